@@ -1,0 +1,1 @@
+//! prost messages for proto/profile.proto. (Being written.)

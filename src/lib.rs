@@ -1,0 +1,22 @@
+//! pprof-lens: a Go profile viewer that runs in the browser.
+//!
+//! Data flows one way:
+//! bytes -> [`decode`] (gzip, pprof protobuf, goroutine text) -> [`model`]
+//! (one format-neutral profile) -> [`analysis`] (top table, flame tree,
+//! goroutine groups: raw numbers) -> [`view`] (formatting, geometry on a 0..1
+//! scale) -> `render` (canvas painters) and `ui` (yew components).
+//!
+//! Everything up to `view` is plain Rust that builds and tests natively; the
+//! browser-only parts live behind `cfg(target_arch = "wasm32")`.
+
+pub mod analysis;
+pub mod decode;
+pub mod model;
+pub mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub mod render;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

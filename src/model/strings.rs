@@ -1,0 +1,145 @@
+//! Interned strings.
+//!
+//! Profiles repeat the same few thousand names across millions of frames, so
+//! every string lives once in one contiguous buffer and everything else holds a
+//! 4-byte [`StrId`]. One buffer (instead of a `Vec<String>`) keeps memory close
+//! to the text's own size and lets the whole table move to another thread or
+//! across the worker boundary as two flat arrays.
+
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+use super::StrId;
+
+#[derive(Clone)]
+pub struct Strings {
+    buf: String,
+    /// `ends[i]` is the end offset in `buf` of string `i`; string 0 is "".
+    ends: Vec<u32>,
+    index: HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        let mut s = Strings {
+            buf: String::new(),
+            ends: Vec::new(),
+            index: HashTable::new(),
+            hasher: hashbrown::DefaultHashBuilder::default(),
+        };
+        s.intern("");
+        s
+    }
+}
+
+impl std::fmt::Debug for Strings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Strings").field("len", &self.len()).field("bytes", &self.buf.len()).finish()
+    }
+}
+
+impl Strings {
+    /// The id of the empty string, present in every table.
+    pub const EMPTY: StrId = StrId(0);
+
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Total bytes of string data held.
+    pub fn bytes(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn get(&self, id: StrId) -> &str {
+        let i = id.0 as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buf[start..self.ends[i] as usize]
+    }
+
+    /// Returns the id of `s`, adding it if it is new.
+    ///
+    /// # Panics
+    /// If the table would exceed 4 GiB of text; decoders enforce far smaller
+    /// input limits before that.
+    pub fn intern(&mut self, s: &str) -> StrId {
+        let hash = self.hasher.hash_one(s);
+        let Strings { buf, ends, index, hasher } = self;
+        let lookup = |i: &u32| {
+            let i = *i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            &buf[start..ends[i] as usize] == s
+        };
+        if let Some(&id) = index.find(hash, lookup) {
+            return StrId(id);
+        }
+        let id = ends.len() as u32;
+        buf.push_str(s);
+        let end = u32::try_from(buf.len()).expect("string table over 4 GiB");
+        ends.push(end);
+        let (buf, ends) = (&*buf, &*ends);
+        index.insert_unique(hash, id, |&i| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            hasher.hash_one(&buf[start..ends[i] as usize])
+        });
+        StrId(id)
+    }
+
+    /// The id of `s` if it is in the table.
+    pub fn find(&self, s: &str) -> Option<StrId> {
+        let hash = self.hasher.hash_one(s);
+        self.index
+            .find(hash, |&i| self.get(StrId(i)) == s)
+            .map(|&i| StrId(i))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (StrId, &str)> + '_ {
+        (0..self.ends.len()).map(move |i| (StrId(i as u32), self.get(StrId(i as u32))))
+    }
+
+    /// Approximate heap bytes used by the table.
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity() + self.ends.capacity() * 4 + self.index.capacity() * 5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_once_and_round_trips() {
+        let mut s = Strings::new();
+        assert_eq!(s.get(Strings::EMPTY), "");
+        let a = s.intern("main.main");
+        let b = s.intern("runtime.goexit");
+        assert_eq!(s.intern("main.main"), a);
+        assert_ne!(a, b);
+        assert_eq!(s.get(a), "main.main");
+        assert_eq!(s.get(b), "runtime.goexit");
+        assert_eq!(s.find("runtime.goexit"), Some(b));
+        assert_eq!(s.find("nope"), None);
+        assert_eq!(s.intern(""), Strings::EMPTY);
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn many_strings_survive_rehashing() {
+        let mut s = Strings::new();
+        let ids: Vec<_> = (0..20_000).map(|i| s.intern(&format!("pkg.f{i}"))).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(s.get(*id), format!("pkg.f{i}"));
+            assert_eq!(s.find(&format!("pkg.f{i}")), Some(*id));
+        }
+    }
+}
