@@ -17,6 +17,7 @@
 //! from the file (pprof's `Location.id`, ...) are resolved by the decoder and
 //! go no further.
 
+pub mod builder;
 mod goroutine;
 mod stack;
 mod strings;
