@@ -1,1 +1,229 @@
-//! (Being written.)
+//! The `-top` table: nodes of the [`Graph`] trimmed and ordered as
+//! `go tool pprof -top` does (`report.newTrimmedGraph` + `TextItems`).
+//!
+//! Trimming happens in two steps, each on the previous result:
+//! 1. `nodefraction`: nodes whose |cum| is below `nodefraction` times the
+//!    sum of all flat values are dropped (the header's
+//!    `Dropped N nodes (cum <= X)` prints X from the *total* instead, so it
+//!    is an approximation of the cutoff, as in pprof);
+//! 2. `nodecount`: after sorting, the first N nodes stay
+//!    (`Showing top N nodes out of M`).
+//!
+//! Order: flat sort is |flat| desc, then name, then |cum| desc; cum sort is
+//! |cum| desc, then name, then |flat| desc; ties beyond that fall back to
+//! pprof's comparison of the whole node info.
+
+use std::cmp::Ordering;
+
+use crate::analysis::filter::{FilterError, Options, SortOrder};
+use crate::analysis::graph::{Graph, InlineLabel};
+use crate::model::Profile;
+
+/// One row of the table.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TopRow {
+    /// Node index in the graph the table was built from.
+    pub node: u32,
+    /// The name as pprof prints it (`NodeInfo.PrintableName`), without the
+    /// inline label.
+    pub name: String,
+    pub inline: InlineLabel,
+    pub flat: i64,
+    pub cum: i64,
+    /// Running sum of `flat` up to and including this row (pprof's `sum%`).
+    pub flat_sum: i64,
+    /// Function name alone (empty at `files` granularity).
+    pub function: String,
+    /// Source file, when the granularity keeps it.
+    pub file: String,
+    /// Source line, when the granularity keeps it (else 0).
+    pub line: i64,
+    /// Instruction address at `addresses` granularity (else 0).
+    pub address: u64,
+}
+
+/// The table plus what pprof's header lines need.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TopTable {
+    pub rows: Vec<TopRow>,
+    /// Sum of |value| over all samples before filters: 100%.
+    pub total: i64,
+    /// Sum of `flat` over the shown rows (`Showing nodes accounting for`).
+    pub shown_flat_sum: i64,
+    /// Nodes dropped by `nodefraction`.
+    pub dropped_nodes: usize,
+    /// The `X` of `Dropped N nodes (cum <= X)`: |total * nodefraction|.
+    pub dropped_cutoff: i64,
+    /// The cutoff actually applied: |flat sum of all nodes * nodefraction|.
+    pub node_cutoff: i64,
+    /// Nodes left after `nodefraction`, before `nodecount`.
+    pub orig_count: usize,
+    pub sample_index: usize,
+    pub sort: SortOrder,
+}
+
+impl TopTable {
+    /// Whether `nodecount` cut the table (`Showing top N nodes out of M`).
+    pub fn truncated(&self) -> bool {
+        !self.rows.is_empty() && self.rows.len() < self.orig_count
+    }
+}
+
+/// Builds the graph and the table in one go.
+pub fn top_table(profile: &Profile, opts: &Options) -> Result<TopTable, FilterError> {
+    let graph = Graph::build(profile, opts)?;
+    Ok(top_from_graph(profile, &graph, opts))
+}
+
+/// The table for an already built graph (the options must be the ones the
+/// graph was built with; only `sort`, `nodecount` and `nodefraction` are
+/// read here).
+pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &Options) -> TopTable {
+    let present: Vec<usize> = (0..graph.len()).filter(|&n| graph.is_present(n)).collect();
+    let total_value = present.iter().fold(0i64, |s, &n| s.wrapping_add(graph.flat[n]));
+    let fraction = if opts.nodefraction.is_finite() { opts.nodefraction } else { 0.0 };
+    let node_cutoff = ((total_value as f64 * fraction) as i64).wrapping_abs();
+
+    let mut nodes = present;
+    let mut dropped_nodes = 0;
+    if node_cutoff > 0 {
+        let before = nodes.len();
+        nodes.retain(|&n| graph.cum[n].wrapping_abs() >= node_cutoff);
+        dropped_nodes = before - nodes.len();
+    }
+    let orig_count = nodes.len();
+
+    let mut names: Vec<String> = {
+        let mut names = vec![String::new(); graph.len()];
+        for &n in &nodes {
+            names[n] = graph.printable_name(profile, n);
+        }
+        names
+    };
+    let cmp = |&a: &usize, &b: &usize| -> Ordering {
+        let (fa, fb) = (graph.flat[a].wrapping_abs(), graph.flat[b].wrapping_abs());
+        let (ca, cb) = (graph.cum[a].wrapping_abs(), graph.cum[b].wrapping_abs());
+        let (first, third) = match opts.sort {
+            SortOrder::Flat => (fb.cmp(&fa), cb.cmp(&ca)),
+            SortOrder::Cum => (cb.cmp(&ca), fb.cmp(&fa)),
+        };
+        first
+            .then_with(|| names[a].cmp(&names[b]))
+            .then(third)
+            .then_with(|| graph.info_sprint(profile, a).cmp(&graph.info_sprint(profile, b)))
+    };
+    nodes.sort_unstable_by(cmp);
+    if opts.nodecount > 0 && opts.nodecount < nodes.len() {
+        nodes.truncate(opts.nodecount);
+    }
+
+    let mut kept = vec![false; graph.len()];
+    for &n in &nodes {
+        kept[n] = true;
+    }
+    let labels = graph.inline_labels(profile, &kept);
+
+    let mut flat_sum: i64 = 0;
+    let rows: Vec<TopRow> = nodes
+        .iter()
+        .map(|&n| {
+            flat_sum = flat_sum.wrapping_add(graph.flat[n]);
+            let info = &graph.infos[n];
+            TopRow {
+                node: n as u32,
+                name: std::mem::take(&mut names[n]),
+                inline: labels[n],
+                flat: graph.flat[n],
+                cum: graph.cum[n],
+                flat_sum,
+                function: profile.str(info.name).to_string(),
+                file: graph.text(info.file).to_string(),
+                line: info.line,
+                address: info.address,
+            }
+        })
+        .collect();
+    let dropped_cutoff = ((graph.total as f64 * fraction) as i64).wrapping_abs();
+    TopTable {
+        rows,
+        total: graph.total,
+        shown_flat_sum: flat_sum,
+        dropped_nodes,
+        dropped_cutoff,
+        node_cutoff,
+        orig_count,
+        sample_index: graph.sample_index,
+        sort: opts.sort,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builder::ProfileBuilder;
+
+    fn rows(t: &TopTable) -> Vec<(String, i64, i64)> {
+        t.rows.iter().map(|r| (r.name.clone(), r.flat, r.cum)).collect()
+    }
+
+    fn r(name: &str, flat: i64, cum: i64) -> (String, i64, i64) {
+        (name.to_string(), flat, cum)
+    }
+
+    #[test]
+    fn flat_order_breaks_ties_by_name_before_cum() {
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;z 5", "main;y;b 5", "main;y;a 2", "main;x;a 1"])
+            .build();
+        let t = top_table(&p, &Options { nodefraction: 0.0, ..Default::default() }).unwrap();
+        assert_eq!(
+            rows(&t),
+            [r("b", 5, 5), r("z", 5, 5), r("a", 3, 3), r("main", 0, 13), r("x", 0, 1), r("y", 0, 7)]
+        );
+        assert_eq!(t.rows.last().unwrap().flat_sum, 13);
+        let t = top_table(&p, &Options { nodefraction: 0.0, sort: SortOrder::Cum, ..Default::default() }).unwrap();
+        assert_eq!(
+            rows(&t),
+            [r("main", 0, 13), r("y", 0, 7), r("b", 5, 5), r("z", 5, 5), r("a", 3, 3), r("x", 0, 1)]
+        );
+    }
+
+    #[test]
+    fn nodefraction_then_nodecount() {
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;a 100", "main;b 50", "main;c 1", "main;d 1"])
+            .build();
+        let t = top_table(&p, &Options { nodefraction: 0.05, ..Default::default() }).unwrap();
+        assert_eq!(t.dropped_nodes, 2);
+        assert_eq!(t.node_cutoff, 7);
+        assert_eq!(t.dropped_cutoff, 7);
+        assert_eq!(t.orig_count, 3);
+        assert_eq!(rows(&t), [r("a", 100, 100), r("b", 50, 50), r("main", 0, 152)]);
+        assert_eq!(t.shown_flat_sum, 150);
+        let t = top_table(&p, &Options { nodefraction: 0.05, nodecount: 2, ..Default::default() }).unwrap();
+        assert!(t.truncated());
+        assert_eq!(rows(&t), [r("a", 100, 100), r("b", 50, 50)]);
+    }
+
+    #[test]
+    fn inline_marks_in_rows() {
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;a+h 3", "main;b;h 2", "main;c+i 1"])
+            .build();
+        let t = top_table(&p, &Options { nodefraction: 0.0, ..Default::default() }).unwrap();
+        let label = |name: &str| t.rows.iter().find(|r| r.name == name).unwrap().inline;
+        assert_eq!(label("h"), InlineLabel::PartialInline);
+        assert_eq!(label("i"), InlineLabel::Inline);
+        assert_eq!(label("main"), InlineLabel::None);
+    }
+
+    #[test]
+    fn empty_profile() {
+        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["- 3"]).build();
+        let t = top_table(&p, &Options::default()).unwrap();
+        assert!(t.rows.is_empty());
+        assert_eq!(t.total, 3);
+        let none = ProfileBuilder::new(&[]).build();
+        assert_eq!(top_table(&none, &Options::default()).unwrap_err().option, "sample_index");
+    }
+}
