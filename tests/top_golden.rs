@@ -1,0 +1,119 @@
+//! Golden tests: our `-top` text against `go tool pprof -top` (go1.19.8)
+//! for every oracle in `../shared/corpus`.
+//!
+//! Oracle files are discovered by listing the directory, so a new profile
+//! with its `FILE.top.<sample_index>.txt`, `FILE.topfull.<sample_index>.txt`
+//! or `FILE.topcum.txt` is tested without touching this file. The commands
+//! that made them (corpus README):
+//! * `.top.<i>`: `-top -nodecount=100000 -sample_index=<i>`
+//! * `.topfull.<i>`: the same plus `-nodefraction=0`
+//! * `.topcum`: `-top -cum -nodecount=50` (default sample type)
+
+use std::path::{Path, PathBuf};
+
+use pprof_lens::analysis::filter::{Options, SortOrder};
+use pprof_lens::analysis::top::top_table;
+use pprof_lens::view::top_text::render_top;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+struct Oracle {
+    path: PathBuf,
+    profile: PathBuf,
+    /// `None`: the profile's default sample type.
+    sample_index: Option<String>,
+    full: bool,
+    cum: bool,
+}
+
+fn oracles() -> Vec<Oracle> {
+    let dir = Path::new(CORPUS);
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("corpus directory {} is missing: {e}", dir.display()));
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(stem) = name.strip_suffix(".txt") else { continue };
+        let Some(pos) = stem.find(".pb.gz.") else { continue };
+        let profile = dir.join(&stem[..pos + ".pb.gz".len()]);
+        let kind = &stem[pos + ".pb.gz.".len()..];
+        let oracle = if kind == "topcum" {
+            Oracle { path: path.clone(), profile, sample_index: None, full: false, cum: true }
+        } else if let Some(i) = kind.strip_prefix("top.") {
+            Oracle { path: path.clone(), profile, sample_index: Some(i.to_string()), full: false, cum: false }
+        } else if let Some(i) = kind.strip_prefix("topfull.") {
+            Oracle { path: path.clone(), profile, sample_index: Some(i.to_string()), full: true, cum: false }
+        } else {
+            continue;
+        };
+        out.push(oracle);
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    assert!(!out.is_empty(), "no top oracles found in {}", dir.display());
+    out
+}
+
+/// A readable report of the first differing lines.
+fn diff(want: &str, got: &str) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    let mut msg = String::new();
+    let mut shown = 0;
+    for i in 0..w.len().max(g.len()) {
+        let (a, b) = (w.get(i).copied(), g.get(i).copied());
+        if a != b {
+            msg.push_str(&format!("  line {}:\n    want: {:?}\n    got:  {:?}\n", i + 1, a, b));
+            shown += 1;
+            if shown == 8 {
+                break;
+            }
+        }
+    }
+    if msg.is_empty() {
+        msg = "  (line endings differ)\n".to_string();
+    }
+    Some(format!("{} vs {} lines\n{msg}", w.len(), g.len()))
+}
+
+#[test]
+fn top_text_matches_every_pprof_oracle() {
+    let oracles = oracles();
+    let mut failures = Vec::new();
+    let mut cache: Option<(PathBuf, pprof_lens::model::Profile)> = None;
+    for o in &oracles {
+        let name = o.path.file_name().unwrap().to_string_lossy().into_owned();
+        if cache.as_ref().is_none_or(|(p, _)| *p != o.profile) {
+            let bytes = std::fs::read(&o.profile).unwrap_or_else(|e| panic!("{}: {e}", o.profile.display()));
+            let profile = pprof_lens::decode::decode(&bytes)
+                .unwrap_or_else(|e| panic!("decoding {}: {e}", o.profile.display()));
+            cache = Some((o.profile.clone(), profile));
+        }
+        let profile = &cache.as_ref().unwrap().1;
+        let sample_index = o.sample_index.as_ref().map(|s| {
+            profile.sample_index_by_name(s).unwrap_or_else(|| panic!("{name}: no sample type {s}"))
+        });
+        let opts = Options {
+            sample_index,
+            sort: if o.cum { SortOrder::Cum } else { SortOrder::Flat },
+            nodecount: if o.cum { 50 } else { 100_000 },
+            nodefraction: if o.full { 0.0 } else { 0.005 },
+            ..Options::default()
+        };
+        let table = top_table(profile, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got = render_top(profile, &table, &opts);
+        let want = std::fs::read_to_string(&o.path).expect("oracle text");
+        match diff(&want, &got) {
+            None => eprintln!("ok   {name}"),
+            Some(d) => {
+                eprintln!("FAIL {name}\n{d}");
+                failures.push(name);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} oracles differ: {failures:?}", failures.len(), oracles.len());
+    eprintln!("{} oracles match", oracles.len());
+}
