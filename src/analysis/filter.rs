@@ -60,6 +60,9 @@ pub struct Options {
     pub nodecount: usize,
     /// Drop nodes whose cum is below this fraction of the total.
     pub nodefraction: f64,
+    /// Drop call edges lighter than this fraction of the total; in a top
+    /// table this only decides the `(inline)` labels, which come from edges.
+    pub edgefraction: f64,
     pub focus: String,
     pub ignore: String,
     pub hide: String,
@@ -80,6 +83,7 @@ impl Default for Options {
             granularity: Granularity::Functions,
             nodecount: 0,
             nodefraction: 0.005,
+            edgefraction: 0.001,
             focus: String::new(),
             ignore: String::new(),
             hide: String::new(),

@@ -75,6 +75,7 @@ struct WeightedStack {
 
 const OCCURS_INLINED: u8 = 1;
 const OCCURS_OUTER: u8 = 2;
+
 const INLINE_BIT: u32 = 1 << 31;
 
 /// Flat and cum of every node for one sample type and set of filters.
@@ -459,31 +460,34 @@ impl Graph {
     /// nodes, and a call into a node is "inline" when the node was an
     /// inlined frame at that call).
     ///
-    /// pprof marks an edge inline when every sample's first crossing of it
-    /// (root to leaf) was an inlined frame, and labels a node by its incoming
-    /// edges. A node that only ever appears inlined (or only as an outer
-    /// frame) needs no edge bookkeeping: any incoming edge decides. Only
-    /// "mixed" nodes keep per-edge state.
-    pub fn inline_labels(&self, profile: &Profile, kept: &[bool]) -> Vec<InlineLabel> {
+    /// pprof labels a node by its incoming edges that survive trimming
+    /// (|weight| >= `edge_cutoff`); an edge is inline when every sample's
+    /// first crossing of it (root to leaf) was an inlined frame, and its
+    /// weight is the sum of the values of the samples crossing it. Only edges
+    /// into nodes that ever appear as an inlined frame are tracked: the
+    /// others can never be labelled.
+    pub fn inline_labels(&self, profile: &Profile, kept: &[bool], edge_cutoff: i64) -> Vec<InlineLabel> {
         let n = self.infos.len();
         let mut labels = vec![InlineLabel::None; n];
-        let interesting = (0..n).any(|i| kept.get(i).copied().unwrap_or(false) && self.occurs[i] & OCCURS_INLINED != 0);
-        if !interesting {
+        let is_kept = |i: usize| kept.get(i).copied().unwrap_or(false);
+        if !(0..n).any(|i| is_kept(i) && self.occurs[i] & OCCURS_INLINED != 0) {
             return labels;
         }
-        let mut has_inline = vec![false; n];
-        let mut has_outer = vec![false; n];
-        let mut edges: HashMap<(u32, u32), u32> = HashMap::new();
-        let mut edge_dest: Vec<u32> = Vec::new();
-        let mut edge_inline: Vec<bool> = Vec::new();
-        let mut edge_stamp: Vec<u32> = Vec::new();
+        struct Edge {
+            dest: u32,
+            weight: i64,
+            inline: bool,
+            stamp: u32,
+        }
+        let mut index: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut edges: Vec<Edge> = Vec::new();
         let mut gen: u32 = 0;
         let mut buf: Vec<u32> = Vec::new();
         let parent = &profile.stacks.parent;
         let locs = &profile.stacks.loc;
         for ws in &self.stacks {
             if gen == u32::MAX {
-                edge_stamp.iter_mut().for_each(|s| *s = 0);
+                edges.iter_mut().for_each(|e| e.stamp = 0);
                 gen = 0;
             }
             gen += 1;
@@ -506,36 +510,37 @@ impl Graph {
             let mut prev: u32 = u32::MAX;
             for &e in buf.iter().rev() {
                 let node = e & !INLINE_BIT;
-                if !kept.get(node as usize).copied().unwrap_or(false) {
+                if !is_kept(node as usize) {
                     continue;
                 }
-                if prev != u32::MAX && prev != node {
-                    let inl = e & INLINE_BIT != 0;
-                    match self.occurs[node as usize] {
-                        OCCURS_INLINED => has_inline[node as usize] = true,
-                        OCCURS_OUTER => has_outer[node as usize] = true,
-                        _ => {
-                            let next = edge_dest.len() as u32;
-                            let id = *edges.entry((prev, node)).or_insert(next) as usize;
-                            if id == edge_dest.len() {
-                                edge_dest.push(node);
-                                edge_inline.push(inl);
-                                edge_stamp.push(gen);
-                            } else if edge_stamp[id] != gen {
-                                edge_stamp[id] = gen;
-                                edge_inline[id] &= inl;
-                            }
+                if prev != u32::MAX && prev != node && self.occurs[node as usize] & OCCURS_INLINED != 0 {
+                    let inline = e & INLINE_BIT != 0;
+                    let next = edges.len() as u32;
+                    let id = *index.entry((prev, node)).or_insert(next) as usize;
+                    if id == edges.len() {
+                        edges.push(Edge { dest: node, weight: ws.weight, inline, stamp: gen });
+                    } else {
+                        let edge = &mut edges[id];
+                        if edge.stamp != gen {
+                            edge.stamp = gen;
+                            edge.weight = edge.weight.wrapping_add(ws.weight);
+                            edge.inline &= inline;
                         }
                     }
                 }
                 prev = node;
             }
         }
-        for (e, &dest) in edge_dest.iter().enumerate() {
-            if edge_inline[e] {
-                has_inline[dest as usize] = true;
+        let mut has_inline = vec![false; n];
+        let mut has_outer = vec![false; n];
+        for e in &edges {
+            if e.weight.wrapping_abs() < edge_cutoff {
+                continue;
+            }
+            if e.inline {
+                has_inline[e.dest as usize] = true;
             } else {
-                has_outer[dest as usize] = true;
+                has_outer[e.dest as usize] = true;
             }
         }
         for i in 0..n {
@@ -722,7 +727,7 @@ mod tests {
         assert_eq!(flat_cum(&g, &p, "f0"), (0, 1));
         assert_eq!(flat_cum(&g, &p, "f999"), (1, 1));
         let kept = vec![true; g.len()];
-        assert!(g.inline_labels(&p, &kept).iter().all(|l| *l == InlineLabel::None));
+        assert!(g.inline_labels(&p, &kept, 0).iter().all(|l| *l == InlineLabel::None));
     }
 
     #[test]
@@ -734,7 +739,7 @@ mod tests {
             .build();
         let g = Graph::build(&p, &Options::default()).unwrap();
         let kept: Vec<bool> = (0..g.len()).map(|i| g.is_present(i)).collect();
-        let labels = g.inline_labels(&p, &kept);
+        let labels = g.inline_labels(&p, &kept, 0);
         let label = |name| labels[node(&g, &p, name).unwrap()];
         assert_eq!(label("h"), InlineLabel::PartialInline);
         assert_eq!(label("i"), InlineLabel::Inline);
@@ -745,10 +750,13 @@ mod tests {
         let mut kept2 = kept.clone();
         kept2[node(&g, &p, "a").unwrap()] = false;
         kept2[node(&g, &p, "b").unwrap()] = false;
-        assert_eq!(g.inline_labels(&p, &kept2)[node(&g, &p, "h").unwrap()], InlineLabel::None);
+        assert_eq!(g.inline_labels(&p, &kept2, 0)[node(&g, &p, "h").unwrap()], InlineLabel::None);
         // A root-most kept inline node has no incoming edge: no label.
         let only_i: Vec<bool> = (0..g.len()).map(|n| Some(n) == node(&g, &p, "i")).collect();
-        assert_eq!(g.inline_labels(&p, &only_i)[node(&g, &p, "i").unwrap()], InlineLabel::None);
+        assert_eq!(g.inline_labels(&p, &only_i, 0)[node(&g, &p, "i").unwrap()], InlineLabel::None);
+        // Edges lighter than the cutoff are trimmed first: `b -> h` (2) goes,
+        // `a -> h` (3) stays, so `h` is inline only.
+        assert_eq!(g.inline_labels(&p, &kept, 3)[node(&g, &p, "h").unwrap()], InlineLabel::Inline);
     }
 
     #[test]

@@ -9,6 +9,11 @@
 //! 2. `nodecount`: after sorting, the first N nodes stay
 //!    (`Showing top N nodes out of M`).
 //!
+//! Call edges lighter than `edgefraction` of the flat sum are trimmed
+//! before the `(inline)` / `(partial-inline)` labels are read from the
+//! remaining incoming edges, so a node reached only through light inlined
+//! calls prints no label, as in pprof.
+//!
 //! Order: flat sort is |flat| desc, then name, then |cum| desc; cum sort is
 //! |cum| desc, then name, then |flat| desc; ties beyond that fall back to
 //! pprof's comparison of the whole node info.
@@ -76,13 +81,15 @@ pub fn top_table(profile: &Profile, opts: &Options) -> Result<TopTable, FilterEr
 }
 
 /// The table for an already built graph (the options must be the ones the
-/// graph was built with; only `sort`, `nodecount` and `nodefraction` are
-/// read here).
+/// graph was built with; only `sort`, `nodecount`, `nodefraction` and
+/// `edgefraction` are read here).
 pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &Options) -> TopTable {
     let present: Vec<usize> = (0..graph.len()).filter(|&n| graph.is_present(n)).collect();
     let total_value = present.iter().fold(0i64, |s, &n| s.wrapping_add(graph.flat[n]));
     let fraction = if opts.nodefraction.is_finite() { opts.nodefraction } else { 0.0 };
     let node_cutoff = ((total_value as f64 * fraction) as i64).wrapping_abs();
+    let edge_fraction = if opts.edgefraction.is_finite() { opts.edgefraction } else { 0.0 };
+    let edge_cutoff = ((total_value as f64 * edge_fraction) as i64).wrapping_abs();
 
     let mut nodes = present;
     let mut dropped_nodes = 0;
@@ -121,7 +128,7 @@ pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &Options) -> TopTa
     for &n in &nodes {
         kept[n] = true;
     }
-    let labels = graph.inline_labels(profile, &kept);
+    let labels = graph.inline_labels(profile, &kept, edge_cutoff);
 
     let mut flat_sum: i64 = 0;
     let rows: Vec<TopRow> = nodes
