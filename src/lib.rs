@@ -12,10 +12,9 @@
 pub mod analysis;
 pub mod decode;
 pub mod model;
+pub mod protocol;
 pub mod view;
 
-#[cfg(target_arch = "wasm32")]
-pub mod render;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 #[cfg(target_arch = "wasm32")]

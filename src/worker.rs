@@ -1,0 +1,114 @@
+//! The Web Worker: decodes and analyses off the main thread.
+//!
+//! The page posts `{ req, file? }` objects (see [`crate::protocol`]); the
+//! worker answers with [`Response`] values. Decoding runs synchronously here,
+//! so the page stays responsive; progress messages are posted while it runs.
+//! The page cancels a load by terminating this worker and starting another.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::decode::{self, DecodeOptions, Stage};
+use crate::model::Profile;
+use crate::protocol::{Request, Response, Summary};
+
+#[derive(Default)]
+struct State {
+    profile: Option<Rc<Profile>>,
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(resp: &Response) {
+    match serde_wasm_bindgen::to_value(resp) {
+        Ok(v) => {
+            let _ = scope().post_message(&v);
+        }
+        Err(e) => web_sys::console::error_1(&format!("worker: cannot encode a response: {e}").into()),
+    }
+}
+
+/// Entry point of the worker binary.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("internal error in the worker: {info}");
+        web_sys::console::error_1(&message.clone().into());
+        post(&Response::Error { message });
+    }));
+    let state = Rc::new(RefCell::new(State::default()));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        let req = Reflect::get(&data, &"req".into()).ok().and_then(|r| serde_wasm_bindgen::from_value::<Request>(r).ok());
+        let Some(req) = req else {
+            post(&Response::Error { message: "the worker got a message it does not understand".into() });
+            return;
+        };
+        let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<Blob>().ok());
+        let state = state.clone();
+        wasm_bindgen_futures::spawn_local(async move { handle(state, req, file).await });
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Response::Ready);
+}
+
+async fn handle(state: Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
+    match req {
+        Request::Open { name } => {
+            let Some(file) = file else {
+                post(&Response::Error { message: "no file was sent to the worker".into() });
+                return;
+            };
+            let total = file.size() as u64;
+            post(&Response::Progress { stage: Stage::Inflating, done: 0, total });
+            let bytes = match JsFuture::from(file.array_buffer()).await {
+                Ok(buf) => Uint8Array::new(&buf).to_vec(),
+                Err(e) => {
+                    let message = format!("could not read {name}: {}", js_error_text(&e));
+                    post(&Response::Error { message });
+                    return;
+                }
+            };
+            load(&state, &name, &bytes);
+        }
+        Request::OpenText { name, text } => load(&state, &name, text.as_bytes()),
+    }
+}
+
+fn load(state: &Rc<RefCell<State>>, name: &str, bytes: &[u8]) {
+    let mut last = 0f64;
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
+    let mut progress = |stage: Stage, done: u64, total: u64| {
+        // At most ~20 messages a second.
+        let now = perf.as_ref().map_or(0.0, |p| p.now());
+        if now - last > 50.0 || done == total {
+            last = now;
+            post(&Response::Progress { stage, done, total });
+        }
+        true
+    };
+    match decode::decode_with(bytes, &DecodeOptions::default(), &mut progress) {
+        Ok(profile) => {
+            let summary = Summary::of(&profile, name, bytes.len() as u64);
+            state.borrow_mut().profile = Some(Rc::new(profile));
+            post(&Response::Loaded { summary });
+        }
+        Err(e) => post(&Response::Error { message: format!("{name}: {e}") }),
+    }
+}
+
+fn js_error_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| "unknown error".into())
+}

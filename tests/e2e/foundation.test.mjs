@@ -1,0 +1,32 @@
+// The site loads clean, opens a real profile through the file input without
+// any network request, and survives a broken file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { corpus, expectState, openFile, screenshot, text, withPage } from "./harness.mjs";
+
+test("the page loads with no errors and no foreign requests", () =>
+  withPage(async (page) => {
+    await expectState(page, "idle");
+    assert.match(await page.title(), /pprof-lens/);
+    const own = page.pprofLens.requests.map((r) => new URL(r.url).pathname);
+    assert.ok(own.some((p) => p.endsWith(".wasm")), "the app's wasm was loaded");
+    await screenshot(page, "landing");
+  }));
+
+test("opens a CPU profile from the corpus through the file input", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus("cpu_regexp_json.pb.gz"));
+    const types = await text(page, "sample-types");
+    assert.match(types, /samples/);
+    assert.match(types, /cpu/);
+    await screenshot(page, "cpu-opened");
+  }));
+
+test("a broken file shows a banner, then a good file still opens", () =>
+  withPage(async (page) => {
+    const garbage = new URL("./fixtures/garbage.bin", import.meta.url).pathname;
+    await openFile(page, garbage, { expect: "error" });
+    assert.match(await text(page, "error"), /not a Go profile/);
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"));
+    assert.match(await text(page, "sample-types"), /inuse_space/);
+  }));

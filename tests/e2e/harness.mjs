@@ -1,0 +1,134 @@
+// End-to-end harness: serves the built site (dist/) on a free 127.0.0.1 port
+// under a sub-path (as GitHub Pages does), drives Debian's headless Chromium
+// with playwright-core, and records every network request the page makes.
+//
+// A test case is a few lines:
+//   test("opens a heap profile", () => withPage(async (page) => {
+//     await openFile(page, corpus("heap_mapchurn.heap.pb.gz"));
+//     await expectState(page, "ready");
+//     await screenshot(page, "heap");
+//   }));
+// withPage fails the test on console errors, on any request that is not a GET
+// to the page's own origin, and (through openFile) on any request caused by
+// opening the user's file.
+import { after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "../../tools/static-server.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(HERE, "../..");
+export const DIST = join(ROOT, "dist");
+export const CORPUS = resolve(ROOT, "../shared/corpus");
+export const OUTPUT = join(HERE, "output");
+const BASE = "/pprof-lens/";
+
+export const corpus = (name) => {
+  const p = join(CORPUS, name);
+  assert.ok(existsSync(p), `corpus file missing: ${p} (the shared corpus must sit beside the repo)`);
+  return p;
+};
+
+let shared;
+async function session() {
+  if (shared) return shared;
+  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: build the site first (trunk build --release)");
+  const served = [];
+  const { server, url } = await serve({ dir: DIST, port: 0, base: BASE });
+  server.on("request", (req) => served.push(`${req.method} ${req.url}`));
+  // launch() starts Chromium with a fresh temporary profile directory of its own.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-quic",
+    ],
+  });
+  shared = { server, url, browser, served };
+  return shared;
+}
+
+after(async () => {
+  if (!shared) return;
+  await shared.browser.close();
+  shared.server.close();
+});
+
+/// Opens the site in a fresh context and runs `fn(page, ctx)`; checks the
+/// network and console rules afterwards.
+export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light" } = {}) {
+  const s = await session();
+  const context = await s.browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const requests = [];
+  const consoleErrors = [];
+  const record = (req) => requests.push({ url: req.url(), method: req.method() });
+  context.on("request", record);
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.pprofLens = { requests, consoleErrors, origin: new URL(s.url).origin };
+  try {
+    await page.goto(s.url, { waitUntil: "load" });
+    await page.waitForSelector('[data-testid="status"]', { timeout: 30_000 });
+    await fn(page, context);
+    const origin = new URL(s.url).origin;
+    const foreign = requests.filter((r) => !r.url.startsWith(origin + "/") && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
+    assert.deepEqual(foreign, [], "the page made requests to other origins");
+    const nonGet = requests.filter((r) => r.method !== "GET");
+    assert.deepEqual(nonGet, [], "the page made non-GET requests");
+    assert.deepEqual(consoleErrors, [], "the page logged errors");
+  } finally {
+    await context.close();
+  }
+}
+
+/// Requests seen so far, from the browser and at the server, for before/after comparisons.
+function snapshot(page) {
+  return { browser: page.pprofLens.requests.length, server: shared.served.length };
+}
+
+/// Opens a file through the page's file input, under a neutral name so that
+/// detection can never lean on the file name, waits until the page settles,
+/// and checks that opening it made no request at all.
+export async function openFile(page, path, { name = "unknown", expect = "ready" } = {}) {
+  const before = snapshot(page);
+  await page.setInputFiles('[data-testid="file-input"]', {
+    name, mimeType: "application/octet-stream", buffer: readFileSync(path),
+  });
+  await waitSettled(page, expect);
+  await page.waitForTimeout(100);
+  const after = snapshot(page);
+  assert.deepEqual(page.pprofLens.requests.slice(before.browser), [], `opening ${basename(path)} made requests`);
+  assert.deepEqual(shared.served.slice(before.server), [], `opening ${basename(path)} reached the server`);
+}
+
+/// Waits for the status element to leave "loading" and checks its state.
+export async function waitSettled(page, expect = "ready", timeout = 60_000) {
+  await page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="status"]');
+    return s && s.dataset.state !== "loading" && s.dataset.state !== "idle";
+  }, null, { timeout });
+  await expectState(page, expect);
+}
+
+export async function expectState(page, state) {
+  const got = await page.getAttribute('[data-testid="status"]', "data-state");
+  if (got !== state) {
+    const err = await page.textContent('[data-testid="error"]').catch(() => null);
+    assert.equal(got, state, `status is ${got}${err ? `: ${err}` : ""}`);
+  }
+}
+
+/// Saves a PNG under tests/e2e/output/ and returns its path.
+export async function screenshot(page, name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  const path = join(OUTPUT, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+export const text = (page, testid) => page.textContent(`[data-testid="${testid}"]`);
