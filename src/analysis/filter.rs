@@ -378,7 +378,9 @@ pub fn apply(profile: &Profile, opts: &Options) -> Result<AppliedFilters, Filter
     for (i, loc) in profile.locations.iter().enumerate() {
         let id = LocId(i as u32);
         cur.clear();
-        cur.extend(loc.line_range().map(|l| l as u32));
+        let range = loc.line_range();
+        let n_lines = profile.lines.len();
+        cur.extend((range.start.min(n_lines)..range.end.min(n_lines)).map(|l| l as u32));
 
         let mark = if ignore_m.as_mut().is_some_and(|m| m.location(profile, id, &cur)) {
             FocusMark::Ignored

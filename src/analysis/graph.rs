@@ -503,16 +503,17 @@ impl Graph {
                 let nodes = self.nodes_of(locs[s.index()]);
                 let last = nodes.len().saturating_sub(1);
                 for (k, &node) in nodes.iter().enumerate() {
-                    buf.push(if k == last { node } else { node | INLINE_BIT });
+                    // Dropped nodes are skipped: the edge joins the kept
+                    // nodes around them (pprof's residual edge).
+                    if is_kept(node as usize) {
+                        buf.push(if k == last { node } else { node | INLINE_BIT });
+                    }
                 }
             }
             // Root to leaf, as pprof walks.
             let mut prev: u32 = u32::MAX;
             for &e in buf.iter().rev() {
                 let node = e & !INLINE_BIT;
-                if !is_kept(node as usize) {
-                    continue;
-                }
                 if prev != u32::MAX && prev != node && self.occurs[node as usize] & OCCURS_INLINED != 0 {
                     let inline = e & INLINE_BIT != 0;
                     let next = edges.len() as u32;
@@ -590,7 +591,7 @@ mod tests {
     use super::*;
     use crate::model::builder::ProfileBuilder;
 
-    fn node<'a>(g: &Graph, p: &Profile, name: &str) -> Option<usize> {
+    fn node(g: &Graph, p: &Profile, name: &str) -> Option<usize> {
         (0..g.len()).find(|&i| g.printable_name(p, i) == name && g.is_present(i))
     }
 
