@@ -1,0 +1,22 @@
+//! Fuzzes the text decoders (goroutine dumps, tracebacks, debug=1, legacy
+//! text profiles) through detection, so both `decode::decode` and
+//! `text::decode` paths are exercised. Any panic is a bug.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pprof_lens::decode::{self, text, DecodeOptions, NoProgress};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = decode::decode(data);
+    if text::looks_like_text(data) {
+        if let Ok(p) = text::decode(data, &DecodeOptions::default(), &mut NoProgress) {
+            // Every goroutine row and sample must agree, and stacks resolve.
+            assert!(p.goroutines.rows.len() <= p.samples.len() || p.samples.is_empty());
+            for leaf in p.samples.stack.iter().flatten() {
+                for loc in p.stacks.frames(*leaf) {
+                    let _ = p.location_lines(loc);
+                }
+            }
+        }
+    }
+});
