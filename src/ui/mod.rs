@@ -208,7 +208,7 @@ pub struct StatusLineProps {
 }
 
 #[component]
-fn StatusLine(props: &StatusLineProps) -> Html {
+pub fn StatusLine(props: &StatusLineProps) -> Html {
     let text = match (props.status, &props.name, props.progress) {
         (Status::Loading, name, Some((stage, done, total))) => {
             let stage = match stage {
@@ -235,7 +235,7 @@ fn StatusLine(props: &StatusLineProps) -> Html {
 }
 
 #[component]
-fn Landing() -> Html {
+pub fn Landing() -> Html {
     html! {
         <section class="landing">
             <h1>{ "Look inside a Go profile" }</h1>
@@ -251,7 +251,7 @@ pub struct SummaryViewProps {
 }
 
 #[component]
-fn SummaryView(props: &SummaryViewProps) -> Html {
+pub fn SummaryView(props: &SummaryViewProps) -> Html {
     let s = &props.summary;
     html! {
         <section class="profile-header">
