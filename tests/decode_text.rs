@@ -411,7 +411,8 @@ fn every_text_file_in_the_corpus_decodes() {
             let q = decode_ok(&name, crlf.as_bytes());
             assert_eq!(q.samples.len(), p.samples.len(), "{name}: CRLF");
             assert_eq!(q.samples.values, p.samples.values, "{name}: CRLF values");
-            assert_eq!(q.goroutines.rows.iter().map(|g| g.state).count(), p.goroutines.len(), "{name}: CRLF rows");
+            let st = |p: &Profile| p.goroutines.rows.iter().map(|g| p.str(g.state).to_string()).collect::<Vec<_>>();
+            assert_eq!(st(&q), st(&p), "{name}: CRLF states");
             n += 1;
         }
     }
@@ -525,7 +526,8 @@ fn file_lines() {
 
 #[test]
 fn created_by_lines() {
-    let cases: Vec<(&str, Option<(&str, Option<u64>)>)> = vec![
+    type Want<'a> = Option<(&'a str, Option<u64>)>;
+    let cases: Vec<(&str, Want)> = vec![
         ("created by main.main", Some(("main.main", None))),
         ("created by main.startSetA.func1", Some(("main.startSetA.func1", None))),
         ("created by time.goFunc", Some(("time.goFunc", None))),
@@ -731,7 +733,7 @@ fn one_mib_line_and_deep_stack() {
     text.push_str(")\n\tf.go:1 +0x1\n");
     let p = decode::decode(text.as_bytes()).unwrap();
     assert_eq!(p.samples.len(), 1);
-    assert!(p.str(p.goroutines.frame_args(&p.goroutines.rows[0])[0]).len() >= 1 << 20 - 1);
+    assert!(p.str(p.goroutines.frame_args(&p.goroutines.rows[0])[0]).len() >= (1 << 20) - 1);
 
     // 100,000 frames in one goroutine: no recursion anywhere.
     let mut text = String::from("goroutine 1 [running]:\n");
@@ -780,4 +782,40 @@ fn progress_can_cancel() {
     let r = decode::text::decode(text.as_bytes(), &Default::default(), &mut cancel);
     assert_eq!(r.err(), Some(DecodeError::Cancelled));
     assert_eq!(calls, 1);
+}
+
+/// Throughput of the debug=2 decoder on ~100 MB (run with
+/// `cargo test --release --test decode_text throughput -- --ignored --nocapture`).
+/// Copies of goroutine_states.debug2.txt, each with its own argument values
+/// so the argument strings do not all intern to the same few.
+#[test]
+#[ignore]
+fn throughput_debug2_100mb() {
+    let one = String::from_utf8(read("goroutine_states.debug2.txt")).unwrap();
+    let mut text = String::with_capacity(101 << 20);
+    let mut k = 0u32;
+    while text.len() < 100 << 20 {
+        text.push_str(&one.replace("(0x", &format!("(0x{k:x}")));
+        text.push('\n');
+        k += 1;
+    }
+    let mb = text.len() as f64 / 1e6;
+    let mut best = f64::MAX;
+    let mut p = None;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        p = Some(decode::decode(text.as_bytes()).unwrap());
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    let p = p.unwrap();
+    println!(
+        "debug=2: {mb:.1} MB, {} goroutines, {} locations, {} strings ({:.1} MB): best {:.3} s = {:.0} MB/s; model {:.1} MB",
+        p.samples.len(),
+        p.locations.len(),
+        p.strings.len(),
+        p.strings.bytes() as f64 / 1e6,
+        best,
+        mb / best,
+        p.heap_bytes() as f64 / 1e6
+    );
 }

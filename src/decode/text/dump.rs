@@ -1,14 +1,14 @@
 //! `debug=2` goroutine dumps and panic / fatal error tracebacks.
 //!
-//! A dump is a run of blocks, one per goroutine:
+//! A dump is a run of blocks, one per goroutine (file lines start with a tab):
 //!
 //! ```text
 //! goroutine 18 gp=0xc000102380 m=nil [chan receive, 5 minutes, locked to thread]:
 //! main.worker(0xc00001c0c0, {0x4c1b20?, 0x1})
-//! 	/src/main.go:38 +0x65
+//!     /src/main.go:38 +0x65
 //! ...additional frames elided...
 //! created by main.main in goroutine 1
-//! 	/src/main.go:77 +0xe8
+//!     /src/main.go:77 +0xe8
 //! ```
 //!
 //! Blocks may be preceded by `panic: ...`, `fatal error: ...` or a signal
@@ -65,7 +65,7 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let id = parse_u64(&rest[..digits])?;
     let mut rest = &rest[digits..];
-    if !rest.first().is_some_and(|&b| b == b' ') {
+    if rest.first() != Some(&b' ') {
         return None;
     }
     rest = trim_start(rest);
@@ -213,6 +213,10 @@ fn continues_panic(line: &[u8]) -> bool {
     }
 }
 
+/// A panic message keeps at most this many bytes (a `running tests:` list
+/// can be long, but not this long).
+const MAX_PANIC_MESSAGE: usize = 1 << 20;
+
 /// Pending frame text waiting for its file line.
 #[derive(Clone, Copy)]
 enum Pending<'a> {
@@ -320,11 +324,16 @@ impl<'a> Decoder<'a> {
         if let Some(pb) = &mut self.panic {
             if continues_panic(line) {
                 let info = &mut pb.info;
-                if !info.message.is_empty() {
-                    info.message.push('\n');
-                }
-                info.message.push_str(&lossy(line));
                 note_recovered(info, line);
+                if info.message.len() < MAX_PANIC_MESSAGE {
+                    if !info.message.is_empty() {
+                        info.message.push('\n');
+                    }
+                    info.message.push_str(&lossy(line));
+                    if info.message.len() >= MAX_PANIC_MESSAGE {
+                        info.message.push_str("\n[message cut at 1 MiB]");
+                    }
+                }
                 return;
             }
             self.finish_panic();

@@ -1,11 +1,11 @@
 //! `debug=1` count profiles (`goroutine profile: total N`, `threadcreate
 //! profile: total N`) and the record syntax shared with the legacy heap and
-//! contention profiles:
+//! contention profiles (fields of `#` lines are tab-separated):
 //!
 //! ```text
 //! 200 @ 0x4397d6 0x40657b 0x663645 0x4665a1
 //! # labels: {"pool":"ingest"}
-//! #	0x663644	main.poolWorker+0x64	corpusgen/main.go:38
+//! #    0x663644    main.poolWorker+0x64    corpusgen/main.go:38
 //! ```
 //!
 //! Stacks come from the `#` lines, which carry real addresses (the return
