@@ -14,8 +14,13 @@
 //! Blocks may be preceded by `panic: ...`, `fatal error: ...` or a signal
 //! report, and the whole thing is often buried in other output (test logs,
 //! app logs, several crashes in one file). The decoder reads every block in
-//! the file; lines outside blocks are ignored, lines inside a block that are
-//! not part of Go's syntax are skipped with a warning. Each goroutine becomes
+//! the file, so a file with several dumps yields all their goroutines (ids
+//! may repeat) and every panic in [`Profile::panics`], each tied to the
+//! first goroutine after it; identical consecutive panic messages (a storm
+//! of `fatal error: fault`) are recorded once with a warning. Lines outside
+//! blocks are ignored; a line inside a block that is not part of Go's syntax
+//! is skipped with a warning (a foreign line at column 0 also ends the
+//! block, since log output has resumed). Each goroutine becomes
 //! one sample (value 1) with labels `state` and `wait` (minutes), and one row
 //! of [`GoroutineTable`](crate::model::GoroutineTable).
 //!
