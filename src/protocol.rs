@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::filter::Options;
 use crate::decode::Stage;
 use crate::model::Profile;
 
@@ -18,6 +19,63 @@ pub enum Request {
     Open { name: String },
     /// Decode text pasted by the user.
     OpenText { name: String, text: String },
+    /// A question about the open profile; answered by [`Response::Answer`]
+    /// with the same id.
+    Query { id: u32, query: Query },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Query {
+    /// A window of the top table for `opts`, after the name filter and order.
+    Top { opts: Options, filter: String, order: RowOrder, start: u32, count: u32 },
+    /// The whole table as `go tool pprof -top` prints it.
+    TopText { opts: Options },
+}
+
+/// Row order in the top table view: pprof's flat or cum order, or by name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOrder {
+    #[default]
+    Flat,
+    Cum,
+    Name,
+}
+
+/// One formatted top-table row, with pprof's units and percentages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopRowView {
+    /// Position in the unfiltered table (pprof's order).
+    pub rank: u32,
+    pub flat: String,
+    pub flat_pct: String,
+    pub sum_pct: String,
+    pub cum: String,
+    pub cum_pct: String,
+    /// The name as pprof prints it, with ` (inline)` where pprof adds it.
+    pub name: String,
+    /// The function alone, for "show in flame graph".
+    pub function: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopWindow {
+    /// pprof's header lines (`Showing nodes accounting for ...`, `Dropped ...`).
+    pub header: Vec<String>,
+    /// Rows after the name filter.
+    pub row_count: u32,
+    pub start: u32,
+    pub rows: Vec<TopRowView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Answer {
+    Top(TopWindow),
+    Text { text: String },
+    /// The query could not be answered (a bad regex, no profile open).
+    Failed { message: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,6 +86,7 @@ pub enum Response {
     Progress { stage: Stage, done: u64, total: u64 },
     Loaded { summary: Summary },
     Error { message: String },
+    Answer { id: u32, answer: Answer },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

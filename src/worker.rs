@@ -15,12 +15,12 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
-use crate::model::Profile;
 use crate::protocol::{Request, Response, Summary};
+use crate::session::Session;
 
 #[derive(Default)]
 struct State {
-    profile: Option<Rc<Profile>>,
+    session: Option<Session>,
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -80,6 +80,13 @@ async fn handle(state: Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
             load(&state, &name, &bytes);
         }
         Request::OpenText { name, text } => load(&state, &name, text.as_bytes()),
+        Request::Query { id, query } => {
+            let answer = match state.borrow_mut().session.as_mut() {
+                Some(session) => session.answer(query),
+                None => crate::protocol::Answer::Failed { message: "no profile is open".into() },
+            };
+            post(&Response::Answer { id, answer });
+        }
     }
 }
 
@@ -100,7 +107,7 @@ fn load(state: &Rc<RefCell<State>>, name: &str, bytes: &[u8]) {
     match decode::decode_with(bytes, &DecodeOptions::default(), &mut progress) {
         Ok(profile) => {
             let summary = Summary::of(&profile, name, bytes.len() as u64);
-            state.borrow_mut().profile = Some(Rc::new(profile));
+            state.borrow_mut().session = Some(Session::new(profile));
             post(&Response::Loaded { summary });
         }
         Err(e) => post(&Response::Error { message: format!("{name}: {e}") }),

@@ -1,20 +1,28 @@
 //! The yew single-page app.
 //!
-//! One [`Reducible`] state with an [`Action`] enum; the worker's responses
-//! become actions. Components render state and raise actions, nothing else.
+//! One [`Reducible`] state with an [`Action`] enum; the worker's events become
+//! actions. Views ask the worker for what they show through a shared
+//! [`WorkerHandle`]: the profile itself stays in the worker.
 
+mod header;
+mod open;
+mod top;
 mod worker_client;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use web_sys::{Blob, HtmlInputElement};
+use web_sys::Blob;
 use yew::prelude::*;
 
+pub use header::{ProfileHeader, ProfileHeaderProps};
+pub use open::{human_bytes, Landing, LandingProps, StatusLine, StatusLineProps};
+pub use top::{TopView, TopViewProps};
+pub use worker_client::{WorkerClient, WorkerHandle};
+
+use crate::analysis::filter::Options;
 use crate::decode::Stage;
 use crate::protocol::{Request, Response, Summary};
-use worker_client::WorkerClient;
 
 /// Mounts the app on `<body>` and installs the panic hook.
 pub fn start() {
@@ -49,7 +57,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Status::Idle => "idle",
             Status::Loading => "loading",
@@ -59,6 +67,20 @@ impl Status {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Top,
+    Flame,
+    Goroutines,
+}
+
+/// A file opened in this page session, kept so it can be opened again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecentFile {
+    pub name: String,
+    pub blob: Blob,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {
     pub status: Status,
@@ -66,20 +88,50 @@ pub struct AppState {
     pub progress: Option<(Stage, u64, u64)>,
     pub summary: Option<Rc<Summary>>,
     pub error: Option<String>,
+    /// Increases with every profile loaded, so views know to ask again.
+    pub generation: u32,
+    pub opts: Options,
+    pub tab: Tab,
+    pub recent: Vec<RecentFile>,
+    /// The file being loaded, to put in `recent` once it opens.
+    pub loading_blob: Option<RecentFile>,
+    /// A function the flame graph should show (set by clicking a top row).
+    pub flame_target: Option<String>,
 }
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState { status: Status::Idle, loading_name: None, progress: None, summary: None, error: None }
+        AppState {
+            status: Status::Idle,
+            loading_name: None,
+            progress: None,
+            summary: None,
+            error: None,
+            generation: 0,
+            opts: Options::default(),
+            tab: Tab::Top,
+            recent: Vec::new(),
+            loading_blob: None,
+            flame_target: None,
+        }
     }
 }
 
 pub enum Action {
-    StartLoading(String),
+    StartLoading { name: String, blob: Option<Blob> },
     Worker(Response),
     Fail(String),
+    Cancelled,
     DismissError,
+    SetSampleIndex(usize),
+    SetOptions(Options),
+    SetTab(Tab),
+    ShowInFlame(String),
+    AddRecent(RecentFile),
 }
+
+/// How many files the recent list keeps.
+const RECENT_MAX: usize = 8;
 
 impl Reducible for AppState {
     type Action = Action;
@@ -87,13 +139,14 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::StartLoading(name) => {
+            Action::StartLoading { name, blob } => {
                 s.status = Status::Loading;
+                s.loading_blob = blob.map(|blob| RecentFile { name: name.clone(), blob });
                 s.loading_name = Some(name);
                 s.progress = None;
                 s.error = None;
             }
-            Action::Worker(Response::Ready) => return self,
+            Action::Worker(Response::Ready) | Action::Worker(Response::Answer { .. }) => return self,
             Action::Worker(Response::Progress { stage, done, total }) => {
                 if s.status != Status::Loading {
                     return self;
@@ -102,29 +155,73 @@ impl Reducible for AppState {
             }
             Action::Worker(Response::Loaded { summary }) => {
                 s.status = Status::Ready;
+                s.opts = Options { sample_index: Some(summary.default_index), ..Options::default() };
+                if s.tab == Tab::Goroutines && !summary.has_goroutines {
+                    s.tab = Tab::Top;
+                }
+                if summary.has_goroutines && s.summary.as_ref().is_none_or(|p| !p.has_goroutines) {
+                    s.tab = Tab::Goroutines;
+                }
                 s.summary = Some(Rc::new(summary));
+                s.generation += 1;
                 s.loading_name = None;
                 s.progress = None;
+                s.flame_target = None;
+                if let Some(file) = s.loading_blob.take() {
+                    s.recent.retain(|r| r.name != file.name);
+                    s.recent.insert(0, file);
+                    s.recent.truncate(RECENT_MAX);
+                }
             }
             Action::Worker(Response::Error { message }) | Action::Fail(message) => {
                 s.status = Status::Error;
                 s.error = Some(message);
                 s.loading_name = None;
+                s.loading_blob = None;
+                s.progress = None;
+            }
+            Action::Cancelled => {
+                s.status = if s.summary.is_some() { Status::Ready } else { Status::Idle };
+                s.loading_name = None;
+                s.loading_blob = None;
                 s.progress = None;
             }
             Action::DismissError => {
                 s.error = None;
                 s.status = if s.summary.is_some() { Status::Ready } else { Status::Idle };
             }
+            Action::SetSampleIndex(i) => s.opts.sample_index = Some(i),
+            Action::SetOptions(o) => s.opts = o,
+            Action::SetTab(t) => s.tab = t,
+            Action::AddRecent(file) => {
+                s.recent.retain(|r| r.name != file.name);
+                s.recent.insert(0, file);
+                s.recent.truncate(RECENT_MAX);
+            }
+            Action::ShowInFlame(f) => {
+                s.flame_target = Some(f);
+                s.tab = Tab::Flame;
+            }
         }
         Rc::new(s)
     }
 }
 
+/// Everything a component needs to open files.
+#[derive(Clone, PartialEq)]
+pub struct Opener {
+    pub open_blob: Callback<(String, Blob)>,
+    pub open_text: Callback<(String, String)>,
+    /// Puts a file in the recent list without opening it.
+    pub add_recent: Callback<(String, Blob)>,
+    pub cancel: Callback<()>,
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
-    let worker: Rc<RefCell<Option<WorkerClient>>> = use_mut_ref(|| None);
+    let worker = use_memo((), |_| WorkerHandle::default());
+    let worker = (*worker).clone();
 
     {
         let dispatcher = state.dispatcher();
@@ -135,53 +232,119 @@ pub fn App() -> Html {
         });
     }
 
-    let open_blob = {
+    let ensure_worker = {
         let dispatcher = state.dispatcher();
         let worker = worker.clone();
-        Callback::from(move |(name, blob): (String, Blob)| {
-            let mut w = worker.borrow_mut();
-            if w.is_none() {
-                let d = dispatcher.clone();
-                match WorkerClient::spawn(move |resp| d.dispatch(Action::Worker(resp))) {
-                    Ok(client) => *w = Some(client),
-                    Err(e) => {
-                        dispatcher.dispatch(Action::Fail(e));
-                        return;
-                    }
+        move || -> bool {
+            let mut w = worker.0.borrow_mut();
+            if w.is_some() {
+                return true;
+            }
+            let d = dispatcher.clone();
+            match WorkerClient::spawn(move |resp| d.dispatch(Action::Worker(resp))) {
+                Ok(client) => {
+                    *w = Some(client);
+                    true
+                }
+                Err(e) => {
+                    dispatcher.dispatch(Action::Fail(e));
+                    false
                 }
             }
-            dispatcher.dispatch(Action::StartLoading(name.clone()));
-            if let Err(e) = w.as_ref().unwrap().send(&Request::Open { name }, Some(&blob)) {
+        }
+    };
+
+    let send = {
+        let dispatcher = state.dispatcher();
+        let worker = worker.clone();
+        let ensure_worker = ensure_worker.clone();
+        Rc::new(move |req: Request, blob: Option<Blob>| {
+            if !ensure_worker() {
+                return;
+            }
+            let name = match &req {
+                Request::Open { name } | Request::OpenText { name, .. } => name.clone(),
+                Request::Query { .. } => String::new(),
+            };
+            dispatcher.dispatch(Action::StartLoading { name, blob: blob.clone() });
+            let result = worker.0.borrow().as_ref().map(|w| w.send(&req, blob.as_ref()));
+            if let Some(Err(e)) = result {
                 dispatcher.dispatch(Action::Fail(e));
             }
         })
     };
 
-    let on_file_change = {
-        let open_blob = open_blob.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                open_blob.emit((file.name(), file.unchecked_into()));
-            }
-            input.set_value("");
-        })
+    let opener = {
+        let send_blob = send.clone();
+        let send_text = send.clone();
+        let dispatcher = state.dispatcher();
+        let worker = worker.clone();
+        let state_for_cancel = state.clone();
+        let send_again = send.clone();
+        Opener {
+            open_blob: Callback::from(move |(name, blob): (String, Blob)| {
+                send_blob(Request::Open { name }, Some(blob));
+            }),
+            open_text: Callback::from(move |(name, text): (String, String)| {
+                send_text(Request::OpenText { name, text }, None);
+            }),
+            add_recent: {
+                let d = state.dispatcher();
+                Callback::from(move |(name, blob): (String, Blob)| d.dispatch(Action::AddRecent(RecentFile { name, blob })))
+            },
+            // The worker is busy decoding and cannot be interrupted, so
+            // cancelling stops it and starts a fresh one, which then reopens
+            // the profile that was open before, if any.
+            cancel: Callback::from(move |_| {
+                worker.0.borrow_mut().take();
+                dispatcher.dispatch(Action::Cancelled);
+                if let (Some(summary), Some(prev)) = (&state_for_cancel.summary, state_for_cancel.recent.first()) {
+                    if prev.name == summary.name {
+                        send_again(Request::Open { name: prev.name.clone() }, Some(prev.blob.clone()));
+                    }
+                }
+            }),
+        }
     };
 
     let on_dismiss = {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(Action::DismissError))
     };
+    let dispatch = {
+        let d = state.dispatcher();
+        Callback::from(move |a: Action| d.dispatch(a))
+    };
+
+    let body = match &state.summary {
+        Some(summary) => {
+            let tab = state.tab;
+            html! {
+                <>
+                    <ProfileHeader summary={summary.clone()} opts={state.opts.clone()} tab={tab} dispatch={dispatch.clone()} />
+                    <div class="tab-body">
+                        if tab == Tab::Top {
+                            <TopView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
+                                file_name={summary.name.clone()} dispatch={dispatch.clone()} />
+                        }
+                    </div>
+                </>
+            }
+        }
+        None => html! { <Landing opener={opener.clone()} /> },
+    };
 
     html! {
-        <div class="app" data-testid="drop-zone">
+        <open::DropZone opener={opener.clone()}>
             <header class="topbar">
                 <span class="brand">{ "pprof-lens" }</span>
-                <label class="button primary">
-                    { "Open file" }
-                    <input type="file" data-testid="file-input" multiple=true onchange={on_file_change} />
-                </label>
-                <StatusLine status={state.status} name={state.loading_name.clone()} progress={state.progress} />
+                <open::OpenButton opener={opener.clone()} />
+                if state.summary.is_some() {
+                    <open::ExampleMenu opener={opener.clone()} compact=true />
+                }
+                <open::RecentMenu recent={state.recent.clone()} opener={opener.clone()} />
+                <StatusLine status={state.status} name={state.loading_name.clone()} progress={state.progress}
+                    on_cancel={opener.cancel.clone()} />
             </header>
             if let Some(err) = &state.error {
                 <div class="banner error" role="alert" data-testid="error">
@@ -189,95 +352,7 @@ pub fn App() -> Html {
                     <button class="button" onclick={on_dismiss}>{ "Dismiss" }</button>
                 </div>
             }
-            <main>
-                if let Some(summary) = &state.summary {
-                    <SummaryView summary={summary.clone()} />
-                } else {
-                    <Landing />
-                }
-            </main>
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct StatusLineProps {
-    pub status: Status,
-    pub name: Option<String>,
-    pub progress: Option<(Stage, u64, u64)>,
-}
-
-#[component]
-pub fn StatusLine(props: &StatusLineProps) -> Html {
-    let text = match (props.status, &props.name, props.progress) {
-        (Status::Loading, name, Some((stage, done, total))) => {
-            let stage = match stage {
-                Stage::Inflating => "reading",
-                Stage::Decoding => "decoding",
-                Stage::Analysing => "analysing",
-            };
-            format!("{stage} {} — {} of {}", name.as_deref().unwrap_or(""), human_bytes(done), human_bytes(total))
-        }
-        (Status::Loading, name, None) => format!("opening {}", name.as_deref().unwrap_or("")),
-        (Status::Ready, _, _) => "ready".into(),
-        (Status::Error, _, _) => "could not open the file".into(),
-        (Status::Idle, _, _) => "no file open".into(),
-    };
-    let pct = props.progress.map(|(_, d, t)| if t == 0 { 0.0 } else { d as f64 * 100.0 / t as f64 });
-    html! {
-        <span class="status" data-testid="status" data-state={props.status.as_str()} aria-live="polite">
-            if let (Status::Loading, Some(p)) = (props.status, pct) {
-                <progress data-testid="progress" max="100" value={format!("{p:.0}")} />
-            }
-            { text }
-        </span>
-    }
-}
-
-#[component]
-pub fn Landing() -> Html {
-    html! {
-        <section class="landing">
-            <h1>{ "Look inside a Go profile" }</h1>
-            <p>{ "Drop a pprof profile (cpu, heap, allocs, goroutine, mutex, block, threadcreate), a goroutine dump or a panic traceback anywhere on this page, or use Open file." }</p>
-            <p class="privacy">{ "Everything happens in this tab: your file is never uploaded." }</p>
-        </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct SummaryViewProps {
-    pub summary: Rc<Summary>,
-}
-
-#[component]
-pub fn SummaryView(props: &SummaryViewProps) -> Html {
-    let s = &props.summary;
-    html! {
-        <section class="profile-header">
-            <h2 data-testid="file-name">{ s.name.clone() }</h2>
-            <p class="kind" data-testid="kind">{ s.kind.clone() }</p>
-            <ul class="sample-types" data-testid="sample-types">
-                { for s.sample_types.iter().zip(&s.totals).map(|(t, total)| html! {
-                    <li>{ format!("{} ({}): total {}", t.name, t.unit, total) }</li>
-                }) }
-            </ul>
-            <p>{ format!("{} samples", s.samples) }</p>
-        </section>
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
+            <main>{ body }</main>
+        </open::DropZone>
     }
 }

@@ -6,4 +6,5 @@
 
 pub mod flame_layout;
 pub mod measurement;
+pub mod top_rows;
 pub mod top_text;

@@ -1,0 +1,92 @@
+//! The profile header: file, kind, sample type selector, totals, warnings,
+//! and the tabs.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::{Action, Tab};
+use crate::analysis::filter::Options;
+use crate::protocol::Summary;
+use crate::view::measurement;
+
+#[derive(Properties, PartialEq)]
+pub struct ProfileHeaderProps {
+    pub summary: Rc<Summary>,
+    pub opts: Options,
+    pub tab: Tab,
+    pub dispatch: Callback<Action>,
+}
+
+#[component]
+pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
+    let s = &props.summary;
+    let index = props.opts.sample_index.unwrap_or(s.default_index).min(s.sample_types.len().saturating_sub(1));
+    let on_type = {
+        let dispatch = props.dispatch.clone();
+        let names: Vec<String> = s.sample_types.iter().map(|t| t.name.clone()).collect();
+        Callback::from(move |e: Event| {
+            let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some(i) = names.iter().position(|n| *n == sel.value()) {
+                dispatch.emit(Action::SetSampleIndex(i));
+            }
+        })
+    };
+    let total = s.sample_types.get(index).map(|t| measurement::label(s.totals[index], &t.unit)).unwrap_or_default();
+    let mut facts = vec![s.kind.clone(), format!("{} samples", group_digits(s.samples))];
+    if s.duration_nanos > 0 {
+        facts.push(format!("duration {}", measurement::label(s.duration_nanos, "nanoseconds")));
+    }
+    if let (Some(pt), true) = (&s.period_type, s.period > 0) {
+        facts.push(format!("period {} {}", measurement::label(s.period, &pt.unit), pt.name));
+    }
+    let tab = |t: Tab, testid: &'static str, label: &'static str| {
+        let dispatch = props.dispatch.clone();
+        let selected = props.tab == t;
+        html! {
+            <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("active"))}
+                data-testid={testid} onclick={Callback::from(move |_| dispatch.emit(Action::SetTab(t)))}>{ label }</button>
+        }
+    };
+    html! {
+        <section class="profile-header">
+            <div class="title-row">
+                <h2 data-testid="file-name" title={s.name.clone()}>{ s.name.clone() }</h2>
+                <label class="field">
+                    { "Sample type " }
+                    <select data-testid="sample-type" onchange={on_type}>
+                        { for s.sample_types.iter().enumerate().map(|(i, t)| html! {
+                            <option value={t.name.clone()} selected={i == index}>{ format!("{} ({})", t.name, t.unit) }</option>
+                        }) }
+                    </select>
+                </label>
+                <span class="total" data-testid="total">{ format!("total {total}") }</span>
+            </div>
+            <p class="facts" data-testid="kind">{ facts.join(" · ") }</p>
+            if s.warning_count > 0 {
+                <div class="banner warning" data-testid="warning">
+                    { format!("{} part(s) of the file could not be read and were skipped", s.warning_count) }
+                    if let Some(first) = s.warnings.first() { { format!(" (first: {first})") } }
+                </div>
+            }
+            <nav class="tabs" role="tablist">
+                { tab(Tab::Top, "tab-top", "Top") }
+                { tab(Tab::Flame, "tab-flame", "Flame graph") }
+                if s.has_goroutines { { tab(Tab::Goroutines, "tab-goroutines", "Goroutines") } }
+            </nav>
+        </section>
+    }
+}
+
+/// 1234567 -> "1,234,567".
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
