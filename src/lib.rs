@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod decode;
 pub mod model;
 pub mod protocol;
+pub mod render;
 pub mod session;
 pub mod view;
 

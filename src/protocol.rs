@@ -69,6 +69,49 @@ pub struct TopWindow {
     pub rows: Vec<TopRowView>,
 }
 
+/// A flame graph box as the page draws it: geometry on a 0..1 scale of the
+/// (zoomed) width, and what the tooltip shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlameBox {
+    pub depth: u32,
+    pub x0: f64,
+    pub x1: f64,
+    /// Flame tree node id (for zoom).
+    pub node: u32,
+    /// 0xRRGGBB, stable per Go package.
+    pub color: u32,
+    /// Label candidates, longest first; the painter picks the first that fits.
+    pub labels: Vec<String>,
+    pub name: String,
+    /// `file:line` where known.
+    pub file: String,
+    pub self_value: i64,
+    pub total: i64,
+    pub matched: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub pattern: String,
+    /// Share of the total covered by matching boxes, nested matches counted once.
+    pub share: f64,
+    pub matches: u32,
+}
+
+/// What the flame graph shows for the current zoom.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlameScene {
+    pub boxes: Vec<FlameBox>,
+    /// Deepest row present.
+    pub depth: u32,
+    /// The profile's total (100%) and its unit, for the tooltip.
+    pub total: i64,
+    pub unit: String,
+    /// Path from the root to the zoomed node: (node id, name).
+    pub breadcrumb: Vec<(u32, String)>,
+    pub search: Option<SearchResult>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answer {

@@ -1,0 +1,236 @@
+//! Painting the flame graph.
+//!
+//! [`draw_flame`] turns a [`FlameScene`] (boxes on a 0..1 scale, as the
+//! worker lays them out) into drawing calls on a [`Painter`]. The canvas
+//! implementation lives in `canvas.rs` (wasm only); [`RecordingPainter`]
+//! records the calls so tests can check what would be drawn, natively.
+//! Hit testing is a pure function of the scene and a point.
+
+#[cfg(target_arch = "wasm32")]
+pub mod canvas;
+
+use crate::protocol::{FlameBox, FlameScene};
+
+/// Height of one flame row in CSS pixels.
+pub const ROW_HEIGHT: f64 = 18.0;
+/// Boxes narrower than this (CSS pixels) are not drawn at all.
+pub const MIN_BOX_PX: f64 = 0.5;
+/// Boxes narrower than this get no label.
+const MIN_LABEL_PX: f64 = 24.0;
+const TEXT_PAD: f64 = 4.0;
+
+/// What a flame graph needs from a 2D canvas.
+pub trait Painter {
+    fn clear(&mut self, width: f64, height: f64, color: &str);
+    fn fill_rect(&mut self, x: f64, y: f64, w: f64, h: f64, color: &str);
+    /// Width of `text` in CSS pixels with the current font.
+    fn text_width(&mut self, text: &str) -> f64;
+    fn fill_text(&mut self, text: &str, x: f64, y: f64, color: &str);
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub background: &'static str,
+    pub text: &'static str,
+    pub dim_text: &'static str,
+    pub highlight: &'static str,
+    pub dark: bool,
+}
+
+impl Theme {
+    pub fn light() -> Theme {
+        Theme { background: "#ffffff", text: "#1f2328", dim_text: "#8c959f", highlight: "#d6336c", dark: false }
+    }
+
+    pub fn dark() -> Theme {
+        Theme { background: "#0d1117", text: "#0d1117", dim_text: "#6e7681", highlight: "#f783ac", dark: true }
+    }
+}
+
+/// The visible part of the graph, in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    pub width: f64,
+    pub height: f64,
+    /// Vertical scroll: first visible y in graph coordinates.
+    pub scroll_y: f64,
+}
+
+/// Draws the boxes that intersect the viewport. Returns how many were drawn.
+pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: &Theme) -> usize {
+    p.clear(vp.width, vp.height, theme.background);
+    let first_row = (vp.scroll_y / ROW_HEIGHT).floor().max(0.0) as u32;
+    let last_row = ((vp.scroll_y + vp.height) / ROW_HEIGHT).ceil() as u32;
+    let searching = scene.search.is_some();
+    let mut drawn = 0;
+    for b in &scene.boxes {
+        if b.depth < first_row || b.depth > last_row {
+            continue;
+        }
+        let x = b.x0 * vp.width;
+        let w = (b.x1 - b.x0) * vp.width;
+        if w < MIN_BOX_PX {
+            continue;
+        }
+        let y = b.depth as f64 * ROW_HEIGHT - vp.scroll_y;
+        let fill = if searching && !b.matched { dim(b.color, theme.dark) } else { rgb(b.color) };
+        // A 1px gap between boxes keeps neighbours apart.
+        p.fill_rect(x, y, (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5), ROW_HEIGHT - 1.0, &fill);
+        if searching && b.matched {
+            p.fill_rect(x, y + ROW_HEIGHT - 3.0, w.max(1.0), 2.0, theme.highlight);
+        }
+        if w >= MIN_LABEL_PX {
+            if let Some(label) = fit_label(p, b, w - 2.0 * TEXT_PAD) {
+                let color = if searching && !b.matched { theme.dim_text } else { theme.text };
+                p.fill_text(&label, x + TEXT_PAD, y + ROW_HEIGHT - 5.0, color);
+            }
+        }
+        drawn += 1;
+    }
+    drawn
+}
+
+/// The longest label candidate that fits `room` pixels, else the shortest one
+/// cut with an ellipsis, else nothing.
+fn fit_label(p: &mut dyn Painter, b: &FlameBox, room: f64) -> Option<String> {
+    for cand in &b.labels {
+        if p.text_width(cand) <= room {
+            return Some(cand.clone());
+        }
+    }
+    let short = b.labels.last()?;
+    let mut chars: Vec<char> = short.chars().collect();
+    while chars.len() > 1 {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>() + "…";
+        if p.text_width(&s) <= room {
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// The box under (x, y) in CSS pixels, if any.
+pub fn hit_test(scene: &FlameScene, vp: Viewport, x: f64, y: f64) -> Option<&FlameBox> {
+    if x < 0.0 || x >= vp.width || y < 0.0 {
+        return None;
+    }
+    let depth = ((y + vp.scroll_y) / ROW_HEIGHT).floor() as u32;
+    let fx = x / vp.width;
+    scene.boxes.iter().find(|b| b.depth == depth && b.x0 <= fx && fx < b.x1)
+}
+
+/// Height of the whole graph in CSS pixels.
+pub fn graph_height(scene: &FlameScene) -> f64 {
+    (scene.depth as f64 + 1.0) * ROW_HEIGHT
+}
+
+fn rgb(c: u32) -> String {
+    format!("#{:06x}", c & 0xff_ffff)
+}
+
+/// A faded version of a colour (three parts background grey to one part
+/// colour), for boxes that do not match a search.
+fn dim(c: u32, dark: bool) -> String {
+    let (r, g, b) = ((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
+    let base = if dark { 40u32 } else { 235u32 };
+    let mix = |v: u32| (v + base * 3) / 4;
+    format!("#{:02x}{:02x}{:02x}", mix(r), mix(g), mix(b))
+}
+
+/// Records drawing calls, with text 7 px per character.
+#[derive(Default, Debug)]
+pub struct RecordingPainter {
+    pub log: Vec<String>,
+}
+
+impl Painter for RecordingPainter {
+    fn clear(&mut self, width: f64, height: f64, color: &str) {
+        self.log.push(format!("clear {width}x{height} {color}"));
+    }
+    fn fill_rect(&mut self, x: f64, y: f64, w: f64, h: f64, color: &str) {
+        self.log.push(format!("rect {x:.1},{y:.1} {w:.1}x{h:.1} {color}"));
+    }
+    fn text_width(&mut self, text: &str) -> f64 {
+        text.chars().count() as f64 * 7.0
+    }
+    fn fill_text(&mut self, text: &str, x: f64, y: f64, color: &str) {
+        self.log.push(format!("text {text:?} {x:.1},{y:.1} {color}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fbox(depth: u32, x0: f64, x1: f64, node: u32, labels: &[&str]) -> FlameBox {
+        FlameBox {
+            depth,
+            x0,
+            x1,
+            node,
+            color: 0x336699,
+            labels: labels.iter().map(|s| s.to_string()).collect(),
+            name: labels.first().map(|s| s.to_string()).unwrap_or_default(),
+            file: String::new(),
+            self_value: 0,
+            total: 0,
+            matched: false,
+        }
+    }
+
+    fn scene() -> FlameScene {
+        FlameScene {
+            boxes: vec![
+                fbox(0, 0.0, 1.0, 0, &["root"]),
+                fbox(1, 0.0, 0.75, 1, &["net/http.(*conn).serve", "http.(*conn).serve", "serve"]),
+                fbox(1, 0.75, 0.7501, 2, &["tiny"]),
+                fbox(2, 0.0, 0.1, 3, &["main.handler", "handler"]),
+            ],
+            depth: 2,
+            ..FlameScene::default()
+        }
+    }
+
+    #[test]
+    fn draws_visible_boxes_with_fitting_labels() {
+        let mut p = RecordingPainter::default();
+        let n = draw_flame(&mut p, &scene(), Viewport { width: 200.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
+        assert_eq!(n, 3, "the 0.02px box is skipped");
+        let texts: Vec<&String> = p.log.iter().filter(|l| l.starts_with("text")).collect();
+        // 150px wide box: "http.(*conn).serve" (18 chars = 126px) fits in 142px, the long name does not.
+        assert!(texts.iter().any(|t| t.contains("\"http.(*conn).serve\"")), "{texts:?}");
+        // The 20px box is too narrow for any label.
+        assert!(!texts.iter().any(|t| t.contains("handler")), "{texts:?}");
+        assert_eq!(p.log[0], "clear 200x100 #ffffff");
+    }
+
+    #[test]
+    fn only_rows_in_view_are_drawn() {
+        let mut p = RecordingPainter::default();
+        let n = draw_flame(&mut p, &scene(), Viewport { width: 200.0, height: 10.0, scroll_y: 40.0 }, &Theme::light());
+        assert_eq!(n, 1, "only depth 2 is in view");
+    }
+
+    #[test]
+    fn hit_testing_finds_the_box_under_the_pointer() {
+        let s = scene();
+        let vp = Viewport { width: 200.0, height: 100.0, scroll_y: 0.0 };
+        assert_eq!(hit_test(&s, vp, 10.0, 5.0).map(|b| b.node), Some(0));
+        assert_eq!(hit_test(&s, vp, 10.0, 20.0).map(|b| b.node), Some(1));
+        assert_eq!(hit_test(&s, vp, 190.0, 20.0).map(|b| b.node), None);
+        assert_eq!(hit_test(&s, vp, 10.0, 40.0).map(|b| b.node), Some(3));
+        assert_eq!(hit_test(&s, vp, 10.0, 80.0), None);
+    }
+
+    #[test]
+    fn search_dims_non_matches_and_underlines_matches() {
+        let mut s = scene();
+        s.search = Some(crate::protocol::SearchResult { pattern: "serve".into(), share: 0.75, matches: 1 });
+        s.boxes[1].matched = true;
+        let mut p = RecordingPainter::default();
+        draw_flame(&mut p, &s, Viewport { width: 200.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
+        assert!(p.log.iter().any(|l| l.contains("#d6336c")), "match underlined");
+        assert!(p.log.iter().any(|l| l.starts_with("rect 0.0,0.0") && !l.contains("#336699")), "root dimmed");
+    }
+}
