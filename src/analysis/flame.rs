@@ -482,7 +482,7 @@ fn push_location<F: FlameFilter + ?Sized>(raw: &mut Raw, profile: &Profile, filt
     if own.is_empty() {
         return raw.child(node, Strings::EMPTY, Strings::EMPTY, 0, false, location.address);
     }
-    let mut frame = |raw: &mut Raw, node: u32, line: usize, inlined: bool| -> u32 {
+    let frame = |raw: &mut Raw, node: u32, line: usize, inlined: bool| -> u32 {
         let l = profile.lines[line];
         let (name, file) = match profile.functions.get(l.func.index()) {
             Some(f) => (f.name, f.file),

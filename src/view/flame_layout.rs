@@ -1,1 +1,381 @@
-//! (Being written.)
+//! Flame graph geometry, labels, colours, hit testing and search, on a 0..1
+//! scale (no pixels: the painter multiplies by its width).
+//!
+//! # Layout
+//! An icicle: the root is row 0, a node's row is its depth. A node's box is
+//! as wide as its weight (sum of |value| through it) relative to the base
+//! node. As in pprof's flame graph (`stacks.js` `renderGroup`), a node's self
+//! part is the gap on the *left* of its box and its children follow it, in
+//! the tree's order (decreasing weight).
+//!
+//! Zooming into node `z` lays out `z`'s subtree at full width; `z`'s
+//! ancestors stay visible as full-width rows above it (the usual icicle zoom,
+//! a breadcrumb drawn in place), so row numbers do not change with zoom.
+//!
+//! Only what can be seen is produced: boxes narrower than
+//! [`LayoutOptions::min_width`] are skipped with their whole subtree (each
+//! row counts the skipped boxes that start there and their width), and a
+//! depth range lays out only those rows, so a scroll through a deep tree
+//! costs the boxes on screen. The traversal follows the tree's preorder with
+//! one cursor per row, never recursing, so 100,000-deep trees are fine.
+//!
+//! # Search
+//! A regex on the full function name (pprof's `UniqueName`); the share of the
+//! total counts each matched subtree once, so a match under a matching
+//! ancestor (recursion, or `a` calling `a.func1` for `^a`) is highlighted but
+//! not added again.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::flame::{FlameTree, NO_NODE, ROOT};
+use crate::model::Profile;
+use crate::view::color;
+
+/// What to lay out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayoutOptions {
+    /// The node shown at full width ([`ROOT`] for no zoom).
+    pub zoom: u32,
+    /// Boxes narrower than this fraction of the full width are skipped,
+    /// e.g. `1.0 / width_px` for "at least one pixel".
+    pub min_width: f64,
+    /// First depth (row) to produce.
+    pub first_depth: u32,
+    /// End of the depth range (exclusive); `None` for all rows.
+    pub end_depth: Option<u32>,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        LayoutOptions { zoom: ROOT, min_width: 0.0, first_depth: 0, end_depth: None }
+    }
+}
+
+/// One box: node `node` spans `x0..x1` of the width.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlameBox {
+    pub node: u32,
+    pub x0: f64,
+    pub x1: f64,
+    /// Matches the search given to [`layout`].
+    pub matched: bool,
+}
+
+/// The boxes of one depth, left to right.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlameRow {
+    pub depth: u32,
+    pub boxes: Vec<FlameBox>,
+    /// Boxes starting on this row that were too narrow to draw (their
+    /// subtrees are not counted again on deeper rows).
+    pub skipped: u32,
+    /// Their total width (0..1).
+    pub skipped_width: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlameLayout {
+    pub zoom: u32,
+    /// Rows of the whole zoomed view (deepest depth + 1), whether laid out or
+    /// not: the canvas height in rows.
+    pub row_count: u32,
+    /// Depth of `rows[0]`.
+    pub first_depth: u32,
+    pub rows: Vec<FlameRow>,
+}
+
+impl FlameLayout {
+    pub fn row(&self, depth: u32) -> Option<&FlameRow> {
+        self.rows.get(depth.checked_sub(self.first_depth)? as usize)
+    }
+
+    pub fn box_count(&self) -> usize {
+        self.rows.iter().map(|r| r.boxes.len()).sum()
+    }
+}
+
+/// Lays out the tree (or the zoomed subtree) for the given rows.
+/// `matches`, indexed by node (see [`search`]), marks boxes as matched.
+pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) -> FlameLayout {
+    let z = if tree.is_node(opts.zoom) { opts.zoom } else { ROOT };
+    if tree.is_empty() {
+        return FlameLayout::default();
+    }
+    let zi = z as usize;
+    let zd = tree.depth[zi];
+    let row_count = tree.max_depth[zi].saturating_add(1);
+    let first = opts.first_depth.min(row_count);
+    let end = opts.end_depth.map_or(row_count, |e| e.min(row_count)).max(first);
+    let mut out = FlameLayout {
+        zoom: z,
+        row_count,
+        first_depth: first,
+        rows: (first..end).map(|depth| FlameRow { depth, ..FlameRow::default() }).collect(),
+    };
+    if first == end {
+        return out;
+    }
+    let matched = |n: u32| matches.and_then(|m| m.get(n as usize)).copied().unwrap_or(false);
+
+    // Ancestors of the zoomed node: full width above it.
+    let mut a = tree.parent[zi];
+    while a != NO_NODE {
+        let d = tree.depth[a as usize];
+        if d >= first && d < end {
+            out.rows[(d - first) as usize].boxes.push(FlameBox { node: a, x0: 0.0, x1: 1.0, matched: matched(a) });
+        }
+        a = tree.parent[a as usize];
+    }
+
+    let base = tree.weight[zi];
+    let scale = if base > 0 { 1.0 / base as f64 } else { 0.0 };
+    let min_width = opts.min_width.max(0.0);
+    // cursor[r]: where the next box at depth zd + r starts.
+    let mut cursor = vec![0.0f64; (end - zd) as usize + 1];
+    let stop = tree.end[zi];
+    let mut i = z;
+    while i < stop {
+        let n = i as usize;
+        let d = tree.depth[n];
+        let r = (d - zd) as usize;
+        let w = if n == zi { 1.0 } else { tree.weight[n] as f64 * scale };
+        let x0 = cursor[r];
+        cursor[r] = x0 + w;
+        if w <= 0.0 || w < min_width {
+            if d >= first {
+                let row = &mut out.rows[(d - first) as usize];
+                row.skipped += 1;
+                row.skipped_width += w;
+            }
+            i = tree.end[n];
+            continue;
+        }
+        if d >= first {
+            let x1 = (x0 + w).min(1.0);
+            out.rows[(d - first) as usize].boxes.push(FlameBox { node: i, x0, x1, matched: matched(i) });
+        }
+        if d + 1 >= end {
+            i = tree.end[n];
+            continue;
+        }
+        cursor[r + 1] = x0 + tree.self_weight[n] as f64 * scale;
+        i += 1;
+    }
+    out
+}
+
+/// The node under `x` (0..1) on row `depth`, if any. Pure: a function of the
+/// layout only.
+pub fn hit_test(layout: &FlameLayout, x: f64, depth: u32) -> Option<u32> {
+    let row = layout.row(depth)?;
+    let i = row.boxes.partition_point(|b| b.x1 <= x);
+    let b = row.boxes.get(i)?;
+    (b.x0 <= x && x < b.x1).then_some(b.node)
+}
+
+/// As [`hit_test`] with `y` on a 0..1 scale of the whole view's height
+/// (`row_count` rows).
+pub fn hit_test_xy(layout: &FlameLayout, x: f64, y: f64) -> Option<u32> {
+    if !(0.0..1.0).contains(&y) || !(0.0..1.0).contains(&x) {
+        return None;
+    }
+    hit_test(layout, x, (y * layout.row_count as f64) as u32)
+}
+
+/// What a search found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchSummary {
+    pub pattern: String,
+    /// Matching nodes in the whole tree.
+    pub matches: u32,
+    /// Matching nodes with no matching ancestor.
+    pub outermost: u32,
+    /// Value covered, nested matches counted once.
+    pub value: i64,
+    /// Share of the whole tree's weight covered (0..1).
+    pub share: f64,
+    /// Share of the zoomed node's weight covered (1 when an ancestor of the
+    /// zoomed node matches).
+    pub share_of_zoom: f64,
+}
+
+/// Matches `re` against every node's full function name. Returns a mask
+/// indexed by node (for [`layout`]) and the summary, with the share of the
+/// total and of the subtree of `zoom`.
+pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Vec<bool>, SearchSummary) {
+    // Names repeat across call paths: match each string once.
+    let mut memo = vec![0u8; profile.strings.len()];
+    let mut mask = vec![false; tree.len()];
+    let sel = tree.select(ROOT, |n| {
+        if n == ROOT {
+            return false;
+        }
+        let name = tree.name[n as usize];
+        let Some(m) = memo.get_mut(name.index()) else { return false };
+        if *m == 0 {
+            *m = if re.is_match(profile.str(name)) { 2 } else { 1 };
+        }
+        let hit = *m == 2;
+        mask[n as usize] = hit;
+        hit
+    });
+    let root_w = tree.weight.first().copied().unwrap_or(0);
+    let share = if root_w > 0 { sel.weight as f64 / root_w as f64 } else { 0.0 };
+    let z = if tree.is_node(zoom) { zoom } else { ROOT };
+    let zw = tree.weight[z as usize];
+    let range = tree.subtree(z);
+    let ancestor_matches = tree.path(z).iter().any(|&a| mask[a as usize]);
+    let share_of_zoom = if ancestor_matches {
+        1.0
+    } else if zw > 0 {
+        let w: u64 = sel.outermost.iter().filter(|n| range.contains(n)).map(|&n| tree.weight[n as usize]).sum();
+        w as f64 / zw as f64
+    } else {
+        0.0
+    };
+    let summary = SearchSummary {
+        pattern: re.as_str().to_string(),
+        matches: sel.nodes.len() as u32,
+        outermost: sel.outermost.len() as u32,
+        value: sel.value,
+        share,
+        share_of_zoom,
+    };
+    (mask, summary)
+}
+
+/// pprof's `graph.ShortenFunctionName` for Go: drops a `/vN` major-version
+/// element and the import path before the package
+/// (`github.com/a/b/v2.(*T).M` -> `b.(*T).M`).
+pub fn shorten_function_name(name: &str) -> String {
+    use std::sync::OnceLock;
+    static GO_VER: OnceLock<Regex> = OnceLock::new();
+    static GO: OnceLock<Regex> = OnceLock::new();
+    let ver = GO_VER.get_or_init(|| Regex::new(r"^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$").expect("valid regex"));
+    let go = GO.get_or_init(|| Regex::new(r"^(?:[\w\-\.]+/)+([^.]+\..+)").expect("valid regex"));
+    let name = ver.replace(name, "${1}${2}");
+    match go.captures(&name) {
+        Some(c) => c.get(1).map_or(name.to_string(), |m| m.as_str().to_string()),
+        None => name.into_owned(),
+    }
+}
+
+/// Label candidates from long to short, as pprof's `StackSource.Display`:
+/// the full name, then the name without its import path, then the suffixes
+/// after each `.` (`net/http.(*Server).Serve`, `http.(*Server).Serve`,
+/// `(*Server).Serve`, `Serve`). Unlike pprof, dots inside brackets or
+/// parentheses (`main.(*Pool[go.shape.int]).serve`) do not split, so no
+/// label starts in the middle of a type argument.
+pub fn labels(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    let short = shorten_function_name(name);
+    if short != name {
+        out.push(short.clone());
+    }
+    let mut nest = 0i32;
+    let b = short.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'(' | b'[' | b'{' => nest += 1,
+            b')' | b']' | b'}' => nest -= 1,
+            b'.' if nest == 0 && i + 1 < b.len() => {
+                let s = &short[i + 1..];
+                if out.last().is_none_or(|l| l != s) {
+                    out.push(s.to_string());
+                }
+            }
+            b':' if nest == 0 && i + 2 < b.len() && b[i + 1] == b':' => {
+                out.push(short[i + 2..].to_string());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The full display name of a node: the function name, `root`, or the
+/// address of an unsymbolised frame.
+pub fn node_name(tree: &FlameTree, profile: &Profile, node: u32) -> String {
+    let n = node as usize;
+    if node == ROOT || n >= tree.len() {
+        return "root".to_string();
+    }
+    let name = profile.str(tree.name[n]);
+    if name.is_empty() {
+        format!("{:#x}", tree.address[n])
+    } else {
+        name.to_string()
+    }
+}
+
+/// Everything the tooltip and the painter need about one node.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeDetails {
+    pub node: u32,
+    pub depth: u32,
+    pub name: String,
+    /// Label candidates, longest first.
+    pub labels: Vec<String>,
+    pub file: String,
+    /// A representative line (of the first frame merged into the node); 0
+    /// when unknown.
+    pub line: i64,
+    pub inlined: bool,
+    pub self_value: i64,
+    pub total: i64,
+    /// `total` over the root's total.
+    pub share: f64,
+    pub package: String,
+    /// 0xRRGGBB on a light and on a dark background.
+    pub color: u32,
+    pub color_dark: u32,
+}
+
+/// Details of `node`, or `None` if there is no such node.
+pub fn describe(tree: &FlameTree, profile: &Profile, node: u32) -> Option<NodeDetails> {
+    let n = node as usize;
+    if n >= tree.len() {
+        return None;
+    }
+    let name = node_name(tree, profile, node);
+    let symbolised = node != ROOT && !profile.str(tree.name[n]).is_empty();
+    let package = if symbolised { color::package_name(&name).to_string() } else { String::new() };
+    let root_total = tree.root_total();
+    Some(NodeDetails {
+        node,
+        depth: tree.depth[n],
+        labels: if symbolised { labels(&name) } else { vec![name.clone()] },
+        name,
+        file: profile.str(tree.file[n]).to_string(),
+        line: tree.line[n],
+        inlined: tree.inlined[n],
+        self_value: tree.self_value[n],
+        total: tree.total[n],
+        share: if root_total != 0 { tree.total[n] as f64 / root_total as f64 } else { 0.0 },
+        color: color::package_color(&package, false),
+        color_dark: color::package_color(&package, true),
+        package,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_lists() {
+        assert_eq!(
+            labels("net/http.(*Server).Serve"),
+            vec!["net/http.(*Server).Serve", "http.(*Server).Serve", "(*Server).Serve", "Serve"]
+        );
+        assert_eq!(labels("main.main"), vec!["main.main", "main"]);
+        assert_eq!(labels("main.(*Pool[...]).serve"), vec!["main.(*Pool[...]).serve", "(*Pool[...]).serve", "serve"]);
+        assert_eq!(
+            labels("github.com/a/b/v2.F.func1"),
+            vec!["github.com/a/b/v2.F.func1", "b.F.func1", "F.func1", "func1"]
+        );
+        assert_eq!(labels("x"), vec!["x"]);
+        assert_eq!(labels("a."), vec!["a."]);
+    }
+}
