@@ -4,6 +4,7 @@
 //! * [`top_text`]: the table as `go tool pprof -top` prints it;
 //! * [`flame_layout`]: flame boxes per depth on a 0..1 scale, labels, colours.
 
+pub mod color;
 pub mod flame_layout;
 pub mod measurement;
 pub mod top_rows;
