@@ -1,0 +1,442 @@
+//! Flame tree, layout, hit testing and search: focused cases over builder
+//! profiles, and consistency checks over every profile in the corpus.
+
+use std::path::PathBuf;
+
+use pprof_lens::analysis::flame::{FlameFilter, FlameOptions, FlameTree, KeepSamples, NO_NODE, ROOT};
+use pprof_lens::model::builder::ProfileBuilder;
+use pprof_lens::model::{LocId, Profile};
+use pprof_lens::view::flame_layout::{self, describe, hit_test, hit_test_xy, layout, search, LayoutOptions};
+use regex::Regex;
+
+fn count_profile(samples: &[&str]) -> Profile {
+    ProfileBuilder::new(&[("samples", "count")]).samples(samples).build()
+}
+
+fn tree(p: &Profile) -> FlameTree {
+    FlameTree::build(p, &FlameOptions::default())
+}
+
+/// The node reached from the root by following children with these names.
+fn find(t: &FlameTree, p: &Profile, path: &[&str]) -> u32 {
+    let mut n = ROOT;
+    for name in path {
+        n = t
+            .children(n)
+            .find(|&c| p.str(t.name[c as usize]) == *name)
+            .unwrap_or_else(|| panic!("no child {name} under node {n}"));
+    }
+    n
+}
+
+/// Checks the structural invariants of a tree.
+fn check_tree(t: &FlameTree) {
+    let n = t.len();
+    assert!(n >= 1);
+    assert_eq!(t.parent[0], NO_NODE);
+    let mut child_total = vec![0i64; n];
+    let mut child_weight = vec![0u64; n];
+    for i in 1..n {
+        let p = t.parent[i] as usize;
+        assert!(p < i, "parents come first in preorder");
+        assert_eq!(t.depth[i], t.depth[p] + 1);
+        assert!(t.end[i] <= t.end[p], "subtree nested in parent's");
+        child_total[p] += t.total[i];
+        child_weight[p] += t.weight[i];
+    }
+    for i in 0..n {
+        assert_eq!(t.total[i], t.self_value[i] + child_total[i], "node {i}: total = self + children");
+        assert_eq!(t.weight[i], t.self_weight[i] + child_weight[i], "node {i}: weight = self + children");
+        assert!(t.end[i] as usize > i && t.end[i] as usize <= n);
+        let kids: Vec<u32> = t.children(i as u32).collect();
+        for w in kids.windows(2) {
+            assert!(t.weight[w[0] as usize] >= t.weight[w[1] as usize], "children by decreasing weight");
+        }
+        assert_eq!(kids.iter().map(|&c| t.total[c as usize]).sum::<i64>(), child_total[i]);
+    }
+}
+
+#[test]
+fn recursion_is_counted_once_per_node() {
+    let p = count_profile(&["main;a;a;a 5", "main;a;b 3", "main;a;a;b 2"]);
+    let t = tree(&p);
+    check_tree(&t);
+    assert_eq!(t.root_total(), 10);
+    let a1 = find(&t, &p, &["main", "a"]);
+    let a2 = find(&t, &p, &["main", "a", "a"]);
+    let a3 = find(&t, &p, &["main", "a", "a", "a"]);
+    assert_eq!((t.total[a1 as usize], t.total[a2 as usize], t.total[a3 as usize]), (10, 7, 5));
+    assert_eq!(t.self_value[a3 as usize], 5);
+    // "click on a" selects every node of `a`, but covers 10, not 22.
+    let sel = t.nodes_of_function_named(&p, "a");
+    assert_eq!(sel.nodes.len(), 3);
+    assert_eq!(sel.outermost, vec![a1]);
+    assert_eq!(sel.value, 10);
+    let b = t.nodes_of_function_named(&p, "b");
+    assert_eq!((b.nodes.len(), b.value), (2, 5));
+    assert_eq!(t.nodes_of_function_named(&p, "nope").nodes.len(), 0);
+}
+
+#[test]
+fn inlined_frames_are_nodes_of_their_own() {
+    // `outer+inner`: inner inlined into outer, in one location.
+    let p = count_profile(&["main;outer+inner;leaf 4", "main;outer 1", "main;inner 2"]);
+    let t = tree(&p);
+    check_tree(&t);
+    let outer = find(&t, &p, &["main", "outer"]);
+    let inner = find(&t, &p, &["main", "outer", "inner"]);
+    let leaf = find(&t, &p, &["main", "outer", "inner", "leaf"]);
+    assert!(!t.inlined[outer as usize]);
+    assert!(t.inlined[inner as usize], "inlined frame flagged");
+    assert!(!t.inlined[leaf as usize]);
+    assert_eq!((t.total[outer as usize], t.self_value[outer as usize]), (5, 1));
+    assert_eq!(t.total[inner as usize], 4);
+    // `inner` called for real is a different node from the inlined one.
+    let real = find(&t, &p, &["main", "inner"]);
+    assert!(!t.inlined[real as usize]);
+    assert_eq!(t.total[real as usize], 2);
+    assert_eq!(t.nodes_of_function_named(&p, "inner").value, 6);
+}
+
+#[test]
+fn same_function_different_lines_merge() {
+    let p = count_profile(&["main@m.go:1;f@f.go:10 1", "main@m.go:2;f@f.go:20 2"]);
+    let t = tree(&p);
+    assert_eq!(t.len(), 3, "root, main, f");
+    assert_eq!(t.total[2], 3);
+    assert_eq!(t.line[1], 1, "first line seen is representative");
+}
+
+#[test]
+fn root_counts_samples_without_stacks() {
+    let p = count_profile(&["main 3", "- 4"]);
+    let t = tree(&p);
+    assert_eq!((t.root_total(), t.self_value[0]), (7, 4));
+}
+
+#[test]
+fn sample_index_and_filters() {
+    let p = ProfileBuilder::new(&[("samples", "count"), ("cpu", "nanoseconds")])
+        .samples(&["main;a 1 100", "main;b 2 200", "main;c 3 0"])
+        .build();
+    let t = FlameTree::build(&p, &FlameOptions { sample_index: 1 });
+    assert_eq!(t.root_total(), 300);
+    assert_eq!(t.len(), 4, "c has no cpu: no node");
+    let t = FlameTree::build_filtered(&p, &FlameOptions { sample_index: 0 }, &KeepSamples(|i| i != 1));
+    check_tree(&t);
+    assert_eq!(t.root_total(), 4);
+    assert!(t.nodes_of_function_named(&p, "b").nodes.is_empty());
+}
+
+/// Hides function `b` and starts stacks at `s` (show_from), like the report
+/// filters would.
+struct HideAndShowFrom<'a> {
+    p: &'a Profile,
+    kept: Vec<Vec<u32>>,
+}
+
+impl<'a> HideAndShowFrom<'a> {
+    fn new(p: &'a Profile, hide: &str) -> Self {
+        let kept = p
+            .locations
+            .iter()
+            .map(|l| {
+                l.line_range()
+                    .filter(|&i| p.str(p.functions[p.lines[i].func.index()].name) != hide)
+                    .map(|i| i as u32)
+                    .collect()
+            })
+            .collect();
+        HideAndShowFrom { p, kept }
+    }
+}
+
+impl FlameFilter for HideAndShowFrom<'_> {
+    fn location_lines(&self, loc: LocId) -> Option<&[u32]> {
+        Some(&self.kept[loc.index()])
+    }
+    fn is_hidden(&self, loc: LocId) -> bool {
+        self.kept[loc.index()].is_empty()
+    }
+    fn has_show_from(&self) -> bool {
+        true
+    }
+    fn shows_from(&self, loc: LocId) -> bool {
+        self.p.location_lines(loc).iter().any(|l| self.p.str(self.p.functions[l.func.index()].name) == "s")
+    }
+}
+
+#[test]
+fn hide_and_show_from_hooks() {
+    let p = count_profile(&["main;s;b;c 1", "main;x;s;c 2", "main;y 4"]);
+    let t = FlameTree::build_filtered(&p, &FlameOptions::default(), &HideAndShowFrom::new(&p, "b"));
+    check_tree(&t);
+    assert_eq!(t.root_total(), 3, "main;y has no `s`: dropped");
+    let s = find(&t, &p, &["s"]);
+    let c = find(&t, &p, &["s", "c"]);
+    assert_eq!((t.total[s as usize], t.total[c as usize]), (3, 3), "b hidden, frames above s cut");
+    assert_eq!(t.len(), 3);
+}
+
+#[test]
+fn layout_widths_self_gap_and_order() {
+    let p = count_profile(&["main 2", "main;a 3", "main;b 5"]);
+    let t = tree(&p);
+    let l = layout(&t, &LayoutOptions::default(), None);
+    assert_eq!(l.row_count, 3);
+    assert_eq!(l.rows.len(), 3);
+    let row = |d: u32| -> Vec<(String, f64, f64)> {
+        l.row(d)
+            .unwrap()
+            .boxes
+            .iter()
+            .map(|b| (flame_layout::node_name(&t, &p, b.node), b.x0, b.x1))
+            .collect()
+    };
+    assert_eq!(row(0), vec![("root".to_string(), 0.0, 1.0)]);
+    assert_eq!(row(1), vec![("main".to_string(), 0.0, 1.0)]);
+    // main's self (0.2) is the gap on the left, then b (heavier) before a.
+    let r2 = row(2);
+    assert_eq!(r2.len(), 2);
+    assert_eq!(r2[0].0, "b");
+    assert!((r2[0].1 - 0.2).abs() < 1e-12 && (r2[0].2 - 0.7).abs() < 1e-12);
+    assert_eq!(r2[1].0, "a");
+    assert!((r2[1].1 - 0.7).abs() < 1e-12 && (r2[1].2 - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn zoom_relayouts_the_subtree_with_ancestors_above() {
+    let p = count_profile(&["main;a;x 1", "main;a;y 3", "main;b;z 6"]);
+    let t = tree(&p);
+    let a = find(&t, &p, &["main", "a"]);
+    let l = layout(&t, &LayoutOptions { zoom: a, ..LayoutOptions::default() }, None);
+    assert_eq!(l.zoom, a);
+    assert_eq!(l.row_count, 4);
+    // root and main: full width above the zoomed node.
+    for d in 0..3 {
+        let r = l.row(d).unwrap();
+        assert_eq!(r.boxes.len(), 1, "row {d}");
+        assert_eq!((r.boxes[0].x0, r.boxes[0].x1), (0.0, 1.0));
+    }
+    assert_eq!(l.row(2).unwrap().boxes[0].node, a);
+    let r3: Vec<(String, f64, f64)> = l
+        .row(3)
+        .unwrap()
+        .boxes
+        .iter()
+        .map(|b| (flame_layout::node_name(&t, &p, b.node), b.x0, b.x1))
+        .collect();
+    assert_eq!(r3, vec![("y".to_string(), 0.0, 0.75), ("x".to_string(), 0.75, 1.0)]);
+    // b's subtree is not laid out at all.
+    assert!(l.rows.iter().all(|r| r.boxes.iter().all(|b| !p.str(t.name[b.node as usize]).starts_with('b'))));
+    // A bad zoom id falls back to the root.
+    assert_eq!(layout(&t, &LayoutOptions { zoom: 999, ..LayoutOptions::default() }, None).zoom, ROOT);
+}
+
+#[test]
+fn narrow_boxes_are_skipped_and_counted() {
+    let mut samples = vec!["main;big;deep;deeper 1000".to_string()];
+    for i in 0..50 {
+        samples.push(format!("main;small{i};child 1"));
+    }
+    let refs: Vec<&str> = samples.iter().map(|s| s.as_str()).collect();
+    let p = count_profile(&refs);
+    let t = tree(&p);
+    let l = layout(&t, &LayoutOptions { min_width: 0.01, ..LayoutOptions::default() }, None);
+    let r2 = l.row(2).unwrap();
+    assert_eq!(r2.boxes.len(), 1);
+    assert_eq!(r2.skipped, 50);
+    assert!((r2.skipped_width - 50.0 / 1050.0).abs() < 1e-9);
+    assert_eq!(l.row(3).unwrap().skipped, 0, "children of skipped boxes are not counted again");
+    assert_eq!(l.box_count(), 5);
+    let all = layout(&t, &LayoutOptions::default(), None);
+    assert_eq!(all.box_count(), 2 + 1 + 50 + 2 + 50);
+}
+
+#[test]
+fn depth_range_matches_full_layout() {
+    let p = count_profile(&["main;a;b;c;d 3", "main;a;e;f 2", "main;g;h;i;j;k 4", "main 1"]);
+    let t = tree(&p);
+    let full = layout(&t, &LayoutOptions::default(), None);
+    for first in 0..7 {
+        for end in first..8 {
+            let part = layout(&t, &LayoutOptions { first_depth: first, end_depth: Some(end), ..Default::default() }, None);
+            assert_eq!(part.row_count, full.row_count);
+            for d in first..end.min(full.row_count) {
+                assert_eq!(part.row(d), full.row(d), "rows {first}..{end}, depth {d}");
+            }
+            assert_eq!(part.rows.len() as u32, end.min(full.row_count) - first.min(full.row_count));
+        }
+    }
+    // Zoomed and ranged: ancestors still come out.
+    let g = find(&t, &p, &["main", "g"]);
+    let part = layout(&t, &LayoutOptions { zoom: g, first_depth: 1, end_depth: Some(3), ..Default::default() }, None);
+    assert_eq!(part.row(1).unwrap().boxes[0].node, find(&t, &p, &["main"]));
+    assert_eq!(part.row(2).unwrap().boxes[0].node, g);
+}
+
+#[test]
+fn hit_testing() {
+    let p = count_profile(&["main;a 3", "main;b 1"]);
+    let t = tree(&p);
+    let l = layout(&t, &LayoutOptions::default(), None);
+    let a = find(&t, &p, &["main", "a"]);
+    let b = find(&t, &p, &["main", "b"]);
+    assert_eq!(hit_test(&l, 0.0, 2), Some(a));
+    assert_eq!(hit_test(&l, 0.749, 2), Some(a));
+    assert_eq!(hit_test(&l, 0.75, 2), Some(b));
+    assert_eq!(hit_test(&l, 0.99, 2), Some(b));
+    assert_eq!(hit_test(&l, 1.0, 2), None);
+    assert_eq!(hit_test(&l, 0.5, 3), None);
+    assert_eq!(hit_test(&l, 0.5, 0), Some(ROOT));
+    // y on 0..1 over 3 rows.
+    assert_eq!(hit_test_xy(&l, 0.8, 0.9), Some(b));
+    assert_eq!(hit_test_xy(&l, 0.8, 0.5), Some(find(&t, &p, &["main"])));
+    assert_eq!(hit_test_xy(&l, 0.8, 1.0), None);
+    assert_eq!(hit_test_xy(&l, -0.1, 0.5), None);
+    // A gap (self of main) is not a box.
+    let p = count_profile(&["main 1", "main;a 1"]);
+    let t = tree(&p);
+    let l = layout(&t, &LayoutOptions::default(), None);
+    assert_eq!(hit_test(&l, 0.25, 2), None);
+    assert_eq!(hit_test(&l, 0.75, 2), Some(find(&t, &p, &["main", "a"])));
+}
+
+#[test]
+fn search_share_counts_nested_matches_once() {
+    let p = count_profile(&["main;run;run;work 4", "main;run;io 2", "main;other;work 3", "main 1"]);
+    let t = tree(&p);
+    let re = Regex::new("^(run|work)$").unwrap();
+    let (mask, s) = search(&t, &p, &re, ROOT);
+    assert_eq!(s.matches, 4, "both runs, the work under them and the work under other");
+    assert_eq!(s.outermost, 2, "the outer run and other's work");
+    assert_eq!(s.value, 9);
+    assert!((s.share - 0.9).abs() < 1e-12);
+    assert!((s.share_of_zoom - 0.9).abs() < 1e-12);
+    let l = layout(&t, &LayoutOptions::default(), Some(&mask));
+    let matched: usize = l.rows.iter().flat_map(|r| &r.boxes).filter(|b| b.matched).count();
+    assert_eq!(matched, 4);
+    // Zoomed into `other`: its `work` covers all of it.
+    let other = find(&t, &p, &["main", "other"]);
+    let (_, s) = search(&t, &p, &re, other);
+    assert!((s.share_of_zoom - 1.0).abs() < 1e-12);
+    // Zoomed under a matching ancestor: everything.
+    let io = find(&t, &p, &["main", "run", "io"]);
+    assert_eq!(search(&t, &p, &re, io).1.share_of_zoom, 1.0);
+    // No match.
+    let (mask, s) = search(&t, &p, &Regex::new("zzz").unwrap(), ROOT);
+    assert!(mask.iter().all(|m| !m));
+    assert_eq!((s.matches, s.value, s.share), (0, 0, 0.0));
+}
+
+#[test]
+fn describe_gives_labels_colour_and_values() {
+    let p = count_profile(&["main;net/http.(*Server).Serve@/go/src/net/http/server.go:3071 4"]);
+    let t = tree(&p);
+    let n = find(&t, &p, &["main", "net/http.(*Server).Serve"]);
+    let d = describe(&t, &p, n).unwrap();
+    assert_eq!(d.labels, vec!["net/http.(*Server).Serve", "http.(*Server).Serve", "(*Server).Serve", "Serve"]);
+    assert_eq!((d.file.as_str(), d.line, d.total, d.share), ("/go/src/net/http/server.go", 3071, 4, 1.0));
+    assert_eq!(d.package, "net/http");
+    assert_eq!(d.color, pprof_lens::view::color::package_color("net/http", false));
+    assert_eq!(describe(&t, &p, ROOT).unwrap().name, "root");
+    assert!(describe(&t, &p, 99).is_none());
+}
+
+#[test]
+fn hundred_thousand_deep_stack_does_not_recurse() {
+    const DEPTH: usize = 100_000;
+    // Distinct functions, then the same function recursing.
+    let distinct: Vec<String> = (0..DEPTH).map(|i| format!("pkg.f{i}")).collect();
+    let recursive = vec!["pkg.rec"; DEPTH].join(";");
+    let p = count_profile(&[&format!("{} 7", distinct.join(";")), &format!("{recursive} 3")]);
+    let t = tree(&p);
+    assert_eq!(t.len(), 1 + 2 * DEPTH);
+    assert_eq!(t.height(), DEPTH as u32);
+    check_tree(&t);
+    assert_eq!(t.path(t.len() as u32 - 1).len(), DEPTH + 1);
+    let l = layout(&t, &LayoutOptions::default(), None);
+    assert_eq!(l.row_count as usize, DEPTH + 1);
+    assert_eq!(l.box_count(), 1 + 2 * DEPTH);
+    let deepest = t.len() as u32 - 1;
+    let z = layout(&t, &LayoutOptions { zoom: deepest, first_depth: DEPTH as u32 - 5, ..Default::default() }, None);
+    assert_eq!(z.rows.len(), 6);
+    let (_, s) = search(&t, &p, &Regex::new("^pkg.rec$").unwrap(), ROOT);
+    assert_eq!((s.matches as usize, s.outermost, s.value), (DEPTH, 1, 3));
+    assert_eq!(t.nodes_of_function_named(&p, "pkg.rec").value, 3);
+    // Serialisation (what crosses a worker boundary) is flat too.
+    let json = format!("{:?}", t.depth.len());
+    assert!(!json.is_empty());
+    drop(t);
+}
+
+// ---- corpus -------------------------------------------------------------
+
+fn corpus_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+    assert!(dir.is_dir(), "corpus missing at {} (expected beside the repository)", dir.display());
+    dir
+}
+
+/// Every profile-like file of the corpus (oracles excluded).
+fn corpus_inputs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [corpus_dir(), corpus_dir().join("newer-go")] {
+        for e in std::fs::read_dir(&dir).expect("read corpus dir") {
+            let path = e.expect("dir entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let is_input = name.ends_with(".pb.gz") || (name.ends_with(".txt") && !name.contains(".pb.gz."));
+            if path.is_file() && is_input {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn sum_values(p: &Profile, t: usize) -> i64 {
+    (0..p.samples.len()).map(|i| p.value(i, t)).sum()
+}
+
+/// `of N total` from a pprof -top oracle, when N is a plain count.
+fn oracle_count_total(path: &std::path::Path) -> Option<i64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with("Showing nodes accounting for"))?;
+    let n = line.rsplit_once(" of ")?.1.strip_suffix(" total")?;
+    n.parse().ok()
+}
+
+#[test]
+fn corpus_trees_are_consistent_and_total_every_sample() {
+    let mut checked = 0;
+    let mut oracle_checked = 0;
+    for path in corpus_inputs() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        let p = match pprof_lens::decode::decode(&bytes) {
+            Ok(p) => p,
+            Err(e) if name.ends_with(".pb.gz") => panic!("{name}: decode failed: {e}"),
+            Err(_) => continue, // hostile text (e.g. interleaved dumps) may be refused
+        };
+        for t in 0..p.num_sample_types() {
+            let tree = FlameTree::build(&p, &FlameOptions { sample_index: t });
+            check_tree(&tree);
+            assert_eq!(tree.root_total(), sum_values(&p, t), "{name} type {t}: root total");
+            let kind = p.str(p.sample_types[t].kind).to_string();
+            let oracle = path.with_file_name(format!("{name}.top.{kind}.txt"));
+            if let Some(want) = oracle_count_total(&oracle) {
+                assert_eq!(tree.root_total(), want, "{name}: `of N total` in {}", oracle.display());
+                oracle_checked += 1;
+            }
+            // A full layout and a search run on real data without surprises.
+            let l = layout(&tree, &LayoutOptions { min_width: 1.0 / 2000.0, ..Default::default() }, None);
+            assert_eq!(l.row_count, tree.height() + 1);
+            let (_, s) = search(&tree, &p, &Regex::new("^runtime\\.").unwrap(), ROOT);
+            assert!(s.share <= 1.0 + 1e-9, "{name}: share {}", s.share);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} corpus files decoded");
+    assert!(oracle_checked >= 8, "only {oracle_checked} oracle totals compared");
+}
