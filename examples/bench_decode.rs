@@ -40,11 +40,11 @@ fn main() {
 
     let mut best_inflate = f64::MAX;
     let mut best_decode = f64::MAX;
-    let mut last = None;
+    let mut last: Option<pprof_lens::model::Profile> = None;
     let mut raw_len = file.len();
     for run in 0..runs.max(1) {
         // Drop the previous run's model first so peak RSS reflects one run.
-        last = None::<pprof_lens::model::Profile>;
+        drop(last.take());
         let t0 = Instant::now();
         let inflated;
         let raw: &[u8] = if gzipped {

@@ -31,7 +31,7 @@ use super::proto;
 use super::{DecodeError, DecodeOptions, Progress, Result, Stage};
 use crate::model::{
     FuncId, Function, Label, LabelSetId, Line, LocId, Location, Mapping, MappingId, Profile, SourceFormat,
-    StackBuilder, StackId, StrId, ValueType,
+    StackId, StackTable, StrId, ValueType,
 };
 
 /// Progress is reported (and cancellation checked) every this many bytes.
@@ -183,28 +183,6 @@ impl IdMap {
 
 fn invalid(message: String) -> DecodeError {
     DecodeError::Invalid { message }
-}
-
-/// A direct-mapped cache from a whole stack (its resolved locations) to its
-/// leaf node. CPU and goroutine profiles repeat the same stacks many times;
-/// a hit costs one hash and a walk of the prefix table to confirm, instead
-/// of one hash-map lookup per frame.
-struct StackCache {
-    slots: Vec<(u64, u32)>,
-}
-
-impl StackCache {
-    const BITS: u32 = 16;
-    const EMPTY: u32 = u32::MAX;
-
-    fn new() -> Self {
-        StackCache { slots: vec![(0, Self::EMPTY); 1 << Self::BITS] }
-    }
-
-    #[inline]
-    fn slot(hash: u64) -> usize {
-        (hash >> (64 - Self::BITS)) as usize
-    }
 }
 
 /// FxHash-style mixing of one 32-bit word into a running hash.
@@ -600,8 +578,7 @@ impl<'a, 'p> Decoder<'a, 'p> {
         // even if the counts in the file are absurd.
         samples.values.reserve_exact(n.saturating_mul(n_types).min(bytes.len()));
 
-        let mut stacks = StackBuilder::new();
-        let mut cache = StackCache::new();
+        let mut stacks = StackInterner::new();
         let mut locs: Vec<LocId> = Vec::new();
         let mut labels: Vec<Label> = Vec::new();
 
@@ -626,7 +603,7 @@ impl<'a, 'p> Decoder<'a, 'p> {
                     "sample #{index} (at byte {start}) has {got} values but the profile has {n_types} sample types"
                 )));
             }
-            let stack = stack_for(&mut stacks, &mut cache, &locs, hash);
+            let stack = stacks.intern(&locs, hash)?;
             let label_set = if labels.is_empty() { LabelSetId(0) } else { self.profile.label_sets.intern(&labels) };
             self.profile.samples.stack.push(stack);
             self.profile.samples.labels.push(label_set);
@@ -799,38 +776,172 @@ impl<'a, 'p> Decoder<'a, 'p> {
     }
 }
 
-/// The leaf node for a stack of resolved locations (leaf first), trying the
-/// whole-stack cache before building it frame by frame.
-#[inline]
-fn stack_for(stacks: &mut StackBuilder, cache: &mut StackCache, locs: &[LocId], hash: u64) -> Option<StackId> {
-    if locs.is_empty() {
-        return None;
-    }
-    let hash = mix(hash, locs.len() as u32);
-    let slot = StackCache::slot(hash);
-    let (h, node) = cache.slots[slot];
-    if h == hash && node != StackCache::EMPTY && same_stack(&stacks.table, StackId(node), locs) {
-        return Some(StackId(node));
-    }
-    let leaf = stacks.push_leaf_first(locs)?;
-    cache.slots[slot] = (hash, leaf.0);
-    Some(leaf)
+/// Builds the model's prefix [`StackTable`] for pprof samples.
+///
+/// Why not [`crate::model::StackBuilder`]? It is right for small inputs, but
+/// on a million samples with millions of distinct call paths (issue 6) each
+/// frame's `(parent, location)` lookup is a cache miss in a table far larger
+/// than the CPU cache, and each lookup needs the previous one's result, so
+/// the misses cannot overlap. Here:
+/// * a node's slot is chosen by a hash of its whole root-side *path* (the
+///   location ids from the root down to it), which is known for every frame
+///   before any lookup, so all of a sample's slots are touched up front and
+///   their cache misses overlap; the slot still stores `(parent, location)`,
+///   and equality on those is what decides (the hash only picks the slot);
+/// * key and node live inline in one 16-byte slot (one miss per lookup);
+/// * once a frame creates a node, every deeper frame of that sample is new
+///   too (its parent did not exist), so it is appended without comparing;
+/// * depth comes from the position in the sample, not from the parent;
+/// * a small direct-mapped cache of whole stacks (confirmed by walking the
+///   table) serves the repeated stacks of CPU and goroutine profiles.
+struct StackInterner {
+    table: StackTable,
+    /// `[high 32 bits of the path hash, parent + 1 (0 for a root), location,
+    /// node]`; node `EMPTY` marks a free slot.
+    slots: Vec<[u32; 4]>,
+    /// log2(slots.len()).
+    bits: u32,
+    /// Path hash of each frame of the current sample, root first.
+    paths: Vec<u32>,
+    whole: Vec<(u64, u32)>,
+    /// Folds the up-front slot reads so the compiler keeps them.
+    touched: u32,
 }
 
-/// Whether node `leaf` is exactly the stack `locs` (leaf first).
-fn same_stack(table: &crate::model::StackTable, leaf: StackId, locs: &[LocId]) -> bool {
-    if table.depth.get(leaf.index()).copied() != Some(locs.len() as u32) {
-        return false;
+impl StackInterner {
+    const EMPTY: u32 = u32::MAX;
+    const WHOLE_BITS: u32 = 16;
+
+    fn new() -> Self {
+        let bits = 12;
+        StackInterner {
+            table: StackTable::default(),
+            slots: vec![[0, 0, 0, Self::EMPTY]; 1 << bits],
+            bits,
+            paths: Vec::new(),
+            whole: vec![(0, Self::EMPTY); 1 << Self::WHOLE_BITS],
+            touched: 0,
+        }
     }
-    let mut node = Some(leaf);
-    for &loc in locs {
-        let Some(n) = node else { return false };
-        if table.loc[n.index()] != loc {
+
+    #[inline(always)]
+    fn slot_of(&self, path: u32) -> usize {
+        (path >> (32 - self.bits)) as usize
+    }
+
+    /// The node for `loc` under `parent1` (parent + 1, 0 for a root) whose
+    /// path hashes to `path`; `fresh` says the parent was created by this
+    /// sample, so the node cannot exist yet.
+    #[inline(always)]
+    fn node(&mut self, path: u32, parent1: u32, loc: u32, depth: u32, fresh: &mut bool) -> Result<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(path);
+        loop {
+            let slot = self.slots[i];
+            if slot[3] == Self::EMPTY {
+                break;
+            }
+            if !*fresh && slot[0] == path && slot[1] == parent1 && slot[2] == loc {
+                return Ok(slot[3]);
+            }
+            i = (i + 1) & mask;
+        }
+        let node = u32::try_from(self.table.loc.len())
+            .ok()
+            .filter(|&n| n < Self::EMPTY)
+            .ok_or_else(|| invalid("more than 4 billion distinct call-stack nodes".into()))?;
+        self.slots[i] = [path, parent1, loc, node];
+        self.table.parent.push(parent1.checked_sub(1).map(StackId));
+        self.table.loc.push(LocId(loc));
+        self.table.depth.push(depth);
+        *fresh = true;
+        // Keep the load factor under 3/4.
+        if self.table.loc.len() * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        Ok(node)
+    }
+
+    fn grow(&mut self) {
+        self.bits += 1;
+        let old = std::mem::replace(&mut self.slots, vec![[0, 0, 0, Self::EMPTY]; 1 << self.bits]);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s[3] != Self::EMPTY) {
+            let mut i = self.slot_of(slot[0]);
+            while self.slots[i][3] != Self::EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    /// The leaf node of a stack given leaf first, as resolved locations and
+    /// their running `hash`; `None` for an empty stack.
+    #[inline]
+    fn intern(&mut self, locs: &[LocId], hash: u64) -> Result<Option<StackId>> {
+        if locs.is_empty() {
+            return Ok(None);
+        }
+        if u32::try_from(locs.len()).is_err() {
+            return Err(invalid("a stack deeper than 4 billion frames".into()));
+        }
+        let hash = mix(hash, locs.len() as u32);
+        let w = (hash >> (64 - Self::WHOLE_BITS)) as usize;
+        let (h, cached) = self.whole[w];
+        if h == hash && cached != Self::EMPTY && self.is_stack(cached, locs) {
+            return Ok(Some(StackId(cached)));
+        }
+        // Path hashes, root first, touching each frame's slot so that the
+        // cache misses of a deep stack overlap instead of queueing.
+        self.paths.clear();
+        let mut path = 0x2545_f491_4f6c_dd1du64;
+        let mut touched = self.touched;
+        for loc in locs.iter().rev() {
+            path = (path ^ loc.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            path ^= path >> 29;
+            let p32 = (path >> 32) as u32;
+            self.paths.push(p32);
+            touched ^= self.slots[self.slot_of(p32)][3];
+        }
+        self.touched = touched;
+        let mut parent1 = 0u32;
+        let mut fresh = false;
+        for d in 0..locs.len() {
+            let loc = locs[locs.len() - 1 - d].0;
+            let node = self.node(self.paths[d], parent1, loc, d as u32 + 1, &mut fresh)?;
+            parent1 = node + 1;
+        }
+        let leaf = parent1 - 1;
+        self.whole[w] = (hash, leaf);
+        Ok(Some(StackId(leaf)))
+    }
+
+    /// Whether node `leaf` is exactly the stack `locs` (leaf first).
+    fn is_stack(&self, leaf: u32, locs: &[LocId]) -> bool {
+        let t = &self.table;
+        if t.depth.get(leaf as usize).copied() != Some(locs.len() as u32) {
             return false;
         }
-        node = table.parent[n.index()];
+        let mut node = Some(StackId(leaf));
+        for &loc in locs {
+            let Some(n) = node else { return false };
+            if t.loc[n.index()] != loc {
+                return false;
+            }
+            node = t.parent[n.index()];
+        }
+        node.is_none()
     }
-    node.is_none()
+
+    /// The finished table, without growth slack (it lives as long as the
+    /// profile).
+    fn finish(self) -> StackTable {
+        let mut t = self.table;
+        t.parent.shrink_to_fit();
+        t.loc.shrink_to_fit();
+        t.depth.shrink_to_fit();
+        t
+    }
 }
 
 #[cfg(test)]
