@@ -31,6 +31,10 @@ pub enum Query {
     Top { opts: Options, filter: String, order: RowOrder, start: u32, count: u32 },
     /// The whole table as `go tool pprof -top` prints it.
     TopText { opts: Options },
+    /// Flame boxes for the tree under `zoom` (the root when `None`), keeping
+    /// boxes at least one pixel wide at `width_px`, with `search` matches
+    /// marked.
+    Flame { opts: Options, zoom: Option<u32>, width_px: u32, search: String, dark: bool },
 }
 
 /// Row order in the top table view: pprof's flat or cum order, or by name.
@@ -117,6 +121,7 @@ pub struct FlameScene {
 pub enum Answer {
     Top(TopWindow),
     Text { text: String },
+    Flame(FlameScene),
     /// The query could not be answered (a bad regex, no profile open).
     Failed { message: String },
 }

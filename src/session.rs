@@ -8,19 +8,107 @@
 use std::rc::Rc;
 
 use crate::analysis::filter::Options;
+use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter, ROOT};
 use crate::analysis::top::{top_table, TopTable};
 use crate::model::Profile;
-use crate::protocol::{Answer, Query};
+use crate::protocol::{Answer, FlameBox, FlameScene, Query, SearchResult};
+use crate::view::flame_layout::{self, LayoutOptions};
 use crate::view::{top_rows, top_text};
 
 pub struct Session {
     pub profile: Rc<Profile>,
     top: Option<(Options, Rc<TopTable>)>,
+    flame: Option<(Options, Rc<FlameTree>)>,
+}
+
+/// The options that change the flame tree (not sorting, trimming, granularity).
+fn flame_key(profile: &Profile, opts: &Options) -> Options {
+    Options {
+        sample_index: Some(opts.sample_index.unwrap_or_else(|| profile.default_sample_index())),
+        focus: opts.focus.clone(),
+        ignore: opts.ignore.clone(),
+        hide: opts.hide.clone(),
+        show: opts.show.clone(),
+        show_from: opts.show_from.clone(),
+        tagfocus: opts.tagfocus.clone(),
+        tagignore: opts.tagignore.clone(),
+        ..Options::default()
+    }
 }
 
 impl Session {
     pub fn new(profile: Profile) -> Session {
-        Session { profile: Rc::new(profile), top: None }
+        Session { profile: Rc::new(profile), top: None, flame: None }
+    }
+
+    fn flame_tree(&mut self, opts: &Options) -> Result<Rc<FlameTree>, String> {
+        let key = flame_key(&self.profile, opts);
+        if let Some((k, t)) = &self.flame {
+            if *k == key {
+                return Ok(t.clone());
+            }
+        }
+        let filter = ReportFilter::new(&self.profile, &key).map_err(|e| e.to_string())?;
+        let fo = FlameOptions { sample_index: key.sample_index.unwrap_or(0) };
+        let tree = Rc::new(FlameTree::build_filtered(&self.profile, &fo, &filter));
+        self.flame = Some((key, tree.clone()));
+        Ok(tree)
+    }
+
+    /// The boxes, labels and colours for one view of the flame graph.
+    fn flame_scene(
+        &mut self,
+        opts: &Options,
+        zoom: Option<u32>,
+        width_px: u32,
+        search: &str,
+        dark: bool,
+    ) -> Result<FlameScene, String> {
+        let tree = self.flame_tree(opts)?;
+        let profile = &self.profile;
+        let zoom = zoom.filter(|&z| tree.is_node(z)).unwrap_or(ROOT);
+        let (matches, search) = if search.trim().is_empty() {
+            (None, None)
+        } else {
+            let re = regex::Regex::new(search).map_err(|e| format!("search: {e}"))?;
+            let (m, s) = flame_layout::search(&tree, profile, &re, zoom);
+            (Some(m), Some(SearchResult { pattern: s.pattern, share: s.share, matches: s.matches }))
+        };
+        let lo = LayoutOptions { zoom, min_width: 1.0 / f64::from(width_px.max(1)), ..LayoutOptions::default() };
+        let layout = flame_layout::layout(&tree, &lo, matches.as_deref());
+        let mut boxes = Vec::with_capacity(layout.box_count());
+        for row in &layout.rows {
+            for b in &row.boxes {
+                let Some(d) = flame_layout::describe(&tree, profile, b.node) else { continue };
+                boxes.push(FlameBox {
+                    depth: row.depth,
+                    x0: b.x0,
+                    x1: b.x1,
+                    node: b.node,
+                    color: if b.node == ROOT { if dark { 0x57606a } else { 0xc9d1d9 } } else if dark { d.color_dark } else { d.color },
+                    labels: d.labels,
+                    name: d.name,
+                    file: match (d.file.is_empty(), d.line) {
+                        (true, _) => String::new(),
+                        (false, 0) => d.file,
+                        (false, l) => format!("{}:{l}", d.file),
+                    },
+                    self_value: d.self_value,
+                    total: d.total,
+                    matched: b.matched,
+                });
+            }
+        }
+        let breadcrumb = tree.path(zoom).into_iter().map(|n| (n, flame_layout::node_name(&tree, profile, n))).collect();
+        let st = profile.sample_types.get(tree.sample_index).copied().unwrap_or_default();
+        Ok(FlameScene {
+            boxes,
+            depth: layout.row_count.saturating_sub(1),
+            total: tree.root_total(),
+            unit: profile.str(st.unit).to_string(),
+            breadcrumb,
+            search,
+        })
     }
 
     fn top(&mut self, opts: &Options) -> Result<Rc<TopTable>, String> {
@@ -61,6 +149,9 @@ impl Session {
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;
                 Ok(Answer::Text { text: top_text::render_top(&self.profile, &table, &opts) })
+            }
+            Query::Flame { opts, zoom, width_px, search, dark } => {
+                Ok(Answer::Flame(self.flame_scene(&opts, zoom, width_px, &search, dark)?))
             }
         }
     }
@@ -105,6 +196,31 @@ mod tests {
         assert!(matches!(a, Answer::Failed { message } if message.starts_with("filter:")));
         let opts = Options { focus: "[".into(), ..Options::default() };
         assert!(matches!(s.answer(Query::TopText { opts }), Answer::Failed { .. }));
+    }
+
+    #[test]
+    fn flame_scene_zooms_searches_and_filters() {
+        let mut s = session();
+        let opts = Options::default();
+        let q = |zoom, search: &str| Query::Flame { opts: opts.clone(), zoom, width_px: 1000, search: search.into(), dark: false };
+        let Answer::Flame(scene) = s.answer(q(None, "")) else { panic!() };
+        assert_eq!(scene.total, 10);
+        assert_eq!(scene.depth, 3, "root, main, a, b/c");
+        let a = scene.boxes.iter().find(|b| b.name == "a").unwrap().clone();
+        assert_eq!((a.total, a.x1 - a.x0), (8, 0.8));
+        let Answer::Flame(zoomed) = s.answer(q(Some(a.node), "^b$")) else { panic!() };
+        assert_eq!(zoomed.breadcrumb.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["root", "main", "a"]);
+        let b = zoomed.boxes.iter().find(|x| x.name == "b").unwrap();
+        assert!(b.matched && (b.x1 - b.x0 - 5.0 / 8.0).abs() < 1e-9, "{b:?}");
+        assert_eq!(zoomed.search.as_ref().map(|r| (r.matches, r.share)), Some((1, 0.5)));
+        // The report filters apply: ignore drops the samples through d.
+        let ignore = Options { ignore: "^d$".into(), ..Options::default() };
+        let Answer::Flame(f) = s.answer(Query::Flame { opts: ignore, zoom: None, width_px: 1000, search: String::new(), dark: true })
+        else {
+            panic!()
+        };
+        assert_eq!(f.boxes[0].total, 8);
+        assert!(!f.boxes.iter().any(|b| b.name == "d"));
     }
 
     #[test]

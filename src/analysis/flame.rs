@@ -579,3 +579,44 @@ mod tests {
         assert_eq!((t.len(), t.root_total()), (1, 0));
     }
 }
+
+/// The top table's filters (focus, ignore, hide, show, show_from, tagfocus,
+/// tagignore) as the flame tree sees them, so both views show the same data.
+pub struct ReportFilter<'a> {
+    profile: &'a Profile,
+    filters: crate::analysis::filter::AppliedFilters,
+}
+
+impl<'a> ReportFilter<'a> {
+    pub fn new(
+        profile: &'a Profile,
+        opts: &crate::analysis::filter::Options,
+    ) -> Result<Self, crate::analysis::filter::FilterError> {
+        Ok(ReportFilter { profile, filters: crate::analysis::filter::apply(profile, opts)? })
+    }
+}
+
+impl FlameFilter for ReportFilter<'_> {
+    fn keep_sample(&self, sample: usize) -> bool {
+        let samples = &self.profile.samples;
+        if !self.filters.labels_pass(samples.labels[sample]) {
+            return false;
+        }
+        // Focus and ignore look at whole stacks, as the top table does
+        // (a stack without a show_from match is dropped by both too).
+        samples.stack[sample]
+            .is_none_or(|leaf| crate::analysis::graph::stack_filter(self.profile, &self.filters, leaf).is_some())
+    }
+    fn location_lines(&self, loc: LocId) -> Option<&[u32]> {
+        Some(self.filters.location_lines(loc))
+    }
+    fn is_hidden(&self, loc: LocId) -> bool {
+        self.filters.hidden.get(loc.index()).copied().unwrap_or(false)
+    }
+    fn has_show_from(&self) -> bool {
+        self.filters.show_from.is_some()
+    }
+    fn shows_from(&self, loc: LocId) -> bool {
+        self.filters.show_from.as_ref().is_some_and(|m| m.get(loc.index()).copied().unwrap_or(false))
+    }
+}

@@ -557,7 +557,7 @@ impl Graph {
 
 /// `focus`/`ignore` and `show_from` for one stack: `None` drops it, else the
 /// number of frames (from the leaf) to keep.
-fn stack_filter(profile: &Profile, filters: &AppliedFilters, leaf: StackId) -> Option<u32> {
+pub(crate) fn stack_filter(profile: &Profile, filters: &AppliedFilters, leaf: StackId) -> Option<u32> {
     let mut focused = !filters.by_name;
     let mut keep: Option<u32> = None;
     let mut depth: u32 = 0;

@@ -4,6 +4,7 @@
 //! actions. Views ask the worker for what they show through a shared
 //! [`WorkerHandle`]: the profile itself stays in the worker.
 
+mod flame;
 mod header;
 mod open;
 mod top;
@@ -15,6 +16,7 @@ use std::rc::Rc;
 use web_sys::Blob;
 use yew::prelude::*;
 
+pub use flame::{FlameView, FlameViewProps};
 pub use header::{ProfileHeader, ProfileHeaderProps};
 pub use open::{human_bytes, Landing, LandingProps, StatusLine, StatusLineProps};
 pub use top::{TopView, TopViewProps};
@@ -326,6 +328,10 @@ pub fn App() -> Html {
                         if tab == Tab::Top {
                             <TopView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
                                 file_name={summary.name.clone()} dispatch={dispatch.clone()} />
+                        }
+                        if tab == Tab::Flame {
+                            <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
+                                target={state.flame_target.clone()} />
                         }
                     </div>
                 </>
