@@ -248,6 +248,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
     let mut total = 0u64;
     let mut locked_total = 0u64;
     let mut per_state: HashMap<StrId, (u64, [u64; WAIT_BUCKETS.len()])> = HashMap::new();
+    let mut panic_group: Vec<Option<usize>> = vec![None; profile.panics.len()];
     for i in 0..n {
         let c = count_of(i);
         if c == 0 {
@@ -277,8 +278,11 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         });
         let a = &mut accs[gi];
         a.count = a.count.saturating_add(c);
-        if let Some(pos) = panic_sample.iter().position(|&s| s == Some(i)) {
-            a.panicking = Some(a.panicking.map_or(pos, |p| p.min(pos)));
+        for (k, ps) in panic_sample.iter().enumerate() {
+            if *ps == Some(i) {
+                a.panicking = Some(a.panicking.map_or(k, |p| p.min(k)));
+                panic_group[k] = Some(gi);
+            }
         }
         if let Some(g) = row {
             if g.id != 0 && a.ids.len() < REPRESENTATIVE_IDS {
@@ -321,6 +325,10 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         let pb = b.panicking.unwrap_or(usize::MAX);
         pa.cmp(&pb).then(b.count.cmp(&a.count)).then(a.first.cmp(&b.first))
     });
+    let mut new_pos = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_pos[old] = new as u32;
+    }
     let accs: Vec<Acc> = {
         let mut slots: Vec<Option<Acc>> = accs.into_iter().map(Some).collect();
         order.iter().filter_map(|&i| slots[i].take()).collect()
@@ -350,7 +358,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
             kind: pi.kind,
             message: pi.message.clone(),
             goroutine: pi.goroutine,
-            group: accs.iter().position(|a| a.panicking == Some(k)).map(|g| g as u32),
+            group: panic_group[k].map(|g| new_pos[g]),
         })
         .collect();
 
@@ -562,21 +570,40 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     // Runaway recursion without a stack-overflow message (crash output cut,
     // or just a very deep stack).
     if !overflow_reported {
+        // (function, groups, deepest run, stack cut or overflowing)
+        let mut rec: Vec<(String, Vec<u32>, usize, bool)> = Vec::new();
         for (i, g) in groups.iter().enumerate() {
             if let Some((f, n)) = repeated_function(g) {
-                let overflow = g.stack.iter().any(|f| f.function == "runtime.morestack" || f.function == "runtime.newstack");
-                out.push(Hint {
-                    severity: if g.frames_elided || overflow { Severity::Error } else { Severity::Warn },
-                    kind: if g.frames_elided || overflow { HintKind::StackOverflow } else { HintKind::DeepRecursion },
-                    title: format!("Deep recursion in {f}"),
-                    text: format!(
-                        "{f} calls itself at least {n} times in a row{}. Unbounded recursion ends in \
-                         `fatal error: stack overflow`.",
-                        if g.frames_elided { " (the dump elided frames in the middle)" } else { "" }
-                    ),
-                    groups: vec![i as u32],
-                });
+                let overflow = g.frames_elided
+                    || g.stack.iter().any(|f| f.function == "runtime.morestack" || f.function == "runtime.newstack");
+                match rec.iter_mut().find(|e| e.0 == f) {
+                    Some(e) => {
+                        e.1.push(i as u32);
+                        e.2 = e.2.max(n);
+                        e.3 |= overflow;
+                    }
+                    None => rec.push((f, vec![i as u32], n, overflow)),
+                }
             }
+        }
+        for (f, gs, n, overflow) in rec {
+            out.push(Hint {
+                severity: if overflow { Severity::Error } else { Severity::Info },
+                kind: if overflow { HintKind::StackOverflow } else { HintKind::DeepRecursion },
+                title: if overflow { format!("Runaway recursion in {f}") } else { format!("Deep recursion in {f}") },
+                text: if overflow {
+                    format!(
+                        "{f} calls itself at least {n} times in a row and the dump cut frames out of the \
+                         middle of the stack: the pattern of `fatal error: stack overflow`."
+                    )
+                } else {
+                    format!(
+                        "{f} calls itself up to {n} times in a row. That may be intended (a tree walk); \
+                         if the depth is unbounded it ends in `fatal error: stack overflow`."
+                    )
+                },
+                groups: gs,
+            });
         }
     }
 
@@ -769,9 +796,24 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     }
 
     let _ = panicking;
+    // The same finding twice (a file with several identical crashes) is
+    // one hint naming all its groups.
+    let mut merged: Vec<Hint> = Vec::with_capacity(out.len());
+    for h in out {
+        match merged.iter_mut().find(|m| m.kind == h.kind && m.title == h.title) {
+            Some(m) => {
+                for g in h.groups {
+                    if !m.groups.contains(&g) {
+                        m.groups.push(g);
+                    }
+                }
+            }
+            None => merged.push(h),
+        }
+    }
     // Most severe first; stable within a severity.
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
-    out
+    merged.sort_by(|a, b| b.severity.cmp(&a.severity));
+    merged
 }
 
 /// The function repeated most in a row in the stack, if at least
