@@ -14,7 +14,8 @@
 //! ([`STATE_NOT_RECORDED`]) rather than inventing an "unknown" state.
 //!
 //! Groups are goroutines with the same stack (the model's stack id: same
-//! frames, same lines) and the same state, largest first; ties keep the
+//! frames, same lines) and the same state (for formats without states: the
+//! same labels, as pprof's own debug=1 groups), largest first; ties keep the
 //! order of first appearance in the input, so the result is deterministic.
 //! A group holding a panicking goroutine comes first.
 //!
@@ -243,7 +244,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
     }
 
     // Groups by (stack, state), in order of first appearance.
-    let mut index: HashMap<(u32, StrId), usize> = HashMap::new();
+    let mut index: HashMap<(u32, StrId, u32), usize> = HashMap::new();
     let mut accs: Vec<Acc> = Vec::new();
     let mut total = 0u64;
     let mut locked_total = 0u64;
@@ -258,7 +259,11 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         let stack = profile.samples.stack.get(i).copied().flatten();
         let row = if has_rows { Some(&rows[i]) } else { None };
         let state = if states_recorded { row.map_or(Strings::EMPTY, |g| g.state) } else { Strings::EMPTY };
-        let key = (stack.map_or(u32::MAX, |s| s.0), state);
+        // Without states (pprof, debug=1) the file's own groups differ by
+        // labels too (`pool=ingest` vs `pool=export`); keep them apart.
+        // With states, labels only repeat the state and wait time.
+        let labels = if states_recorded { 0 } else { profile.samples.labels.get(i).map_or(0, |l| l.0) };
+        let key = (stack.map_or(u32::MAX, |s| s.0), state, labels);
         let gi = *index.entry(key).or_insert_with(|| {
             accs.push(Acc {
                 stack,
