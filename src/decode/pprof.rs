@@ -188,7 +188,7 @@ fn invalid(message: String) -> DecodeError {
 /// FxHash-style mixing of one 32-bit word into a running hash.
 #[inline(always)]
 fn mix(hash: u64, word: u32) -> u64 {
-    (hash.rotate_left(5) ^ word as u64).wrapping_mul(0x51_7cc1_b727_220a_95)
+    (hash.rotate_left(5) ^ word as u64).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 struct Decoder<'a, 'p> {
