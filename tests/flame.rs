@@ -411,6 +411,7 @@ fn oracle_count_total(path: &std::path::Path) -> Option<i64> {
 fn corpus_trees_are_consistent_and_total_every_sample() {
     let mut checked = 0;
     let mut oracle_checked = 0;
+    let runtime = Regex::new("^runtime\\.").unwrap();
     for path in corpus_inputs() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let bytes = std::fs::read(&path).unwrap();
@@ -432,7 +433,7 @@ fn corpus_trees_are_consistent_and_total_every_sample() {
             // A full layout and a search run on real data without surprises.
             let l = layout(&tree, &LayoutOptions { min_width: 1.0 / 2000.0, ..Default::default() }, None);
             assert_eq!(l.row_count, tree.height() + 1);
-            let (_, s) = search(&tree, &p, &Regex::new("^runtime\\.").unwrap(), ROOT);
+            let (_, s) = search(&tree, &p, &runtime, ROOT);
             assert!(s.share <= 1.0 + 1e-9, "{name}: share {}", s.share);
         }
         checked += 1;

@@ -186,6 +186,7 @@ impl FlameTree {
     }
 
     /// Builds the tree of the samples and frames `filter` keeps.
+    #[allow(clippy::needless_range_loop)] // stack ids index several parallel arrays
     pub fn build_filtered<F: FlameFilter + ?Sized>(profile: &Profile, opts: &FlameOptions, filter: &F) -> FlameTree {
         let nt = profile.sample_types.len();
         let ns = profile.stacks.len();
@@ -546,40 +547,6 @@ pub struct Selection {
     pub weight: u64,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::builder::ProfileBuilder;
-
-    fn names(t: &FlameTree, p: &Profile) -> Vec<String> {
-        (0..t.len()).map(|i| format!("{}:{}", "  ".repeat(t.depth[i] as usize), p.str(t.name[i]))).collect()
-    }
-
-    #[test]
-    fn merges_by_function_and_orders_by_weight() {
-        let p = ProfileBuilder::new(&[("samples", "count")])
-            .samples(&["main;a@x.go:1;b 1", "main;a@x.go:2;c 3", "main;d 2", "- 4"])
-            .build();
-        let t = FlameTree::build(&p, &FlameOptions::default());
-        assert_eq!(names(&t, &p), vec![":", "  :main", "    :a", "      :c", "      :b", "    :d"]);
-        assert_eq!(t.total, vec![10, 6, 4, 3, 1, 2]);
-        assert_eq!(t.self_value, vec![4, 0, 0, 3, 1, 2]);
-        assert_eq!(t.children(1).collect::<Vec<_>>(), vec![2, 5]);
-        assert_eq!(t.end, vec![6, 6, 5, 4, 5, 6]);
-        assert_eq!(t.height(), 3);
-    }
-
-    #[test]
-    fn mask_filter_and_zero_values() {
-        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["main;a 1", "main;b 0", "main;c 5"]).build();
-        let t = FlameTree::build_filtered(&p, &FlameOptions::default(), &[true, true, false][..]);
-        assert_eq!(t.len(), 3, "b has value 0, c is filtered out");
-        assert_eq!(t.root_total(), 1);
-        let t = FlameTree::build(&p, &FlameOptions { sample_index: 7 });
-        assert_eq!((t.len(), t.root_total()), (1, 0));
-    }
-}
-
 /// The top table's filters (focus, ignore, hide, show, show_from, tagfocus,
 /// tagignore) as the flame tree sees them, so both views show the same data.
 pub struct ReportFilter<'a> {
@@ -618,5 +585,39 @@ impl FlameFilter for ReportFilter<'_> {
     }
     fn shows_from(&self, loc: LocId) -> bool {
         self.filters.show_from.as_ref().is_some_and(|m| m.get(loc.index()).copied().unwrap_or(false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builder::ProfileBuilder;
+
+    fn names(t: &FlameTree, p: &Profile) -> Vec<String> {
+        (0..t.len()).map(|i| format!("{}:{}", "  ".repeat(t.depth[i] as usize), p.str(t.name[i]))).collect()
+    }
+
+    #[test]
+    fn merges_by_function_and_orders_by_weight() {
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;a@x.go:1;b 1", "main;a@x.go:2;c 3", "main;d 2", "- 4"])
+            .build();
+        let t = FlameTree::build(&p, &FlameOptions::default());
+        assert_eq!(names(&t, &p), vec![":", "  :main", "    :a", "      :c", "      :b", "    :d"]);
+        assert_eq!(t.total, vec![10, 6, 4, 3, 1, 2]);
+        assert_eq!(t.self_value, vec![4, 0, 0, 3, 1, 2]);
+        assert_eq!(t.children(1).collect::<Vec<_>>(), vec![2, 5]);
+        assert_eq!(t.end, vec![6, 6, 5, 4, 5, 6]);
+        assert_eq!(t.height(), 3);
+    }
+
+    #[test]
+    fn mask_filter_and_zero_values() {
+        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["main;a 1", "main;b 0", "main;c 5"]).build();
+        let t = FlameTree::build_filtered(&p, &FlameOptions::default(), &[true, true, false][..]);
+        assert_eq!(t.len(), 3, "b has value 0, c is filtered out");
+        assert_eq!(t.root_total(), 1);
+        let t = FlameTree::build(&p, &FlameOptions { sample_index: 7 });
+        assert_eq!((t.len(), t.root_total()), (1, 0));
     }
 }

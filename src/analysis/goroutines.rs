@@ -218,6 +218,7 @@ fn goroutine_index(p: &Profile) -> usize {
 }
 
 /// Summarises the goroutines of `profile`.
+#[allow(clippy::needless_range_loop)] // `i` indexes samples, values and rows alike
 pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary {
     let nt = profile.num_sample_types();
     let si = opts.sample_index.unwrap_or_else(|| goroutine_index(profile));
@@ -660,7 +661,7 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
             None => by_site.push((site, vec![i as u32], g.count, rw)),
         }
     }
-    by_site.sort_by(|a, b| b.2.cmp(&a.2));
+    by_site.sort_by_key(|e| std::cmp::Reverse(e.2));
     for (site, gs, n, rw) in by_site {
         if n < LOCK_CONTENTION_MIN {
             continue;
@@ -817,7 +818,7 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
         }
     }
     // Most severe first; stable within a severity.
-    merged.sort_by(|a, b| b.severity.cmp(&a.severity));
+    merged.sort_by_key(|h| std::cmp::Reverse(h.severity));
     merged
 }
 
