@@ -35,6 +35,8 @@ pub enum Query {
     /// boxes at least one pixel wide at `width_px`, with `search` matches
     /// marked.
     Flame { opts: Options, zoom: Option<u32>, width_px: u32, search: String, dark: bool },
+    /// The goroutine summary: states, groups, wait times, panics and hints.
+    Goroutines,
 }
 
 /// Row order in the top table view: pprof's flat or cum order, or by name.
@@ -122,6 +124,7 @@ pub enum Answer {
     Top(TopWindow),
     Text { text: String },
     Flame(FlameScene),
+    Goroutines(crate::analysis::goroutines::GoroutineSummary),
     /// The query could not be answered (a bad regex, no profile open).
     Failed { message: String },
 }

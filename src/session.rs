@@ -153,6 +153,13 @@ impl Session {
             Query::Flame { opts, zoom, width_px, search, dark } => {
                 Ok(Answer::Flame(self.flame_scene(&opts, zoom, width_px, &search, dark)?))
             }
+            Query::Goroutines => {
+                if !self.profile.is_goroutine_data() {
+                    return Err("this file has no goroutine data".into());
+                }
+                let opts = crate::analysis::goroutines::GoroutineOptions::default();
+                Ok(Answer::Goroutines(crate::analysis::goroutines::summarize(&self.profile, &opts)))
+            }
         }
     }
 }

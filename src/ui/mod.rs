@@ -5,6 +5,7 @@
 //! [`WorkerHandle`]: the profile itself stays in the worker.
 
 mod flame;
+mod goroutines;
 mod header;
 mod open;
 mod top;
@@ -17,6 +18,7 @@ use web_sys::Blob;
 use yew::prelude::*;
 
 pub use flame::{FlameView, FlameViewProps};
+pub use goroutines::{GoroutineSummaryView, GoroutineSummaryViewProps, GoroutinesView, GoroutinesViewProps};
 pub use header::{ProfileHeader, ProfileHeaderProps};
 pub use open::{human_bytes, Landing, LandingProps, StatusLine, StatusLineProps};
 pub use top::{TopView, TopViewProps};
@@ -332,6 +334,9 @@ pub fn App() -> Html {
                         if tab == Tab::Flame {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
                                 target={state.flame_target.clone()} />
+                        }
+                        if tab == Tab::Goroutines {
+                            <GoroutinesView worker={worker.clone()} generation={state.generation} />
                         }
                     </div>
                 </>
