@@ -28,11 +28,18 @@ fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 fn post(resp: &Response) {
-    match serde_wasm_bindgen::to_value(resp) {
+    match crate::wire::to_js(resp) {
         Ok(v) => {
             let _ = scope().post_message(&v);
         }
-        Err(e) => web_sys::console::error_1(&format!("worker: cannot encode a response: {e}").into()),
+        Err(e) => {
+            // Tell the page rather than leave it waiting.
+            let message = format!("internal error: cannot encode the worker's answer: {e}");
+            web_sys::console::error_1(&message.clone().into());
+            if let Ok(v) = crate::wire::to_js(&Response::Error { message }) {
+                let _ = scope().post_message(&v);
+            }
+        }
     }
 }
 

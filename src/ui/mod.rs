@@ -258,6 +258,16 @@ pub fn App() -> Html {
         }
     };
 
+    // Start the worker with the page, so that opening a file makes no
+    // request at all (the worker's script and wasm are already loaded).
+    {
+        let ensure_worker = ensure_worker.clone();
+        use_effect_with((), move |_| {
+            ensure_worker();
+            || ()
+        });
+    }
+
     let send = {
         let dispatcher = state.dispatcher();
         let worker = worker.clone();
