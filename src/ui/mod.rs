@@ -101,6 +101,9 @@ pub struct AppState {
     pub loading_blob: Option<RecentFile>,
     /// A function the flame graph should show (set by clicking a top row).
     pub flame_target: Option<String>,
+    /// The worker has started (its code is loaded; opening a file now makes
+    /// no request).
+    pub worker_ready: bool,
 }
 
 impl Default for AppState {
@@ -117,6 +120,7 @@ impl Default for AppState {
             recent: Vec::new(),
             loading_blob: None,
             flame_target: None,
+            worker_ready: false,
         }
     }
 }
@@ -150,7 +154,8 @@ impl Reducible for AppState {
                 s.progress = None;
                 s.error = None;
             }
-            Action::Worker(Response::Ready) | Action::Worker(Response::Answer { .. }) => return self,
+            Action::Worker(Response::Ready) => s.worker_ready = true,
+            Action::Worker(Response::Answer { .. }) => return self,
             Action::Worker(Response::Progress { stage, done, total }) => {
                 if s.status != Status::Loading {
                     return self;
@@ -185,6 +190,7 @@ impl Reducible for AppState {
                 s.progress = None;
             }
             Action::Cancelled => {
+                s.worker_ready = false;
                 s.status = if s.summary.is_some() { Status::Ready } else { Status::Idle };
                 s.loading_name = None;
                 s.loading_blob = None;
@@ -365,7 +371,7 @@ pub fn App() -> Html {
                 }
                 <open::RecentMenu recent={state.recent.clone()} opener={opener.clone()} />
                 <StatusLine status={state.status} name={state.loading_name.clone()} progress={state.progress}
-                    on_cancel={opener.cancel.clone()} />
+                    on_cancel={opener.cancel.clone()} worker_ready={state.worker_ready} />
             </header>
             if let Some(err) = &state.error {
                 <div class="banner error" role="alert" data-testid="error">

@@ -229,6 +229,9 @@ pub struct StatusLineProps {
     pub progress: Option<(Stage, u64, u64)>,
     #[prop_or_default]
     pub on_cancel: Option<Callback<()>>,
+    /// Shown as `data-worker="ready"` once the worker runs (a test hook).
+    #[prop_or_default]
+    pub worker_ready: bool,
 }
 
 #[component]
@@ -249,7 +252,8 @@ pub fn StatusLine(props: &StatusLineProps) -> Html {
     };
     let pct = props.progress.map(|(_, d, t)| if t == 0 { 0.0 } else { d as f64 * 100.0 / t as f64 });
     html! {
-        <span class="status" data-testid="status" data-state={props.status.as_str()} aria-live="polite">
+        <span class="status" data-testid="status" data-state={props.status.as_str()} aria-live="polite"
+            data-worker={if props.worker_ready { "ready" } else { "starting" }}>
             if props.status == Status::Loading {
                 <progress data-testid="progress" max="100" value={format!("{:.0}", pct.unwrap_or(0.0))} />
             }

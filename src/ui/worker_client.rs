@@ -48,6 +48,7 @@ impl WorkerClient {
                     for msg in q.borrow_mut().take().unwrap_or_default() {
                         let _ = w.post_message(&msg);
                     }
+                    cb(Response::Ready);
                 }
                 Ok(Response::Answer { id, answer }) => {
                     let f = a.borrow_mut().remove(&id);

@@ -73,7 +73,9 @@ export async function withPage(fn, { viewport = { width: 1280, height: 800 }, co
   page.pprofLens = { requests, consoleErrors, origin: new URL(s.url).origin };
   try {
     await page.goto(s.url, { waitUntil: "load" });
-    await page.waitForSelector('[data-testid="status"]', { timeout: 30_000 });
+    // The page is up once its worker runs: from then on opening a file
+    // must not cause a single request.
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
     await fn(page, context);
     const origin = new URL(s.url).origin;
     const foreign = requests.filter((r) => !r.url.startsWith(origin + "/") && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));

@@ -1,0 +1,194 @@
+// The app as a user meets it: every kind of corpus file through the file
+// input, the numbers pprof would print, the flame graph, the goroutine view,
+// the examples, paste, broken input and hostile input.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
+
+const protobufs = readdirSync(CORPUS).filter((f) => f.endsWith(".pb.gz")).sort();
+
+/// The sample types that have a `-top` oracle beside FILE.
+const oracleTypes = (file) =>
+  readdirSync(CORPUS)
+    .filter((f) => f.startsWith(`${file}.top.`) && f.endsWith(".txt"))
+    .map((f) => f.slice(`${file}.top.`.length, -".txt".length));
+
+async function downloadTop(page) {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="download-top"]')]);
+  assert.equal(download.suggestedFilename(), "unknown.top.txt");
+  const path = await download.path();
+  return readFileSync(path, "utf8");
+}
+
+async function selectSampleType(page, name) {
+  await page.selectOption('[data-testid="sample-type"]', name);
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="top-header"]')?.textContent.includes(`Type: ${n}`), name, { timeout: 30_000 });
+}
+
+/// Fraction of canvas pixels that differ from the top-left pixel (the background).
+async function canvasInk(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid="flame-canvas"]');
+    const ctx = c.getContext("2d");
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) ink++;
+    }
+    return ink / (data.length / 4);
+  });
+}
+
+for (const file of protobufs) {
+  test(`${file}: top text equals go tool pprof, flame graph draws`, () =>
+    withPage(async (page) => {
+      await openFile(page, corpus(file));
+      // Goroutine profiles open on the Goroutines tab; the table is on Top.
+      await page.click('[data-testid="tab-top"]');
+      const types = oracleTypes(file);
+      assert.ok(types.length > 0, "every corpus profile has oracles");
+      const options = await page.$$eval('[data-testid="sample-type"] option', (os) => os.map((o) => o.value));
+      for (const t of types) assert.ok(options.includes(t), `sample type ${t} offered (${options})`);
+      // pprof's default type first, then one other.
+      const picks = [...new Set([types[types.length - 1], types[0]])];
+      for (const t of picks) {
+        await selectSampleType(page, t);
+        const got = await downloadTop(page);
+        const want = readFileSync(corpus(`${file}.top.${t}.txt`), "utf8");
+        assert.equal(got, want, `downloaded top text for ${t}`);
+      }
+      await page.waitForSelector('[data-testid="top-row"]');
+      await screenshot(page, `${file}-top`);
+      await page.click('[data-testid="tab-flame"]');
+      await page.waitForSelector('[data-testid="flame-canvas"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+      assert.ok((await canvasInk(page)) > 0.05, "the flame graph drew boxes");
+      await screenshot(page, `${file}-flame`);
+    }));
+}
+
+/// Goroutine counts per state, read from the raw text the way a person would:
+/// each `goroutine N [...]:` header's bracket up to the first comma.
+function statesOf(path) {
+  const counts = new Map();
+  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
+    const m = /^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[([^\]]*)\]:$/.exec(line);
+    if (m) {
+      const state = m[1].split(",")[0];
+      counts.set(state, (counts.get(state) || 0) + 1);
+    }
+  }
+  return counts;
+}
+
+for (const file of ["goroutine_states.debug2.txt", "panic_orders.GOTRACEBACK_all.txt"]) {
+  test(`${file}: goroutine totals and states equal the raw text`, () =>
+    withPage(async (page) => {
+      await openFile(page, corpus(file));
+      await page.click('[data-testid="tab-goroutines"]');
+      await page.waitForSelector('[data-testid="goroutine-total"]');
+      const want = statesOf(corpus(file));
+      const total = [...want.values()].reduce((a, b) => a + b, 0);
+      assert.equal(Number(await text(page, "goroutine-total")), total);
+      const rows = await page.$$eval('[data-testid="state-row"]', (rs) => rs.map((r) => [r.dataset.state, Number(r.dataset.count)]));
+      assert.deepEqual(new Map(rows), want);
+      const groups = await page.$$eval('[data-testid="goroutine-group"]', (gs) => gs.map((g) => Number(g.dataset.count)));
+      assert.equal(groups.reduce((a, b) => a + b, 0), total, "groups add up to the total");
+      assert.ok((await page.$$('[data-testid="hint"]')).length > 0, "symptom hints are shown");
+      await screenshot(page, `${file}-goroutines`);
+    }));
+}
+
+test("goroutine_states.debug1.txt: the grouped dump's total", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus("goroutine_states.debug1.txt"));
+    await page.click('[data-testid="tab-goroutines"]');
+    const first = readFileSync(corpus("goroutine_states.debug1.txt"), "utf8").split("\n")[0];
+    assert.equal(Number(await text(page, "goroutine-total")), Number(/total (\d+)/.exec(first)[1]));
+  }));
+
+test("the three built-in examples open", () =>
+  withPage(async (page) => {
+    for (const [id, type] of [["example-heap", "inuse_space"], ["example-cpu", "cpu"], ["example-goroutine", "goroutine"]]) {
+      if (!(await page.$(`[data-testid="${id}"]`))) {
+        await page.goto(page.url());
+        await page.waitForSelector('[data-testid="status"][data-worker="ready"]');
+      }
+      await page.click(`[data-testid="${id}"]`);
+      await waitSettled(page, "ready");
+      assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), type);
+    }
+    await screenshot(page, "example-goroutine");
+  }));
+
+test("a goroutine dump pasted from the clipboard opens", () =>
+  withPage(async (page) => {
+    const dump = readFileSync(corpus("panic_orders.GOTRACEBACK_all.txt"), "utf8");
+    await page.evaluate((t) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", t);
+      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+    }, dump);
+    await waitSettled(page, "ready");
+    await page.click('[data-testid="tab-goroutines"]');
+    assert.equal(Number(await text(page, "goroutine-total")), 21);
+  }));
+
+/// A minimal pprof protobuf, encoded by hand: one sample through two
+/// functions with the given names, in file `file`.
+function hostileProfile(names, file) {
+  const varint = (n) => { const out = []; while (n > 0x7f) { out.push((n & 0x7f) | 0x80); n >>>= 7; } out.push(n); return out; };
+  const field = (num, bytes) => [...varint((num << 3) | 2), ...varint(bytes.length), ...bytes];
+  const int = (num, v) => [...varint(num << 3), ...varint(v)];
+  const str = (s) => [...Buffer.from(s, "utf8")];
+  const strings = ["", "samples", "count", file, ...names];
+  const out = [];
+  out.push(...field(1, [...int(1, 1), ...int(2, 2)]));
+  out.push(...field(2, [...field(1, names.map((_, i) => i + 1).flatMap((id) => varint(id))), ...field(2, varint(7))]));
+  names.forEach((_, i) => {
+    out.push(...field(4, [...int(1, i + 1), ...field(4, [...int(1, i + 1), ...int(2, 10 + i)])]));
+    out.push(...field(5, [...int(1, i + 1), ...int(2, 4 + i), ...int(3, 4 + i), ...int(4, 3)]));
+  });
+  for (const s of strings) out.push(...field(6, str(s)));
+  return Buffer.from(out);
+}
+
+test("names from a file are text, never HTML", () =>
+  withPage(async (page) => {
+    const names = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>", '<b onmouseover="window.__xss=3">main</b>'];
+    const before = page.pprofLens.requests.length;
+    await page.setInputFiles('[data-testid="file-input"]', {
+      name: '<img src=x onerror="window.__xss=4">.pb', mimeType: "application/octet-stream", buffer: hostileProfile(names, "<i>x.go</i>"),
+    });
+    await waitSettled(page, "ready");
+    await page.waitForSelector('[data-testid="top-row"]');
+    const rows = await page.$$eval('[data-testid="top-row"]', (rs) => rs.map((r) => r.textContent).join("\n"));
+    for (const n of names) assert.ok(rows.includes(n), `${n} shown as text`);
+    assert.ok((await text(page, "file-name")).includes("<img src=x"), "file name shown as text");
+    await page.click('[data-testid="tab-flame"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true");
+    const box = await page.$('[data-testid="flame-canvas"]');
+    const bb = await box.boundingBox();
+    await page.mouse.move(bb.x + 40, bb.y + 9 + 18 * 2);
+    await page.waitForSelector('[data-testid="tooltip"]');
+    assert.match(await text(page, "tooltip"), /<(img|script|b)/);
+    await screenshot(page, "xss-flame-tooltip");
+    assert.equal(await page.evaluate(() => window.__xss), undefined, "no script from the file ran");
+    assert.equal(await page.$$eval("main img, main script, main b, main i", (e) => e.length), 0, "no element from the file");
+    assert.equal(page.pprofLens.requests.length, before, "no request (an <img> would have fetched x)");
+  }));
+
+test("cancelling a load keeps the page usable", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"));
+    await page.setInputFiles('[data-testid="file-input"]', {
+      name: "unknown", mimeType: "application/octet-stream", buffer: readFileSync(corpus("bigheap_callgraph.heap.pb.gz")),
+    });
+    const cancel = await page.waitForSelector('[data-testid="cancel"]', { timeout: 10_000 }).catch(() => null);
+    if (cancel) await cancel.click().catch(() => {});
+    await waitSettled(page, "ready");
+    assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "inuse_space");
+  }));
