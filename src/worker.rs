@@ -115,10 +115,20 @@ fn load(state: &Rc<RefCell<State>>, name: &str, bytes: &[u8]) {
         Ok(profile) => {
             let summary = Summary::of(&profile, name, bytes.len() as u64);
             state.borrow_mut().session = Some(Session::new(profile));
+            record_memory();
             post(&Response::Loaded { summary });
         }
         Err(e) => post(&Response::Error { message: format!("{name}: {e}") }),
     }
+}
+
+/// Leaves the wasm memory size where benchmarks can read it from the
+/// worker's global scope (`__pprofLensWasmBytes`): a page cannot see it.
+fn record_memory() {
+    let bytes = Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+        .and_then(|b| Reflect::get(&b, &"byteLength".into()))
+        .unwrap_or(JsValue::UNDEFINED);
+    let _ = Reflect::set(&js_sys::global(), &"__pprofLensWasmBytes".into(), &bytes);
 }
 
 fn js_error_text(e: &JsValue) -> String {

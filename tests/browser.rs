@@ -10,7 +10,8 @@ use pprof_lens::model::builder::ProfileBuilder;
 use pprof_lens::protocol::{SampleTypeInfo, Summary};
 use pprof_lens::session::Session;
 use pprof_lens::ui::{
-    ProfileHeader, ProfileHeaderProps, Status, StatusLine, StatusLineProps, Tab, TopView, TopViewProps, WorkerHandle,
+    FlameView, FlameViewProps, GoroutinesView, GoroutinesViewProps, ProfileHeader, ProfileHeaderProps, Status,
+    StatusLine, StatusLineProps, Tab, TopView, TopViewProps, WorkerHandle,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -47,6 +48,7 @@ async fn status_line_reports_state_and_progress() {
         name: Some("big.pb.gz".into()),
         progress: Some((Stage::Decoding, 512 * 1024, 1024 * 1024)),
         on_cancel: None,
+        worker_ready: true,
     })
     .await;
     let status = by_testid(&root, "status");
@@ -149,4 +151,107 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
     until(|| root.query_selector_all("[data-testid=top-row]").unwrap().length() == 1).await;
     let only = root.query_selector("[data-testid=top-row]").unwrap().unwrap().text_content().unwrap();
     assert!(only.ends_with("runtime.mallocgc"), "{only}");
+}
+
+/// Gives the test document the sizes the stylesheet would give.
+fn add_style(css: &str) {
+    let doc = gloo_document();
+    let style = doc.create_element("style").unwrap();
+    style.set_text_content(Some(css));
+    doc.head().unwrap().append_child(&style).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn flame_view_paints_zooms_and_searches() {
+    add_style(".flame-scroll{height:300px;width:800px;overflow-y:auto;position:relative} .flame-sticky{position:sticky;top:0}");
+    let profile = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&[
+            "main.main;net/http.(*conn).serve;main.handler;runtime.mallocgc 30",
+            "main.main;net/http.(*conn).serve;main.handler 50",
+            "main.main;main.idle 20",
+        ])
+        .build();
+    let props = FlameViewProps {
+        worker: WorkerHandle::local(Session::new(profile)),
+        generation: 1,
+        opts: Options::default(),
+        target: None,
+    };
+    let root = mount::<FlameView>(props).await;
+    let canvas: web_sys::HtmlCanvasElement = by_testid(&root, "flame-canvas").dyn_into().unwrap();
+    until(|| canvas.get_attribute("data-drawn").as_deref() == Some("true")).await;
+    assert!(canvas.width() >= 800, "backing store sized to the container: {}", canvas.width());
+    // Something other than the background was painted on row 1 (main.main spans the width).
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    let dpr = web_sys::window().unwrap().device_pixel_ratio();
+    let px = ctx.get_image_data(10.0 * dpr, 27.0 * dpr, 1.0, 1.0).unwrap().data();
+    assert_ne!((px[0], px[1], px[2]), (255, 255, 255), "main.main's box is drawn");
+
+    // Hovering shows a tooltip with the function, its total and share.
+    let hover = |x: f64, y: f64, kind: &str| {
+        let init = web_sys::MouseEventInit::new();
+        let r = canvas.get_bounding_client_rect();
+        init.set_client_x((r.left() + x) as i32);
+        init.set_client_y((r.top() + y) as i32);
+        init.set_bubbles(true);
+        canvas.dispatch_event(&web_sys::MouseEvent::new_with_mouse_event_init_dict(kind, &init).unwrap()).unwrap();
+    };
+    hover(10.0, 45.0, "mousemove");
+    until(|| root.query_selector("[data-testid=tooltip]").unwrap().is_some()).await;
+    let tip = by_testid(&root, "tooltip").text_content().unwrap();
+    assert!(tip.contains("net/http.(*conn).serve") && tip.contains("total 80 (80.00%)"), "{tip}");
+
+    // Clicking zooms: the breadcrumb gains the node.
+    hover(10.0, 63.0, "click");
+    until(|| by_testid(&root, "flame-breadcrumb").text_content().unwrap().contains("main.handler")).await;
+
+    // Search reports its share of the total.
+    let search: HtmlInputElement = by_testid(&root, "flame-search").dyn_into().unwrap();
+    search.set_value("mallocgc");
+    search.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    until(|| {
+        root.query_selector("[data-testid=flame-search-info]")
+            .unwrap()
+            .is_some_and(|e| e.text_content().unwrap().contains("1 match · 30.00% of total"))
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn goroutine_view_counts_states_groups_and_explains() {
+    let dump = "fatal error: all goroutines are asleep - deadlock!\n\n\
+        goroutine 1 [semacquire]:\nsync.runtime_Semacquire(0xc000012345?)\n\t/usr/lib/go/src/runtime/sema.go:62 +0x25\n\
+        sync.(*WaitGroup).Wait(0x0?)\n\t/usr/lib/go/src/sync/waitgroup.go:116 +0x48\nmain.main()\n\t/app/main.go:20 +0x95\n\n\
+        goroutine 6 [chan receive, 3 minutes]:\nmain.worker(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.main in goroutine 1\n\t/app/main.go:16 +0x4f\n\n\
+        goroutine 7 [chan receive, 5 minutes]:\nmain.worker(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.main in goroutine 1\n\t/app/main.go:16 +0x4f\n";
+    let profile = pprof_lens::decode::decode(dump.as_bytes()).expect("a traceback");
+    let props = GoroutinesViewProps { worker: WorkerHandle::local(Session::new(profile)), generation: 1 };
+    let root = mount::<GoroutinesView>(props).await;
+    until(|| root.query_selector("[data-testid=goroutine-total]").unwrap().is_some()).await;
+    assert_eq!(by_testid(&root, "goroutine-total").text_content().unwrap(), "3");
+    let rows = root.query_selector_all("[data-testid=state-row]").unwrap();
+    let states: Vec<(String, String)> = (0..rows.length())
+        .map(|i| {
+            let e: Element = rows.item(i).unwrap().dyn_into().unwrap();
+            (e.get_attribute("data-state").unwrap(), e.get_attribute("data-count").unwrap())
+        })
+        .collect();
+    assert_eq!(states, vec![("chan receive".to_string(), "2".to_string()), ("semacquire".to_string(), "1".to_string())]);
+    let groups = root.query_selector_all("[data-testid=goroutine-group]").unwrap();
+    let counts: Vec<String> = (0..groups.length())
+        .map(|i| groups.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("data-count").unwrap())
+        .collect();
+    assert_eq!(counts.iter().map(|c| c.parse::<u32>().unwrap()).sum::<u32>(), 3, "{counts:?}");
+    let hints = root.query_selector_all("[data-testid=hint]").unwrap();
+    let text: String = (0..hints.length()).map(|i| hints.item(i).unwrap().text_content().unwrap()).collect();
+    assert!(text.to_lowercase().contains("deadlock"), "{text}");
+    // The chan receive group waits 3 to 5 minutes; opening it shows its stack.
+    let group: Element = (0..groups.length())
+        .map(|i| groups.item(i).unwrap().dyn_into::<Element>().unwrap())
+        .find(|g| g.get_attribute("data-count").as_deref() == Some("2"))
+        .unwrap();
+    assert!(group.text_content().unwrap().contains("3–5 min"), "{}", group.text_content().unwrap());
+    group.query_selector("button").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    until(|| group.text_content().unwrap().contains("main.worker(0xc000020060)")).await;
+    assert!(group.text_content().unwrap().contains("/app/main.go:9"));
 }

@@ -114,8 +114,17 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             if let (Some(scene), Some(el)) = (scene.as_ref(), canvas.cast::<HtmlCanvasElement>()) {
                 let vp = Viewport { width: *w, height: *h, scroll_y: *scroll_y };
                 let cache = std::mem::take(&mut *widths.borrow_mut());
+                let perf = web_sys::window().and_then(|w| w.performance());
+                if let Some(p) = &perf {
+                    let _ = p.mark("flame-draw-start");
+                }
                 if let Some(mut painter) = CanvasPainter::new(&el, vp.width, vp.height, cache) {
                     render::draw_flame(&mut painter, scene, vp, &theme());
+                    // Benchmarks read these: performance.getEntriesByName("flame-draw").
+                    if let Some(p) = &perf {
+                        let _ = p.measure_with_start_mark("flame-draw", "flame-draw-start");
+                        p.clear_marks_with_mark_name("flame-draw-start");
+                    }
                     *widths.borrow_mut() = painter.into_widths();
                     let _ = el.set_attribute("data-drawn", "true");
                 }
