@@ -264,7 +264,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         // labels too (`pool=ingest` vs `pool=export`); keep them apart.
         // With states, labels only repeat the state and wait time.
         let labels = if states_recorded { 0 } else { profile.samples.labels.get(i).map_or(0, |l| l.0) };
-        let key = (stack.map_or(u32::MAX, |s| s.0), state, labels);
+        let key = (stack.map_or(u32::MAX, |s| s.index() as u32), state, labels);
         let gi = *index.entry(key).or_insert_with(|| {
             accs.push(Acc {
                 stack,

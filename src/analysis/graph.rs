@@ -227,7 +227,7 @@ impl Graph {
                     continue;
                 }
             }
-            pairs.push((leaf.0, v));
+            pairs.push((leaf.index() as u32, v));
         }
         pairs.sort_unstable_by_key(|p| p.0);
         let by_stack = filters.by_name || filters.show_from.is_some();
@@ -239,7 +239,7 @@ impl Graph {
                 weight = weight.wrapping_add(pairs[i].1);
                 i += 1;
             }
-            let leaf = StackId(leaf);
+            let leaf = StackId::new(leaf);
             if leaf.index() >= profile.stacks.len() {
                 continue;
             }

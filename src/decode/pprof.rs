@@ -796,6 +796,9 @@ impl<'a, 'p> Decoder<'a, 'p> {
 ///   table) serves the repeated stacks of CPU and goroutine profiles.
 struct StackInterner {
     table: StackTable,
+    /// Depth of each node (root = 1), used while building only: the model
+    /// does not keep it.
+    depth: Vec<u32>,
     /// `[high 32 bits of the path hash, parent + 1 (0 for a root), location,
     /// node]`; node `EMPTY` marks a free slot.
     slots: Vec<[u32; 4]>,
@@ -816,6 +819,7 @@ impl StackInterner {
         let bits = 12;
         StackInterner {
             table: StackTable::default(),
+            depth: Vec::new(),
             slots: vec![[0, 0, 0, Self::EMPTY]; 1 << bits],
             bits,
             paths: Vec::new(),
@@ -851,9 +855,9 @@ impl StackInterner {
             .filter(|&n| n < Self::EMPTY)
             .ok_or_else(|| invalid("more than 4 billion distinct call-stack nodes".into()))?;
         self.slots[i] = [path, parent1, loc, node];
-        self.table.parent.push(parent1.checked_sub(1).map(StackId));
+        self.table.parent.push(parent1.checked_sub(1).map(StackId::new));
         self.table.loc.push(LocId(loc));
-        self.table.depth.push(depth);
+        self.depth.push(depth);
         *fresh = true;
         // Keep the load factor under 3/4.
         if self.table.loc.len() * 4 > self.slots.len() * 3 {
@@ -889,7 +893,7 @@ impl StackInterner {
         let w = (hash >> (64 - Self::WHOLE_BITS)) as usize;
         let (h, cached) = self.whole[w];
         if h == hash && cached != Self::EMPTY && self.is_stack(cached, locs) {
-            return Ok(Some(StackId(cached)));
+            return Ok(Some(StackId::new(cached)));
         }
         // Path hashes, root first, touching each frame's slot so that the
         // cache misses of a deep stack overlap instead of queueing.
@@ -913,16 +917,16 @@ impl StackInterner {
         }
         let leaf = parent1 - 1;
         self.whole[w] = (hash, leaf);
-        Ok(Some(StackId(leaf)))
+        Ok(Some(StackId::new(leaf)))
     }
 
     /// Whether node `leaf` is exactly the stack `locs` (leaf first).
     fn is_stack(&self, leaf: u32, locs: &[LocId]) -> bool {
         let t = &self.table;
-        if t.depth.get(leaf as usize).copied() != Some(locs.len() as u32) {
+        if self.depth.get(leaf as usize).copied() != Some(locs.len() as u32) {
             return false;
         }
-        let mut node = Some(StackId(leaf));
+        let mut node = Some(StackId::new(leaf));
         for &loc in locs {
             let Some(n) = node else { return false };
             if t.loc[n.index()] != loc {
@@ -939,7 +943,6 @@ impl StackInterner {
         let mut t = self.table;
         t.parent.shrink_to_fit();
         t.loc.shrink_to_fit();
-        t.depth.shrink_to_fit();
         t
     }
 }

@@ -56,10 +56,29 @@ id_type!(
     /// An index into [`Profile::mappings`].
     MappingId
 );
-id_type!(
-    /// A node of the [`StackTable`]; identifies a whole call path, root to it.
-    StackId
-);
+/// A node of the [`StackTable`]; identifies a whole call path, root to it.
+///
+/// Stored as index + 1 in a `NonZeroU32`, so that `Option<StackId>` (a
+/// parent link, a sample's possibly empty stack) takes 4 bytes, not 8: these
+/// are the model's two largest arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct StackId(std::num::NonZeroU32);
+
+impl StackId {
+    /// The id of node `index`.
+    ///
+    /// # Panics
+    /// For `index == u32::MAX`; a table that large does not fit in memory.
+    #[inline]
+    pub fn new(index: u32) -> StackId {
+        StackId(std::num::NonZeroU32::new(index.wrapping_add(1)).expect("stack table index overflow"))
+    }
+
+    #[inline]
+    pub fn index(self) -> usize {
+        (self.0.get() - 1) as usize
+    }
+}
 id_type!(
     /// An index into [`Profile::label_sets`]; 0 is the empty set.
     LabelSetId
@@ -198,6 +217,12 @@ impl LabelSets {
         let i = id.index();
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.labels[start..self.ends[i] as usize]
+    }
+
+    /// Approximate heap bytes (the index holds a second copy of each set).
+    pub fn heap_bytes(&self) -> usize {
+        let label = std::mem::size_of::<Label>();
+        self.ends.capacity() * 4 + self.labels.capacity() * label * 2 + self.index.capacity() * (16 + 4)
     }
 
     /// Interns a label set. Labels keep their order from the file.
@@ -380,6 +405,7 @@ impl Profile {
             + self.mappings.capacity() * std::mem::size_of::<Mapping>()
             + self.stacks.heap_bytes()
             + self.samples.stack.capacity() * std::mem::size_of::<Option<StackId>>()
+            + self.label_sets.heap_bytes()
             + self.samples.values.capacity() * 8
             + self.samples.labels.capacity() * 4
             + self.goroutines.heap_bytes()

@@ -16,8 +16,6 @@ pub struct StackTable {
     /// Caller node of each node; `None` for a root frame.
     pub parent: Vec<Option<StackId>>,
     pub loc: Vec<LocId>,
-    /// Number of frames from the root to this node, root = 1.
-    pub depth: Vec<u32>,
 }
 
 impl StackTable {
@@ -29,13 +27,19 @@ impl StackTable {
         self.loc.is_empty()
     }
 
+    /// Number of frames from the root to `id`, root = 1. Walks the links
+    /// (not stored: it would cost 4 bytes per node for a rare question).
+    pub fn depth(&self, id: StackId) -> u32 {
+        self.frames(id).count() as u32
+    }
+
     /// Locations of a stack, leaf first.
     pub fn frames(&self, leaf: StackId) -> StackFrames<'_> {
         StackFrames { table: self, next: Some(leaf) }
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.parent.capacity() * 8 + self.loc.capacity() * 4 + self.depth.capacity() * 4
+        self.parent.capacity() * std::mem::size_of::<Option<StackId>>() + self.loc.capacity() * 4
     }
 }
 
@@ -69,14 +73,12 @@ impl StackBuilder {
     /// The node for `loc` called from `parent`.
     #[inline]
     pub fn push(&mut self, parent: Option<StackId>, loc: LocId) -> StackId {
-        let key = (parent.map_or(u32::MAX, |p| p.0), loc.0);
+        let key = (parent.map_or(u32::MAX, |p| p.index() as u32), loc.0);
         let table = &mut self.table;
         *self.index.entry(key).or_insert_with(|| {
-            let id = StackId(table.loc.len() as u32);
-            let depth = parent.map_or(1, |p| table.depth[p.index()] + 1);
+            let id = StackId::new(table.loc.len() as u32);
             table.parent.push(parent);
             table.loc.push(loc);
-            table.depth.push(depth);
             id
         })
     }
@@ -91,8 +93,13 @@ impl StackBuilder {
         node
     }
 
+    /// The finished table, without growth slack (it lives as long as the
+    /// profile).
     pub fn finish(self) -> StackTable {
-        self.table
+        let mut t = self.table;
+        t.parent.shrink_to_fit();
+        t.loc.shrink_to_fit();
+        t
     }
 }
 
@@ -112,7 +119,7 @@ mod tests {
         let t = b.finish();
         assert_eq!(t.len(), 4, "root and middle shared");
         assert_eq!(t.frames(s1).collect::<Vec<_>>(), vec![LocId(3), LocId(2), LocId(1)]);
-        assert_eq!(t.depth[s2.index()], 3);
+        assert_eq!(t.depth(s2), 3);
     }
 
     #[test]
@@ -122,6 +129,6 @@ mod tests {
         let leaf = b.push_leaf_first(&locs).unwrap();
         let t = b.finish();
         assert_eq!(t.frames(leaf).count(), 100_000);
-        assert_eq!(t.depth[leaf.index()], 100_000);
+        assert_eq!(t.depth(leaf), 100_000);
     }
 }

@@ -112,12 +112,14 @@ test("goroutine_states.debug1.txt: the grouped dump's total", () =>
 
 test("the three built-in examples open", () =>
   withPage(async (page) => {
-    for (const [id, type] of [["example-heap", "inuse_space"], ["example-cpu", "cpu"], ["example-goroutine", "goroutine"]]) {
-      if (!(await page.$(`[data-testid="${id}"]`))) {
-        await page.goto(page.url());
-        await page.waitForSelector('[data-testid="status"][data-worker="ready"]');
-      }
+    const examples = [
+      ["example-heap", "heap profile", "inuse_space"],
+      ["example-cpu", "CPU profile", "cpu"],
+      ["example-goroutine", "goroutine dump", "goroutine"],
+    ];
+    for (const [id, label, type] of examples) {
       await page.click(`[data-testid="${id}"]`);
+      await page.waitForFunction((l) => document.querySelector('[data-testid="file-name"]')?.textContent === `example ${l}`, label);
       await waitSettled(page, "ready");
       assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), type);
     }
