@@ -937,13 +937,10 @@ impl StackInterner {
         node.is_none()
     }
 
-    /// The finished table, without growth slack (it lives as long as the
-    /// profile).
-    fn finish(self) -> StackTable {
-        let mut t = self.table;
-        t.parent.shrink_to_fit();
-        t.loc.shrink_to_fit();
-        t
+    /// The finished table, without growth slack.
+    fn finish(mut self) -> StackTable {
+        self.table.shrink_to_fit();
+        self.table
     }
 }
 

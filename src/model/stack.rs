@@ -41,6 +41,12 @@ impl StackTable {
     pub fn heap_bytes(&self) -> usize {
         self.parent.capacity() * std::mem::size_of::<Option<StackId>>() + self.loc.capacity() * 4
     }
+
+    /// Drops growth slack: a finished table lives as long as the profile.
+    pub fn shrink_to_fit(&mut self) {
+        self.parent.shrink_to_fit();
+        self.loc.shrink_to_fit();
+    }
 }
 
 pub struct StackFrames<'a> {
@@ -93,13 +99,10 @@ impl StackBuilder {
         node
     }
 
-    /// The finished table, without growth slack (it lives as long as the
-    /// profile).
-    pub fn finish(self) -> StackTable {
-        let mut t = self.table;
-        t.parent.shrink_to_fit();
-        t.loc.shrink_to_fit();
-        t
+    /// The finished table, without growth slack.
+    pub fn finish(mut self) -> StackTable {
+        self.table.shrink_to_fit();
+        self.table
     }
 }
 
