@@ -194,3 +194,26 @@ test("cancelling a load keeps the page usable", () =>
     await waitSettled(page, "ready");
     assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "inuse_space");
   }));
+
+// Legacy text profiles (debug=1) of the same processes as the protobuf ones:
+// the total of each sample type must equal pprof's total for the protobuf.
+const legacy = [
+  ["heap_mapchurn.heap.debug1.txt", "heap_mapchurn.heap.pb.gz", ["inuse_space", "alloc_objects"]],
+  ["mutex_block.mutex.debug1.txt", "mutex_block.mutex.pb.gz", ["delay", "contentions"]],
+  ["mutex_block.block.debug1.txt", "mutex_block.block.pb.gz", ["delay", "contentions"]],
+  ["threadcreate_syscalls.debug1.txt", "threadcreate_syscalls.pb.gz", ["threadcreate"]],
+];
+for (const [file, twin, types] of legacy) {
+  test(`${file}: legacy text opens with pprof's totals`, () =>
+    withPage(async (page) => {
+      await openFile(page, corpus(file));
+      await page.click('[data-testid="tab-top"]');
+      for (const t of types) {
+        await selectSampleType(page, t);
+        const header = await text(page, "top-header");
+        const want = /of (\S+) total/.exec(readFileSync(corpus(`${twin}.top.${t}.txt`), "utf8"))[1];
+        assert.match(header, new RegExp(`of ${want.replace(/[.]/g, "\\.")} total`), `${t} total`);
+      }
+      await page.waitForSelector('[data-testid="top-row"]');
+    }));
+}
