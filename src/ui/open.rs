@@ -281,7 +281,7 @@ pub fn Landing(props: &LandingProps) -> Html {
                 <ExampleMenu opener={props.opener.clone()} />
             </div>
             <p class="privacy">{ "Everything happens in this tab: your file is never uploaded, and after this page has loaded it makes no network request at all." }</p>
-            <p class="hint">{ "Get a profile from a Go program with " }<code>{ "curl -o cpu.pb.gz 'localhost:6060/debug/pprof/profile?seconds=10'" }</code>
+            <p class="how-to">{ "Get a profile from a Go program with " }<code>{ "curl -o cpu.pb.gz 'localhost:6060/debug/pprof/profile?seconds=10'" }</code>
                 { ", or a goroutine dump with " }<code>{ "curl 'localhost:6060/debug/pprof/goroutine?debug=2'" }</code>{ "." }</p>
         </section>
     }
