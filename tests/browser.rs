@@ -129,7 +129,7 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
             "main.main;main.idle 2 20000000",
         ])
         .build();
-    let worker = WorkerHandle::local(Session::new(profile));
+    let worker = local(profile);
     let props = TopViewProps {
         worker,
         generation: 1,
@@ -153,6 +153,12 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
     assert!(only.ends_with("runtime.mallocgc"), "{only}");
 }
 
+/// A worker handle answering from a session in the page.
+fn local(profile: pprof_lens::model::Profile) -> WorkerHandle {
+    let session = std::cell::RefCell::new(Session::new(profile));
+    WorkerHandle::local(move |q| session.borrow_mut().answer(q))
+}
+
 /// Gives the test document the sizes the stylesheet would give.
 fn add_style(css: &str) {
     let doc = gloo_document();
@@ -172,7 +178,7 @@ async fn flame_view_paints_zooms_and_searches() {
         ])
         .build();
     let props = FlameViewProps {
-        worker: WorkerHandle::local(Session::new(profile)),
+        worker: local(profile),
         generation: 1,
         opts: Options::default(),
         target: None,
@@ -225,7 +231,7 @@ async fn goroutine_view_counts_states_groups_and_explains() {
         goroutine 6 [chan receive, 3 minutes]:\nmain.worker(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.main in goroutine 1\n\t/app/main.go:16 +0x4f\n\n\
         goroutine 7 [chan receive, 5 minutes]:\nmain.worker(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.main in goroutine 1\n\t/app/main.go:16 +0x4f\n";
     let profile = pprof_lens::decode::decode(dump.as_bytes()).expect("a traceback");
-    let props = GoroutinesViewProps { worker: WorkerHandle::local(Session::new(profile)), generation: 1 };
+    let props = GoroutinesViewProps { worker: local(profile), generation: 1 };
     let root = mount::<GoroutinesView>(props).await;
     until(|| root.query_selector("[data-testid=goroutine-total]").unwrap().is_some()).await;
     assert_eq!(by_testid(&root, "goroutine-total").text_content().unwrap(), "3");

@@ -13,7 +13,6 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 
 use crate::protocol::{Answer, Query, Request, Response};
-use crate::session::Session;
 
 /// Script that starts the worker; relative, so the site works from any sub-path.
 const WORKER_URL: &str = "./worker-loader.js";
@@ -111,13 +110,18 @@ impl Drop for WorkerClient {
     }
 }
 
+/// Answers queries in the page instead of the worker (component tests).
+pub type Responder = Rc<dyn Fn(Query) -> Answer>;
+
 /// A shared, replaceable handle: cancelling a load terminates the worker and
 /// starts a new one, and components keep the same handle throughout.
 ///
-/// For component tests it can instead answer from a [`Session`] in the page
-/// ([`WorkerHandle::local`]), with the same code the worker runs.
+/// For component tests it can instead answer through a [`Responder`]
+/// ([`WorkerHandle::local`]), e.g. a `Session` in the page. It is a closure
+/// so that the app binary, which never makes one, does not link the analysis
+/// code that only the worker needs.
 #[derive(Clone, Default)]
-pub struct WorkerHandle(pub Rc<RefCell<Option<WorkerClient>>>, Option<Rc<RefCell<Session>>>);
+pub struct WorkerHandle(pub Rc<RefCell<Option<WorkerClient>>>, Option<Responder>);
 
 impl PartialEq for WorkerHandle {
     fn eq(&self, other: &Self) -> bool {
@@ -126,16 +130,16 @@ impl PartialEq for WorkerHandle {
 }
 
 impl WorkerHandle {
-    /// A handle that answers from `session` on the main thread (tests only:
-    /// real loads go through the worker).
-    pub fn local(session: Session) -> WorkerHandle {
-        WorkerHandle(Rc::default(), Some(Rc::new(RefCell::new(session))))
+    /// A handle that answers with `responder` on the main thread (tests
+    /// only: real loads go through the worker).
+    pub fn local(responder: impl Fn(Query) -> Answer + 'static) -> WorkerHandle {
+        WorkerHandle(Rc::default(), Some(Rc::new(responder)))
     }
 
     pub fn query(&self, query: Query, on_answer: impl FnOnce(Answer) + 'static) {
-        if let Some(session) = &self.1 {
+        if let Some(responder) = &self.1 {
             // Answer asynchronously, as the worker would.
-            let answer = session.borrow_mut().answer(query);
+            let answer = responder(query);
             wasm_bindgen_futures::spawn_local(async move { on_answer(answer) });
             return;
         }
