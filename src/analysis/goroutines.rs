@@ -866,14 +866,8 @@ mod tests {
             state: p.strings.intern(state),
             wait_minutes: wait,
             locked_to_thread: locked,
-            extra: Strings::EMPTY,
-            created_by: None,
-            creator_goroutine: None,
-            args_start: 0,
-            args_end: 0,
-            frames_elided: false,
-            stack_unavailable: false,
             line,
+            ..Goroutine::default()
         }
     }
 

@@ -10,8 +10,9 @@
 
 use super::{LocId, StrId};
 
-/// One goroutine (or one debug=1 group).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One goroutine (or one debug=1 group). `Default` is a group with nothing
+/// known but its stack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Goroutine {
     /// The goroutine id (`goroutine 18 [...]`); 0 for a debug=1 group.
     pub id: u64,

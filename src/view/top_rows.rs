@@ -20,7 +20,7 @@ pub fn top_window(
 ) -> TopWindow {
     let st = profile.sample_types.get(table.sample_index).copied().unwrap_or_default();
     let unit = profile.str(st.unit);
-    let out_unit = measurement::select_output_unit(table.rows.iter().map(|r| (r.flat, r.cum)), table.total, unit);
+    let (header, out_unit) = super::top_text::header_lines(profile, table, opts);
     let mut idx: Vec<usize> = (0..table.rows.len())
         .filter(|&i| filter.is_none_or(|re| re.is_match(&table.rows[i].name)))
         .collect();
@@ -55,7 +55,5 @@ pub fn top_window(
             }
         })
         .collect();
-    let text = super::top_text::render_top(profile, table, opts);
-    let header = text.lines().take_while(|l| !l.trim_start().starts_with("flat ")).map(str::to_string).collect();
     TopWindow { header, row_count: idx.len() as u32, start: start as u32, rows }
 }

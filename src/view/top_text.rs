@@ -10,8 +10,10 @@ use crate::analysis::top::TopTable;
 use crate::model::Profile;
 use crate::view::measurement;
 
-/// Renders `table` (built from `profile` with `opts`) as pprof's text report.
-pub fn render_top(profile: &Profile, table: &TopTable, opts: &Options) -> String {
+/// pprof's header lines for `table` (`File:` ... `Showing nodes ...`,
+/// `Dropped ...`), and the output unit the rows are printed in. Cheap: the
+/// rows are scanned for the unit but not formatted.
+pub fn header_lines(profile: &Profile, table: &TopTable, opts: &Options) -> (Vec<String>, String) {
     let st = profile.sample_types.get(table.sample_index).copied().unwrap_or_default();
     let sample_type = profile.str(st.kind);
     let sample_unit = profile.str(st.unit);
@@ -47,6 +49,15 @@ pub fn render_top(profile: &Profile, table: &TopTable, opts: &Options) -> String
         }
     }
 
+    (labels, output_unit)
+}
+
+/// Renders `table` (built from `profile` with `opts`) as pprof's text report.
+pub fn render_top(profile: &Profile, table: &TopTable, opts: &Options) -> String {
+    let st = profile.sample_types.get(table.sample_index).copied().unwrap_or_default();
+    let sample_unit = profile.str(st.unit);
+    let (labels, output_unit) = header_lines(profile, table, opts);
+    let fmt_value = |v: i64| measurement::scaled_label(v, sample_unit, &output_unit);
     let mut out = String::with_capacity(128 + table.rows.len() * 80);
     out.push_str(&labels.join("\n"));
     out.push('\n');

@@ -275,20 +275,8 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         let labels = std::mem::take(&mut rec.labels);
         sink.push_sample(stack, &[count], &labels);
         rec.labels = labels;
-        sink.p.goroutines.rows.push(Goroutine {
-            id: 0,
-            state: StrId(0),
-            wait_minutes: None,
-            locked_to_thread: false,
-            extra: StrId(0),
-            created_by: None,
-            creator_goroutine: None,
-            args_start: 0,
-            args_end: 0,
-            frames_elided: false,
-            stack_unavailable: false,
-            line: rec.line,
-        });
+        // debug=1 groups carry no state, wait time or creator.
+        sink.p.goroutines.rows.push(Goroutine { line: rec.line, ..Goroutine::default() });
     };
     for (n, offset, line) in lines {
         ticker.tick(offset, progress)?;
