@@ -441,3 +441,175 @@ fn corpus_trees_are_consistent_and_total_every_sample() {
     assert!(checked >= 20, "only {checked} corpus files decoded");
     assert!(oracle_checked >= 8, "only {oracle_checked} oracle totals compared");
 }
+
+// ---- identical output ---------------------------------------------------
+//
+// A digest of every node of every tree built from the corpus protobufs (all
+// sample types, with and without report filters) and from a generated
+// profile full of weight ties, negative values, inlined and unsymbolised
+// frames. The expected digests in `tests/flame_digests.txt` were made by the
+// tree builder before it was rewritten for speed, so a rewrite that changes
+// any node, value or sibling order fails here. Re-bless (only when a change
+// of output is intended) with `PPROF_LENS_BLESS=1 cargo test --test flame`.
+
+const DIGESTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/flame_digests.txt");
+
+/// FNV-1a, 64 bits: stable across platforms and Rust versions.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.bytes(s.as_bytes());
+    }
+}
+
+/// Every node in preorder: its place (parent, end, depth, subtree height),
+/// its frame (name and file by text, line, inlined, address) and its values.
+fn tree_digest(t: &FlameTree, p: &Profile) -> String {
+    let mut h = Fnv::new();
+    h.u64(t.len() as u64);
+    h.u64(t.sample_index as u64);
+    for i in 0..t.len() {
+        h.u64(u64::from(t.parent[i]));
+        h.u64(u64::from(t.end[i]));
+        h.u64(u64::from(t.depth[i]));
+        h.u64(u64::from(t.max_depth[i]));
+        h.str(p.str(t.name[i]));
+        h.str(p.str(t.file[i]));
+        h.u64(t.line[i] as u64);
+        h.u64(u64::from(t.inlined[i]));
+        h.u64(t.address[i]);
+        h.u64(t.self_value[i] as u64);
+        h.u64(t.total[i] as u64);
+        h.u64(t.weight[i]);
+        h.u64(t.self_weight[i]);
+    }
+    format!("{:016x} {}", h.0, t.len())
+}
+
+/// A profile whose trees have many equal weights (so sibling order rests on
+/// the tie break), negative values (weights differ from totals), functions
+/// sharing a name in two files, the same function at several lines, inlined
+/// frames and unsymbolised locations.
+fn tie_profile() -> Profile {
+    let funcs = [
+        "main.main@main.go:1",
+        "main.work@main.go:10",
+        "main.work@main.go:11",
+        "pkg.dup@a.go:5",
+        "pkg.dup@b.go:5",
+        "pkg.leaf@l.go:7",
+        "pkg.outer@o.go:3+pkg.inner@i.go:4",
+        "pkg.outer@o.go:3",
+        "pkg.inner@i.go:4",
+        "runtime.mallocgc@malloc.go:900",
+        "runtime.goexit@asm.s:1",
+        "z.last@z.go:2",
+        "addr.a@x.go:1",
+        "addr.b@x.go:2",
+        "addr.c@x.go:3",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut samples = Vec::new();
+    for _ in 0..3000 {
+        let depth = 1 + (next() % 7) as usize;
+        let frames: Vec<&str> = (0..depth).map(|_| funcs[(next() % funcs.len() as u64) as usize]).collect();
+        let count = 1 + next() % 3;
+        let delta = (next() % 5) as i64 - 2;
+        let stack = if next() % 50 == 0 { "-".to_string() } else { frames.join(";") };
+        samples.push(format!("{stack} {count} {delta}"));
+    }
+    let refs: Vec<&str> = samples.iter().map(String::as_str).collect();
+    let mut p = ProfileBuilder::new(&[("samples", "count"), ("delta", "bytes")]).samples(&refs).build();
+    // The addr.* locations lose their lines: unsymbolised frames that differ
+    // only by address.
+    let addr_locs: Vec<usize> = (0..p.locations.len())
+        .filter(|&l| p.location_lines(LocId(l as u32)).iter().any(|x| p.str(p.functions[x.func.index()].name).starts_with("addr.")))
+        .collect();
+    assert_eq!(addr_locs.len(), 3);
+    for l in addr_locs {
+        p.locations[l].lines_end = p.locations[l].lines_start;
+    }
+    p
+}
+
+/// Report filters that cut the trees in different ways (each applied alone).
+fn digest_filters() -> Vec<(&'static str, pprof_lens::analysis::filter::Options)> {
+    use pprof_lens::analysis::filter::Options;
+    let o = Options::default;
+    vec![
+        ("hide", Options { hide: "^runtime\\.|dup".into(), ..o() }),
+        ("show", Options { show: "main|pkg\\.|sync|http".into(), ..o() }),
+        ("show_from", Options { show_from: "^main\\.|^pkg\\.outer$|gcBgMarkWorker".into(), ..o() }),
+        ("focus+ignore", Options { focus: "main|work|mark".into(), ignore: "inner|mallocgc".into(), ..o() }),
+    ]
+}
+
+/// `(case, digest)` for every tree the identical-output test compares.
+fn all_digests() -> Vec<(String, String)> {
+    use pprof_lens::analysis::flame::ReportFilter;
+    let mut profiles: Vec<(String, Profile)> = Vec::new();
+    for path in corpus_inputs() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".pb.gz") {
+            let bytes = std::fs::read(&path).unwrap();
+            let p = pprof_lens::decode::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            profiles.push((name, p));
+        }
+    }
+    assert!(profiles.len() >= 8, "only {} corpus protobufs", profiles.len());
+    profiles.push(("generated-ties".to_string(), tie_profile()));
+    let mut out = Vec::new();
+    for (name, p) in &profiles {
+        for si in 0..p.num_sample_types() {
+            let kind = p.str(p.sample_types[si].kind).to_string();
+            let t = FlameTree::build(p, &FlameOptions { sample_index: si });
+            check_tree(&t);
+            out.push((format!("{name} {kind}"), tree_digest(&t, p)));
+            for (fname, opts) in digest_filters() {
+                let opts = pprof_lens::analysis::filter::Options { sample_index: Some(si), ..opts };
+                let filter = ReportFilter::new(p, &opts).unwrap();
+                let t = FlameTree::build_filtered(p, &FlameOptions { sample_index: si }, &filter);
+                check_tree(&t);
+                out.push((format!("{name} {kind} {fname}"), tree_digest(&t, p)));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn trees_are_identical_to_the_blessed_digests() {
+    let got: Vec<String> = all_digests().into_iter().map(|(case, d)| format!("{case} {d}")).collect();
+    let got = got.join("\n") + "\n";
+    if std::env::var_os("PPROF_LENS_BLESS").is_some() {
+        std::fs::write(DIGESTS, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(DIGESTS).expect("tests/flame_digests.txt (bless with PPROF_LENS_BLESS=1)");
+    let differ: Vec<String> = want
+        .lines()
+        .zip(got.lines())
+        .filter(|(w, g)| w != g)
+        .map(|(w, g)| format!("  want {w}\n  got  {g}"))
+        .collect();
+    assert!(differ.is_empty() && want.lines().count() == got.lines().count(), "trees differ:\n{}", differ.join("\n"));
+}
