@@ -11,8 +11,7 @@ use std::rc::Rc;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
 use crate::protocol::{Request, Response, Summary};
@@ -59,34 +58,31 @@ pub fn start() {
             return;
         };
         let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<Blob>().ok());
-        let state = state.clone();
-        wasm_bindgen_futures::spawn_local(async move { handle(state, req, file).await });
+        handle(&state, req, file);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&Response::Ready);
 }
 
-async fn handle(state: Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
+fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
     match req {
         Request::Open { name } => {
             let Some(file) = file else {
                 post(&Response::Error { message: "no file was sent to the worker".into() });
                 return;
             };
-            let total = file.size() as u64;
-            post(&Response::Progress { stage: Stage::Inflating, done: 0, total });
-            let bytes = match JsFuture::from(file.array_buffer()).await {
-                Ok(buf) => Uint8Array::new(&buf).to_vec(),
-                Err(e) => {
-                    let message = format!("could not read {name}: {}", js_error_text(&e));
-                    post(&Response::Error { message });
-                    return;
-                }
-            };
-            load(&state, &name, &bytes);
+            let size = file.size() as u64;
+            post(&Response::Progress { stage: Stage::Decoding, done: 0, total: size });
+            match BlobReader::new(file) {
+                Ok(reader) => load(state, &name, size, |opts, progress| decode::decode_reader(reader, size, opts, progress)),
+                Err(e) => post(&Response::Error { message: format!("could not read {name}: {}", js_error_text(&e)) }),
+            }
         }
-        Request::OpenText { name, text } => load(&state, &name, text.as_bytes()),
+        Request::OpenText { name, text } => {
+            let size = text.len() as u64;
+            load(state, &name, size, |opts, progress| decode::decode_with(text.as_bytes(), opts, progress))
+        }
         Request::Query { id, query } => {
             let answer = match state.borrow_mut().session.as_mut() {
                 Some(session) => session.answer(query),
@@ -97,7 +93,16 @@ async fn handle(state: Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
     }
 }
 
-fn load(state: &Rc<RefCell<State>>, name: &str, bytes: &[u8]) {
+/// Decodes with `decode` (given the options and a progress sink that posts
+/// to the page) and keeps the profile as the session.
+fn load(
+    state: &Rc<RefCell<State>>,
+    name: &str,
+    size: u64,
+    decode: impl FnOnce(&DecodeOptions, &mut dyn decode::Progress) -> decode::Result<crate::model::Profile>,
+) {
+    // Drop the previous profile first: its memory is reused for this one.
+    state.borrow_mut().session = None;
     let mut last = 0f64;
     let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
@@ -111,14 +116,54 @@ fn load(state: &Rc<RefCell<State>>, name: &str, bytes: &[u8]) {
         }
         true
     };
-    match decode::decode_with(bytes, &DecodeOptions::default(), &mut progress) {
+    match decode(&DecodeOptions::default(), &mut progress) {
         Ok(profile) => {
-            let summary = Summary::of(&profile, name, bytes.len() as u64);
+            let summary = Summary::of(&profile, name, size);
             state.borrow_mut().session = Some(Session::new(profile));
             record_memory();
             post(&Response::Loaded { summary });
         }
         Err(e) => post(&Response::Error { message: format!("{name}: {e}") }),
+    }
+}
+
+/// Reads a `Blob` (the dropped file) synchronously, a slice at a time, so
+/// the file is never copied whole into wasm memory: the decoder streams
+/// through it. `FileReaderSync` exists only in workers, which is where this
+/// runs.
+struct BlobReader {
+    blob: Blob,
+    reader: FileReaderSync,
+    pos: f64,
+    size: f64,
+}
+
+impl BlobReader {
+    fn new(blob: Blob) -> Result<Self, JsValue> {
+        let size = blob.size();
+        Ok(BlobReader { blob, reader: FileReaderSync::new()?, pos: 0.0, size })
+    }
+}
+
+impl std::io::Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Slices of up to 4 MiB: few calls into JS, little memory.
+        let n = (buf.len() as f64).min(4.0 * 1024.0 * 1024.0).min(self.size - self.pos);
+        if n <= 0.0 {
+            return Ok(0);
+        }
+        let to_io = |e: JsValue| std::io::Error::other(js_error_text(&e));
+        let slice = self.blob.slice_with_f64_and_f64(self.pos, self.pos + n).map_err(to_io)?;
+        let array = self.reader.read_as_array_buffer(&slice).map_err(to_io)?;
+        let bytes = Uint8Array::new(&array);
+        let len = bytes.length() as usize;
+        if len == 0 {
+            return Err(std::io::Error::other("the file ended early (did it change while being read?)"));
+        }
+        let len = len.min(buf.len());
+        bytes.subarray(0, len as u32).copy_to(&mut buf[..len]);
+        self.pos += len as f64;
+        Ok(len)
     }
 }
 

@@ -41,6 +41,11 @@ pub enum DecodeError {
     #[error("{format} is not supported yet")]
     Unsupported { format: String },
 
+    /// The input could not be read (a file that changed or vanished while
+    /// it was being read).
+    #[error("the file could not be read: {message}")]
+    Read { message: String },
+
     /// The caller asked to stop.
     #[error("cancelled")]
     Cancelled,

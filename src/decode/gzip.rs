@@ -16,6 +16,7 @@
 use miniz_oxide::inflate::core::inflate_flags::TINFL_FLAG_HAS_MORE_INPUT;
 use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
+use std::io::Read;
 
 use super::{DecodeError, Progress, Result, Stage};
 
@@ -39,7 +40,7 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 pub fn inflate(bytes: &[u8], limit: u64, progress: &mut dyn Progress) -> Result<Vec<u8>> {
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut out: Vec<u8> = Vec::with_capacity(initial_capacity(bytes, limit_usize));
-    let mut inflater = Inflater::new(bytes, limit);
+    let mut inflater = Inflater::new(bytes, limit).with_input_size(bytes.len() as u64);
     while let Some(chunk) = inflater.next_chunk(progress)? {
         let needed = out.len().saturating_add(chunk.len());
         if needed > out.capacity() {
@@ -72,7 +73,7 @@ fn initial_capacity(bytes: &[u8], limit: usize) -> usize {
 /// Where the inflater is in the stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    /// Expecting a member header at `pos` (the first, or after a trailer).
+    /// Expecting a member header (the first, or after a trailer).
     Header,
     /// Inside a member's deflate data.
     Deflate,
@@ -80,11 +81,25 @@ enum State {
     Done,
 }
 
-/// Streaming gzip decoder over an in-memory input; see the module docs.
-pub struct Inflater<'a> {
-    input: &'a [u8],
-    /// Next unread input byte.
-    pos: usize,
+/// Size of the input buffer: compressed bytes are read this many at a time.
+const INPUT_BUFFER: usize = 1 << 20;
+
+/// Streaming gzip decoder; see the module docs. It reads its input from any
+/// [`Read`] (a slice, or a file read in slices) a buffer at a time, so neither
+/// the compressed nor the uncompressed data need be in memory whole.
+pub struct Inflater<R> {
+    reader: R,
+    /// Compressed bytes read but not yet used are `input[lo..hi]`.
+    input: Box<[u8]>,
+    lo: usize,
+    hi: usize,
+    /// Absolute offset of `input[0]` in the compressed stream.
+    input_base: u64,
+    /// The reader is exhausted.
+    eof: bool,
+    /// The compressed size, when known, for progress reports.
+    input_size: u64,
+    stage: Stage,
     state: State,
     decomp: Box<DecompressorOxide>,
     ring: Vec<u8>,
@@ -94,18 +109,24 @@ pub struct Inflater<'a> {
     crc: u32,
     member_len: u64,
     /// Offset of the current member's header, for messages.
-    member_start: usize,
+    member_start: u64,
     members: u32,
     total_out: u64,
     limit: u64,
     next_progress: u64,
 }
 
-impl<'a> Inflater<'a> {
-    pub fn new(input: &'a [u8], limit: u64) -> Self {
+impl<R: Read> Inflater<R> {
+    pub fn new(reader: R, limit: u64) -> Self {
         Inflater {
-            input,
-            pos: 0,
+            reader,
+            input: Vec::new().into_boxed_slice(),
+            lo: 0,
+            hi: 0,
+            input_base: 0,
+            eof: false,
+            input_size: 0,
+            stage: Stage::Inflating,
             state: State::Header,
             decomp: Box::default(),
             ring: vec![0; RING],
@@ -120,6 +141,19 @@ impl<'a> Inflater<'a> {
         }
     }
 
+    /// The compressed size, for progress reports (`done` of `total`).
+    pub fn with_input_size(mut self, size: u64) -> Self {
+        self.input_size = size;
+        self
+    }
+
+    /// The stage progress is reported as ([`Stage::Inflating`] by default;
+    /// a caller that decodes while inflating says [`Stage::Decoding`]).
+    pub fn with_stage(mut self, stage: Stage) -> Self {
+        self.stage = stage;
+        self
+    }
+
     /// Uncompressed bytes produced so far.
     pub fn total_out(&self) -> u64 {
         self.total_out
@@ -127,7 +161,61 @@ impl<'a> Inflater<'a> {
 
     /// Compressed bytes consumed so far.
     pub fn total_in(&self) -> u64 {
-        self.pos as u64
+        self.pos()
+    }
+
+    /// Absolute offset of the next unused input byte.
+    fn pos(&self) -> u64 {
+        self.input_base + self.lo as u64
+    }
+
+    /// Absolute offset just past the input read so far (its end, once `eof`).
+    fn end(&self) -> u64 {
+        self.input_base + self.hi as u64
+    }
+
+    /// Reads more input after the unused bytes. `false` at the end of input.
+    fn fill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.input.is_empty() {
+            self.input = vec![0; INPUT_BUFFER].into_boxed_slice();
+        }
+        if self.lo > 0 {
+            self.input.copy_within(self.lo..self.hi, 0);
+            self.input_base += self.lo as u64;
+            self.hi -= self.lo;
+            self.lo = 0;
+        }
+        if self.hi == self.input.len() {
+            return Ok(true); // full: the caller has enough to go on
+        }
+        loop {
+            match self.reader.read(&mut self.input[self.hi..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.hi += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(DecodeError::Read { message: e.to_string() }),
+            }
+        }
+    }
+
+    /// Makes `n` (at most [`INPUT_BUFFER`]) unused input bytes available;
+    /// `false` if the input ends first.
+    fn ensure(&mut self, n: usize) -> Result<bool> {
+        while self.hi - self.lo < n {
+            if !self.fill()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The next piece of output, `None` at the end of the last member. The
@@ -137,7 +225,7 @@ impl<'a> Inflater<'a> {
             match self.state {
                 State::Done => return Ok(None),
                 State::Header => {
-                    if self.members > 0 && self.at_end_of_members() {
+                    if self.members > 0 && self.at_end_of_members()? {
                         self.state = State::Done;
                         continue;
                     }
@@ -145,16 +233,20 @@ impl<'a> Inflater<'a> {
                     self.state = State::Deflate;
                 }
                 State::Deflate => {
-                    if self.pos as u64 >= self.next_progress {
-                        self.next_progress = (self.pos as u64).saturating_add(PROGRESS_EVERY);
-                        if !progress.report(Stage::Inflating, self.pos as u64, self.input.len() as u64) {
+                    if self.pos() >= self.next_progress {
+                        self.next_progress = self.pos().saturating_add(PROGRESS_EVERY);
+                        let total = self.input_size.max(self.pos());
+                        if !progress.report(self.stage, self.pos(), total) {
                             return Err(DecodeError::Cancelled);
                         }
                     }
-                    let input = self.input.get(self.pos..).unwrap_or(&[]);
+                    if self.lo == self.hi {
+                        self.fill()?;
+                    }
+                    let flags = if self.eof { 0 } else { TINFL_FLAG_HAS_MORE_INPUT };
                     let (status, read, written) =
-                        decompress(&mut self.decomp, input, &mut self.ring, self.ring_pos, TINFL_FLAG_HAS_MORE_INPUT);
-                    self.pos += read;
+                        decompress(&mut self.decomp, &self.input[self.lo..self.hi], &mut self.ring, self.ring_pos, flags);
+                    self.lo += read;
                     let start = self.ring_pos;
                     let end = start + written;
                     match status {
@@ -162,16 +254,20 @@ impl<'a> Inflater<'a> {
                             self.state = State::Header;
                         }
                         TINFLStatus::HasMoreOutput => {}
-                        TINFLStatus::NeedsMoreInput => {
+                        TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {
                             if read == 0 && written == 0 {
-                                return Err(self.error_at(
-                                    self.input.len(),
-                                    "the compressed data ends early (the file is truncated)",
-                                ));
+                                let more = if self.lo == 0 && self.hi == self.input.len() {
+                                    false // cannot happen: deflate takes what it is given
+                                } else {
+                                    self.fill()?
+                                };
+                                if !more {
+                                    return Err(self.error_at(self.end(), "the compressed data ends early (the file is truncated)"));
+                                }
                             }
                         }
                         _ => {
-                            return Err(self.error_at(self.pos, "the deflate data is corrupt"));
+                            return Err(self.error_at(self.pos(), "the deflate data is corrupt"));
                         }
                     }
                     if status == TINFLStatus::Done {
@@ -209,13 +305,35 @@ impl<'a> Inflater<'a> {
 
     /// After a member: true when nothing but padding follows. Some tools pad
     /// gzip files with zero bytes; anything else must be another member.
-    fn at_end_of_members(&self) -> bool {
-        self.input.get(self.pos..).is_none_or(|rest| rest.iter().all(|&b| b == 0))
+    fn at_end_of_members(&mut self) -> Result<bool> {
+        let start = self.pos();
+        let mut zeros = false;
+        loop {
+            if self.lo == self.hi && !self.fill()? {
+                return Ok(true);
+            }
+            match self.input[self.lo..self.hi].iter().position(|&b| b != 0) {
+                None => {
+                    self.lo = self.hi;
+                    zeros = true;
+                }
+                Some(0) if !zeros => return Ok(false),
+                Some(_) => return Err(self.error_at(start, "expected a gzip member (magic 1f 8b) after the previous one")),
+            }
+        }
     }
 
-    fn error_at(&self, offset: usize, message: &str) -> DecodeError {
+    fn error_at(&self, offset: u64, message: &str) -> DecodeError {
         let member = if self.members > 1 { format!(" (member {} starting at byte {})", self.members, self.member_start) } else { String::new() };
-        DecodeError::Gzip { offset: offset as u64, message: format!("{message}{member}") }
+        DecodeError::Gzip { offset, message: format!("{message}{member}") }
+    }
+
+    /// Takes `n` header bytes (available), adding them to the header CRC.
+    fn take_header(&mut self, n: usize, hcrc: &mut u32) -> std::ops::Range<usize> {
+        let r = self.lo..self.lo + n;
+        *hcrc = crc32_update(*hcrc, &self.input[r.clone()]);
+        self.lo += n;
+        r
     }
 
     fn read_header(&mut self) -> Result<()> {
@@ -224,53 +342,68 @@ impl<'a> Inflater<'a> {
         const FNAME: u8 = 0x08;
         const FCOMMENT: u8 = 0x10;
         const RESERVED: u8 = 0xe0;
-        let start = self.pos;
+        let start = self.pos();
         self.member_start = start;
         self.members += 1;
-        let input = self.input;
-        let truncated = |this: &Self| this.error_at(input.len(), "the gzip header is truncated");
-        let rest = input.get(start..).unwrap_or(&[]);
+        let complete = self.ensure(10)?;
+        let rest = &self.input[self.lo..self.hi];
         if rest.first().is_some_and(|&b| b != 0x1f) || rest.get(1).is_some_and(|&b| b != 0x8b) {
             return Err(self.error_at(start, "expected a gzip member (magic 1f 8b) after the previous one"));
         }
-        let fixed = input.get(start..start + 10).ok_or_else(|| truncated(self))?;
-        if fixed[2] != 8 {
-            return Err(self.error_at(
-                start + 2,
-                &format!("unknown compression method {} (only 8, deflate, exists)", fixed[2]),
-            ));
+        let truncated = |this: &Self| this.error_at(this.end(), "the gzip header is truncated");
+        if !complete {
+            return Err(truncated(self));
         }
-        let flags = fixed[3];
+        let mut hcrc = 0u32;
+        let fixed = self.take_header(10, &mut hcrc);
+        let (method, flags) = (self.input[fixed.start + 2], self.input[fixed.start + 3]);
+        if method != 8 {
+            return Err(self.error_at(start + 2, &format!("unknown compression method {method} (only 8, deflate, exists)")));
+        }
         if flags & RESERVED != 0 {
             return Err(self.error_at(start + 3, &format!("reserved header flag bits are set ({flags:#04x})")));
         }
-        let mut p = start + 10;
         if flags & FEXTRA != 0 {
-            let xlen = input.get(p..p + 2).ok_or_else(|| truncated(self))?;
-            let xlen = u16::from_le_bytes([xlen[0], xlen[1]]) as usize;
-            p += 2;
-            if input.len() < p + xlen {
+            if !self.ensure(2)? {
                 return Err(truncated(self));
             }
-            p += xlen;
+            let x = self.take_header(2, &mut hcrc);
+            let xlen = u16::from_le_bytes([self.input[x.start], self.input[x.start + 1]]) as usize;
+            if !self.ensure(xlen)? {
+                return Err(truncated(self));
+            }
+            self.take_header(xlen, &mut hcrc);
         }
         for flag in [FNAME, FCOMMENT] {
             if flags & flag != 0 {
-                let rest = input.get(p..).unwrap_or(&[]);
-                let nul = rest.iter().position(|&b| b == 0).ok_or_else(|| truncated(self))?;
-                p += nul + 1;
+                // A zero-terminated string of any length.
+                loop {
+                    if self.lo == self.hi && !self.fill()? {
+                        return Err(truncated(self));
+                    }
+                    match self.input[self.lo..self.hi].iter().position(|&b| b == 0) {
+                        Some(nul) => {
+                            self.take_header(nul + 1, &mut hcrc);
+                            break;
+                        }
+                        None => {
+                            self.take_header(self.hi - self.lo, &mut hcrc);
+                        }
+                    }
+                }
             }
         }
         if flags & FHCRC != 0 {
-            let stored = input.get(p..p + 2).ok_or_else(|| truncated(self))?;
-            let stored = u16::from_le_bytes([stored[0], stored[1]]);
-            let actual = (crc32(&input[start..p]) & 0xffff) as u16;
-            if stored != actual {
-                return Err(self.error_at(p, "the gzip header checksum (FHCRC) does not match"));
+            let at = self.pos();
+            if !self.ensure(2)? {
+                return Err(truncated(self));
             }
-            p += 2;
+            let stored = u16::from_le_bytes([self.input[self.lo], self.input[self.lo + 1]]);
+            if stored != (hcrc & 0xffff) as u16 {
+                return Err(self.error_at(at, "the gzip header checksum (FHCRC) does not match"));
+            }
+            self.lo += 2;
         }
-        self.pos = p;
         self.decomp.init();
         self.crc = 0;
         self.member_len = 0;
@@ -278,10 +411,11 @@ impl<'a> Inflater<'a> {
     }
 
     fn read_trailer(&mut self) -> Result<()> {
-        let p = self.pos;
-        let Some(t) = self.input.get(p..p + 8) else {
-            return Err(self.error_at(self.input.len(), "the gzip trailer (CRC-32 and length) is truncated"));
-        };
+        let p = self.pos();
+        if !self.ensure(8)? {
+            return Err(self.error_at(self.end(), "the gzip trailer (CRC-32 and length) is truncated"));
+        }
+        let t = &self.input[self.lo..self.lo + 8];
         let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
         let isize = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
         if crc != self.crc {
@@ -293,13 +427,10 @@ impl<'a> Inflater<'a> {
         if isize != self.member_len as u32 {
             return Err(self.error_at(
                 p + 4,
-                &format!(
-                    "length mismatch: the trailer says {isize} bytes (mod 2^32), the data has {}",
-                    self.member_len
-                ),
+                &format!("length mismatch: the trailer says {isize} bytes (mod 2^32), the data has {}", self.member_len),
             ));
         }
-        self.pos = p + 8;
+        self.lo += 8;
         Ok(())
     }
 }

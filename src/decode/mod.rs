@@ -3,7 +3,9 @@
 //!
 //! Formats are recognised by content, never by file name:
 //! 1. gzip (`1f 8b`) is inflated with a size limit, then detection runs again
-//!    on the content (a gzipped goroutine dump works too);
+//!    on the content (a gzipped goroutine dump works too); a gzipped pprof
+//!    profile is decoded as it is inflated, never held whole
+//!    ([`decode_reader`] does the same for input read from a file);
 //! 2. text that looks like a goroutine dump, traceback or legacy text
 //!    profile goes to [`text`];
 //! 3. anything else is tried as pprof protobuf ([`pprof`]).
@@ -17,6 +19,8 @@ pub mod proto;
 pub mod text;
 
 pub use error::{DecodeError, Result};
+
+use std::io::Read;
 
 use crate::model::Profile;
 
@@ -70,19 +74,107 @@ pub fn decode(bytes: &[u8]) -> Result<Profile> {
     decode_with(bytes, &DecodeOptions::default(), &mut NoProgress)
 }
 
-/// Decodes any supported input.
+/// Decodes any supported input held in memory.
 pub fn decode_with(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
     if gzip::is_gzip(bytes) {
-        let inflated = gzip::inflate(bytes, opts.max_uncompressed, progress)?;
-        if inflated.is_empty() {
-            return Err(DecodeError::Empty);
-        }
-        return decode_plain(&inflated, true, opts, progress);
+        return decode_gzip(bytes, bytes.len() as u64, opts, progress);
     }
     decode_plain(bytes, false, opts, progress)
+}
+
+/// How many bytes are looked at to tell text from protobuf.
+const SNIFF: usize = 64 << 10;
+
+/// How many bytes a plain (not gzipped) input is read at a time.
+const READ_CHUNK: usize = 1 << 20;
+
+/// Decodes any supported input from `reader`, which holds `size` bytes, in
+/// one pass: a pprof profile (gzipped or not) is never held whole, in either
+/// form, so peak memory is the model plus about a megabyte of buffers. Text
+/// formats are read whole (they are small, and their parsers are not
+/// streaming).
+pub fn decode_reader<R: Read>(mut reader: R, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+    let mut head = Vec::new();
+    read_up_to(&mut reader, &mut head, SNIFF)?;
+    if head.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if gzip::is_gzip(&head) {
+        return decode_gzip(std::io::Cursor::new(head).chain(reader), size, opts, progress);
+    }
+    if size > opts.max_uncompressed {
+        return Err(DecodeError::TooLarge { limit: opts.max_uncompressed });
+    }
+    if head.len() < SNIFF || text::looks_like_text(&head) {
+        // Small or text: read it whole.
+        read_up_to(&mut reader, &mut head, usize::try_from(opts.max_uncompressed).unwrap_or(usize::MAX))?;
+        return decode_plain(&head, false, opts, progress);
+    }
+    let mut decoder = pprof::StreamDecoder::new(false, size);
+    let mut chunk = head;
+    loop {
+        decoder.feed(&chunk).map_err(|e| unrecognized(e, &chunk))?;
+        if !progress.report(Stage::Decoding, decoder.bytes_fed(), size.max(decoder.bytes_fed())) {
+            return Err(DecodeError::Cancelled);
+        }
+        chunk.clear();
+        read_up_to(&mut reader, &mut chunk, READ_CHUNK)?;
+        if chunk.is_empty() {
+            break;
+        }
+    }
+    decoder.finish()
+}
+
+/// Inflates and decodes a gzip stream of `size` compressed bytes, the
+/// inflated bytes going to the decoder as they come.
+fn decode_gzip<R: Read>(reader: R, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+    let mut inflater = gzip::Inflater::new(reader, opts.max_uncompressed).with_input_size(size).with_stage(Stage::Decoding);
+    let mut head = Vec::new();
+    let mut ended = false;
+    while head.len() < SNIFF {
+        match inflater.next_chunk(progress)? {
+            Some(chunk) => head.extend_from_slice(chunk),
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    if head.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if ended || text::looks_like_text(&head) {
+        while let Some(chunk) = inflater.next_chunk(progress)? {
+            head.extend_from_slice(chunk);
+        }
+        return decode_plain(&head, true, opts, progress);
+    }
+    let mut decoder = pprof::StreamDecoder::new(true, opts.max_uncompressed);
+    decoder.feed(&head).map_err(|e| unrecognized(e, &head))?;
+    head.truncate(200);
+    while let Some(chunk) = inflater.next_chunk(progress)? {
+        decoder.feed(chunk).map_err(|e| unrecognized(e, &head))?;
+    }
+    decoder.finish().map_err(|e| unrecognized(e, &head))
+}
+
+/// Appends from `reader` to `out` until it holds `limit` bytes or the input
+/// ends.
+fn read_up_to<R: Read>(reader: &mut R, out: &mut Vec<u8>, limit: usize) -> Result<()> {
+    (&mut *reader).take(limit.saturating_sub(out.len()) as u64).read_to_end(out).map_err(|e| DecodeError::Read { message: e.to_string() })?;
+    Ok(())
+}
+
+/// "Not a profile" from the pprof decoder, in words about the content.
+fn unrecognized(e: DecodeError, head: &[u8]) -> DecodeError {
+    match e {
+        DecodeError::Unrecognized { .. } => DecodeError::Unrecognized { detail: describe_unknown(head) },
+        other => other,
+    }
 }
 
 fn decode_plain(bytes: &[u8], gzipped: bool, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
@@ -92,10 +184,7 @@ fn decode_plain(bytes: &[u8], gzipped: bool, opts: &DecodeOptions, progress: &mu
             other => return other,
         }
     }
-    match pprof::decode(bytes, gzipped, opts, progress) {
-        Err(DecodeError::Unrecognized { .. }) => Err(DecodeError::Unrecognized { detail: describe_unknown(bytes) }),
-        other => other,
-    }
+    pprof::decode(bytes, gzipped, opts, progress).map_err(|e| unrecognized(e, bytes))
 }
 
 /// A short description of unrecognised content for the error message.
