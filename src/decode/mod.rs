@@ -80,7 +80,7 @@ pub fn decode_with(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progre
         return Err(DecodeError::Empty);
     }
     if gzip::is_gzip(bytes) {
-        return decode_gzip(bytes, bytes.len() as u64, opts, progress);
+        return decode_gzip(&mut &bytes[..], bytes.len() as u64, opts, progress);
     }
     decode_plain(bytes, false, opts, progress)
 }
@@ -97,20 +97,25 @@ const READ_CHUNK: usize = 1 << 20;
 /// formats are read whole (they are small, and their parsers are not
 /// streaming).
 pub fn decode_reader<R: Read>(mut reader: R, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+    // One copy of the code below for every kind of reader (it is big).
+    decode_dyn_reader(&mut reader, size, opts, progress)
+}
+
+fn decode_dyn_reader(reader: &mut dyn Read, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
     let mut head = Vec::new();
-    read_up_to(&mut reader, &mut head, SNIFF)?;
+    read_up_to(reader, &mut head, SNIFF)?;
     if head.is_empty() {
         return Err(DecodeError::Empty);
     }
     if gzip::is_gzip(&head) {
-        return decode_gzip(std::io::Cursor::new(head).chain(reader), size, opts, progress);
+        return decode_gzip(&mut std::io::Cursor::new(head).chain(reader), size, opts, progress);
     }
     if size > opts.max_uncompressed {
         return Err(DecodeError::TooLarge { limit: opts.max_uncompressed });
     }
     if head.len() < SNIFF || text::looks_like_text(&head) {
         // Small or text: read it whole.
-        read_up_to(&mut reader, &mut head, usize::try_from(opts.max_uncompressed).unwrap_or(usize::MAX))?;
+        read_up_to(reader, &mut head, usize::try_from(opts.max_uncompressed).unwrap_or(usize::MAX))?;
         return decode_plain(&head, false, opts, progress);
     }
     let mut decoder = pprof::StreamDecoder::new(false, size);
@@ -121,7 +126,7 @@ pub fn decode_reader<R: Read>(mut reader: R, size: u64, opts: &DecodeOptions, pr
             return Err(DecodeError::Cancelled);
         }
         chunk.clear();
-        read_up_to(&mut reader, &mut chunk, READ_CHUNK)?;
+        read_up_to(reader, &mut chunk, READ_CHUNK)?;
         if chunk.is_empty() {
             break;
         }
@@ -131,7 +136,7 @@ pub fn decode_reader<R: Read>(mut reader: R, size: u64, opts: &DecodeOptions, pr
 
 /// Inflates and decodes a gzip stream of `size` compressed bytes, the
 /// inflated bytes going to the decoder as they come.
-fn decode_gzip<R: Read>(reader: R, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+fn decode_gzip(reader: &mut dyn Read, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
     let mut inflater = gzip::Inflater::new(reader, opts.max_uncompressed).with_input_size(size).with_stage(Stage::Decoding);
     let mut head = Vec::new();
     let mut ended = false;
@@ -164,8 +169,8 @@ fn decode_gzip<R: Read>(reader: R, size: u64, opts: &DecodeOptions, progress: &m
 
 /// Appends from `reader` to `out` until it holds `limit` bytes or the input
 /// ends.
-fn read_up_to<R: Read>(reader: &mut R, out: &mut Vec<u8>, limit: usize) -> Result<()> {
-    (&mut *reader).take(limit.saturating_sub(out.len()) as u64).read_to_end(out).map_err(|e| DecodeError::Read { message: e.to_string() })?;
+fn read_up_to(reader: &mut dyn Read, out: &mut Vec<u8>, limit: usize) -> Result<()> {
+    reader.take(limit.saturating_sub(out.len()) as u64).read_to_end(out).map_err(|e| DecodeError::Read { message: e.to_string() })?;
     Ok(())
 }
 
