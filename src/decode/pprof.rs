@@ -1023,14 +1023,10 @@ impl StreamDecoder {
 /// * key and node live inline in one 16-byte slot (one miss per lookup);
 /// * once a frame creates a node, every deeper frame of that sample is new
 ///   too (its parent did not exist), so it is appended without comparing;
-/// * depth comes from the position in the sample, not from the parent;
 /// * a small direct-mapped cache of whole stacks (confirmed by walking the
 ///   table) serves the repeated stacks of CPU and goroutine profiles.
 struct StackInterner {
     table: StackTable,
-    /// Depth of each node (root = 1), used while building only: the model
-    /// does not keep it.
-    depth: Vec<u32>,
     /// `[high 32 bits of the path hash, parent + 1 (0 for a root), location,
     /// node]`; node `EMPTY` marks a free slot.
     slots: Vec<[u32; 4]>,
@@ -1051,7 +1047,6 @@ impl StackInterner {
         let bits = 12;
         StackInterner {
             table: StackTable::default(),
-            depth: Vec::new(),
             slots: vec![[0, 0, 0, Self::EMPTY]; 1 << bits],
             bits,
             paths: Vec::new(),
@@ -1069,7 +1064,7 @@ impl StackInterner {
     /// path hashes to `path`; `fresh` says the parent was created by this
     /// sample, so the node cannot exist yet.
     #[inline(always)]
-    fn node(&mut self, path: u32, parent1: u32, loc: u32, depth: u32, fresh: &mut bool) -> Result<u32> {
+    fn node(&mut self, path: u32, parent1: u32, loc: u32, fresh: &mut bool) -> Result<u32> {
         let mask = self.slots.len() - 1;
         let mut i = self.slot_of(path);
         loop {
@@ -1089,7 +1084,6 @@ impl StackInterner {
         self.slots[i] = [path, parent1, loc, node];
         self.table.parent.push(parent1.checked_sub(1).map(StackId::new));
         self.table.loc.push(LocId(loc));
-        self.depth.push(depth);
         *fresh = true;
         // Keep the load factor under 3/4.
         if self.table.loc.len() * 4 > self.slots.len() * 3 {
@@ -1144,7 +1138,7 @@ impl StackInterner {
         let mut fresh = false;
         for d in 0..locs.len() {
             let loc = locs[locs.len() - 1 - d].0;
-            let node = self.node(self.paths[d], parent1, loc, d as u32 + 1, &mut fresh)?;
+            let node = self.node(self.paths[d], parent1, loc, &mut fresh)?;
             parent1 = node + 1;
         }
         let leaf = parent1 - 1;
@@ -1155,9 +1149,6 @@ impl StackInterner {
     /// Whether node `leaf` is exactly the stack `locs` (leaf first).
     fn is_stack(&self, leaf: u32, locs: &[LocId]) -> bool {
         let t = &self.table;
-        if self.depth.get(leaf as usize).copied() != Some(locs.len() as u32) {
-            return false;
-        }
         let mut node = Some(StackId::new(leaf));
         for &loc in locs {
             let Some(n) = node else { return false };
