@@ -100,7 +100,7 @@ impl Session {
             }
         }
         let breadcrumb = tree.path(zoom).into_iter().map(|n| (n, flame_layout::node_name(&tree, profile, n))).collect();
-        let st = profile.sample_types.get(tree.sample_index).copied().unwrap_or_default();
+        let st = profile.sample_types.get(tree.sample_index()).copied().unwrap_or_default();
         Ok(FlameScene {
             boxes,
             depth: layout.row_count.saturating_sub(1),

@@ -23,7 +23,7 @@ fn find(t: &FlameTree, p: &Profile, path: &[&str]) -> u32 {
     for name in path {
         n = t
             .children(n)
-            .find(|&c| p.str(t.name[c as usize]) == *name)
+            .find(|&c| p.str(t.name(c)) == *name)
             .unwrap_or_else(|| panic!("no child {name} under node {n}"));
     }
     n
@@ -31,28 +31,29 @@ fn find(t: &FlameTree, p: &Profile, path: &[&str]) -> u32 {
 
 /// Checks the structural invariants of a tree.
 fn check_tree(t: &FlameTree) {
-    let n = t.len();
+    let n = t.len() as u32;
     assert!(n >= 1);
-    assert_eq!(t.parent[0], NO_NODE);
-    let mut child_total = vec![0i64; n];
-    let mut child_weight = vec![0u64; n];
+    assert_eq!(t.parent(ROOT), NO_NODE);
+    let mut child_total = vec![0i64; n as usize];
+    let mut child_weight = vec![0u64; n as usize];
     for i in 1..n {
-        let p = t.parent[i] as usize;
+        let p = t.parent(i);
         assert!(p < i, "parents come first in preorder");
-        assert_eq!(t.depth[i], t.depth[p] + 1);
-        assert!(t.end[i] <= t.end[p], "subtree nested in parent's");
-        child_total[p] += t.total[i];
-        child_weight[p] += t.weight[i];
+        assert_eq!(t.depth(i), t.depth(p) + 1);
+        assert!(t.end(i) <= t.end(p), "subtree nested in parent's");
+        child_total[p as usize] += t.total(i);
+        child_weight[p as usize] += t.weight(i);
     }
     for i in 0..n {
-        assert_eq!(t.total[i], t.self_value[i] + child_total[i], "node {i}: total = self + children");
-        assert_eq!(t.weight[i], t.self_weight[i] + child_weight[i], "node {i}: weight = self + children");
-        assert!(t.end[i] as usize > i && t.end[i] as usize <= n);
-        let kids: Vec<u32> = t.children(i as u32).collect();
+        let u = i as usize;
+        assert_eq!(t.total(i), t.self_value(i) + child_total[u], "node {i}: total = self + children");
+        assert_eq!(t.weight(i), t.self_weight(i) + child_weight[u], "node {i}: weight = self + children");
+        assert!(t.end(i) > i && t.end(i) <= n);
+        let kids: Vec<u32> = t.children(i).collect();
         for w in kids.windows(2) {
-            assert!(t.weight[w[0] as usize] >= t.weight[w[1] as usize], "children by decreasing weight");
+            assert!(t.weight(w[0]) >= t.weight(w[1]), "children by decreasing weight");
         }
-        assert_eq!(kids.iter().map(|&c| t.total[c as usize]).sum::<i64>(), child_total[i]);
+        assert_eq!(kids.iter().map(|&c| t.total(c)).sum::<i64>(), child_total[u]);
     }
 }
 
@@ -65,8 +66,8 @@ fn recursion_is_counted_once_per_node() {
     let a1 = find(&t, &p, &["main", "a"]);
     let a2 = find(&t, &p, &["main", "a", "a"]);
     let a3 = find(&t, &p, &["main", "a", "a", "a"]);
-    assert_eq!((t.total[a1 as usize], t.total[a2 as usize], t.total[a3 as usize]), (10, 7, 5));
-    assert_eq!(t.self_value[a3 as usize], 5);
+    assert_eq!((t.total(a1), t.total(a2), t.total(a3)), (10, 7, 5));
+    assert_eq!(t.self_value(a3), 5);
     // "click on a" selects every node of `a`, but covers 10, not 22.
     let sel = t.nodes_of_function_named(&p, "a");
     assert_eq!(sel.nodes.len(), 3);
@@ -86,15 +87,15 @@ fn inlined_frames_are_nodes_of_their_own() {
     let outer = find(&t, &p, &["main", "outer"]);
     let inner = find(&t, &p, &["main", "outer", "inner"]);
     let leaf = find(&t, &p, &["main", "outer", "inner", "leaf"]);
-    assert!(!t.inlined[outer as usize]);
-    assert!(t.inlined[inner as usize], "inlined frame flagged");
-    assert!(!t.inlined[leaf as usize]);
-    assert_eq!((t.total[outer as usize], t.self_value[outer as usize]), (5, 1));
-    assert_eq!(t.total[inner as usize], 4);
+    assert!(!t.inlined(outer));
+    assert!(t.inlined(inner), "inlined frame flagged");
+    assert!(!t.inlined(leaf));
+    assert_eq!((t.total(outer), t.self_value(outer)), (5, 1));
+    assert_eq!(t.total(inner), 4);
     // `inner` called for real is a different node from the inlined one.
     let real = find(&t, &p, &["main", "inner"]);
-    assert!(!t.inlined[real as usize]);
-    assert_eq!(t.total[real as usize], 2);
+    assert!(!t.inlined(real));
+    assert_eq!(t.total(real), 2);
     assert_eq!(t.nodes_of_function_named(&p, "inner").value, 6);
 }
 
@@ -103,15 +104,15 @@ fn same_function_different_lines_merge() {
     let p = count_profile(&["main@m.go:1;f@f.go:10 1", "main@m.go:2;f@f.go:20 2"]);
     let t = tree(&p);
     assert_eq!(t.len(), 3, "root, main, f");
-    assert_eq!(t.total[2], 3);
-    assert_eq!(t.line[1], 1, "first line seen is representative");
+    assert_eq!(t.total(2), 3);
+    assert_eq!(t.line(1), 1, "first line seen is representative");
 }
 
 #[test]
 fn root_counts_samples_without_stacks() {
     let p = count_profile(&["main 3", "- 4"]);
     let t = tree(&p);
-    assert_eq!((t.root_total(), t.self_value[0]), (7, 4));
+    assert_eq!((t.root_total(), t.self_value(0)), (7, 4));
 }
 
 #[test]
@@ -126,6 +127,32 @@ fn sample_index_and_filters() {
     check_tree(&t);
     assert_eq!(t.root_total(), 4);
     assert!(t.nodes_of_function_named(&p, "b").nodes.is_empty());
+}
+
+#[test]
+fn saturated_sums_are_kept_as_first_built() {
+    // |values| sum past i64::MAX: totals saturate, and a saturating sum
+    // depends on the order children are added to it (a: MAX + p MAX + r -MAX
+    // is 0 that way, MAX the other), so this pins the order the first
+    // builder used, and self values that are not total minus children.
+    let max = i64::MAX;
+    let samples = ["a;p;q 0".to_string(), format!("a;r -{max}"), format!("a;p;q;z {max}"), format!("a {max}")];
+    let refs: Vec<&str> = samples.iter().map(String::as_str).collect();
+    let p = count_profile(&refs);
+    let t = tree(&p);
+    let got: Vec<(String, u32, i64, i64, u64, u64)> = (0..t.len() as u32)
+        .map(|n| (p.str(t.name(n)).to_string(), t.depth(n), t.total(n), t.self_value(n), t.weight(n), t.self_weight(n)))
+        .collect();
+    let (m, w) = (i64::MAX, u64::MAX);
+    let row = |name: &str, d, total, self_value, weight, self_weight| (name.to_string(), d, total, self_value, weight, self_weight);
+    assert_eq!(got, vec![
+        row("", 0, 0, 0, w, 0),
+        row("a", 1, 0, m, w, m as u64),
+        row("p", 2, m, 0, m as u64, 0),
+        row("q", 3, m, 0, m as u64, 0),
+        row("z", 4, m, m, m as u64, m as u64),
+        row("r", 2, -m, -m, m as u64, m as u64),
+    ]);
 }
 
 /// Hides function `b` and starts stacks at `s` (show_from), like the report
@@ -174,7 +201,7 @@ fn hide_and_show_from_hooks() {
     assert_eq!(t.root_total(), 3, "main;y has no `s`: dropped");
     let s = find(&t, &p, &["s"]);
     let c = find(&t, &p, &["s", "c"]);
-    assert_eq!((t.total[s as usize], t.total[c as usize]), (3, 3), "b hidden, frames above s cut");
+    assert_eq!((t.total(s), t.total(c)), (3, 3), "b hidden, frames above s cut");
     assert_eq!(t.len(), 3);
 }
 
@@ -228,7 +255,7 @@ fn zoom_relayouts_the_subtree_with_ancestors_above() {
         .collect();
     assert_eq!(r3, vec![("y".to_string(), 0.0, 0.75), ("x".to_string(), 0.75, 1.0)]);
     // b's subtree is not laid out at all.
-    assert!(l.rows.iter().all(|r| r.boxes.iter().all(|b| !p.str(t.name[b.node as usize]).starts_with('b'))));
+    assert!(l.rows.iter().all(|r| r.boxes.iter().all(|b| !p.str(t.name(b.node)).starts_with('b'))));
     // A bad zoom id falls back to the root.
     assert_eq!(layout(&t, &LayoutOptions { zoom: 999, ..LayoutOptions::default() }, None).zoom, ROOT);
 }
@@ -365,7 +392,7 @@ fn hundred_thousand_deep_stack_does_not_recurse() {
     assert_eq!((s.matches as usize, s.outermost, s.value), (DEPTH, 1, 3));
     assert_eq!(t.nodes_of_function_named(&p, "pkg.rec").value, 3);
     // Serialisation (what crosses a worker boundary) is flat too.
-    let json = format!("{:?}", t.depth.len());
+    let json = format!("{:?}", t.len());
     assert!(!json.is_empty());
     drop(t);
 }
@@ -478,23 +505,34 @@ impl Fnv {
 /// Every node in preorder: its place (parent, end, depth, subtree height),
 /// its frame (name and file by text, line, inlined, address) and its values.
 fn tree_digest(t: &FlameTree, p: &Profile) -> String {
+    // Deepest depth under each node, children before parents.
+    let n = t.len() as u32;
+    let mut max_depth: Vec<u32> = (0..n).map(|i| t.depth(i)).collect();
+    for i in (1..n).rev() {
+        let p = t.parent(i) as usize;
+        max_depth[p] = max_depth[p].max(max_depth[i as usize]);
+    }
+    assert_eq!(t.max_depth(ROOT), max_depth[0]);
+    for c in t.children(ROOT) {
+        assert_eq!(t.max_depth(c), max_depth[c as usize]);
+    }
     let mut h = Fnv::new();
     h.u64(t.len() as u64);
-    h.u64(t.sample_index as u64);
-    for i in 0..t.len() {
-        h.u64(u64::from(t.parent[i]));
-        h.u64(u64::from(t.end[i]));
-        h.u64(u64::from(t.depth[i]));
-        h.u64(u64::from(t.max_depth[i]));
-        h.str(p.str(t.name[i]));
-        h.str(p.str(t.file[i]));
-        h.u64(t.line[i] as u64);
-        h.u64(u64::from(t.inlined[i]));
-        h.u64(t.address[i]);
-        h.u64(t.self_value[i] as u64);
-        h.u64(t.total[i] as u64);
-        h.u64(t.weight[i]);
-        h.u64(t.self_weight[i]);
+    h.u64(t.sample_index() as u64);
+    for i in 0..n {
+        h.u64(u64::from(t.parent(i)));
+        h.u64(u64::from(t.end(i)));
+        h.u64(u64::from(t.depth(i)));
+        h.u64(u64::from(max_depth[i as usize]));
+        h.str(p.str(t.name(i)));
+        h.str(p.str(t.file(i)));
+        h.u64(t.line(i) as u64);
+        h.u64(u64::from(t.inlined(i)));
+        h.u64(t.address(i));
+        h.u64(t.self_value(i) as u64);
+        h.u64(t.total(i) as u64);
+        h.u64(t.weight(i));
+        h.u64(t.self_weight(i));
     }
     format!("{:016x} {}", h.0, t.len())
 }
@@ -551,6 +589,20 @@ fn tie_profile() -> Profile {
     p
 }
 
+/// The profile with its stack table numbered leaf side first (parents after
+/// their children), which no builder makes: the tree builder must not rely on
+/// parents coming first.
+fn reversed_stacks(p: &Profile) -> Profile {
+    use pprof_lens::model::StackId;
+    let mut q = p.clone();
+    let ns = p.stacks.len();
+    let new = |s: StackId| StackId::new((ns - 1 - s.index()) as u32);
+    q.stacks.parent = (0..ns).rev().map(|s| p.stacks.parent[s].map(new)).collect();
+    q.stacks.loc = (0..ns).rev().map(|s| p.stacks.loc[s]).collect();
+    q.samples.stack = p.samples.stack.iter().map(|s| s.map(new)).collect();
+    q
+}
+
 /// Report filters that cut the trees in different ways (each applied alone).
 fn digest_filters() -> Vec<(&'static str, pprof_lens::analysis::filter::Options)> {
     use pprof_lens::analysis::filter::Options;
@@ -577,6 +629,7 @@ fn all_digests() -> Vec<(String, String)> {
     }
     assert!(profiles.len() >= 8, "only {} corpus protobufs", profiles.len());
     profiles.push(("generated-ties".to_string(), tie_profile()));
+    profiles.push(("generated-ties reversed-stacks".to_string(), reversed_stacks(&tie_profile())));
     let mut out = Vec::new();
     for (name, p) in &profiles {
         for si in 0..p.num_sample_types() {

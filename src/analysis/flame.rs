@@ -27,17 +27,23 @@
 //! # Shape
 //! Nodes are numbered in preorder (root 0, children in display order), and
 //! stored as parallel arrays. Preorder makes a subtree the contiguous range
-//! `n..end[n]`, so zooming, searching and skipping a too-narrow subtree during
+//! `n..end(n)`, so zooming, searching and skipping a too-narrow subtree during
 //! layout are range operations, and nothing here recurses: a 100,000-frame
-//! stack costs a loop, not a call stack. The tree is plain data
-//! (serde-serialisable), kept next to the model in the worker.
+//! stack costs a loop, not a call stack. A node takes 28 bytes; what else
+//! the views ask is shared or derived (see [`FlameTree`]). The tree is plain
+//! data (serde-serialisable), kept next to the model in the worker.
 //!
 //! # Building
 //! Values are first summed per distinct stack (the model's prefix tree
 //! [`crate::model::StackTable`]); then each stack node that leads to a used
 //! leaf is mapped to a flame node once, top-down, reusing its parent's
 //! mapping, so the work grows with the number of distinct stack nodes, not
-//! with samples times depth.
+//! with samples times depth. That mapping is one lookup of (parent node,
+//! frame) per stack node, millions of them, each a likely cache miss: the
+//! index is shaped so that a lookup costs one (see `RawTree`), and stack
+//! nodes are visited in an order that lets the misses overlap (see
+//! `map_stacks`). Preorder numbers then come from subtree sizes in one
+//! pass, with no traversal, and each array moves to its place in turn.
 //!
 //! # Filters
 //! [`FlameFilter`] lets the report filters (focus/ignore/hide/show/show_from,
@@ -112,71 +118,538 @@ pub struct FlameOptions {
     pub sample_index: usize,
 }
 
-/// The merged call tree; node `i` is described by element `i` of each array.
+/// The merged call tree; node `n` is described by element `n` of each array.
+///
+/// Shaped for memory: a profile with millions of distinct call paths gives
+/// millions of nodes, and the tree lives as long as the worker shows it. A
+/// node costs 28 bytes: parent, subtree end, depth, frame and line (4 bytes
+/// each) and its total (8). Everything else is shared or derived:
+///
+/// * name, file, inlined flag and address are one `frame` index into a table
+///   of the distinct frames (a few per function, not one per node);
+/// * a node's self value is its total minus its children's totals, exact
+///   because the build proves no sum saturated (else, and only then, the self
+///   values are stored);
+/// * the box width (`weight`, the sum of |value|) equals `total` unless some
+///   value is negative (a diff profile); only then is it stored;
+/// * the deepest depth under a node is a scan of its preorder range, so only
+///   the whole tree's height is kept;
+/// * lines are `i32`, with the rare line number that does not fit kept aside.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameTree {
-    pub sample_index: usize,
+    sample_index: usize,
     /// Parent node, [`NO_NODE`] for the root.
-    pub parent: Vec<u32>,
+    parent: Vec<u32>,
     /// End of the node's subtree in preorder (exclusive): the subtree of `n`
     /// is `n..end[n]`, its first child (if any) is `n + 1` and the next
     /// sibling of a child `c` is `end[c]`.
-    pub end: Vec<u32>,
+    end: Vec<u32>,
     /// Root 0, its children 1, ...
-    pub depth: Vec<u32>,
-    /// Deepest depth found in the node's subtree (for the number of rows to
-    /// lay out without scanning it).
-    pub max_depth: Vec<u32>,
-    /// Function name; empty for the root and for unsymbolised frames.
-    pub name: Vec<StrId>,
-    pub file: Vec<StrId>,
-    /// A representative line: that of the first frame merged into the node.
-    pub line: Vec<i64>,
-    /// The location address for unsymbolised frames, else 0.
-    pub address: Vec<u64>,
-    /// The frame was inlined into its caller (pprof's `StackSource.Inlined`).
-    pub inlined: Vec<bool>,
-    /// Sum of values where the node is the leaf.
-    pub self_value: Vec<i64>,
+    depth: Vec<u32>,
+    /// Index into `frames`.
+    frame: Vec<u32>,
+    /// A representative line: that of the first frame merged into the node;
+    /// [`LONG_LINE`] when it is in `long_lines`.
+    line: Vec<i32>,
+    /// (node, line) for lines outside `i32`, by node.
+    long_lines: Vec<(u32, i64)>,
     /// Sum of values of the samples through the node.
-    pub total: Vec<i64>,
-    /// Sum of |value| through the node: the box width. Equals `total` unless
-    /// the profile has negative values (a diff), where pprof too sizes boxes
-    /// by the sum of magnitudes (`sumpos + sumneg`).
-    pub weight: Vec<u64>,
-    /// Sum of |value| where the node is the leaf.
-    pub self_weight: Vec<u64>,
+    total: Vec<i64>,
+    /// Sum of |value| through the node, when it can differ from `total`
+    /// (negative values, or saturated sums); else empty.
+    weight: Vec<u64>,
+    /// Sum of values where the node is the leaf, only when a sum saturated
+    /// (then `total` minus the children's is not exact); else empty.
+    self_value: Vec<i64>,
+    /// As `self_value`, for `weight`.
+    self_weight: Vec<u64>,
+    /// The distinct frames; frame 0 is the root's.
+    frames: Vec<Frame>,
+    /// Deepest depth in the tree.
+    height: u32,
 }
 
-/// Key of a child under its parent: (parent, name, file, inlined, address).
-type ChildKey = (u32, StrId, StrId, bool, u64);
-
-struct Raw {
-    parent: Vec<u32>,
-    name: Vec<StrId>,
-    file: Vec<StrId>,
-    line: Vec<i64>,
-    address: Vec<u64>,
-    inlined: Vec<bool>,
-    index: HashMap<ChildKey, u32>,
+/// What siblings are merged by: pprof's source key at function granularity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct Frame {
+    /// Function name; empty for the root and for unsymbolised frames.
+    name: StrId,
+    file: StrId,
+    /// The location address for unsymbolised frames, else 0.
+    address: u64,
+    /// The frame was inlined into its caller (pprof's `StackSource.Inlined`).
+    inlined: bool,
 }
 
-impl Raw {
-    fn child(&mut self, parent: u32, name: StrId, file: StrId, line: i64, inlined: bool, address: u64) -> u32 {
-        let key = (parent, name, file, inlined, address);
-        if let Some(&n) = self.index.get(&key) {
-            return n;
+/// In [`FlameTree::line`]: the line is kept in `long_lines`.
+const LONG_LINE: i32 = i32::MIN;
+
+/// A raw node's line: none (the root, unsymbolised frames).
+const NO_LINE: u32 = u32::MAX;
+
+/// Stack node states while mapping: not reached yet.
+const UNMAPPED: u32 = u32::MAX;
+/// Reached, but rootward of every `show_from` match: no flame node.
+const BEFORE_SHOW_FROM: u32 = u32::MAX - 1;
+
+/// Values per leaf stack node, step 1 of the build.
+struct LeafSums {
+    value: Vec<i64>,
+    /// Sum of |value|; empty unless `with_weight`.
+    weight: Vec<u64>,
+    root_value: i64,
+    root_weight: u64,
+    /// Some value is negative or some sum saturates: weights differ from
+    /// values and are kept.
+    with_weight: bool,
+    /// The sum of all |values| exceeds `i64::MAX`, so sums may saturate and
+    /// self values cannot be derived from totals: they are kept.
+    saturates: bool,
+}
+
+impl LeafSums {
+    /// Sums the kept samples' values per leaf stack node. With only positive
+    /// values (the usual case) no weight array is made: a second array of
+    /// the same sums would be 8 bytes per stack node for nothing.
+    fn sum<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F) -> LeafSums {
+        let nt = profile.sample_types.len();
+        let ns = profile.stacks.len();
+        let mut out = LeafSums {
+            value: vec![0; ns],
+            weight: Vec::new(),
+            root_value: 0,
+            root_weight: 0,
+            with_weight: false,
+            saturates: false,
+        };
+        if si >= nt {
+            return out;
         }
-        let n = self.parent.len() as u32;
-        self.parent.push(parent);
-        self.name.push(name);
-        self.file.push(file);
-        self.line.push(line);
-        self.address.push(address);
-        self.inlined.push(inlined);
-        self.index.insert(key, n);
+        let samples = &profile.samples;
+        let mut abs_sum = 0u64;
+        for i in 0..samples.len() {
+            let Some(&v) = samples.values.get(i * nt + si) else { break };
+            if v == 0 || !filter.keep_sample(i) {
+                continue;
+            }
+            match abs_sum.checked_add(v.unsigned_abs()) {
+                Some(s) if s <= i64::MAX as u64 => abs_sum = s,
+                _ => {
+                    out.saturates = true;
+                    break;
+                }
+            }
+            if v < 0 && !out.with_weight {
+                // Until now every value was positive and no sum saturated:
+                // the weights so far are the values.
+                out.weight = out.value.iter().map(|&x| x as u64).collect();
+                out.root_weight = out.root_value as u64;
+                out.with_weight = true;
+            }
+            match samples.stack[i] {
+                Some(s) if s.index() < ns => {
+                    let s = s.index();
+                    out.value[s] += v;
+                    if out.with_weight {
+                        out.weight[s] += v.unsigned_abs();
+                    }
+                }
+                _ => {
+                    out.root_value += v;
+                    if out.with_weight {
+                        out.root_weight += v.unsigned_abs();
+                    }
+                }
+            }
+        }
+        if out.saturates {
+            // Start again with saturating sums of both kinds.
+            out.value.iter_mut().for_each(|x| *x = 0);
+            out.weight = vec![0; ns];
+            out.with_weight = true;
+            out.root_value = 0;
+            out.root_weight = 0;
+            for i in 0..samples.len() {
+                let Some(&v) = samples.values.get(i * nt + si) else { break };
+                if v == 0 || !filter.keep_sample(i) {
+                    continue;
+                }
+                let (value, weight) = match samples.stack[i] {
+                    Some(s) if s.index() < ns => (&mut out.value[s.index()], &mut out.weight[s.index()]),
+                    _ => (&mut out.root_value, &mut out.root_weight),
+                };
+                *value = value.saturating_add(v);
+                *weight = weight.saturating_add(v.unsigned_abs());
+            }
+        }
+        out
+    }
+
+    /// Whether some kept sample ends at stack node `s` (values are never 0,
+    /// but may cancel out; their magnitudes do not).
+    #[inline]
+    fn used(&self, s: usize) -> bool {
+        if self.with_weight {
+            self.weight[s] > 0
+        } else {
+            self.value[s] > 0
+        }
+    }
+}
+
+/// The frames of each location as the filter leaves them, outermost first,
+/// resolved on first use and interned into distinct [`Frame`]s.
+struct LocationFrames<'a, F: ?Sized> {
+    profile: &'a Profile,
+    filter: &'a F,
+    /// Per location: `[start, len]` into `items`, `start` [`UNMAPPED`] until
+    /// resolved.
+    span: Vec<[u32; 2]>,
+    /// (frame, line index into [`Profile::lines`] or [`NO_LINE`]).
+    items: Vec<(u32, u32)>,
+    frames: Vec<Frame>,
+    ids: HashMap<Frame, u32>,
+}
+
+impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
+    fn new(profile: &'a Profile, filter: &'a F) -> Self {
+        let mut t = LocationFrames {
+            profile,
+            filter,
+            span: vec![[UNMAPPED, 0]; profile.locations.len()],
+            items: Vec::new(),
+            frames: Vec::new(),
+            ids: HashMap::new(),
+        };
+        t.intern(Frame::default()); // the root's, frame 0
+        t
+    }
+
+    /// The frame table; the per-location lists are dropped.
+    fn into_frames(self) -> Vec<Frame> {
+        self.frames
+    }
+
+    fn intern(&mut self, f: Frame) -> u32 {
+        let frames = &mut self.frames;
+        *self.ids.entry(f).or_insert_with(|| {
+            frames.push(f);
+            frames.len() as u32 - 1
+        })
+    }
+
+    /// The frames `loc` adds to a call path, outermost first (pprof's
+    /// `makeInitialStacks`: one frame per line, the inlined ones flagged).
+    #[inline]
+    fn of(&mut self, loc: LocId) -> &[(u32, u32)] {
+        let Some(&[start, len]) = self.span.get(loc.index()) else { return &[] };
+        let (start, len) = if start == UNMAPPED { self.resolve(loc) } else { (start, len) };
+        &self.items[start as usize..start as usize + len as usize]
+    }
+
+    /// The first frame of `loc` if its frames are resolved and not empty.
+    #[inline]
+    fn first_resolved(&self, loc: LocId) -> Option<u32> {
+        match self.span.get(loc.index()) {
+            Some(&[start, len]) if start != UNMAPPED && len > 0 => self.items.get(start as usize).map(|&(f, _)| f),
+            _ => None,
+        }
+    }
+
+    #[cold]
+    fn resolve(&mut self, loc: LocId) -> (u32, u32) {
+        let start = self.items.len() as u32;
+        let profile = self.profile;
+        let location = &profile.locations[loc.index()];
+        if !self.filter.is_hidden(loc) {
+            let nl = profile.lines.len();
+            let own = location.line_range();
+            let own = own.start.min(nl)..own.end.min(nl);
+            if own.is_empty() {
+                // Unsymbolised: one frame named by its address.
+                let f = self.intern(Frame { address: location.address, ..Frame::default() });
+                self.items.push((f, NO_LINE));
+            } else {
+                // The outermost line of the location is the non-inlined one;
+                // frames that survive a filter keep their inlined flag.
+                let outer = own.end - 1;
+                let push = |t: &mut Self, l: usize| {
+                    let (name, file) = match profile.functions.get(profile.lines[l].func.index()) {
+                        Some(f) => (f.name, f.file),
+                        None => (Strings::EMPTY, Strings::EMPTY),
+                    };
+                    let address = if name == Strings::EMPTY { location.address } else { 0 };
+                    let f = t.intern(Frame { name, file, address, inlined: l != outer });
+                    t.items.push((f, l as u32));
+                };
+                match self.filter.location_lines(loc) {
+                    Some(kept) => {
+                        for &l in kept.iter().rev().filter(|&&l| (l as usize) < nl) {
+                            push(self, l as usize);
+                        }
+                    }
+                    None => {
+                        for l in own.rev() {
+                            push(self, l);
+                        }
+                    }
+                }
+            }
+        }
+        let span = (start, self.items.len() as u32 - start);
+        self.span[loc.index()] = [span.0, span.1];
+        span
+    }
+}
+
+/// The nodes as built (a parent before its children).
+struct RawNodes {
+    parent: Vec<u32>,
+    frame: Vec<u32>,
+    /// Line index into [`Profile::lines`], or [`NO_LINE`].
+    line: Vec<u32>,
+}
+
+/// [`RawNodes`] being built, with their index.
+///
+/// Most lookups are for a child of a node that has no children yet (each
+/// new call path adds a chain of new nodes), and cannot find anything: they
+/// make the node without probing the index, and its insertion waits in
+/// `pending` to be done in a batch whose cache misses overlap
+/// ([`ChildIndex::insert_batch`]).
+struct RawTree {
+    nodes: RawNodes,
+    /// One bit per node: it has a child (in the index or pending).
+    has_child: Vec<u64>,
+    index: ChildIndex,
+    /// New nodes not yet in `index`.
+    pending: Vec<Slot>,
+    /// A bit per hash of the parents of `pending` nodes: a lookup under
+    /// another parent skips scanning them.
+    pending_parents: u64,
+}
+
+/// Nodes inserted into the index per batch.
+const PENDING: usize = 64;
+
+/// Node ids keyed by (parent, frame): open addressing with linear probing.
+/// A slot holds the key's whole 64-bit hash, which is a bijection of the
+/// key, so a match needs no look at the node arrays: a lookup costs one
+/// cache line (a general map reads a control byte, then a bucket, then
+/// compares keys).
+struct ChildIndex {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    /// 0 (the root, never a child) for an empty slot.
+    node: u32,
+    /// The rank of the stack node that gave the node its line (see
+    /// [`map_stacks`]); here rather than in a node array, so a lookup that
+    /// finds a node touches nothing else.
+    rank: u32,
+}
+
+/// A bijective mix of a (parent, frame) key (splitmix64's finaliser): equal
+/// hashes mean equal keys.
+#[inline]
+fn key_hash(parent: u32, frame: u32) -> u64 {
+    let mut z = (u64::from(parent) << 32 | u64::from(frame)).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl ChildIndex {
+    /// Room for `n` keys without growing (at most 3/4 full). Any number of
+    /// slots works (see [`Self::home`]), so the table is not rounded up to a
+    /// power of two, which could double it.
+    fn with_capacity(n: usize) -> ChildIndex {
+        let slots = (n.saturating_mul(4) / 3).max(16);
+        ChildIndex { slots: vec![Slot::default(); slots], len: 0 }
+    }
+
+    /// The first slot to probe for `hash`: its high bits scaled to the
+    /// table size (Lemire's multiply-shift).
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        ((u128::from(hash) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    #[inline]
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.slots.len() {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// The slot holding `hash`, if any.
+    #[inline]
+    fn find(&mut self, hash: u64) -> Option<&mut Slot> {
+        let mut i = self.home(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot.node == 0 {
+                return None;
+            }
+            if slot.hash == hash {
+                return Some(&mut self.slots[i]);
+            }
+            i = self.next(i);
+        }
+    }
+
+    /// Reads the first slot a lookup of `hash` probes, for [`RawTree::warm`].
+    #[inline]
+    fn touch(&self, hash: u64) -> u64 {
+        self.slots[self.home(hash)].hash
+    }
+
+    /// Puts a slot, known to be absent, at the first free place from its
+    /// hash's.
+    #[inline]
+    fn insert_new(&mut self, slot: Slot) {
+        let mut i = self.home(slot.hash);
+        while self.slots[i].node != 0 {
+            i = self.next(i);
+        }
+        self.slots[i] = slot;
+        self.len += 1;
+    }
+
+    /// Inserts new slots. All first slots are read before any is probed:
+    /// those reads are independent and branch-free, so the processor
+    /// overlaps their cache misses, which probing (a loop branching on each
+    /// slot) cannot.
+    fn insert_batch(&mut self, new: &[Slot]) {
+        while (self.len + new.len()) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let warm = new.iter().fold(0u64, |acc, s| acc.wrapping_add(self.touch(s.hash)));
+        std::hint::black_box(warm);
+        for &s in new {
+            self.insert_new(s);
+        }
+    }
+
+    /// Doubles the slots.
+    #[cold]
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![Slot::default(); old.len() * 2];
+        self.len = 0;
+        for s in old {
+            if s.node != 0 {
+                self.insert_new(s);
+            }
+        }
+    }
+}
+
+impl RawTree {
+    fn with_capacity(n: usize) -> RawTree {
+        let mut nodes =
+            RawNodes { parent: Vec::with_capacity(n), frame: Vec::with_capacity(n), line: Vec::with_capacity(n) };
+        nodes.parent.push(NO_NODE);
+        nodes.frame.push(0);
+        nodes.line.push(NO_LINE);
+        let mut has_child = Vec::with_capacity(n / 64 + 1);
+        has_child.push(0);
+        RawTree {
+            nodes,
+            has_child,
+            index: ChildIndex::with_capacity(n),
+            pending: Vec::with_capacity(PENDING),
+            pending_parents: 0,
+        }
+    }
+
+    #[inline]
+    fn has_child(&self, n: u32) -> bool {
+        self.has_child[n as usize / 64] & 1 << (n % 64) != 0
+    }
+
+    /// Reads the first index slot a lookup of (`parent`, `frame`) will
+    /// probe when `parent` has children; see [`ChildIndex::insert_batch`].
+    #[inline]
+    fn warm(&self, parent: u32, frame: u32) -> u64 {
+        if (parent as usize) < self.nodes.parent.len() && self.has_child(parent) {
+            self.index.touch(key_hash(parent, frame))
+        } else {
+            0
+        }
+    }
+
+    /// The child of `parent` for `frame`, made if new. Its line is that of
+    /// the lowest `rank` that reached it.
+    #[inline]
+    fn child(&mut self, parent: u32, frame: u32, line: u32, rank: u32) -> u32 {
+        let hash = key_hash(parent, frame);
+        let parent_bit = 1u64 << (key_hash(parent, 0) >> 58);
+        if self.has_child(parent) {
+            let found = if self.pending_parents & parent_bit != 0 {
+                self.pending.iter_mut().find(|s| s.hash == hash)
+            } else {
+                None
+            };
+            if let Some(slot) = found.or_else(|| self.index.find(hash)) {
+                let n = slot.node;
+                if rank < slot.rank {
+                    slot.rank = rank;
+                    self.nodes.line[n as usize] = line;
+                }
+                return n;
+            }
+        } else {
+            self.has_child[parent as usize / 64] |= 1 << (parent % 64);
+        }
+        let n = self.nodes.parent.len() as u32;
+        let nodes = &mut self.nodes;
+        nodes.parent.push(parent);
+        nodes.frame.push(frame);
+        nodes.line.push(line);
+        if n % 64 == 0 {
+            self.has_child.push(0);
+        }
+        self.pending.push(Slot { hash, node: n, rank });
+        self.pending_parents |= parent_bit;
+        if self.pending.len() == PENDING {
+            self.index.insert_batch(&self.pending);
+            self.pending.clear();
+            self.pending_parents = 0;
+        }
         n
     }
+}
+
+/// `old` reordered so that element `i` moves to `new_id[i]`; empty stays
+/// empty.
+fn permute<T: Copy + Default>(old: Vec<T>, new_id: &[u32]) -> Vec<T> {
+    let mut out = vec![T::default(); old.len()];
+    for (&v, &k) in old.iter().zip(new_id) {
+        out[k as usize] = v;
+    }
+    out
+}
+
+/// Compares two frames for the order of siblings of equal weight: name,
+/// file, inlined flag, address.
+fn frame_order(frames: &[Frame], strings: &Strings, a: u32, b: u32) -> std::cmp::Ordering {
+    if a == b {
+        return std::cmp::Ordering::Equal;
+    }
+    let (a, b) = (&frames[a as usize], &frames[b as usize]);
+    strings
+        .get(a.name)
+        .cmp(strings.get(b.name))
+        .then_with(|| strings.get(a.file).cmp(strings.get(b.file)))
+        .then_with(|| a.inlined.cmp(&b.inlined))
+        .then_with(|| a.address.cmp(&b.address))
 }
 
 impl FlameTree {
@@ -186,201 +659,153 @@ impl FlameTree {
     }
 
     /// Builds the tree of the samples and frames `filter` keeps.
-    #[allow(clippy::needless_range_loop)] // stack ids index several parallel arrays
     pub fn build_filtered<F: FlameFilter + ?Sized>(profile: &Profile, opts: &FlameOptions, filter: &F) -> FlameTree {
-        let nt = profile.sample_types.len();
-        let ns = profile.stacks.len();
-        let si = opts.sample_index;
-
         // 1. Sum values per leaf stack node.
-        let mut leaf_val = vec![0i64; ns];
-        let mut leaf_w = vec![0u64; ns];
-        let mut used = vec![false; ns];
-        let mut root_self = 0i64;
-        let mut root_self_w = 0u64;
-        if si < nt {
-            for i in 0..profile.samples.len() {
-                let Some(&v) = profile.samples.values.get(i * nt + si) else { break };
-                if v == 0 || !filter.keep_sample(i) {
-                    continue;
-                }
-                match profile.samples.stack[i] {
-                    Some(s) if s.index() < ns => {
-                        let s = s.index();
-                        leaf_val[s] = leaf_val[s].saturating_add(v);
-                        leaf_w[s] = leaf_w[s].saturating_add(v.unsigned_abs());
-                        used[s] = true;
-                    }
-                    _ => {
-                        root_self = root_self.saturating_add(v);
-                        root_self_w = root_self_w.saturating_add(v.unsigned_abs());
-                    }
-                }
-            }
-        }
+        let leaves = LeafSums::sum(profile, opts.sample_index, filter);
 
         // 2. Map stack nodes to flame nodes, top-down, each once.
-        let mut raw = Raw {
-            parent: vec![NO_NODE],
-            name: vec![Strings::EMPTY],
-            file: vec![Strings::EMPTY],
-            line: vec![0],
-            address: vec![0],
-            inlined: vec![false],
-            index: HashMap::new(),
-        };
-        let with_show_from = filter.has_show_from();
-        let mut map = vec![NO_NODE; ns];
-        // With show_from: whether a matching location was met on the path.
-        let mut started = vec![!with_show_from; ns];
-        let mut path: Vec<usize> = Vec::new();
-        let stacks = &profile.stacks;
-        for s in 0..ns {
-            if !used[s] {
-                continue;
-            }
-            path.clear();
-            let mut cur = Some(s);
-            while let Some(c) = cur {
-                if map[c] != NO_NODE || path.len() > ns {
-                    break;
+        let mut locs = LocationFrames::new(profile, filter);
+        let (raw, map) = map_stacks(profile, filter, &leaves, &mut locs);
+        let frames = locs.into_frames();
+        let RawNodes { parent: raw_parent, frame: raw_frame, line: raw_line } = raw;
+        let n = raw_parent.len();
+
+        // 3. Totals (and weights) and subtree sizes: leaf sums into their
+        // nodes, then, nodes being made after their parents, one reverse pass.
+        let with_weight = leaves.with_weight;
+        let keep_self = leaves.saturates;
+        let mut total = vec![0i64; n];
+        let mut weight = if with_weight { vec![0u64; n] } else { Vec::new() };
+        total[0] = leaves.root_value;
+        if with_weight {
+            weight[0] = leaves.root_weight;
+        }
+        for (s, &f) in map.iter().enumerate() {
+            if f < BEFORE_SHOW_FROM && leaves.used(s) {
+                let f = f as usize;
+                total[f] = total[f].saturating_add(leaves.value[s]);
+                if with_weight {
+                    weight[f] = weight[f].saturating_add(leaves.weight[s]);
                 }
-                path.push(c);
-                cur = stacks.parent.get(c).copied().flatten().map(|p| p.index()).filter(|&p| p < ns);
-            }
-            let (mut node, mut on) = match cur {
-                Some(c) if map[c] != NO_NODE => (map[c], started[c]),
-                _ => (ROOT, !with_show_from),
-            };
-            for &c in path.iter().rev() {
-                let loc = stacks.loc[c];
-                if !on && filter.shows_from(loc) {
-                    on = true;
-                    node = ROOT;
-                }
-                if on {
-                    node = push_location(&mut raw, profile, filter, node, loc);
-                }
-                map[c] = node;
-                started[c] = on;
             }
         }
-        drop(path);
-
-        // 3. Self values.
-        let n = raw.parent.len();
-        let mut self_value = vec![0i64; n];
-        let mut self_weight = vec![0u64; n];
-        self_value[0] = root_self;
-        self_weight[0] = root_self_w;
-        for s in 0..ns {
-            if used[s] && started[s] && map[s] != NO_NODE {
-                let f = map[s] as usize;
-                self_value[f] = self_value[f].saturating_add(leaf_val[s]);
-                self_weight[f] = self_weight[f].saturating_add(leaf_w[s]);
-            }
-        }
-        drop((leaf_val, leaf_w, used, map, started));
-
-        // 4. Totals: nodes were created after their parents, so one reverse pass.
-        let mut total = self_value.clone();
-        let mut weight = self_weight.clone();
+        drop((leaves, map));
+        let (self_value, self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
+        let mut size = vec![1u32; n];
         for i in (1..n).rev() {
-            let p = raw.parent[i] as usize;
+            let p = raw_parent[i] as usize;
             total[p] = total[p].saturating_add(total[i]);
-            weight[p] = weight[p].saturating_add(weight[i]);
+            if with_weight {
+                weight[p] = weight[p].saturating_add(weight[i]);
+            }
+            size[p] += size[i];
         }
 
-        // 5. Children lists (CSR), sorted for display.
-        let mut child_start = vec![0u32; n + 1];
-        for i in 1..n {
-            child_start[raw.parent[i] as usize + 1] += 1;
+        // 4. Children lists (CSR), sorted for display. After the fill,
+        // `next[p]` is the end of p's children and the start of p + 1's.
+        let mut next = vec![0u32; n + 1];
+        for &p in &raw_parent[1..] {
+            next[p as usize + 1] += 1;
         }
         for i in 0..n {
-            child_start[i + 1] += child_start[i];
+            next[i + 1] += next[i];
         }
-        let mut fill = child_start.clone();
         let mut children = vec![0u32; n.saturating_sub(1)];
-        for i in 1..n {
-            let p = raw.parent[i] as usize;
-            children[fill[p] as usize] = i as u32;
-            fill[p] += 1;
+        for (i, &p) in raw_parent.iter().enumerate().skip(1) {
+            let slot = &mut next[p as usize];
+            children[*slot as usize] = i as u32;
+            *slot += 1;
         }
-        drop(fill);
+        let kids = |p: usize| (if p == 0 { 0 } else { next[p - 1] as usize })..next[p] as usize;
         let strings = &profile.strings;
+        let wkey = |c: u32| if with_weight { weight[c as usize] } else { total[c as usize] as u64 };
         for p in 0..n {
-            let list = &mut children[child_start[p] as usize..child_start[p + 1] as usize];
+            let list = &mut children[kids(p)];
             if list.len() > 1 {
-                list.sort_by(|&a, &b| {
-                    let (a, b) = (a as usize, b as usize);
-                    weight[b]
-                        .cmp(&weight[a])
-                        .then_with(|| strings.get(raw.name[a]).cmp(strings.get(raw.name[b])))
-                        .then_with(|| strings.get(raw.file[a]).cmp(strings.get(raw.file[b])))
-                        .then_with(|| raw.inlined[a].cmp(&raw.inlined[b]))
-                        .then_with(|| raw.address[a].cmp(&raw.address[b]))
+                list.sort_unstable_by(|&a, &b| {
+                    wkey(b)
+                        .cmp(&wkey(a))
+                        .then_with(|| frame_order(&frames, strings, raw_frame[a as usize], raw_frame[b as usize]))
+                        .then(a.cmp(&b))
                 });
             }
         }
 
-        // 6. Renumber in preorder with an explicit stack.
-        let mut new_id = vec![0u32; n];
-        let mut order: Vec<u32> = Vec::with_capacity(n);
-        let mut todo: Vec<u32> = vec![ROOT];
-        while let Some(old) = todo.pop() {
-            new_id[old as usize] = order.len() as u32;
-            order.push(old);
-            let list = &children[child_start[old as usize] as usize..child_start[old as usize + 1] as usize];
-            todo.extend(list.iter().rev());
-        }
-        drop(children);
-        drop(child_start);
-
-        let mut t = FlameTree {
-            sample_index: si,
-            parent: Vec::with_capacity(n),
-            end: vec![0; n],
-            depth: Vec::with_capacity(n),
-            max_depth: vec![0; n],
-            name: Vec::with_capacity(n),
-            file: Vec::with_capacity(n),
-            line: Vec::with_capacity(n),
-            address: Vec::with_capacity(n),
-            inlined: Vec::with_capacity(n),
-            self_value: Vec::with_capacity(n),
-            total: Vec::with_capacity(n),
-            weight: Vec::with_capacity(n),
-            self_weight: Vec::with_capacity(n),
+        // 5. Preorder ids without a traversal: a node's first child comes
+        // right after it, each next sibling after the previous one's
+        // subtree. Parents come first, so one pass in build order numbers
+        // everything; `size` turns into the new ids in place. The new
+        // parents and subtree ends fall out on the way (into `raw_parent`'s
+        // buffer, no longer needed).
+        let mut parent = raw_parent;
+        parent.truncate(n);
+        parent.shrink_to_fit(); // reserved for the worst case, kept for good
+        let mut end = vec![0u32; n];
+        let new_id = {
+            let mut ids = size;
+            end[0] = ids[0];
+            ids[0] = ROOT;
+            parent[0] = NO_NODE;
+            for p in 0..n {
+                let np = ids[p];
+                let mut pos = np + 1;
+                for &c in &children[kids(p)] {
+                    let c = c as usize;
+                    let sz = ids[c];
+                    ids[c] = pos;
+                    parent[pos as usize] = np;
+                    end[pos as usize] = pos + sz;
+                    pos += sz;
+                }
+            }
+            ids
         };
-        for &old in &order {
-            let o = old as usize;
-            let parent = if o == 0 { NO_NODE } else { new_id[raw.parent[o] as usize] };
-            t.depth.push(if o == 0 { 0 } else { t.depth[parent as usize] + 1 });
-            t.parent.push(parent);
-            t.name.push(raw.name[o]);
-            t.file.push(raw.file[o]);
-            t.line.push(raw.line[o]);
-            t.address.push(raw.address[o]);
-            t.inlined.push(raw.inlined[o]);
-            t.self_value.push(self_value[o]);
-            t.total.push(total[o]);
-            t.weight.push(weight[o]);
-            t.self_weight.push(self_weight[o]);
+        drop((children, next));
+        let mut depth = vec![0u32; n];
+        let mut height = 0;
+        for i in 1..n {
+            let d = depth[parent[i] as usize] + 1;
+            depth[i] = d;
+            height = height.max(d);
         }
-        // Subtree ends and deepest depths, children before parents.
-        for i in (0..n).rev() {
-            if t.end[i] == 0 {
-                t.end[i] = i as u32 + 1;
-            }
-            t.max_depth[i] = t.max_depth[i].max(t.depth[i]);
-            let p = t.parent[i];
-            if p != NO_NODE {
-                let p = p as usize;
-                t.end[p] = t.end[p].max(t.end[i]);
-                t.max_depth[p] = t.max_depth[p].max(t.max_depth[i]);
+
+        // 6. Everything else moves to its new place, one array at a time so
+        // each old array is freed before the next new one is made.
+        let frame = permute(raw_frame, &new_id);
+        let mut line = vec![0i32; n];
+        let mut long_lines = Vec::new();
+        for (o, &l) in raw_line.iter().enumerate() {
+            let value = if l == NO_LINE { 0 } else { profile.lines.get(l as usize).map_or(0, |l| l.line) };
+            let k = new_id[o];
+            match i32::try_from(value) {
+                Ok(v) if v != LONG_LINE => line[k as usize] = v,
+                _ => {
+                    line[k as usize] = LONG_LINE;
+                    long_lines.push((k, value));
+                }
             }
         }
-        t
+        drop(raw_line);
+        long_lines.sort_unstable();
+        let total = permute(total, &new_id);
+        let weight = permute(weight, &new_id);
+        let self_value = permute(self_value, &new_id);
+        let self_weight = permute(self_weight, &new_id);
+        FlameTree {
+            sample_index: opts.sample_index,
+            parent,
+            end,
+            depth,
+            frame,
+            line,
+            long_lines,
+            total,
+            weight,
+            self_value,
+            self_weight,
+            frames,
+            height,
+        }
     }
 
     /// Number of nodes, the root included.
@@ -393,6 +818,11 @@ impl FlameTree {
         self.parent.is_empty()
     }
 
+    /// The sample type counted (an index into [`Profile::sample_types`]).
+    pub fn sample_index(&self) -> usize {
+        self.sample_index
+    }
+
     /// The value of all kept samples (the root's total).
     pub fn root_total(&self) -> i64 {
         self.total.first().copied().unwrap_or(0)
@@ -400,11 +830,133 @@ impl FlameTree {
 
     /// Deepest depth in the tree (root 0).
     pub fn height(&self) -> u32 {
-        self.max_depth.first().copied().unwrap_or(0)
+        self.height
     }
 
     pub fn is_node(&self, n: u32) -> bool {
         (n as usize) < self.len()
+    }
+
+    // Per-node accessors. `n` must be a node ([`Self::is_node`]), as for
+    // indexing a slice.
+
+    /// Parent of `n`, [`NO_NODE`] for the root.
+    #[inline]
+    pub fn parent(&self, n: u32) -> u32 {
+        self.parent[n as usize]
+    }
+
+    /// Depth of `n`: root 0, its children 1, ...
+    #[inline]
+    pub fn depth(&self, n: u32) -> u32 {
+        self.depth[n as usize]
+    }
+
+    /// End of the subtree of `n` in preorder (exclusive): the subtree is
+    /// `n..end(n)`, the first child (if any) `n + 1`, and the next sibling of
+    /// a child `c` is `end(c)`.
+    #[inline]
+    pub fn end(&self, n: u32) -> u32 {
+        self.end[n as usize]
+    }
+
+    /// Deepest depth in the subtree of `n`: the number of rows to lay out.
+    /// Kept for the root only; a scan of the subtree's depths otherwise.
+    pub fn max_depth(&self, n: u32) -> u32 {
+        if n == ROOT {
+            return self.height;
+        }
+        let range = self.subtree(n);
+        self.depth.get(range.start as usize..range.end as usize).and_then(|d| d.iter().max().copied()).unwrap_or(0)
+    }
+
+    #[inline]
+    fn frame_of(&self, n: u32) -> &Frame {
+        &self.frames[self.frame[n as usize] as usize]
+    }
+
+    /// Function name; empty for the root and for unsymbolised frames.
+    #[inline]
+    pub fn name(&self, n: u32) -> StrId {
+        self.frame_of(n).name
+    }
+
+    #[inline]
+    pub fn file(&self, n: u32) -> StrId {
+        self.frame_of(n).file
+    }
+
+    /// The location address for unsymbolised frames, else 0.
+    #[inline]
+    pub fn address(&self, n: u32) -> u64 {
+        self.frame_of(n).address
+    }
+
+    /// The frame was inlined into its caller (pprof's `StackSource.Inlined`).
+    #[inline]
+    pub fn inlined(&self, n: u32) -> bool {
+        self.frame_of(n).inlined
+    }
+
+    /// A representative line: that of the first frame merged into the node;
+    /// 0 when unknown.
+    pub fn line(&self, n: u32) -> i64 {
+        match self.line[n as usize] {
+            LONG_LINE => match self.long_lines.binary_search_by_key(&n, |&(m, _)| m) {
+                Ok(i) => self.long_lines[i].1,
+                Err(_) => i64::from(LONG_LINE),
+            },
+            l => i64::from(l),
+        }
+    }
+
+    /// Sum of values of the samples through `n`.
+    #[inline]
+    pub fn total(&self, n: u32) -> i64 {
+        self.total[n as usize]
+    }
+
+    /// Sum of values where `n` is the leaf.
+    pub fn self_value(&self, n: u32) -> i64 {
+        if let Some(&v) = self.self_value.get(n as usize) {
+            return v;
+        }
+        self.children(n).fold(self.total(n), |acc, c| acc.wrapping_sub(self.total(c)))
+    }
+
+    /// Sum of |value| through `n`: the box width. Equals `total` unless the
+    /// profile has negative values (a diff), where pprof too sizes boxes by
+    /// the sum of magnitudes (`sumpos + sumneg`).
+    #[inline]
+    pub fn weight(&self, n: u32) -> u64 {
+        match self.weight.get(n as usize) {
+            Some(&w) => w,
+            None => self.total[n as usize] as u64,
+        }
+    }
+
+    /// Sum of |value| where `n` is the leaf.
+    pub fn self_weight(&self, n: u32) -> u64 {
+        if let Some(&v) = self.self_weight.get(n as usize) {
+            return v;
+        }
+        self.children(n).fold(self.weight(n), |acc, c| acc.wrapping_sub(self.weight(c)))
+    }
+
+    /// Bytes held on the heap (capacities, not lengths).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.parent.capacity() * 4
+            + self.end.capacity() * 4
+            + self.depth.capacity() * 4
+            + self.frame.capacity() * 4
+            + self.line.capacity() * 4
+            + self.long_lines.capacity() * size_of::<(u32, i64)>()
+            + self.total.capacity() * 8
+            + self.weight.capacity() * 8
+            + self.self_value.capacity() * 8
+            + self.self_weight.capacity() * 8
+            + self.frames.capacity() * size_of::<Frame>()
     }
 
     /// The children of `n`, in display order.
@@ -446,8 +998,8 @@ impl FlameTree {
                 sel.nodes.push(n);
                 if n >= covered_until {
                     sel.outermost.push(n);
-                    sel.value = sel.value.saturating_add(self.total[n as usize]);
-                    sel.weight = sel.weight.saturating_add(self.weight[n as usize]);
+                    sel.value = sel.value.saturating_add(self.total(n));
+                    sel.weight = sel.weight.saturating_add(self.weight(n));
                     covered_until = self.end[n as usize];
                 }
             }
@@ -458,7 +1010,7 @@ impl FlameTree {
     /// Every node of the function named `name` (all call paths, inlined or
     /// not): what a click on a top-table row shows in the flame graph.
     pub fn nodes_of_function(&self, name: StrId) -> Selection {
-        self.select(ROOT, |n| n != ROOT && self.name[n as usize] == name)
+        self.select(ROOT, |n| n != ROOT && self.name(n) == name)
     }
 
     /// As [`Self::nodes_of_function`], by the name's text.
@@ -470,48 +1022,131 @@ impl FlameTree {
     }
 }
 
-/// Pushes the frames of `loc` (outermost first) under `node`; returns the
-/// innermost frame's node.
-fn push_location<F: FlameFilter + ?Sized>(raw: &mut Raw, profile: &Profile, filter: &F, mut node: u32, loc: LocId) -> u32 {
-    let Some(location) = profile.locations.get(loc.index()) else { return node };
-    if filter.is_hidden(loc) {
-        return node;
-    }
-    let nl = profile.lines.len();
-    let own = location.line_range();
-    let own = own.start.min(nl)..own.end.min(nl);
-    if own.is_empty() {
-        return raw.child(node, Strings::EMPTY, Strings::EMPTY, 0, false, location.address);
-    }
-    let frame = |raw: &mut Raw, node: u32, line: usize, inlined: bool| -> u32 {
-        let l = profile.lines[line];
-        let (name, file) = match profile.functions.get(l.func.index()) {
-            Some(f) => (f.name, f.file),
-            None => (Strings::EMPTY, Strings::EMPTY),
+/// Step 2 of the build: the flame node of every stack node that leads to a
+/// used leaf ([`UNMAPPED`] for the others, [`BEFORE_SHOW_FROM`] for those
+/// rootward of a `show_from` match), and the flame nodes themselves.
+///
+/// A flame node's representative line is that of the first stack node
+/// reaching it in one fixed order: used leaves by id, each path from its
+/// first already-visited ancestor down (the order of the first, leaf-driven
+/// version of this builder, kept so lines do not change). A stack node is
+/// first visited by the lowest used leaf below it, so that order is the
+/// order of (lowest used leaf below, depth): the node's *rank* with ties
+/// going to the ancestor. With rank in hand, nodes can be visited in any
+/// order that has parents first. Stack ids have parents first whenever the
+/// table came from [`crate::model::StackBuilder`], and visiting by id is a
+/// straight pass whose index lookups can be started a batch ahead (a
+/// leaf-driven walk is a chain of dependent loads). Other tables, and sums
+/// that saturate, take the leaf-driven walk itself.
+fn map_stacks<F: FlameFilter + ?Sized>(
+    profile: &Profile,
+    filter: &F,
+    leaves: &LeafSums,
+    locs: &mut LocationFrames<'_, F>,
+) -> (RawNodes, Vec<u32>) {
+    let stacks = &profile.stacks;
+    let ns = stacks.len();
+    let parent_of = |c: usize| stacks.parent.get(c).copied().flatten().map(|p| p.index()).filter(|&p| p < ns);
+    // Saturating sums depend on the order in which children are added, so
+    // with sums that may saturate the nodes are made in the leaf-driven
+    // order itself.
+    let parents_first = !leaves.saturates && (0..ns).all(|c| parent_of(c).is_none_or(|p| p < c));
+    let with_show_from = filter.has_show_from();
+
+    // Visits stack node `c`, given its parent's state (`None` for a root
+    // frame) and its rank; returns its flame node, or BEFORE_SHOW_FROM.
+    let visit = |raw: &mut RawTree, locs: &mut LocationFrames<'_, F>, parent_state: Option<u32>, c: usize, rank: u32| {
+        let (mut node, mut on) = match parent_state {
+            Some(BEFORE_SHOW_FROM) => (ROOT, false),
+            Some(m) if m != UNMAPPED => (m, true),
+            _ => (ROOT, !with_show_from),
         };
-        let addr = if name == Strings::EMPTY { location.address } else { 0 };
-        raw.child(node, name, file, l.line, inlined, addr)
+        let loc = stacks.loc[c];
+        if !on && filter.shows_from(loc) {
+            on = true;
+            node = ROOT;
+        }
+        if !on {
+            return BEFORE_SHOW_FROM;
+        }
+        for &(frame, line) in locs.of(loc) {
+            node = raw.child(node, frame, line, rank);
+        }
+        node
     };
-    match filter.location_lines(loc) {
-        Some(kept) => {
-            // The outermost line of the location is the non-inlined one;
-            // frames that survive keep their inlined flag.
-            let outer = own.end - 1;
-            for &l in kept.iter().rev() {
-                let l = l as usize;
-                if l < nl {
-                    node = frame(raw, node, l, l != outer);
+
+    if parents_first {
+        // state[c]: UNMAPPED, then the rank once known, then the mapping.
+        let mut state = vec![UNMAPPED; ns];
+        let mut frames_bound = 1usize;
+        for (c, st) in state.iter_mut().enumerate() {
+            if leaves.used(c) {
+                *st = c as u32;
+            }
+        }
+        for c in (0..ns).rev() {
+            let r = state[c];
+            if r == UNMAPPED {
+                continue;
+            }
+            let lines = profile.locations.get(stacks.loc[c].index()).map_or(0, |l| l.line_range().len().max(1));
+            frames_bound = frames_bound.saturating_add(lines);
+            if let Some(p) = parent_of(c) {
+                state[p] = state[p].min(r);
+            }
+        }
+        let mut raw = RawTree::with_capacity(frames_bound);
+        // In batches: first read the index slots that the batch's nodes
+        // whose parents are mapped already will probe (see `RawTree::warm`),
+        // then visit the nodes.
+        const BATCH: usize = 32;
+        for start in (0..ns).step_by(BATCH) {
+            let batch = start..(start + BATCH).min(ns);
+            let mut warm = 0u64;
+            for c in batch.clone() {
+                if let (Some(p), Some(f)) = (parent_of(c), locs.first_resolved(stacks.loc[c])) {
+                    if p < start {
+                        warm = warm.wrapping_add(raw.warm(state[p], f));
+                    }
+                }
+            }
+            std::hint::black_box(warm);
+            for c in batch {
+                let rank = state[c];
+                if rank != UNMAPPED {
+                    let ps = parent_of(c).map(|p| state[p]);
+                    state[c] = visit(&mut raw, locs, ps, c, rank);
                 }
             }
         }
-        None => {
-            let outer = own.end - 1;
-            for l in own.rev() {
-                node = frame(raw, node, l, l != outer);
+        return (raw.nodes, state);
+    }
+
+    let mut map = vec![UNMAPPED; ns];
+    let mut raw = RawTree::with_capacity(ns.saturating_add(1));
+    let mut path: Vec<u32> = Vec::new();
+    for s in 0..ns {
+        if !leaves.used(s) {
+            continue;
+        }
+        path.clear();
+        let mut cur = Some(s);
+        while let Some(c) = cur {
+            if map[c] != UNMAPPED || path.len() > ns {
+                break;
             }
+            path.push(c as u32);
+            cur = parent_of(c);
+        }
+        let mut state = cur.map(|c| map[c]);
+        for &c in path.iter().rev() {
+            let c = c as usize;
+            let m = visit(&mut raw, locs, state, c, s as u32);
+            map[c] = m;
+            state = Some(m);
         }
     }
-    node
+    (raw.nodes, map)
 }
 
 /// Iterator over a node's children.
@@ -594,7 +1229,7 @@ mod tests {
     use crate::model::builder::ProfileBuilder;
 
     fn names(t: &FlameTree, p: &Profile) -> Vec<String> {
-        (0..t.len()).map(|i| format!("{}:{}", "  ".repeat(t.depth[i] as usize), p.str(t.name[i]))).collect()
+        (0..t.len() as u32).map(|i| format!("{}:{}", "  ".repeat(t.depth(i) as usize), p.str(t.name(i)))).collect()
     }
 
     #[test]
@@ -604,10 +1239,11 @@ mod tests {
             .build();
         let t = FlameTree::build(&p, &FlameOptions::default());
         assert_eq!(names(&t, &p), vec![":", "  :main", "    :a", "      :c", "      :b", "    :d"]);
-        assert_eq!(t.total, vec![10, 6, 4, 3, 1, 2]);
-        assert_eq!(t.self_value, vec![4, 0, 0, 3, 1, 2]);
+        let each = |f: &dyn Fn(u32) -> i64| (0..t.len() as u32).map(f).collect::<Vec<_>>();
+        assert_eq!(each(&|n| t.total(n)), vec![10, 6, 4, 3, 1, 2]);
+        assert_eq!(each(&|n| t.self_value(n)), vec![4, 0, 0, 3, 1, 2]);
         assert_eq!(t.children(1).collect::<Vec<_>>(), vec![2, 5]);
-        assert_eq!(t.end, vec![6, 6, 5, 4, 5, 6]);
+        assert_eq!(each(&|n| i64::from(t.end(n))), vec![6, 6, 5, 4, 5, 6]);
         assert_eq!(t.height(), 3);
     }
 

@@ -102,9 +102,8 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
     if tree.is_empty() {
         return FlameLayout::default();
     }
-    let zi = z as usize;
-    let zd = tree.depth[zi];
-    let row_count = tree.max_depth[zi].saturating_add(1);
+    let zd = tree.depth(z);
+    let row_count = tree.max_depth(z).saturating_add(1);
     let first = opts.first_depth.min(row_count);
     let end = opts.end_depth.map_or(row_count, |e| e.min(row_count)).max(first);
     let mut out = FlameLayout {
@@ -119,27 +118,26 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
     let matched = |n: u32| matches.and_then(|m| m.get(n as usize)).copied().unwrap_or(false);
 
     // Ancestors of the zoomed node: full width above it.
-    let mut a = tree.parent[zi];
+    let mut a = tree.parent(z);
     while a != NO_NODE {
-        let d = tree.depth[a as usize];
+        let d = tree.depth(a);
         if d >= first && d < end {
             out.rows[(d - first) as usize].boxes.push(FlameBox { node: a, x0: 0.0, x1: 1.0, matched: matched(a) });
         }
-        a = tree.parent[a as usize];
+        a = tree.parent(a);
     }
 
-    let base = tree.weight[zi];
+    let base = tree.weight(z);
     let scale = if base > 0 { 1.0 / base as f64 } else { 0.0 };
     let min_width = opts.min_width.max(0.0);
     // cursor[r]: where the next box at depth zd + r starts.
     let mut cursor = vec![0.0f64; (end - zd) as usize + 1];
-    let stop = tree.end[zi];
+    let stop = tree.end(z);
     let mut i = z;
     while i < stop {
-        let n = i as usize;
-        let d = tree.depth[n];
+        let d = tree.depth(i);
         let r = (d - zd) as usize;
-        let w = if n == zi { 1.0 } else { tree.weight[n] as f64 * scale };
+        let w = if i == z { 1.0 } else { tree.weight(i) as f64 * scale };
         let x0 = cursor[r];
         cursor[r] = x0 + w;
         if w <= 0.0 || w < min_width {
@@ -148,7 +146,7 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
                 row.skipped += 1;
                 row.skipped_width += w;
             }
-            i = tree.end[n];
+            i = tree.end(i);
             continue;
         }
         if d >= first {
@@ -156,10 +154,10 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
             out.rows[(d - first) as usize].boxes.push(FlameBox { node: i, x0, x1, matched: matched(i) });
         }
         if d + 1 >= end {
-            i = tree.end[n];
+            i = tree.end(i);
             continue;
         }
-        cursor[r + 1] = x0 + tree.self_weight[n] as f64 * scale;
+        cursor[r + 1] = x0 + tree.self_weight(i) as f64 * scale;
         i += 1;
     }
     out
@@ -211,7 +209,7 @@ pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Ve
         if n == ROOT {
             return false;
         }
-        let name = tree.name[n as usize];
+        let name = tree.name(n);
         let Some(m) = memo.get_mut(name.index()) else { return false };
         if *m == 0 {
             *m = if re.is_match(profile.str(name)) { 2 } else { 1 };
@@ -220,16 +218,16 @@ pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Ve
         mask[n as usize] = hit;
         hit
     });
-    let root_w = tree.weight.first().copied().unwrap_or(0);
+    let root_w = if tree.is_empty() { 0 } else { tree.weight(ROOT) };
     let share = if root_w > 0 { sel.weight as f64 / root_w as f64 } else { 0.0 };
     let z = if tree.is_node(zoom) { zoom } else { ROOT };
-    let zw = tree.weight[z as usize];
+    let zw = tree.weight(z);
     let range = tree.subtree(z);
     let ancestor_matches = tree.path(z).iter().any(|&a| mask[a as usize]);
     let share_of_zoom = if ancestor_matches {
         1.0
     } else if zw > 0 {
-        let w: u64 = sel.outermost.iter().filter(|n| range.contains(n)).map(|&n| tree.weight[n as usize]).sum();
+        let w: u64 = sel.outermost.iter().filter(|n| range.contains(n)).map(|&n| tree.weight(n)).sum();
         w as f64 / zw as f64
     } else {
         0.0
@@ -301,9 +299,9 @@ pub fn node_name(tree: &FlameTree, profile: &Profile, node: u32) -> String {
     if node == ROOT || n >= tree.len() {
         return "root".to_string();
     }
-    let name = profile.str(tree.name[n]);
+    let name = profile.str(tree.name(node));
     if name.is_empty() {
-        format!("{:#x}", tree.address[n])
+        format!("{:#x}", tree.address(node))
     } else {
         name.to_string()
     }
@@ -339,20 +337,20 @@ pub fn describe(tree: &FlameTree, profile: &Profile, node: u32) -> Option<NodeDe
         return None;
     }
     let name = node_name(tree, profile, node);
-    let symbolised = node != ROOT && !profile.str(tree.name[n]).is_empty();
+    let symbolised = node != ROOT && !profile.str(tree.name(node)).is_empty();
     let package = if symbolised { color::package_name(&name).to_string() } else { String::new() };
     let root_total = tree.root_total();
     Some(NodeDetails {
         node,
-        depth: tree.depth[n],
+        depth: tree.depth(node),
         labels: if symbolised { labels(&name) } else { vec![name.clone()] },
         name,
-        file: profile.str(tree.file[n]).to_string(),
-        line: tree.line[n],
-        inlined: tree.inlined[n],
-        self_value: tree.self_value[n],
-        total: tree.total[n],
-        share: if root_total != 0 { tree.total[n] as f64 / root_total as f64 } else { 0.0 },
+        file: profile.str(tree.file(node)).to_string(),
+        line: tree.line(node),
+        inlined: tree.inlined(node),
+        self_value: tree.self_value(node),
+        total: tree.total(node),
+        share: if root_total != 0 { tree.total(node) as f64 / root_total as f64 } else { 0.0 },
         color: color::package_color(&package, false),
         color_dark: color::package_color(&package, true),
         package,
