@@ -12,9 +12,9 @@
 //! RSS is the child's `VmHWM` after the first run.
 //!
 //! For each file it prints one table: inflate, decode (MB/s of uncompressed
-//! protobuf, samples/s), the `-top` table, the flame tree, the flame layout
-//! at 1 px of 1920 px, what the worker does for a zoom (a cached tree laid
-//! out into a scene), a regex search, the model's heap bytes and the peak
+//! protobuf, samples/s), the `-top` table, the flame tree and its heap
+//! bytes, the flame layout at 1 px of 1920 px, what the worker does for a
+//! zoom (a cached tree laid out into a scene), a regex search, the model's heap bytes and the peak
 //! RSS against the uncompressed size; then, when `go` is on PATH, the wall
 //! time and max RSS of `go tool pprof -symbolize=none -top FILE` with the
 //! ratios against ours (read + inflate + decode + top table).
@@ -129,6 +129,7 @@ fn child(path: &str, runs: usize) {
     out.insert("flame_build_s", build_s);
     out.insert("flame_nodes", tree.len() as f64);
     out.insert("flame_height", tree.height() as f64);
+    out.insert("flame_heap_bytes", tree.heap_bytes() as f64);
     let px = LayoutOptions { min_width: 1.0 / WIDTH_PX as f64, ..LayoutOptions::default() };
     let (layout_s, vis) = best(runs, || layout(&tree, &px, None));
     out.insert("flame_layout_s", layout_s);
@@ -310,6 +311,11 @@ fn parent(path: &str, runs: usize, with_go: bool) {
         "flame tree build",
         ms(g("flame_build_s")),
         format!("{:.2} M samples/s; {} nodes, height {}", samples / g("flame_build_s") / 1e6, g("flame_nodes"), g("flame_height")),
+    );
+    row(
+        "flame tree heap (FlameTree::heap_bytes)",
+        mb(g("flame_heap_bytes")),
+        format!("{:.1} bytes/node", g("flame_heap_bytes") / g("flame_nodes")),
     );
     row("flame layout (1 px at 1920 px)", ms(g("flame_layout_s")), format!("{} boxes", g("flame_boxes")));
     row("flame layout (every box)", ms(g("flame_full_layout_s")), format!("{} boxes", g("flame_full_boxes")));
