@@ -1187,14 +1187,77 @@ pub struct Selection {
 pub struct ReportFilter<'a> {
     profile: &'a Profile,
     filters: crate::analysis::filter::AppliedFilters,
+    stacks: StackVerdicts,
 }
+
+/// Which samples `focus`, `ignore` and `show_from` keep, by leaf stack node.
+enum StackVerdicts {
+    /// None of them is set: every stack passes.
+    All,
+    /// Per stack node, [`ON_PATH_IGNORED`] | [`ON_PATH_FOCUSED`] |
+    /// [`ON_PATH_SHOWN_FROM`] for its path from the root: made top-down in one
+    /// pass over a parents-first table, where asking per sample walks the
+    /// whole stack of each of millions of samples.
+    Marks(Vec<u8>),
+    /// The table is not parents-first: asked per sample.
+    Walk,
+}
+
+const ON_PATH_IGNORED: u8 = 1;
+const ON_PATH_FOCUSED: u8 = 2;
+const ON_PATH_SHOWN_FROM: u8 = 4;
 
 impl<'a> ReportFilter<'a> {
     pub fn new(
         profile: &'a Profile,
         opts: &crate::analysis::filter::Options,
     ) -> Result<Self, crate::analysis::filter::FilterError> {
-        Ok(ReportFilter { profile, filters: crate::analysis::filter::apply(profile, opts)? })
+        use crate::analysis::filter::FocusMark;
+        let filters = crate::analysis::filter::apply(profile, opts)?;
+        let stacks = if !filters.by_name && filters.show_from.is_none() {
+            StackVerdicts::All
+        } else {
+            // The marks `graph::stack_filter` looks for on a stack's way to
+            // the root, or-ed down the table.
+            let st = &profile.stacks;
+            let ns = st.len();
+            let own = |loc: LocId| {
+                let i = loc.index();
+                let mut m = 0;
+                if filters.by_name {
+                    match filters.focus.get(i) {
+                        Some(FocusMark::Ignored) => m |= ON_PATH_IGNORED,
+                        Some(FocusMark::Focused) => m |= ON_PATH_FOCUSED,
+                        _ => {}
+                    }
+                }
+                if let Some(marks) = &filters.show_from {
+                    if marks.get(i).copied().unwrap_or(false) && !filters.hidden.get(i).copied().unwrap_or(true) {
+                        m |= ON_PATH_SHOWN_FROM;
+                    }
+                }
+                m
+            };
+            let mut marks = Vec::with_capacity(ns);
+            let mut parents_first = st.parent.len() == ns;
+            for c in 0..ns {
+                let up = match st.parent.get(c).copied().flatten() {
+                    None => 0,
+                    Some(p) if p.index() < c => marks[p.index()],
+                    Some(_) => {
+                        parents_first = false;
+                        break;
+                    }
+                };
+                marks.push(up | own(st.loc[c]));
+            }
+            if parents_first {
+                StackVerdicts::Marks(marks)
+            } else {
+                StackVerdicts::Walk
+            }
+        };
+        Ok(ReportFilter { profile, filters, stacks })
     }
 }
 
@@ -1206,8 +1269,17 @@ impl FlameFilter for ReportFilter<'_> {
         }
         // Focus and ignore look at whole stacks, as the top table does
         // (a stack without a show_from match is dropped by both too).
-        samples.stack[sample]
-            .is_none_or(|leaf| crate::analysis::graph::stack_filter(self.profile, &self.filters, leaf).is_some())
+        let Some(leaf) = samples.stack[sample] else { return true };
+        match &self.stacks {
+            StackVerdicts::All => true,
+            StackVerdicts::Marks(marks) => {
+                let m = marks.get(leaf.index()).copied().unwrap_or(0);
+                m & ON_PATH_IGNORED == 0
+                    && (m & ON_PATH_FOCUSED != 0 || !self.filters.by_name)
+                    && (m & ON_PATH_SHOWN_FROM != 0 || self.filters.show_from.is_none())
+            }
+            StackVerdicts::Walk => crate::analysis::graph::stack_filter(self.profile, &self.filters, leaf).is_some(),
+        }
     }
     fn location_lines(&self, loc: LocId) -> Option<&[u32]> {
         Some(self.filters.location_lines(loc))
