@@ -137,7 +137,7 @@ fn child(path: &str, runs: usize) {
     let (full_s, full) = best(runs, || layout(&tree, &LayoutOptions::default(), None));
     out.insert("flame_full_layout_s", full_s);
     out.insert("flame_full_boxes", full.box_count() as f64);
-    let re = regex::Regex::new("^runtime\\.").expect("valid regex");
+    let re = regex_lite::Regex::new("^runtime\\.").expect("valid regex");
     let (search_s, _) = best(runs, || search(&tree, &p, &re, ROOT));
     out.insert("flame_search_s", search_s);
 

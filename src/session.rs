@@ -70,7 +70,7 @@ impl Session {
         let (matches, search) = if search.trim().is_empty() {
             (None, None)
         } else {
-            let re = regex::Regex::new(search).map_err(|e| format!("search: {e}"))?;
+            let re = regex_lite::Regex::new(search).map_err(|e| format!("search: {e}"))?;
             let (m, s) = flame_layout::search(&tree, profile, &re, zoom);
             (Some(m), Some(SearchResult { pattern: s.pattern, share: s.share, matches: s.matches }))
         };
@@ -133,7 +133,7 @@ impl Session {
                 let re = if filter.trim().is_empty() {
                     None
                 } else {
-                    Some(regex::Regex::new(&filter).map_err(|e| format!("filter: {e}"))?)
+                    Some(regex_lite::Regex::new(&filter).map_err(|e| format!("filter: {e}"))?)
                 };
                 let count = count.min(2000) as usize;
                 Ok(Answer::Top(top_rows::top_window(

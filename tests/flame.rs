@@ -7,7 +7,7 @@ use pprof_lens::analysis::flame::{FlameFilter, FlameOptions, FlameTree, KeepSamp
 use pprof_lens::model::builder::ProfileBuilder;
 use pprof_lens::model::{LocId, Profile};
 use pprof_lens::view::flame_layout::{self, describe, hit_test, hit_test_xy, layout, search, LayoutOptions};
-use regex::Regex;
+use regex_lite::Regex;
 
 fn count_profile(samples: &[&str]) -> Profile {
     ProfileBuilder::new(&[("samples", "count")]).samples(samples).build()

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions, GoroutineSummary, HintKind, Severity, STATE_NOT_RECORDED};
 use pprof_lens::model::Profile;
-use regex::Regex;
+use regex_lite::Regex;
 
 fn corpus_dir() -> PathBuf {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));

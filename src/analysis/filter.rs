@@ -17,8 +17,15 @@
 //! Filters are evaluated once per location (and once per label set), never
 //! per sample, and the results are flat arrays indexed by [`LocId`], so the
 //! graph walk over a million samples only does array lookups.
+//!
+//! Patterns are Go regexps (RE2 syntax), compiled with regex-lite: like Go's
+//! regexp, its `\w`, `\d`, `\s` and `\b` are ASCII only (the `regex` crate's
+//! are Unicode). Unlike Go's, it has no `\pL`-style classes (a pattern using
+//! one is an error, not a silent miss) and `(?i)` folds ASCII letters only;
+//! Go symbol names are ASCII, so neither changes what a filter matches in
+//! practice. The tests below pin both the agreement and the differences.
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::model::{LabelSetId, LocId, Profile};
 use crate::view::measurement;
@@ -499,6 +506,110 @@ mod tests {
         }
         let huge = Options { tagfocus: "99999999999999999999999kb".into(), ..Default::default() };
         assert_eq!(apply(&p, &huge).err().expect("error").option, "tagfocus");
+    }
+
+    /// Each row was checked with Go 1.19's `regexp.MatchString` (`None`:
+    /// Go rejects the pattern).
+    const GO_REGEXP: &[(&str, &str, Option<bool>)] = &[
+        (r"^runtime\.", "runtime.mallocgc", Some(true)),
+        (r"^runtime\.", "internal/runtime/maps.(*Map).Get", Some(false)),
+        (r"^runtime\.", "runtimes.F", Some(false)),
+        (r"runtime\.", "internal/runtime.F", Some(true)),
+        ("net/http", "net/http.(*conn).serve", Some(true)),
+        ("net/http", "/usr/lib/go/src/net/http/server.go", Some(true)),
+        (r"github\.com/acme/svc/v2\.", "github.com/acme/svc/v2.(*Server).Handle", Some(true)),
+        ("github.com/acme", "githubXcom/acme.F", Some(true)),
+        ("alloc|malloc", "runtime.mallocgc", Some(true)),
+        ("alloc|malloc", "runtime.newobject", Some(false)),
+        (r"^(sync|runtime)\.", "sync.(*Mutex).Lock", Some(true)),
+        (r"^(sync|runtime)\.", "internal/sync.(*Mutex).Lock", Some(false)),
+        ("(?i)HTTP", "net/http.Get", Some(true)),
+        (r"(?i)^main\.handler$", "main.Handler", Some(true)),
+        (r"\bsync\b", "sync.(*Mutex).Lock", Some(true)),
+        (r"\bsync\b", "internal/syncx.F", Some(false)),
+        (r"\bsync\b", "async.F", Some(false)),
+        (r"\bé", "éa", Some(false)),
+        (r"\.func\d+$", "main.main.func1", Some(true)),
+        (r"\.func\d+$", "main.main.func1.2", Some(false)),
+        (r"\d", "\u{663}", Some(false)),
+        (r"\w", "é", Some(false)),
+        (r"\s", "\u{a0}", Some(false)),
+        ("^.$", "é", Some(true)),
+        (r"main\.\(\*T\)\.M", "main.(*T).M", Some(true)),
+        (r"main\.\(\*T\)\.M", "main.T.M", Some(false)),
+        (r"\(\*Pool\[.*\]\)", "main.(*Pool[go.shape.int]).serve", Some(true)),
+        (r"[[:alpha:]]+\.[[:upper:]]", "main.Run", Some(true)),
+        (r"^[^.]+\.[a-z]", "main.Run", Some(false)),
+        ("foo$", "foo\n", Some(false)),
+        ("(?m)foo$", "foo\nbar", Some(true)),
+        ("a.b", "a\nb", Some(false)),
+        ("(?s)a.b", "a\nb", Some(true)),
+        (r"(?P<pkg>\w+)\.", "main.F", Some(true)),
+        ("(?U)a+", "aaa", Some(true)),
+        ("(", "", None),
+        ("[", "", None),
+        ("a{2,1}", "", None),
+        (r"\Z", "", None),
+        (r"[a-\d]", "", None),
+        (r"\C", "a", None),
+    ];
+
+    #[test]
+    fn patterns_match_like_go_regexp() {
+        for &(pattern, name, want) in GO_REGEXP {
+            let got = compile_regex("focus", pattern).map(|re| re.expect("non-empty").is_match(name)).ok();
+            assert_eq!(got, want, "{pattern:?} on {name:?}");
+        }
+    }
+
+    /// Where regex-lite and Go's regexp part; none concerns a Go symbol name.
+    #[test]
+    fn known_differences_from_go_regexp() {
+        let is_match = |p: &str, s: &str| compile_regex("focus", p).map(|re| re.expect("non-empty").is_match(s));
+        // Go folds Unicode: `(?i)k` matches the Kelvin sign, `(?i)é` matches `É`.
+        assert_eq!(is_match("(?i)k", "\u{212a}"), Ok(false));
+        assert_eq!(is_match("(?i)é", "É"), Ok(false));
+        // Go's `\s` leaves out `\v`.
+        assert_eq!(is_match(r"\s", "\u{b}"), Ok(true));
+        // Unicode classes are rejected with a message rather than matching.
+        let err = is_match(r"\pL", "é").expect_err("no Unicode classes");
+        assert!(err.message.starts_with("parsing focus regexp: "), "{}", err.message);
+        // Go rejects these; regex-lite accepts them.
+        assert_eq!(is_match("a**", "a"), Ok(true));
+        assert_eq!(is_match(r"(?<pkg>\w+)\.", "main.F"), Ok(true));
+        assert_eq!(is_match("x{1001}", "x"), Ok(false));
+    }
+
+    /// The names of the functions at locations with `mark`, sorted.
+    fn marked(p: &Profile, opts: &Options, mark: FocusMark) -> Vec<String> {
+        let f = apply(p, opts).expect("valid options");
+        let mut out: Vec<String> = (0..p.locations.len())
+            .filter(|&i| f.focus[i] == mark)
+            .flat_map(|i| p.locations[i].line_range())
+            .map(|l| p.str(p.functions[p.lines[l].func.index()].name).to_string())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn focus_and_ignore_match_package_paths_and_files() {
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&[
+                "main.main;github.com/acme/svc/v2.(*Server).Handle;runtime.mallocgc 1",
+                "main.main;net/http.(*conn).serve@/usr/lib/go/src/net/http/server.go:10 2",
+                "main.main;internal/runtime/maps.(*Map).Get 4",
+            ])
+            .build();
+        let focus = |f: &str| marked(&p, &Options { focus: f.into(), ..Default::default() }, FocusMark::Focused);
+        assert_eq!(focus(r"^runtime\."), ["runtime.mallocgc"]);
+        assert_eq!(focus("runtime"), ["internal/runtime/maps.(*Map).Get", "runtime.mallocgc"]);
+        assert_eq!(focus(r"github\.com/acme/svc/v2\.\(\*Server\)"), ["github.com/acme/svc/v2.(*Server).Handle"]);
+        assert_eq!(focus("src/net/http/"), ["net/http.(*conn).serve"], "the file name matches too");
+        let servers = ["github.com/acme/svc/v2.(*Server).Handle", "main.main", "net/http.(*conn).serve"];
+        assert_eq!(focus("(?i)SERVER|^main"), servers);
+        let ignore = Options { ignore: r"\bmaps\b".into(), ..Default::default() };
+        assert_eq!(marked(&p, &ignore, FocusMark::Ignored), ["internal/runtime/maps.(*Map).Get"]);
     }
 
     #[test]

@@ -40,7 +40,7 @@ struct Hover {
 #[component]
 pub fn FlameView(props: &FlameViewProps) -> Html {
     let zoom = use_state(|| None::<u32>);
-    let search = use_state(|| props.target.as_ref().map(|f| format!("^{}$", regex::escape(f))).unwrap_or_default());
+    let search = use_state(|| props.target.as_ref().map(|f| format!("^{}$", regex_lite::escape(f))).unwrap_or_default());
     let scene = use_state(|| None::<Rc<FlameScene>>);
     let error = use_state(|| None::<String>);
     let hover = use_state(|| None::<Hover>);

@@ -25,7 +25,7 @@
 //! ancestor (recursion, or `a` calling `a.func1` for `^a`) is highlighted but
 //! not added again.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::flame::{FlameTree, NO_NODE, ROOT};

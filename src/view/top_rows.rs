@@ -13,7 +13,7 @@ pub fn top_window(
     profile: &Profile,
     table: &TopTable,
     opts: &Options,
-    filter: Option<&regex::Regex>,
+    filter: Option<&regex_lite::Regex>,
     order: RowOrder,
     start: usize,
     count: usize,
