@@ -2,9 +2,10 @@
 //!
 //! The worker owns the decoded [`Profile`](crate::model::Profile) and answers
 //! queries with small, view-sized results, so large data never crosses to the
-//! main thread whole. Messages are plain serde data (sent with
-//! serde-wasm-bindgen as structured-clone objects); the user's `File` travels
-//! beside a [`Request::Open`] as a browser object, never as bytes.
+//! main thread whole. Messages are plain serde data (see `wire` for how each
+//! direction is encoded: responses as postcard bytes, which is why they carry
+//! no `#[serde(tag)]`); the user's `File` travels beside a [`Request::Open`]
+//! as a browser object, never as bytes.
 
 use serde::{Deserialize, Serialize};
 
@@ -119,7 +120,6 @@ pub struct FlameScene {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answer {
     Top(TopWindow),
     Text { text: String },
@@ -130,7 +130,6 @@ pub enum Answer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
     /// The worker is up and waiting.
     Ready,
@@ -210,6 +209,49 @@ impl Summary {
 mod tests {
     use super::*;
     use crate::model::builder::ProfileBuilder;
+
+    /// Responses cross as postcard bytes (`wire`), which cannot encode
+    /// internally tagged or skipped fields: every answer, built from real
+    /// profiles, must come back equal.
+    #[test]
+    fn responses_round_trip_through_postcard() {
+        use crate::session::Session;
+        let cpu = ProfileBuilder::new(&[("samples", "count"), ("cpu", "nanoseconds")])
+            .samples(&["main.main;net/http.(*conn).serve@/src/net/http/server.go:10 1 10", "main.main;a -2 -30"])
+            .build();
+        let dump = "panic: boom\n\ngoroutine 7 [running]:\nmain.work(...)\n\t/app/main.go:20\n\
+                    created by main.main in goroutine 1\n\t/app/main.go:9 +0x2a\n\n\
+                    goroutine 1 [chan receive, 5 minutes]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+        let goroutines = crate::decode::decode(dump.as_bytes()).expect("a goroutine dump");
+        let mut s = Session::new(cpu.clone());
+        let opts = Options { focus: "main".into(), ..Options::default() };
+        let mut answers = vec![
+            s.answer(Query::Top { opts: opts.clone(), filter: "ma".into(), order: RowOrder::Cum, start: 0, count: 9 }),
+            s.answer(Query::TopText { opts: opts.clone() }),
+            s.answer(Query::Flame { opts, zoom: None, width_px: 800, search: "serve".into(), dark: true }),
+            s.answer(Query::Top { opts: Options::default(), filter: "(".into(), order: RowOrder::Flat, start: 0, count: 1 }),
+        ];
+        answers.push(Session::new(goroutines.clone()).answer(Query::Goroutines));
+        assert!(matches!(&answers[2], Answer::Flame(f) if !f.boxes.is_empty() && f.search.is_some()));
+        assert!(matches!(&answers[3], Answer::Failed { .. }));
+        assert!(
+            matches!(&answers[4], Answer::Goroutines(g) if !g.groups.is_empty() && !g.panics.is_empty() && !g.hints.is_empty()),
+            "{:?}",
+            answers[4]
+        );
+        let mut responses = vec![
+            Response::Ready,
+            Response::Progress { stage: Stage::Decoding, done: 1 << 40, total: u64::MAX },
+            Response::Loaded { summary: Summary::of(&cpu, "cpu.pb.gz", 1 << 33) },
+            Response::Loaded { summary: Summary::of(&goroutines, "dump.txt", 300) },
+            Response::Error { message: "x: \u{1F600}".into() },
+        ];
+        responses.extend(answers.into_iter().enumerate().map(|(id, answer)| Response::Answer { id: id as u32, answer }));
+        for r in responses {
+            let bytes = postcard::to_allocvec(&r).expect("encodes");
+            assert_eq!(postcard::from_bytes::<Response>(&bytes).expect("decodes"), r);
+        }
+    }
 
     #[test]
     fn summary_totals_use_absolute_values() {

@@ -42,7 +42,7 @@ impl WorkerClient {
         let answers: Pending = Rc::new(RefCell::new(HashMap::new()));
         let (cb, q, w, a) = (on_event.clone(), queue.clone(), worker.clone(), answers.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            match serde_wasm_bindgen::from_value::<Response>(ev.data()) {
+            match crate::wire::from_js::<Response>(&ev.data()) {
                 Ok(Response::Ready) => {
                     for msg in q.borrow_mut().take().unwrap_or_default() {
                         let _ = w.post_message(&msg);
@@ -78,7 +78,7 @@ impl WorkerClient {
     /// Sends a request, with a file (or blob) beside it when given.
     pub fn send(&self, req: &Request, file: Option<&Blob>) -> Result<(), String> {
         let msg = Object::new();
-        let req = crate::wire::to_js(req)?;
+        let req = crate::wire::request_to_js(req)?;
         Reflect::set(&msg, &"req".into(), &req).map_err(|e| format!("{e:?}"))?;
         if let Some(file) = file {
             Reflect::set(&msg, &"file".into(), file).map_err(|e| format!("{e:?}"))?;
