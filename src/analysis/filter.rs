@@ -315,37 +315,240 @@ impl AppliedFilters {
     }
 }
 
+/// Literals of which every match of a pattern contains one, found by
+/// reading the pattern. regex-lite has no literal optimisations: it runs its
+/// automaton from every position of every name, about a microsecond a name,
+/// while most filters are a name or a few (`main`, `^runtime\.`,
+/// `alloc|malloc`, `(?i)http`), and a substring search rejects the many
+/// names without them some fifty times faster.
+///
+/// Conservative by construction: a pattern it cannot read (inline flags
+/// other than a leading `(?i)`, escapes other than punctuation and
+/// `\d\w\s\b`-style classes) gets no prefilter, and a branch's literal is
+/// only a run of plain characters outside groups and classes, without the
+/// last one when a quantifier follows it. A test checks on generated
+/// patterns that it never rejects a name the regex matches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prefilter {
+    /// One literal per top-level alternative; `None`: every name may match.
+    needles: Option<Vec<String>>,
+    /// ASCII case-insensitive (a leading `(?i)`: regex-lite folds ASCII only).
+    fold: bool,
+}
+
+impl Prefilter {
+    pub fn new(pattern: &str) -> Prefilter {
+        let (fold, body) = match pattern.strip_prefix("(?i)") {
+            Some(rest) => (true, rest),
+            None => (false, pattern),
+        };
+        let needles = top_level_branches(body).and_then(|branches| {
+            branches.into_iter().map(required_literal).collect::<Option<Vec<String>>>()
+        });
+        let needles = needles.map(|n| if fold { n.iter().map(|s| s.to_ascii_lowercase()).collect() } else { n });
+        Prefilter { needles, fold }
+    }
+
+    /// False only when `haystack` cannot match the pattern.
+    pub fn may_match(&self, haystack: &str) -> bool {
+        let Some(needles) = &self.needles else { return true };
+        needles.iter().any(|n| {
+            if self.fold {
+                haystack.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n.as_bytes()))
+            } else {
+                haystack.contains(n.as_str())
+            }
+        })
+    }
+}
+
+/// Splits a pattern at its top-level `|`s; `None` if it holds inline flags.
+fn top_level_branches(pattern: &str) -> Option<Vec<&str>> {
+    let b = pattern.as_bytes();
+    let (mut out, mut start, mut depth, mut i) = (Vec::new(), 0, 0usize, 0);
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => i = class_end(b, i)?,
+            b'(' => {
+                if b.get(i + 1) == Some(&b'?') {
+                    // `(?flags)` changes what follows; `(?flags:...)`, `(?:...)`
+                    // and named groups are groups.
+                    let close = b[i + 2..].iter().position(|&c| c == b':' || c == b')' || c == b'<')?;
+                    if b[i + 2 + close] == b')' {
+                        return None;
+                    }
+                }
+                depth += 1;
+            }
+            b')' => depth = depth.checked_sub(1)?,
+            b'|' if depth == 0 => {
+                out.push(&pattern[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&pattern[start..]);
+    Some(out)
+}
+
+/// Index of the `]` closing the class that opens at `b[open]`.
+fn class_end(b: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    if b.get(i) == Some(&b'^') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b']') {
+        i += 1; // a leading `]` is literal
+    }
+    let mut depth = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The longest run of plain characters that every match of `branch` holds;
+/// `None` when there is none or the branch uses syntax not read here.
+fn required_literal(branch: &str) -> Option<String> {
+    let b = branch.as_bytes();
+    let (mut best, mut run) = (String::new(), String::new());
+    let mut i = 0;
+    let end_run = |run: &mut String, best: &mut String| {
+        if run.len() > best.len() {
+            *best = std::mem::take(run);
+        }
+        run.clear();
+    };
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                let c = *b.get(i + 1)?;
+                if c.is_ascii_punctuation() && c != b'<' && c != b'>' {
+                    run.push(c as char);
+                } else if matches!(c, b'd' | b'D' | b'w' | b'W' | b's' | b'S' | b'b' | b'B' | b'A' | b'z')
+                    && b.get(i + 2) != Some(&b'{')
+                {
+                    end_run(&mut run, &mut best);
+                } else {
+                    return None;
+                }
+                i += 2;
+                continue;
+            }
+            b'*' | b'+' | b'?' | b'{' => {
+                // The quantified atom may be absent (or repeated): it is not
+                // part of a run.
+                run.pop();
+                end_run(&mut run, &mut best);
+                if b[i] == b'{' {
+                    i += b[i..].iter().position(|&c| c == b'}')?;
+                }
+            }
+            b'[' => {
+                end_run(&mut run, &mut best);
+                i = class_end(b, i)?;
+            }
+            b'(' => {
+                end_run(&mut run, &mut best);
+                i = group_end(b, i)?;
+            }
+            b'.' | b'^' | b'$' => end_run(&mut run, &mut best),
+            b')' | b'|' => return None,
+            _ => {
+                let c = branch[i..].chars().next()?;
+                run.push(c);
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        i += 1;
+    }
+    end_run(&mut run, &mut best);
+    (!best.is_empty()).then_some(best)
+}
+
+/// Index of the `)` closing the group that opens at `b[open]`.
+fn group_end(b: &[u8], open: usize) -> Option<usize> {
+    let (mut depth, mut i) = (0, open);
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => i = class_end(b, i)?,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Per-function memo of regex matches on name or file.
 struct FuncMatcher<'a> {
     re: &'a Regex,
+    pre: Prefilter,
     memo: Vec<u8>,
     maps: Vec<u8>,
 }
 
 impl<'a> FuncMatcher<'a> {
     fn new(re: &'a Regex, profile: &Profile) -> Self {
-        FuncMatcher { re, memo: vec![0; profile.functions.len()], maps: vec![0; profile.mappings.len()] }
+        FuncMatcher {
+            re,
+            pre: Prefilter::new(re.as_str()),
+            memo: vec![0; profile.functions.len()],
+            maps: vec![0; profile.mappings.len()],
+        }
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        self.pre.may_match(s) && self.re.is_match(s)
     }
 
     fn line(&mut self, profile: &Profile, line: u32) -> bool {
         let f = profile.lines[line as usize].func.index();
-        let Some(m) = self.memo.get_mut(f) else { return false };
-        if *m == 0 {
-            let func = &profile.functions[f];
-            let hit = self.re.is_match(profile.str(func.name)) || self.re.is_match(profile.str(func.file));
-            *m = if hit { 2 } else { 1 };
+        match self.memo.get(f) {
+            None => false,
+            Some(0) => {
+                let func = &profile.functions[f];
+                let hit = self.is_match(profile.str(func.name)) || self.is_match(profile.str(func.file));
+                self.memo[f] = if hit { 2 } else { 1 };
+                hit
+            }
+            Some(&m) => m == 2,
         }
-        *m == 2
     }
 
     fn mapping(&mut self, profile: &Profile, loc: LocId) -> bool {
         let Some(mid) = profile.locations[loc.index()].mapping else { return false };
-        let Some(m) = self.maps.get_mut(mid.index()) else { return false };
-        if *m == 0 {
-            let hit = self.re.is_match(profile.str(profile.mappings[mid.index()].file));
-            *m = if hit { 2 } else { 1 };
+        match self.maps.get(mid.index()) {
+            None => false,
+            Some(0) => {
+                let hit = self.is_match(profile.str(profile.mappings[mid.index()].file));
+                self.maps[mid.index()] = if hit { 2 } else { 1 };
+                hit
+            }
+            Some(&m) => m == 2,
         }
-        *m == 2
     }
 
     /// pprof's `Location.matchesName` over the location's current lines.
@@ -578,6 +781,63 @@ mod tests {
         assert_eq!(is_match("a**", "a"), Ok(true));
         assert_eq!(is_match(r"(?<pkg>\w+)\.", "main.F"), Ok(true));
         assert_eq!(is_match("x{1001}", "x"), Ok(false));
+    }
+
+    #[test]
+    fn prefilters_read_the_literals_of_common_patterns() {
+        let needles = |p: &str| Prefilter::new(p).needles;
+        let v = |xs: &[&str]| Some(xs.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(needles("main"), v(&["main"]));
+        assert_eq!(needles(r"^runtime\.mallocgc$"), v(&["runtime.mallocgc"]));
+        assert_eq!(needles(r"github\.com/acme/svc/v2\.\(\*Server\)"), v(&["github.com/acme/svc/v2.(*Server)"]));
+        assert_eq!(needles("alloc|malloc|^gc"), v(&["alloc", "malloc", "gc"]));
+        assert_eq!(needles("(?i)HTTP|Serve"), v(&["http", "serve"]));
+        assert_eq!(needles(r"net/http.*\.serve"), v(&["net/http"]));
+        assert_eq!(needles(r"^(sync|runtime)\.Lock"), v(&[".Lock"]));
+        assert_eq!(needles(r"\bsync\b"), v(&["sync"]));
+        assert_eq!(needles("abcd?e"), v(&["abc"]), "a quantified character is not required");
+        assert_eq!(needles("x{2,3}yz"), v(&["yz"]));
+        assert_eq!(needles("[[:alpha:]]+ab[]x]cd"), v(&["ab"]));
+        for unread in ["", ".*", "a|", r"\w+", "(main)", "a(?i)b", "(?s)a.b", r"\x41", r"\b{start}x", "(?m)^x"] {
+            assert_eq!(needles(unread), None, "{unread:?}");
+        }
+        let p = Prefilter::new("(?i)http");
+        assert!(p.may_match("net/HTTP.Get") && !p.may_match("net/htt.Get"));
+    }
+
+    /// A prefilter never turns down a name its regex matches: random patterns
+    /// over the syntax it reads, against random names.
+    #[test]
+    fn prefilters_never_reject_a_match() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        const ATOMS: &[&str] = &[
+            "a", "b", "A", "é", ".", "/", r"\.", r"\(", r"\*", r"\\", r"\d", r"\w", r"\b", r"\B", "^", "$", "[ab]",
+            "[^a]", "[[:alpha:]]", "[]a]", "(a|b)", "(?:ab)", "(?i:a)", "(?P<n>b)", "*", "+", "?", "{1,2}", "*?", "|", " ",
+        ];
+        const CHARS: &[&str] = &["a", "b", "A", "B", "é", "É", ".", "/", "(", "*", "\\", "1", " ", "_"];
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let mut pattern = String::from(if next(4) == 0 { "(?i)" } else { "" });
+            for _ in 0..1 + next(6) {
+                pattern.push_str(ATOMS[next(ATOMS.len())]);
+            }
+            let Ok(re) = Regex::new(&pattern) else { continue };
+            let pre = Prefilter::new(&pattern);
+            for _ in 0..30 {
+                let name: String = (0..next(8)).map(|_| CHARS[next(CHARS.len())]).collect();
+                if re.is_match(&name) {
+                    assert!(pre.may_match(&name), "{pattern:?} matches {name:?} but its prefilter {pre:?} says no");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "only {checked} matches checked");
     }
 
     /// The names of the functions at locations with `mark`, sorted.

@@ -28,6 +28,7 @@
 use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::filter::Prefilter;
 use crate::analysis::flame::{FlameTree, NO_NODE, ROOT};
 use crate::model::Profile;
 use crate::view::color;
@@ -204,6 +205,7 @@ pub struct SearchSummary {
 pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Vec<bool>, SearchSummary) {
     // Names repeat across call paths: match each string once.
     let mut memo = vec![0u8; profile.strings.len()];
+    let pre = Prefilter::new(re.as_str());
     let mut mask = vec![false; tree.len()];
     let sel = tree.select(ROOT, |n| {
         if n == ROOT {
@@ -212,7 +214,8 @@ pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Ve
         let name = tree.name(n);
         let Some(m) = memo.get_mut(name.index()) else { return false };
         if *m == 0 {
-            *m = if re.is_match(profile.str(name)) { 2 } else { 1 };
+            let s = profile.str(name);
+            *m = if pre.may_match(s) && re.is_match(s) { 2 } else { 1 };
         }
         let hit = *m == 2;
         mask[n as usize] = hit;
