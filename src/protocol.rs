@@ -14,7 +14,6 @@ use crate::decode::Stage;
 use crate::model::Profile;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
     /// Decode the `File` or `Blob` sent beside this message.
     Open { name: String },
@@ -26,7 +25,6 @@ pub enum Request {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Query {
     /// A window of the top table for `opts`, after the name filter and order.
     Top { opts: Options, filter: String, order: RowOrder, start: u32, count: u32 },

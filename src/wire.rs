@@ -11,7 +11,9 @@
 //!
 //! Requests (page to worker) stay structured-clone objects from
 //! serde-wasm-bindgen, because the worker reads them with
-//! `serde_wasm_bindgen::from_value`: they are few and small.
+//! `serde_wasm_bindgen::from_value`: they are few and small. They are
+//! externally tagged (serde's default): an internally tagged enum is read
+//! through serde's buffered `Content`, which cost the worker 16 KB gzipped.
 
 use js_sys::Uint8Array;
 use serde::de::DeserializeOwned;
