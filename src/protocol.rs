@@ -3,8 +3,8 @@
 //! The worker owns the decoded [`Profile`](crate::model::Profile) and answers
 //! queries with small, view-sized results, so large data never crosses to the
 //! main thread whole. Messages are plain serde data (see `wire` for how each
-//! direction is encoded: responses as postcard bytes, which is why they carry
-//! no `#[serde(tag)]`); the user's `File` travels beside a [`Request::Open`]
+//! direction is encoded: postcard bytes, which is why they carry no
+//! `#[serde(tag)]`); the user's `File` travels beside a [`Request::Open`]
 //! as a browser object, never as bytes.
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,8 @@ use crate::analysis::filter::Options;
 use crate::decode::Stage;
 use crate::model::Profile;
 
+// A request lives only until it is encoded: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Decode the `File` or `Blob` sent beside this message.
@@ -248,6 +250,42 @@ mod tests {
         for r in responses {
             let bytes = postcard::to_allocvec(&r).expect("encodes");
             assert_eq!(postcard::from_bytes::<Response>(&bytes).expect("decodes"), r);
+        }
+    }
+
+    /// Requests cross as postcard bytes too: every query, with every option
+    /// set, must come back equal.
+    #[test]
+    fn requests_round_trip_through_postcard() {
+        use crate::analysis::filter::{Granularity, SortOrder};
+        let opts = Options {
+            sample_index: Some(3),
+            sort: SortOrder::Cum,
+            granularity: Granularity::Lines,
+            nodecount: 80,
+            nodefraction: 0.005,
+            edgefraction: 0.001,
+            focus: "^net/http\\.".into(),
+            ignore: "runtime".into(),
+            hide: "x".into(),
+            show: "y".into(),
+            show_from: "main\\.main".into(),
+            tagfocus: "k=v".into(),
+            tagignore: "bytes=1kb:".into(),
+            noinlines: true,
+        };
+        let requests = [
+            Request::Open { name: "cpu \u{1F600}.pb.gz".into() },
+            Request::OpenText { name: "paste".into(), text: "goroutine 1 [running]:\n".into() },
+            Request::Query { id: u32::MAX, query: Query::Top { opts: opts.clone(), filter: "(?i)serve".into(), order: RowOrder::Name, start: 7, count: 100 } },
+            Request::Query { id: 2, query: Query::TopText { opts: opts.clone() } },
+            Request::Query { id: 3, query: Query::Flame { opts, zoom: Some(42), width_px: 1920, search: "gc".into(), dark: true } },
+            Request::Query { id: 4, query: Query::Flame { opts: Options::default(), zoom: None, width_px: 1, search: String::new(), dark: false } },
+            Request::Query { id: 5, query: Query::Goroutines },
+        ];
+        for r in requests {
+            let bytes = postcard::to_allocvec(&r).expect("encodes");
+            assert_eq!(postcard::from_bytes::<Request>(&bytes).expect("decodes"), r);
         }
     }
 

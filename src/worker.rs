@@ -52,7 +52,7 @@ pub fn start() {
     let state = Rc::new(RefCell::new(State::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let data = ev.data();
-        let req = Reflect::get(&data, &"req".into()).ok().and_then(|r| serde_wasm_bindgen::from_value::<Request>(r).ok());
+        let req = Reflect::get(&data, &"req".into()).ok().and_then(|r| crate::wire::from_js::<Request>(&r).ok());
         let Some(req) = req else {
             post(&Response::Error { message: "the worker got a message it does not understand".into() });
             return;

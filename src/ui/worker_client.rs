@@ -78,7 +78,7 @@ impl WorkerClient {
     /// Sends a request, with a file (or blob) beside it when given.
     pub fn send(&self, req: &Request, file: Option<&Blob>) -> Result<(), String> {
         let msg = Object::new();
-        let req = crate::wire::request_to_js(req)?;
+        let req = crate::wire::to_js(req)?;
         Reflect::set(&msg, &"req".into(), &req).map_err(|e| format!("{e:?}"))?;
         if let Some(file) = file {
             Reflect::set(&msg, &"file".into(), file).map_err(|e| format!("{e:?}"))?;
