@@ -39,11 +39,12 @@
 //! leaf is mapped to a flame node once, top-down, reusing its parent's
 //! mapping, so the work grows with the number of distinct stack nodes, not
 //! with samples times depth. That mapping is one lookup of (parent node,
-//! frame) per stack node, millions of them, each a likely cache miss: the
-//! index is shaped so that a lookup costs one (see `RawTree`), and stack
-//! nodes are visited in an order that lets the misses overlap (see
-//! `map_stacks`). Preorder numbers then come from subtree sizes in one
-//! pass, with no traversal, and each array moves to its place in turn.
+//! frame) per stack node, millions of them, and bound by cache misses: most
+//! are answered by the parent node's own entry, the rest by a small index
+//! (see `RawTree`), and stack nodes are visited in an order in which a new
+//! call path finds its parent's entry just written (see `map_stacks`).
+//! Preorder numbers then come from subtree sizes in one pass, with no
+//! traversal, and each array moves to its place in turn.
 //!
 //! # Filters
 //! [`FlameFilter`] lets the report filters (focus/ignore/hide/show/show_from,
@@ -192,108 +193,102 @@ const UNMAPPED: u32 = u32::MAX;
 /// Reached, but rootward of every `show_from` match: no flame node.
 const BEFORE_SHOW_FROM: u32 = u32::MAX - 1;
 
-/// Values per leaf stack node, step 1 of the build.
-struct LeafSums {
-    value: Vec<i64>,
-    /// Sum of |value|; empty unless `with_weight`.
-    weight: Vec<u64>,
-    root_value: i64,
-    root_weight: u64,
-    /// Some value is negative or some sum saturates: weights differ from
+/// Which samples count, step 1 of the build: enough to map the stacks,
+/// without their values, so that the mapping (the build's largest
+/// transient) and the per-stack sums (8 or 16 bytes a stack node) are never
+/// held at the same time.
+struct KeptSamples {
+    /// A bit per stack node: some kept sample with a non-zero value ends
+    /// there.
+    used: Vec<u64>,
+    /// Some kept value is negative: weights (sums of |value|) differ from
     /// values and are kept.
-    with_weight: bool,
-    /// The sum of all |values| exceeds `i64::MAX`, so sums may saturate and
-    /// self values cannot be derived from totals: they are kept.
+    negative: bool,
+    /// The sum of all kept |values| exceeds `i64::MAX`: sums may saturate,
+    /// and a saturated sum depends on the order of its terms and does not
+    /// give self values back by subtraction, so both are done as the first
+    /// builder did.
     saturates: bool,
 }
 
-impl LeafSums {
-    /// Sums the kept samples' values per leaf stack node. With only positive
-    /// values (the usual case) no weight array is made: a second array of
-    /// the same sums would be 8 bytes per stack node for nothing.
-    fn sum<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F) -> LeafSums {
-        let nt = profile.sample_types.len();
+impl KeptSamples {
+    fn scan<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F) -> KeptSamples {
         let ns = profile.stacks.len();
-        let mut out = LeafSums {
-            value: vec![0; ns],
-            weight: Vec::new(),
-            root_value: 0,
-            root_weight: 0,
-            with_weight: false,
-            saturates: false,
-        };
-        if si >= nt {
-            return out;
-        }
-        let samples = &profile.samples;
+        let mut out = KeptSamples { used: vec![0; ns.div_ceil(64)], negative: false, saturates: false };
         let mut abs_sum = 0u64;
-        for i in 0..samples.len() {
-            let Some(&v) = samples.values.get(i * nt + si) else { break };
-            if v == 0 || !filter.keep_sample(i) {
-                continue;
-            }
+        for_each_kept(profile, si, filter, |s, v| {
+            out.negative |= v < 0;
             match abs_sum.checked_add(v.unsigned_abs()) {
-                Some(s) if s <= i64::MAX as u64 => abs_sum = s,
-                _ => {
-                    out.saturates = true;
-                    break;
-                }
+                Some(sum) if sum <= i64::MAX as u64 => abs_sum = sum,
+                _ => out.saturates = true,
             }
-            if v < 0 && !out.with_weight {
-                // Until now every value was positive and no sum saturated:
-                // the weights so far are the values.
-                out.weight = out.value.iter().map(|&x| x as u64).collect();
-                out.root_weight = out.root_value as u64;
-                out.with_weight = true;
+            if s < ns {
+                out.used[s / 64] |= 1 << (s % 64);
             }
-            match samples.stack[i] {
-                Some(s) if s.index() < ns => {
-                    let s = s.index();
-                    out.value[s] += v;
-                    if out.with_weight {
-                        out.weight[s] += v.unsigned_abs();
-                    }
-                }
-                _ => {
-                    out.root_value += v;
-                    if out.with_weight {
-                        out.root_weight += v.unsigned_abs();
-                    }
-                }
-            }
-        }
-        if out.saturates {
-            // Start again with saturating sums of both kinds.
-            out.value.iter_mut().for_each(|x| *x = 0);
-            out.weight = vec![0; ns];
-            out.with_weight = true;
-            out.root_value = 0;
-            out.root_weight = 0;
-            for i in 0..samples.len() {
-                let Some(&v) = samples.values.get(i * nt + si) else { break };
-                if v == 0 || !filter.keep_sample(i) {
-                    continue;
-                }
-                let (value, weight) = match samples.stack[i] {
-                    Some(s) if s.index() < ns => (&mut out.value[s.index()], &mut out.weight[s.index()]),
-                    _ => (&mut out.root_value, &mut out.root_weight),
-                };
-                *value = value.saturating_add(v);
-                *weight = weight.saturating_add(v.unsigned_abs());
-            }
-        }
+        });
         out
     }
 
-    /// Whether some kept sample ends at stack node `s` (values are never 0,
-    /// but may cancel out; their magnitudes do not).
     #[inline]
     fn used(&self, s: usize) -> bool {
-        if self.with_weight {
-            self.weight[s] > 0
-        } else {
-            self.value[s] > 0
+        self.used[s / 64] & 1 << (s % 64) != 0
+    }
+
+    fn with_weight(&self) -> bool {
+        self.negative || self.saturates
+    }
+}
+
+/// Calls `f(stack node, value)` for each kept sample whose value for sample
+/// type `si` is not 0; a sample without a (valid) stack gets `usize::MAX`.
+#[inline]
+fn for_each_kept<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F, mut f: impl FnMut(usize, i64)) {
+    let nt = profile.sample_types.len();
+    if si >= nt {
+        return;
+    }
+    let samples = &profile.samples;
+    for i in 0..samples.len() {
+        let Some(&v) = samples.values.get(i * nt + si) else { break };
+        if v != 0 && filter.keep_sample(i) {
+            f(samples.stack[i].map_or(usize::MAX, |s| s.index()), v);
         }
+    }
+}
+
+/// Values per leaf stack node, step 3 of the build.
+struct LeafSums {
+    value: Vec<i64>,
+    /// Sum of |value|; empty unless weights are kept.
+    weight: Vec<u64>,
+    root_value: i64,
+    root_weight: u64,
+}
+
+impl LeafSums {
+    /// Sums the kept samples' values per leaf stack node, the weights too
+    /// when they differ. Saturating only where sums may saturate, as the
+    /// first builder did; elsewhere no sum can overflow.
+    fn sum<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F, kept: &KeptSamples) -> LeafSums {
+        let ns = profile.stacks.len();
+        let with_weight = kept.with_weight();
+        let mut out = LeafSums {
+            value: vec![0; ns],
+            weight: if with_weight { vec![0; ns] } else { Vec::new() },
+            root_value: 0,
+            root_weight: 0,
+        };
+        for_each_kept(profile, si, filter, |s, v| {
+            let (value, weight) = match (out.value.get_mut(s), out.weight.get_mut(s)) {
+                (Some(value), weight) => (value, weight),
+                (None, _) => (&mut out.root_value, with_weight.then_some(&mut out.root_weight)),
+            };
+            *value = value.saturating_add(v);
+            if let Some(w) = weight {
+                *w = w.saturating_add(v.unsigned_abs());
+            }
+        });
+        out
     }
 }
 
@@ -302,21 +297,30 @@ impl LeafSums {
 struct LocationFrames<'a, F: ?Sized> {
     profile: &'a Profile,
     filter: &'a F,
-    /// Per location: `[start, len]` into `items`, `start` [`UNMAPPED`] until
-    /// resolved.
-    span: Vec<[u32; 2]>,
-    /// (frame, line index into [`Profile::lines`] or [`NO_LINE`]).
+    /// Per location, (frame, line index into [`Profile::lines`] or
+    /// [`NO_LINE`]) when it has one frame, the common case, so a visit reads
+    /// one entry; else ([`LOC_LIST`], index into `lists`), ([`LOC_NONE`], _)
+    /// or, until resolved, ([`LOC_UNRESOLVED`], _).
+    span: Vec<(u32, u32)>,
+    /// (start, len) into `items`.
+    lists: Vec<(u32, u32)>,
     items: Vec<(u32, u32)>,
     frames: Vec<Frame>,
     ids: HashMap<Frame, u32>,
 }
+
+/// [`LocationFrames::span`] markers, above any frame id.
+const LOC_UNRESOLVED: u32 = u32::MAX;
+const LOC_NONE: u32 = u32::MAX - 1;
+const LOC_LIST: u32 = u32::MAX - 2;
 
 impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
     fn new(profile: &'a Profile, filter: &'a F) -> Self {
         let mut t = LocationFrames {
             profile,
             filter,
-            span: vec![[UNMAPPED, 0]; profile.locations.len()],
+            span: vec![(LOC_UNRESOLVED, 0); profile.locations.len()],
+            lists: Vec::new(),
             items: Vec::new(),
             frames: Vec::new(),
             ids: HashMap::new(),
@@ -342,22 +346,23 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
     /// `makeInitialStacks`: one frame per line, the inlined ones flagged).
     #[inline]
     fn of(&mut self, loc: LocId) -> &[(u32, u32)] {
-        let Some(&[start, len]) = self.span.get(loc.index()) else { return &[] };
-        let (start, len) = if start == UNMAPPED { self.resolve(loc) } else { (start, len) };
-        &self.items[start as usize..start as usize + len as usize]
-    }
-
-    /// The first frame of `loc` if its frames are resolved and not empty.
-    #[inline]
-    fn first_resolved(&self, loc: LocId) -> Option<u32> {
-        match self.span.get(loc.index()) {
-            Some(&[start, len]) if start != UNMAPPED && len > 0 => self.items.get(start as usize).map(|&(f, _)| f),
-            _ => None,
+        let i = loc.index();
+        let Some(&(first, _)) = self.span.get(i) else { return &[] };
+        if first == LOC_UNRESOLVED {
+            self.resolve(loc);
+        }
+        match self.span[i] {
+            (LOC_NONE, _) => &[],
+            (LOC_LIST, k) => {
+                let (start, len) = self.lists[k as usize];
+                &self.items[start as usize..start as usize + len as usize]
+            }
+            _ => std::slice::from_ref(&self.span[i]),
         }
     }
 
     #[cold]
-    fn resolve(&mut self, loc: LocId) -> (u32, u32) {
+    fn resolve(&mut self, loc: LocId) {
         let start = self.items.len() as u32;
         let profile = self.profile;
         let location = &profile.locations[loc.index()];
@@ -396,9 +401,15 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
                 }
             }
         }
-        let span = (start, self.items.len() as u32 - start);
-        self.span[loc.index()] = [span.0, span.1];
-        span
+        let len = self.items.len() as u32 - start;
+        self.span[loc.index()] = match len {
+            0 => (LOC_NONE, 0),
+            1 if self.items[start as usize].0 < LOC_LIST => self.items.pop().unwrap_or_default(),
+            _ => {
+                self.lists.push((start, len));
+                (LOC_LIST, self.lists.len() as u32 - 1)
+            }
+        };
     }
 }
 
@@ -410,27 +421,29 @@ struct RawNodes {
     line: Vec<u32>,
 }
 
-/// [`RawNodes`] being built, with their index.
+/// [`RawNodes`] being built, with what finds a node's child by frame.
 ///
-/// Most lookups are for a child of a node that has no children yet (each
-/// new call path adds a chain of new nodes), and cannot find anything: they
-/// make the node without probing the index, and its insertion waits in
-/// `pending` to be done in a batch whose cache misses overlap
-/// ([`ChildIndex::insert_batch`]).
+/// Four nodes in five are the only child of their parent (a call path
+/// continues with one callee far more often than it forks), so a node
+/// records its only child itself, and only the children of nodes with
+/// several go into the index: a fifth of the entries, a table that stays in
+/// cache, and most lookups answered by the parent's own entry (which, for a
+/// chain of new nodes, was written just before).
 struct RawTree {
     nodes: RawNodes,
-    /// One bit per node: it has a child (in the index or pending).
-    has_child: Vec<u64>,
+    /// Per node: its only child, [`NO_CHILD`], or [`MANY_CHILDREN`] (then
+    /// its children are in `index`).
+    first: Vec<u32>,
+    /// Per node, while it is an only child: the rank of the stack node that
+    /// gave it its line (see [`map_stacks`]); in its slot once indexed.
+    rank: Vec<u32>,
     index: ChildIndex,
-    /// New nodes not yet in `index`.
-    pending: Vec<Slot>,
-    /// A bit per hash of the parents of `pending` nodes: a lookup under
-    /// another parent skips scanning them.
-    pending_parents: u64,
 }
 
-/// Nodes inserted into the index per batch.
-const PENDING: usize = 64;
+/// In [`RawTree::first`]: no child yet (the root, 0, is nobody's child).
+const NO_CHILD: u32 = 0;
+/// In [`RawTree::first`]: the children are in the index.
+const MANY_CHILDREN: u32 = u32::MAX;
 
 /// Node ids keyed by (parent, frame): open addressing with linear probing.
 /// A slot holds the key's whole 64-bit hash, which is a bijection of the
@@ -472,11 +485,12 @@ impl ChildIndex {
         ChildIndex { slots: vec![Slot::default(); slots], len: 0 }
     }
 
-    /// The first slot to probe for `hash`: its high bits scaled to the
-    /// table size (Lemire's multiply-shift).
+    /// The first slot to probe for `hash`: its high 32 bits scaled to the
+    /// table size (Lemire's multiply-shift; in 64 bits, as wasm has no wider
+    /// multiply, so up to 2^32 slots).
     #[inline]
     fn home(&self, hash: u64) -> usize {
-        ((u128::from(hash) * self.slots.len() as u128) >> 64) as usize
+        (((hash >> 32) * self.slots.len() as u64) >> 32) as usize
     }
 
     #[inline]
@@ -504,16 +518,12 @@ impl ChildIndex {
         }
     }
 
-    /// Reads the first slot a lookup of `hash` probes, for [`RawTree::warm`].
-    #[inline]
-    fn touch(&self, hash: u64) -> u64 {
-        self.slots[self.home(hash)].hash
-    }
-
-    /// Puts a slot, known to be absent, at the first free place from its
-    /// hash's.
+    /// Adds a slot whose hash is not in the table yet.
     #[inline]
     fn insert_new(&mut self, slot: Slot) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
         let mut i = self.home(slot.hash);
         while self.slots[i].node != 0 {
             i = self.next(i);
@@ -522,26 +532,11 @@ impl ChildIndex {
         self.len += 1;
     }
 
-    /// Inserts new slots. All first slots are read before any is probed:
-    /// those reads are independent and branch-free, so the processor
-    /// overlaps their cache misses, which probing (a loop branching on each
-    /// slot) cannot.
-    fn insert_batch(&mut self, new: &[Slot]) {
-        while (self.len + new.len()) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        let warm = new.iter().fold(0u64, |acc, s| acc.wrapping_add(self.touch(s.hash)));
-        std::hint::black_box(warm);
-        for &s in new {
-            self.insert_new(s);
-        }
-    }
-
     /// Doubles the slots.
     #[cold]
     fn grow(&mut self) {
-        let old = std::mem::take(&mut self.slots);
-        self.slots = vec![Slot::default(); old.len() * 2];
+        let bigger = vec![Slot::default(); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
         self.len = 0;
         for s in old {
             if s.node != 0 {
@@ -552,78 +547,76 @@ impl ChildIndex {
 }
 
 impl RawTree {
+    /// Room for `n` nodes, of which a fraction in the index.
     fn with_capacity(n: usize) -> RawTree {
-        let mut nodes =
-            RawNodes { parent: Vec::with_capacity(n), frame: Vec::with_capacity(n), line: Vec::with_capacity(n) };
-        nodes.parent.push(NO_NODE);
-        nodes.frame.push(0);
-        nodes.line.push(NO_LINE);
-        let mut has_child = Vec::with_capacity(n / 64 + 1);
-        has_child.push(0);
-        RawTree {
-            nodes,
-            has_child,
-            index: ChildIndex::with_capacity(n),
-            pending: Vec::with_capacity(PENDING),
-            pending_parents: 0,
-        }
+        let mut t = RawTree {
+            nodes: RawNodes {
+                parent: Vec::with_capacity(n),
+                frame: Vec::with_capacity(n),
+                line: Vec::with_capacity(n),
+            },
+            first: Vec::with_capacity(n),
+            rank: Vec::with_capacity(n),
+            index: ChildIndex::with_capacity(n / 4),
+        };
+        t.push(NO_NODE, 0, NO_LINE, 0);
+        t
     }
 
     #[inline]
-    fn has_child(&self, n: u32) -> bool {
-        self.has_child[n as usize / 64] & 1 << (n % 64) != 0
-    }
-
-    /// Reads the first index slot a lookup of (`parent`, `frame`) will
-    /// probe when `parent` has children; see [`ChildIndex::insert_batch`].
-    #[inline]
-    fn warm(&self, parent: u32, frame: u32) -> u64 {
-        if (parent as usize) < self.nodes.parent.len() && self.has_child(parent) {
-            self.index.touch(key_hash(parent, frame))
-        } else {
-            0
-        }
+    fn push(&mut self, parent: u32, frame: u32, line: u32, rank: u32) -> u32 {
+        let n = self.nodes.parent.len() as u32;
+        self.nodes.parent.push(parent);
+        self.nodes.frame.push(frame);
+        self.nodes.line.push(line);
+        self.first.push(NO_CHILD);
+        self.rank.push(rank);
+        n
     }
 
     /// The child of `parent` for `frame`, made if new. Its line is that of
     /// the lowest `rank` that reached it.
     #[inline]
     fn child(&mut self, parent: u32, frame: u32, line: u32, rank: u32) -> u32 {
-        let hash = key_hash(parent, frame);
-        let parent_bit = 1u64 << (key_hash(parent, 0) >> 58);
-        if self.has_child(parent) {
-            let found = if self.pending_parents & parent_bit != 0 {
-                self.pending.iter_mut().find(|s| s.hash == hash)
-            } else {
-                None
-            };
-            if let Some(slot) = found.or_else(|| self.index.find(hash)) {
-                let n = slot.node;
-                if rank < slot.rank {
-                    slot.rank = rank;
-                    self.nodes.line[n as usize] = line;
-                }
-                return n;
+        let p = parent as usize;
+        match self.first[p] {
+            NO_CHILD => {
+                let n = self.push(parent, frame, line, rank);
+                self.first[p] = n;
+                n
             }
-        } else {
-            self.has_child[parent as usize / 64] |= 1 << (parent % 64);
+            MANY_CHILDREN => {
+                let hash = key_hash(parent, frame);
+                if let Some(slot) = self.index.find(hash) {
+                    let n = slot.node;
+                    if rank < slot.rank {
+                        slot.rank = rank;
+                        self.nodes.line[n as usize] = line;
+                    }
+                    return n;
+                }
+                let n = self.push(parent, frame, line, rank);
+                self.index.insert_new(Slot { hash, node: n, rank });
+                n
+            }
+            only => {
+                let o = only as usize;
+                if self.nodes.frame[o] == frame {
+                    if rank < self.rank[o] {
+                        self.rank[o] = rank;
+                        self.nodes.line[o] = line;
+                    }
+                    return only;
+                }
+                // A second child: both go to the index.
+                self.first[p] = MANY_CHILDREN;
+                let hash = key_hash(parent, self.nodes.frame[o]);
+                self.index.insert_new(Slot { hash, node: only, rank: self.rank[o] });
+                let n = self.push(parent, frame, line, rank);
+                self.index.insert_new(Slot { hash: key_hash(parent, frame), node: n, rank });
+                n
+            }
         }
-        let n = self.nodes.parent.len() as u32;
-        let nodes = &mut self.nodes;
-        nodes.parent.push(parent);
-        nodes.frame.push(frame);
-        nodes.line.push(line);
-        if n % 64 == 0 {
-            self.has_child.push(0);
-        }
-        self.pending.push(Slot { hash, node: n, rank });
-        self.pending_parents |= parent_bit;
-        if self.pending.len() == PENDING {
-            self.index.insert_batch(&self.pending);
-            self.pending.clear();
-            self.pending_parents = 0;
-        }
-        n
     }
 }
 
@@ -660,20 +653,21 @@ impl FlameTree {
 
     /// Builds the tree of the samples and frames `filter` keeps.
     pub fn build_filtered<F: FlameFilter + ?Sized>(profile: &Profile, opts: &FlameOptions, filter: &F) -> FlameTree {
-        // 1. Sum values per leaf stack node.
-        let leaves = LeafSums::sum(profile, opts.sample_index, filter);
+        // 1. Which stack nodes are leaves of kept samples.
+        let kept = KeptSamples::scan(profile, opts.sample_index, filter);
 
         // 2. Map stack nodes to flame nodes, top-down, each once.
         let mut locs = LocationFrames::new(profile, filter);
-        let (raw, map) = map_stacks(profile, filter, &leaves, &mut locs);
+        let (raw, map) = map_stacks(profile, filter, &kept, &mut locs);
         let frames = locs.into_frames();
         let RawNodes { parent: raw_parent, frame: raw_frame, line: raw_line } = raw;
         let n = raw_parent.len();
 
         // 3. Totals (and weights) and subtree sizes: leaf sums into their
         // nodes, then, nodes being made after their parents, one reverse pass.
-        let with_weight = leaves.with_weight;
-        let keep_self = leaves.saturates;
+        let with_weight = kept.with_weight();
+        let keep_self = kept.saturates;
+        let leaves = LeafSums::sum(profile, opts.sample_index, filter, &kept);
         let mut total = vec![0i64; n];
         let mut weight = if with_weight { vec![0u64; n] } else { Vec::new() };
         total[0] = leaves.root_value;
@@ -681,7 +675,7 @@ impl FlameTree {
             weight[0] = leaves.root_weight;
         }
         for (s, &f) in map.iter().enumerate() {
-            if f < BEFORE_SHOW_FROM && leaves.used(s) {
+            if f < BEFORE_SHOW_FROM && kept.used(s) {
                 let f = f as usize;
                 total[f] = total[f].saturating_add(leaves.value[s]);
                 if with_weight {
@@ -689,7 +683,7 @@ impl FlameTree {
                 }
             }
         }
-        drop((leaves, map));
+        drop((leaves, map, kept));
         let (self_value, self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
         let mut size = vec![1u32; n];
         for i in (1..n).rev() {
@@ -1034,14 +1028,15 @@ impl FlameTree {
 /// order of (lowest used leaf below, depth): the node's *rank* with ties
 /// going to the ancestor. With rank in hand, nodes can be visited in any
 /// order that has parents first. Stack ids have parents first whenever the
-/// table came from [`crate::model::StackBuilder`], and visiting by id is a
-/// straight pass whose index lookups can be started a batch ahead (a
-/// leaf-driven walk is a chain of dependent loads). Other tables, and sums
+/// table came from [`crate::model::StackBuilder`], which numbers a new call
+/// path's nodes one after the other: visiting by id is then a straight pass
+/// over the stack arrays in which each new node's parent was made just
+/// before (a leaf-driven walk jumps around them). Other tables, and sums
 /// that saturate, take the leaf-driven walk itself.
 fn map_stacks<F: FlameFilter + ?Sized>(
     profile: &Profile,
     filter: &F,
-    leaves: &LeafSums,
+    kept: &KeptSamples,
     locs: &mut LocationFrames<'_, F>,
 ) -> (RawNodes, Vec<u32>) {
     let stacks = &profile.stacks;
@@ -1050,7 +1045,7 @@ fn map_stacks<F: FlameFilter + ?Sized>(
     // Saturating sums depend on the order in which children are added, so
     // with sums that may saturate the nodes are made in the leaf-driven
     // order itself.
-    let parents_first = !leaves.saturates && (0..ns).all(|c| parent_of(c).is_none_or(|p| p < c));
+    let parents_first = !kept.saturates && (0..ns).all(|c| parent_of(c).is_none_or(|p| p < c));
     let with_show_from = filter.has_show_from();
 
     // Visits stack node `c`, given its parent's state (`None` for a root
@@ -1078,9 +1073,14 @@ fn map_stacks<F: FlameFilter + ?Sized>(
     if parents_first {
         // state[c]: UNMAPPED, then the rank once known, then the mapping.
         let mut state = vec![UNMAPPED; ns];
+        // Room for the nodes: each stack node adds at most one per line of
+        // its location (or one if it has none); a byte per location keeps
+        // the count in cache.
+        let lines_of: Vec<u8> =
+            profile.locations.iter().map(|l| l.line_range().len().clamp(1, u8::MAX.into()) as u8).collect();
         let mut frames_bound = 1usize;
         for (c, st) in state.iter_mut().enumerate() {
-            if leaves.used(c) {
+            if kept.used(c) {
                 *st = c as u32;
             }
         }
@@ -1089,34 +1089,17 @@ fn map_stacks<F: FlameFilter + ?Sized>(
             if r == UNMAPPED {
                 continue;
             }
-            let lines = profile.locations.get(stacks.loc[c].index()).map_or(0, |l| l.line_range().len().max(1));
-            frames_bound = frames_bound.saturating_add(lines);
+            frames_bound += lines_of.get(stacks.loc[c].index()).map_or(0, |&l| usize::from(l));
             if let Some(p) = parent_of(c) {
                 state[p] = state[p].min(r);
             }
         }
         let mut raw = RawTree::with_capacity(frames_bound);
-        // In batches: first read the index slots that the batch's nodes
-        // whose parents are mapped already will probe (see `RawTree::warm`),
-        // then visit the nodes.
-        const BATCH: usize = 32;
-        for start in (0..ns).step_by(BATCH) {
-            let batch = start..(start + BATCH).min(ns);
-            let mut warm = 0u64;
-            for c in batch.clone() {
-                if let (Some(p), Some(f)) = (parent_of(c), locs.first_resolved(stacks.loc[c])) {
-                    if p < start {
-                        warm = warm.wrapping_add(raw.warm(state[p], f));
-                    }
-                }
-            }
-            std::hint::black_box(warm);
-            for c in batch {
-                let rank = state[c];
-                if rank != UNMAPPED {
-                    let ps = parent_of(c).map(|p| state[p]);
-                    state[c] = visit(&mut raw, locs, ps, c, rank);
-                }
+        for c in 0..ns {
+            let rank = state[c];
+            if rank != UNMAPPED {
+                let ps = parent_of(c).map(|p| state[p]);
+                state[c] = visit(&mut raw, locs, ps, c, rank);
             }
         }
         return (raw.nodes, state);
@@ -1126,7 +1109,7 @@ fn map_stacks<F: FlameFilter + ?Sized>(
     let mut raw = RawTree::with_capacity(ns.saturating_add(1));
     let mut path: Vec<u32> = Vec::new();
     for s in 0..ns {
-        if !leaves.used(s) {
+        if !kept.used(s) {
             continue;
         }
         path.clear();
