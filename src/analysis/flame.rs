@@ -1001,10 +1001,24 @@ impl FlameTree {
         sel
     }
 
+    /// As [`Self::select`] with a predicate on the function name, asked once
+    /// per distinct frame rather than per node; the root is never selected.
+    pub fn select_by_name(&self, within: u32, mut pred: impl FnMut(StrId) -> bool) -> Selection {
+        // 0 not asked yet, 1 no, 2 yes.
+        let mut memo = vec![0u8; self.frames.len()];
+        self.select(within, |n| {
+            let f = self.frame[n as usize] as usize;
+            if memo[f] == 0 {
+                memo[f] = 1 + u8::from(pred(self.frames[f].name));
+            }
+            n != ROOT && memo[f] == 2
+        })
+    }
+
     /// Every node of the function named `name` (all call paths, inlined or
     /// not): what a click on a top-table row shows in the flame graph.
     pub fn nodes_of_function(&self, name: StrId) -> Selection {
-        self.select(ROOT, |n| n != ROOT && self.name(n) == name)
+        self.select_by_name(ROOT, |n| n == name)
     }
 
     /// As [`Self::nodes_of_function`], by the name's text.

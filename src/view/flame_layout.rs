@@ -203,24 +203,19 @@ pub struct SearchSummary {
 /// indexed by node (for [`layout`]) and the summary, with the share of the
 /// total and of the subtree of `zoom`.
 pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Vec<bool>, SearchSummary) {
-    // Names repeat across call paths: match each string once.
+    // Names repeat across call paths and frames: match each string once.
     let mut memo = vec![0u8; profile.strings.len()];
-    let pre = Prefilter::new(re.as_str());
-    let mut mask = vec![false; tree.len()];
-    let sel = tree.select(ROOT, |n| {
-        if n == ROOT {
-            return false;
-        }
-        let name = tree.name(n);
+    let sel = tree.select_by_name(ROOT, |name| {
         let Some(m) = memo.get_mut(name.index()) else { return false };
         if *m == 0 {
-            let s = profile.str(name);
-            *m = if pre.may_match(s) && re.is_match(s) { 2 } else { 1 };
+            *m = if re.is_match(profile.str(name)) { 2 } else { 1 };
         }
-        let hit = *m == 2;
-        mask[n as usize] = hit;
-        hit
+        *m == 2
     });
+    let mut mask = vec![false; tree.len()];
+    for &n in &sel.nodes {
+        mask[n as usize] = true;
+    }
     let root_w = if tree.is_empty() { 0 } else { tree.weight(ROOT) };
     let share = if root_w > 0 { sel.weight as f64 / root_w as f64 } else { 0.0 };
     let z = if tree.is_node(zoom) { zoom } else { ROOT };
