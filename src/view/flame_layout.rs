@@ -205,10 +205,12 @@ pub struct SearchSummary {
 pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Vec<bool>, SearchSummary) {
     // Names repeat across call paths and frames: match each string once.
     let mut memo = vec![0u8; profile.strings.len()];
+    let pre = Prefilter::new(re.as_str());
     let sel = tree.select_by_name(ROOT, |name| {
         let Some(m) = memo.get_mut(name.index()) else { return false };
         if *m == 0 {
-            *m = if re.is_match(profile.str(name)) { 2 } else { 1 };
+            let s = profile.str(name);
+            *m = if pre.may_match(s) && re.is_match(s) { 2 } else { 1 };
         }
         *m == 2
     });
