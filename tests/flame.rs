@@ -130,6 +130,32 @@ fn sample_index_and_filters() {
 }
 
 #[test]
+fn negative_values_size_boxes_by_magnitude() {
+    // A diff: box widths are sums of |value|, totals keep their sign.
+    let p = count_profile(&["main;a 5", "main;a -3", "main;b -2"]);
+    let t = tree(&p);
+    check_tree(&t);
+    let a = find(&t, &p, &["main", "a"]);
+    let b = find(&t, &p, &["main", "b"]);
+    let main = find(&t, &p, &["main"]);
+    let row = |n| (t.total(n), t.self_value(n), t.weight(n), t.self_weight(n));
+    assert_eq!(row(ROOT), (0, 0, 10, 0));
+    assert_eq!(row(main), (0, 0, 10, 0));
+    assert_eq!(row(a), (2, 2, 8, 8));
+    assert_eq!(row(b), (-2, -2, 2, 2));
+    assert_eq!(t.children(main).collect::<Vec<_>>(), vec![a, b], "by weight, not total");
+}
+
+#[test]
+fn lines_outside_i32_are_kept() {
+    let p = count_profile(&["main@m.go:5000000000;f@f.go:-2147483648;g@g.go:-7 1"]);
+    let t = tree(&p);
+    let lines: Vec<i64> = (1..t.len() as u32).map(|n| t.line(n)).collect();
+    assert_eq!(lines, vec![5_000_000_000, i64::from(i32::MIN), -7]);
+    assert_eq!(t.line(ROOT), 0);
+}
+
+#[test]
 fn saturated_sums_are_kept_as_first_built() {
     // |values| sum past i64::MAX: totals saturate, and a saturating sum
     // depends on the order children are added to it (a: MAX + p MAX + r -MAX
