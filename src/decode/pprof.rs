@@ -1020,16 +1020,18 @@ impl StreamDecoder {
 ///   before any lookup, so all of a sample's slots are touched up front and
 ///   their cache misses overlap; the slot still stores `(parent, location)`,
 ///   and equality on those is what decides (the hash only picks the slot);
-/// * key and node live inline in one 16-byte slot (one miss per lookup);
+/// * key and node live inline in one 12-byte slot (one miss per lookup); the
+///   path hash is not stored: it is a 32-bit running hash, so growing the
+///   table recomputes it for every node in one parents-first pass;
 /// * once a frame creates a node, every deeper frame of that sample is new
 ///   too (its parent did not exist), so it is appended without comparing;
 /// * a small direct-mapped cache of whole stacks (confirmed by walking the
 ///   table) serves the repeated stacks of CPU and goroutine profiles.
 struct StackInterner {
     table: StackTable,
-    /// `[high 32 bits of the path hash, parent + 1 (0 for a root), location,
-    /// node]`; node `EMPTY` marks a free slot.
-    slots: Vec<[u32; 4]>,
+    /// `[parent + 1 (0 for a root), location, node]`; node `EMPTY` marks a
+    /// free slot.
+    slots: Vec<[u32; 3]>,
     /// log2(slots.len()).
     bits: u32,
     /// Path hash of each frame of the current sample, root first.
@@ -1047,12 +1049,27 @@ impl StackInterner {
         let bits = 12;
         StackInterner {
             table: StackTable::default(),
-            slots: vec![[0, 0, 0, Self::EMPTY]; 1 << bits],
+            slots: vec![[0, 0, Self::EMPTY]; 1 << bits],
             bits,
             paths: Vec::new(),
             whole: vec![(0, Self::EMPTY); 1 << Self::WHOLE_BITS],
             touched: 0,
         }
+    }
+
+    /// The path hash before the root frame.
+    const PATH_SEED: u32 = 0x2545_f491;
+
+    /// The path hash of a frame at `loc` below a frame whose path hash is
+    /// `parent` (murmur3's finaliser over both).
+    #[inline(always)]
+    fn path_step(parent: u32, loc: u32) -> u32 {
+        let mut h = parent.rotate_left(7) ^ loc.wrapping_mul(0x9e37_79b1);
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x85eb_ca6b);
+        h ^= h >> 13;
+        h = h.wrapping_mul(0xc2b2_ae35);
+        h ^ (h >> 16)
     }
 
     #[inline(always)]
@@ -1069,11 +1086,11 @@ impl StackInterner {
         let mut i = self.slot_of(path);
         loop {
             let slot = self.slots[i];
-            if slot[3] == Self::EMPTY {
+            if slot[2] == Self::EMPTY {
                 break;
             }
-            if !*fresh && slot[0] == path && slot[1] == parent1 && slot[2] == loc {
-                return Ok(slot[3]);
+            if !*fresh && slot[0] == parent1 && slot[1] == loc {
+                return Ok(slot[2]);
             }
             i = (i + 1) & mask;
         }
@@ -1081,9 +1098,16 @@ impl StackInterner {
             .ok()
             .filter(|&n| n < Self::EMPTY)
             .ok_or_else(|| invalid("more than 4 billion distinct call-stack nodes".into()))?;
-        self.slots[i] = [path, parent1, loc, node];
-        self.table.parent.push(parent1.checked_sub(1).map(StackId::new));
-        self.table.loc.push(LocId(loc));
+        self.slots[i] = [parent1, loc, node];
+        let t = &mut self.table;
+        if t.loc.len() == t.loc.capacity() {
+            // Grow by half, not double: less slack in the largest arrays.
+            let more = t.loc.len() / 2 + 1024;
+            t.loc.reserve_exact(more);
+            t.parent.reserve_exact(more);
+        }
+        t.parent.push(parent1.checked_sub(1).map(StackId::new));
+        t.loc.push(LocId(loc));
         *fresh = true;
         // Keep the load factor under 3/4.
         if self.table.loc.len() * 4 > self.slots.len() * 3 {
@@ -1094,14 +1118,23 @@ impl StackInterner {
 
     fn grow(&mut self) {
         self.bits += 1;
-        let old = std::mem::replace(&mut self.slots, vec![[0, 0, 0, Self::EMPTY]; 1 << self.bits]);
+        // The old slots are not needed: every node is re-placed from the
+        // table, parents first, recomputing path hashes as it goes.
+        self.slots = Vec::new();
+        self.slots = vec![[0, 0, Self::EMPTY]; 1 << self.bits];
         let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s[3] != Self::EMPTY) {
-            let mut i = self.slot_of(slot[0]);
-            while self.slots[i][3] != Self::EMPTY {
+        let t = &self.table;
+        let mut paths: Vec<u32> = Vec::with_capacity(t.loc.len());
+        for n in 0..t.loc.len() {
+            let parent = t.parent[n].map_or(Self::PATH_SEED, |p| paths[p.index()]);
+            let path = Self::path_step(parent, t.loc[n].0);
+            paths.push(path);
+            let mut i = self.slot_of(path);
+            while self.slots[i][2] != Self::EMPTY {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = slot;
+            let parent1 = t.parent[n].map_or(0, |p| p.index() as u32 + 1);
+            self.slots[i] = [parent1, t.loc[n].0, n as u32];
         }
     }
 
@@ -1124,14 +1157,12 @@ impl StackInterner {
         // Path hashes, root first, touching each frame's slot so that the
         // cache misses of a deep stack overlap instead of queueing.
         self.paths.clear();
-        let mut path = 0x2545_f491_4f6c_dd1du64;
+        let mut path = Self::PATH_SEED;
         let mut touched = self.touched;
         for loc in locs.iter().rev() {
-            path = (path ^ loc.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            path ^= path >> 29;
-            let p32 = (path >> 32) as u32;
-            self.paths.push(p32);
-            touched ^= self.slots[self.slot_of(p32)][3];
+            path = Self::path_step(path, loc.0);
+            self.paths.push(path);
+            touched ^= self.slots[self.slot_of(path)][2];
         }
         self.touched = touched;
         let mut parent1 = 0u32;
