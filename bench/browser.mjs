@@ -118,6 +118,8 @@ const INIT = () => {
   }, true);
   document.addEventListener("click", (e) => window.__b.clicks.push(e.timeStamp), true);
   document.addEventListener("keydown", (e) => window.__b.keys.push(e.timeStamp), true);
+  // trunk's start script hands the page's wasm exports (with its memory) to this event.
+  addEventListener("TrunkApplicationStarted", (e) => { window.__b.pageWasm = e.detail?.wasm; });
   // Hover: from the mousemove event to the next frame's callbacks (after the app handled it).
   document.addEventListener("mousemove", (e) => {
     const t = e.timeStamp;
@@ -135,6 +137,12 @@ const INIT = () => {
   if (document.documentElement) watch();
   else document.addEventListener("DOMContentLoaded", watch);
 };
+
+// wasm memory sizes (they only grow): the worker's, as it records it, and the page's.
+const wasmSizes = async (page) => ({
+  worker: await page.workers()[0]?.evaluate(() => self.__pprofLensWasmBytes).catch(() => NaN),
+  page: await page.evaluate(() => window.__b.pageWasm?.memory?.buffer?.byteLength ?? NaN),
+});
 
 const draws = (page) => page.evaluate(() => performance.getEntriesByName("flame-draw").map((e) => ({ start: e.startTime, duration: e.duration })));
 const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -172,6 +180,7 @@ async function runOurs(url) {
     }
     r.ready = b.ready - b.chosen;
     r.rendererAtReady = rendererPeak();
+    r.wasmAtReady = await wasmSizes(page);
     r.longLoad = b.longtasks.filter((t) => t.start + t.duration >= b.chosen && t.start <= b.ready);
     // First flame paint: click the tab, wait for the canvas to be drawn.
     await page.click('[data-testid="tab-flame"]');
@@ -184,7 +193,8 @@ async function runOurs(url) {
     r.firstDraw = d0[0].duration;
     r.rendererAtPaint = rendererPeak();
     r.longFlame = b2.longtasks.filter((t) => t.start + t.duration >= tabClick);
-    r.wasm = await page.workers()[0]?.evaluate(() => self.__pprofLensWasmBytes).catch(() => undefined);
+    r.wasm = r.wasmAtReady.worker;
+    r.wasmAtPaint = await wasmSizes(page);
     heapPeak = Math.max(heapPeak, await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0));
 
     // 50 hover steps over the canvas, then 50 zoom steps (click a box at
@@ -241,6 +251,7 @@ async function runOurs(url) {
     r.heapPeak = heapPeak;
     r.heapEnd = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
     r.rendererPeak = rendererPeak();
+    r.wasmAtEnd = await wasmSizes(page);
     const { metrics } = await cdp.send("Performance.getMetrics");
     r.cdp = Object.fromEntries(metrics.map((m) => [m.name, m.value]));
     await context.close();
@@ -408,6 +419,9 @@ const fm = {
   zoomSteps: o[0]?.zoomLatency.length,
   misses: o[0]?.zoomMisses,
   wasm: pick(o, (r) => r.wasm),
+  wasmStages: ["wasmAtReady", "wasmAtPaint", "wasmAtEnd"].map((k) => ({
+    worker: pick(o, (r) => r[k]?.worker), page: pick(o, (r) => r[k]?.page),
+  })),
   heapPeak: pick(o, (r) => r.heapPeak),
   renderer: pick(o, (r) => r.rendererPeak),
   growth: pick(o, (r) => r.rendererPeak - r.rendererBase),
@@ -461,6 +475,7 @@ row(`hover: mousemove → next frame, 50 steps (p50 / p95); canvas repaints`, `$
 row(`zoom: click → zoomed paint (p50 / p95), ${fm.zoomSteps ?? 0} steps (${fm.misses ?? 0} probed spots had no box)`, `${msf(fm.zoomP50)} / ${msf(fm.zoomP95)}`, "", "", "", "", "");
 row(`Escape → unzoomed paint (p50 / p95)`, `${msf(fm.resetP50)} / ${msf(fm.resetP95)}`, "", "", "", "", "");
 row("worker wasm memory", MB(fm.wasm), "", "", `${ratio(fm.wasm, rawBytes)} uncompressed`, "≤ 3x uncompressed", yes(Number.isFinite(fm.wasm) ? fm.wasm <= 3 * rawBytes : undefined));
+row("wasm memory, worker + page: at ready / first flame paint / after the 100 zooms", fm.wasmStages.map((w) => `${MB(w.worker)} + ${MB(w.page)}`).join(" / "), "", "", "", "", "");
 row("page JS heap (performance.memory, peak sampled)", MB(fm.heapPeak), s.length ? `${MB(ssm.heapPeak)} (at render ${MB(ssm.heapAtReady)})` : "", "", s.length ? `speedscope/ours ${ratio(ssm.heapPeak, fm.heapPeak)}` : "", "", "");
 row("renderer process peak RSS (VmHWM: page + worker; Chromium's own share included)", MB(fm.renderer), MB(ssm.renderer), g.length ? `${MB(gm.rss)} (max RSS)` : "",
   `ours ${ratio(fm.renderer, rawBytes)} uncompressed; speedscope ${ratio(ssm.renderer, rawBytes)}; pprof ${ratio(gm.rss, rawBytes)}`, "", "");

@@ -89,6 +89,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
                 None => crate::protocol::Answer::Failed { message: "no profile is open".into() },
             };
             post(&Response::Answer { id, answer });
+            record_memory();
         }
     }
 }
@@ -167,8 +168,9 @@ impl std::io::Read for BlobReader {
     }
 }
 
-/// Leaves the wasm memory size where benchmarks can read it from the
-/// worker's global scope (`__pprofLensWasmBytes`): a page cannot see it.
+/// Leaves the wasm memory size (after a load and after each answer; it only
+/// grows) where benchmarks can read it from the worker's global scope
+/// (`__pprofLensWasmBytes`): a page cannot see it.
 fn record_memory() {
     let bytes = Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
         .and_then(|b| Reflect::get(&b, &"byteLength".into()))
