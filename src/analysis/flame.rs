@@ -566,12 +566,27 @@ impl RawTree {
     #[inline]
     fn push(&mut self, parent: u32, frame: u32, line: u32, rank: u32) -> u32 {
         let n = self.nodes.parent.len() as u32;
+        if self.nodes.parent.len() == self.nodes.parent.capacity() {
+            self.grow();
+        }
         self.nodes.parent.push(parent);
         self.nodes.frame.push(frame);
         self.nodes.line.push(line);
         self.first.push(NO_CHILD);
         self.rank.push(rank);
         n
+    }
+
+    /// Room for a quarter more nodes: doubling five arrays at once would
+    /// make the tree's growth the build's peak.
+    #[cold]
+    fn grow(&mut self) {
+        let more = (self.first.len() / 4).max(1024);
+        self.nodes.parent.reserve_exact(more);
+        self.nodes.frame.reserve_exact(more);
+        self.nodes.line.reserve_exact(more);
+        self.first.reserve_exact(more);
+        self.rank.reserve_exact(more);
     }
 
     /// The child of `parent` for `frame`, made if new. Its line is that of
@@ -620,14 +635,21 @@ impl RawTree {
     }
 }
 
-/// `old` reordered so that element `i` moves to `new_id[i]`; empty stays
-/// empty.
-fn permute<T: Copy + Default>(old: Vec<T>, new_id: &[u32]) -> Vec<T> {
-    let mut out = vec![T::default(); old.len()];
-    for (&v, &k) in old.iter().zip(new_id) {
-        out[k as usize] = v;
+/// Moves element `i` to `new_id[i]`, by `swap` (which swaps two elements of
+/// every array to reorder), in place: each swap puts one element where it
+/// belongs, following the permutation's cycles. `new_id` ends as the
+/// identity.
+fn permute_in_place(new_id: &mut [u32], mut swap: impl FnMut(usize, usize)) {
+    for i in 0..new_id.len() {
+        loop {
+            let j = new_id[i] as usize;
+            if j == i {
+                break;
+            }
+            swap(i, j);
+            new_id.swap(i, j);
+        }
     }
-    out
 }
 
 /// Compares two frames for the order of siblings of equal weight: name,
@@ -660,34 +682,59 @@ impl FlameTree {
         let mut locs = LocationFrames::new(profile, filter);
         let (raw, map) = map_stacks(profile, filter, &kept, &mut locs);
         let frames = locs.into_frames();
-        let RawNodes { parent: raw_parent, frame: raw_frame, line: raw_line } = raw;
-        let n = raw_parent.len();
+        let RawNodes { mut parent, mut frame, line: mut raw_line } = raw;
+        let n = parent.len();
+        // Reserved for the worst case; kept for good.
+        parent.shrink_to_fit();
+        frame.shrink_to_fit();
+        raw_line.shrink_to_fit();
 
         // 3. Totals (and weights) and subtree sizes: leaf sums into their
         // nodes, then, nodes being made after their parents, one reverse pass.
         let with_weight = kept.with_weight();
         let keep_self = kept.saturates;
-        let leaves = LeafSums::sum(profile, opts.sample_index, filter, &kept);
         let mut total = vec![0i64; n];
         let mut weight = if with_weight { vec![0u64; n] } else { Vec::new() };
-        total[0] = leaves.root_value;
-        if with_weight {
-            weight[0] = leaves.root_weight;
-        }
-        for (s, &f) in map.iter().enumerate() {
-            if f < BEFORE_SHOW_FROM && kept.used(s) {
-                let f = f as usize;
-                total[f] = total[f].saturating_add(leaves.value[s]);
-                if with_weight {
-                    weight[f] = weight[f].saturating_add(leaves.weight[s]);
+        if kept.saturates {
+            // Sums that may saturate depend on the order of their terms:
+            // per leaf stack node first, then per flame node in stack order,
+            // as the first builder did.
+            let leaves = LeafSums::sum(profile, opts.sample_index, filter, &kept);
+            total[0] = leaves.root_value;
+            if with_weight {
+                weight[0] = leaves.root_weight;
+            }
+            for (s, &f) in map.iter().enumerate() {
+                if f < BEFORE_SHOW_FROM && kept.used(s) {
+                    let f = f as usize;
+                    total[f] = total[f].saturating_add(leaves.value[s]);
+                    if with_weight {
+                        weight[f] = weight[f].saturating_add(leaves.weight[s]);
+                    }
                 }
             }
+        } else {
+            // No sum can overflow (the kept |values| sum to at most
+            // i64::MAX), so each value goes straight to its node, without
+            // per-stack sums (8 or 16 bytes a stack node) held beside the
+            // map.
+            for_each_kept(profile, opts.sample_index, filter, |s, v| {
+                let f = match map.get(s) {
+                    Some(&f) if f < BEFORE_SHOW_FROM => f as usize,
+                    Some(_) => return,
+                    None => 0,
+                };
+                total[f] += v;
+                if with_weight {
+                    weight[f] += v.unsigned_abs();
+                }
+            });
         }
-        drop((leaves, map, kept));
-        let (self_value, self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
+        drop((map, kept));
+        let (mut self_value, mut self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
         let mut size = vec![1u32; n];
         for i in (1..n).rev() {
-            let p = raw_parent[i] as usize;
+            let p = parent[i] as usize;
             total[p] = total[p].saturating_add(total[i]);
             if with_weight {
                 weight[p] = weight[p].saturating_add(weight[i]);
@@ -698,14 +745,14 @@ impl FlameTree {
         // 4. Children lists (CSR), sorted for display. After the fill,
         // `next[p]` is the end of p's children and the start of p + 1's.
         let mut next = vec![0u32; n + 1];
-        for &p in &raw_parent[1..] {
+        for &p in &parent[1..] {
             next[p as usize + 1] += 1;
         }
         for i in 0..n {
             next[i + 1] += next[i];
         }
         let mut children = vec![0u32; n.saturating_sub(1)];
-        for (i, &p) in raw_parent.iter().enumerate().skip(1) {
+        for (i, &p) in parent.iter().enumerate().skip(1) {
             let slot = &mut next[p as usize];
             children[*slot as usize] = i as u32;
             *slot += 1;
@@ -719,7 +766,7 @@ impl FlameTree {
                 list.sort_unstable_by(|&a, &b| {
                     wkey(b)
                         .cmp(&wkey(a))
-                        .then_with(|| frame_order(&frames, strings, raw_frame[a as usize], raw_frame[b as usize]))
+                        .then_with(|| frame_order(&frames, strings, frame[a as usize], frame[b as usize]))
                         .then(a.cmp(&b))
                 });
             }
@@ -729,32 +776,32 @@ impl FlameTree {
         // right after it, each next sibling after the previous one's
         // subtree. Parents come first, so one pass in build order numbers
         // everything; `size` turns into the new ids in place. The new
-        // parents and subtree ends fall out on the way (into `raw_parent`'s
-        // buffer, no longer needed).
-        let mut parent = raw_parent;
-        parent.truncate(n);
-        parent.shrink_to_fit(); // reserved for the worst case, kept for good
-        let mut end = vec![0u32; n];
-        let new_id = {
-            let mut ids = size;
-            end[0] = ids[0];
-            ids[0] = ROOT;
-            parent[0] = NO_NODE;
-            for p in 0..n {
-                let np = ids[p];
-                let mut pos = np + 1;
-                for &c in &children[kids(p)] {
-                    let c = c as usize;
-                    let sz = ids[c];
-                    ids[c] = pos;
-                    parent[pos as usize] = np;
-                    end[pos as usize] = pos + sz;
-                    pos += sz;
-                }
+        // parents fall out on the way, into `parent`'s buffer (its old
+        // values are not read again).
+        let mut new_id = size;
+        new_id[0] = ROOT;
+        parent[0] = NO_NODE;
+        for p in 0..n {
+            let np = new_id[p];
+            let mut pos = np + 1;
+            for &c in &children[kids(p)] {
+                let c = c as usize;
+                let sz = new_id[c];
+                new_id[c] = pos;
+                parent[pos as usize] = np;
+                pos += sz;
             }
-            ids
-        };
+        }
         drop((children, next));
+        // Subtree ends and depths, from the preorder parents, once the
+        // children lists are gone.
+        let mut end = vec![1u32; n];
+        for i in (1..n).rev() {
+            end[parent[i] as usize] += end[i];
+        }
+        for (i, e) in end.iter_mut().enumerate() {
+            *e += i as u32;
+        }
         let mut depth = vec![0u32; n];
         let mut height = 0;
         for i in 1..n {
@@ -763,28 +810,38 @@ impl FlameTree {
             height = height.max(d);
         }
 
-        // 6. Everything else moves to its new place, one array at a time so
-        // each old array is freed before the next new one is made.
-        let frame = permute(raw_frame, &new_id);
-        let mut line = vec![0i32; n];
+        // 6. Everything else moves to its new place, in place (an array of
+        // `n` values more would be the build's peak).
         let mut long_lines = Vec::new();
-        for (o, &l) in raw_line.iter().enumerate() {
-            let value = if l == NO_LINE { 0 } else { profile.lines.get(l as usize).map_or(0, |l| l.line) };
-            let k = new_id[o];
-            match i32::try_from(value) {
-                Ok(v) if v != LONG_LINE => line[k as usize] = v,
-                _ => {
-                    line[k as usize] = LONG_LINE;
-                    long_lines.push((k, value));
+        // Collected into `raw_line`'s own buffer (same size and alignment).
+        let mut line: Vec<i32> = raw_line
+            .into_iter()
+            .enumerate()
+            .map(|(o, l)| {
+                let value = if l == NO_LINE { 0 } else { profile.lines.get(l as usize).map_or(0, |l| l.line) };
+                match i32::try_from(value) {
+                    Ok(v) if v != LONG_LINE => v,
+                    _ => {
+                        long_lines.push((new_id[o], value));
+                        LONG_LINE
+                    }
                 }
-            }
-        }
-        drop(raw_line);
+            })
+            .collect();
         long_lines.sort_unstable();
-        let total = permute(total, &new_id);
-        let weight = permute(weight, &new_id);
-        let self_value = permute(self_value, &new_id);
-        let self_weight = permute(self_weight, &new_id);
+        permute_in_place(&mut new_id, |i, j| {
+            frame.swap(i, j);
+            line.swap(i, j);
+            total.swap(i, j);
+            if with_weight {
+                weight.swap(i, j);
+            }
+            if keep_self {
+                self_value.swap(i, j);
+                self_weight.swap(i, j);
+            }
+        });
+        drop(new_id);
         FlameTree {
             sample_index: opts.sample_index,
             parent,
@@ -1089,10 +1146,14 @@ fn map_stacks<F: FlameFilter + ?Sized>(
         let mut state = vec![UNMAPPED; ns];
         // Room for the nodes: each stack node adds at most one per line of
         // its location (or one if it has none); a byte per location keeps
-        // the count in cache.
+        // the count in cache. Siblings merge by function, so that bound is
+        // loose (on issue 6's reference profile 4.0M for 2.6M nodes): the
+        // room reserved is at most one node per reached stack node, more
+        // made as needed.
         let lines_of: Vec<u8> =
             profile.locations.iter().map(|l| l.line_range().len().clamp(1, u8::MAX.into()) as u8).collect();
         let mut frames_bound = 1usize;
+        let mut reached = 1usize;
         for (c, st) in state.iter_mut().enumerate() {
             if kept.used(c) {
                 *st = c as u32;
@@ -1104,11 +1165,12 @@ fn map_stacks<F: FlameFilter + ?Sized>(
                 continue;
             }
             frames_bound += lines_of.get(stacks.loc[c].index()).map_or(0, |&l| usize::from(l));
+            reached += 1;
             if let Some(p) = parent_of(c) {
                 state[p] = state[p].min(r);
             }
         }
-        let mut raw = RawTree::with_capacity(frames_bound);
+        let mut raw = RawTree::with_capacity(frames_bound.min(reached));
         for c in 0..ns {
             let rank = state[c];
             if rank != UNMAPPED {
