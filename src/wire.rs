@@ -16,10 +16,18 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Encodes a message for `postMessage`.
-pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
+/// Encodes a message for `postMessage`. The array owns its buffer, so the
+/// sender can transfer it (see [`transfer_list`]) rather than have it copied.
+pub fn to_js<T: Serialize>(value: &T) -> Result<Uint8Array, String> {
     let bytes = postcard::to_allocvec(value).map_err(|e| e.to_string())?;
-    Ok(Uint8Array::from(bytes.as_slice()).into())
+    Ok(Uint8Array::from(bytes.as_slice()))
+}
+
+/// The transfer list that moves `message`'s buffer to the receiver: a
+/// flame scene is about a megabyte, and a copy left behind in the sender
+/// is garbage that only a collection frees.
+pub fn transfer_list(message: &Uint8Array) -> js_sys::Array {
+    js_sys::Array::of1(&message.buffer())
 }
 
 /// Decodes what [`to_js`] encoded.

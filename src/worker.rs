@@ -29,7 +29,7 @@ fn scope() -> DedicatedWorkerGlobalScope {
 fn post(resp: &Response) {
     match crate::wire::to_js(resp) {
         Ok(v) => {
-            let _ = scope().post_message(&v);
+            let _ = scope().post_message_with_transfer(&v, &crate::wire::transfer_list(&v));
         }
         Err(e) => {
             // Tell the page rather than leave it waiting.
