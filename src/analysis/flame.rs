@@ -29,7 +29,7 @@
 //! stored as parallel arrays. Preorder makes a subtree the contiguous range
 //! `n..end(n)`, so zooming, searching and skipping a too-narrow subtree during
 //! layout are range operations, and nothing here recurses: a 100,000-frame
-//! stack costs a loop, not a call stack. A node takes 28 bytes; what else
+//! stack costs a loop, not a call stack. A node takes 24 bytes; what else
 //! the views ask is shared or derived (see [`FlameTree`]). The tree is plain
 //! data (serde-serialisable), kept next to the model in the worker.
 //!
@@ -123,19 +123,19 @@ pub struct FlameOptions {
 ///
 /// Shaped for memory: a profile with millions of distinct call paths gives
 /// millions of nodes, and the tree lives as long as the worker shows it. A
-/// node costs 28 bytes: parent, subtree end, depth, frame and line (4 bytes
-/// each) and its total (8). Everything else is shared or derived:
+/// node costs 24 bytes: parent, subtree end, depth and point (4 bytes each)
+/// and its total (8). Everything else is shared or derived:
 ///
-/// * name, file, inlined flag and address are one `frame` index into a table
-///   of the distinct frames (a few per function, not one per node);
+/// * frame (name, file, inlined flag, address) and line are one `point`
+///   index into a table of the location lines the build met, each naming
+///   one of the distinct frames (a few per function, not one per node);
 /// * a node's self value is its total minus its children's totals, exact
 ///   because the build proves no sum saturated (else, and only then, the self
 ///   values are stored);
 /// * the box width (`weight`, the sum of |value|) equals `total` unless some
 ///   value is negative (a diff profile); only then is it stored;
 /// * the deepest depth under a node is a scan of its preorder range, so only
-///   the whole tree's height is kept;
-/// * lines are `i32`, with the rare line number that does not fit kept aside.
+///   the whole tree's height is kept.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameTree {
     sample_index: usize,
@@ -147,13 +147,9 @@ pub struct FlameTree {
     end: Vec<u32>,
     /// Root 0, its children 1, ...
     depth: Vec<u32>,
-    /// Index into `frames`.
-    frame: Vec<u32>,
-    /// A representative line: that of the first frame merged into the node;
-    /// [`LONG_LINE`] when it is in `long_lines`.
-    line: Vec<i32>,
-    /// (node, line) for lines outside `i32`, by node.
-    long_lines: Vec<(u32, i64)>,
+    /// Index into `points`: the node's frame and a representative line,
+    /// that of the first frame merged into the node.
+    point: Vec<u32>,
     /// Sum of values of the samples through the node.
     total: Vec<i64>,
     /// Sum of |value| through the node, when it can differ from `total`
@@ -164,6 +160,9 @@ pub struct FlameTree {
     self_value: Vec<i64>,
     /// As `self_value`, for `weight`.
     self_weight: Vec<u64>,
+    /// The (frame, line) pairs nodes point to: one per location line the
+    /// build met (a few per function); point 0 is the root's.
+    points: Vec<Point>,
     /// The distinct frames; frame 0 is the root's.
     frames: Vec<Frame>,
     /// Deepest depth in the tree.
@@ -182,11 +181,15 @@ struct Frame {
     inlined: bool,
 }
 
-/// In [`FlameTree::line`]: the line is kept in `long_lines`.
-const LONG_LINE: i32 = i32::MIN;
-
-/// A raw node's line: none (the root, unsymbolised frames).
-const NO_LINE: u32 = u32::MAX;
+/// A line of a location as a flame node shows it: its frame (what siblings
+/// merge by) and its line number (0 when unknown). A node holds one point
+/// id rather than a frame id and a line, and most points are shared by many
+/// nodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Point {
+    frame: u32,
+    line: i64,
+}
 
 /// Stack node states while mapping: not reached yet.
 const UNMAPPED: u32 = u32::MAX;
@@ -293,23 +296,25 @@ impl LeafSums {
 }
 
 /// The frames of each location as the filter leaves them, outermost first,
-/// resolved on first use and interned into distinct [`Frame`]s.
+/// resolved on first use into [`Point`]s (one per line) over distinct
+/// [`Frame`]s.
 struct LocationFrames<'a, F: ?Sized> {
     profile: &'a Profile,
     filter: &'a F,
-    /// Per location, (frame, line index into [`Profile::lines`] or
-    /// [`NO_LINE`]) when it has one frame, the common case, so a visit reads
-    /// one entry; else ([`LOC_LIST`], index into `lists`), ([`LOC_NONE`], _)
-    /// or, until resolved, ([`LOC_UNRESOLVED`], _).
+    /// Per location, (point, _) when it has one frame, the common case, so
+    /// a visit reads one entry; else ([`LOC_LIST`], index into `lists`),
+    /// ([`LOC_NONE`], _) or, until resolved, ([`LOC_UNRESOLVED`], _).
     span: Vec<(u32, u32)>,
     /// (start, len) into `items`.
     lists: Vec<(u32, u32)>,
-    items: Vec<(u32, u32)>,
+    /// Points of locations with several.
+    items: Vec<u32>,
+    points: Vec<Point>,
     frames: Vec<Frame>,
     ids: HashMap<Frame, u32>,
 }
 
-/// [`LocationFrames::span`] markers, above any frame id.
+/// [`LocationFrames::span`] markers, above any point id.
 const LOC_UNRESOLVED: u32 = u32::MAX;
 const LOC_NONE: u32 = u32::MAX - 1;
 const LOC_LIST: u32 = u32::MAX - 2;
@@ -322,16 +327,18 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
             span: vec![(LOC_UNRESOLVED, 0); profile.locations.len()],
             lists: Vec::new(),
             items: Vec::new(),
+            points: Vec::new(),
             frames: Vec::new(),
             ids: HashMap::new(),
         };
-        t.intern(Frame::default()); // the root's, frame 0
+        let root = t.intern(Frame::default()); // the root's, frame 0
+        t.points.push(Point { frame: root, line: 0 }); // point 0
         t
     }
 
-    /// The frame table; the per-location lists are dropped.
-    fn into_frames(self) -> Vec<Frame> {
-        self.frames
+    /// The point and frame tables; the per-location lists are dropped.
+    fn into_tables(self) -> (Vec<Point>, Vec<Frame>) {
+        (self.points, self.frames)
     }
 
     fn intern(&mut self, f: Frame) -> u32 {
@@ -342,22 +349,34 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
         })
     }
 
-    /// The frames `loc` adds to a call path, outermost first (pprof's
-    /// `makeInitialStacks`: one frame per line, the inlined ones flagged).
+    /// A new point of frame `f`; its id goes to `items`.
+    fn add_point(&mut self, f: Frame, line: i64) {
+        let frame = self.intern(f);
+        self.items.push(self.points.len() as u32);
+        self.points.push(Point { frame, line });
+    }
+
+    /// Resolves `loc` unless done already (see [`Self::of`]).
     #[inline]
-    fn of(&mut self, loc: LocId) -> &[(u32, u32)] {
-        let i = loc.index();
-        let Some(&(first, _)) = self.span.get(i) else { return &[] };
-        if first == LOC_UNRESOLVED {
+    fn prepare(&mut self, loc: LocId) {
+        if self.span.get(loc.index()).is_some_and(|&(first, _)| first == LOC_UNRESOLVED) {
             self.resolve(loc);
         }
-        match self.span[i] {
-            (LOC_NONE, _) => &[],
-            (LOC_LIST, k) => {
+    }
+
+    /// The points `loc` adds to a call path, outermost first (pprof's
+    /// `makeInitialStacks`: one frame per line, the inlined ones flagged);
+    /// once [`Self::prepare`]d.
+    #[inline]
+    fn of(&self, loc: LocId) -> &[u32] {
+        let i = loc.index();
+        match self.span.get(i) {
+            None | Some((LOC_NONE | LOC_UNRESOLVED, _)) => &[],
+            Some(&(LOC_LIST, k)) => {
                 let (start, len) = self.lists[k as usize];
                 &self.items[start as usize..start as usize + len as usize]
             }
-            _ => std::slice::from_ref(&self.span[i]),
+            Some((p, _)) => std::slice::from_ref(p),
         }
     }
 
@@ -372,8 +391,7 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
             let own = own.start.min(nl)..own.end.min(nl);
             if own.is_empty() {
                 // Unsymbolised: one frame named by its address.
-                let f = self.intern(Frame { address: location.address, ..Frame::default() });
-                self.items.push((f, NO_LINE));
+                self.add_point(Frame { address: location.address, ..Frame::default() }, 0);
             } else {
                 // The outermost line of the location is the non-inlined one;
                 // frames that survive a filter keep their inlined flag.
@@ -384,8 +402,7 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
                         None => (Strings::EMPTY, Strings::EMPTY),
                     };
                     let address = if name == Strings::EMPTY { location.address } else { 0 };
-                    let f = t.intern(Frame { name, file, address, inlined: l != outer });
-                    t.items.push((f, l as u32));
+                    t.add_point(Frame { name, file, address, inlined: l != outer }, profile.lines[l].line);
                 };
                 match self.filter.location_lines(loc) {
                     Some(kept) => {
@@ -404,7 +421,7 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
         let len = self.items.len() as u32 - start;
         self.span[loc.index()] = match len {
             0 => (LOC_NONE, 0),
-            1 if self.items[start as usize].0 < LOC_LIST => self.items.pop().unwrap_or_default(),
+            1 if self.items[start as usize] < LOC_LIST => (self.items.pop().unwrap_or_default(), 0),
             _ => {
                 self.lists.push((start, len));
                 (LOC_LIST, self.lists.len() as u32 - 1)
@@ -416,9 +433,8 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
 /// The nodes as built (a parent before its children).
 struct RawNodes {
     parent: Vec<u32>,
-    frame: Vec<u32>,
-    /// Line index into [`Profile::lines`], or [`NO_LINE`].
-    line: Vec<u32>,
+    /// Index into [`LocationFrames::points`].
+    point: Vec<u32>,
 }
 
 /// [`RawNodes`] being built, with what finds a node's child by frame.
@@ -550,53 +566,48 @@ impl RawTree {
     /// Room for `n` nodes, of which a fraction in the index.
     fn with_capacity(n: usize) -> RawTree {
         let mut t = RawTree {
-            nodes: RawNodes {
-                parent: Vec::with_capacity(n),
-                frame: Vec::with_capacity(n),
-                line: Vec::with_capacity(n),
-            },
+            nodes: RawNodes { parent: Vec::with_capacity(n), point: Vec::with_capacity(n) },
             first: Vec::with_capacity(n),
             rank: Vec::with_capacity(n),
             index: ChildIndex::with_capacity(n / 4),
         };
-        t.push(NO_NODE, 0, NO_LINE, 0);
+        t.push(NO_NODE, 0, 0);
         t
     }
 
     #[inline]
-    fn push(&mut self, parent: u32, frame: u32, line: u32, rank: u32) -> u32 {
+    fn push(&mut self, parent: u32, point: u32, rank: u32) -> u32 {
         let n = self.nodes.parent.len() as u32;
         if self.nodes.parent.len() == self.nodes.parent.capacity() {
             self.grow();
         }
         self.nodes.parent.push(parent);
-        self.nodes.frame.push(frame);
-        self.nodes.line.push(line);
+        self.nodes.point.push(point);
         self.first.push(NO_CHILD);
         self.rank.push(rank);
         n
     }
 
-    /// Room for a quarter more nodes: doubling five arrays at once would
+    /// Room for a quarter more nodes: doubling four arrays at once would
     /// make the tree's growth the build's peak.
     #[cold]
     fn grow(&mut self) {
         let more = (self.first.len() / 4).max(1024);
         self.nodes.parent.reserve_exact(more);
-        self.nodes.frame.reserve_exact(more);
-        self.nodes.line.reserve_exact(more);
+        self.nodes.point.reserve_exact(more);
         self.first.reserve_exact(more);
         self.rank.reserve_exact(more);
     }
 
-    /// The child of `parent` for `frame`, made if new. Its line is that of
-    /// the lowest `rank` that reached it.
+    /// The child of `parent` for `point`'s frame, made if new. Its point
+    /// (its line) is that of the lowest `rank` that reached it.
     #[inline]
-    fn child(&mut self, parent: u32, frame: u32, line: u32, rank: u32) -> u32 {
+    fn child(&mut self, parent: u32, point: u32, rank: u32, points: &[Point]) -> u32 {
         let p = parent as usize;
+        let frame = points[point as usize].frame;
         match self.first[p] {
             NO_CHILD => {
-                let n = self.push(parent, frame, line, rank);
+                let n = self.push(parent, point, rank);
                 self.first[p] = n;
                 n
             }
@@ -606,28 +617,29 @@ impl RawTree {
                     let n = slot.node;
                     if rank < slot.rank {
                         slot.rank = rank;
-                        self.nodes.line[n as usize] = line;
+                        self.nodes.point[n as usize] = point;
                     }
                     return n;
                 }
-                let n = self.push(parent, frame, line, rank);
+                let n = self.push(parent, point, rank);
                 self.index.insert_new(Slot { hash, node: n, rank });
                 n
             }
             only => {
                 let o = only as usize;
-                if self.nodes.frame[o] == frame {
+                let only_frame = points[self.nodes.point[o] as usize].frame;
+                if only_frame == frame {
                     if rank < self.rank[o] {
                         self.rank[o] = rank;
-                        self.nodes.line[o] = line;
+                        self.nodes.point[o] = point;
                     }
                     return only;
                 }
                 // A second child: both go to the index.
                 self.first[p] = MANY_CHILDREN;
-                let hash = key_hash(parent, self.nodes.frame[o]);
+                let hash = key_hash(parent, only_frame);
                 self.index.insert_new(Slot { hash, node: only, rank: self.rank[o] });
-                let n = self.push(parent, frame, line, rank);
+                let n = self.push(parent, point, rank);
                 self.index.insert_new(Slot { hash: key_hash(parent, frame), node: n, rank });
                 n
             }
@@ -681,13 +693,12 @@ impl FlameTree {
         // 2. Map stack nodes to flame nodes, top-down, each once.
         let mut locs = LocationFrames::new(profile, filter);
         let (raw, map) = map_stacks(profile, filter, &kept, &mut locs);
-        let frames = locs.into_frames();
-        let RawNodes { mut parent, mut frame, line: mut raw_line } = raw;
+        let (points, frames) = locs.into_tables();
+        let RawNodes { mut parent, mut point } = raw;
         let n = parent.len();
         // Reserved for the worst case; kept for good.
         parent.shrink_to_fit();
-        frame.shrink_to_fit();
-        raw_line.shrink_to_fit();
+        point.shrink_to_fit();
 
         // 3. Totals (and weights) and subtree sizes: leaf sums into their
         // nodes, then, nodes being made after their parents, one reverse pass.
@@ -766,7 +777,10 @@ impl FlameTree {
                 list.sort_unstable_by(|&a, &b| {
                     wkey(b)
                         .cmp(&wkey(a))
-                        .then_with(|| frame_order(&frames, strings, frame[a as usize], frame[b as usize]))
+                        .then_with(|| {
+                            let frame_of = |c: u32| points[point[c as usize] as usize].frame;
+                            frame_order(&frames, strings, frame_of(a), frame_of(b))
+                        })
                         .then(a.cmp(&b))
                 });
             }
@@ -812,26 +826,8 @@ impl FlameTree {
 
         // 6. Everything else moves to its new place, in place (an array of
         // `n` values more would be the build's peak).
-        let mut long_lines = Vec::new();
-        // Collected into `raw_line`'s own buffer (same size and alignment).
-        let mut line: Vec<i32> = raw_line
-            .into_iter()
-            .enumerate()
-            .map(|(o, l)| {
-                let value = if l == NO_LINE { 0 } else { profile.lines.get(l as usize).map_or(0, |l| l.line) };
-                match i32::try_from(value) {
-                    Ok(v) if v != LONG_LINE => v,
-                    _ => {
-                        long_lines.push((new_id[o], value));
-                        LONG_LINE
-                    }
-                }
-            })
-            .collect();
-        long_lines.sort_unstable();
         permute_in_place(&mut new_id, |i, j| {
-            frame.swap(i, j);
-            line.swap(i, j);
+            point.swap(i, j);
             total.swap(i, j);
             if with_weight {
                 weight.swap(i, j);
@@ -847,13 +843,12 @@ impl FlameTree {
             parent,
             end,
             depth,
-            frame,
-            line,
-            long_lines,
+            point,
             total,
             weight,
             self_value,
             self_weight,
+            points,
             frames,
             height,
         }
@@ -921,9 +916,15 @@ impl FlameTree {
         self.depth.get(range.start as usize..range.end as usize).and_then(|d| d.iter().max().copied()).unwrap_or(0)
     }
 
+    /// The node's index into `frames`.
+    #[inline]
+    fn frame_id(&self, n: u32) -> usize {
+        self.points[self.point[n as usize] as usize].frame as usize
+    }
+
     #[inline]
     fn frame_of(&self, n: u32) -> &Frame {
-        &self.frames[self.frame[n as usize] as usize]
+        &self.frames[self.frame_id(n)]
     }
 
     /// Function name; empty for the root and for unsymbolised frames.
@@ -952,13 +953,7 @@ impl FlameTree {
     /// A representative line: that of the first frame merged into the node;
     /// 0 when unknown.
     pub fn line(&self, n: u32) -> i64 {
-        match self.line[n as usize] {
-            LONG_LINE => match self.long_lines.binary_search_by_key(&n, |&(m, _)| m) {
-                Ok(i) => self.long_lines[i].1,
-                Err(_) => i64::from(LONG_LINE),
-            },
-            l => i64::from(l),
-        }
+        self.points[self.point[n as usize] as usize].line
     }
 
     /// Sum of values of the samples through `n`.
@@ -1000,9 +995,8 @@ impl FlameTree {
         self.parent.capacity() * 4
             + self.end.capacity() * 4
             + self.depth.capacity() * 4
-            + self.frame.capacity() * 4
-            + self.line.capacity() * 4
-            + self.long_lines.capacity() * size_of::<(u32, i64)>()
+            + self.point.capacity() * 4
+            + self.points.capacity() * size_of::<Point>()
             + self.total.capacity() * 8
             + self.weight.capacity() * 8
             + self.self_value.capacity() * 8
@@ -1064,7 +1058,7 @@ impl FlameTree {
         // 0 not asked yet, 1 no, 2 yes.
         let mut memo = vec![0u8; self.frames.len()];
         self.select(within, |n| {
-            let f = self.frame[n as usize] as usize;
+            let f = self.frame_id(n);
             if memo[f] == 0 {
                 memo[f] = 1 + u8::from(pred(self.frames[f].name));
             }
@@ -1135,8 +1129,9 @@ fn map_stacks<F: FlameFilter + ?Sized>(
         if !on {
             return BEFORE_SHOW_FROM;
         }
-        for &(frame, line) in locs.of(loc) {
-            node = raw.child(node, frame, line, rank);
+        locs.prepare(loc);
+        for &point in locs.of(loc) {
+            node = raw.child(node, point, rank, &locs.points);
         }
         node
     };
