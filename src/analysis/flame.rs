@@ -162,7 +162,7 @@ pub struct FlameTree {
     self_weight: Vec<u64>,
     /// The (frame, line) pairs nodes point to: one per location line the
     /// build met (a few per function); point 0 is the root's.
-    points: Vec<Point>,
+    points: Points,
     /// The distinct frames; frame 0 is the root's.
     frames: Vec<Frame>,
     /// Deepest depth in the tree.
@@ -181,14 +181,16 @@ struct Frame {
     inlined: bool,
 }
 
-/// A line of a location as a flame node shows it: its frame (what siblings
-/// merge by) and its line number (0 when unknown). A node holds one point
-/// id rather than a frame id and a line, and most points are shared by many
-/// nodes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Point {
-    frame: u32,
-    line: i64,
+/// The points: lines of locations as flame nodes show them, each a frame
+/// (what siblings merge by) and a line number (0 when unknown). A node holds
+/// one point id rather than a frame id and a line, and most points are
+/// shared by many nodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Points {
+    /// Per point, its index into the frames: the table the build reads for
+    /// every merge, kept apart from the lines so it stays in cache.
+    frame: Vec<u32>,
+    line: Vec<i64>,
 }
 
 /// Stack node states while mapping: not reached yet.
@@ -296,7 +298,7 @@ impl LeafSums {
 }
 
 /// The frames of each location as the filter leaves them, outermost first,
-/// resolved on first use into [`Point`]s (one per line) over distinct
+/// resolved on first use into points (one per line) over distinct
 /// [`Frame`]s.
 struct LocationFrames<'a, F: ?Sized> {
     profile: &'a Profile,
@@ -309,7 +311,7 @@ struct LocationFrames<'a, F: ?Sized> {
     lists: Vec<(u32, u32)>,
     /// Points of locations with several.
     items: Vec<u32>,
-    points: Vec<Point>,
+    points: Points,
     frames: Vec<Frame>,
     ids: HashMap<Frame, u32>,
 }
@@ -327,17 +329,18 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
             span: vec![(LOC_UNRESOLVED, 0); profile.locations.len()],
             lists: Vec::new(),
             items: Vec::new(),
-            points: Vec::new(),
+            points: Points::default(),
             frames: Vec::new(),
             ids: HashMap::new(),
         };
         let root = t.intern(Frame::default()); // the root's, frame 0
-        t.points.push(Point { frame: root, line: 0 }); // point 0
+        t.points.frame.push(root); // point 0
+        t.points.line.push(0);
         t
     }
 
     /// The point and frame tables; the per-location lists are dropped.
-    fn into_tables(self) -> (Vec<Point>, Vec<Frame>) {
+    fn into_tables(self) -> (Points, Vec<Frame>) {
         (self.points, self.frames)
     }
 
@@ -352,8 +355,9 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
     /// A new point of frame `f`; its id goes to `items`.
     fn add_point(&mut self, f: Frame, line: i64) {
         let frame = self.intern(f);
-        self.items.push(self.points.len() as u32);
-        self.points.push(Point { frame, line });
+        self.items.push(self.points.frame.len() as u32);
+        self.points.frame.push(frame);
+        self.points.line.push(line);
     }
 
     /// Resolves `loc` unless done already (see [`Self::of`]).
@@ -602,9 +606,9 @@ impl RawTree {
     /// The child of `parent` for `point`'s frame, made if new. Its point
     /// (its line) is that of the lowest `rank` that reached it.
     #[inline]
-    fn child(&mut self, parent: u32, point: u32, rank: u32, points: &[Point]) -> u32 {
+    fn child(&mut self, parent: u32, point: u32, rank: u32, point_frame: &[u32]) -> u32 {
         let p = parent as usize;
-        let frame = points[point as usize].frame;
+        let frame = point_frame[point as usize];
         match self.first[p] {
             NO_CHILD => {
                 let n = self.push(parent, point, rank);
@@ -627,7 +631,7 @@ impl RawTree {
             }
             only => {
                 let o = only as usize;
-                let only_frame = points[self.nodes.point[o] as usize].frame;
+                let only_frame = point_frame[self.nodes.point[o] as usize];
                 if only_frame == frame {
                     if rank < self.rank[o] {
                         self.rank[o] = rank;
@@ -647,21 +651,14 @@ impl RawTree {
     }
 }
 
-/// Moves element `i` to `new_id[i]`, by `swap` (which swaps two elements of
-/// every array to reorder), in place: each swap puts one element where it
-/// belongs, following the permutation's cycles. `new_id` ends as the
-/// identity.
-fn permute_in_place(new_id: &mut [u32], mut swap: impl FnMut(usize, usize)) {
-    for i in 0..new_id.len() {
-        loop {
-            let j = new_id[i] as usize;
-            if j == i {
-                break;
-            }
-            swap(i, j);
-            new_id.swap(i, j);
-        }
+/// `old` reordered so that element `i` moves to `new_id[i]`; empty stays
+/// empty.
+fn permute<T: Copy + Default>(old: Vec<T>, new_id: &[u32]) -> Vec<T> {
+    let mut out = vec![T::default(); old.len()];
+    for (&v, &k) in old.iter().zip(new_id) {
+        out[k as usize] = v;
     }
+    out
 }
 
 /// Compares two frames for the order of siblings of equal weight: name,
@@ -742,7 +739,7 @@ impl FlameTree {
             });
         }
         drop((map, kept));
-        let (mut self_value, mut self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
+        let (self_value, self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
         let mut size = vec![1u32; n];
         for i in (1..n).rev() {
             let p = parent[i] as usize;
@@ -778,7 +775,7 @@ impl FlameTree {
                     wkey(b)
                         .cmp(&wkey(a))
                         .then_with(|| {
-                            let frame_of = |c: u32| points[point[c as usize] as usize].frame;
+                            let frame_of = |c: u32| points.frame[point[c as usize] as usize];
                             frame_order(&frames, strings, frame_of(a), frame_of(b))
                         })
                         .then(a.cmp(&b))
@@ -807,8 +804,19 @@ impl FlameTree {
             }
         }
         drop((children, next));
-        // Subtree ends and depths, from the preorder parents, once the
-        // children lists are gone.
+
+        // 6. Everything else moves to its new place, one array at a time so
+        // each old array is freed before the next new one is made, and
+        // before the subtree ends and depths exist: the build's arrays
+        // never outgrow its step 2.
+        let point = permute(point, &new_id);
+        let total = permute(total, &new_id);
+        let weight = permute(weight, &new_id);
+        let self_value = permute(self_value, &new_id);
+        let self_weight = permute(self_weight, &new_id);
+        drop(new_id);
+
+        // 7. Subtree ends and depths, from the preorder parents.
         let mut end = vec![1u32; n];
         for i in (1..n).rev() {
             end[parent[i] as usize] += end[i];
@@ -823,21 +831,6 @@ impl FlameTree {
             depth[i] = d;
             height = height.max(d);
         }
-
-        // 6. Everything else moves to its new place, in place (an array of
-        // `n` values more would be the build's peak).
-        permute_in_place(&mut new_id, |i, j| {
-            point.swap(i, j);
-            total.swap(i, j);
-            if with_weight {
-                weight.swap(i, j);
-            }
-            if keep_self {
-                self_value.swap(i, j);
-                self_weight.swap(i, j);
-            }
-        });
-        drop(new_id);
         FlameTree {
             sample_index: opts.sample_index,
             parent,
@@ -919,7 +912,7 @@ impl FlameTree {
     /// The node's index into `frames`.
     #[inline]
     fn frame_id(&self, n: u32) -> usize {
-        self.points[self.point[n as usize] as usize].frame as usize
+        self.points.frame[self.point[n as usize] as usize] as usize
     }
 
     #[inline]
@@ -953,7 +946,7 @@ impl FlameTree {
     /// A representative line: that of the first frame merged into the node;
     /// 0 when unknown.
     pub fn line(&self, n: u32) -> i64 {
-        self.points[self.point[n as usize] as usize].line
+        self.points.line[self.point[n as usize] as usize]
     }
 
     /// Sum of values of the samples through `n`.
@@ -996,7 +989,8 @@ impl FlameTree {
             + self.end.capacity() * 4
             + self.depth.capacity() * 4
             + self.point.capacity() * 4
-            + self.points.capacity() * size_of::<Point>()
+            + self.points.frame.capacity() * 4
+            + self.points.line.capacity() * 8
             + self.total.capacity() * 8
             + self.weight.capacity() * 8
             + self.self_value.capacity() * 8
@@ -1131,7 +1125,7 @@ fn map_stacks<F: FlameFilter + ?Sized>(
         }
         locs.prepare(loc);
         for &point in locs.of(loc) {
-            node = raw.child(node, point, rank, &locs.points);
+            node = raw.child(node, point, rank, &locs.points.frame);
         }
         node
     };
