@@ -13,6 +13,9 @@ pub struct CanvasPainter {
     ctx: CanvasRenderingContext2d,
     /// measureText is slow and labels repeat: widths are cached per string.
     widths: HashMap<String, f64>,
+    /// The fill style last set: setting one parses it, so an unchanged one
+    /// is not set again.
+    fill: String,
 }
 
 impl CanvasPainter {
@@ -31,7 +34,7 @@ impl CanvasPainter {
         ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok()?;
         ctx.set_font(FONT);
         ctx.set_text_baseline("alphabetic");
-        Some(CanvasPainter { ctx, widths })
+        Some(CanvasPainter { ctx, widths, fill: String::new() })
     }
 
     /// Gives the width cache back so the next frame can reuse it.
@@ -40,14 +43,24 @@ impl CanvasPainter {
     }
 }
 
+impl CanvasPainter {
+    fn set_fill(&mut self, color: &str) {
+        if self.fill != color {
+            self.ctx.set_fill_style_str(color);
+            self.fill.clear();
+            self.fill.push_str(color);
+        }
+    }
+}
+
 impl Painter for CanvasPainter {
     fn clear(&mut self, width: f64, height: f64, color: &str) {
-        self.ctx.set_fill_style_str(color);
+        self.set_fill(color);
         self.ctx.fill_rect(0.0, 0.0, width, height);
     }
 
     fn fill_rect(&mut self, x: f64, y: f64, w: f64, h: f64, color: &str) {
-        self.ctx.set_fill_style_str(color);
+        self.set_fill(color);
         self.ctx.fill_rect(x, y, w, h);
     }
 
@@ -64,7 +77,7 @@ impl Painter for CanvasPainter {
     }
 
     fn fill_text(&mut self, text: &str, x: f64, y: f64, color: &str) {
-        self.ctx.set_fill_style_str(color);
+        self.set_fill(color);
         let _ = self.ctx.fill_text(text, x, y);
     }
 }

@@ -57,13 +57,19 @@ pub struct Viewport {
 }
 
 /// Draws the boxes that intersect the viewport. Returns how many were drawn.
+///
+/// Boxes never overlap, so they are drawn by colour, then the underlines,
+/// then the labels by text colour: a canvas parses the fill style on every
+/// change, and box by box (box colour, text colour, next box's colour) that
+/// was most of a frame's time.
 pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: &Theme) -> usize {
     p.clear(vp.width, vp.height, theme.background);
     let first_row = (vp.scroll_y / ROW_HEIGHT).floor().max(0.0) as u32;
     let last_row = ((vp.scroll_y + vp.height) / ROW_HEIGHT).ceil() as u32;
     let searching = scene.search.is_some();
-    let mut drawn = 0;
-    for b in &scene.boxes {
+    // (fill colour, box index, x, y, width) of each box drawn.
+    let mut shown: Vec<(u32, usize, f64, f64, f64)> = Vec::new();
+    for (i, b) in scene.boxes.iter().enumerate() {
         if b.depth < first_row || b.depth > last_row {
             continue;
         }
@@ -73,21 +79,39 @@ pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: 
             continue;
         }
         let y = b.depth as f64 * ROW_HEIGHT - vp.scroll_y;
-        let fill = if searching && !b.matched { dim(b.color, theme.dark) } else { rgb(b.color) };
-        // A 1px gap between boxes keeps neighbours apart.
-        p.fill_rect(x, y, (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5), ROW_HEIGHT - 1.0, &fill);
-        if searching && b.matched {
-            p.fill_rect(x, y + ROW_HEIGHT - 3.0, w.max(1.0), 2.0, theme.highlight);
+        let fill = if searching && !b.matched { dim(b.color, theme.dark) } else { b.color & 0xff_ffff };
+        shown.push((fill, i, x, y, w));
+    }
+    // By colour, then in scene order: the same calls for the same scene.
+    shown.sort_unstable_by_key(|&(fill, i, ..)| (fill, i));
+    let mut style = (u32::MAX, String::new());
+    for &(fill, _, x, y, w) in &shown {
+        if style.0 != fill {
+            style = (fill, rgb(fill));
         }
-        if w >= MIN_LABEL_PX {
+        // A 1px gap between boxes keeps neighbours apart.
+        p.fill_rect(x, y, (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5), ROW_HEIGHT - 1.0, &style.1);
+    }
+    if searching {
+        for &(_, i, x, y, w) in &shown {
+            if scene.boxes[i].matched {
+                p.fill_rect(x, y + ROW_HEIGHT - 3.0, w.max(1.0), 2.0, theme.highlight);
+            }
+        }
+    }
+    for dimmed in [false, true] {
+        let color = if dimmed { theme.dim_text } else { theme.text };
+        for &(_, i, x, y, w) in &shown {
+            let b = &scene.boxes[i];
+            if w < MIN_LABEL_PX || (searching && !b.matched) != dimmed {
+                continue;
+            }
             if let Some(label) = fit_label(p, b, w - 2.0 * TEXT_PAD) {
-                let color = if searching && !b.matched { theme.dim_text } else { theme.text };
                 p.fill_text(&label, x + TEXT_PAD, y + ROW_HEIGHT - 5.0, color);
             }
         }
-        drawn += 1;
     }
-    drawn
+    shown.len()
 }
 
 /// The longest label candidate that fits `room` pixels, else the shortest one
@@ -98,16 +122,23 @@ fn fit_label(p: &mut dyn Painter, b: &FlameBox, room: f64) -> Option<String> {
             return Some(cand.clone());
         }
     }
+    // The longest prefix of the shortest candidate that fits with an
+    // ellipsis, by bisection: a few measurements, not one per character
+    // (each new string is a measureText call, and a cache entry).
     let short = b.labels.last()?;
-    let mut chars: Vec<char> = short.chars().collect();
-    while chars.len() > 1 {
-        chars.pop();
-        let s: String = chars.iter().collect::<String>() + "…";
-        if p.text_width(&s) <= room {
-            return Some(s);
+    let ends: Vec<usize> = short.char_indices().map(|(i, _)| i).skip(1).collect();
+    let cut = |k: usize| format!("{}…", &short[..ends[k - 1]]);
+    // Prefixes of 1..=ends.len() characters; find the longest that fits.
+    let (mut lo, mut hi) = (0, ends.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if p.text_width(&cut(mid)) <= room {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
     }
-    None
+    (lo > 0).then(|| cut(lo))
 }
 
 /// The box under (x, y) in CSS pixels, if any.
@@ -131,11 +162,11 @@ fn rgb(c: u32) -> String {
 
 /// A faded version of a colour (three parts background grey to one part
 /// colour), for boxes that do not match a search.
-fn dim(c: u32, dark: bool) -> String {
+fn dim(c: u32, dark: bool) -> u32 {
     let (r, g, b) = ((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
     let base = if dark { 40u32 } else { 235u32 };
     let mix = |v: u32| (v + base * 3) / 4;
-    format!("#{:02x}{:02x}{:02x}", mix(r), mix(g), mix(b))
+    mix(r) << 16 | mix(g) << 8 | mix(b)
 }
 
 /// Records drawing calls, with text 7 px per character.
@@ -221,6 +252,42 @@ mod tests {
         assert_eq!(hit_test(&s, vp, 190.0, 20.0).map(|b| b.node), None);
         assert_eq!(hit_test(&s, vp, 10.0, 40.0).map(|b| b.node), Some(3));
         assert_eq!(hit_test(&s, vp, 10.0, 80.0), None);
+    }
+
+    #[test]
+    fn labels_too_long_are_cut_with_an_ellipsis() {
+        let label = |width: f64, name: &str| {
+            let s = FlameScene { boxes: vec![fbox(0, 0.0, width / 1000.0, 0, &[name])], ..FlameScene::default() };
+            let mut p = RecordingPainter::default();
+            draw_flame(&mut p, &s, Viewport { width: 1000.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
+            p.log.iter().find(|l| l.starts_with("text")).map(|l| l.split('"').nth(1).unwrap().to_string())
+        };
+        // Room 92 px at 7 px a character: 12 characters and the ellipsis.
+        assert_eq!(label(100.0, "abcdefghijklmnopqrstuvwxyz").as_deref(), Some("abcdefghijkl…"));
+        assert_eq!(label(100.0, "éééééééééééééééééééé").as_deref(), Some("éééééééééééé…"));
+        assert_eq!(label(100.0, "short").as_deref(), Some("short"));
+        // Room 16 px: one character and the ellipsis is 14 px.
+        assert_eq!(label(24.0, "abcdef").as_deref(), Some("a…"));
+    }
+
+    #[test]
+    fn boxes_are_drawn_by_colour_then_labels() {
+        // Ten boxes in one row whose colours alternate.
+        let boxes = (0..10)
+            .map(|i| FlameBox { color: if i % 2 == 0 { 0x112233 } else { 0x445566 }, ..fbox(0, i as f64 / 10.0, (i + 1) as f64 / 10.0, i, &["f"]) })
+            .collect();
+        let s = FlameScene { boxes, ..FlameScene::default() };
+        let mut p = RecordingPainter::default();
+        let n = draw_flame(&mut p, &s, Viewport { width: 1000.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
+        assert_eq!(n, 10);
+        let colours: Vec<&str> = p.log.iter().filter(|l| l.starts_with("rect")).map(|l| l.rsplit(' ').next().unwrap()).collect();
+        assert_eq!(colours.len(), 10);
+        let changes = colours.windows(2).filter(|w| w[0] != w[1]).count();
+        assert_eq!(changes, 1, "one style change between the two colours: {colours:?}");
+        let first_text = p.log.iter().position(|l| l.starts_with("text")).unwrap();
+        let last_rect = p.log.iter().rposition(|l| l.starts_with("rect")).unwrap();
+        assert!(last_rect < first_text, "labels go over every box");
+        assert_eq!(p.log.iter().filter(|l| l.starts_with("text")).count(), 10);
     }
 
     #[test]
