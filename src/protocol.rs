@@ -87,9 +87,12 @@ pub struct FlameBox {
     pub node: u32,
     /// 0xRRGGBB, stable per Go package.
     pub color: u32,
-    /// Label candidates, longest first; the painter picks the first that fits.
-    pub labels: Vec<String>,
+    /// The full function name: the first label candidate, and the tooltip's.
     pub name: String,
+    /// Shorter label candidates, longest first; the painter picks the first
+    /// of `name` and these that fits. (The name is not repeated here: that
+    /// was a fifth of a scene's bytes.)
+    pub labels: Vec<String>,
     /// `file:line` where known.
     pub file: String,
     pub self_value: i64,

@@ -86,7 +86,8 @@ impl Session {
                     x1: b.x1,
                     node: b.node,
                     color: if b.node == ROOT { if dark { 0x57606a } else { 0xc9d1d9 } } else if dark { d.color_dark } else { d.color },
-                    labels: d.labels,
+                    // describe's first candidate is the name itself.
+                    labels: d.labels.into_iter().skip(1).collect(),
                     name: d.name,
                     file: match (d.file.is_empty(), d.line) {
                         (true, _) => String::new(),

@@ -117,7 +117,7 @@ pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: 
 /// The longest label candidate that fits `room` pixels, else the shortest one
 /// cut with an ellipsis, else nothing.
 fn fit_label(p: &mut dyn Painter, b: &FlameBox, room: f64) -> Option<String> {
-    for cand in &b.labels {
+    for cand in std::iter::once(&b.name).chain(&b.labels) {
         if p.text_width(cand) <= room {
             return Some(cand.clone());
         }
@@ -125,7 +125,10 @@ fn fit_label(p: &mut dyn Painter, b: &FlameBox, room: f64) -> Option<String> {
     // The longest prefix of the shortest candidate that fits with an
     // ellipsis, by bisection: a few measurements, not one per character
     // (each new string is a measureText call, and a cache entry).
-    let short = b.labels.last()?;
+    let short = b.labels.last().unwrap_or(&b.name);
+    if short.is_empty() {
+        return None;
+    }
     let ends: Vec<usize> = short.char_indices().map(|(i, _)| i).skip(1).collect();
     let cut = |k: usize| format!("{}…", &short[..ends[k - 1]]);
     // Prefixes of 1..=ends.len() characters; find the longest that fits.
@@ -201,8 +204,8 @@ mod tests {
             x1,
             node,
             color: 0x336699,
-            labels: labels.iter().map(|s| s.to_string()).collect(),
             name: labels.first().map(|s| s.to_string()).unwrap_or_default(),
+            labels: labels.iter().skip(1).map(|s| s.to_string()).collect(),
             file: String::new(),
             self_value: 0,
             total: 0,
