@@ -261,3 +261,18 @@ async fn goroutine_view_counts_states_groups_and_explains() {
     until(|| group.text_content().unwrap().contains("main.worker(0xc000020060)")).await;
     assert!(group.text_content().unwrap().contains("/app/main.go:9"));
 }
+
+#[wasm_bindgen_test]
+fn label_widths_from_character_widths_equal_measure_text() {
+    use pprof_lens::render::canvas::{CanvasPainter, CharWidths};
+    use pprof_lens::render::Painter;
+    let canvas: web_sys::HtmlCanvasElement = gloo_document().create_element("canvas").unwrap().dyn_into().unwrap();
+    let mut painter = CanvasPainter::new(&canvas, 300.0, 100.0, CharWidths::default()).unwrap();
+    // The painter's own context, as it set it up (font, kerning, rendering).
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    for s in ["net/http.(*conn).serve", "AVAWAfiffl To Ty", "runtime.gcBgMarkWorker", "github.com/acme/Widget[...].Fill.func1", "Straße ü é…"] {
+        let measured = ctx.measure_text(s).unwrap().width();
+        let summed = painter.text_width(s);
+        assert!((measured - summed).abs() < 0.01, "{s}: measureText {measured}, by characters {summed}");
+    }
+}

@@ -6,7 +6,6 @@
 //! breadcrumb back), and searches (`/` focuses the box, `Esc` resets zoom).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -17,7 +16,7 @@ use yew::prelude::*;
 use super::WorkerHandle;
 use crate::analysis::filter::Options;
 use crate::protocol::{Answer, FlameBox, FlameScene, Query};
-use crate::render::{self, canvas::CanvasPainter, Theme, Viewport};
+use crate::render::{self, canvas::CanvasPainter, canvas::CharWidths, Theme, Viewport};
 use crate::view::measurement;
 
 #[derive(Properties, PartialEq)]
@@ -49,7 +48,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     let container = use_node_ref();
     let canvas = use_node_ref();
     let search_box = use_node_ref();
-    let widths: Rc<RefCell<HashMap<String, f64>>> = use_mut_ref(HashMap::new).clone();
+    let widths: Rc<RefCell<CharWidths>> = use_mut_ref(CharWidths::default).clone();
 
     // Follow the container's size.
     {
