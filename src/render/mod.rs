@@ -123,8 +123,8 @@ fn fit_label(p: &mut dyn Painter, b: &FlameBox, room: f64) -> Option<String> {
         }
     }
     // The longest prefix of the shortest candidate that fits with an
-    // ellipsis, by bisection: a few measurements, not one per character
-    // (each new string is a measureText call, and a cache entry).
+    // ellipsis, by bisection: a few strings sized, not one per character
+    // dropped.
     let short = b.labels.last().unwrap_or(&b.name);
     if short.is_empty() {
         return None;
