@@ -83,9 +83,7 @@ impl CanvasPainter {
     pub fn into_widths(self) -> CharWidths {
         self.widths
     }
-}
 
-impl CanvasPainter {
     fn set_fill(&mut self, color: &str) {
         if self.fill != color {
             self.ctx.set_fill_style_str(color);
