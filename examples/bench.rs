@@ -26,10 +26,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pprof_lens::analysis::filter::Options;
 use pprof_lens::analysis::flame::{FlameOptions, FlameTree, ROOT};
 use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions};
 use pprof_lens::analysis::graph::Graph;
+use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::analysis::top::top_from_graph;
 use pprof_lens::decode::{gzip, pprof, DecodeOptions, NoProgress};
 use pprof_lens::protocol::Query;
@@ -75,7 +75,8 @@ fn child(path: &str, runs: usize) {
     let (stream_s, streamed) = best(runs, || {
         let file = std::fs::File::open(path).unwrap_or_else(|e| die(format_args!("{path}: {e}")));
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let p = pprof_lens::decode::decode_reader(file, size, &opts, &mut NoProgress).unwrap_or_else(|e| die(format_args!("{path}: {e}")));
+        let p = pprof_lens::decode::decode_reader(file, size, &opts, &mut NoProgress)
+            .unwrap_or_else(|e| die(format_args!("{path}: {e}")));
         rss_stream.get_or_insert_with(peak_rss_bytes);
         p
     });
@@ -130,7 +131,7 @@ fn child(path: &str, runs: usize) {
         out.insert("peak_rss_first_run", rss as f64);
     }
 
-    let top_opts = Options::default();
+    let top_opts = ReportOptions::default();
     let (top_s, (graph_s, table)) = best(runs, || {
         let t = Instant::now();
         let graph = Graph::build(&p, &top_opts).unwrap_or_else(|e| die(e));
@@ -143,20 +144,25 @@ fn child(path: &str, runs: usize) {
     let (render_s, _) = best(runs, || render_top(&p, &table, &top_opts));
     out.insert("top_text_s", render_s);
 
-    let fo = FlameOptions { sample_index: p.default_sample_index() };
+    let fo = FlameOptions {
+        sample_index: p.default_sample_index(),
+    };
     let (build_s, tree) = best(runs, || FlameTree::build(&p, &fo));
     out.insert("flame_build_s", build_s);
     out.insert("flame_nodes", tree.len() as f64);
     out.insert("flame_height", tree.height() as f64);
     out.insert("flame_heap_bytes", tree.heap_bytes() as f64);
-    let px = LayoutOptions { min_width: 1.0 / WIDTH_PX as f64, ..LayoutOptions::default() };
+    let px = LayoutOptions {
+        min_width: 1.0 / WIDTH_PX as f64,
+        ..LayoutOptions::default()
+    };
     let (layout_s, vis) = best(runs, || layout(&tree, &px, None));
     out.insert("flame_layout_s", layout_s);
     out.insert("flame_boxes", vis.box_count() as f64);
     let (full_s, full) = best(runs, || layout(&tree, &LayoutOptions::default(), None));
     out.insert("flame_full_layout_s", full_s);
     out.insert("flame_full_boxes", full.box_count() as f64);
-    let re = regex_lite::Regex::new("^runtime\\.").expect("valid regex");
+    let re = pprof_lens::pattern::Pattern::new("search", "^runtime\\.").expect("valid pattern");
     let (search_s, _) = best(runs, || search(&tree, &p, &re, ROOT));
     out.insert("flame_search_s", search_s);
 
@@ -165,7 +171,13 @@ fn child(path: &str, runs: usize) {
     let zoom_node = tree.children(ROOT).max_by_key(|&c| tree.subtree(c).len());
     drop((tree, vis, full));
     let mut session = Session::new(p);
-    let q = |zoom| Query::Flame { opts: Options::default(), zoom, width_px: WIDTH_PX, search: String::new(), dark: false };
+    let q = |zoom| Query::Flame {
+        opts: ReportOptions::default(),
+        zoom,
+        width_px: WIDTH_PX,
+        search: String::new(),
+        dark: false,
+    };
     let t = Instant::now();
     let _ = session.answer(q(None));
     out.insert("scene_first_s", t.elapsed().as_secs_f64());
@@ -175,7 +187,9 @@ fn child(path: &str, runs: usize) {
     });
     out.insert("scene_zoom_and_back_s", zoom_s);
     if session.profile.is_goroutine_data() {
-        let (g_s, _) = best(runs, || summarize(&session.profile, &GoroutineOptions::default()));
+        let (g_s, _) = best(runs, || {
+            summarize(&session.profile, &GoroutineOptions::default())
+        });
         out.insert("goroutines_s", g_s);
     }
     out.insert("peak_rss_end", peak_rss_bytes().unwrap_or(0) as f64);
@@ -188,7 +202,8 @@ fn child(path: &str, runs: usize) {
 fn time_command(cmd: &[&str]) -> Result<(f64, Option<u64>), String> {
     let time_bin = Path::new("/usr/bin/time");
     if time_bin.exists() {
-        let tmp = std::env::temp_dir().join(format!("pprof-lens-bench-time-{}", std::process::id()));
+        let tmp =
+            std::env::temp_dir().join(format!("pprof-lens-bench-time-{}", std::process::id()));
         let t = Instant::now();
         let status = Command::new(time_bin)
             .arg("-o")
@@ -205,7 +220,10 @@ fn time_command(cmd: &[&str]) -> Result<(f64, Option<u64>), String> {
         if !status.success() {
             return Err(format!("{} exited with {status}", cmd.join(" ")));
         }
-        let kib = text.lines().rev().find_map(|l| l.trim().parse::<u64>().ok());
+        let kib = text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().parse::<u64>().ok());
         return Ok((wall, kib.map(|k| k * 1024)));
     }
     // No /usr/bin/time: poll the peak RSS (VmHWM) of the child and its descendants.
@@ -234,10 +252,16 @@ fn tree_peak_rss(pid: u32) -> u64 {
     let mut parents = BTreeMap::<u32, u32>::new();
     if let Ok(dir) = std::fs::read_dir("/proc") {
         for e in dir.flatten() {
-            let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else { continue };
+            let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+                continue;
+            };
             // The field after the parenthesised command name: state, then ppid.
-            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
+            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+                continue;
+            };
             if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|s| s.parse().ok()) {
                 parents.insert(p, ppid);
             }
@@ -268,7 +292,12 @@ fn tree_peak_rss(pid: u32) -> u64 {
 }
 
 fn go_available() -> bool {
-    Command::new("go").arg("version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("go")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn mb(b: f64) -> String {
@@ -291,7 +320,10 @@ fn parent(path: &str, runs: usize, with_go: bool) {
         .output()
         .unwrap_or_else(|e| die(e));
     if !output.status.success() {
-        println!("\n## {path}\nfailed: the measuring process exited with {}", output.status);
+        println!(
+            "\n## {path}\nfailed: the measuring process exited with {}",
+            output.status
+        );
         return;
     }
     let m: BTreeMap<String, f64> = String::from_utf8_lossy(&output.stdout)
@@ -304,7 +336,13 @@ fn parent(path: &str, runs: usize, with_go: bool) {
     let g = |k: &str| m.get(k).copied().unwrap_or(f64::NAN);
     let raw = g("raw_bytes");
     let samples = g("samples");
-    let per_s = |secs: f64| format!("{:.1} MB/s, {:.2} M samples/s", raw / secs / 1e6, samples / secs / 1e6);
+    let per_s = |secs: f64| {
+        format!(
+            "{:.1} MB/s, {:.2} M samples/s",
+            raw / secs / 1e6,
+            samples / secs / 1e6
+        )
+    };
 
     println!("\n## {path}");
     println!(
@@ -319,44 +357,100 @@ fn parent(path: &str, runs: usize, with_go: bool) {
     println!("| measure | value | throughput / ratio |");
     println!("|---|---|---|");
     let row = |a: &str, b: String, c: String| println!("| {a} | {b} | {c} |");
-    row("read + inflate + decode, streamed (the app's path)", ms(g("stream_s")), per_s(g("stream_s")));
+    row(
+        "read + inflate + decode, streamed (the app's path)",
+        ms(g("stream_s")),
+        per_s(g("stream_s")),
+    );
     row(
         "peak RSS, streamed load (VmHWM after its run 1)",
         mb(g("peak_rss_stream")),
-        format!("{:.2}x uncompressed (model + decoder tables + 1 MB buffers)", g("peak_rss_stream") / raw),
+        format!(
+            "{:.2}x uncompressed (model + decoder tables + 1 MB buffers)",
+            g("peak_rss_stream") / raw
+        ),
     );
     row("read file", ms(g("read_s")), String::new());
-    row("inflate", ms(g("inflate_s")), format!("{:.1} MB/s out", raw / g("inflate_s") / 1e6));
+    row(
+        "inflate",
+        ms(g("inflate_s")),
+        format!("{:.1} MB/s out", raw / g("inflate_s") / 1e6),
+    );
     row("decode", ms(g("decode_s")), per_s(g("decode_s")));
     let load = g("inflate_s") + g("decode_s");
     row("inflate + decode", ms(load), per_s(load));
-    row("top table", ms(g("top_s")), format!("{:.2} M samples/s; graph {}; {} rows", samples / g("top_s") / 1e6, ms(g("graph_s")), g("top_rows")));
+    row(
+        "top table",
+        ms(g("top_s")),
+        format!(
+            "{:.2} M samples/s; graph {}; {} rows",
+            samples / g("top_s") / 1e6,
+            ms(g("graph_s")),
+            g("top_rows")
+        ),
+    );
     row("top text (render)", ms(g("top_text_s")), String::new());
     row(
         "flame tree build",
         ms(g("flame_build_s")),
-        format!("{:.2} M samples/s; {} nodes, height {}", samples / g("flame_build_s") / 1e6, g("flame_nodes"), g("flame_height")),
+        format!(
+            "{:.2} M samples/s; {} nodes, height {}",
+            samples / g("flame_build_s") / 1e6,
+            g("flame_nodes"),
+            g("flame_height")
+        ),
     );
     row(
         "flame tree heap (FlameTree::heap_bytes)",
         mb(g("flame_heap_bytes")),
         format!("{:.1} bytes/node", g("flame_heap_bytes") / g("flame_nodes")),
     );
-    row("flame layout (1 px at 1920 px)", ms(g("flame_layout_s")), format!("{} boxes", g("flame_boxes")));
-    row("flame layout (every box)", ms(g("flame_full_layout_s")), format!("{} boxes", g("flame_full_boxes")));
-    row("flame search ^runtime\\.", ms(g("flame_search_s")), String::new());
-    row("worker: first flame scene (tree + layout)", ms(g("scene_first_s")), String::new());
-    row("worker: zoom in + back (2 scenes, cached tree)", ms(g("scene_zoom_and_back_s")), String::new());
+    row(
+        "flame layout (1 px at 1920 px)",
+        ms(g("flame_layout_s")),
+        format!("{} boxes", g("flame_boxes")),
+    );
+    row(
+        "flame layout (every box)",
+        ms(g("flame_full_layout_s")),
+        format!("{} boxes", g("flame_full_boxes")),
+    );
+    row(
+        "flame search ^runtime\\.",
+        ms(g("flame_search_s")),
+        String::new(),
+    );
+    row(
+        "worker: first flame scene (tree + layout)",
+        ms(g("scene_first_s")),
+        String::new(),
+    );
+    row(
+        "worker: zoom in + back (2 scenes, cached tree)",
+        ms(g("scene_zoom_and_back_s")),
+        String::new(),
+    );
     if m.contains_key("goroutines_s") {
         row("goroutine summary", ms(g("goroutines_s")), String::new());
     }
-    row("model heap (Profile::heap_bytes)", mb(g("heap_bytes")), format!("{:.2}x uncompressed", g("heap_bytes") / raw));
+    row(
+        "model heap (Profile::heap_bytes)",
+        mb(g("heap_bytes")),
+        format!("{:.2}x uncompressed", g("heap_bytes") / raw),
+    );
     row(
         "peak RSS after the whole-buffer stages (VmHWM)",
         mb(g("peak_rss_first_run")),
-        format!("{:.2}x uncompressed (file + inflated bytes + model)", g("peak_rss_first_run") / raw),
+        format!(
+            "{:.2}x uncompressed (file + inflated bytes + model)",
+            g("peak_rss_first_run") / raw
+        ),
     );
-    row("peak RSS, whole child (VmHWM at end)", mb(g("peak_rss_end")), format!("{:.2}x uncompressed", g("peak_rss_end") / raw));
+    row(
+        "peak RSS, whole child (VmHWM at end)",
+        mb(g("peak_rss_end")),
+        format!("{:.2}x uncompressed", g("peak_rss_end") / raw),
+    );
     let ours = g("stream_s") + g("top_s");
     row("ours: streamed load + top", ms(ours), String::new());
     if !with_go {
@@ -381,14 +475,22 @@ fn parent(path: &str, runs: usize, with_go: bool) {
         }
     }
     let (wall, rss) = best_go.expect("at least one run");
-    row("go tool pprof -symbolize=none -top (wall)", ms(wall), format!("{:.1}x ours", wall / ours));
+    row(
+        "go tool pprof -symbolize=none -top (wall)",
+        ms(wall),
+        format!("{:.1}x ours", wall / ours),
+    );
     match rss {
         Some(r) => {
             let r = r as f64;
             row(
                 "go tool pprof max RSS",
                 mb(r),
-                format!("{:.2}x uncompressed; {:.1}x our streamed load's peak RSS", r / raw, r / g("peak_rss_stream")),
+                format!(
+                    "{:.2}x uncompressed; {:.1}x our streamed load's peak RSS",
+                    r / raw,
+                    r / g("peak_rss_stream")
+                ),
             )
         }
         None => row("go tool pprof max RSS", "unmeasured".into(), String::new()),
@@ -399,7 +501,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         let path = args.get(1).unwrap_or_else(|| die("--child FILE RUNS"));
-        let runs = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(3usize).max(1);
+        let runs = args
+            .get(2)
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(3usize)
+            .max(1);
         child(path, runs);
         return;
     }
@@ -409,7 +515,13 @@ fn main() {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--runs" => runs = it.next().and_then(|r| r.parse::<usize>().ok()).unwrap_or_else(|| die("--runs N")).max(1),
+            "--runs" => {
+                runs = it
+                    .next()
+                    .and_then(|r| r.parse::<usize>().ok())
+                    .unwrap_or_else(|| die("--runs N"))
+                    .max(1)
+            }
             "--no-go" => with_go = false,
             _ => files.push(a.clone()),
         }

@@ -11,7 +11,9 @@
 
 pub mod analysis;
 pub mod decode;
+pub mod measurement;
 pub mod model;
+pub mod pattern;
 pub mod protocol;
 pub mod render;
 pub mod session;

@@ -7,112 +7,57 @@
 
 use std::rc::Rc;
 
-use crate::analysis::filter::Options;
-use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter, ROOT};
+use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter};
+use crate::analysis::options::ReportOptions;
 use crate::analysis::top::{top_table, TopTable};
 use crate::model::Profile;
-use crate::protocol::{Answer, FlameBox, FlameScene, Query, SearchResult};
-use crate::view::flame_layout::{self, LayoutOptions};
+use crate::pattern::Pattern;
+use crate::protocol::{Answer, Query};
+use crate::view::flame_scene::flame_scene;
 use crate::view::{top_rows, top_text};
 
 pub struct Session {
     pub profile: Rc<Profile>,
-    top: Option<(Options, Rc<TopTable>)>,
-    flame: Option<(Options, Rc<FlameTree>)>,
+    top: Option<(ReportOptions, Rc<TopTable>)>,
+    flame: Option<(ReportOptions, Rc<FlameTree>)>,
 }
 
-/// The options that change the flame tree (not sorting, trimming, granularity).
-fn flame_key(profile: &Profile, opts: &Options) -> Options {
-    Options {
-        sample_index: Some(opts.sample_index.unwrap_or_else(|| profile.default_sample_index())),
-        focus: opts.focus.clone(),
-        ignore: opts.ignore.clone(),
-        hide: opts.hide.clone(),
-        show: opts.show.clone(),
-        show_from: opts.show_from.clone(),
-        tagfocus: opts.tagfocus.clone(),
-        tagignore: opts.tagignore.clone(),
-        ..Options::default()
+/// A pattern typed in a search box: blank means none.
+fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
     }
+    Pattern::new(option, text)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 impl Session {
     pub fn new(profile: Profile) -> Session {
-        Session { profile: Rc::new(profile), top: None, flame: None }
+        Session {
+            profile: Rc::new(profile),
+            top: None,
+            flame: None,
+        }
     }
 
-    fn flame_tree(&mut self, opts: &Options) -> Result<Rc<FlameTree>, String> {
-        let key = flame_key(&self.profile, opts);
+    fn flame_tree(&mut self, opts: &ReportOptions) -> Result<Rc<FlameTree>, String> {
+        let key = opts.tree_key(self.profile.default_sample_index());
         if let Some((k, t)) = &self.flame {
             if *k == key {
                 return Ok(t.clone());
             }
         }
         let filter = ReportFilter::new(&self.profile, &key).map_err(|e| e.to_string())?;
-        let fo = FlameOptions { sample_index: key.sample_index.unwrap_or(0) };
+        let fo = FlameOptions {
+            sample_index: key.sample_index.unwrap_or(0),
+        };
         let tree = Rc::new(FlameTree::build_filtered(&self.profile, &fo, &filter));
         self.flame = Some((key, tree.clone()));
         Ok(tree)
     }
 
-    /// The boxes, labels and colours for one view of the flame graph.
-    fn flame_scene(
-        &mut self,
-        opts: &Options,
-        zoom: Option<u32>,
-        width_px: u32,
-        search: &str,
-        dark: bool,
-    ) -> Result<FlameScene, String> {
-        let tree = self.flame_tree(opts)?;
-        let profile = &self.profile;
-        let zoom = zoom.filter(|&z| tree.is_node(z)).unwrap_or(ROOT);
-        let (matches, search) = if search.trim().is_empty() {
-            (None, None)
-        } else {
-            let re = regex_lite::Regex::new(search).map_err(|e| format!("search: {e}"))?;
-            let (m, s) = flame_layout::search(&tree, profile, &re, zoom);
-            (Some(m), Some(SearchResult { pattern: s.pattern, share: s.share, matches: s.matches }))
-        };
-        let lo = LayoutOptions { zoom, min_width: 1.0 / f64::from(width_px.max(1)), ..LayoutOptions::default() };
-        let layout = flame_layout::layout(&tree, &lo, matches.as_deref());
-        let mut boxes = Vec::with_capacity(layout.box_count());
-        for row in &layout.rows {
-            for b in &row.boxes {
-                let Some(d) = flame_layout::describe(&tree, profile, b.node) else { continue };
-                boxes.push(FlameBox {
-                    depth: row.depth,
-                    x0: b.x0,
-                    x1: b.x1,
-                    node: b.node,
-                    color: if b.node == ROOT { if dark { 0x57606a } else { 0xc9d1d9 } } else if dark { d.color_dark } else { d.color },
-                    // describe's first candidate is the name itself.
-                    labels: d.labels.into_iter().skip(1).collect(),
-                    name: d.name,
-                    file: match (d.file.is_empty(), d.line) {
-                        (true, _) => String::new(),
-                        (false, 0) => d.file,
-                        (false, l) => format!("{}:{l}", d.file),
-                    },
-                    self_value: d.self_value,
-                    total: d.total,
-                    matched: b.matched,
-                });
-            }
-        }
-        let breadcrumb = tree.path(zoom).into_iter().map(|n| (n, flame_layout::node_name(&tree, profile, n))).collect();
-        let st = profile.sample_types.get(tree.sample_index()).copied().unwrap_or_default();
-        Ok(FlameScene {
-            boxes,
-            depth: layout.row_count.saturating_sub(1),
-            total: tree.root_total(),
-            unit: profile.str(st.unit).to_string(),
-            breadcrumb,
-            search,
-        })
-    }
-
-    fn top(&mut self, opts: &Options) -> Result<Rc<TopTable>, String> {
+    fn top(&mut self, opts: &ReportOptions) -> Result<Rc<TopTable>, String> {
         if let Some((o, t)) = &self.top {
             if o == opts {
                 return Ok(t.clone());
@@ -124,24 +69,27 @@ impl Session {
     }
 
     pub fn answer(&mut self, query: Query) -> Answer {
-        self.try_answer(query).unwrap_or_else(|message| Answer::Failed { message })
+        self.try_answer(query)
+            .unwrap_or_else(|message| Answer::Failed { message })
     }
 
     fn try_answer(&mut self, query: Query) -> Result<Answer, String> {
         match query {
-            Query::Top { opts, filter, order, start, count } => {
+            Query::Top {
+                opts,
+                filter,
+                order,
+                start,
+                count,
+            } => {
                 let table = self.top(&opts)?;
-                let re = if filter.trim().is_empty() {
-                    None
-                } else {
-                    Some(regex_lite::Regex::new(&filter).map_err(|e| format!("filter: {e}"))?)
-                };
+                let pattern = user_pattern("filter", &filter)?;
                 let count = count.min(2000) as usize;
                 Ok(Answer::Top(top_rows::top_window(
                     &self.profile,
                     &table,
                     &opts,
-                    re.as_ref(),
+                    pattern.as_ref(),
                     order,
                     start as usize,
                     count,
@@ -149,17 +97,37 @@ impl Session {
             }
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;
-                Ok(Answer::Text { text: top_text::render_top(&self.profile, &table, &opts) })
+                Ok(Answer::Text {
+                    text: top_text::render_top(&self.profile, &table, &opts),
+                })
             }
-            Query::Flame { opts, zoom, width_px, search, dark } => {
-                Ok(Answer::Flame(self.flame_scene(&opts, zoom, width_px, &search, dark)?))
+            Query::Flame {
+                opts,
+                zoom,
+                width_px,
+                search,
+                dark,
+            } => {
+                let tree = self.flame_tree(&opts)?;
+                let search = user_pattern("search", &search)?;
+                Ok(Answer::Flame(flame_scene(
+                    &tree,
+                    &self.profile,
+                    zoom,
+                    width_px,
+                    search.as_ref(),
+                    dark,
+                )))
             }
             Query::Goroutines => {
                 if !self.profile.is_goroutine_data() {
                     return Err("this file has no goroutine data".into());
                 }
                 let opts = crate::analysis::goroutines::GoroutineOptions::default();
-                Ok(Answer::Goroutines(crate::analysis::goroutines::summarize(&self.profile, &opts)))
+                Ok(Answer::Goroutines(crate::analysis::goroutines::summarize(
+                    &self.profile,
+                    &opts,
+                )))
             }
         }
     }
@@ -182,49 +150,120 @@ mod tests {
     #[test]
     fn top_window_pages_filters_and_orders() {
         let mut s = session();
-        let opts = Options { nodefraction: 0.0, ..Options::default() };
-        let q = |filter: &str, order, start, count| Query::Top { opts: opts.clone(), filter: filter.into(), order, start, count };
-        let Answer::Top(w) = s.answer(q("", RowOrder::Flat, 0, 100)) else { panic!() };
+        let opts = ReportOptions {
+            nodefraction: 0.0,
+            ..ReportOptions::default()
+        };
+        let q = |filter: &str, order, start, count| Query::Top {
+            opts: opts.clone(),
+            filter: filter.into(),
+            order,
+            start,
+            count,
+        };
+        let Answer::Top(w) = s.answer(q("", RowOrder::Flat, 0, 100)) else {
+            panic!()
+        };
         assert_eq!(w.row_count, 5);
         assert_eq!(w.rows[0].name, "b");
-        assert_eq!((w.rows[0].flat.as_str(), w.rows[0].flat_pct.as_str()), ("5", "50.00%"));
-        assert!(w.header.iter().any(|l| l.starts_with("Showing nodes accounting for 10, 100% of 10 total")), "{:?}", w.header);
-        let Answer::Top(w) = s.answer(q("", RowOrder::Flat, 1, 2)) else { panic!() };
+        assert_eq!(
+            (w.rows[0].flat.as_str(), w.rows[0].flat_pct.as_str()),
+            ("5", "50.00%")
+        );
+        assert!(
+            w.header
+                .iter()
+                .any(|l| l.starts_with("Showing nodes accounting for 10, 100% of 10 total")),
+            "{:?}",
+            w.header
+        );
+        let Answer::Top(w) = s.answer(q("", RowOrder::Flat, 1, 2)) else {
+            panic!()
+        };
         assert_eq!((w.start, w.rows.len()), (1, 2));
-        let Answer::Top(w) = s.answer(q("^[ab]$", RowOrder::Name, 0, 100)) else { panic!() };
-        assert_eq!(w.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
-        let Answer::Top(w) = s.answer(q("", RowOrder::Cum, 0, 1)) else { panic!() };
+        let Answer::Top(w) = s.answer(q("^[ab]$", RowOrder::Name, 0, 100)) else {
+            panic!()
+        };
+        assert_eq!(
+            w.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
+        let Answer::Top(w) = s.answer(q("", RowOrder::Cum, 0, 1)) else {
+            panic!()
+        };
         assert_eq!(w.rows[0].name, "main");
     }
 
     #[test]
     fn bad_regexes_fail_with_a_message() {
         let mut s = session();
-        let a = s.answer(Query::Top { opts: Options::default(), filter: "(".into(), order: RowOrder::Flat, start: 0, count: 10 });
-        assert!(matches!(a, Answer::Failed { message } if message.starts_with("filter:")));
-        let opts = Options { focus: "[".into(), ..Options::default() };
-        assert!(matches!(s.answer(Query::TopText { opts }), Answer::Failed { .. }));
+        let a = s.answer(Query::Top {
+            opts: ReportOptions::default(),
+            filter: "(".into(),
+            order: RowOrder::Flat,
+            start: 0,
+            count: 10,
+        });
+        assert!(
+            matches!(a, Answer::Failed { message } if message.starts_with("parsing filter regexp:"))
+        );
+        let opts = ReportOptions {
+            focus: "[".into(),
+            ..ReportOptions::default()
+        };
+        assert!(matches!(
+            s.answer(Query::TopText { opts }),
+            Answer::Failed { .. }
+        ));
     }
 
     #[test]
     fn flame_scene_zooms_searches_and_filters() {
         let mut s = session();
-        let opts = Options::default();
-        let q = |zoom, search: &str| Query::Flame { opts: opts.clone(), zoom, width_px: 1000, search: search.into(), dark: false };
-        let Answer::Flame(scene) = s.answer(q(None, "")) else { panic!() };
+        let opts = ReportOptions::default();
+        let q = |zoom, search: &str| Query::Flame {
+            opts: opts.clone(),
+            zoom,
+            width_px: 1000,
+            search: search.into(),
+            dark: false,
+        };
+        let Answer::Flame(scene) = s.answer(q(None, "")) else {
+            panic!()
+        };
         assert_eq!(scene.total, 10);
         assert_eq!(scene.depth, 3, "root, main, a, b/c");
         let a = scene.boxes.iter().find(|b| b.name == "a").unwrap().clone();
         assert_eq!((a.total, a.x1 - a.x0), (8, 0.8));
-        let Answer::Flame(zoomed) = s.answer(q(Some(a.node), "^b$")) else { panic!() };
-        assert_eq!(zoomed.breadcrumb.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["root", "main", "a"]);
+        let Answer::Flame(zoomed) = s.answer(q(Some(a.node), "^b$")) else {
+            panic!()
+        };
+        assert_eq!(
+            zoomed
+                .breadcrumb
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>(),
+            vec!["root", "main", "a"]
+        );
         let b = zoomed.boxes.iter().find(|x| x.name == "b").unwrap();
         assert!(b.matched && (b.x1 - b.x0 - 5.0 / 8.0).abs() < 1e-9, "{b:?}");
-        assert_eq!(zoomed.search.as_ref().map(|r| (r.matches, r.share)), Some((1, 0.5)));
+        assert_eq!(
+            zoomed.search.as_ref().map(|r| (r.matches, r.share)),
+            Some((1, 0.5))
+        );
         // The report filters apply: ignore drops the samples through d.
-        let ignore = Options { ignore: "^d$".into(), ..Options::default() };
-        let Answer::Flame(f) = s.answer(Query::Flame { opts: ignore, zoom: None, width_px: 1000, search: String::new(), dark: true })
-        else {
+        let ignore = ReportOptions {
+            ignore: "^d$".into(),
+            ..ReportOptions::default()
+        };
+        let Answer::Flame(f) = s.answer(Query::Flame {
+            opts: ignore,
+            zoom: None,
+            width_px: 1000,
+            search: String::new(),
+            dark: true,
+        }) else {
             panic!()
         };
         assert_eq!(f.boxes[0].total, 8);
@@ -234,7 +273,14 @@ mod tests {
     #[test]
     fn top_text_is_pprof_text() {
         let mut s = session();
-        let Answer::Text { text } = s.answer(Query::TopText { opts: Options::default() }) else { panic!() };
-        assert!(text.contains("      flat  flat%   sum%        cum   cum%\n"), "{text}");
+        let Answer::Text { text } = s.answer(Query::TopText {
+            opts: ReportOptions::default(),
+        }) else {
+            panic!()
+        };
+        assert!(
+            text.contains("      flat  flat%   sum%        cum   cum%\n"),
+            "{text}"
+        );
     }
 }

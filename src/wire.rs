@@ -32,6 +32,9 @@ pub fn transfer_list(message: &Uint8Array) -> js_sys::Array {
 
 /// Decodes what [`to_js`] encoded.
 pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
-    let bytes = value.dyn_ref::<Uint8Array>().ok_or("not a byte array")?.to_vec();
+    let bytes = value
+        .dyn_ref::<Uint8Array>()
+        .ok_or("not a byte array")?
+        .to_vec();
     postcard::from_bytes(&bytes).map_err(|e| e.to_string())
 }

@@ -52,12 +52,18 @@ pub fn start() {
     let state = Rc::new(RefCell::new(State::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let data = ev.data();
-        let req = Reflect::get(&data, &"req".into()).ok().and_then(|r| crate::wire::from_js::<Request>(&r).ok());
+        let req = Reflect::get(&data, &"req".into())
+            .ok()
+            .and_then(|r| crate::wire::from_js::<Request>(&r).ok());
         let Some(req) = req else {
-            post(&Response::Error { message: "the worker got a message it does not understand".into() });
+            post(&Response::Error {
+                message: "the worker got a message it does not understand".into(),
+            });
             return;
         };
-        let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<Blob>().ok());
+        let file = Reflect::get(&data, &"file".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Blob>().ok());
         handle(&state, req, file);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -69,24 +75,38 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
     match req {
         Request::Open { name } => {
             let Some(file) = file else {
-                post(&Response::Error { message: "no file was sent to the worker".into() });
+                post(&Response::Error {
+                    message: "no file was sent to the worker".into(),
+                });
                 return;
             };
             let size = file.size() as u64;
-            post(&Response::Progress { stage: Stage::Decoding, done: 0, total: size });
+            post(&Response::Progress {
+                stage: Stage::Decoding,
+                done: 0,
+                total: size,
+            });
             match BlobReader::new(file) {
-                Ok(reader) => load(state, &name, size, |opts, progress| decode::decode_reader(reader, size, opts, progress)),
-                Err(e) => post(&Response::Error { message: format!("could not read {name}: {}", js_error_text(&e)) }),
+                Ok(reader) => load(state, &name, size, |opts, progress| {
+                    decode::decode_reader(reader, size, opts, progress)
+                }),
+                Err(e) => post(&Response::Error {
+                    message: format!("could not read {name}: {}", js_error_text(&e)),
+                }),
             }
         }
         Request::OpenText { name, text } => {
             let size = text.len() as u64;
-            load(state, &name, size, |opts, progress| decode::decode_with(text.as_bytes(), opts, progress))
+            load(state, &name, size, |opts, progress| {
+                decode::decode_with(text.as_bytes(), opts, progress)
+            })
         }
         Request::Query { id, query } => {
             let answer = match state.borrow_mut().session.as_mut() {
                 Some(session) => session.answer(query),
-                None => crate::protocol::Answer::Failed { message: "no profile is open".into() },
+                None => crate::protocol::Answer::Failed {
+                    message: "no profile is open".into(),
+                },
             };
             post(&Response::Answer { id, answer });
             record_memory();
@@ -100,7 +120,10 @@ fn load(
     state: &Rc<RefCell<State>>,
     name: &str,
     size: u64,
-    decode: impl FnOnce(&DecodeOptions, &mut dyn decode::Progress) -> decode::Result<crate::model::Profile>,
+    decode: impl FnOnce(
+        &DecodeOptions,
+        &mut dyn decode::Progress,
+    ) -> decode::Result<crate::model::Profile>,
 ) {
     // Drop the previous profile first: its memory is reused for this one.
     state.borrow_mut().session = None;
@@ -124,7 +147,9 @@ fn load(
             record_memory();
             post(&Response::Loaded { summary });
         }
-        Err(e) => post(&Response::Error { message: format!("{name}: {e}") }),
+        Err(e) => post(&Response::Error {
+            message: format!("{name}: {e}"),
+        }),
     }
 }
 
@@ -142,24 +167,36 @@ struct BlobReader {
 impl BlobReader {
     fn new(blob: Blob) -> Result<Self, JsValue> {
         let size = blob.size();
-        Ok(BlobReader { blob, reader: FileReaderSync::new()?, pos: 0.0, size })
+        Ok(BlobReader {
+            blob,
+            reader: FileReaderSync::new()?,
+            pos: 0.0,
+            size,
+        })
     }
 }
 
 impl std::io::Read for BlobReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         // Slices of up to 4 MiB: few calls into JS, little memory.
-        let n = (buf.len() as f64).min(4.0 * 1024.0 * 1024.0).min(self.size - self.pos);
+        let n = (buf.len() as f64)
+            .min(4.0 * 1024.0 * 1024.0)
+            .min(self.size - self.pos);
         if n <= 0.0 {
             return Ok(0);
         }
         let to_io = |e: JsValue| std::io::Error::other(js_error_text(&e));
-        let slice = self.blob.slice_with_f64_and_f64(self.pos, self.pos + n).map_err(to_io)?;
+        let slice = self
+            .blob
+            .slice_with_f64_and_f64(self.pos, self.pos + n)
+            .map_err(to_io)?;
         let array = self.reader.read_as_array_buffer(&slice).map_err(to_io)?;
         let bytes = Uint8Array::new(&array);
         let len = bytes.length() as usize;
         if len == 0 {
-            return Err(std::io::Error::other("the file ended early (did it change while being read?)"));
+            return Err(std::io::Error::other(
+                "the file ended early (did it change while being read?)",
+            ));
         }
         let len = len.min(buf.len());
         bytes.subarray(0, len as u32).copy_to(&mut buf[..len]);
@@ -180,6 +217,10 @@ fn record_memory() {
 
 fn js_error_text(e: &JsValue) -> String {
     e.as_string()
-        .or_else(|| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .or_else(|| {
+            Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
         .unwrap_or_else(|| "unknown error".into())
 }

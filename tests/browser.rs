@@ -4,14 +4,15 @@
 
 use std::rc::Rc;
 
-use pprof_lens::analysis::filter::Options;
+use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::decode::Stage;
 use pprof_lens::model::builder::ProfileBuilder;
 use pprof_lens::protocol::{SampleTypeInfo, Summary};
 use pprof_lens::session::Session;
 use pprof_lens::ui::{
-    FlameView, FlameViewProps, GoroutinesView, GoroutinesViewProps, ProfileHeader, ProfileHeaderProps, Status,
-    StatusLine, StatusLineProps, Tab, TopView, TopViewProps, WorkerHandle,
+    FlameView, FlameViewProps, GoroutinesView, GoroutinesViewProps, ProfileHeader,
+    ProfileHeaderProps, Status, StatusLine, StatusLineProps, Tab, TopView, TopViewProps,
+    WorkerHandle,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -38,7 +39,9 @@ fn gloo_document() -> web_sys::Document {
 }
 
 fn by_testid(root: &Element, id: &str) -> Element {
-    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no {id}"))
+    root.query_selector(&format!("[data-testid=\"{id}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {id}"))
 }
 
 #[wasm_bindgen_test]
@@ -52,7 +55,10 @@ async fn status_line_reports_state_and_progress() {
     })
     .await;
     let status = by_testid(&root, "status");
-    assert_eq!(status.get_attribute("data-state").as_deref(), Some("loading"));
+    assert_eq!(
+        status.get_attribute("data-state").as_deref(),
+        Some("loading")
+    );
     let text = status.text_content().unwrap();
     assert!(text.contains("decoding big.pb.gz"), "{text}");
     assert!(text.contains("512.0 KB of 1.0 MB"), "{text}");
@@ -66,8 +72,14 @@ fn summary(name: &str) -> Summary {
         bytes: 10,
         kind: "pprof protobuf (gzipped)".into(),
         sample_types: vec![
-            SampleTypeInfo { name: "samples".into(), unit: "count".into() },
-            SampleTypeInfo { name: "cpu".into(), unit: "nanoseconds".into() },
+            SampleTypeInfo {
+                name: "samples".into(),
+                unit: "count".into(),
+            },
+            SampleTypeInfo {
+                name: "cpu".into(),
+                unit: "nanoseconds".into(),
+            },
         ],
         default_index: 1,
         totals: vec![576, 5_780_000_000],
@@ -75,7 +87,10 @@ fn summary(name: &str) -> Summary {
         duration_nanos: 3_140_000_000,
         time_nanos: 0,
         period: 10_000_000,
-        period_type: Some(SampleTypeInfo { name: "cpu".into(), unit: "nanoseconds".into() }),
+        period_type: Some(SampleTypeInfo {
+            name: "cpu".into(),
+            unit: "nanoseconds".into(),
+        }),
         has_goroutines: false,
         warnings: vec!["line 7: not a frame".into()],
         warning_count: 3,
@@ -86,25 +101,47 @@ fn summary(name: &str) -> Summary {
 async fn header_offers_every_sample_type_and_shows_text_only() {
     let props = ProfileHeaderProps {
         summary: Rc::new(summary("<img src=x onerror=alert(1)>.pb.gz")),
-        opts: Options::default(),
+        opts: ReportOptions::default(),
         tab: Tab::Top,
         dispatch: Callback::noop(),
     };
     let root = mount::<ProfileHeader>(props).await;
     let select: HtmlSelectElement = by_testid(&root, "sample-type").dyn_into().unwrap();
     let values: Vec<String> = (0..select.length())
-        .map(|i| select.item(i).unwrap().dyn_into::<web_sys::HtmlOptionElement>().unwrap().value())
+        .map(|i| {
+            select
+                .item(i)
+                .unwrap()
+                .dyn_into::<web_sys::HtmlOptionElement>()
+                .unwrap()
+                .value()
+        })
         .collect();
     assert_eq!(values, vec!["samples", "cpu"]);
     assert_eq!(select.value(), "cpu", "pprof's default: the last type");
-    assert_eq!(by_testid(&root, "total").text_content().unwrap(), "total 5.78s");
+    assert_eq!(
+        by_testid(&root, "total").text_content().unwrap(),
+        "total 5.78s"
+    );
     let facts = by_testid(&root, "kind").text_content().unwrap();
-    assert!(facts.contains("duration 3.14s") && facts.contains("576 samples"), "{facts}");
-    assert!(by_testid(&root, "warning").text_content().unwrap().contains("line 7: not a frame"));
-    assert!(root.query_selector("[data-testid=tab-goroutines]").unwrap().is_none());
+    assert!(
+        facts.contains("duration 3.14s") && facts.contains("576 samples"),
+        "{facts}"
+    );
+    assert!(by_testid(&root, "warning")
+        .text_content()
+        .unwrap()
+        .contains("line 7: not a frame"));
+    assert!(root
+        .query_selector("[data-testid=tab-goroutines]")
+        .unwrap()
+        .is_none());
     // File names are shown as text, never parsed as HTML.
     let name = by_testid(&root, "file-name");
-    assert_eq!(name.text_content().unwrap(), "<img src=x onerror=alert(1)>.pb.gz");
+    assert_eq!(
+        name.text_content().unwrap(),
+        "<img src=x onerror=alert(1)>.pb.gz"
+    );
     assert!(root.query_selector("img").unwrap().is_none());
 }
 
@@ -133,23 +170,53 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
     let props = TopViewProps {
         worker,
         generation: 1,
-        opts: Options { sample_index: Some(1), ..Options::default() },
+        opts: ReportOptions {
+            sample_index: Some(1),
+            ..ReportOptions::default()
+        },
         file_name: "cpu.pb.gz".into(),
         dispatch: Callback::noop(),
     };
     let root = mount::<TopView>(props).await;
-    until(|| root.query_selector_all("[data-testid=top-row]").unwrap().length() == 4).await;
-    let first = root.query_selector("[data-testid=top-row]").unwrap().unwrap().text_content().unwrap();
+    until(|| {
+        root.query_selector_all("[data-testid=top-row]")
+            .unwrap()
+            .length()
+            == 4
+    })
+    .await;
+    let first = root
+        .query_selector("[data-testid=top-row]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert_eq!(first, "50ms50.00%50.00%80ms80.00%main.work");
     let header = by_testid(&root, "top-header").text_content().unwrap();
-    assert!(header.contains("Showing nodes accounting for 100ms, 100% of 100ms total"), "{header}");
+    assert!(
+        header.contains("Showing nodes accounting for 100ms, 100% of 100ms total"),
+        "{header}"
+    );
 
     // The name filter keeps matching rows only.
     let input: HtmlInputElement = by_testid(&root, "top-filter").dyn_into().unwrap();
     input.set_value("^runtime\\.");
-    input.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
-    until(|| root.query_selector_all("[data-testid=top-row]").unwrap().length() == 1).await;
-    let only = root.query_selector("[data-testid=top-row]").unwrap().unwrap().text_content().unwrap();
+    input
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    until(|| {
+        root.query_selector_all("[data-testid=top-row]")
+            .unwrap()
+            .length()
+            == 1
+    })
+    .await;
+    let only = root
+        .query_selector("[data-testid=top-row]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(only.ends_with("runtime.mallocgc"), "{only}");
 }
 
@@ -180,18 +247,34 @@ async fn flame_view_paints_zooms_and_searches() {
     let props = FlameViewProps {
         worker: local(profile),
         generation: 1,
-        opts: Options::default(),
+        opts: ReportOptions::default(),
         target: None,
     };
     let root = mount::<FlameView>(props).await;
     let canvas: web_sys::HtmlCanvasElement = by_testid(&root, "flame-canvas").dyn_into().unwrap();
     until(|| canvas.get_attribute("data-drawn").as_deref() == Some("true")).await;
-    assert!(canvas.width() >= 800, "backing store sized to the container: {}", canvas.width());
+    assert!(
+        canvas.width() >= 800,
+        "backing store sized to the container: {}",
+        canvas.width()
+    );
     // Something other than the background was painted on row 1 (main.main spans the width).
-    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     let dpr = web_sys::window().unwrap().device_pixel_ratio();
-    let px = ctx.get_image_data(10.0 * dpr, 27.0 * dpr, 1.0, 1.0).unwrap().data();
-    assert_ne!((px[0], px[1], px[2]), (255, 255, 255), "main.main's box is drawn");
+    let px = ctx
+        .get_image_data(10.0 * dpr, 27.0 * dpr, 1.0, 1.0)
+        .unwrap()
+        .data();
+    assert_ne!(
+        (px[0], px[1], px[2]),
+        (255, 255, 255),
+        "main.main's box is drawn"
+    );
 
     // Hovering shows a tooltip with the function, its total and share.
     let hover = |x: f64, y: f64, kind: &str| {
@@ -200,25 +283,49 @@ async fn flame_view_paints_zooms_and_searches() {
         init.set_client_x((r.left() + x) as i32);
         init.set_client_y((r.top() + y) as i32);
         init.set_bubbles(true);
-        canvas.dispatch_event(&web_sys::MouseEvent::new_with_mouse_event_init_dict(kind, &init).unwrap()).unwrap();
+        canvas
+            .dispatch_event(
+                &web_sys::MouseEvent::new_with_mouse_event_init_dict(kind, &init).unwrap(),
+            )
+            .unwrap();
     };
     hover(10.0, 45.0, "mousemove");
-    until(|| root.query_selector("[data-testid=tooltip]").unwrap().is_some()).await;
+    until(|| {
+        root.query_selector("[data-testid=tooltip]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
     let tip = by_testid(&root, "tooltip").text_content().unwrap();
-    assert!(tip.contains("net/http.(*conn).serve") && tip.contains("total 80 (80.00%)"), "{tip}");
+    assert!(
+        tip.contains("net/http.(*conn).serve") && tip.contains("total 80 (80.00%)"),
+        "{tip}"
+    );
 
     // Clicking zooms: the breadcrumb gains the node.
     hover(10.0, 63.0, "click");
-    until(|| by_testid(&root, "flame-breadcrumb").text_content().unwrap().contains("main.handler")).await;
+    until(|| {
+        by_testid(&root, "flame-breadcrumb")
+            .text_content()
+            .unwrap()
+            .contains("main.handler")
+    })
+    .await;
 
     // Search reports its share of the total.
     let search: HtmlInputElement = by_testid(&root, "flame-search").dyn_into().unwrap();
     search.set_value("mallocgc");
-    search.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    search
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
     until(|| {
         root.query_selector("[data-testid=flame-search-info]")
             .unwrap()
-            .is_some_and(|e| e.text_content().unwrap().contains("1 match · 30.00% of total"))
+            .is_some_and(|e| {
+                e.text_content()
+                    .unwrap()
+                    .contains("1 match · 30.00% of total")
+            })
     })
     .await;
 }
@@ -231,34 +338,89 @@ async fn goroutine_view_counts_states_groups_and_explains() {
         goroutine 6 [chan receive, 3 minutes]:\nmain.worker(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.main in goroutine 1\n\t/app/main.go:16 +0x4f\n\n\
         goroutine 7 [chan receive, 5 minutes]:\nmain.worker(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.main in goroutine 1\n\t/app/main.go:16 +0x4f\n";
     let profile = pprof_lens::decode::decode(dump.as_bytes()).expect("a traceback");
-    let props = GoroutinesViewProps { worker: local(profile), generation: 1 };
+    let props = GoroutinesViewProps {
+        worker: local(profile),
+        generation: 1,
+    };
     let root = mount::<GoroutinesView>(props).await;
-    until(|| root.query_selector("[data-testid=goroutine-total]").unwrap().is_some()).await;
-    assert_eq!(by_testid(&root, "goroutine-total").text_content().unwrap(), "3");
+    until(|| {
+        root.query_selector("[data-testid=goroutine-total]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(
+        by_testid(&root, "goroutine-total").text_content().unwrap(),
+        "3"
+    );
     let rows = root.query_selector_all("[data-testid=state-row]").unwrap();
     let states: Vec<(String, String)> = (0..rows.length())
         .map(|i| {
             let e: Element = rows.item(i).unwrap().dyn_into().unwrap();
-            (e.get_attribute("data-state").unwrap(), e.get_attribute("data-count").unwrap())
+            (
+                e.get_attribute("data-state").unwrap(),
+                e.get_attribute("data-count").unwrap(),
+            )
         })
         .collect();
-    assert_eq!(states, vec![("chan receive".to_string(), "2".to_string()), ("semacquire".to_string(), "1".to_string())]);
-    let groups = root.query_selector_all("[data-testid=goroutine-group]").unwrap();
+    assert_eq!(
+        states,
+        vec![
+            ("chan receive".to_string(), "2".to_string()),
+            ("semacquire".to_string(), "1".to_string())
+        ]
+    );
+    let groups = root
+        .query_selector_all("[data-testid=goroutine-group]")
+        .unwrap();
     let counts: Vec<String> = (0..groups.length())
-        .map(|i| groups.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("data-count").unwrap())
+        .map(|i| {
+            groups
+                .item(i)
+                .unwrap()
+                .dyn_into::<Element>()
+                .unwrap()
+                .get_attribute("data-count")
+                .unwrap()
+        })
         .collect();
-    assert_eq!(counts.iter().map(|c| c.parse::<u32>().unwrap()).sum::<u32>(), 3, "{counts:?}");
+    assert_eq!(
+        counts
+            .iter()
+            .map(|c| c.parse::<u32>().unwrap())
+            .sum::<u32>(),
+        3,
+        "{counts:?}"
+    );
     let hints = root.query_selector_all("[data-testid=hint]").unwrap();
-    let text: String = (0..hints.length()).map(|i| hints.item(i).unwrap().text_content().unwrap()).collect();
+    let text: String = (0..hints.length())
+        .map(|i| hints.item(i).unwrap().text_content().unwrap())
+        .collect();
     assert!(text.to_lowercase().contains("deadlock"), "{text}");
     // The chan receive group waits 3 to 5 minutes; opening it shows its stack.
     let group: Element = (0..groups.length())
         .map(|i| groups.item(i).unwrap().dyn_into::<Element>().unwrap())
         .find(|g| g.get_attribute("data-count").as_deref() == Some("2"))
         .unwrap();
-    assert!(group.text_content().unwrap().contains("3–5 min"), "{}", group.text_content().unwrap());
-    group.query_selector("button").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
-    until(|| group.text_content().unwrap().contains("main.worker(0xc000020060)")).await;
+    assert!(
+        group.text_content().unwrap().contains("3–5 min"),
+        "{}",
+        group.text_content().unwrap()
+    );
+    group
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    until(|| {
+        group
+            .text_content()
+            .unwrap()
+            .contains("main.worker(0xc000020060)")
+    })
+    .await;
     assert!(group.text_content().unwrap().contains("/app/main.go:9"));
 }
 
@@ -266,13 +428,31 @@ async fn goroutine_view_counts_states_groups_and_explains() {
 fn label_widths_from_character_widths_equal_measure_text() {
     use pprof_lens::render::canvas::{CanvasPainter, CharWidths};
     use pprof_lens::render::Painter;
-    let canvas: web_sys::HtmlCanvasElement = gloo_document().create_element("canvas").unwrap().dyn_into().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = gloo_document()
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     let mut painter = CanvasPainter::new(&canvas, 300.0, 100.0, CharWidths::default()).unwrap();
     // The painter's own context, as it set it up (font, kerning, rendering).
-    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    for s in ["net/http.(*conn).serve", "AVAWAfiffl To Ty", "runtime.gcBgMarkWorker", "github.com/acme/Widget[...].Fill.func1", "Straße ü é…"] {
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    for s in [
+        "net/http.(*conn).serve",
+        "AVAWAfiffl To Ty",
+        "runtime.gcBgMarkWorker",
+        "github.com/acme/Widget[...].Fill.func1",
+        "Straße ü é…",
+    ] {
         let measured = ctx.measure_text(s).unwrap().width();
         let summed = painter.text_width(s);
-        assert!((measured - summed).abs() < 0.01, "{s}: measureText {measured}, by characters {summed}");
+        assert!(
+            (measured - summed).abs() < 0.01,
+            "{s}: measureText {measured}, by characters {summed}"
+        );
     }
 }

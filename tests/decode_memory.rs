@@ -38,27 +38,70 @@ static ALLOCATOR: Counting = Counting;
 /// labels that make it large on disk but small in the model (the label sets
 /// repeat), so the model is a small fraction of the file.
 fn profile(n: usize) -> Vec<u8> {
-    let mut strings: Vec<String> = ["", "samples", "count", "cpu", "nanoseconds", "main.go", "trace_id", "request"].map(String::from).to_vec();
+    let mut strings: Vec<String> = [
+        "",
+        "samples",
+        "count",
+        "cpu",
+        "nanoseconds",
+        "main.go",
+        "trace_id",
+        "request",
+    ]
+    .map(String::from)
+    .to_vec();
     let first_fn = strings.len() as i64;
     for f in 0..20 {
         strings.push(format!("example.com/app/pkg{f}.(*Server).handle{f}"));
     }
-    let functions = (0..20).map(|f| pb::Function { id: f + 1, name: first_fn + f as i64, system_name: 0, filename: 5, start_line: 1 }).collect();
+    let functions = (0..20)
+        .map(|f| pb::Function {
+            id: f + 1,
+            name: first_fn + f as i64,
+            system_name: 0,
+            filename: 5,
+            start_line: 1,
+        })
+        .collect();
     let locations = (0..20)
-        .map(|f| pb::Location { id: f + 1, address: 0x1000 + f, line: vec![pb::Line { function_id: f + 1, line: 10 + f as i64, column: 0 }], ..Default::default() })
+        .map(|f| pb::Location {
+            id: f + 1,
+            address: 0x1000 + f,
+            line: vec![pb::Line {
+                function_id: f + 1,
+                line: 10 + f as i64,
+                column: 0,
+            }],
+            ..Default::default()
+        })
         .collect();
     let sample = (0..n)
         .map(|i| pb::Sample {
-            location_id: (0..100).map(|d| ((i * 7 + d * 3) % 20 + 1) as u64).collect(),
+            location_id: (0..100)
+                .map(|d| ((i * 7 + d * 3) % 20 + 1) as u64)
+                .collect(),
             value: vec![1, 10_000_000],
             label: vec![
-                pb::Label { key: 6, str: 0, num: (i % 8) as i64, num_unit: 7 },
-                pb::Label { key: 7, str: 1, num: 0, num_unit: 0 },
+                pb::Label {
+                    key: 6,
+                    str: 0,
+                    num: (i % 8) as i64,
+                    num_unit: 7,
+                },
+                pb::Label {
+                    key: 7,
+                    str: 1,
+                    num: 0,
+                    num_unit: 0,
+                },
             ],
         })
         .collect();
     pb::Profile {
-        sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }, pb::ValueType { r#type: 3, unit: 4 }],
+        sample_type: vec![
+            pb::ValueType { r#type: 1, unit: 2 },
+            pb::ValueType { r#type: 3, unit: 4 },
+        ],
         sample,
         location: locations,
         function: functions,
@@ -92,7 +135,13 @@ fn gzipped_profile_streams_through_the_decoder() {
     let before = CURRENT.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
     let reader = std::fs::File::open(&path).unwrap();
-    let p = decode_reader(reader, file_len as u64, &DecodeOptions::default(), &mut NoProgress).unwrap();
+    let p = decode_reader(
+        reader,
+        file_len as u64,
+        &DecodeOptions::default(),
+        &mut NoProgress,
+    )
+    .unwrap();
     let peak = PEAK.load(Ordering::Relaxed) - before;
     std::fs::remove_file(&path).ok();
 
@@ -102,6 +151,12 @@ fn gzipped_profile_streams_through_the_decoder() {
     // megabyte each and the stack interner's small table; a whole inflated
     // copy alone would be `raw_len`.
     eprintln!("uncompressed {raw_len} B, compressed {file_len} B, model {model} B, peak while decoding {peak} B");
-    assert!(peak < raw_len / 2, "peak {peak} B while decoding {raw_len} B: a whole copy was held");
-    assert!(peak < model * 2 + (8 << 20), "peak {peak} B for a model of {model} B");
+    assert!(
+        peak < raw_len / 2,
+        "peak {peak} B while decoding {raw_len} B: a whole copy was held"
+    );
+    assert!(
+        peak < model * 2 + (8 << 20),
+        "peak {peak} B for a model of {model} B"
+    );
 }

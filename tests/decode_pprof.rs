@@ -19,11 +19,15 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
 fn corpus_profiles() -> Vec<PathBuf> {
     let dir = Path::new(CORPUS);
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("corpus directory {} is missing: {e}", dir.display()));
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("corpus directory {} is missing: {e}", dir.display()));
     let mut out: Vec<PathBuf> = entries
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".pb.gz")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".pb.gz"))
+        })
         .collect();
     out.sort();
     assert!(!out.is_empty(), "no *.pb.gz files in {}", dir.display());
@@ -33,26 +37,37 @@ fn corpus_profiles() -> Vec<PathBuf> {
 /// The README's "Contents" facts for `name`: `samples 336025; locations 7251;
 /// ...; period 1 space/bytes; duration 3.14 s` as key -> value text.
 fn readme_facts(name: &str) -> HashMap<String, String> {
-    let readme = std::fs::read_to_string(Path::new(CORPUS).join("README.md")).expect("corpus README.md");
+    let readme =
+        std::fs::read_to_string(Path::new(CORPUS).join("README.md")).expect("corpus README.md");
     let prefix = format!("| `{name}` |");
     let row = readme
         .lines()
         .find(|l| l.starts_with(&prefix))
         .unwrap_or_else(|| panic!("the corpus README has no table row for {name}"));
     let cells: Vec<&str> = row.split(" | ").collect();
-    let contents = cells.get(4).unwrap_or_else(|| panic!("README row for {name} has too few cells"));
+    let contents = cells
+        .get(4)
+        .unwrap_or_else(|| panic!("README row for {name} has too few cells"));
     let mut facts = HashMap::new();
     for part in contents.split("; ") {
         // The key is the words before the first number.
-        let split = part.find(|c: char| c.is_ascii_digit()).unwrap_or(part.len());
-        facts.insert(part[..split].trim().to_string(), part[split..].trim().to_string());
+        let split = part
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(part.len());
+        facts.insert(
+            part[..split].trim().to_string(),
+            part[split..].trim().to_string(),
+        );
     }
     facts
 }
 
 fn fact_usize(facts: &HashMap<String, String>, key: &str, file: &str) -> usize {
-    let v = facts.get(key).unwrap_or_else(|| panic!("{file}: README gives no {key:?}: {facts:?}"));
-    v.parse().unwrap_or_else(|_| panic!("{file}: README {key:?} is not a number: {v}"))
+    let v = facts
+        .get(key)
+        .unwrap_or_else(|| panic!("{file}: README gives no {key:?}: {facts:?}"));
+    v.parse()
+        .unwrap_or_else(|_| panic!("{file}: README {key:?} is not a number: {v}"))
 }
 
 /// Formats a byte count as the README does ("18.2 MiB", "48.5 KiB", "483 B").
@@ -87,18 +102,33 @@ fn read_raw(path: &Path) -> Option<Raw> {
     if !lines.contains(&"Mappings") {
         return None; // cut by `head -200`
     }
-    let get = |key: &str| lines.iter().find_map(|l| l.strip_prefix(key)).map(str::to_string);
-    let samples_at = lines.iter().position(|l| *l == "Samples:").expect("Samples: line");
-    let locations_at = lines.iter().position(|l| *l == "Locations").expect("Locations line");
+    let get = |key: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::to_string)
+    };
+    let samples_at = lines
+        .iter()
+        .position(|l| *l == "Samples:")
+        .expect("Samples: line");
+    let locations_at = lines
+        .iter()
+        .position(|l| *l == "Locations")
+        .expect("Locations line");
     let sample_types = lines[samples_at + 1].to_string();
     let n_types = sample_types.split_whitespace().count();
     let mut sums = vec![0i64; n_types];
     let mut label_lines = Vec::new();
     for l in &lines[samples_at + 2..locations_at] {
-        let is_values = |v: &str| !v.trim().is_empty() && v.split_whitespace().all(|x| x.parse::<i64>().is_ok());
+        let is_values = |v: &str| {
+            !v.trim().is_empty() && v.split_whitespace().all(|x| x.parse::<i64>().is_ok())
+        };
         if let Some((values, _stack)) = l.split_once(':').filter(|(v, _)| is_values(v)) {
             for (t, v) in values.split_whitespace().enumerate() {
-                sums[t] += v.parse::<i64>().unwrap_or_else(|_| panic!("bad raw value {v:?} in {l:?}"));
+                sums[t] += v
+                    .parse::<i64>()
+                    .unwrap_or_else(|_| panic!("bad raw value {v:?} in {l:?}"));
             }
         } else {
             label_lines.push(l.trim().to_string());
@@ -116,7 +146,9 @@ fn read_raw(path: &Path) -> Option<Raw> {
                 locations.push((id.parse().unwrap(), rest.trim_end().to_string()));
             }
             _ => {
-                let last = locations.last_mut().expect("inline frame line after a location");
+                let last = locations
+                    .last_mut()
+                    .expect("inline frame line after a location");
                 last.1.push_str(" | ");
                 last.1.push_str(t.trim_end());
             }
@@ -150,7 +182,12 @@ fn format_time(nanos: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    let mut s = format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    );
     if frac != 0 {
         let f = format!("{frac:09}");
         s.push('.');
@@ -174,7 +211,13 @@ fn format_location(p: &Profile, i: usize) -> String {
         if j > 0 {
             s.push_str(" |");
         }
-        s.push_str(&format!(" {} {}:{} s={}", p.str(f.name), p.str(f.file), line.line, f.start_line));
+        s.push_str(&format!(
+            " {} {}:{} s={}",
+            p.str(f.name),
+            p.str(f.file),
+            line.line,
+            f.start_line
+        ));
     }
     s
 }
@@ -198,9 +241,19 @@ fn format_labels(p: &Profile, set: pprof_lens::model::LabelSetId) -> String {
 /// The value of "of X total" in a `-top` oracle, in the sample type's base
 /// unit, with the tolerance its printed precision implies.
 fn oracle_total(text: &str) -> (f64, f64, String) {
-    let line = text.lines().find(|l| l.contains(" total")).expect("a '... of X total' line");
-    let x = line.rsplit_once(" of ").expect("'of'").1.trim_end_matches(" total").to_string();
-    let split = x.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(x.len());
+    let line = text
+        .lines()
+        .find(|l| l.contains(" total"))
+        .expect("a '... of X total' line");
+    let x = line
+        .rsplit_once(" of ")
+        .expect("'of'")
+        .1
+        .trim_end_matches(" total")
+        .to_string();
+    let split = x
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(x.len());
     let (num, unit) = x.split_at(split);
     let value: f64 = num.parse().unwrap_or_else(|_| panic!("bad total {x:?}"));
     let scale = match unit {
@@ -216,7 +269,11 @@ fn oracle_total(text: &str) -> (f64, f64, String) {
         other => panic!("unknown unit {other:?} in {x:?}"),
     };
     let decimals = num.split_once('.').map_or(0, |(_, d)| d.len());
-    let tolerance = if unit.is_empty() { 0.0 } else { 0.5 * 10f64.powi(-(decimals as i32)) * scale };
+    let tolerance = if unit.is_empty() {
+        0.0
+    } else {
+        0.5 * 10f64.powi(-(decimals as i32)) * scale
+    };
     (value * scale, tolerance, x)
 }
 
@@ -231,33 +288,102 @@ fn every_corpus_profile_decodes_and_matches_the_oracles() {
         assert_eq!(p.format, SourceFormat::Pprof { gzipped: true }, "{name}");
 
         // Counts from the README table.
-        assert_eq!(p.samples.len(), fact_usize(&facts, "samples", &name), "{name}: samples");
-        assert_eq!(p.locations.len(), fact_usize(&facts, "locations", &name), "{name}: locations");
-        assert_eq!(p.functions.len(), fact_usize(&facts, "functions", &name), "{name}: functions");
-        assert_eq!(p.mappings.len(), fact_usize(&facts, "mappings", &name), "{name}: mappings");
-        let max_depth = p.samples.stack.iter().flatten().map(|s| p.stacks.depth(*s)).max().unwrap_or(0);
-        assert_eq!(max_depth as usize, fact_usize(&facts, "max depth", &name), "{name}: max depth");
-        let inline = p.locations.iter().filter(|l| l.line_range().len() > 1).count();
-        assert_eq!(inline, fact_usize(&facts, "locations with inline frames", &name), "{name}: inline");
-        let labelled = p.samples.labels.iter().filter(|&&l| l != LabelSets::EMPTY).count();
-        assert_eq!(labelled, fact_usize(&facts, "labelled samples", &name), "{name}: labelled samples");
+        assert_eq!(
+            p.samples.len(),
+            fact_usize(&facts, "samples", &name),
+            "{name}: samples"
+        );
+        assert_eq!(
+            p.locations.len(),
+            fact_usize(&facts, "locations", &name),
+            "{name}: locations"
+        );
+        assert_eq!(
+            p.functions.len(),
+            fact_usize(&facts, "functions", &name),
+            "{name}: functions"
+        );
+        assert_eq!(
+            p.mappings.len(),
+            fact_usize(&facts, "mappings", &name),
+            "{name}: mappings"
+        );
+        let max_depth = p
+            .samples
+            .stack
+            .iter()
+            .flatten()
+            .map(|s| p.stacks.depth(*s))
+            .max()
+            .unwrap_or(0);
+        assert_eq!(
+            max_depth as usize,
+            fact_usize(&facts, "max depth", &name),
+            "{name}: max depth"
+        );
+        let inline = p
+            .locations
+            .iter()
+            .filter(|l| l.line_range().len() > 1)
+            .count();
+        assert_eq!(
+            inline,
+            fact_usize(&facts, "locations with inline frames", &name),
+            "{name}: inline"
+        );
+        let labelled = p
+            .samples
+            .labels
+            .iter()
+            .filter(|&&l| l != LabelSets::EMPTY)
+            .count();
+        assert_eq!(
+            labelled,
+            fact_usize(&facts, "labelled samples", &name),
+            "{name}: labelled samples"
+        );
         if facts.contains_key("samples with empty stack") {
             let empty = p.samples.stack.iter().filter(|s| s.is_none()).count();
-            assert_eq!(empty, fact_usize(&facts, "samples with empty stack", &name), "{name}: empty stacks");
+            assert_eq!(
+                empty,
+                fact_usize(&facts, "samples with empty stack", &name),
+                "{name}: empty stacks"
+            );
         }
-        let raw_len = gzip::inflate(&bytes, u64::MAX, &mut NoProgress).unwrap().len();
-        assert_eq!(&readme_size(raw_len), &facts["uncompressed"], "{name}: uncompressed size");
+        let raw_len = gzip::inflate(&bytes, u64::MAX, &mut NoProgress)
+            .unwrap()
+            .len();
+        assert_eq!(
+            &readme_size(raw_len),
+            &facts["uncompressed"],
+            "{name}: uncompressed size"
+        );
         let period = &facts["period"]; // "1 space/bytes"
         let (n, vt) = period.split_once(' ').unwrap();
         assert_eq!(p.period.to_string(), n, "{name}: period");
         let pt = p.period_type.expect("period type");
-        assert_eq!(format!("{}/{}", p.str(pt.kind), p.str(pt.unit)), vt, "{name}: period type");
+        assert_eq!(
+            format!("{}/{}", p.str(pt.kind), p.str(pt.unit)),
+            vt,
+            "{name}: period type"
+        );
         if let Some(d) = facts.get("duration") {
             let secs: f64 = d.trim_end_matches(" s").parse().unwrap();
-            assert!((p.duration_nanos as f64 / 1e9 - secs).abs() < 0.006, "{name}: duration {}", p.duration_nanos);
+            assert!(
+                (p.duration_nanos as f64 / 1e9 - secs).abs() < 0.006,
+                "{name}: duration {}",
+                p.duration_nanos
+            );
         }
-        for (i, line) in p.location_lines(pprof_lens::model::LocId(0)).iter().enumerate() {
-            assert!(line.line > 0, "{name}: location 0 line {i} has a line number");
+        for (i, line) in p
+            .location_lines(pprof_lens::model::LocId(0))
+            .iter()
+            .enumerate()
+        {
+            assert!(
+                line.line > 0,
+                "{name}: location 0 line {i} has a line number"
+            );
         }
 
         // Totals per sample type against `-top -sample_index=<type>`.
@@ -283,22 +409,42 @@ fn every_corpus_profile_decodes_and_matches_the_oracles() {
         // labels and every location with its inlined frames.
         if let Some(raw) = read_raw(&path.with_file_name(format!("{name}.raw.txt"))) {
             let pt = p.period_type.unwrap();
-            assert_eq!(raw.period_type, format!("{} {}", p.str(pt.kind), p.str(pt.unit)), "{name}");
+            assert_eq!(
+                raw.period_type,
+                format!("{} {}", p.str(pt.kind), p.str(pt.unit)),
+                "{name}"
+            );
             assert_eq!(raw.period, p.period, "{name}");
             assert_eq!(raw.time, format_time(p.time_nanos), "{name}: time");
             if let Some(d) = raw.duration {
-                assert!((p.duration_nanos as f64 / 1e9 - d).abs() < 0.006, "{name}: duration");
+                assert!(
+                    (p.duration_nanos as f64 / 1e9 - d).abs() < 0.006,
+                    "{name}: duration"
+                );
             }
-            let types: Vec<String> =
-                p.sample_types.iter().map(|v| format!("{}/{}", p.str(v.kind), p.str(v.unit))).collect();
+            let types: Vec<String> = p
+                .sample_types
+                .iter()
+                .map(|v| format!("{}/{}", p.str(v.kind), p.str(v.unit)))
+                .collect();
             assert_eq!(raw.sample_types, types.join(" "), "{name}: sample types");
             for (t, &want) in raw.sums.iter().enumerate() {
-                let got: i64 = (0..p.samples.len()).filter(|&i| p.samples.stack[i].is_some()).map(|i| p.value(i, t)).sum();
+                let got: i64 = (0..p.samples.len())
+                    .filter(|&i| p.samples.stack[i].is_some())
+                    .map(|i| p.value(i, t))
+                    .sum();
                 assert_eq!(got, want, "{name}: sum of raw values for {}", types[t]);
             }
-            let by_id: HashMap<u64, usize> = p.locations.iter().enumerate().map(|(i, l)| (l.source_id, i)).collect();
+            let by_id: HashMap<u64, usize> = p
+                .locations
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.source_id, i))
+                .collect();
             for (id, want) in &raw.locations {
-                let i = *by_id.get(id).unwrap_or_else(|| panic!("{name}: location id {id} missing"));
+                let i = *by_id
+                    .get(id)
+                    .unwrap_or_else(|| panic!("{name}: location id {id} missing"));
                 assert_eq!(&format_location(&p, i), want, "{name}: location {id}");
             }
             // pprof merges samples with equal stacks and labels, so compare
@@ -321,21 +467,48 @@ fn every_corpus_profile_decodes_and_matches_the_oracles() {
 
 #[test]
 fn corpus_keeps_everything_a_view_needs() {
-    let bytes = std::fs::read(Path::new(CORPUS).join("heap_mapchurn.allocs.pb.gz")).expect("corpus file");
+    let bytes =
+        std::fs::read(Path::new(CORPUS).join("heap_mapchurn.allocs.pb.gz")).expect("corpus file");
     let p = decode::decode(&bytes).unwrap();
     assert_eq!(p.default_sample_type.map(|s| p.str(s)), Some("alloc_space"));
-    assert_eq!(p.sample_types[p.default_sample_index()].kind, p.default_sample_type.unwrap());
+    assert_eq!(
+        p.sample_types[p.default_sample_index()].kind,
+        p.default_sample_type.unwrap()
+    );
     let mapping = &p.mappings[0];
-    assert!(p.str(mapping.file).ends_with("heap_mapchurn"), "{}", p.str(mapping.file));
+    assert!(
+        p.str(mapping.file).ends_with("heap_mapchurn"),
+        "{}",
+        p.str(mapping.file)
+    );
     assert!(mapping.has_functions && mapping.memory_start < mapping.memory_limit);
-    assert!(p.locations.iter().all(|l| l.mapping.is_some() && l.address != 0));
-    let labelled = p.samples.labels.iter().find(|&&l| l != LabelSets::EMPTY).expect("a labelled sample");
+    assert!(p
+        .locations
+        .iter()
+        .all(|l| l.mapping.is_some() && l.address != 0));
+    let labelled = p
+        .samples
+        .labels
+        .iter()
+        .find(|&&l| l != LabelSets::EMPTY)
+        .expect("a labelled sample");
     let numeric = p.label_sets.get(*labelled);
-    assert!(numeric.iter().any(|l| p.str(l.key) == "bytes" && l.str.is_none() && l.num > 0), "{numeric:?}");
+    assert!(
+        numeric
+            .iter()
+            .any(|l| p.str(l.key) == "bytes" && l.str.is_none() && l.num > 0),
+        "{numeric:?}"
+    );
 
     // Inlined frames keep their order: innermost first.
-    let cpu = decode::decode(&std::fs::read(Path::new(CORPUS).join("cpu_regexp_json.pb.gz")).unwrap()).unwrap();
-    let inl = cpu.locations.iter().position(|l| l.line_range().len() > 1).expect("an inlined location");
+    let cpu =
+        decode::decode(&std::fs::read(Path::new(CORPUS).join("cpu_regexp_json.pb.gz")).unwrap())
+            .unwrap();
+    let inl = cpu
+        .locations
+        .iter()
+        .position(|l| l.line_range().len() > 1)
+        .expect("an inlined location");
     let frames = cpu.location_lines(pprof_lens::model::LocId(inl as u32));
     assert!(frames.len() >= 2);
     assert_eq!(cpu.sample_types.len(), 2);
@@ -371,31 +544,95 @@ fn field_msg(out: &mut Vec<u8>, field: u64, msg: &impl Message) {
 
 /// A small valid profile: main.main -> main.work, two sample types.
 fn small_profile() -> pb::Profile {
-    let strings = ["", "samples", "count", "cpu", "nanoseconds", "main.main", "main.work", "main.go", "/bin/app", "k", "v"];
+    let strings = [
+        "",
+        "samples",
+        "count",
+        "cpu",
+        "nanoseconds",
+        "main.main",
+        "main.work",
+        "main.go",
+        "/bin/app",
+        "k",
+        "v",
+    ];
     pb::Profile {
-        sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }, pb::ValueType { r#type: 3, unit: 4 }],
+        sample_type: vec![
+            pb::ValueType { r#type: 1, unit: 2 },
+            pb::ValueType { r#type: 3, unit: 4 },
+        ],
         sample: vec![
             pb::Sample {
                 location_id: vec![2, 1],
                 value: vec![1, 10],
-                label: vec![pb::Label { key: 9, str: 10, num: 0, num_unit: 0 }],
+                label: vec![pb::Label {
+                    key: 9,
+                    str: 10,
+                    num: 0,
+                    num_unit: 0,
+                }],
             },
-            pb::Sample { location_id: vec![1], value: vec![2, -20], label: vec![] },
+            pb::Sample {
+                location_id: vec![1],
+                value: vec![2, -20],
+                label: vec![],
+            },
         ],
-        mapping: vec![pb::Mapping { id: 1, memory_start: 0x1000, memory_limit: 0x9000, filename: 8, has_functions: true, ..Default::default() }],
+        mapping: vec![pb::Mapping {
+            id: 1,
+            memory_start: 0x1000,
+            memory_limit: 0x9000,
+            filename: 8,
+            has_functions: true,
+            ..Default::default()
+        }],
         location: vec![
-            pb::Location { id: 1, mapping_id: 1, address: 0x1100, line: vec![pb::Line { function_id: 1, line: 5, column: 2 }], is_folded: false },
+            pb::Location {
+                id: 1,
+                mapping_id: 1,
+                address: 0x1100,
+                line: vec![pb::Line {
+                    function_id: 1,
+                    line: 5,
+                    column: 2,
+                }],
+                is_folded: false,
+            },
             pb::Location {
                 id: 2,
                 mapping_id: 1,
                 address: 0x1200,
-                line: vec![pb::Line { function_id: 2, line: 12, column: 0 }, pb::Line { function_id: 1, line: 6, column: 0 }],
+                line: vec![
+                    pb::Line {
+                        function_id: 2,
+                        line: 12,
+                        column: 0,
+                    },
+                    pb::Line {
+                        function_id: 1,
+                        line: 6,
+                        column: 0,
+                    },
+                ],
                 is_folded: true,
             },
         ],
         function: vec![
-            pb::Function { id: 1, name: 5, system_name: 5, filename: 7, start_line: 3 },
-            pb::Function { id: 2, name: 6, system_name: 6, filename: 7, start_line: 10 },
+            pb::Function {
+                id: 1,
+                name: 5,
+                system_name: 5,
+                filename: 7,
+                start_line: 3,
+            },
+            pb::Function {
+                id: 2,
+                name: 6,
+                system_name: 6,
+                filename: 7,
+                start_line: 10,
+            },
         ],
         string_table: strings.iter().map(|s| s.to_string()).collect(),
         time_nanos: 1_700_000_000_000_000_000,
@@ -419,7 +656,11 @@ fn decode_raw(bytes: &[u8]) -> Result<Profile, DecodeError> {
         let streamed = decode_in_pieces(bytes, piece);
         match (&whole, &streamed) {
             (Ok(a), Ok(b)) => assert_eq!(fingerprint(a), fingerprint(b), "pieces of {piece} bytes"),
-            (a, b) => assert_eq!(a.as_ref().err(), b.as_ref().err(), "pieces of {piece} bytes"),
+            (a, b) => assert_eq!(
+                a.as_ref().err(),
+                b.as_ref().err(),
+                "pieces of {piece} bytes"
+            ),
         }
     }
     whole
@@ -439,10 +680,25 @@ fn fingerprint(p: &Profile) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let strings: Vec<&str> = p.strings.iter().map(|(_, s)| s).collect();
-    writeln!(out, "{strings:?}\n{:?} {:?} {:?} {} {} {}", p.sample_types, p.period_type, p.comments, p.period, p.time_nanos, p.duration_nanos).unwrap();
-    writeln!(out, "{:?} {:?} {:?} {:?}", p.default_sample_type, p.drop_frames, p.keep_frames, p.doc_url).unwrap();
-    writeln!(out, "{:?}\n{:?}\n{:?}\n{:?}", p.mappings, p.functions, p.locations, p.lines).unwrap();
-    writeln!(out, "{:?}\n{:?}", p.stacks.parent, p.stacks.loc).unwrap();
+    writeln!(
+        out,
+        "{strings:?}\n{:?} {:?} {:?} {} {} {}",
+        p.sample_types, p.period_type, p.comments, p.period, p.time_nanos, p.duration_nanos
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "{:?} {:?} {:?} {:?}",
+        p.default_sample_type, p.drop_frames, p.keep_frames, p.doc_url
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        p.mappings, p.functions, p.locations, p.lines
+    )
+    .unwrap();
+    writeln!(out, "{:?}\n{:?}", p.stacks.parents(), p.stacks.locs()).unwrap();
     writeln!(out, "{:?}\n{:?}", p.samples.stack, p.samples.values).unwrap();
     for &l in &p.samples.labels {
         writeln!(out, "{:?}", p.label_sets.get(l)).unwrap();
@@ -473,7 +729,11 @@ fn streaming_equals_whole_on_every_corpus_profile() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.contains(".pb.gz.") && n != "README.md"))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.contains(".pb.gz.") && n != "README.md")
+        })
         .collect();
     files.sort();
     assert!(files.len() > 10, "{files:?}");
@@ -481,24 +741,46 @@ fn streaming_equals_whole_on_every_corpus_profile() {
         let bytes = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let whole = decode::decode(&bytes);
-        let raw = if gzip::is_gzip(&bytes) { gzip::inflate(&bytes, u64::MAX, &mut NoProgress).unwrap() } else { bytes.clone() };
+        let raw = if gzip::is_gzip(&bytes) {
+            gzip::inflate(&bytes, u64::MAX, &mut NoProgress).unwrap()
+        } else {
+            bytes.clone()
+        };
         let reference = match &whole {
             Ok(p) => fingerprint(p),
             Err(e) => format!("{e:?}"),
         };
-        let sizes: &[usize] = if raw.len() < 200_000 { &[1, 3, 4096, 1 << 20] } else { &[4093, 1 << 20] };
+        let sizes: &[usize] = if raw.len() < 200_000 {
+            &[1, 3, 4096, 1 << 20]
+        } else {
+            &[4093, 1 << 20]
+        };
         for &max in sizes {
             // The file read in slices, inflated and decoded in one pass.
-            let r = decode::decode_reader(Trickle { data: &bytes, max }, bytes.len() as u64, &DecodeOptions::default(), &mut NoProgress);
+            let r = decode::decode_reader(
+                Trickle { data: &bytes, max },
+                bytes.len() as u64,
+                &DecodeOptions::default(),
+                &mut NoProgress,
+            );
             let got = match &r {
                 Ok(p) => fingerprint(p),
                 Err(e) => format!("{e:?}"),
             };
-            assert!(got == reference, "{name}: read {max} bytes at a time differs from the whole decode");
+            assert!(
+                got == reference,
+                "{name}: read {max} bytes at a time differs from the whole decode"
+            );
             // The uncompressed bytes fed in pieces.
-            if whole.as_ref().is_ok_and(|p| matches!(p.format, SourceFormat::Pprof { .. })) {
+            if whole
+                .as_ref()
+                .is_ok_and(|p| matches!(p.format, SourceFormat::Pprof { .. }))
+            {
                 let p = decode_in_pieces(&raw, max).unwrap();
-                assert!(fingerprint(&p) == reference, "{name}: fed {max} bytes at a time differs");
+                assert!(
+                    fingerprint(&p) == reference,
+                    "{name}: fed {max} bytes at a time differs"
+                );
             }
         }
     }
@@ -517,30 +799,52 @@ fn small_profile_round_trips_every_field() {
     let p = decode_raw(&small_profile().encode_to_vec()).unwrap();
     let s = |id: StrId| p.str(id).to_string();
     assert_eq!(p.samples.len(), 2);
-    assert_eq!(p.value(1, 1), -20, "negative values (delta profiles) are kept");
+    assert_eq!(
+        p.value(1, 1),
+        -20,
+        "negative values (delta profiles) are kept"
+    );
     assert_eq!(s(p.sample_types[1].kind), "cpu");
     assert_eq!(p.default_sample_type.map(s).as_deref(), Some("cpu"));
     assert_eq!(p.drop_frames.map(s).as_deref(), Some("main.work"));
     assert_eq!(p.keep_frames, None);
     assert_eq!(p.doc_url.map(s).as_deref(), Some("/bin/app"));
     assert_eq!(p.comments.iter().map(|&c| s(c)).collect::<Vec<_>>(), ["k"]);
-    assert_eq!((p.period, p.time_nanos, p.duration_nanos), (10_000_000, 1_700_000_000_000_000_000, 3_000_000_000));
-    assert_eq!(p.period_type.map(|v| s(v.unit)).as_deref(), Some("nanoseconds"));
+    assert_eq!(
+        (p.period, p.time_nanos, p.duration_nanos),
+        (10_000_000, 1_700_000_000_000_000_000, 3_000_000_000)
+    );
+    assert_eq!(
+        p.period_type.map(|v| s(v.unit)).as_deref(),
+        Some("nanoseconds")
+    );
     let loc = &p.locations[1];
     assert!(loc.is_folded);
-    assert_eq!((loc.source_id, loc.address, loc.mapping.map(|m| m.0)), (2, 0x1200, Some(0)));
+    assert_eq!(
+        (loc.source_id, loc.address, loc.mapping.map(|m| m.0)),
+        (2, 0x1200, Some(0))
+    );
     let lines = p.location_lines(pprof_lens::model::LocId(1));
-    assert_eq!(lines.iter().map(|l| (s(p.functions[l.func.index()].name), l.line)).collect::<Vec<_>>(), [
-        ("main.work".to_string(), 12),
-        ("main.main".to_string(), 6)
-    ]);
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| (s(p.functions[l.func.index()].name), l.line))
+            .collect::<Vec<_>>(),
+        [("main.work".to_string(), 12), ("main.main".to_string(), 6)]
+    );
     assert_eq!(p.lines[0].column, 2);
     assert_eq!(p.functions[1].start_line, 10);
     assert_eq!(s(p.mappings[0].file), "/bin/app");
     let leaf = p.samples.stack[0].unwrap();
-    assert_eq!(p.stacks.frames(leaf).map(|l| l.0).collect::<Vec<_>>(), [1, 0]);
+    assert_eq!(
+        p.stacks.frames(leaf).map(|l| l.0).collect::<Vec<_>>(),
+        [1, 0]
+    );
     let labels = p.label_sets.get(p.samples.labels[0]);
-    assert_eq!((s(labels[0].key), labels[0].str.map(s)), ("k".to_string(), Some("v".to_string())));
+    assert_eq!(
+        (s(labels[0].key), labels[0].str.map(s)),
+        ("k".to_string(), Some("v".to_string()))
+    );
     assert_eq!(p.samples.labels[1], LabelSets::EMPTY);
 
     // The same profile gzipped, through detection.
@@ -591,17 +895,32 @@ fn field_order_and_packing_do_not_matter() {
     let p = decode_raw(&out).unwrap();
     assert_eq!(p.samples.len(), 3);
     assert_eq!(&p.samples.values[..2], &[7, -70]);
-    assert_eq!(p.samples.stack[0], p.samples.stack[1], "same stack, same node");
+    assert_eq!(
+        p.samples.stack[0], p.samples.stack[1],
+        "same stack, same node"
+    );
 }
 
 #[test]
 fn repeated_stacks_share_one_node_and_labels_intern() {
     let mut prof = small_profile();
     let s = prof.sample[0].clone();
-    prof.sample = (0..1000).map(|i| if i % 2 == 0 { s.clone() } else { prof.sample[1].clone() }).collect();
+    prof.sample = (0..1000)
+        .map(|i| {
+            if i % 2 == 0 {
+                s.clone()
+            } else {
+                prof.sample[1].clone()
+            }
+        })
+        .collect();
     let p = decode_raw(&prof.encode_to_vec()).unwrap();
     assert_eq!(p.samples.len(), 1000);
-    assert_eq!(p.stacks.len(), 2, "two nodes for main.main and main.main;main.work");
+    assert_eq!(
+        p.stacks.len(),
+        2,
+        "two nodes for main.main and main.main;main.work"
+    );
     assert_eq!(p.label_sets.len(), 2, "the empty set and {{k=v}}");
 }
 
@@ -611,9 +930,16 @@ fn repeated_stacks_share_one_node_and_labels_intern() {
 
 fn protobuf_error(r: Result<Profile, DecodeError>) -> (u64, String, String) {
     match r {
-        Err(DecodeError::Protobuf { offset, field, message }) => (offset, field, message),
+        Err(DecodeError::Protobuf {
+            offset,
+            field,
+            message,
+        }) => (offset, field, message),
         Err(e) => panic!("expected a protobuf error, got {e:?}"),
-        Ok(p) => panic!("expected a protobuf error, got a profile with {} samples", p.samples.len()),
+        Ok(p) => panic!(
+            "expected a protobuf error, got a profile with {} samples",
+            p.samples.len()
+        ),
     }
 }
 
@@ -621,7 +947,10 @@ fn invalid_error(r: Result<Profile, DecodeError>) -> String {
     match r {
         Err(DecodeError::Invalid { message }) => message,
         Err(e) => panic!("expected an invalid-profile error, got {e:?}"),
-        Ok(p) => panic!("expected an invalid-profile error, got a profile with {} samples", p.samples.len()),
+        Ok(p) => panic!(
+            "expected an invalid-profile error, got a profile with {} samples",
+            p.samples.len()
+        ),
     }
 }
 
@@ -642,7 +971,10 @@ fn assert_contains(haystack: &str, needles: &[&str]) {
 #[test]
 fn error_empty_file() {
     assert_eq!(decode::decode(b"").unwrap_err(), DecodeError::Empty);
-    assert!(matches!(decode_raw(b""), Err(DecodeError::Unrecognized { .. })));
+    assert!(matches!(
+        decode_raw(b""),
+        Err(DecodeError::Unrecognized { .. })
+    ));
 }
 
 #[test]
@@ -655,7 +987,9 @@ fn error_garbage_is_not_a_profile() {
         b"{\"json\": true}",
     ] {
         match decode_raw(garbage) {
-            Err(DecodeError::Unrecognized { detail }) => assert!(detail.contains("not a pprof protobuf"), "{detail}"),
+            Err(DecodeError::Unrecognized { detail }) => {
+                assert!(detail.contains("not a pprof protobuf"), "{detail}")
+            }
             other => panic!("{garbage:?}: expected Unrecognized, got {other:?}"),
         }
         match decode::decode(garbage) {
@@ -685,7 +1019,8 @@ fn error_gzip_bad_method() {
 
 #[test]
 fn error_truncated_gzip() {
-    let bytes = std::fs::read(Path::new(CORPUS).join("cpu_regexp_json.pb.gz")).expect("corpus file");
+    let bytes =
+        std::fs::read(Path::new(CORPUS).join("cpu_regexp_json.pb.gz")).expect("corpus file");
     for cut in [5, 11, bytes.len() / 2, bytes.len() - 5] {
         let (offset, message) = gzip_error(decode::decode(&bytes[..cut]));
         assert_contains(&message, &["truncated"]);
@@ -735,13 +1070,18 @@ fn gzip_bomb() -> Vec<u8> {
 #[test]
 fn error_gzip_bomb_stops_at_the_limit() {
     let bomb = gzip_bomb();
-    let opts = DecodeOptions { max_uncompressed: 64 << 20 };
+    let opts = DecodeOptions {
+        max_uncompressed: 64 << 20,
+    };
     match decode::decode_with(&bomb, &opts, &mut NoProgress) {
         Err(e @ DecodeError::TooLarge { limit }) => {
             assert_eq!(limit, 64 << 20);
             assert_contains(&e.to_string(), &["exceeds the limit", "compression bomb"]);
         }
-        other => panic!("expected TooLarge, got {:?}", other.map(|p| p.samples.len())),
+        other => panic!(
+            "expected TooLarge, got {:?}",
+            other.map(|p| p.samples.len())
+        ),
     }
     // With the default limit, streaming through the Inflater stops at the
     // limit without holding the output: memory stays one ring buffer.
@@ -770,7 +1110,9 @@ fn gzip_progress_and_cancellation() {
     assert_eq!(r.unwrap_err(), DecodeError::Cancelled);
     assert_eq!(reports.len(), 1);
     // Inflating and decoding are one pass, reported as decoding.
-    assert!(reports.iter().all(|&(s, done, total)| s == Stage::Decoding && done <= total && total == bomb.len() as u64));
+    assert!(reports.iter().all(|&(s, done, total)| s == Stage::Decoding
+        && done <= total
+        && total == bomb.len() as u64));
 }
 
 #[test]
@@ -820,7 +1162,10 @@ fn error_bad_wire_type() {
     let (offset, field, message) = protobuf_error(decode_raw(&out));
     assert_eq!(offset as usize, at);
     assert_eq!(field, "Profile.sample (field 2)");
-    assert_contains(&message, &["wire type 0 (varint)", "expected length-delimited"]);
+    assert_contains(
+        &message,
+        &["wire type 0 (varint)", "expected length-delimited"],
+    );
 
     let mut out = small_profile().encode_to_vec();
     key(&mut out, 4, 3); // a start-group
@@ -848,13 +1193,19 @@ fn error_truncated_length_delimited_field() {
     let (offset, field, message) = protobuf_error(decode_raw(&out));
     assert_eq!(offset as usize, at + 1, "at the length");
     assert_eq!(field, "Profile.function (field 5)");
-    assert_contains(&message, &["length 100 runs past the end", "5 bytes left", "truncated"]);
+    assert_contains(
+        &message,
+        &["length 100 runs past the end", "5 bytes left", "truncated"],
+    );
     // Once the first field (a sample type, 6 bytes) has been read, a cut
     // anywhere is reported as a broken profile, never as "not a profile".
     let bytes = small_profile().encode_to_vec();
     for cut in 6..bytes.len() {
         let r = decode_raw(&bytes[..cut]);
-        assert!(!matches!(r, Err(DecodeError::Unrecognized { .. })), "cut {cut}: {r:?}");
+        assert!(
+            !matches!(r, Err(DecodeError::Unrecognized { .. })),
+            "cut {cut}: {r:?}"
+        );
     }
     // And an embedded message that prost cannot read.
     let mut out = small_profile().encode_to_vec();
@@ -870,7 +1221,10 @@ fn error_string_index_out_of_range() {
     let mut prof = small_profile();
     prof.function[1].name = 99;
     let m = invalid_error(decode_raw(&prof.encode_to_vec()));
-    assert_contains(&m, &["string index 99", "function id 2", "name", "11 strings"]);
+    assert_contains(
+        &m,
+        &["string index 99", "function id 2", "name", "11 strings"],
+    );
 
     let mut prof = small_profile();
     prof.sample[0].label[0].str = -1;
@@ -879,15 +1233,24 @@ fn error_string_index_out_of_range() {
 
     let mut prof = small_profile();
     prof.sample_type[1].unit = 1000;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["sample_type[1].unit"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["sample_type[1].unit"],
+    );
 
     let mut prof = small_profile();
     prof.default_sample_type = 11;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["default_sample_type"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["default_sample_type"],
+    );
 
     let mut prof = small_profile();
     prof.string_table[0] = "x".into();
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["string_table[0]"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["string_table[0]"],
+    );
 }
 
 #[test]
@@ -902,11 +1265,17 @@ fn error_location_id_out_of_range() {
 
     let mut prof = small_profile();
     prof.location[0].line[0].function_id = 7;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["location id 1", "line[0]", "function id 7"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["location id 1", "line[0]", "function id 7"],
+    );
 
     let mut prof = small_profile();
     prof.location[1].mapping_id = 3;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["location id 2", "mapping id 3"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["location id 2", "mapping id 3"],
+    );
 }
 
 #[test]
@@ -914,42 +1283,69 @@ fn error_id_zero() {
     let mut prof = small_profile();
     prof.location[1].id = 0;
     prof.sample[0].location_id = vec![0];
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["location #1", "id 0", "reserved"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["location #1", "id 0", "reserved"],
+    );
 
     let mut prof = small_profile();
     prof.function[0].id = 0;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["function #0", "id 0"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["function #0", "id 0"],
+    );
 
     let mut prof = small_profile();
     prof.mapping[0].id = 0;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["mapping #0", "id 0"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["mapping #0", "id 0"],
+    );
 
     let mut prof = small_profile();
     prof.sample[0].location_id = vec![0];
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["sample #0", "location id 0", "reserved"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["sample #0", "location id 0", "reserved"],
+    );
 }
 
 #[test]
 fn error_duplicate_ids() {
     let mut prof = small_profile();
     prof.function[1].id = 1;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["duplicate function id 1", "function #0", "function #1"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["duplicate function id 1", "function #0", "function #1"],
+    );
     let mut prof = small_profile();
     prof.location[0].id = 2;
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["duplicate location id 2"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["duplicate location id 2"],
+    );
     let mut prof = small_profile();
     prof.mapping.push(prof.mapping[0]);
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["duplicate mapping id 1"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["duplicate mapping id 1"],
+    );
 }
 
 #[test]
 fn error_value_count_differs_from_sample_types() {
     let mut prof = small_profile();
     prof.sample[1].value = vec![1];
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["sample #1", "has 1 values", "2 sample types"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["sample #1", "has 1 values", "2 sample types"],
+    );
     let mut prof = small_profile();
     prof.sample[0].value = vec![1, 2, 3];
-    assert_contains(&invalid_error(decode_raw(&prof.encode_to_vec())), &["sample #0", "has 3 values"]);
+    assert_contains(
+        &invalid_error(decode_raw(&prof.encode_to_vec())),
+        &["sample #0", "has 3 values"],
+    );
 }
 
 #[test]
@@ -957,9 +1353,21 @@ fn deep_stack_of_100_000_frames_decodes_on_a_small_thread_stack() {
     const DEPTH: u64 = 100_000;
     let mut prof = small_profile();
     prof.location = (1..=DEPTH)
-        .map(|id| pb::Location { id, line: vec![pb::Line { function_id: 1, line: id as i64, column: 0 }], ..Default::default() })
+        .map(|id| pb::Location {
+            id,
+            line: vec![pb::Line {
+                function_id: 1,
+                line: id as i64,
+                column: 0,
+            }],
+            ..Default::default()
+        })
         .collect();
-    prof.sample = vec![pb::Sample { location_id: (1..=DEPTH).collect(), value: vec![1, 2], label: vec![] }];
+    prof.sample = vec![pb::Sample {
+        location_id: (1..=DEPTH).collect(),
+        value: vec![1, 2],
+        label: vec![],
+    }];
     let bytes = gzip_bytes(&prof.encode_to_vec());
     // 256 KiB of stack: recursion over frames would overflow it.
     let p = std::thread::Builder::new()
@@ -970,19 +1378,29 @@ fn deep_stack_of_100_000_frames_decodes_on_a_small_thread_stack() {
         .unwrap();
     let leaf = p.samples.stack[0].unwrap();
     assert_eq!(p.stacks.depth(leaf) as u64, DEPTH);
-    assert_eq!(p.stacks.frames(leaf).next().map(|l| p.locations[l.index()].source_id), Some(1));
+    assert_eq!(
+        p.stacks
+            .frames(leaf)
+            .next()
+            .map(|l| p.locations[l.index()].source_id),
+        Some(1)
+    );
 }
 
 #[test]
 fn huge_string_table_decodes() {
     const N: usize = 1_000_000;
     let mut prof = small_profile();
-    prof.string_table.extend((0..N).map(|i| format!("pkg{}.func{i}", i % 97)));
+    prof.string_table
+        .extend((0..N).map(|i| format!("pkg{}.func{i}", i % 97)));
     let last = prof.string_table.len() as i64 - 1;
     prof.function[0].name = last;
     let p = decode::decode(&gzip_bytes(&prof.encode_to_vec())).unwrap();
     assert!(p.strings.len() > N);
-    assert_eq!(p.str(p.functions[0].name), format!("pkg{}.func{}", (N - 1) % 97, N - 1));
+    assert_eq!(
+        p.str(p.functions[0].name),
+        format!("pkg{}.func{}", (N - 1) % 97, N - 1)
+    );
 }
 
 #[test]
@@ -1003,7 +1421,10 @@ fn truncated_raw_profile_is_malformed_not_unrecognized() {
     .unwrap();
     for cut in [bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
         let r = decode_raw(&bytes[..cut]);
-        assert!(matches!(r, Err(DecodeError::Protobuf { .. })), "cut at {cut}: {r:?}");
+        assert!(
+            matches!(r, Err(DecodeError::Protobuf { .. })),
+            "cut at {cut}: {r:?}"
+        );
     }
 }
 
@@ -1021,8 +1442,13 @@ fn decode_progress_and_cancellation() {
     };
     pprof::decode(&bytes, false, &DecodeOptions::default(), &mut record).unwrap();
     assert!(reports.len() >= 2, "{reports:?}");
-    assert!(reports.iter().all(|&(s, d, t)| s == Stage::Decoding && d <= t));
-    assert!(reports.windows(2).all(|w| w[0].1 <= w[1].1), "monotonic: {reports:?}");
+    assert!(reports
+        .iter()
+        .all(|&(s, d, t)| s == Stage::Decoding && d <= t));
+    assert!(
+        reports.windows(2).all(|w| w[0].1 <= w[1].1),
+        "monotonic: {reports:?}"
+    );
     let mut cancel = |_: Stage, _: u64, _: u64| false;
     assert_eq!(
         pprof::decode(&bytes, false, &DecodeOptions::default(), &mut cancel).unwrap_err(),
@@ -1037,14 +1463,14 @@ fn decode_progress_and_cancellation() {
 #[test]
 fn fuzz_regressions() {
     let cases: &[&[u8]] = &[
-        b"\x1f\x8b\x08\x04\0\0\0\0\0\xff\xff\xff",       // FEXTRA longer than the file
-        b"\x1f\x8b\x08\x08\0\0\0\0\0\xffname",             // FNAME without its NUL
-        b"\x1f\x8b\x08\x02\0\0\0\0\0\xff\0",              // FHCRC cut in half
-        b"\x1f\x8b\x08\0\0\0\0\0\0\xff\x03\0",           // empty deflate, no trailer
+        b"\x1f\x8b\x08\x04\0\0\0\0\0\xff\xff\xff", // FEXTRA longer than the file
+        b"\x1f\x8b\x08\x08\0\0\0\0\0\xffname",     // FNAME without its NUL
+        b"\x1f\x8b\x08\x02\0\0\0\0\0\xff\0",       // FHCRC cut in half
+        b"\x1f\x8b\x08\0\0\0\0\0\0\xff\x03\0",     // empty deflate, no trailer
         b"\x12\x0b\x0a\x09\xff\xff\xff\xff\xff\xff\xff\xff\x7f", // huge packed location id
-        b"\x12\x02\x12\x7f",                          // packed values longer than the sample
+        b"\x12\x02\x12\x7f",                       // packed values longer than the sample
         b"\x0a\x00\x0a\x00\x0a\x00\x32\x00\x12\x02\x10\x01", // sample with 1 of 3 values
-        b"\x32\x00\x6a\x01\x80",                      // packed comment with a cut varint
+        b"\x32\x00\x6a\x01\x80",                   // packed comment with a cut varint
         b"\x32\x00\x22\x04\x08\x01\x22\x00\x12\x02\x08\x01", // line with function id 0
     ];
     for case in cases {
@@ -1066,13 +1492,24 @@ fn model_memory_stays_under_three_times_the_input() {
             continue;
         }
         let gz = std::fs::read(&path).unwrap();
-        let raw = pprof_lens::decode::gzip::inflate(&gz, u64::MAX, &mut pprof_lens::decode::NoProgress).unwrap();
+        let raw =
+            pprof_lens::decode::gzip::inflate(&gz, u64::MAX, &mut pprof_lens::decode::NoProgress)
+                .unwrap();
         let p = pprof_lens::decode::decode(&gz).unwrap();
         let ratio = p.heap_bytes() as f64 / raw.len() as f64;
-        println!("{}: model {} bytes for {} uncompressed ({ratio:.2}x)", path.display(), p.heap_bytes(), raw.len());
+        println!(
+            "{}: model {} bytes for {} uncompressed ({ratio:.2}x)",
+            path.display(),
+            p.heap_bytes(),
+            raw.len()
+        );
         // Tiny profiles are dominated by fixed table overheads.
         if raw.len() > 1 << 20 {
-            assert!(ratio < 3.0, "{}: model is {ratio:.2}x the input", path.display());
+            assert!(
+                ratio < 3.0,
+                "{}: model is {ratio:.2}x the input",
+                path.display()
+            );
         }
         checked += 1;
     }

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 
 fn corpus_dir() -> PathBuf {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    assert!(dir.is_dir(), "shared corpus missing at {}: these tests need it", dir.display());
+    assert!(
+        dir.is_dir(),
+        "shared corpus missing at {}: these tests need it",
+        dir.display()
+    );
     dir
 }
 
@@ -46,7 +50,9 @@ fn count_headers(bytes: &[u8]) -> usize {
         .lines()
         .filter(|l| {
             let l = l.trim_end();
-            let Some(rest) = l.strip_prefix("goroutine ") else { return false };
+            let Some(rest) = l.strip_prefix("goroutine ") else {
+                return false;
+            };
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             digits > 0 && rest[digits..].starts_with(' ') && l.ends_with("]:")
         })
@@ -95,7 +101,11 @@ fn expected() -> Vec<Expected> {
 /// `key=N` from the notes column (`[panic_lines=1 fatal_error_lines=0]`).
 fn note_num(notes: &str, key: &str) -> Option<usize> {
     let at = notes.find(&format!("{key}="))? + key.len() + 1;
-    notes[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    notes[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 #[test]
@@ -112,33 +122,77 @@ fn newer_go_matches_expected_tsv() {
         if e.kind == "debug1" {
             assert_eq!(p.format, SourceFormat::GoroutineGrouped, "{f}");
             assert_eq!(total(&p, 0), e.total, "{f}: sum of group counts");
-            assert_eq!(Some(p.samples.len()), note_num(&e.notes, "groups"), "{f}: groups");
+            assert_eq!(
+                Some(p.samples.len()),
+                note_num(&e.notes, "groups"),
+                "{f}: groups"
+            );
             assert_eq!(p.warning_count, 0, "{f}: {:?}", p.warnings);
             continue;
         }
         // Independent re-count from the raw text agrees with EXPECTED.
-        assert_eq!(count_headers(&bytes) as i64, e.total, "{f}: header scan vs EXPECTED");
+        assert_eq!(
+            count_headers(&bytes) as i64,
+            e.total,
+            "{f}: header scan vs EXPECTED"
+        );
         assert_eq!(p.samples.len() as i64, e.total, "{f}: goroutines");
         assert_eq!(total(&p, 0), e.total, "{f}: goroutine/count total");
-        assert_eq!(p.goroutines.len(), p.samples.len(), "{f}: one row per sample");
+        assert_eq!(
+            p.goroutines.len(),
+            p.samples.len(),
+            "{f}: one row per sample"
+        );
         assert_eq!(states(&p), e.states, "{f}: states");
-        let max_wait = p.goroutines.rows.iter().filter_map(|g| g.wait_minutes).max().unwrap_or(0);
+        let max_wait = p
+            .goroutines
+            .rows
+            .iter()
+            .filter_map(|g| g.wait_minutes)
+            .max()
+            .unwrap_or(0);
         assert_eq!(max_wait, e.max_wait, "{f}: max wait minutes");
-        let expect_format = if e.kind == "debug2" { SourceFormat::GoroutineDump } else { SourceFormat::Traceback };
+        let expect_format = if e.kind == "debug2" {
+            SourceFormat::GoroutineDump
+        } else {
+            SourceFormat::Traceback
+        };
         assert_eq!(p.format, expect_format, "{f}: format");
-        let panics = p.panics.iter().filter(|x| x.kind == PanicKind::Panic).count();
-        assert_eq!(Some(panics), note_num(&e.notes, "panic_lines"), "{f}: panics");
-        let fatals = p.panics.iter().filter(|x| x.kind == PanicKind::FatalError).count();
+        let panics = p
+            .panics
+            .iter()
+            .filter(|x| x.kind == PanicKind::Panic)
+            .count();
+        assert_eq!(
+            Some(panics),
+            note_num(&e.notes, "panic_lines"),
+            "{f}: panics"
+        );
+        let fatals = p
+            .panics
+            .iter()
+            .filter(|x| x.kind == PanicKind::FatalError)
+            .count();
         let fatal_lines = note_num(&e.notes, "fatal_error_lines").unwrap();
         if f.starts_with("09_") {
             // 2790 identical `fatal error: fault` lines are recorded once.
             assert_eq!(fatals, 2, "{f}");
-            assert!(p.warnings.iter().any(|w| w.message.contains("repeated 2789 more times")), "{f}: {:?}", p.warnings);
+            assert!(
+                p.warnings
+                    .iter()
+                    .any(|w| w.message.contains("repeated 2789 more times")),
+                "{f}: {:?}",
+                p.warnings
+            );
         } else {
             assert_eq!(fatals, fatal_lines, "{f}: fatal errors");
         }
         for x in &p.panics {
-            assert!(x.goroutine.is_some(), "{f}: panic at line {} has no goroutine", x.line);
+            assert!(
+                x.goroutine.is_some(),
+                "{f}: panic at line {} has no goroutine",
+                x.line
+            );
         }
     }
 }
@@ -147,26 +201,55 @@ fn newer_go_matches_expected_tsv() {
 fn newer_go_details() {
     // 01: Windows paths with a space; `created by ... in goroutine N`.
     let p = decode_ok("01", &read("newer-go/01_debug2-kvstore-raft-windows.txt"));
-    assert!(p.strings.iter().any(|(_, s)| s.starts_with("C:/Program Files/Go/src/")), "windows file paths kept");
-    assert!(p.goroutines.rows.iter().any(|g| g.creator_goroutine.is_some()));
+    assert!(
+        p.strings
+            .iter()
+            .any(|(_, s)| s.starts_with("C:/Program Files/Go/src/")),
+        "windows file paths kept"
+    );
+    assert!(p
+        .goroutines
+        .rows
+        .iter()
+        .any(|g| g.creator_goroutine.is_some()));
     assert_eq!(p.warning_count, 0, "{:?}", p.warnings);
 
     // 02: `[select, 6 minutes, locked to thread]`.
-    let p = decode_ok("02", &read("newer-go/02_debug2-transferfile-server-minutes.txt"));
-    let locked: Vec<_> = p.goroutines.rows.iter().filter(|g| g.locked_to_thread).collect();
+    let p = decode_ok(
+        "02",
+        &read("newer-go/02_debug2-transferfile-server-minutes.txt"),
+    );
+    let locked: Vec<_> = p
+        .goroutines
+        .rows
+        .iter()
+        .filter(|g| g.locked_to_thread)
+        .collect();
     assert_eq!(locked.len(), 1);
-    assert_eq!((p.str(locked[0].state), locked[0].wait_minutes, locked[0].id), ("select", Some(6), 291));
+    assert_eq!(
+        (p.str(locked[0].state), locked[0].wait_minutes, locked[0].id),
+        ("select", Some(6), 291)
+    );
 
     // 05: `...N frames elided...` in the overflowing stack; an autogenerated
     // wrapper whose name holds a struct type with spaces is a frame.
-    let p = decode_ok("05", &read("newer-go/05_fatal-stackoverflow-erigon-log.txt"));
+    let p = decode_ok(
+        "05",
+        &read("newer-go/05_fatal-stackoverflow-erigon-log.txt"),
+    );
     assert!(p.goroutines.rows.iter().any(|g| g.frames_elided));
-    assert!(p.strings.iter().any(|(_, s)| s.starts_with("go:(*struct { *net.TCPConn;")));
+    assert!(p
+        .strings
+        .iter()
+        .any(|(_, s)| s.starts_with("go:(*struct { *net.TCPConn;")));
     assert_eq!(p.warning_count, 0, "{:?}", p.warnings);
     assert_eq!(p.panics[0].message, "stack overflow");
 
     // 08: goroutine 0 [idle], a stack unavailable on another thread, signal.
-    let p = decode_ok("08", &read("newer-go/08_fatal-sigsegv-traceback-system-registers.txt"));
+    let p = decode_ok(
+        "08",
+        &read("newer-go/08_fatal-sigsegv-traceback-system-registers.txt"),
+    );
     assert_eq!(p.goroutines.rows[0].id, 0);
     assert_eq!(p.str(p.goroutines.rows[0].state), "idle");
     let g29 = p.goroutines.rows.iter().find(|g| g.id == 29).unwrap();
@@ -175,47 +258,109 @@ fn newer_go_details() {
     assert_eq!(g29.creator_goroutine, Some(27));
     assert_eq!(p.panics.len(), 1);
     assert_eq!(p.panics[0].kind, PanicKind::Signal);
-    assert!(p.panics[0].message.starts_with("SIGSEGV: segmentation violation\nPC=0x45e574"));
-    assert_eq!(p.warning_count, 0, "register dump after a blank line is not a warning: {:?}", p.warnings);
+    assert!(p.panics[0]
+        .message
+        .starts_with("SIGSEGV: segmentation violation\nPC=0x45e574"));
+    assert_eq!(
+        p.warning_count, 0,
+        "register dump after a blank line is not a warning: {:?}",
+        p.warnings
+    );
 
     // 09: a `created by` after the unwinding error still belongs to goroutine 34.
-    let p = decode_ok("09", &read("newer-go/09_fatal-fault-storm-unwind-failure.txt"));
+    let p = decode_ok(
+        "09",
+        &read("newer-go/09_fatal-fault-storm-unwind-failure.txt"),
+    );
     let g34 = p.goroutines.rows.iter().find(|g| g.id == 34).unwrap();
     assert_eq!(g34.creator_goroutine, Some(12));
 
     // 10: synctest bubbles: state up to the first comma, the rest is `extra`.
-    let p = decode_ok("10", &read("newer-go/10_panic-synctest-group-race-test.txt"));
-    let g = p.goroutines.rows.iter().find(|g| p.str(g.state) == "select (synctest)").unwrap();
+    let p = decode_ok(
+        "10",
+        &read("newer-go/10_panic-synctest-group-race-test.txt"),
+    );
+    let g = p
+        .goroutines
+        .rows
+        .iter()
+        .find(|g| p.str(g.state) == "select (synctest)")
+        .unwrap();
     assert_eq!(p.str(g.extra), "synctest group 8");
 
     // 13: three test timeouts, each with its `running tests:` lines.
-    let p = decode_ok("13", &read("newer-go/13_panic-test-timeouts-three-packages.txt"));
+    let p = decode_ok(
+        "13",
+        &read("newer-go/13_panic-test-timeouts-three-packages.txt"),
+    );
     assert_eq!(p.panics.len(), 3);
-    assert!(p.panics[1].message.starts_with("test timed out after 2s\n\trunning tests:\n\t\tTestErrorScenarios (2s)"));
-    assert_eq!(p.panics.iter().map(|x| x.goroutine.unwrap()).collect::<Vec<_>>(), vec![82, 48, 68]);
+    assert!(p.panics[1]
+        .message
+        .starts_with("test timed out after 2s\n\trunning tests:\n\t\tTestErrorScenarios (2s)"));
+    assert_eq!(
+        p.panics
+            .iter()
+            .map(|x| x.goroutine.unwrap())
+            .collect::<Vec<_>>(),
+        vec![82, 48, 68]
+    );
 
     // 16, 17: tabs turned into spaces by a paste still give file lines.
-    for (name, file) in [("16", "newer-go/16_fatal-concurrent-map-read-write.txt"), ("17", "newer-go/17_fatal-deadlock-compiler-mutex.txt")] {
+    for (name, file) in [
+        ("16", "newer-go/16_fatal-concurrent-map-read-write.txt"),
+        ("17", "newer-go/17_fatal-deadlock-compiler-mutex.txt"),
+    ] {
         let p = decode_ok(name, &read(file));
-        assert!(p.lines.iter().all(|l| l.line > 0), "{name}: every frame has a line number");
-        assert!(p.functions.iter().all(|f| !p.str(f.file).is_empty()), "{name}: every frame has a file");
+        assert!(
+            p.lines.iter().all(|l| l.line > 0),
+            "{name}: every frame has a line number"
+        );
+        assert!(
+            p.functions.iter().all(|f| !p.str(f.file).is_empty()),
+            "{name}: every frame has a file"
+        );
     }
     let p = decode_ok("17", &read("newer-go/17_fatal-deadlock-compiler-mutex.txt"));
     let leaf = p.samples.stack[0].unwrap();
-    assert_eq!(p.stacks.frames(leaf).count(), 54, "17: 54-frame recursive stack");
+    assert_eq!(
+        p.stacks.frames(leaf).count(),
+        54,
+        "17: 54-frame recursive stack"
+    );
 
     // 18, 19, 20: recovered / repanicked flags; multi-line value.
-    let p = decode_ok("18", &read("newer-go/18_panic-recovered-repanicked-sigsegv.txt"));
+    let p = decode_ok(
+        "18",
+        &read("newer-go/18_panic-recovered-repanicked-sigsegv.txt"),
+    );
     assert!(p.panics[0].recovered && p.panics[0].repanicked);
-    assert!(p.panics[0].message.ends_with("[signal SIGSEGV: segmentation violation code=0x1 addr=0x30 pc=0x84aa60]"));
-    let p = decode_ok("19", &read("newer-go/19_panic-repanicked-multiline-value.txt"));
+    assert!(p.panics[0]
+        .message
+        .ends_with("[signal SIGSEGV: segmentation violation code=0x1 addr=0x30 pc=0x84aa60]"));
+    let p = decode_ok(
+        "19",
+        &read("newer-go/19_panic-repanicked-multiline-value.txt"),
+    );
     assert!(p.panics[0].recovered && p.panics[0].repanicked);
     // `panic: ` then 8 indented lines; the empty first line is not kept.
-    assert_eq!(p.panics[0].message.lines().count(), 8, "{:?}", p.panics[0].message);
-    assert!(p.panics[0].message.starts_with("\tassert: mock: I don't know what to return"));
-    let p = decode_ok("20", &read("newer-go/20_panic-recovered-sigsegv-test-log.txt"));
+    assert_eq!(
+        p.panics[0].message.lines().count(),
+        8,
+        "{:?}",
+        p.panics[0].message
+    );
+    assert!(p.panics[0]
+        .message
+        .starts_with("\tassert: mock: I don't know what to return"));
+    let p = decode_ok(
+        "20",
+        &read("newer-go/20_panic-recovered-sigsegv-test-log.txt"),
+    );
     assert!(p.panics[0].recovered && !p.panics[0].repanicked);
-    assert_eq!(p.panics[0].message.lines().nth(1), Some("\tpanic: runtime error: invalid memory address or nil pointer dereference"));
+    assert_eq!(
+        p.panics[0].message.lines().nth(1),
+        Some("\tpanic: runtime error: invalid memory address or nil pointer dereference")
+    );
 }
 
 #[test]
@@ -258,22 +403,51 @@ fn goroutine_states_debug2_matches_readme() {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(states(&p), want);
-    let locked: Vec<_> = p.goroutines.rows.iter().filter(|g| g.locked_to_thread).collect();
+    let locked: Vec<_> = p
+        .goroutines
+        .rows
+        .iter()
+        .filter(|g| g.locked_to_thread)
+        .collect();
     assert_eq!(locked.len(), 5);
     assert!(locked.iter().all(|g| p.str(g.state) == "chan receive"));
     // durations: '1 minutes' 1082
-    assert_eq!(p.goroutines.rows.iter().filter(|g| g.wait_minutes == Some(1)).count(), 1082);
-    assert_eq!(p.goroutines.rows.iter().filter(|g| g.wait_minutes.is_some()).count(), 1082);
+    assert_eq!(
+        p.goroutines
+            .rows
+            .iter()
+            .filter(|g| g.wait_minutes == Some(1))
+            .count(),
+        1082
+    );
+    assert_eq!(
+        p.goroutines
+            .rows
+            .iter()
+            .filter(|g| g.wait_minutes.is_some())
+            .count(),
+        1082
+    );
     // Labels: `state` on every sample, `wait` (minutes) on the 1082.
     let with_wait = (0..p.samples.len())
         .filter(|&i| {
-            p.label_sets.get(p.samples.labels[i]).iter().any(|l| p.str(l.key) == "wait" && l.num == 1 && p.str(l.num_unit) == "minutes")
+            p.label_sets
+                .get(p.samples.labels[i])
+                .iter()
+                .any(|l| p.str(l.key) == "wait" && l.num == 1 && p.str(l.num_unit) == "minutes")
         })
         .count();
     assert_eq!(with_wait, 1082);
     // Go 1.19: no `in goroutine N`; generic methods keep their printed form.
-    assert!(p.goroutines.rows.iter().all(|g| g.creator_goroutine.is_none()));
-    assert!(p.functions.iter().any(|f| p.str(f.name) == "main.(*Pool[...]).serve"));
+    assert!(p
+        .goroutines
+        .rows
+        .iter()
+        .all(|g| g.creator_goroutine.is_none()));
+    assert!(p
+        .functions
+        .iter()
+        .any(|f| p.str(f.name) == "main.(*Pool[...]).serve"));
     // First goroutine: leaf frame and its arguments.
     let g = &p.goroutines.rows[0];
     assert_eq!((g.id, p.str(g.state), g.line), (1, "running", 1));
@@ -282,7 +456,14 @@ fn goroutine_states_debug2_matches_readme() {
     let leaf = p.stacks.frames(p.samples.stack[0].unwrap()).next().unwrap();
     let line = p.location_lines(leaf)[0];
     let func = p.functions[line.func.index()];
-    assert_eq!((p.str(func.name), p.str(func.file), line.line), ("runtime/pprof.writeGoroutineStacks", "runtime/pprof/pprof.go", 692));
+    assert_eq!(
+        (p.str(func.name), p.str(func.file), line.line),
+        (
+            "runtime/pprof.writeGoroutineStacks",
+            "runtime/pprof/pprof.go",
+            692
+        )
+    );
 }
 
 #[test]
@@ -291,41 +472,77 @@ fn panic_orders_matches_readme() {
     let p = decode_ok("panic_orders", &bytes);
     assert_eq!(p.format, SourceFormat::Traceback);
     assert_eq!(p.samples.len(), 21);
-    let want: BTreeMap<String, usize> =
-        [("runnable", 12), ("semacquire", 4), ("sleep", 3), ("running", 1), ("select", 1)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let want: BTreeMap<String, usize> = [
+        ("runnable", 12),
+        ("semacquire", 4),
+        ("sleep", 3),
+        ("running", 1),
+        ("select", 1),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
     assert_eq!(states(&p), want);
-    assert!(p.goroutines.rows.iter().all(|g| g.wait_minutes.is_none()), "durations: none");
+    assert!(
+        p.goroutines.rows.iter().all(|g| g.wait_minutes.is_none()),
+        "durations: none"
+    );
     assert_eq!(p.panics.len(), 1);
     let x = &p.panics[0];
     assert_eq!(x.kind, PanicKind::Panic);
-    assert_eq!(x.message, "order 1020: invariant violated: negative stock for gadget (-1)");
+    assert_eq!(
+        x.message,
+        "order 1020: invariant violated: negative stock for gadget (-1)"
+    );
     assert_eq!((x.goroutine, x.line, x.recovered), (Some(18), 1, false));
     let g18 = &p.goroutines.rows[0];
     assert_eq!(p.stacks.frames(p.samples.stack[0].unwrap()).count(), 4);
     let created = g18.created_by.unwrap();
     let cl = p.location_lines(created)[0];
-    assert_eq!((p.str(p.functions[cl.func.index()].name), cl.line), ("main.main", 77));
+    assert_eq!(
+        (p.str(p.functions[cl.func.index()].name), cl.line),
+        ("main.main", 77)
+    );
 }
 
 #[test]
 fn goroutine_states_debug1_matches_readme() {
-    let p = decode_ok("goroutine_states.debug1.txt", &read("goroutine_states.debug1.txt"));
+    let p = decode_ok(
+        "goroutine_states.debug1.txt",
+        &read("goroutine_states.debug1.txt"),
+    );
     assert_eq!(p.format, SourceFormat::GoroutineGrouped);
     assert_eq!(p.str(p.sample_types[0].kind), "goroutine");
     assert_eq!(total(&p, 0), 1267);
     assert_eq!(p.samples.len(), 35);
-    let labelled = p.samples.labels.iter().filter(|&&l| !p.label_sets.get(l).is_empty()).count();
+    let labelled = p
+        .samples
+        .labels
+        .iter()
+        .filter(|&&l| !p.label_sets.get(l).is_empty())
+        .count();
     assert_eq!(labelled, 3);
     // Group 6: 100 goroutines with {"pool":"export", "tenant":"acme"}.
-    let labels: Vec<_> = p.label_sets.get(p.samples.labels[5]).iter().map(|l| (p.str(l.key), p.str(l.str.unwrap()))).collect();
+    let labels: Vec<_> = p
+        .label_sets
+        .get(p.samples.labels[5])
+        .iter()
+        .map(|l| (p.str(l.key), p.str(l.str.unwrap())))
+        .collect();
     assert_eq!(labels, vec![("pool", "export"), ("tenant", "acme")]);
     assert_eq!(p.value(5, 0), 100);
     // Group 4: inlined-free 4-frame stack with real addresses from `#` lines.
     let locs: Vec<_> = p.stacks.frames(p.samples.stack[3].unwrap()).collect();
-    let addrs: Vec<u64> = locs.iter().map(|l| p.locations[l.index()].address).collect();
+    let addrs: Vec<u64> = locs
+        .iter()
+        .map(|l| p.locations[l.index()].address)
+        .collect();
     assert_eq!(addrs, vec![0x4628e4, 0x46cac4, 0x6638fa, 0x6638d4]);
     let leaf = p.location_lines(locs[0])[0];
-    assert_eq!(p.str(p.functions[leaf.func.index()].name), "sync.runtime_SemacquireMutex");
+    assert_eq!(
+        p.str(p.functions[leaf.func.index()].name),
+        "sync.runtime_SemacquireMutex"
+    );
     assert_eq!(leaf.line, 77);
     // The pprof protobuf of the same moment has 35 samples too.
     assert_eq!(p.goroutines.len(), 35);
@@ -335,10 +552,16 @@ fn goroutine_states_debug1_matches_readme() {
 fn threadcreate_debug1() {
     let p = decode_ok("threadcreate", &read("threadcreate_syscalls.debug1.txt"));
     assert_eq!(p.format, SourceFormat::LegacyThreadcreate);
-    assert_eq!((p.str(p.sample_types[0].kind), p.str(p.sample_types[0].unit)), ("threadcreate", "count"));
+    assert_eq!(
+        (p.str(p.sample_types[0].kind), p.str(p.sample_types[0].unit)),
+        ("threadcreate", "count")
+    );
     assert_eq!(total(&p, 0), 44); // oracle: "of 44 total"
     assert_eq!(p.samples.len(), 2);
-    assert_eq!(p.samples.stack[0], None, "`43 @` + `#\\t0x0` is a sample with no stack");
+    assert_eq!(
+        p.samples.stack[0], None,
+        "`43 @` + `#\\t0x0` is a sample with no stack"
+    );
     assert_eq!(p.value(0, 0), 43);
     let leaf = p.stacks.frames(p.samples.stack[1].unwrap()).next().unwrap();
     assert_eq!(p.locations[leaf.index()].address, 0x4ba286);
@@ -354,10 +577,19 @@ fn legacy_heap_matches_protobuf_oracle() {
     let bytes = read("heap_mapchurn.heap.debug1.txt");
     let p = decode_ok("heap", &bytes);
     assert_eq!(p.format, SourceFormat::LegacyHeap);
-    let types: Vec<_> = p.sample_types.iter().map(|t| (p.str(t.kind), p.str(t.unit))).collect();
+    let types: Vec<_> = p
+        .sample_types
+        .iter()
+        .map(|t| (p.str(t.kind), p.str(t.unit)))
+        .collect();
     assert_eq!(
         types,
-        vec![("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")]
+        vec![
+            ("alloc_objects", "count"),
+            ("alloc_space", "bytes"),
+            ("inuse_objects", "count"),
+            ("inuse_space", "bytes")
+        ]
     );
     assert_eq!(p.period, 512, "heap/1024 is twice MemProfileRate");
     assert_eq!(p.samples.len(), 225, "README: 225 records");
@@ -366,9 +598,17 @@ fn legacy_heap_matches_protobuf_oracle() {
     // protobuf writer un-samples with the same formula, so the oracle's
     // totals apply: `-top -sample_index=...` "of X total".
     assert_eq!(total(&p, 0), 922594);
-    assert!(approx(total(&p, 1), 1024.0, 192650.86), "alloc_space {}", total(&p, 1));
+    assert!(
+        approx(total(&p, 1), 1024.0, 192650.86),
+        "alloc_space {}",
+        total(&p, 1)
+    );
     assert_eq!(total(&p, 2), 254577);
-    assert!(approx(total(&p, 3), 1024.0 * 1024.0, 61.34), "inuse_space {}", total(&p, 3));
+    assert!(
+        approx(total(&p, 3), 1024.0 * 1024.0, 61.34),
+        "inuse_space {}",
+        total(&p, 3)
+    );
     // First record, by hand: 3139: 12857344 [9346: 38281216], rate 512.
     let (n, s) = legacy::scale_heap_sample(9346, 38281216, 512);
     assert_eq!((p.value(0, 0), p.value(0, 1)), (n, s));
@@ -411,7 +651,13 @@ fn every_text_file_in_the_corpus_decodes() {
             let q = decode_ok(&name, crlf.as_bytes());
             assert_eq!(q.samples.len(), p.samples.len(), "{name}: CRLF");
             assert_eq!(q.samples.values, p.samples.values, "{name}: CRLF values");
-            let st = |p: &Profile| p.goroutines.rows.iter().map(|g| p.str(g.state).to_string()).collect::<Vec<_>>();
+            let st = |p: &Profile| {
+                p.goroutines
+                    .rows
+                    .iter()
+                    .map(|g| p.str(g.state).to_string())
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(st(&q), st(&p), "{name}: CRLF states");
             n += 1;
         }
@@ -427,28 +673,79 @@ fn header_lines() {
     let long_state = "x".repeat(70_000);
     let long_header = format!("goroutine 7 [{long_state}]:");
     let cases: Vec<(&str, Want)> = vec![
-        ("goroutine 1 [running]:", Some((1, "running", None, false, vec![]))),
-        ("goroutine 18 [chan receive, 1 minutes]:", Some((18, "chan receive", Some(1), false, vec![]))),
-        ("goroutine 291 [select, 6 minutes, locked to thread]:", Some((291, "select", Some(6), true, vec![]))),
-        ("goroutine 9 [chan receive, locked to thread]:", Some((9, "chan receive", None, true, vec![]))),
-        ("goroutine 5 [select (synctest), synctest group 8]:", Some((5, "select (synctest)", None, false, vec!["synctest group 8"]))),
-        ("goroutine 5 [running, synctest group 8]:", Some((5, "running", None, false, vec!["synctest group 8"]))),
-        ("goroutine 1 gp=0xc000002380 m=nil [chan receive]:", Some((1, "chan receive", None, false, vec![]))),
-        ("goroutine 0 gp=0xc200003180 m=3 mp=0xc20006b008 [idle]:", Some((0, "idle", None, false, vec![]))),
-        ("goroutine 34 gp=0xc100383a40 m=7 mp=0xc10044e008 [running]:\r", Some((34, "running", None, false, vec![]))),
-        ("goroutine 1 [sync.Mutex.Lock, 1 minute]:", Some((1, "sync.Mutex.Lock", Some(1), false, vec![]))),
-        ("goroutine 1 [running]:  ", Some((1, "running", None, false, vec![]))),
+        (
+            "goroutine 1 [running]:",
+            Some((1, "running", None, false, vec![])),
+        ),
+        (
+            "goroutine 18 [chan receive, 1 minutes]:",
+            Some((18, "chan receive", Some(1), false, vec![])),
+        ),
+        (
+            "goroutine 291 [select, 6 minutes, locked to thread]:",
+            Some((291, "select", Some(6), true, vec![])),
+        ),
+        (
+            "goroutine 9 [chan receive, locked to thread]:",
+            Some((9, "chan receive", None, true, vec![])),
+        ),
+        (
+            "goroutine 5 [select (synctest), synctest group 8]:",
+            Some((
+                5,
+                "select (synctest)",
+                None,
+                false,
+                vec!["synctest group 8"],
+            )),
+        ),
+        (
+            "goroutine 5 [running, synctest group 8]:",
+            Some((5, "running", None, false, vec!["synctest group 8"])),
+        ),
+        (
+            "goroutine 1 gp=0xc000002380 m=nil [chan receive]:",
+            Some((1, "chan receive", None, false, vec![])),
+        ),
+        (
+            "goroutine 0 gp=0xc200003180 m=3 mp=0xc20006b008 [idle]:",
+            Some((0, "idle", None, false, vec![])),
+        ),
+        (
+            "goroutine 34 gp=0xc100383a40 m=7 mp=0xc10044e008 [running]:\r",
+            Some((34, "running", None, false, vec![])),
+        ),
+        (
+            "goroutine 1 [sync.Mutex.Lock, 1 minute]:",
+            Some((1, "sync.Mutex.Lock", Some(1), false, vec![])),
+        ),
+        (
+            "goroutine 1 [running]:  ",
+            Some((1, "running", None, false, vec![])),
+        ),
         ("goroutine 12 []:", Some((12, "", None, false, vec![]))),
-        ("goroutine 1 [a, b, c]:", Some((1, "a", None, false, vec!["b", "c"]))),
+        (
+            "goroutine 1 [a, b, c]:",
+            Some((1, "a", None, false, vec!["b", "c"])),
+        ),
         ("goroutine 1 [running]", None),
         ("goroutine 1 [running]: trailing", None),
         ("goroutine x [running]:", None),
         ("goroutine [running]:", None),
-        ("goroutine 1 gp= [running]:", Some((1, "running", None, false, vec![]))),
+        (
+            "goroutine 1 gp= [running]:",
+            Some((1, "running", None, false, vec![])),
+        ),
         ("goroutine 1 junk [running]:", None),
-        ("goroutine goroutine 11 gp= gp=0xc0000023800xc000002380 m= m=00 [ [syscallsyscall]:", None),
+        (
+            "goroutine goroutine 11 gp= gp=0xc0000023800xc000002380 m= m=00 [ [syscallsyscall]:",
+            None,
+        ),
         (" goroutine 1 [running]:", None),
-        ("\tgoroutine running on other thread; stack unavailable", None),
+        (
+            "\tgoroutine running on other thread; stack unavailable",
+            None,
+        ),
         ("goroutine 99999999999999999999 [running]:", None),
         (&long_header, Some((7, &long_state, None, false, vec![]))),
     ];
@@ -459,7 +756,9 @@ fn header_lines() {
                 std::str::from_utf8(h.state).unwrap(),
                 h.wait_minutes,
                 h.locked_to_thread,
-                h.extras().map(|e| std::str::from_utf8(e).unwrap()).collect::<Vec<_>>(),
+                h.extras()
+                    .map(|e| std::str::from_utf8(e).unwrap())
+                    .collect::<Vec<_>>(),
             )
         });
         assert_eq!(got, want, "{:?}", &line[..line.len().min(80)]);
@@ -491,7 +790,12 @@ fn call_lines() {
         (&long_call, Some(("main.f", &long_args))),
     ];
     for (line, want) in cases {
-        let got = dump::parse_call(line.as_bytes()).map(|(n, a)| (std::str::from_utf8(n).unwrap(), std::str::from_utf8(a).unwrap()));
+        let got = dump::parse_call(line.as_bytes()).map(|(n, a)| {
+            (
+                std::str::from_utf8(n).unwrap(),
+                std::str::from_utf8(a).unwrap(),
+            )
+        });
         assert_eq!(got, want, "{:?}", &line[..line.len().min(80)]);
     }
 }
@@ -519,7 +823,8 @@ fn file_lines() {
         (&long_line, Some((&long_path, 12))),
     ];
     for (line, want) in cases {
-        let got = dump::parse_file_line(line.as_bytes()).map(|(f, l)| (std::str::from_utf8(f).unwrap(), l));
+        let got = dump::parse_file_line(line.as_bytes())
+            .map(|(f, l)| (std::str::from_utf8(f).unwrap(), l));
         assert_eq!(got, want, "{:?}", &line[..line.len().min(80)]);
     }
 }
@@ -541,7 +846,8 @@ fn created_by_lines() {
         ("created main.main", None),
     ];
     for (line, want) in cases {
-        let got = dump::parse_created_by(line.as_bytes()).map(|(n, g)| (std::str::from_utf8(n).unwrap(), g));
+        let got = dump::parse_created_by(line.as_bytes())
+            .map(|(n, g)| (std::str::from_utf8(n).unwrap(), g));
         assert_eq!(got, want, "{line:?}");
     }
     assert!(dump::is_elided(b"...additional frames elided..."));
@@ -555,36 +861,82 @@ fn panic_start_lines() {
         ("panic: boom", Some((PanicKind::Panic, "boom"))),
         ("panic: ", Some((PanicKind::Panic, ""))),
         ("panic:", Some((PanicKind::Panic, ""))),
-        ("fatal error: all goroutines are asleep - deadlock!", Some((PanicKind::FatalError, "all goroutines are asleep - deadlock!"))),
-        ("fatal error: concurrent map writes", Some((PanicKind::FatalError, "concurrent map writes"))),
-        ("SIGSEGV: segmentation violation", Some((PanicKind::Signal, "SIGSEGV: segmentation violation"))),
-        ("^\\SIGQUIT: quit", Some((PanicKind::Signal, "SIGQUIT: quit"))),
-        ("SIGABRT: abort", Some((PanicKind::Signal, "SIGABRT: abort"))),
+        (
+            "fatal error: all goroutines are asleep - deadlock!",
+            Some((
+                PanicKind::FatalError,
+                "all goroutines are asleep - deadlock!",
+            )),
+        ),
+        (
+            "fatal error: concurrent map writes",
+            Some((PanicKind::FatalError, "concurrent map writes")),
+        ),
+        (
+            "SIGSEGV: segmentation violation",
+            Some((PanicKind::Signal, "SIGSEGV: segmentation violation")),
+        ),
+        (
+            "^\\SIGQUIT: quit",
+            Some((PanicKind::Signal, "SIGQUIT: quit")),
+        ),
+        (
+            "SIGABRT: abort",
+            Some((PanicKind::Signal, "SIGABRT: abort")),
+        ),
         ("\tpanic: nested", None),
         ("SIG: x", None),
         ("Signal: x", None),
-        ("runtime: goroutine stack exceeds 1000000000-byte limit", None),
+        (
+            "runtime: goroutine stack exceeds 1000000000-byte limit",
+            None,
+        ),
     ];
     for (line, want) in cases {
-        let got = dump::parse_panic_start(line.as_bytes()).map(|(k, m)| (k, std::str::from_utf8(m).unwrap()));
+        let got = dump::parse_panic_start(line.as_bytes())
+            .map(|(k, m)| (k, std::str::from_utf8(m).unwrap()));
         assert_eq!(got, want, "{line:?}");
     }
 }
 
 #[test]
 fn debug1_lines() {
-    assert_eq!(grouped::parse_count_header(b"goroutine profile: total 1267"), Some((&b"goroutine"[..], 1267)));
-    assert_eq!(grouped::parse_count_header(b"threadcreate profile: total 44\r"), Some((&b"threadcreate"[..], 44)));
-    assert_eq!(grouped::parse_count_header(b"heap profile: 1: 2 [3: 4] @ heap/1024"), None);
-    assert_eq!(grouped::parse_count_header(b"goroutine profile: total"), None);
-    assert_eq!(grouped::parse_count_record(b"200 @ 0x4397d6 0x40657b"), Some((200, &b" 0x4397d6 0x40657b"[..])));
+    assert_eq!(
+        grouped::parse_count_header(b"goroutine profile: total 1267"),
+        Some((&b"goroutine"[..], 1267))
+    );
+    assert_eq!(
+        grouped::parse_count_header(b"threadcreate profile: total 44\r"),
+        Some((&b"threadcreate"[..], 44))
+    );
+    assert_eq!(
+        grouped::parse_count_header(b"heap profile: 1: 2 [3: 4] @ heap/1024"),
+        None
+    );
+    assert_eq!(
+        grouped::parse_count_header(b"goroutine profile: total"),
+        None
+    );
+    assert_eq!(
+        grouped::parse_count_record(b"200 @ 0x4397d6 0x40657b"),
+        Some((200, &b" 0x4397d6 0x40657b"[..]))
+    );
     assert_eq!(grouped::parse_count_record(b"43 @"), Some((43, &b""[..])));
     assert_eq!(grouped::parse_count_record(b"@ 0x1"), None);
     type Frame<'a> = Option<(u64, &'a str, &'a str, i64)>;
     let cases: Vec<(&str, Frame)> = vec![
-        ("#\t0x663644\tmain.poolWorker+0x64\tcorpusgen/main.go:38", Some((0x663644, "main.poolWorker", "corpusgen/main.go", 38))),
-        ("#\t0x46cac4\tsync.(*Mutex).lockSlow+0x164\t\tsync/mutex.go:171", Some((0x46cac4, "sync.(*Mutex).lockSlow", "sync/mutex.go", 171))),
-        ("#       0x663644        main.poolWorker+0x64    C:/Program Files/x.go:38", Some((0x663644, "main.poolWorker", "C:/Program Files/x.go", 38))),
+        (
+            "#\t0x663644\tmain.poolWorker+0x64\tcorpusgen/main.go:38",
+            Some((0x663644, "main.poolWorker", "corpusgen/main.go", 38)),
+        ),
+        (
+            "#\t0x46cac4\tsync.(*Mutex).lockSlow+0x164\t\tsync/mutex.go:171",
+            Some((0x46cac4, "sync.(*Mutex).lockSlow", "sync/mutex.go", 171)),
+        ),
+        (
+            "#       0x663644        main.poolWorker+0x64    C:/Program Files/x.go:38",
+            Some((0x663644, "main.poolWorker", "C:/Program Files/x.go", 38)),
+        ),
         ("#\t0x0", Some((0, "", "", 0))),
         ("#\t0x4ba286", Some((0x4ba286, "", "", 0))),
         ("# labels: {\"pool\":\"ingest\"}", None),
@@ -592,26 +944,56 @@ fn debug1_lines() {
         ("# Alloc = 67210848", None),
     ];
     for (line, want) in cases {
-        let got = grouped::parse_hash_frame(line.as_bytes())
-            .map(|(a, n, f, l)| (a, std::str::from_utf8(n).unwrap(), std::str::from_utf8(f).unwrap(), l));
+        let got = grouped::parse_hash_frame(line.as_bytes()).map(|(a, n, f, l)| {
+            (
+                a,
+                std::str::from_utf8(n).unwrap(),
+                std::str::from_utf8(f).unwrap(),
+                l,
+            )
+        });
         assert_eq!(got, want, "{line:?}");
     }
-    let kv = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
-    assert_eq!(grouped::parse_labels(br#"# labels: {"pool":"export", "tenant":"acme"}"#), Some(kv(&[("pool", "export"), ("tenant", "acme")])));
-    assert_eq!(grouped::parse_labels(br#"# labels: {"k":"a\"b\\c\u00e9\x41"}"#), Some(kv(&[("k", "a\"b\\céA")])));
+    let kv = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        grouped::parse_labels(br#"# labels: {"pool":"export", "tenant":"acme"}"#),
+        Some(kv(&[("pool", "export"), ("tenant", "acme")]))
+    );
+    assert_eq!(
+        grouped::parse_labels(br#"# labels: {"k":"a\"b\\c\u00e9\x41"}"#),
+        Some(kv(&[("k", "a\"b\\céA")]))
+    );
     assert_eq!(grouped::parse_labels(b"# labels: {}"), Some(vec![]));
-    assert_eq!(grouped::parse_labels(br#"# labels: {"k":"unterminated}"#), None);
+    assert_eq!(
+        grouped::parse_labels(br#"# labels: {"k":"unterminated}"#),
+        None
+    );
     assert_eq!(grouped::parse_labels(b"# labels: nope"), None);
 }
 
 #[test]
 fn legacy_headers() {
-    let h = legacy::parse_heap_header(b"heap profile: 41500: 52591760 [136824: 158026536] @ heap/1024").unwrap();
-    assert_eq!((h.totals, h.rate, h.scaled, h.has_alloc), ([41500, 52591760, 136824, 158026536], 512, true, true));
+    let h =
+        legacy::parse_heap_header(b"heap profile: 41500: 52591760 [136824: 158026536] @ heap/1024")
+            .unwrap();
+    assert_eq!(
+        (h.totals, h.rate, h.scaled, h.has_alloc),
+        ([41500, 52591760, 136824, 158026536], 512, true, true)
+    );
     let h = legacy::parse_heap_header(b"heap profile: 1: 2 [1: 2] @ heap_v2/524288").unwrap();
     assert_eq!((h.rate, h.has_alloc), (524288, false));
-    assert_eq!(legacy::parse_heap_header(b"heap profile: 1: 2 @ heap/1024"), None);
-    assert_eq!(legacy::parse_heap_header(b"heap profile: 1: 2 [3: 4] @ growthz"), None);
+    assert_eq!(
+        legacy::parse_heap_header(b"heap profile: 1: 2 @ heap/1024"),
+        None
+    );
+    assert_eq!(
+        legacy::parse_heap_header(b"heap profile: 1: 2 [3: 4] @ growthz"),
+        None
+    );
     assert!(legacy::is_contention_header(b"--- mutex:"));
     assert!(legacy::is_contention_header(b"--- contention:\r"));
     assert!(!legacy::is_contention_header(b"--- FAIL: TestX"));
@@ -623,7 +1005,11 @@ fn legacy_headers() {
 
 fn text_err(bytes: &[u8]) -> DecodeError {
     match decode::decode(bytes) {
-        Ok(p) => panic!("expected an error, got {:?} with {} samples", p.format, p.samples.len()),
+        Ok(p) => panic!(
+            "expected an error, got {:?} with {} samples",
+            p.format,
+            p.samples.len()
+        ),
         Err(e) => e,
     }
 }
@@ -636,7 +1022,10 @@ fn error_table() {
     let e = text_err(b"hello world\nthis is a README\n");
     assert!(matches!(e, DecodeError::Unrecognized { .. }), "{e:?}");
     let msg = e.to_string();
-    assert!(msg.contains("not a Go profile") && msg.contains("hello world"), "{msg}");
+    assert!(
+        msg.contains("not a Go profile") && msg.contains("hello world"),
+        "{msg}"
+    );
     assert!(matches!(
         decode::text::decode(b"hello\n", &Default::default(), &mut decode::NoProgress),
         Err(DecodeError::Unrecognized { .. })
@@ -646,7 +1035,13 @@ fn error_table() {
     assert!(matches!(e, DecodeError::Unrecognized { .. }), "{e:?}");
     // Binary garbage.
     let e = text_err(&[0x00, 0xff, 0x13, 0x37, 0x00, 0x01]);
-    assert!(matches!(e, DecodeError::Unrecognized { .. } | DecodeError::Protobuf { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            DecodeError::Unrecognized { .. } | DecodeError::Protobuf { .. }
+        ),
+        "{e:?}"
+    );
     // A broken legacy heap header: this format, but unusable.
     let e = text_err(b"heap profile: lots of bytes\n1: 2 [3: 4] @ 0x1\n");
     match e {
@@ -663,7 +1058,11 @@ fn error_table() {
 
 #[test]
 fn header_only_dump() {
-    for input in [&b"goroutine 1 [running]:"[..], b"goroutine 1 [running]:\n", b"goroutine 1 [running]:\r\n\r\n"] {
+    for input in [
+        &b"goroutine 1 [running]:"[..],
+        b"goroutine 1 [running]:\n",
+        b"goroutine 1 [running]:\r\n\r\n",
+    ] {
         let p = decode::decode(input).unwrap();
         assert_eq!(p.format, SourceFormat::GoroutineDump);
         assert_eq!(p.samples.len(), 1);
@@ -695,14 +1094,25 @@ fn bad_lines_inside_a_dump_are_skipped_with_warnings() {
     let p = decode::decode(text.as_bytes()).unwrap();
     assert_eq!(p.samples.len(), 2);
     assert_eq!(p.stacks.frames(p.samples.stack[0].unwrap()).count(), 2);
-    assert_eq!(p.stacks.frames(p.samples.stack[1].unwrap()).count(), 1, "goroutine 2 ends at the foreign line");
+    assert_eq!(
+        p.stacks.frames(p.samples.stack[1].unwrap()).count(),
+        1,
+        "goroutine 2 ends at the foreign line"
+    );
     assert_eq!(p.warning_count, 2);
-    assert_eq!(p.warnings.iter().map(|w| w.line.unwrap()).collect::<Vec<_>>(), vec![4, 11]);
+    assert_eq!(
+        p.warnings
+            .iter()
+            .map(|w| w.line.unwrap())
+            .collect::<Vec<_>>(),
+        vec![4, 11]
+    );
 }
 
 #[test]
 fn invalid_utf8_is_replaced() {
-    let mut text = b"goroutine 1 [chan \xff receive]:\nmain.\xfe()\n\tm\xffain.go:1 +0x1\n".to_vec();
+    let mut text =
+        b"goroutine 1 [chan \xff receive]:\nmain.\xfe()\n\tm\xffain.go:1 +0x1\n".to_vec();
     text.extend_from_slice(b"created by main.\xc3\n\tx.go:2 +0x1\n");
     let p = decode::decode(&text).unwrap();
     assert_eq!(p.str(p.goroutines.rows[0].state), "chan \u{fffd} receive");
@@ -733,7 +1143,11 @@ fn one_mib_line_and_deep_stack() {
     text.push_str(")\n\tf.go:1 +0x1\n");
     let p = decode::decode(text.as_bytes()).unwrap();
     assert_eq!(p.samples.len(), 1);
-    assert!(p.str(p.goroutines.frame_args(&p.goroutines.rows[0])[0]).len() >= (1 << 20) - 1);
+    assert!(
+        p.str(p.goroutines.frame_args(&p.goroutines.rows[0])[0])
+            .len()
+            >= (1 << 20) - 1
+    );
 
     // 100,000 frames in one goroutine: no recursion anywhere.
     let mut text = String::from("goroutine 1 [running]:\n");
@@ -743,7 +1157,10 @@ fn one_mib_line_and_deep_stack() {
     let p = decode::decode(text.as_bytes()).unwrap();
     let leaf = p.samples.stack[0].unwrap();
     assert_eq!(p.stacks.frames(leaf).count(), 100_000);
-    assert_eq!(p.goroutines.frame_args(&p.goroutines.rows[0]).len(), 100_000);
+    assert_eq!(
+        p.goroutines.frame_args(&p.goroutines.rows[0]).len(),
+        100_000
+    );
 }
 
 #[test]
@@ -752,16 +1169,28 @@ fn detection_does_not_rely_on_position_or_name() {
     let p = decode::decode(b"Here is the profile:\n```\ngoroutine profile: total 3\n3 @ 0x1 0x2\n#\t0x0\tmain.f+0x0\tf.go:1\n```\n").unwrap();
     assert_eq!(p.format, SourceFormat::GoroutineGrouped);
     assert_eq!(total(&p, 0), 3);
-    assert_eq!(p.warning_count, 1, "the closing fence is reported: {:?}", p.warnings);
+    assert_eq!(
+        p.warning_count, 1,
+        "the closing fence is reported: {:?}",
+        p.warnings
+    );
     // An unsymbolised record keeps its addresses, adjusted as pprof does.
     let p = decode::decode(b"goroutine profile: total 2\n2 @ 0x10 0x20\n").unwrap();
-    let addrs: Vec<u64> = p.stacks.frames(p.samples.stack[0].unwrap()).map(|l| p.locations[l.index()].address).collect();
+    let addrs: Vec<u64> = p
+        .stacks
+        .frames(p.samples.stack[0].unwrap())
+        .map(|l| p.locations[l.index()].address)
+        .collect();
     assert_eq!(addrs, vec![0x10, 0x1f]);
     // Inlined frames share one location (same address in consecutive `#` lines).
     let p = decode::decode(b"goroutine profile: total 1\n1 @ 0x11 0x21\n#\t0x10\tmain.inner+0x1\ta.go:1\n#\t0x10\tmain.outer+0x5\ta.go:9\n#\t0x20\tmain.main+0x2\ta.go:20\n").unwrap();
     let locs: Vec<_> = p.stacks.frames(p.samples.stack[0].unwrap()).collect();
     assert_eq!(locs.len(), 2);
-    let names: Vec<_> = p.location_lines(locs[0]).iter().map(|l| p.str(p.functions[l.func.index()].name)).collect();
+    let names: Vec<_> = p
+        .location_lines(locs[0])
+        .iter()
+        .map(|l| p.str(p.functions[l.func.index()].name))
+        .collect();
     assert_eq!(names, vec!["main.inner", "main.outer"]);
     // A declared total that disagrees with the records is reported.
     let p = decode::decode(b"goroutine profile: total 5\n2 @ 0x10\n").unwrap();
@@ -772,7 +1201,9 @@ fn detection_does_not_rely_on_position_or_name() {
 fn progress_can_cancel() {
     let mut text = String::new();
     for i in 0..40_000 {
-        text.push_str(&format!("goroutine {i} [select]:\nmain.f()\n\tf.go:1 +0x1\n\n"));
+        text.push_str(&format!(
+            "goroutine {i} [select]:\nmain.f()\n\tf.go:1 +0x1\n\n"
+        ));
     }
     let mut calls = 0;
     let mut cancel = |_: decode::Stage, _: u64, _: u64| {
@@ -835,5 +1266,9 @@ fn throughput_debug1_50mb() {
     let t = std::time::Instant::now();
     let p = decode::decode(text.as_bytes()).unwrap();
     let s = t.elapsed().as_secs_f64();
-    println!("debug=1: {mb:.1} MB, {} groups: {s:.3} s = {:.0} MB/s", p.samples.len(), mb / s);
+    println!(
+        "debug=1: {mb:.1} MB, {} groups: {s:.3} s = {:.0} MB/s",
+        p.samples.len(),
+        mb / s
+    );
 }

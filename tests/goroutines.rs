@@ -6,13 +6,19 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions, GoroutineSummary, HintKind, Severity, STATE_NOT_RECORDED};
+use pprof_lens::analysis::goroutines::{
+    summarize, GoroutineOptions, GoroutineSummary, HintKind, Severity, STATE_NOT_RECORDED,
+};
 use pprof_lens::model::Profile;
 use regex_lite::Regex;
 
 fn corpus_dir() -> PathBuf {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    assert!(dir.is_dir(), "corpus missing at {} (expected beside the repository)", dir.display());
+    assert!(
+        dir.is_dir(),
+        "corpus missing at {} (expected beside the repository)",
+        dir.display()
+    );
     dir
 }
 
@@ -26,25 +32,48 @@ fn load(rel: &str) -> (Vec<u8>, Profile, GoroutineSummary) {
 
 /// Invariants that hold for any input.
 fn check_summary(name: &str, s: &GoroutineSummary) {
-    assert_eq!(s.groups.iter().map(|g| g.count).sum::<u64>(), s.total, "{name}: groups sum to the total");
+    assert_eq!(
+        s.groups.iter().map(|g| g.count).sum::<u64>(),
+        s.total,
+        "{name}: groups sum to the total"
+    );
     if s.states_recorded {
-        assert_eq!(s.states.iter().map(|c| c.count).sum::<u64>(), s.total, "{name}: states sum to the total");
+        assert_eq!(
+            s.states.iter().map(|c| c.count).sum::<u64>(),
+            s.total,
+            "{name}: states sum to the total"
+        );
         for r in &s.wait_histogram.rows {
             let c = s.states.iter().find(|c| c.state == r.state).unwrap().count;
-            assert_eq!(r.counts.iter().sum::<u64>(), c, "{name}: histogram of {}", r.state);
+            assert_eq!(
+                r.counts.iter().sum::<u64>(),
+                c,
+                "{name}: histogram of {}",
+                r.state
+            );
         }
     } else {
         assert!(s.states.is_empty());
         assert_eq!(s.state_note.as_deref(), Some(STATE_NOT_RECORDED));
     }
     // Panicking groups first, then by decreasing size.
-    let first_plain = s.groups.iter().position(|g| !g.panicking).unwrap_or(s.groups.len());
-    assert!(s.groups[first_plain..].iter().all(|g| !g.panicking), "{name}: panicking groups first");
+    let first_plain = s
+        .groups
+        .iter()
+        .position(|g| !g.panicking)
+        .unwrap_or(s.groups.len());
+    assert!(
+        s.groups[first_plain..].iter().all(|g| !g.panicking),
+        "{name}: panicking groups first"
+    );
     for w in s.groups[first_plain..].windows(2) {
         assert!(w[0].count >= w[1].count, "{name}: groups by size");
     }
     for h in &s.hints {
-        assert!(h.groups.iter().all(|&g| (g as usize) < s.groups.len()), "{name}: hint names real groups");
+        assert!(
+            h.groups.iter().all(|&g| (g as usize) < s.groups.len()),
+            "{name}: hint names real groups"
+        );
         assert!(!h.title.is_empty() && !h.text.is_empty());
     }
     for w in s.hints.windows(2) {
@@ -74,7 +103,10 @@ fn raw_states(bytes: &[u8]) -> (u64, BTreeMap<String, u64>) {
 }
 
 fn summary_states(s: &GoroutineSummary) -> BTreeMap<String, u64> {
-    s.states.iter().map(|c| (c.state.clone(), c.count)).collect()
+    s.states
+        .iter()
+        .map(|c| (c.state.clone(), c.count))
+        .collect()
 }
 
 fn kinds(s: &GoroutineSummary) -> Vec<HintKind> {
@@ -82,12 +114,18 @@ fn kinds(s: &GoroutineSummary) -> Vec<HintKind> {
 }
 
 fn hint(s: &GoroutineSummary, k: HintKind) -> &pprof_lens::analysis::goroutines::Hint {
-    s.hints.iter().find(|h| h.kind == k).unwrap_or_else(|| panic!("no {k:?} hint in {:?}", kinds(s)))
+    s.hints
+        .iter()
+        .find(|h| h.kind == k)
+        .unwrap_or_else(|| panic!("no {k:?} hint in {:?}", kinds(s)))
 }
 
 #[test]
 fn every_text_dump_matches_its_raw_headers() {
-    let mut files = vec!["goroutine_states.debug2.txt".to_string(), "panic_orders.GOTRACEBACK_all.txt".to_string()];
+    let mut files = vec![
+        "goroutine_states.debug2.txt".to_string(),
+        "panic_orders.GOTRACEBACK_all.txt".to_string(),
+    ];
     let newer = corpus_dir().join("newer-go");
     for e in std::fs::read_dir(&newer).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().to_string();
@@ -125,8 +163,15 @@ fn debug1_and_protobuf_totals() {
         assert_eq!(s.total, want, "{f}");
         if f.ends_with(".txt") {
             let text = String::from_utf8_lossy(&bytes);
-            let header = text.lines().find_map(|l| l.strip_prefix("goroutine profile: total ")).unwrap();
-            assert_eq!(s.total, header.trim().parse::<u64>().unwrap(), "{f}: header total");
+            let header = text
+                .lines()
+                .find_map(|l| l.strip_prefix("goroutine profile: total "))
+                .unwrap();
+            assert_eq!(
+                s.total,
+                header.trim().parse::<u64>().unwrap(),
+                "{f}: header total"
+            );
         }
         assert!(!s.states_recorded, "{f}: {STATE_NOT_RECORDED}");
     }
@@ -140,26 +185,48 @@ fn debug1_and_protobuf_totals() {
 
 #[test]
 fn goroutine_states_reads_like_an_engineer_would() {
-    for f in ["goroutine_states.debug2.txt", "goroutine_states.debug1.txt", "goroutine_states.pb.gz"] {
+    for f in [
+        "goroutine_states.debug2.txt",
+        "goroutine_states.debug1.txt",
+        "goroutine_states.pb.gz",
+    ] {
         let (_, _, s) = load(f);
         let lock = hint(&s, HintKind::LockContention);
         assert_eq!(lock.severity, Severity::Warn);
-        assert!(lock.title.contains("120 goroutines") && lock.title.contains("sync.Mutex"), "{f}: {}", lock.title);
-        assert!(lock.title.contains("main.(*Account).Deposit"), "{f}: names the call site: {}", lock.title);
+        assert!(
+            lock.title.contains("120 goroutines") && lock.title.contains("sync.Mutex"),
+            "{f}: {}",
+            lock.title
+        );
+        assert!(
+            lock.title.contains("main.(*Account).Deposit"),
+            "{f}: names the call site: {}",
+            lock.title
+        );
         assert_eq!(s.groups[lock.groups[0] as usize].count, 120);
         let io = hint(&s, HintKind::NetworkWait);
         assert_eq!(io.severity, Severity::Info);
         assert!(io.title.starts_with("129 "), "{f}: {}", io.title);
         if !f.contains("debug1") {
             // debug=1 lists no runtime frames, so `runtime.block` is invisible there.
-            assert!(kinds(&s).contains(&HintKind::BlockedForever), "{f}: select{{}}");
+            assert!(
+                kinds(&s).contains(&HintKind::BlockedForever),
+                "{f}: select{{}}"
+            );
         }
-        assert!(!kinds(&s).contains(&HintKind::PossibleLeak), "{f}: 1-minute waits are no leak");
+        assert!(
+            !kinds(&s).contains(&HintKind::PossibleLeak),
+            "{f}: 1-minute waits are no leak"
+        );
     }
     let (_, _, s) = load("goroutine_states.debug2.txt");
     // semacquire: 120 Mutex + 41 RWMutex + 60 WaitGroup waiters in Go 1.19.
     assert_eq!(summary_states(&s)["semacquire"], 221);
-    let nil: Vec<_> = s.hints.iter().filter(|h| h.kind == HintKind::BlockedForever).collect();
+    let nil: Vec<_> = s
+        .hints
+        .iter()
+        .filter(|h| h.kind == HintKind::BlockedForever)
+        .collect();
     assert_eq!(nil.len(), 3, "nil receive, nil send, select{{}}");
     assert!(kinds(&s).contains(&HintKind::LockedToThread));
     assert_eq!(s.locked_to_thread, 5);
@@ -170,8 +237,17 @@ fn goroutine_states_reads_like_an_engineer_would() {
     assert_eq!((g.count, g.state.as_str()), (300, "chan receive"));
     assert_eq!(g.goroutine_ids.len(), 5);
     assert!(g.created_by.is_some() && g.created_at.is_some());
-    assert!(!g.stack.is_empty() && !g.stack[0].args.is_empty(), "args of the first goroutine");
-    let one_min = &s.wait_histogram.rows.iter().find(|r| r.state == "chan receive").unwrap().counts;
+    assert!(
+        !g.stack.is_empty() && !g.stack[0].args.is_empty(),
+        "args of the first goroutine"
+    );
+    let one_min = &s
+        .wait_histogram
+        .rows
+        .iter()
+        .find(|r| r.state == "chan receive")
+        .unwrap()
+        .counts;
     assert!(one_min[1] > 0, "set A waited 1 minute");
 }
 
@@ -179,10 +255,16 @@ fn goroutine_states_reads_like_an_engineer_would() {
 fn panicking_goroutine_comes_first() {
     let (_, p, s) = load("panic_orders.GOTRACEBACK_all.txt");
     assert!(s.groups[0].panicking);
-    assert_eq!(s.groups[0].goroutine_ids, vec![p.panics[0].goroutine.unwrap()]);
+    assert_eq!(
+        s.groups[0].goroutine_ids,
+        vec![p.panics[0].goroutine.unwrap()]
+    );
     assert_eq!(s.panics[0].group, Some(0));
     let h = &s.hints[0];
-    assert_eq!((h.kind, h.severity, h.groups.clone()), (HintKind::Panic, Severity::Error, vec![0]));
+    assert_eq!(
+        (h.kind, h.severity, h.groups.clone()),
+        (HintKind::Panic, Severity::Error, vec![0])
+    );
     assert!(h.title.contains("invariant violated"), "{}", h.title);
     // Several crashes in one file: each panic names its group.
     let (_, _, s) = load("newer-go/15_panic-app-log-five-restarts.txt");
@@ -213,29 +295,54 @@ fn crash_hints() {
         assert_eq!(h.groups, vec![0], "{f}: the overflowing goroutine's group");
     }
     let (_, _, s) = load("newer-go/07_fatal-stackoverflow-crashoutput-noheader.txt");
-    assert!(hint(&s, HintKind::StackOverflow).title.contains("main.overflow"));
+    assert!(hint(&s, HintKind::StackOverflow)
+        .title
+        .contains("main.overflow"));
 
     let (_, _, s) = load("newer-go/08_fatal-sigsegv-traceback-system-registers.txt");
     assert_eq!(hint(&s, HintKind::Signal).severity, Severity::Error);
     let (_, _, s) = load("newer-go/12_fatal-sigquit-excerpt.txt");
-    assert_eq!(hint(&s, HintKind::Signal).severity, Severity::Info, "SIGQUIT is a requested dump");
+    assert_eq!(
+        hint(&s, HintKind::Signal).severity,
+        Severity::Info,
+        "SIGQUIT is a requested dump"
+    );
 }
 
 #[test]
 fn long_channel_waits_suggest_a_leak() {
     let (_, _, s) = load("newer-go/02_debug2-transferfile-server-minutes.txt");
-    let leaks: Vec<_> = s.hints.iter().filter(|h| h.kind == HintKind::PossibleLeak).collect();
+    let leaks: Vec<_> = s
+        .hints
+        .iter()
+        .filter(|h| h.kind == HintKind::PossibleLeak)
+        .collect();
     assert!(!leaks.is_empty(), "{:?}", kinds(&s));
     for h in &leaks {
         assert_eq!(h.severity, Severity::Warn);
         let g = &s.groups[h.groups[0] as usize];
-        assert!(g.count >= 3 && g.min_wait_minutes >= Some(10), "{}", h.title);
-        assert!(matches!(g.state.as_str(), "chan receive" | "chan send" | "select"));
+        assert!(
+            g.count >= 3 && g.min_wait_minutes >= Some(10),
+            "{}",
+            h.title
+        );
+        assert!(matches!(
+            g.state.as_str(),
+            "chan receive" | "chan send" | "select"
+        ));
     }
     assert!(kinds(&s).contains(&HintKind::NetworkWait));
     let g = s.groups.iter().find(|g| g.locked_to_thread > 0).unwrap();
     assert_eq!((g.state.as_str(), g.max_wait_minutes), ("select", Some(6)));
-    assert!(s.groups.iter().any(|g| g.creator_goroutine.is_some()), "Go 1.21 `in goroutine N`");
-    let fifteen = s.wait_histogram.rows.iter().map(|r| r.counts[3]).sum::<u64>();
+    assert!(
+        s.groups.iter().any(|g| g.creator_goroutine.is_some()),
+        "Go 1.21 `in goroutine N`"
+    );
+    let fifteen = s
+        .wait_histogram
+        .rows
+        .iter()
+        .map(|r| r.counts[3])
+        .sum::<u64>();
     assert!(fifteen > 0);
 }

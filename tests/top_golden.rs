@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pprof_lens::analysis::filter::{Options, SortOrder};
+use pprof_lens::analysis::options::{ReportOptions, SortOrder};
 use pprof_lens::analysis::top::top_table;
 use pprof_lens::view::top_text::render_top;
 
@@ -33,17 +33,41 @@ fn oracles() -> Vec<Oracle> {
     let mut out = Vec::new();
     for entry in entries {
         let path = entry.expect("directory entry").path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let Some(stem) = name.strip_suffix(".txt") else { continue };
-        let Some(pos) = stem.find(".pb.gz.") else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".txt") else {
+            continue;
+        };
+        let Some(pos) = stem.find(".pb.gz.") else {
+            continue;
+        };
         let profile = dir.join(&stem[..pos + ".pb.gz".len()]);
         let kind = &stem[pos + ".pb.gz.".len()..];
         let oracle = if kind == "topcum" {
-            Oracle { path: path.clone(), profile, sample_index: None, full: false, cum: true }
+            Oracle {
+                path: path.clone(),
+                profile,
+                sample_index: None,
+                full: false,
+                cum: true,
+            }
         } else if let Some(i) = kind.strip_prefix("top.") {
-            Oracle { path: path.clone(), profile, sample_index: Some(i.to_string()), full: false, cum: false }
+            Oracle {
+                path: path.clone(),
+                profile,
+                sample_index: Some(i.to_string()),
+                full: false,
+                cum: false,
+            }
         } else if let Some(i) = kind.strip_prefix("topfull.") {
-            Oracle { path: path.clone(), profile, sample_index: Some(i.to_string()), full: true, cum: false }
+            Oracle {
+                path: path.clone(),
+                profile,
+                sample_index: Some(i.to_string()),
+                full: true,
+                cum: false,
+            }
         } else {
             continue;
         };
@@ -66,7 +90,12 @@ fn diff(want: &str, got: &str) -> Option<String> {
     for i in 0..w.len().max(g.len()) {
         let (a, b) = (w.get(i).copied(), g.get(i).copied());
         if a != b {
-            msg.push_str(&format!("  line {}:\n    want: {:?}\n    got:  {:?}\n", i + 1, a, b));
+            msg.push_str(&format!(
+                "  line {}:\n    want: {:?}\n    got:  {:?}\n",
+                i + 1,
+                a,
+                b
+            ));
             shown += 1;
             if shown == 8 {
                 break;
@@ -87,21 +116,28 @@ fn top_text_matches_every_pprof_oracle() {
     for o in &oracles {
         let name = o.path.file_name().unwrap().to_string_lossy().into_owned();
         if cache.as_ref().is_none_or(|(p, _)| *p != o.profile) {
-            let bytes = std::fs::read(&o.profile).unwrap_or_else(|e| panic!("{}: {e}", o.profile.display()));
+            let bytes = std::fs::read(&o.profile)
+                .unwrap_or_else(|e| panic!("{}: {e}", o.profile.display()));
             let profile = pprof_lens::decode::decode(&bytes)
                 .unwrap_or_else(|e| panic!("decoding {}: {e}", o.profile.display()));
             cache = Some((o.profile.clone(), profile));
         }
         let profile = &cache.as_ref().unwrap().1;
         let sample_index = o.sample_index.as_ref().map(|s| {
-            profile.sample_index_by_name(s).unwrap_or_else(|| panic!("{name}: no sample type {s}"))
+            profile
+                .sample_index_by_name(s)
+                .unwrap_or_else(|| panic!("{name}: no sample type {s}"))
         });
-        let opts = Options {
+        let opts = ReportOptions {
             sample_index,
-            sort: if o.cum { SortOrder::Cum } else { SortOrder::Flat },
+            sort: if o.cum {
+                SortOrder::Cum
+            } else {
+                SortOrder::Flat
+            },
             nodecount: if o.cum { 50 } else { 100_000 },
             nodefraction: if o.full { 0.0 } else { 0.005 },
-            ..Options::default()
+            ..ReportOptions::default()
         };
         let table = top_table(profile, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
         let got = render_top(profile, &table, &opts);
@@ -114,6 +150,11 @@ fn top_text_matches_every_pprof_oracle() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} oracles differ: {failures:?}", failures.len(), oracles.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} oracles differ: {failures:?}",
+        failures.len(),
+        oracles.len()
+    );
     eprintln!("{} oracles match", oracles.len());
 }

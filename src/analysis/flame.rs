@@ -111,7 +111,7 @@ impl<F: Fn(usize) -> bool> FlameFilter for KeepSamples<F> {
     }
 }
 
-/// Options for [`FlameTree::build`].
+/// ReportOptions for [`FlameTree::build`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlameOptions {
     /// Which sample type to count (pprof's `-sample_index`), an index into
@@ -219,7 +219,11 @@ struct KeptSamples {
 impl KeptSamples {
     fn scan<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F) -> KeptSamples {
         let ns = profile.stacks.len();
-        let mut out = KeptSamples { used: vec![0; ns.div_ceil(64)], negative: false, saturates: false };
+        let mut out = KeptSamples {
+            used: vec![0; ns.div_ceil(64)],
+            negative: false,
+            saturates: false,
+        };
         let mut abs_sum = 0u64;
         for_each_kept(profile, si, filter, |s, v| {
             out.negative |= v < 0;
@@ -247,14 +251,21 @@ impl KeptSamples {
 /// Calls `f(stack node, value)` for each kept sample whose value for sample
 /// type `si` is not 0; a sample without a (valid) stack gets `usize::MAX`.
 #[inline]
-fn for_each_kept<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F, mut f: impl FnMut(usize, i64)) {
+fn for_each_kept<F: FlameFilter + ?Sized>(
+    profile: &Profile,
+    si: usize,
+    filter: &F,
+    mut f: impl FnMut(usize, i64),
+) {
     let nt = profile.sample_types.len();
     if si >= nt {
         return;
     }
     let samples = &profile.samples;
     for i in 0..samples.len() {
-        let Some(&v) = samples.values.get(i * nt + si) else { break };
+        let Some(&v) = samples.values.get(i * nt + si) else {
+            break;
+        };
         if v != 0 && filter.keep_sample(i) {
             f(samples.stack[i].map_or(usize::MAX, |s| s.index()), v);
         }
@@ -274,7 +285,12 @@ impl LeafSums {
     /// Sums the kept samples' values per leaf stack node, the weights too
     /// when they differ. Saturating only where sums may saturate, as the
     /// first builder did; elsewhere no sum can overflow.
-    fn sum<F: FlameFilter + ?Sized>(profile: &Profile, si: usize, filter: &F, kept: &KeptSamples) -> LeafSums {
+    fn sum<F: FlameFilter + ?Sized>(
+        profile: &Profile,
+        si: usize,
+        filter: &F,
+        kept: &KeptSamples,
+    ) -> LeafSums {
         let ns = profile.stacks.len();
         let with_weight = kept.with_weight();
         let mut out = LeafSums {
@@ -286,7 +302,10 @@ impl LeafSums {
         for_each_kept(profile, si, filter, |s, v| {
             let (value, weight) = match (out.value.get_mut(s), out.weight.get_mut(s)) {
                 (Some(value), weight) => (value, weight),
-                (None, _) => (&mut out.root_value, with_weight.then_some(&mut out.root_weight)),
+                (None, _) => (
+                    &mut out.root_value,
+                    with_weight.then_some(&mut out.root_weight),
+                ),
             };
             *value = value.saturating_add(v);
             if let Some(w) = weight {
@@ -363,7 +382,11 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
     /// Resolves `loc` unless done already (see [`Self::of`]).
     #[inline]
     fn prepare(&mut self, loc: LocId) {
-        if self.span.get(loc.index()).is_some_and(|&(first, _)| first == LOC_UNRESOLVED) {
+        if self
+            .span
+            .get(loc.index())
+            .is_some_and(|&(first, _)| first == LOC_UNRESOLVED)
+        {
             self.resolve(loc);
         }
     }
@@ -395,7 +418,13 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
             let own = own.start.min(nl)..own.end.min(nl);
             if own.is_empty() {
                 // Unsymbolised: one frame named by its address.
-                self.add_point(Frame { address: location.address, ..Frame::default() }, 0);
+                self.add_point(
+                    Frame {
+                        address: location.address,
+                        ..Frame::default()
+                    },
+                    0,
+                );
             } else {
                 // The outermost line of the location is the non-inlined one;
                 // frames that survive a filter keep their inlined flag.
@@ -405,8 +434,20 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
                         Some(f) => (f.name, f.file),
                         None => (Strings::EMPTY, Strings::EMPTY),
                     };
-                    let address = if name == Strings::EMPTY { location.address } else { 0 };
-                    t.add_point(Frame { name, file, address, inlined: l != outer }, profile.lines[l].line);
+                    let address = if name == Strings::EMPTY {
+                        location.address
+                    } else {
+                        0
+                    };
+                    t.add_point(
+                        Frame {
+                            name,
+                            file,
+                            address,
+                            inlined: l != outer,
+                        },
+                        profile.lines[l].line,
+                    );
                 };
                 match self.filter.location_lines(loc) {
                     Some(kept) => {
@@ -502,7 +543,10 @@ impl ChildIndex {
     /// power of two, which could double it.
     fn with_capacity(n: usize) -> ChildIndex {
         let slots = (n.saturating_mul(4) / 3).max(16);
-        ChildIndex { slots: vec![Slot::default(); slots], len: 0 }
+        ChildIndex {
+            slots: vec![Slot::default(); slots],
+            len: 0,
+        }
     }
 
     /// The first slot to probe for `hash`: its high 32 bits scaled to the
@@ -570,7 +614,10 @@ impl RawTree {
     /// Room for `n` nodes, of which a fraction in the index.
     fn with_capacity(n: usize) -> RawTree {
         let mut t = RawTree {
-            nodes: RawNodes { parent: Vec::with_capacity(n), point: Vec::with_capacity(n) },
+            nodes: RawNodes {
+                parent: Vec::with_capacity(n),
+                point: Vec::with_capacity(n),
+            },
             first: Vec::with_capacity(n),
             rank: Vec::with_capacity(n),
             index: ChildIndex::with_capacity(n / 4),
@@ -626,7 +673,11 @@ impl RawTree {
                     return n;
                 }
                 let n = self.push(parent, point, rank);
-                self.index.insert_new(Slot { hash, node: n, rank });
+                self.index.insert_new(Slot {
+                    hash,
+                    node: n,
+                    rank,
+                });
                 n
             }
             only => {
@@ -642,9 +693,17 @@ impl RawTree {
                 // A second child: both go to the index.
                 self.first[p] = MANY_CHILDREN;
                 let hash = key_hash(parent, only_frame);
-                self.index.insert_new(Slot { hash, node: only, rank: self.rank[o] });
+                self.index.insert_new(Slot {
+                    hash,
+                    node: only,
+                    rank: self.rank[o],
+                });
                 let n = self.push(parent, point, rank);
-                self.index.insert_new(Slot { hash: key_hash(parent, frame), node: n, rank });
+                self.index.insert_new(Slot {
+                    hash: key_hash(parent, frame),
+                    node: n,
+                    rank,
+                });
                 n
             }
         }
@@ -683,7 +742,11 @@ impl FlameTree {
     }
 
     /// Builds the tree of the samples and frames `filter` keeps.
-    pub fn build_filtered<F: FlameFilter + ?Sized>(profile: &Profile, opts: &FlameOptions, filter: &F) -> FlameTree {
+    pub fn build_filtered<F: FlameFilter + ?Sized>(
+        profile: &Profile,
+        opts: &FlameOptions,
+        filter: &F,
+    ) -> FlameTree {
         // 1. Which stack nodes are leaves of kept samples.
         let kept = KeptSamples::scan(profile, opts.sample_index, filter);
 
@@ -691,7 +754,10 @@ impl FlameTree {
         let mut locs = LocationFrames::new(profile, filter);
         let (raw, map) = map_stacks(profile, filter, &kept, &mut locs);
         let (points, frames) = locs.into_tables();
-        let RawNodes { mut parent, mut point } = raw;
+        let RawNodes {
+            mut parent,
+            mut point,
+        } = raw;
         let n = parent.len();
         // Reserved for the worst case; kept for good.
         parent.shrink_to_fit();
@@ -702,7 +768,11 @@ impl FlameTree {
         let with_weight = kept.with_weight();
         let keep_self = kept.saturates;
         let mut total = vec![0i64; n];
-        let mut weight = if with_weight { vec![0u64; n] } else { Vec::new() };
+        let mut weight = if with_weight {
+            vec![0u64; n]
+        } else {
+            Vec::new()
+        };
         if kept.saturates {
             // Sums that may saturate depend on the order of their terms:
             // per leaf stack node first, then per flame node in stack order,
@@ -739,7 +809,11 @@ impl FlameTree {
             });
         }
         drop((map, kept));
-        let (self_value, self_weight) = if keep_self { (total.clone(), weight.clone()) } else { (Vec::new(), Vec::new()) };
+        let (self_value, self_weight) = if keep_self {
+            (total.clone(), weight.clone())
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let mut size = vec![1u32; n];
         for i in (1..n).rev() {
             let p = parent[i] as usize;
@@ -767,7 +841,13 @@ impl FlameTree {
         }
         let kids = |p: usize| (if p == 0 { 0 } else { next[p - 1] as usize })..next[p] as usize;
         let strings = &profile.strings;
-        let wkey = |c: u32| if with_weight { weight[c as usize] } else { total[c as usize] as u64 };
+        let wkey = |c: u32| {
+            if with_weight {
+                weight[c as usize]
+            } else {
+                total[c as usize] as u64
+            }
+        };
         for p in 0..n {
             let list = &mut children[kids(p)];
             if list.len() > 1 {
@@ -906,7 +986,10 @@ impl FlameTree {
             return self.height;
         }
         let range = self.subtree(n);
-        self.depth.get(range.start as usize..range.end as usize).and_then(|d| d.iter().max().copied()).unwrap_or(0)
+        self.depth
+            .get(range.start as usize..range.end as usize)
+            .and_then(|d| d.iter().max().copied())
+            .unwrap_or(0)
     }
 
     /// The node's index into `frames`.
@@ -960,7 +1043,8 @@ impl FlameTree {
         if let Some(&v) = self.self_value.get(n as usize) {
             return v;
         }
-        self.children(n).fold(self.total(n), |acc, c| acc.wrapping_sub(self.total(c)))
+        self.children(n)
+            .fold(self.total(n), |acc, c| acc.wrapping_sub(self.total(c)))
     }
 
     /// Sum of |value| through `n`: the box width. Equals `total` unless the
@@ -979,7 +1063,8 @@ impl FlameTree {
         if let Some(&v) = self.self_weight.get(n as usize) {
             return v;
         }
-        self.children(n).fold(self.weight(n), |acc, c| acc.wrapping_sub(self.weight(c)))
+        self.children(n)
+            .fold(self.weight(n), |acc, c| acc.wrapping_sub(self.weight(c)))
     }
 
     /// Bytes held on the heap (capacities, not lengths).
@@ -1001,7 +1086,11 @@ impl FlameTree {
     /// The children of `n`, in display order.
     pub fn children(&self, n: u32) -> Children<'_> {
         let end = self.end.get(n as usize).copied().unwrap_or(0);
-        Children { end: &self.end, next: n.saturating_add(1), stop: end }
+        Children {
+            end: &self.end,
+            next: n.saturating_add(1),
+            stop: end,
+        }
     }
 
     /// The subtree of `n` (itself included) as a range of node ids.
@@ -1100,7 +1189,15 @@ fn map_stacks<F: FlameFilter + ?Sized>(
 ) -> (RawNodes, Vec<u32>) {
     let stacks = &profile.stacks;
     let ns = stacks.len();
-    let parent_of = |c: usize| stacks.parent.get(c).copied().flatten().map(|p| p.index()).filter(|&p| p < ns);
+    let parent_of = |c: usize| {
+        stacks
+            .parents()
+            .get(c)
+            .copied()
+            .flatten()
+            .map(|p| p.index())
+            .filter(|&p| p < ns)
+    };
     // Saturating sums depend on the order in which children are added, so
     // with sums that may saturate the nodes are made in the leaf-driven
     // order itself.
@@ -1109,13 +1206,17 @@ fn map_stacks<F: FlameFilter + ?Sized>(
 
     // Visits stack node `c`, given its parent's state (`None` for a root
     // frame) and its rank; returns its flame node, or BEFORE_SHOW_FROM.
-    let visit = |raw: &mut RawTree, locs: &mut LocationFrames<'_, F>, parent_state: Option<u32>, c: usize, rank: u32| {
+    let visit = |raw: &mut RawTree,
+                 locs: &mut LocationFrames<'_, F>,
+                 parent_state: Option<u32>,
+                 c: usize,
+                 rank: u32| {
         let (mut node, mut on) = match parent_state {
             Some(BEFORE_SHOW_FROM) => (ROOT, false),
             Some(m) if m != UNMAPPED => (m, true),
             _ => (ROOT, !with_show_from),
         };
-        let loc = stacks.loc[c];
+        let loc = stacks.locs()[c];
         if !on && filter.shows_from(loc) {
             on = true;
             node = ROOT;
@@ -1139,8 +1240,11 @@ fn map_stacks<F: FlameFilter + ?Sized>(
         // loose (on issue 6's reference profile 4.0M for 2.6M nodes): the
         // room reserved is at most one node per reached stack node, more
         // made as needed.
-        let lines_of: Vec<u8> =
-            profile.locations.iter().map(|l| l.line_range().len().clamp(1, u8::MAX.into()) as u8).collect();
+        let lines_of: Vec<u8> = profile
+            .locations
+            .iter()
+            .map(|l| l.line_range().len().clamp(1, u8::MAX.into()) as u8)
+            .collect();
         let mut frames_bound = 1usize;
         let mut reached = 1usize;
         for (c, st) in state.iter_mut().enumerate() {
@@ -1153,7 +1257,9 @@ fn map_stacks<F: FlameFilter + ?Sized>(
             if r == UNMAPPED {
                 continue;
             }
-            frames_bound += lines_of.get(stacks.loc[c].index()).map_or(0, |&l| usize::from(l));
+            frames_bound += lines_of
+                .get(stacks.locs()[c].index())
+                .map_or(0, |&l| usize::from(l));
             reached += 1;
             if let Some(p) = parent_of(c) {
                 state[p] = state[p].min(r);
@@ -1212,7 +1318,12 @@ impl Iterator for Children<'_> {
         }
         let c = self.next;
         // `end[c] > c` always holds, so this advances.
-        self.next = self.end.get(c as usize).copied().unwrap_or(self.stop).max(c + 1);
+        self.next = self
+            .end
+            .get(c as usize)
+            .copied()
+            .unwrap_or(self.stop)
+            .max(c + 1);
         Some(c)
     }
 }
@@ -1258,8 +1369,8 @@ const ON_PATH_SHOWN_FROM: u8 = 4;
 impl<'a> ReportFilter<'a> {
     pub fn new(
         profile: &'a Profile,
-        opts: &crate::analysis::filter::Options,
-    ) -> Result<Self, crate::analysis::filter::FilterError> {
+        opts: &crate::analysis::options::ReportOptions,
+    ) -> Result<Self, crate::analysis::options::FilterError> {
         use crate::analysis::filter::FocusMark;
         let filters = crate::analysis::filter::apply(profile, opts)?;
         let stacks = if !filters.by_name && filters.show_from.is_none() {
@@ -1280,16 +1391,18 @@ impl<'a> ReportFilter<'a> {
                     }
                 }
                 if let Some(marks) = &filters.show_from {
-                    if marks.get(i).copied().unwrap_or(false) && !filters.hidden.get(i).copied().unwrap_or(true) {
+                    if marks.get(i).copied().unwrap_or(false)
+                        && !filters.hidden.get(i).copied().unwrap_or(true)
+                    {
                         m |= ON_PATH_SHOWN_FROM;
                     }
                 }
                 m
             };
             let mut marks = Vec::with_capacity(ns);
-            let mut parents_first = st.parent.len() == ns;
+            let mut parents_first = st.parents().len() == ns;
             for c in 0..ns {
-                let up = match st.parent.get(c).copied().flatten() {
+                let up = match st.parents().get(c).copied().flatten() {
                     None => 0,
                     Some(p) if p.index() < c => marks[p.index()],
                     Some(_) => {
@@ -1297,7 +1410,7 @@ impl<'a> ReportFilter<'a> {
                         break;
                     }
                 };
-                marks.push(up | own(st.loc[c]));
+                marks.push(up | own(st.locs()[c]));
             }
             if parents_first {
                 StackVerdicts::Marks(marks)
@@ -1305,7 +1418,11 @@ impl<'a> ReportFilter<'a> {
                 StackVerdicts::Walk
             }
         };
-        Ok(ReportFilter { profile, filters, stacks })
+        Ok(ReportFilter {
+            profile,
+            filters,
+            stacks,
+        })
     }
 }
 
@@ -1317,7 +1434,9 @@ impl FlameFilter for ReportFilter<'_> {
         }
         // Focus and ignore look at whole stacks, as the top table does
         // (a stack without a show_from match is dropped by both too).
-        let Some(leaf) = samples.stack[sample] else { return true };
+        let Some(leaf) = samples.stack[sample] else {
+            return true;
+        };
         match &self.stacks {
             StackVerdicts::All => true,
             StackVerdicts::Marks(marks) => {
@@ -1326,20 +1445,29 @@ impl FlameFilter for ReportFilter<'_> {
                     && (m & ON_PATH_FOCUSED != 0 || !self.filters.by_name)
                     && (m & ON_PATH_SHOWN_FROM != 0 || self.filters.show_from.is_none())
             }
-            StackVerdicts::Walk => crate::analysis::graph::stack_filter(self.profile, &self.filters, leaf).is_some(),
+            StackVerdicts::Walk => {
+                crate::analysis::graph::stack_filter(self.profile, &self.filters, leaf).is_some()
+            }
         }
     }
     fn location_lines(&self, loc: LocId) -> Option<&[u32]> {
         Some(self.filters.location_lines(loc))
     }
     fn is_hidden(&self, loc: LocId) -> bool {
-        self.filters.hidden.get(loc.index()).copied().unwrap_or(false)
+        self.filters
+            .hidden
+            .get(loc.index())
+            .copied()
+            .unwrap_or(false)
     }
     fn has_show_from(&self) -> bool {
         self.filters.show_from.is_some()
     }
     fn shows_from(&self, loc: LocId) -> bool {
-        self.filters.show_from.as_ref().is_some_and(|m| m.get(loc.index()).copied().unwrap_or(false))
+        self.filters
+            .show_from
+            .as_ref()
+            .is_some_and(|m| m.get(loc.index()).copied().unwrap_or(false))
     }
 }
 
@@ -1349,7 +1477,9 @@ mod tests {
     use crate::model::builder::ProfileBuilder;
 
     fn names(t: &FlameTree, p: &Profile) -> Vec<String> {
-        (0..t.len() as u32).map(|i| format!("{}:{}", "  ".repeat(t.depth(i) as usize), p.str(t.name(i)))).collect()
+        (0..t.len() as u32)
+            .map(|i| format!("{}:{}", "  ".repeat(t.depth(i) as usize), p.str(t.name(i))))
+            .collect()
     }
 
     #[test]
@@ -1358,7 +1488,10 @@ mod tests {
             .samples(&["main;a@x.go:1;b 1", "main;a@x.go:2;c 3", "main;d 2", "- 4"])
             .build();
         let t = FlameTree::build(&p, &FlameOptions::default());
-        assert_eq!(names(&t, &p), vec![":", "  :main", "    :a", "      :c", "      :b", "    :d"]);
+        assert_eq!(
+            names(&t, &p),
+            vec![":", "  :main", "    :a", "      :c", "      :b", "    :d"]
+        );
         let each = |f: &dyn Fn(u32) -> i64| (0..t.len() as u32).map(f).collect::<Vec<_>>();
         assert_eq!(each(&|n| t.total(n)), vec![10, 6, 4, 3, 1, 2]);
         assert_eq!(each(&|n| t.self_value(n)), vec![4, 0, 0, 3, 1, 2]);
@@ -1369,7 +1502,9 @@ mod tests {
 
     #[test]
     fn mask_filter_and_zero_values() {
-        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["main;a 1", "main;b 0", "main;c 5"]).build();
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;a 1", "main;b 0", "main;c 5"])
+            .build();
         let t = FlameTree::build_filtered(&p, &FlameOptions::default(), &[true, true, false][..]);
         assert_eq!(t.len(), 3, "b has value 0, c is filtered out");
         assert_eq!(t.root_total(), 1);

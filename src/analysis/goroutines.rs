@@ -214,14 +214,19 @@ struct Acc {
 }
 
 fn goroutine_index(p: &Profile) -> usize {
-    p.sample_types.iter().position(|t| p.str(t.kind) == "goroutine").unwrap_or_else(|| p.default_sample_index())
+    p.sample_types
+        .iter()
+        .position(|t| p.str(t.kind) == "goroutine")
+        .unwrap_or_else(|| p.default_sample_index())
 }
 
 /// Summarises the goroutines of `profile`.
 #[allow(clippy::needless_range_loop)] // `i` indexes samples, values and rows alike
 pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary {
     let nt = profile.num_sample_types();
-    let si = opts.sample_index.unwrap_or_else(|| goroutine_index(profile));
+    let si = opts
+        .sample_index
+        .unwrap_or_else(|| goroutine_index(profile));
     let n = profile.samples.len();
     let rows = &profile.goroutines.rows;
     let has_rows = rows.len() == n && n > 0;
@@ -230,7 +235,11 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         if si >= nt {
             return 0;
         }
-        profile.samples.values.get(i * nt + si).map_or(0, |v| (*v).max(0) as u64)
+        profile
+            .samples
+            .values
+            .get(i * nt + si)
+            .map_or(0, |v| (*v).max(0) as u64)
     };
 
     // Panicking goroutines: the first row with the panic's goroutine id
@@ -259,11 +268,19 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         total = total.saturating_add(c);
         let stack = profile.samples.stack.get(i).copied().flatten();
         let row = if has_rows { Some(&rows[i]) } else { None };
-        let state = if states_recorded { row.map_or(Strings::EMPTY, |g| g.state) } else { Strings::EMPTY };
+        let state = if states_recorded {
+            row.map_or(Strings::EMPTY, |g| g.state)
+        } else {
+            Strings::EMPTY
+        };
         // Without states (pprof, debug=1) the file's own groups differ by
         // labels too (`pool=ingest` vs `pool=export`); keep them apart.
         // With states, labels only repeat the state and wait time.
-        let labels = if states_recorded { 0 } else { profile.samples.labels.get(i).map_or(0, |l| l.0) };
+        let labels = if states_recorded {
+            0
+        } else {
+            profile.samples.labels.get(i).map_or(0, |l| l.0)
+        };
         let key = (stack.map_or(u32::MAX, |s| s.index() as u32), state, labels);
         let gi = *index.entry(key).or_insert_with(|| {
             accs.push(Acc {
@@ -310,10 +327,15 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
                 }
             }
             if states_recorded {
-                let e = per_state.entry(state).or_insert((0, [0; WAIT_BUCKETS.len()]));
+                let e = per_state
+                    .entry(state)
+                    .or_insert((0, [0; WAIT_BUCKETS.len()]));
                 e.0 = e.0.saturating_add(c);
                 let m = g.wait_minutes.unwrap_or(0);
-                let b = WAIT_BUCKETS.iter().position(|&(_, lo, hi)| m >= lo && m < hi).unwrap_or(0);
+                let b = WAIT_BUCKETS
+                    .iter()
+                    .position(|&(_, lo, hi)| m >= lo && m < hi)
+                    .unwrap_or(0);
                 e.1[b] = e.1[b].saturating_add(c);
             }
         } else {
@@ -329,7 +351,9 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         let (a, b) = (&accs[x], &accs[y]);
         let pa = a.panicking.unwrap_or(usize::MAX);
         let pb = b.panicking.unwrap_or(usize::MAX);
-        pa.cmp(&pb).then(b.count.cmp(&a.count)).then(a.first.cmp(&b.first))
+        pa.cmp(&pb)
+            .then(b.count.cmp(&a.count))
+            .then(a.first.cmp(&b.first))
     });
     let mut new_pos = vec![0u32; order.len()];
     for (new, &old) in order.iter().enumerate() {
@@ -340,10 +364,18 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         order.iter().filter_map(|&i| slots[i].take()).collect()
     };
 
-    let groups: Vec<Group> = accs.iter().map(|a| make_group(profile, a, has_rows)).collect();
+    let groups: Vec<Group> = accs
+        .iter()
+        .map(|a| make_group(profile, a, has_rows))
+        .collect();
 
-    let mut states: Vec<StateCount> =
-        per_state.iter().map(|(s, (c, _))| StateCount { state: profile.str(*s).to_string(), count: *c }).collect();
+    let mut states: Vec<StateCount> = per_state
+        .iter()
+        .map(|(s, (c, _))| StateCount {
+            state: profile.str(*s).to_string(),
+            count: *c,
+        })
+        .collect();
     states.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.state.cmp(&b.state)));
     let wait_histogram = WaitHistogram {
         buckets: WAIT_BUCKETS.iter().map(|b| b.0.to_string()).collect(),
@@ -351,7 +383,10 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
             .iter()
             .map(|s| {
                 let id = profile.strings.find(&s.state).unwrap_or(Strings::EMPTY);
-                WaitRow { state: s.state.clone(), counts: per_state.get(&id).map(|e| e.1.to_vec()).unwrap_or_default() }
+                WaitRow {
+                    state: s.state.clone(),
+                    counts: per_state.get(&id).map(|e| e.1.to_vec()).unwrap_or_default(),
+                }
             })
             .collect(),
     };
@@ -384,7 +419,11 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
 }
 
 fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
-    let row = if has_rows { p.goroutines.rows.get(a.first) } else { None };
+    let row = if has_rows {
+        p.goroutines.rows.get(a.first)
+    } else {
+        None
+    };
     let args: &[StrId] = row.map_or(&[], |g| {
         let r = g.args_start as usize..g.args_end as usize;
         p.goroutines.args.get(r).unwrap_or(&[])
@@ -392,10 +431,15 @@ fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
     let mut stack = Vec::new();
     if let Some(leaf) = a.stack {
         for (k, loc) in p.stacks.frames(leaf).take(p.stacks.len()).enumerate() {
-            let Some(l) = p.locations.get(loc.index()) else { continue };
+            let Some(l) = p.locations.get(loc.index()) else {
+                continue;
+            };
             let lines = p.lines.get(l.line_range()).unwrap_or(&[]);
             if lines.is_empty() {
-                stack.push(Frame { function: format!("{:#x}", l.address), ..Frame::default() });
+                stack.push(Frame {
+                    function: format!("{:#x}", l.address),
+                    ..Frame::default()
+                });
             }
             for (j, line) in lines.iter().enumerate() {
                 let f = p.functions.get(line.func.index());
@@ -403,7 +447,11 @@ fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
                     function: f.map_or(String::new(), |f| p.str(f.name).to_string()),
                     file: f.map_or(String::new(), |f| p.str(f.file).to_string()),
                     line: line.line,
-                    args: if j == lines.len() - 1 { args.get(k).map_or(String::new(), |s| p.str(*s).to_string()) } else { String::new() },
+                    args: if j == lines.len() - 1 {
+                        args.get(k).map_or(String::new(), |s| p.str(*s).to_string())
+                    } else {
+                        String::new()
+                    },
                     inlined: j + 1 < lines.len(),
                 });
             }
@@ -412,7 +460,10 @@ fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
     let creator = row.and_then(|g| g.created_by).and_then(|loc| {
         let line = p.location_lines(loc).last().copied()?;
         let f = p.functions.get(line.func.index())?;
-        Some((p.str(f.name).to_string(), format!("{}:{}", p.str(f.file), line.line)))
+        Some((
+            p.str(f.name).to_string(),
+            format!("{}:{}", p.str(f.file), line.line),
+        ))
     });
     let labels = p
         .samples
@@ -463,13 +514,23 @@ fn package_of(f: &str) -> &str {
 }
 
 fn is_runtime_or_sync(f: &str) -> bool {
-    matches!(package_of(f), "runtime" | "sync" | "internal/sync" | "sync/atomic" | "internal/poll" | "internal/runtime/maps")
+    matches!(
+        package_of(f),
+        "runtime"
+            | "sync"
+            | "internal/sync"
+            | "sync/atomic"
+            | "internal/poll"
+            | "internal/runtime/maps"
+    )
 }
 
 /// The first frame (leaf to root) outside the runtime and sync packages:
 /// where user code called into the blocking operation.
 fn call_site(g: &Group) -> Option<&Frame> {
-    g.stack.iter().find(|f| !is_runtime_or_sync(&f.function) && !f.function.is_empty())
+    g.stack
+        .iter()
+        .find(|f| !is_runtime_or_sync(&f.function) && !f.function.is_empty())
 }
 
 fn describe_site(f: Option<&Frame>) -> String {
@@ -497,7 +558,11 @@ const LOCK_FRAMES: [&str; 7] = [
     "internal/sync.(*Mutex).lockSlow",
     "sync.(*Mutex).TryLock",
 ];
-const POLL_FRAMES: [&str; 3] = ["internal/poll.runtime_pollWait", "runtime.netpollblock", "internal/poll.(*pollDesc).wait"];
+const POLL_FRAMES: [&str; 3] = [
+    "internal/poll.runtime_pollWait",
+    "runtime.netpollblock",
+    "internal/poll.(*pollDesc).wait",
+];
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -507,7 +572,9 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     let mut out: Vec<Hint> = Vec::new();
     let groups = &s.groups;
     let all: Vec<u32> = (0..groups.len() as u32).collect();
-    let panicking: Vec<u32> = (0..groups.len() as u32).filter(|&i| groups[i as usize].panicking).collect();
+    let panicking: Vec<u32> = (0..groups.len() as u32)
+        .filter(|&i| groups[i as usize].panicking)
+        .collect();
     let _ = p;
 
     // Crashes first.
@@ -515,7 +582,9 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     for (k, pi) in s.panics.iter().enumerate() {
         let msg = pi.message.lines().next().unwrap_or("").trim().to_string();
         let grp: Vec<u32> = pi.group.into_iter().collect();
-        let gname = pi.goroutine.map_or(String::new(), |g| format!(" in goroutine {g}"));
+        let gname = pi
+            .goroutine
+            .map_or(String::new(), |g| format!(" in goroutine {g}"));
         let lower = pi.message.to_ascii_lowercase();
         if lower.contains("all goroutines are asleep - deadlock") {
             out.push(Hint {
@@ -542,8 +611,12 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
             });
         } else if lower.contains("stack overflow") || lower.contains("stack exceeds") {
             overflow_reported = true;
-            let f = pi.group.and_then(|g| repeated_function(&groups[g as usize]));
-            let what = f.map_or(String::new(), |(f, n)| format!(" {f} appears {n} times in a row in its stack."));
+            let f = pi
+                .group
+                .and_then(|g| repeated_function(&groups[g as usize]));
+            let what = f.map_or(String::new(), |(f, n)| {
+                format!(" {f} appears {n} times in a row in its stack.")
+            });
             out.push(Hint {
                 severity: Severity::Error,
                 kind: HintKind::StackOverflow,
@@ -554,10 +627,16 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
         } else {
             let (kind, severity, title) = match pi.kind {
                 PanicKind::Panic => (HintKind::Panic, Severity::Error, format!("panic: {msg}")),
-                PanicKind::FatalError => (HintKind::FatalError, Severity::Error, format!("fatal error: {msg}")),
-                PanicKind::Signal if msg.starts_with("SIGQUIT") => {
-                    (HintKind::Signal, Severity::Info, format!("{msg}: dump requested with SIGQUIT"))
-                }
+                PanicKind::FatalError => (
+                    HintKind::FatalError,
+                    Severity::Error,
+                    format!("fatal error: {msg}"),
+                ),
+                PanicKind::Signal if msg.starts_with("SIGQUIT") => (
+                    HintKind::Signal,
+                    Severity::Info,
+                    format!("{msg}: dump requested with SIGQUIT"),
+                ),
                 PanicKind::Signal => (HintKind::Signal, Severity::Error, msg.clone()),
             };
             let text = match pi.group {
@@ -569,7 +648,13 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
                 None => "The goroutine that failed is not in the dump.".to_string(),
             };
             let _ = k;
-            out.push(Hint { severity, kind, title, text, groups: grp });
+            out.push(Hint {
+                severity,
+                kind,
+                title,
+                text,
+                groups: grp,
+            });
         }
     }
 
@@ -581,7 +666,9 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
         for (i, g) in groups.iter().enumerate() {
             if let Some((f, n)) = repeated_function(g) {
                 let overflow = g.frames_elided
-                    || g.stack.iter().any(|f| f.function == "runtime.morestack" || f.function == "runtime.newstack");
+                    || g.stack.iter().any(|f| {
+                        f.function == "runtime.morestack" || f.function == "runtime.newstack"
+                    });
                 match rec.iter_mut().find(|e| e.0 == f) {
                     Some(e) => {
                         e.1.push(i as u32);
@@ -623,8 +710,16 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
             .filter(|&i| {
                 let g = &groups[i as usize];
                 g.state == state
-                    || (g.state.is_empty() && state == "select (no cases)" && g.stack.first().is_some_and(|f| f.function == "runtime.block"))
-                    || (g.state.is_empty() && state == "select (no cases)" && g.stack.get(1).is_some_and(|f| f.function == "runtime.block"))
+                    || (g.state.is_empty()
+                        && state == "select (no cases)"
+                        && g.stack
+                            .first()
+                            .is_some_and(|f| f.function == "runtime.block"))
+                    || (g.state.is_empty()
+                        && state == "select (no cases)"
+                        && g.stack
+                            .get(1)
+                            .is_some_and(|f| f.function == "runtime.block"))
             })
             .collect();
         let n: u64 = gs.iter().map(|&i| groups[i as usize].count).sum();
@@ -646,7 +741,10 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     // Lock contention, per lock call site.
     let mut by_site: Vec<(String, Vec<u32>, u64, bool)> = Vec::new();
     for (i, g) in groups.iter().enumerate() {
-        let lock_state = matches!(g.state.as_str(), "" | "semacquire" | "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock");
+        let lock_state = matches!(
+            g.state.as_str(),
+            "" | "semacquire" | "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock"
+        );
         if !lock_state || !has_fn(g, &LOCK_FRAMES) {
             continue;
         }
@@ -670,7 +768,10 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
         out.push(Hint {
             severity: Severity::Warn,
             kind: HintKind::LockContention,
-            title: format!("Lock contention: {} waiting for {lock} in {site}", plural(n, "goroutine", "goroutines")),
+            title: format!(
+                "Lock contention: {} waiting for {lock} in {site}",
+                plural(n, "goroutine", "goroutines")
+            ),
             text: format!(
                 "{} are queued on the same lock call site. The lock is held by another goroutine \
                  for a long time or never released; the dump shows the waiters, not the holder, so \
@@ -684,7 +785,12 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     // Possible leaks: large groups blocked a long time on one channel op.
     for (i, (g, a)) in groups.iter().zip(accs).enumerate() {
         let chan = matches!(g.state.as_str(), "chan receive" | "chan send" | "select");
-        if chan && g.count >= LEAK_MIN_GROUP && a.all_waited && g.min_wait_minutes.is_some_and(|m| m >= LEAK_MIN_WAIT_MINUTES) {
+        if chan
+            && g.count >= LEAK_MIN_GROUP
+            && a.all_waited
+            && g.min_wait_minutes
+                .is_some_and(|m| m >= LEAK_MIN_WAIT_MINUTES)
+        {
             out.push(Hint {
                 severity: Severity::Warn,
                 kind: HintKind::PossibleLeak,
@@ -744,8 +850,18 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     }
 
     for (frames, state, kind, what) in [
-        (&["sync.(*WaitGroup).Wait"][..], "sync.WaitGroup.Wait", HintKind::WaitGroupWait, "sync.WaitGroup.Wait"),
-        (&["sync.(*Cond).Wait"][..], "sync.Cond.Wait", HintKind::CondWait, "sync.Cond.Wait"),
+        (
+            &["sync.(*WaitGroup).Wait"][..],
+            "sync.WaitGroup.Wait",
+            HintKind::WaitGroupWait,
+            "sync.WaitGroup.Wait",
+        ),
+        (
+            &["sync.(*Cond).Wait"][..],
+            "sync.Cond.Wait",
+            HintKind::CondWait,
+            "sync.Cond.Wait",
+        ),
     ] {
         let mut by_site: Vec<(String, Vec<u32>, u64)> = Vec::new();
         for (i, g) in groups.iter().enumerate() {
@@ -762,7 +878,11 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
         }
         for (site, gs, n) in by_site {
             if n >= SYNC_WAIT_MIN {
-                let wake = if kind == HintKind::CondWait { "a Signal or Broadcast" } else { "the counter to reach zero" };
+                let wake = if kind == HintKind::CondWait {
+                    "a Signal or Broadcast"
+                } else {
+                    "the counter to reach zero"
+                };
                 out.push(Hint {
                     severity: Severity::Info,
                     kind,
@@ -774,26 +894,34 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
         }
     }
 
-    let sys: Vec<u32> = (0..groups.len() as u32).filter(|&i| groups[i as usize].state == "syscall").collect();
+    let sys: Vec<u32> = (0..groups.len() as u32)
+        .filter(|&i| groups[i as usize].state == "syscall")
+        .collect();
     let n_sys: u64 = sys.iter().map(|&i| groups[i as usize].count).sum();
     if n_sys >= SYSCALL_MIN {
         out.push(Hint {
             severity: Severity::Info,
             kind: HintKind::Syscall,
             title: format!("{n_sys} goroutines in system calls"),
-            text: "A goroutine blocked in a system call holds its OS thread; many of them (blocking \
+            text:
+                "A goroutine blocked in a system call holds its OS thread; many of them (blocking \
                    file or pipe reads, cgo) make the runtime start more threads."
-                .into(),
+                    .into(),
             groups: sys,
         });
     }
 
     if s.locked_to_thread > 0 {
-        let gs: Vec<u32> = (0..groups.len() as u32).filter(|&i| groups[i as usize].locked_to_thread > 0).collect();
+        let gs: Vec<u32> = (0..groups.len() as u32)
+            .filter(|&i| groups[i as usize].locked_to_thread > 0)
+            .collect();
         out.push(Hint {
             severity: Severity::Info,
             kind: HintKind::LockedToThread,
-            title: format!("{} locked to their OS thread", plural(s.locked_to_thread, "goroutine", "goroutines")),
+            title: format!(
+                "{} locked to their OS thread",
+                plural(s.locked_to_thread, "goroutine", "goroutines")
+            ),
             text: "runtime.LockOSThread (or cgo callbacks, or the main goroutine of some GUI \
                    libraries) pins them: each one keeps a thread to itself while it waits."
                 .into(),
@@ -806,7 +934,10 @@ fn hints(p: &Profile, s: &GoroutineSummary, accs: &[Acc]) -> Vec<Hint> {
     // one hint naming all its groups.
     let mut merged: Vec<Hint> = Vec::with_capacity(out.len());
     for h in out {
-        match merged.iter_mut().find(|m| m.kind == h.kind && m.title == h.title) {
+        match merged
+            .iter_mut()
+            .find(|m| m.kind == h.kind && m.title == h.title)
+        {
             Some(m) => {
                 for g in h.groups {
                     if !m.groups.contains(&g) {
@@ -860,7 +991,14 @@ mod tests {
     use crate::model::builder::ProfileBuilder;
     use crate::model::{Goroutine, PanicInfo, SourceFormat};
 
-    fn row(p: &mut Profile, id: u64, state: &str, wait: Option<u32>, locked: bool, line: u32) -> Goroutine {
+    fn row(
+        p: &mut Profile,
+        id: u64,
+        state: &str,
+        wait: Option<u32>,
+        locked: bool,
+        line: u32,
+    ) -> Goroutine {
         Goroutine {
             id,
             state: p.strings.intern(state),
@@ -873,23 +1011,36 @@ mod tests {
 
     #[test]
     fn groups_states_and_hints_from_a_dump() {
-        let mut b = ProfileBuilder::new(&[("goroutine", "count")]).format(SourceFormat::GoroutineDump);
+        let mut b =
+            ProfileBuilder::new(&[("goroutine", "count")]).format(SourceFormat::GoroutineDump);
         let mut specs: Vec<(String, &str, Option<u32>, bool)> = Vec::new();
         for _ in 0..6 {
             specs.push(("main.main;main.worker;sync.(*Mutex).Lock;sync.(*Mutex).lockSlow;sync.runtime_SemacquireMutex 1".into(), "semacquire", Some(3), false));
         }
         for _ in 0..4 {
-            specs.push(("main.main;main.leaky;runtime.chanrecv1 1".into(), "chan receive", Some(30), false));
+            specs.push((
+                "main.main;main.leaky;runtime.chanrecv1 1".into(),
+                "chan receive",
+                Some(30),
+                false,
+            ));
         }
         specs.push(("main.main;main.boom 1".into(), "running", None, true));
-        specs.push(("main.main;main.nil;runtime.chanrecv1 1".into(), "chan receive (nil chan)", None, false));
+        specs.push((
+            "main.main;main.nil;runtime.chanrecv1 1".into(),
+            "chan receive (nil chan)",
+            None,
+            false,
+        ));
         for (s, _, _, _) in &specs {
             b = b.sample(s);
         }
         let rows: Vec<Goroutine> = specs
             .iter()
             .enumerate()
-            .map(|(i, (_, st, w, l))| row(b.profile_mut(), i as u64 + 1, st, *w, *l, 10 + i as u32 * 5))
+            .map(|(i, (_, st, w, l))| {
+                row(b.profile_mut(), i as u64 + 1, st, *w, *l, 10 + i as u32 * 5)
+            })
             .collect();
         b.profile_mut().goroutines.rows = rows;
         b.profile_mut().panics.push(PanicInfo {
@@ -904,24 +1055,45 @@ mod tests {
         let s = summarize(&p, &GoroutineOptions::default());
         assert_eq!(s.total, 12);
         assert!(s.states_recorded);
-        assert_eq!(s.states[0], StateCount { state: "semacquire".into(), count: 6 });
+        assert_eq!(
+            s.states[0],
+            StateCount {
+                state: "semacquire".into(),
+                count: 6
+            }
+        );
         assert_eq!(s.groups.len(), 4);
         assert!(s.groups[0].panicking, "panicking group first");
         assert_eq!(s.groups[0].goroutine_ids, vec![11]);
         assert_eq!(s.groups[1].count, 6);
         assert_eq!(s.groups[1].goroutine_ids, vec![1, 2, 3, 4, 5]);
         assert_eq!(s.groups[2].count, 4);
-        assert_eq!((s.groups[2].min_wait_minutes, s.groups[2].max_wait_minutes), (Some(30), Some(30)));
+        assert_eq!(
+            (s.groups[2].min_wait_minutes, s.groups[2].max_wait_minutes),
+            (Some(30), Some(30))
+        );
         assert_eq!(s.groups.iter().map(|g| g.count).sum::<u64>(), s.total);
-        assert_eq!(s.groups[1].stack[0].function, "sync.runtime_SemacquireMutex");
+        assert_eq!(
+            s.groups[1].stack[0].function,
+            "sync.runtime_SemacquireMutex"
+        );
         assert_eq!(s.locked_to_thread, 1);
         let kinds: Vec<HintKind> = s.hints.iter().map(|h| h.kind).collect();
         assert_eq!(s.hints[0].kind, HintKind::Panic);
         assert_eq!(s.hints[0].groups, vec![0]);
-        for k in [HintKind::LockContention, HintKind::PossibleLeak, HintKind::BlockedForever, HintKind::LockedToThread] {
+        for k in [
+            HintKind::LockContention,
+            HintKind::PossibleLeak,
+            HintKind::BlockedForever,
+            HintKind::LockedToThread,
+        ] {
             assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
         }
-        let lock = s.hints.iter().find(|h| h.kind == HintKind::LockContention).unwrap();
+        let lock = s
+            .hints
+            .iter()
+            .find(|h| h.kind == HintKind::LockContention)
+            .unwrap();
         assert!(lock.title.contains("main.worker"), "{}", lock.title);
         assert_eq!(lock.groups, vec![1]);
         let wh = &s.wait_histogram;
@@ -946,7 +1118,10 @@ mod tests {
         assert!(!s.states_recorded);
         assert_eq!(s.state_note.as_deref(), Some(STATE_NOT_RECORDED));
         assert!(s.states.is_empty());
-        assert_eq!(s.groups.iter().map(|g| g.count).collect::<Vec<_>>(), vec![40, 7, 2]);
+        assert_eq!(
+            s.groups.iter().map(|g| g.count).collect::<Vec<_>>(),
+            vec![40, 7, 2]
+        );
         let kinds: Vec<HintKind> = s.hints.iter().map(|h| h.kind).collect();
         assert!(kinds.contains(&HintKind::NetworkWait), "{kinds:?}");
         assert!(kinds.contains(&HintKind::LockContention), "{kinds:?}");
@@ -959,7 +1134,12 @@ mod tests {
         let p = ProfileBuilder::new(&[("goroutine", "count")]).build();
         let s = summarize(&p, &GoroutineOptions::default());
         assert_eq!((s.total, s.groups.len(), s.hints.len()), (0, 0, 0));
-        let s = summarize(&p, &GoroutineOptions { sample_index: Some(9) });
+        let s = summarize(
+            &p,
+            &GoroutineOptions {
+                sample_index: Some(9),
+            },
+        );
         assert_eq!(s.total, 0);
     }
 }

@@ -25,7 +25,8 @@
 
 use hashbrown::HashMap;
 
-use crate::analysis::filter::{self, AppliedFilters, FilterError, FocusMark, Granularity, Options};
+use crate::analysis::filter::{self, AppliedFilters, FocusMark};
+use crate::analysis::options::{FilterError, Granularity, ReportOptions};
 use crate::model::{LocId, Profile, StackId, StrId};
 
 /// What identifies a node: the fields of a frame that the granularity keeps
@@ -162,7 +163,10 @@ impl Texts {
     fn new() -> Self {
         let mut index = HashMap::new();
         index.insert(String::new(), 0);
-        Texts { list: vec![String::new()], index }
+        Texts {
+            list: vec![String::new()],
+            index,
+        }
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -180,18 +184,29 @@ impl Graph {
     /// Builds the graph for `opts.sample_index` with every filter of `opts`
     /// applied (trimming by `nodefraction`/`nodecount` is the top table's
     /// job).
-    pub fn build(profile: &Profile, opts: &Options) -> Result<Graph, FilterError> {
+    pub fn build(profile: &Profile, opts: &ReportOptions) -> Result<Graph, FilterError> {
         let nt = profile.num_sample_types();
-        let sample_index = opts.sample_index.unwrap_or_else(|| profile.default_sample_index());
+        let sample_index = opts
+            .sample_index
+            .unwrap_or_else(|| profile.default_sample_index());
         if sample_index >= nt {
             return Err(FilterError {
                 option: "sample_index",
-                message: format!("sample_index {sample_index} out of range: the profile has {nt} sample types"),
+                message: format!(
+                    "sample_index {sample_index} out of range: the profile has {nt} sample types"
+                ),
             });
         }
         let filters = filter::apply(profile, opts)?;
         let n_samples = profile.samples.len();
-        let value = |i: usize| profile.samples.values.get(i * nt + sample_index).copied().unwrap_or(0);
+        let value = |i: usize| {
+            profile
+                .samples
+                .values
+                .get(i * nt + sample_index)
+                .copied()
+                .unwrap_or(0)
+        };
 
         let mut total: i64 = 0;
         for i in 0..n_samples {
@@ -217,7 +232,9 @@ impl Graph {
         // a stack is walked when any of its samples is non-zero.
         let mut pairs: Vec<(u32, i64)> = Vec::with_capacity(n_samples);
         for i in 0..n_samples {
-            let Some(leaf) = profile.samples.stack[i] else { continue };
+            let Some(leaf) = profile.samples.stack[i] else {
+                continue;
+            };
             let v = value(i);
             if v == 0 {
                 continue;
@@ -243,7 +260,11 @@ impl Graph {
             if leaf.index() >= profile.stacks.len() {
                 continue;
             }
-            let keep = if by_stack { stack_filter(profile, &filters, leaf) } else { Some(u32::MAX) };
+            let keep = if by_stack {
+                stack_filter(profile, &filters, leaf)
+            } else {
+                Some(u32::MAX)
+            };
             if let Some(keep) = keep {
                 g.stacks.push(WeightedStack { leaf, weight, keep });
             }
@@ -265,7 +286,10 @@ impl Graph {
         let gran = self.granularity;
         let keep_file = matches!(
             gran,
-            Granularity::FileFunctions | Granularity::Files | Granularity::Lines | Granularity::Addresses
+            Granularity::FileFunctions
+                | Granularity::Files
+                | Granularity::Lines
+                | Granularity::Addresses
         );
         let keep_name = !matches!(gran, Granularity::Files);
         let keep_line = matches!(gran, Granularity::Lines | Granularity::Addresses);
@@ -293,13 +317,24 @@ impl Graph {
                         let slot = &mut map_obj[m.index()];
                         if *slot == u32::MAX {
                             let file = profile.str(profile.mappings[m.index()].file);
-                            *slot = if file.is_empty() { 0 } else { texts.intern(go_base(file)) };
+                            *slot = if file.is_empty() {
+                                0
+                            } else {
+                                texts.intern(go_base(file))
+                            };
                         }
                         *slot
                     }
                     _ => 0,
                 };
-                let info = NodeInfo { address, name: StrId(0), orig_name: StrId(0), file: 0, line: 0, objfile };
+                let info = NodeInfo {
+                    address,
+                    name: StrId(0),
+                    orig_name: StrId(0),
+                    file: 0,
+                    line: 0,
+                    objfile,
+                };
                 push(info, OCCURS_OUTER, self);
                 continue;
             }
@@ -312,8 +347,11 @@ impl Graph {
                         let file = if keep_file {
                             if func_file[f] == u32::MAX {
                                 let raw = profile.str(func.file);
-                                func_file[f] =
-                                    if raw.is_empty() { 0 } else { texts.intern(&go_clean(trim_path(raw))) };
+                                func_file[f] = if raw.is_empty() {
+                                    0
+                                } else {
+                                    texts.intern(&go_clean(trim_path(raw)))
+                                };
                             }
                             func_file[f]
                         } else {
@@ -335,7 +373,15 @@ impl Graph {
                     line: if keep_line { line.line } else { 0 },
                     objfile: 0,
                 };
-                push(info, if k == last { OCCURS_OUTER } else { OCCURS_INLINED }, self);
+                push(
+                    info,
+                    if k == last {
+                        OCCURS_OUTER
+                    } else {
+                        OCCURS_INLINED
+                    },
+                    self,
+                );
             }
         }
         self.loc_node_start.push(self.loc_nodes.len() as u32);
@@ -353,8 +399,8 @@ impl Graph {
 
     /// Flat and cum of every node: one walk per distinct stack.
     fn count(&mut self, profile: &Profile) {
-        let parent = &profile.stacks.parent;
-        let locs = &profile.stacks.loc;
+        let parent = profile.stacks.parents();
+        let locs = profile.stacks.locs();
         let mut stamp: Vec<u32> = vec![0; self.infos.len()];
         let mut gen: u32 = 0;
         let mut flat = std::mem::take(&mut self.flat);
@@ -466,7 +512,12 @@ impl Graph {
     /// weight is the sum of the values of the samples crossing it. Only edges
     /// into nodes that ever appear as an inlined frame are tracked: the
     /// others can never be labelled.
-    pub fn inline_labels(&self, profile: &Profile, kept: &[bool], edge_cutoff: i64) -> Vec<InlineLabel> {
+    pub fn inline_labels(
+        &self,
+        profile: &Profile,
+        kept: &[bool],
+        edge_cutoff: i64,
+    ) -> Vec<InlineLabel> {
         let n = self.infos.len();
         let mut labels = vec![InlineLabel::None; n];
         let is_kept = |i: usize| kept.get(i).copied().unwrap_or(false);
@@ -483,8 +534,8 @@ impl Graph {
         let mut edges: Vec<Edge> = Vec::new();
         let mut gen: u32 = 0;
         let mut buf: Vec<u32> = Vec::new();
-        let parent = &profile.stacks.parent;
-        let locs = &profile.stacks.loc;
+        let parent = profile.stacks.parents();
+        let locs = profile.stacks.locs();
         for ws in &self.stacks {
             if gen == u32::MAX {
                 edges.iter_mut().for_each(|e| e.stamp = 0);
@@ -514,12 +565,20 @@ impl Graph {
             let mut prev: u32 = u32::MAX;
             for &e in buf.iter().rev() {
                 let node = e & !INLINE_BIT;
-                if prev != u32::MAX && prev != node && self.occurs[node as usize] & OCCURS_INLINED != 0 {
+                if prev != u32::MAX
+                    && prev != node
+                    && self.occurs[node as usize] & OCCURS_INLINED != 0
+                {
                     let inline = e & INLINE_BIT != 0;
                     let next = edges.len() as u32;
                     let id = *index.entry((prev, node)).or_insert(next) as usize;
                     if id == edges.len() {
-                        edges.push(Edge { dest: node, weight: ws.weight, inline, stamp: gen });
+                        edges.push(Edge {
+                            dest: node,
+                            weight: ws.weight,
+                            inline,
+                            stamp: gen,
+                        });
                     } else {
                         let edge = &mut edges[id];
                         if edge.stamp != gen {
@@ -557,7 +616,11 @@ impl Graph {
 
 /// `focus`/`ignore` and `show_from` for one stack: `None` drops it, else the
 /// number of frames (from the leaf) to keep.
-pub(crate) fn stack_filter(profile: &Profile, filters: &AppliedFilters, leaf: StackId) -> Option<u32> {
+pub(crate) fn stack_filter(
+    profile: &Profile,
+    filters: &AppliedFilters,
+    leaf: StackId,
+) -> Option<u32> {
     let mut focused = !filters.by_name;
     let mut keep: Option<u32> = None;
     let mut depth: u32 = 0;
@@ -572,7 +635,9 @@ pub(crate) fn stack_filter(profile: &Profile, filters: &AppliedFilters, leaf: St
             }
         }
         if let Some(marks) = &filters.show_from {
-            if marks.get(i).copied().unwrap_or(false) && !filters.hidden.get(i).copied().unwrap_or(true) {
+            if marks.get(i).copied().unwrap_or(false)
+                && !filters.hidden.get(i).copied().unwrap_or(true)
+            {
                 keep = Some(depth);
             }
         }
@@ -605,18 +670,23 @@ mod tests {
         let p = ProfileBuilder::new(&[("samples", "count")])
             .samples(&["main;a;b;a;b 10", "main;a 5", "main 1", "- 7", "main;c 0"])
             .build();
-        let g = Graph::build(&p, &Options::default()).unwrap();
+        let g = Graph::build(&p, &ReportOptions::default()).unwrap();
         assert_eq!(g.total, 23, "the empty stack counts in the total");
         assert_eq!(flat_cum(&g, &p, "b"), (10, 10), "recursion counted once");
         assert_eq!(flat_cum(&g, &p, "a"), (5, 15));
         assert_eq!(flat_cum(&g, &p, "main"), (1, 16));
-        assert!(node(&g, &p, "c").is_none(), "zero-valued samples make no node");
+        assert!(
+            node(&g, &p, "c").is_none(),
+            "zero-valued samples make no node"
+        );
     }
 
     #[test]
     fn negative_values_and_abs_total() {
-        let p = ProfileBuilder::new(&[("space", "bytes")]).samples(&["main;a 10", "main;a -4"]).build();
-        let g = Graph::build(&p, &Options::default()).unwrap();
+        let p = ProfileBuilder::new(&[("space", "bytes")])
+            .samples(&["main;a 10", "main;a -4"])
+            .build();
+        let g = Graph::build(&p, &ReportOptions::default()).unwrap();
         assert_eq!(g.total, 14);
         assert_eq!(flat_cum(&g, &p, "a"), (6, 6));
     }
@@ -624,11 +694,20 @@ mod tests {
     #[test]
     fn inlined_frames_are_nodes_and_noinlines_folds_them() {
         // `b` inlined into `a`.
-        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["main;a+b 3", "main;a 2"]).build();
-        let g = Graph::build(&p, &Options::default()).unwrap();
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;a+b 3", "main;a 2"])
+            .build();
+        let g = Graph::build(&p, &ReportOptions::default()).unwrap();
         assert_eq!(flat_cum(&g, &p, "b"), (3, 3));
         assert_eq!(flat_cum(&g, &p, "a"), (2, 5));
-        let g = Graph::build(&p, &Options { noinlines: true, ..Default::default() }).unwrap();
+        let g = Graph::build(
+            &p,
+            &ReportOptions {
+                noinlines: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(node(&g, &p, "b").is_none());
         assert_eq!(flat_cum(&g, &p, "a"), (5, 5));
     }
@@ -639,28 +718,47 @@ mod tests {
             .samples(&["main@m.go:3;a@./x/a.go:10 3", "main@m.go:4;a@./x/a.go:12 2"])
             .build();
         let names = |gran| {
-            let g = Graph::build(&p, &Options { granularity: gran, ..Default::default() }).unwrap();
-            let mut v: Vec<String> =
-                (0..g.len()).filter(|&i| g.is_present(i)).map(|i| g.printable_name(&p, i)).collect();
+            let g = Graph::build(
+                &p,
+                &ReportOptions {
+                    granularity: gran,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let mut v: Vec<String> = (0..g.len())
+                .filter(|&i| g.is_present(i))
+                .map(|i| g.printable_name(&p, i))
+                .collect();
             v.sort();
             v
         };
         assert_eq!(names(Granularity::Functions), ["a", "main"]);
         assert_eq!(names(Granularity::FileFunctions), ["a x/a.go", "main m.go"]);
         assert_eq!(names(Granularity::Files), ["m.go", "x/a.go"]);
-        assert_eq!(names(Granularity::Lines), ["a x/a.go:10", "a x/a.go:12", "main m.go:3", "main m.go:4"]);
+        assert_eq!(
+            names(Granularity::Lines),
+            ["a x/a.go:10", "a x/a.go:12", "main m.go:3", "main m.go:4"]
+        );
         let addrs = names(Granularity::Addresses);
         assert_eq!(addrs.len(), 4);
-        assert!(addrs[0].starts_with("0000000000001") && addrs[0].ends_with(" x/a.go:10"), "{addrs:?}");
+        assert!(
+            addrs[0].starts_with("0000000000001") && addrs[0].ends_with(" x/a.go:10"),
+            "{addrs:?}"
+        );
     }
 
     #[test]
     fn focus_ignore_hide_show_show_from() {
         let p = ProfileBuilder::new(&[("samples", "count")])
-            .samples(&["main;net.read;syscall 4", "main;work;calc 6", "main;work;net.read;syscall 1"])
+            .samples(&[
+                "main;net.read;syscall 4",
+                "main;work;calc 6",
+                "main;work;net.read;syscall 1",
+            ])
             .build();
-        let opts = |f: fn(&mut Options)| {
-            let mut o = Options::default();
+        let opts = |f: fn(&mut ReportOptions)| {
+            let mut o = ReportOptions::default();
             f(&mut o);
             Graph::build(&p, &o).unwrap()
         };
@@ -673,7 +771,11 @@ mod tests {
         });
         assert_eq!(flat_cum(&g, &p, "main"), (0, 4), "ignore wins");
         let g = opts(|o| o.hide = "syscall".into());
-        assert_eq!(flat_cum(&g, &p, "net.read"), (5, 5), "hidden leaf moves flat to its caller");
+        assert_eq!(
+            flat_cum(&g, &p, "net.read"),
+            (5, 5),
+            "hidden leaf moves flat to its caller"
+        );
         let g = opts(|o| o.show = "work|calc".into());
         assert!(node(&g, &p, "main").is_none());
         assert_eq!(flat_cum(&g, &p, "work"), (1, 7));
@@ -686,8 +788,17 @@ mod tests {
     #[test]
     fn show_from_cuts_inside_an_inlined_location() {
         // `mid` inlined into `outer`, `inner` inlined into `mid`.
-        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["main;outer+mid+inner 2"]).build();
-        let g = Graph::build(&p, &Options { show_from: "^mid$".into(), ..Default::default() }).unwrap();
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main;outer+mid+inner 2"])
+            .build();
+        let g = Graph::build(
+            &p,
+            &ReportOptions {
+                show_from: "^mid$".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(node(&g, &p, "outer").is_none() && node(&g, &p, "main").is_none());
         assert_eq!(flat_cum(&g, &p, "mid"), (0, 2));
         assert_eq!(flat_cum(&g, &p, "inner"), (2, 2));
@@ -703,12 +814,24 @@ mod tests {
             ])
             .build();
         let cum_main = |tf: &str, ti: &str| {
-            let o = Options { tagfocus: tf.into(), tagignore: ti.into(), ..Default::default() };
+            let o = ReportOptions {
+                tagfocus: tf.into(),
+                tagignore: ti.into(),
+                ..Default::default()
+            };
             let g = Graph::build(&p, &o).unwrap();
             node(&g, &p, "main").map_or(0, |n| g.cum[n])
         };
-        assert_eq!(cum_main("worker=2", ""), 0, "a number is a numeric range, as in pprof");
-        assert_eq!(cum_main("worker=^2$", ""), 20, "not a plain range: a regex on the value");
+        assert_eq!(
+            cum_main("worker=2", ""),
+            0,
+            "a number is a numeric range, as in pprof"
+        );
+        assert_eq!(
+            cum_main("worker=^2$", ""),
+            20,
+            "not a plain range: a regex on the value"
+        );
         assert_eq!(cum_main("worker:1", ""), 10);
         assert_eq!(cum_main("worker:", ""), 30);
         assert_eq!(cum_main("", "worker:"), 40);
@@ -723,12 +846,17 @@ mod tests {
     fn deep_stack_does_not_recurse() {
         let frames: Vec<String> = (0..100_000).map(|i| format!("f{}", i % 1000)).collect();
         let text = format!("{} 1", frames.join(";"));
-        let p = ProfileBuilder::new(&[("samples", "count")]).sample(&text).build();
-        let g = Graph::build(&p, &Options::default()).unwrap();
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .sample(&text)
+            .build();
+        let g = Graph::build(&p, &ReportOptions::default()).unwrap();
         assert_eq!(flat_cum(&g, &p, "f0"), (0, 1));
         assert_eq!(flat_cum(&g, &p, "f999"), (1, 1));
         let kept = vec![true; g.len()];
-        assert!(g.inline_labels(&p, &kept, 0).iter().all(|l| *l == InlineLabel::None));
+        assert!(g
+            .inline_labels(&p, &kept, 0)
+            .iter()
+            .all(|l| *l == InlineLabel::None));
     }
 
     #[test]
@@ -738,7 +866,7 @@ mod tests {
         let p = ProfileBuilder::new(&[("samples", "count")])
             .samples(&["main;a+h 3", "main;b;h 2", "main;c+i 1"])
             .build();
-        let g = Graph::build(&p, &Options::default()).unwrap();
+        let g = Graph::build(&p, &ReportOptions::default()).unwrap();
         let kept: Vec<bool> = (0..g.len()).map(|i| g.is_present(i)).collect();
         let labels = g.inline_labels(&p, &kept, 0);
         let label = |name| labels[node(&g, &p, name).unwrap()];
@@ -751,13 +879,22 @@ mod tests {
         let mut kept2 = kept.clone();
         kept2[node(&g, &p, "a").unwrap()] = false;
         kept2[node(&g, &p, "b").unwrap()] = false;
-        assert_eq!(g.inline_labels(&p, &kept2, 0)[node(&g, &p, "h").unwrap()], InlineLabel::None);
+        assert_eq!(
+            g.inline_labels(&p, &kept2, 0)[node(&g, &p, "h").unwrap()],
+            InlineLabel::None
+        );
         // A root-most kept inline node has no incoming edge: no label.
         let only_i: Vec<bool> = (0..g.len()).map(|n| Some(n) == node(&g, &p, "i")).collect();
-        assert_eq!(g.inline_labels(&p, &only_i, 0)[node(&g, &p, "i").unwrap()], InlineLabel::None);
+        assert_eq!(
+            g.inline_labels(&p, &only_i, 0)[node(&g, &p, "i").unwrap()],
+            InlineLabel::None
+        );
         // Edges lighter than the cutoff are trimmed first: `b -> h` (2) goes,
         // `a -> h` (3) stays, so `h` is inline only.
-        assert_eq!(g.inline_labels(&p, &kept, 3)[node(&g, &p, "h").unwrap()], InlineLabel::Inline);
+        assert_eq!(
+            g.inline_labels(&p, &kept, 3)[node(&g, &p, "h").unwrap()],
+            InlineLabel::Inline
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Analyses over the model: raw numbers, no formatting.
 //!
+//! * [`options`]: the report options, named as pprof names them;
+//! * [`filter`] and [`tag_filter`]: pprof's sample and frame filters;
 //! * [`graph`]: pprof's node graph (flat/cum per function, file, line or
-//!   address), with the filters of [`filter`];
+//!   address), after those filters;
 //! * [`top`]: the `-top` table built from it;
 //! * [`flame`]: the merged call tree behind the flame graph;
 //! * [`goroutines`]: goroutine states, groups and symptom hints.
@@ -10,4 +12,6 @@ pub mod filter;
 pub mod flame;
 pub mod goroutines;
 pub mod graph;
+pub mod options;
+pub mod tag_filter;
 pub mod top;

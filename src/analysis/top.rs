@@ -20,8 +20,8 @@
 
 use std::cmp::Ordering;
 
-use crate::analysis::filter::{FilterError, Options, SortOrder};
 use crate::analysis::graph::{Graph, InlineLabel};
+use crate::analysis::options::{FilterError, ReportOptions, SortOrder};
 use crate::model::Profile;
 
 /// One row of the table.
@@ -75,7 +75,7 @@ impl TopTable {
 }
 
 /// Builds the graph and the table in one go.
-pub fn top_table(profile: &Profile, opts: &Options) -> Result<TopTable, FilterError> {
+pub fn top_table(profile: &Profile, opts: &ReportOptions) -> Result<TopTable, FilterError> {
     let graph = Graph::build(profile, opts)?;
     Ok(top_from_graph(profile, &graph, opts))
 }
@@ -83,12 +83,22 @@ pub fn top_table(profile: &Profile, opts: &Options) -> Result<TopTable, FilterEr
 /// The table for an already built graph (the options must be the ones the
 /// graph was built with; only `sort`, `nodecount`, `nodefraction` and
 /// `edgefraction` are read here).
-pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &Options) -> TopTable {
+pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &ReportOptions) -> TopTable {
     let present: Vec<usize> = (0..graph.len()).filter(|&n| graph.is_present(n)).collect();
-    let total_value = present.iter().fold(0i64, |s, &n| s.wrapping_add(graph.flat[n]));
-    let fraction = if opts.nodefraction.is_finite() { opts.nodefraction } else { 0.0 };
+    let total_value = present
+        .iter()
+        .fold(0i64, |s, &n| s.wrapping_add(graph.flat[n]));
+    let fraction = if opts.nodefraction.is_finite() {
+        opts.nodefraction
+    } else {
+        0.0
+    };
     let node_cutoff = ((total_value as f64 * fraction) as i64).wrapping_abs();
-    let edge_fraction = if opts.edgefraction.is_finite() { opts.edgefraction } else { 0.0 };
+    let edge_fraction = if opts.edgefraction.is_finite() {
+        opts.edgefraction
+    } else {
+        0.0
+    };
     let edge_cutoff = ((total_value as f64 * edge_fraction) as i64).wrapping_abs();
 
     let mut nodes = present;
@@ -117,7 +127,11 @@ pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &Options) -> TopTa
         first
             .then_with(|| names[a].cmp(&names[b]))
             .then(third)
-            .then_with(|| graph.info_sprint(profile, a).cmp(&graph.info_sprint(profile, b)))
+            .then_with(|| {
+                graph
+                    .info_sprint(profile, a)
+                    .cmp(&graph.info_sprint(profile, b))
+            })
     };
     nodes.sort_unstable_by(cmp);
     if opts.nodecount > 0 && opts.nodecount < nodes.len() {
@@ -170,7 +184,10 @@ mod tests {
     use crate::model::builder::ProfileBuilder;
 
     fn rows(t: &TopTable) -> Vec<(String, i64, i64)> {
-        t.rows.iter().map(|r| (r.name.clone(), r.flat, r.cum)).collect()
+        t.rows
+            .iter()
+            .map(|r| (r.name.clone(), r.flat, r.cum))
+            .collect()
     }
 
     fn r(name: &str, flat: i64, cum: i64) -> (String, i64, i64) {
@@ -182,16 +199,45 @@ mod tests {
         let p = ProfileBuilder::new(&[("samples", "count")])
             .samples(&["main;z 5", "main;y;b 5", "main;y;a 2", "main;x;a 1"])
             .build();
-        let t = top_table(&p, &Options { nodefraction: 0.0, ..Default::default() }).unwrap();
+        let t = top_table(
+            &p,
+            &ReportOptions {
+                nodefraction: 0.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
             rows(&t),
-            [r("b", 5, 5), r("z", 5, 5), r("a", 3, 3), r("main", 0, 13), r("x", 0, 1), r("y", 0, 7)]
+            [
+                r("b", 5, 5),
+                r("z", 5, 5),
+                r("a", 3, 3),
+                r("main", 0, 13),
+                r("x", 0, 1),
+                r("y", 0, 7)
+            ]
         );
         assert_eq!(t.rows.last().unwrap().flat_sum, 13);
-        let t = top_table(&p, &Options { nodefraction: 0.0, sort: SortOrder::Cum, ..Default::default() }).unwrap();
+        let t = top_table(
+            &p,
+            &ReportOptions {
+                nodefraction: 0.0,
+                sort: SortOrder::Cum,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
             rows(&t),
-            [r("main", 0, 13), r("y", 0, 7), r("b", 5, 5), r("z", 5, 5), r("a", 3, 3), r("x", 0, 1)]
+            [
+                r("main", 0, 13),
+                r("y", 0, 7),
+                r("b", 5, 5),
+                r("z", 5, 5),
+                r("a", 3, 3),
+                r("x", 0, 1)
+            ]
         );
     }
 
@@ -200,14 +246,32 @@ mod tests {
         let p = ProfileBuilder::new(&[("samples", "count")])
             .samples(&["main;a 100", "main;b 50", "main;c 1", "main;d 1"])
             .build();
-        let t = top_table(&p, &Options { nodefraction: 0.05, ..Default::default() }).unwrap();
+        let t = top_table(
+            &p,
+            &ReportOptions {
+                nodefraction: 0.05,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(t.dropped_nodes, 2);
         assert_eq!(t.node_cutoff, 7);
         assert_eq!(t.dropped_cutoff, 7);
         assert_eq!(t.orig_count, 3);
-        assert_eq!(rows(&t), [r("a", 100, 100), r("b", 50, 50), r("main", 0, 152)]);
+        assert_eq!(
+            rows(&t),
+            [r("a", 100, 100), r("b", 50, 50), r("main", 0, 152)]
+        );
         assert_eq!(t.shown_flat_sum, 150);
-        let t = top_table(&p, &Options { nodefraction: 0.05, nodecount: 2, ..Default::default() }).unwrap();
+        let t = top_table(
+            &p,
+            &ReportOptions {
+                nodefraction: 0.05,
+                nodecount: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(t.truncated());
         assert_eq!(rows(&t), [r("a", 100, 100), r("b", 50, 50)]);
     }
@@ -217,7 +281,14 @@ mod tests {
         let p = ProfileBuilder::new(&[("samples", "count")])
             .samples(&["main;a+h 3", "main;b;h 2", "main;c+i 1"])
             .build();
-        let t = top_table(&p, &Options { nodefraction: 0.0, ..Default::default() }).unwrap();
+        let t = top_table(
+            &p,
+            &ReportOptions {
+                nodefraction: 0.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let label = |name: &str| t.rows.iter().find(|r| r.name == name).unwrap().inline;
         assert_eq!(label("h"), InlineLabel::PartialInline);
         assert_eq!(label("i"), InlineLabel::Inline);
@@ -226,11 +297,18 @@ mod tests {
 
     #[test]
     fn empty_profile() {
-        let p = ProfileBuilder::new(&[("samples", "count")]).samples(&["- 3"]).build();
-        let t = top_table(&p, &Options::default()).unwrap();
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["- 3"])
+            .build();
+        let t = top_table(&p, &ReportOptions::default()).unwrap();
         assert!(t.rows.is_empty());
         assert_eq!(t.total, 3);
         let none = ProfileBuilder::new(&[]).build();
-        assert_eq!(top_table(&none, &Options::default()).unwrap_err().option, "sample_index");
+        assert_eq!(
+            top_table(&none, &ReportOptions::default())
+                .unwrap_err()
+                .option,
+            "sample_index"
+        );
     }
 }

@@ -26,7 +26,11 @@ pub enum DecodeError {
 
     /// Malformed protobuf encoding.
     #[error("bad protobuf at byte {offset} (in {field}): {message}")]
-    Protobuf { offset: u64, field: String, message: String },
+    Protobuf {
+        offset: u64,
+        field: String,
+        message: String,
+    },
 
     /// Well-formed protobuf that breaks the pprof format's rules (ids, string
     /// indices, value counts).

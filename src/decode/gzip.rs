@@ -46,7 +46,11 @@ pub fn inflate(bytes: &[u8], limit: u64, progress: &mut dyn Progress) -> Result<
         if needed > out.capacity() {
             // Double, but never reserve past the limit (the Inflater has
             // already checked that `needed` is within it).
-            let target = out.capacity().saturating_mul(2).max(needed).min(limit_usize.max(needed));
+            let target = out
+                .capacity()
+                .saturating_mul(2)
+                .max(needed)
+                .min(limit_usize.max(needed));
             out.reserve_exact(target - out.len());
         }
         out.extend_from_slice(chunk);
@@ -61,7 +65,9 @@ pub fn inflate(bytes: &[u8], limit: u64, progress: &mut dyn Progress) -> Result<
 /// grows by doubling.
 fn initial_capacity(bytes: &[u8], limit: usize) -> usize {
     const PLAUSIBLE_RATIO: usize = 64;
-    let Some(trailer) = bytes.len().checked_sub(4).and_then(|s| bytes.get(s..)) else { return 0 };
+    let Some(trailer) = bytes.len().checked_sub(4).and_then(|s| bytes.get(s..)) else {
+        return 0;
+    };
     let isize = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
     if isize <= bytes.len().saturating_mul(PLAUSIBLE_RATIO) {
         isize.min(limit)
@@ -202,7 +208,11 @@ impl<R: Read> Inflater<R> {
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(DecodeError::Read { message: e.to_string() }),
+                Err(e) => {
+                    return Err(DecodeError::Read {
+                        message: e.to_string(),
+                    })
+                }
             }
         }
     }
@@ -243,9 +253,18 @@ impl<R: Read> Inflater<R> {
                     if self.lo == self.hi {
                         self.fill()?;
                     }
-                    let flags = if self.eof { 0 } else { TINFL_FLAG_HAS_MORE_INPUT };
-                    let (status, read, written) =
-                        decompress(&mut self.decomp, &self.input[self.lo..self.hi], &mut self.ring, self.ring_pos, flags);
+                    let flags = if self.eof {
+                        0
+                    } else {
+                        TINFL_FLAG_HAS_MORE_INPUT
+                    };
+                    let (status, read, written) = decompress(
+                        &mut self.decomp,
+                        &self.input[self.lo..self.hi],
+                        &mut self.ring,
+                        self.ring_pos,
+                        flags,
+                    );
                     self.lo += read;
                     let start = self.ring_pos;
                     let end = start + written;
@@ -262,7 +281,10 @@ impl<R: Read> Inflater<R> {
                                     self.fill()?
                                 };
                                 if !more {
-                                    return Err(self.error_at(self.end(), "the compressed data ends early (the file is truncated)"));
+                                    return Err(self.error_at(
+                                        self.end(),
+                                        "the compressed data ends early (the file is truncated)",
+                                    ));
                                 }
                             }
                         }
@@ -318,14 +340,29 @@ impl<R: Read> Inflater<R> {
                     zeros = true;
                 }
                 Some(0) if !zeros => return Ok(false),
-                Some(_) => return Err(self.error_at(start, "expected a gzip member (magic 1f 8b) after the previous one")),
+                Some(_) => {
+                    return Err(self.error_at(
+                        start,
+                        "expected a gzip member (magic 1f 8b) after the previous one",
+                    ))
+                }
             }
         }
     }
 
     fn error_at(&self, offset: u64, message: &str) -> DecodeError {
-        let member = if self.members > 1 { format!(" (member {} starting at byte {})", self.members, self.member_start) } else { String::new() };
-        DecodeError::Gzip { offset, message: format!("{message}{member}") }
+        let member = if self.members > 1 {
+            format!(
+                " (member {} starting at byte {})",
+                self.members, self.member_start
+            )
+        } else {
+            String::new()
+        };
+        DecodeError::Gzip {
+            offset,
+            message: format!("{message}{member}"),
+        }
     }
 
     /// Takes `n` header bytes (available), adding them to the header CRC.
@@ -348,7 +385,10 @@ impl<R: Read> Inflater<R> {
         let complete = self.ensure(10)?;
         let rest = &self.input[self.lo..self.hi];
         if rest.first().is_some_and(|&b| b != 0x1f) || rest.get(1).is_some_and(|&b| b != 0x8b) {
-            return Err(self.error_at(start, "expected a gzip member (magic 1f 8b) after the previous one"));
+            return Err(self.error_at(
+                start,
+                "expected a gzip member (magic 1f 8b) after the previous one",
+            ));
         }
         let truncated = |this: &Self| this.error_at(this.end(), "the gzip header is truncated");
         if !complete {
@@ -358,10 +398,16 @@ impl<R: Read> Inflater<R> {
         let fixed = self.take_header(10, &mut hcrc);
         let (method, flags) = (self.input[fixed.start + 2], self.input[fixed.start + 3]);
         if method != 8 {
-            return Err(self.error_at(start + 2, &format!("unknown compression method {method} (only 8, deflate, exists)")));
+            return Err(self.error_at(
+                start + 2,
+                &format!("unknown compression method {method} (only 8, deflate, exists)"),
+            ));
         }
         if flags & RESERVED != 0 {
-            return Err(self.error_at(start + 3, &format!("reserved header flag bits are set ({flags:#04x})")));
+            return Err(self.error_at(
+                start + 3,
+                &format!("reserved header flag bits are set ({flags:#04x})"),
+            ));
         }
         if flags & FEXTRA != 0 {
             if !self.ensure(2)? {
@@ -413,7 +459,10 @@ impl<R: Read> Inflater<R> {
     fn read_trailer(&mut self) -> Result<()> {
         let p = self.pos();
         if !self.ensure(8)? {
-            return Err(self.error_at(self.end(), "the gzip trailer (CRC-32 and length) is truncated"));
+            return Err(self.error_at(
+                self.end(),
+                "the gzip trailer (CRC-32 and length) is truncated",
+            ));
         }
         let t = &self.input[self.lo..self.lo + 8];
         let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
@@ -427,7 +476,10 @@ impl<R: Read> Inflater<R> {
         if isize != self.member_len as u32 {
             return Err(self.error_at(
                 p + 4,
-                &format!("length mismatch: the trailer says {isize} bytes (mod 2^32), the data has {}", self.member_len),
+                &format!(
+                    "length mismatch: the trailer says {isize} bytes (mod 2^32), the data has {}",
+                    self.member_len
+                ),
             ));
         }
         self.lo += 8;
@@ -446,7 +498,11 @@ const fn crc_tables() -> [[u32; 256]; 8] {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         t[0][i] = c;
@@ -527,16 +583,27 @@ mod tests {
         let body = member(b"!", 0, b"");
         hcrc.extend_from_slice(&body[10..]);
         file.extend(hcrc);
-        assert_eq!(inflate(&file, 1 << 20, &mut NoProgress).unwrap(), b"hello world!");
+        assert_eq!(
+            inflate(&file, 1 << 20, &mut NoProgress).unwrap(),
+            b"hello world!"
+        );
     }
 
     #[test]
     fn big_output_crosses_ring_buffer_many_times() {
-        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8 ^ (i >> 12) as u8).collect();
+        let data: Vec<u8> = (0..3_000_000u32)
+            .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
+            .collect();
         let file = member(&data, 0, b"");
-        assert!(inflate(&file, 1 << 30, &mut NoProgress).unwrap() == data, "round trip differs");
+        assert!(
+            inflate(&file, 1 << 30, &mut NoProgress).unwrap() == data,
+            "round trip differs"
+        );
         let result = inflate(&file, 1_000_000, &mut NoProgress);
-        assert!(matches!(result, Err(DecodeError::TooLarge { limit: 1_000_000 })), "limit not enforced");
+        assert!(
+            matches!(result, Err(DecodeError::TooLarge { limit: 1_000_000 })),
+            "limit not enforced"
+        );
     }
 
     #[test]
@@ -594,7 +661,10 @@ mod tests {
             false
         };
         let result = inflate(&file, 1 << 30, &mut cancel);
-        assert!(matches!(result, Err(DecodeError::Cancelled)), "not cancelled");
+        assert!(
+            matches!(result, Err(DecodeError::Cancelled)),
+            "not cancelled"
+        );
         assert_eq!(calls, 1);
     }
 }

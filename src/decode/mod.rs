@@ -36,7 +36,9 @@ pub struct DecodeOptions {
 impl Default for DecodeOptions {
     fn default() -> Self {
         // Fits a wasm32 tab (4 GiB address space) with room for the model.
-        DecodeOptions { max_uncompressed: 1536 << 20 }
+        DecodeOptions {
+            max_uncompressed: 1536 << 20,
+        }
     }
 }
 
@@ -75,7 +77,11 @@ pub fn decode(bytes: &[u8]) -> Result<Profile> {
 }
 
 /// Decodes any supported input held in memory.
-pub fn decode_with(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+pub fn decode_with(
+    bytes: &[u8],
+    opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -96,33 +102,58 @@ const READ_CHUNK: usize = 1 << 20;
 /// form, so peak memory is the model plus about a megabyte of buffers. Text
 /// formats are read whole (they are small, and their parsers are not
 /// streaming).
-pub fn decode_reader<R: Read>(mut reader: R, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+pub fn decode_reader<R: Read>(
+    mut reader: R,
+    size: u64,
+    opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
     // One copy of the code below for every kind of reader (it is big).
     decode_dyn_reader(&mut reader, size, opts, progress)
 }
 
-fn decode_dyn_reader(reader: &mut dyn Read, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+fn decode_dyn_reader(
+    reader: &mut dyn Read,
+    size: u64,
+    opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
     let mut head = Vec::new();
     read_up_to(reader, &mut head, SNIFF)?;
     if head.is_empty() {
         return Err(DecodeError::Empty);
     }
     if gzip::is_gzip(&head) {
-        return decode_gzip(&mut std::io::Cursor::new(head).chain(reader), size, opts, progress);
+        return decode_gzip(
+            &mut std::io::Cursor::new(head).chain(reader),
+            size,
+            opts,
+            progress,
+        );
     }
     if size > opts.max_uncompressed {
-        return Err(DecodeError::TooLarge { limit: opts.max_uncompressed });
+        return Err(DecodeError::TooLarge {
+            limit: opts.max_uncompressed,
+        });
     }
     if head.len() < SNIFF || text::looks_like_text(&head) {
         // Small or text: read it whole.
-        read_up_to(reader, &mut head, usize::try_from(opts.max_uncompressed).unwrap_or(usize::MAX))?;
+        read_up_to(
+            reader,
+            &mut head,
+            usize::try_from(opts.max_uncompressed).unwrap_or(usize::MAX),
+        )?;
         return decode_plain(&head, false, opts, progress);
     }
     let mut decoder = pprof::StreamDecoder::new(false, size);
     let mut chunk = head;
     loop {
         decoder.feed(&chunk).map_err(|e| unrecognized(e, &chunk))?;
-        if !progress.report(Stage::Decoding, decoder.bytes_fed(), size.max(decoder.bytes_fed())) {
+        if !progress.report(
+            Stage::Decoding,
+            decoder.bytes_fed(),
+            size.max(decoder.bytes_fed()),
+        ) {
             return Err(DecodeError::Cancelled);
         }
         chunk.clear();
@@ -136,8 +167,15 @@ fn decode_dyn_reader(reader: &mut dyn Read, size: u64, opts: &DecodeOptions, pro
 
 /// Inflates and decodes a gzip stream of `size` compressed bytes, the
 /// inflated bytes going to the decoder as they come.
-fn decode_gzip(reader: &mut dyn Read, size: u64, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
-    let mut inflater = gzip::Inflater::new(reader, opts.max_uncompressed).with_input_size(size).with_stage(Stage::Decoding);
+fn decode_gzip(
+    reader: &mut dyn Read,
+    size: u64,
+    opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
+    let mut inflater = gzip::Inflater::new(reader, opts.max_uncompressed)
+        .with_input_size(size)
+        .with_stage(Stage::Decoding);
     let mut head = Vec::new();
     let mut ended = false;
     while head.len() < SNIFF {
@@ -170,19 +208,31 @@ fn decode_gzip(reader: &mut dyn Read, size: u64, opts: &DecodeOptions, progress:
 /// Appends from `reader` to `out` until it holds `limit` bytes or the input
 /// ends.
 fn read_up_to(reader: &mut dyn Read, out: &mut Vec<u8>, limit: usize) -> Result<()> {
-    reader.take(limit.saturating_sub(out.len()) as u64).read_to_end(out).map_err(|e| DecodeError::Read { message: e.to_string() })?;
+    reader
+        .take(limit.saturating_sub(out.len()) as u64)
+        .read_to_end(out)
+        .map_err(|e| DecodeError::Read {
+            message: e.to_string(),
+        })?;
     Ok(())
 }
 
 /// "Not a profile" from the pprof decoder, in words about the content.
 fn unrecognized(e: DecodeError, head: &[u8]) -> DecodeError {
     match e {
-        DecodeError::Unrecognized { .. } => DecodeError::Unrecognized { detail: describe_unknown(head) },
+        DecodeError::Unrecognized { .. } => DecodeError::Unrecognized {
+            detail: describe_unknown(head),
+        },
         other => other,
     }
 }
 
-fn decode_plain(bytes: &[u8], gzipped: bool, opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+fn decode_plain(
+    bytes: &[u8],
+    gzipped: bool,
+    opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
     if text::looks_like_text(bytes) {
         match text::decode(bytes, opts, progress) {
             Err(DecodeError::Unrecognized { .. }) => {}
@@ -204,6 +254,9 @@ fn describe_unknown(bytes: &[u8]) -> String {
         )
     } else {
         let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
-        format!("binary data that is not gzip or a pprof protobuf (starts with {})", hex.join(" "))
+        format!(
+            "binary data that is not gzip or a pprof protobuf (starts with {})",
+            hex.join(" ")
+        )
     }
 }

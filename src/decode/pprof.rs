@@ -40,8 +40,8 @@ use prost::Message;
 use super::proto;
 use super::{DecodeError, DecodeOptions, Progress, Result, Stage};
 use crate::model::{
-    FuncId, Function, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId, Profile,
-    SourceFormat, StackId, StackTable, StrId, ValueType,
+    FuncId, Function, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
+    Profile, SourceFormat, StackId, StackTable, StrId, ValueType,
 };
 
 /// Progress is reported (and cancellation checked) every this many bytes.
@@ -63,7 +63,12 @@ const WT_I32: u64 = 5;
 /// Decodes a whole uncompressed pprof protobuf held in memory. `gzipped`
 /// only records where the bytes came from. Progress is reported as
 /// [`Stage::Decoding`] over the bytes walked.
-pub fn decode(bytes: &[u8], gzipped: bool, _opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
+pub fn decode(
+    bytes: &[u8],
+    gzipped: bool,
+    _opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
     let mut d = StreamDecoder::new(gzipped, bytes.len() as u64);
     let total = bytes.len() as u64;
     let mut pos = 0;
@@ -360,11 +365,20 @@ impl StreamDecoder {
 
     /// An encoding error at `offset` into the buffer being walked: "not a
     /// profile" until the input was recognised.
-    fn malformed(&self, offset: usize, field: impl Into<String>, message: impl Into<String>) -> DecodeError {
+    fn malformed(
+        &self,
+        offset: usize,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> DecodeError {
         let (field, message) = (field.into(), message.into());
         let offset = self.base + offset;
         if self.recognized {
-            DecodeError::Protobuf { offset: offset as u64, field, message }
+            DecodeError::Protobuf {
+                offset: offset as u64,
+                field,
+                message,
+            }
         } else {
             DecodeError::Unrecognized {
                 detail: format!("not a pprof protobuf: at byte {offset} ({field}): {message}"),
@@ -376,7 +390,9 @@ impl StreamDecoder {
     /// (or value) are in `buf`; `None` while they are cut off.
     fn field_extent(&self, buf: &[u8]) -> Result<Option<usize>> {
         let mut pos = 0;
-        Ok(self.top_level_field(buf, &mut pos, false)?.map(|(_, wt, _, end)| if wt == WT_LEN { end } else { pos }))
+        Ok(self
+            .top_level_field(buf, &mut pos, false)?
+            .map(|(_, wt, _, end)| if wt == WT_LEN { end } else { pos }))
     }
 
     /// Reads one top-level key at `*pos` and, for a length-delimited field,
@@ -384,7 +400,12 @@ impl StreamDecoder {
     /// 0), or `None` when `buf` ends inside the field and more input may
     /// follow (`at_end` false); at the end of input that is an error.
     #[allow(clippy::type_complexity)]
-    fn top_level_field(&self, buf: &[u8], pos: &mut usize, at_end: bool) -> Result<Option<(u64, u64, usize, usize)>> {
+    fn top_level_field(
+        &self,
+        buf: &[u8],
+        pos: &mut usize,
+        at_end: bool,
+    ) -> Result<Option<(u64, u64, usize, usize)>> {
         let key_at = *pos;
         // A varint that `buf` cuts: wait for more unless it is already too long.
         let cut = |p: usize| !at_end && buf.len() - p < 10;
@@ -409,7 +430,11 @@ impl StreamDecoder {
             return Err(self.malformed(
                 key_at,
                 what(),
-                format!("wire type {wt} ({}), expected {}", wire_type_name(wt), wire_type_name(expected[0])),
+                format!(
+                    "wire type {wt} ({}), expected {}",
+                    wire_type_name(wt),
+                    wire_type_name(expected[0])
+                ),
             ));
         }
         if expected.is_empty() && !self.recognized {
@@ -463,7 +488,11 @@ impl StreamDecoder {
                 0
             }
             _ => {
-                return Err(self.malformed(key_at, what(), format!("wire type {wt} ({}) is not supported", wire_type_name(wt))))
+                return Err(self.malformed(
+                    key_at,
+                    what(),
+                    format!("wire type {wt} ({}) is not supported", wire_type_name(wt)),
+                ))
             }
         };
         Ok(Some((field, wt, start, end)))
@@ -487,7 +516,11 @@ impl StreamDecoder {
 
     /// Takes one complete top-level field.
     fn field(&mut self, buf: &[u8], field: u64, wt: u64, start: usize, end: usize) -> Result<()> {
-        let body = if wt == WT_LEN { &buf[start..end] } else { &[][..] };
+        let body = if wt == WT_LEN {
+            &buf[start..end]
+        } else {
+            &[][..]
+        };
         let at = self.base + start;
         let index_err = |d: &Self, name: &str, i: usize, e: prost::DecodeError| {
             d.malformed(start, format!("Profile.{name}[{i}]"), e.to_string())
@@ -495,7 +528,8 @@ impl StreamDecoder {
         let mut checked = false;
         match field {
             1 => {
-                let m = proto::ValueType::decode(body).map_err(|e| index_err(self, "sample_type", self.sample_types.len(), e))?;
+                let m = proto::ValueType::decode(body)
+                    .map_err(|e| index_err(self, "sample_type", self.sample_types.len(), e))?;
                 self.sample_types.push((m, at));
                 checked = true;
             }
@@ -503,22 +537,27 @@ impl StreamDecoder {
                 // Bytes that are not yet known to be a profile are "not a
                 // profile", not a broken one.
                 Err(DecodeError::Invalid { message }) if !self.recognized => {
-                    return Err(DecodeError::Unrecognized { detail: format!("not a pprof protobuf: {message}") })
+                    return Err(DecodeError::Unrecognized {
+                        detail: format!("not a pprof protobuf: {message}"),
+                    })
                 }
                 other => other?,
             },
             3 => {
-                let m = proto::Mapping::decode(body).map_err(|e| index_err(self, "mapping", self.mappings.len(), e))?;
+                let m = proto::Mapping::decode(body)
+                    .map_err(|e| index_err(self, "mapping", self.mappings.len(), e))?;
                 self.mappings.push((m, at));
                 checked = true;
             }
             4 => {
-                let m = proto::Location::decode(body).map_err(|e| index_err(self, "location", self.locations.len(), e))?;
+                let m = proto::Location::decode(body)
+                    .map_err(|e| index_err(self, "location", self.locations.len(), e))?;
                 self.locations.push((m, at));
                 checked = true;
             }
             5 => {
-                let m = proto::Function::decode(body).map_err(|e| index_err(self, "function", self.functions.len(), e))?;
+                let m = proto::Function::decode(body)
+                    .map_err(|e| index_err(self, "function", self.functions.len(), e))?;
                 self.functions.push((m, at));
                 checked = true;
             }
@@ -533,15 +572,17 @@ impl StreamDecoder {
                 self.strings.push(id);
             }
             11 => {
-                let m = proto::ValueType::decode(body).map_err(|e| self.malformed(start, "Profile.period_type", e.to_string()))?;
+                let m = proto::ValueType::decode(body)
+                    .map_err(|e| self.malformed(start, "Profile.period_type", e.to_string()))?;
                 self.period_type = Some((m, at));
                 checked = true;
             }
             13 if wt == WT_LEN => {
                 let mut p = start;
                 while p < end {
-                    let v = read_varint(buf, &mut p, end)
-                        .ok_or_else(|| self.malformed(p, "Profile.comment", "bad varint in packed field"))?;
+                    let v = read_varint(buf, &mut p, end).ok_or_else(|| {
+                        self.malformed(p, "Profile.comment", "bad varint in packed field")
+                    })?;
                     self.comments.push(v as i64);
                 }
             }
@@ -572,13 +613,16 @@ impl StreamDecoder {
     /// Resolves a file string index; `what` names the field for the message.
     #[inline]
     fn string(&self, index: i64, what: impl FnOnce() -> String) -> Result<StrId> {
-        usize::try_from(index).ok().and_then(|i| self.strings.get(i).copied()).ok_or_else(|| {
-            invalid(format!(
-                "string index {index} in {} is out of range (the string table has {} strings)",
-                what(),
-                self.strings.len()
-            ))
-        })
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.strings.get(i).copied())
+            .ok_or_else(|| {
+                invalid(format!(
+                    "string index {index} in {} is out of range (the string table has {} strings)",
+                    what(),
+                    self.strings.len()
+                ))
+            })
     }
 
     /// A string index where 0 ("") means "not set".
@@ -592,7 +636,11 @@ impl StreamDecoder {
     /// Second stage: ids and string indices into model ids, with checks.
     fn resolve(&mut self) -> Result<()> {
         match self.strings.first() {
-            None => return Err(invalid("the string table is missing (it must start with \"\")".into())),
+            None => {
+                return Err(invalid(
+                    "the string table is missing (it must start with \"\")".into(),
+                ))
+            }
             Some(&s) if s != StrId(0) || !self.profile.strings.get(s).is_empty() => {
                 return Err(invalid(format!(
                     "string_table[0] must be \"\", found {:?}",
@@ -604,7 +652,9 @@ impl StreamDecoder {
 
         let mut sample_types = Vec::with_capacity(self.sample_types.len());
         for (i, (vt, at)) in self.sample_types.iter().enumerate() {
-            let kind = self.string(vt.r#type, || format!("sample_type[{i}].type (at byte {at})"))?;
+            let kind = self.string(vt.r#type, || {
+                format!("sample_type[{i}].type (at byte {at})")
+            })?;
             let unit = self.string(vt.unit, || format!("sample_type[{i}].unit (at byte {at})"))?;
             sample_types.push(ValueType { kind, unit });
         }
@@ -616,7 +666,8 @@ impl StreamDecoder {
         }
         self.profile.drop_frames = self.optional_string(self.drop_frames, "drop_frames")?;
         self.profile.keep_frames = self.optional_string(self.keep_frames, "keep_frames")?;
-        self.profile.default_sample_type = self.optional_string(self.default_sample_type, "default_sample_type")?;
+        self.profile.default_sample_type =
+            self.optional_string(self.default_sample_type, "default_sample_type")?;
         self.profile.doc_url = self.optional_string(self.doc_url, "doc_url")?;
         let mut comments = Vec::with_capacity(self.comments.len());
         for (i, &c) in self.comments.iter().enumerate() {
@@ -688,7 +739,11 @@ impl StreamDecoder {
                         l.id, line.function_id
                     ))
                 })?;
-                lines.push(Line { func: FuncId(func), line: line.line, column: line.column });
+                lines.push(Line {
+                    func: FuncId(func),
+                    line: line.line,
+                    column: line.column,
+                });
             }
             let lines_end = u32::try_from(lines.len()).map_err(|_| too_many())?;
             locations.push(Location {
@@ -708,7 +763,6 @@ impl StreamDecoder {
         self.locations = Vec::new();
         Ok(())
     }
-
 
     /// Checks each sample's value count against the sample types (which may
     /// have come after the samples).
@@ -733,11 +787,12 @@ impl StreamDecoder {
         let mut table = stacks.finish();
         // Locations: once per distinct stack node.
         let mut bad: Option<Vec<bool>> = None;
-        for n in 0..table.loc.len() {
-            let id = self.file_location_id(table.loc[n]);
+        let nodes = table.len();
+        for (n, loc) in table.locs_mut().iter_mut().enumerate() {
+            let id = self.file_location_id(*loc);
             match self.locations_by_id.get(id) {
-                Some(loc) => table.loc[n] = LocId(loc),
-                None => bad.get_or_insert_with(|| vec![false; table.loc.len()])[n] = true,
+                Some(l) => *loc = LocId(l),
+                None => bad.get_or_insert_with(|| vec![false; nodes])[n] = true,
             }
         }
         if let Some(bad) = bad {
@@ -754,7 +809,13 @@ impl StreamDecoder {
             labels.clear();
             for (i, l) in raw.get(set).iter().enumerate() {
                 let what = |f: &str| {
-                    let sample = self.profile.samples.labels.iter().position(|&s| s == set).unwrap_or(0);
+                    let sample = self
+                        .profile
+                        .samples
+                        .labels
+                        .iter()
+                        .position(|&s| s == set)
+                        .unwrap_or(0);
                     format!("sample #{sample} label[{i}].{f}")
                 };
                 labels.push(Label {
@@ -790,11 +851,16 @@ impl StreamDecoder {
         // Parents come before children: flag every node below a bad one.
         let mut bad = own.clone();
         for n in 0..bad.len() {
-            if let Some(p) = table.parent[n] {
+            if let Some(p) = table.parents()[n] {
                 bad[n] |= bad[p.index()];
             }
         }
-        let first = self.profile.samples.stack.iter().position(|s| s.is_some_and(|s| bad[s.index()]));
+        let first = self
+            .profile
+            .samples
+            .stack
+            .iter()
+            .position(|s| s.is_some_and(|s| bad[s.index()]));
         let (index, id) = match first {
             Some(i) => {
                 // The leaf-most node whose own location is missing.
@@ -802,17 +868,19 @@ impl StreamDecoder {
                 let mut id = 0;
                 while let Some(n) = node {
                     if own[n.index()] {
-                        id = self.file_location_id(table.loc[n.index()]);
+                        id = self.file_location_id(table.loc(n));
                         break;
                     }
-                    node = table.parent[n.index()];
+                    node = table.parent(n);
                 }
                 (i, id)
             }
             None => (0, 0),
         };
         let reserved = if id == 0 { " (0 is reserved)" } else { "" };
-        invalid(format!("sample #{index} refers to location id {id}, which is not in the profile{reserved}"))
+        invalid(format!(
+            "sample #{index} refers to location id {id}, which is not in the profile{reserved}"
+        ))
     }
 
     /// Decodes one `Sample` message at `buf[start..end]`: the stack (by the
@@ -830,35 +898,45 @@ impl StreamDecoder {
         let mut p = start;
         while p < end {
             let key_at = p;
-            let key = read_varint(buf, &mut p, end)
-                .ok_or_else(|| self.malformed(key_at, format!("Profile.sample[{index}]"), "bad varint in a field key"))?;
+            let key = read_varint(buf, &mut p, end).ok_or_else(|| {
+                self.malformed(
+                    key_at,
+                    format!("Profile.sample[{index}]"),
+                    "bad varint in a field key",
+                )
+            })?;
             let (field, wt) = (key >> 3, key & 7);
             match (field, wt) {
                 (1, WT_VARINT) => {
-                    let id = read_varint(buf, &mut p, end).ok_or_else(|| self.bad_varint(key_at, index, "location_id"))?;
+                    let id = read_varint(buf, &mut p, end)
+                        .ok_or_else(|| self.bad_varint(key_at, index, "location_id"))?;
                     let loc = self.location_number(id)?;
                     locs.push(loc);
                     hash = mix(hash, loc.0);
                 }
                 (1, WT_LEN) => {
-                    let (s, e) = self.sub_message(buf, &mut p, end, key_at, index, "location_id")?;
+                    let (s, e) =
+                        self.sub_message(buf, &mut p, end, key_at, index, "location_id")?;
                     let mut q = s;
                     while q < e {
-                        let id = read_varint(buf, &mut q, e).ok_or_else(|| self.bad_varint(q, index, "location_id"))?;
+                        let id = read_varint(buf, &mut q, e)
+                            .ok_or_else(|| self.bad_varint(q, index, "location_id"))?;
                         let loc = self.location_number(id)?;
                         locs.push(loc);
                         hash = mix(hash, loc.0);
                     }
                 }
                 (2, WT_VARINT) => {
-                    let v = read_varint(buf, &mut p, end).ok_or_else(|| self.bad_varint(key_at, index, "value"))?;
+                    let v = read_varint(buf, &mut p, end)
+                        .ok_or_else(|| self.bad_varint(key_at, index, "value"))?;
                     self.profile.samples.values.push(v as i64);
                 }
                 (2, WT_LEN) => {
                     let (s, e) = self.sub_message(buf, &mut p, end, key_at, index, "value")?;
                     let mut q = s;
                     while q < e {
-                        let v = read_varint(buf, &mut q, e).ok_or_else(|| self.bad_varint(q, index, "value"))?;
+                        let v = read_varint(buf, &mut q, e)
+                            .ok_or_else(|| self.bad_varint(q, index, "value"))?;
                         self.profile.samples.values.push(v as i64);
                     }
                 }
@@ -875,10 +953,23 @@ impl StreamDecoder {
                     };
                     if raw.str != 0 {
                         let (key, str) = (index_of(raw.key, "key")?, index_of(raw.str, "str")?);
-                        labels.push(Label { key, str: Some(str), num: 0, num_unit: StrId(0) });
+                        labels.push(Label {
+                            key,
+                            str: Some(str),
+                            num: 0,
+                            num_unit: StrId(0),
+                        });
                     } else if raw.num != 0 || raw.num_unit != 0 {
-                        let (key, num_unit) = (index_of(raw.key, "key")?, index_of(raw.num_unit, "num_unit")?);
-                        labels.push(Label { key, str: None, num: raw.num, num_unit });
+                        let (key, num_unit) = (
+                            index_of(raw.key, "key")?,
+                            index_of(raw.num_unit, "num_unit")?,
+                        );
+                        labels.push(Label {
+                            key,
+                            str: None,
+                            num: raw.num,
+                            num_unit,
+                        });
                     }
                 }
                 (1..=3, _) => {
@@ -888,7 +979,14 @@ impl StreamDecoder {
                         format!("unexpected wire type {wt} ({})", wire_type_name(wt)),
                     ))
                 }
-                _ => self.skip(buf, &mut p, end, key_at, wt, &format!("Profile.sample[{index}] field {field}"))?,
+                _ => self.skip(
+                    buf,
+                    &mut p,
+                    end,
+                    key_at,
+                    wt,
+                    &format!("Profile.sample[{index}] field {field}"),
+                )?,
             }
         }
         // Checked against the sample types at the end: a writer may put
@@ -896,11 +994,17 @@ impl StreamDecoder {
         let got = self.profile.samples.values.len() - values_before;
         match self.first_values {
             None => self.first_values = Some((got, at)),
-            Some((first, _)) if first != got && self.odd_values.is_none() => self.odd_values = Some((index, at, got)),
+            Some((first, _)) if first != got && self.odd_values.is_none() => {
+                self.odd_values = Some((index, at, got))
+            }
             Some(_) => {}
         }
         let stack = self.stacks.intern(&locs, hash)?;
-        let label_set = if labels.is_empty() { LabelSetId(0) } else { self.raw_label_sets.intern(&labels) };
+        let label_set = if labels.is_empty() {
+            LabelSetId(0)
+        } else {
+            self.raw_label_sets.intern(&labels)
+        };
         self.profile.samples.stack.push(stack);
         self.profile.samples.labels.push(label_set);
         self.locs = locs;
@@ -930,14 +1034,27 @@ impl StreamDecoder {
     }
 
     fn bad_varint(&self, at: usize, index: usize, field: &str) -> DecodeError {
-        self.malformed(at, format!("Profile.sample[{index}].{field}"), "bad or truncated varint")
+        self.malformed(
+            at,
+            format!("Profile.sample[{index}].{field}"),
+            "bad or truncated varint",
+        )
     }
 
     /// Reads a length prefix at `*p` and returns the bounds of the body.
     #[allow(clippy::too_many_arguments)]
-    fn sub_message(&self, buf: &[u8], p: &mut usize, end: usize, key_at: usize, index: usize, field: &str) -> Result<(usize, usize)> {
+    fn sub_message(
+        &self,
+        buf: &[u8],
+        p: &mut usize,
+        end: usize,
+        key_at: usize,
+        index: usize,
+        field: &str,
+    ) -> Result<(usize, usize)> {
         let what = || format!("Profile.sample[{index}].{field}");
-        let len = read_varint(buf, p, end).ok_or_else(|| self.malformed(key_at, what(), "bad or truncated length"))?;
+        let len = read_varint(buf, p, end)
+            .ok_or_else(|| self.malformed(key_at, what(), "bad or truncated length"))?;
         let remaining = (end - *p) as u64;
         if len > remaining {
             return Err(self.malformed(
@@ -953,7 +1070,15 @@ impl StreamDecoder {
 
     /// Skips an unknown field's value.
     #[allow(clippy::too_many_arguments)]
-    fn skip(&self, buf: &[u8], p: &mut usize, end: usize, key_at: usize, wt: u64, what: &str) -> Result<()> {
+    fn skip(
+        &self,
+        buf: &[u8],
+        p: &mut usize,
+        end: usize,
+        key_at: usize,
+        wt: u64,
+        what: &str,
+    ) -> Result<()> {
         let ok = match wt {
             WT_VARINT => read_varint(buf, p, end).is_some(),
             WT_I64 | WT_I32 => {
@@ -970,7 +1095,11 @@ impl StreamDecoder {
                 _ => false,
             },
             _ => {
-                return Err(self.malformed(key_at, what, format!("wire type {wt} ({}) is not supported", wire_type_name(wt))))
+                return Err(self.malformed(
+                    key_at,
+                    what,
+                    format!("wire type {wt} ({}) is not supported", wire_type_name(wt)),
+                ))
             }
         };
         if ok {
@@ -981,19 +1110,33 @@ impl StreamDecoder {
     }
 
     /// Decodes a `Label` at `buf[s..e]` (raw string indices).
-    fn label(&self, buf: &[u8], s: usize, e: usize, index: usize, label: usize) -> Result<proto::Label> {
+    fn label(
+        &self,
+        buf: &[u8],
+        s: usize,
+        e: usize,
+        index: usize,
+        label: usize,
+    ) -> Result<proto::Label> {
         let mut raw = proto::Label::default();
         let mut p = s;
         let what = || format!("Profile.sample[{index}].label[{label}]");
         while p < e {
             let key_at = p;
-            let key = read_varint(buf, &mut p, e).ok_or_else(|| self.malformed(key_at, what(), "bad varint in a field key"))?;
+            let key = read_varint(buf, &mut p, e)
+                .ok_or_else(|| self.malformed(key_at, what(), "bad varint in a field key"))?;
             let (field, wt) = (key >> 3, key & 7);
             if (1..=4).contains(&field) {
                 if wt != WT_VARINT {
-                    return Err(self.malformed(key_at, what(), format!("field {field} has wire type {wt}, expected varint")));
+                    return Err(self.malformed(
+                        key_at,
+                        what(),
+                        format!("field {field} has wire type {wt}, expected varint"),
+                    ));
                 }
-                let v = read_varint(buf, &mut p, e).ok_or_else(|| self.malformed(key_at, what(), "bad or truncated varint"))? as i64;
+                let v = read_varint(buf, &mut p, e)
+                    .ok_or_else(|| self.malformed(key_at, what(), "bad or truncated varint"))?
+                    as i64;
                 match field {
                     1 => raw.key = v,
                     2 => raw.str = v,
@@ -1094,23 +1237,20 @@ impl StackInterner {
             }
             i = (i + 1) & mask;
         }
-        let node = u32::try_from(self.table.loc.len())
+        let node = u32::try_from(self.table.len())
             .ok()
             .filter(|&n| n < Self::EMPTY)
             .ok_or_else(|| invalid("more than 4 billion distinct call-stack nodes".into()))?;
         self.slots[i] = [parent1, loc, node];
         let t = &mut self.table;
-        if t.loc.len() == t.loc.capacity() {
+        if t.len() == t.capacity() {
             // Grow by half, not double: less slack in the largest arrays.
-            let more = t.loc.len() / 2 + 1024;
-            t.loc.reserve_exact(more);
-            t.parent.reserve_exact(more);
+            t.reserve_exact(t.len() / 2 + 1024);
         }
-        t.parent.push(parent1.checked_sub(1).map(StackId::new));
-        t.loc.push(LocId(loc));
+        t.push(parent1.checked_sub(1).map(StackId::new), LocId(loc));
         *fresh = true;
         // Keep the load factor under 3/4.
-        if self.table.loc.len() * 4 > self.slots.len() * 3 {
+        if self.table.len() * 4 > self.slots.len() * 3 {
             self.grow();
         }
         Ok(node)
@@ -1124,17 +1264,16 @@ impl StackInterner {
         self.slots = vec![[0, 0, Self::EMPTY]; 1 << self.bits];
         let mask = self.slots.len() - 1;
         let t = &self.table;
-        let mut paths: Vec<u32> = Vec::with_capacity(t.loc.len());
-        for n in 0..t.loc.len() {
-            let parent = t.parent[n].map_or(Self::PATH_SEED, |p| paths[p.index()]);
-            let path = Self::path_step(parent, t.loc[n].0);
+        let mut paths: Vec<u32> = Vec::with_capacity(t.len());
+        for (n, (&parent, &loc)) in t.parents().iter().zip(t.locs()).enumerate() {
+            let path = Self::path_step(parent.map_or(Self::PATH_SEED, |p| paths[p.index()]), loc.0);
             paths.push(path);
             let mut i = self.slot_of(path);
             while self.slots[i][2] != Self::EMPTY {
                 i = (i + 1) & mask;
             }
-            let parent1 = t.parent[n].map_or(0, |p| p.index() as u32 + 1);
-            self.slots[i] = [parent1, t.loc[n].0, n as u32];
+            let parent1 = parent.map_or(0, |p| p.index() as u32 + 1);
+            self.slots[i] = [parent1, loc.0, n as u32];
         }
     }
 
@@ -1183,10 +1322,10 @@ impl StackInterner {
         let mut node = Some(StackId::new(leaf));
         for &loc in locs {
             let Some(n) = node else { return false };
-            if t.loc[n.index()] != loc {
+            if t.loc(n) != loc {
                 return false;
             }
-            node = t.parent[n.index()];
+            node = t.parent(n);
         }
         node.is_none()
     }
@@ -1228,9 +1367,16 @@ mod tests {
         let sparse = IdMap::build(&[1 << 40, 7], &[0, 1], "location").unwrap();
         assert!(matches!(sparse, IdMap::Sparse(_)));
         assert_eq!(sparse.get(1 << 40), Some(0));
-        let dup = IdMap::build(&[5, 5], &[10, 20], "function").unwrap_err().to_string();
-        assert!(dup.contains("duplicate function id 5") && dup.contains("byte 20"), "{dup}");
-        let zero = IdMap::build(&[0], &[10], "mapping").unwrap_err().to_string();
+        let dup = IdMap::build(&[5, 5], &[10, 20], "function")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            dup.contains("duplicate function id 5") && dup.contains("byte 20"),
+            "{dup}"
+        );
+        let zero = IdMap::build(&[0], &[10], "mapping")
+            .unwrap_err()
+            .to_string();
         assert!(zero.contains("id 0"), "{zero}");
     }
 }

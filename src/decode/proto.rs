@@ -154,7 +154,9 @@ mod tests {
     use prost::Message;
 
     fn fnv1a(bytes: &[u8]) -> u64 {
-        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        })
     }
 
     #[test]
@@ -174,11 +176,20 @@ mod tests {
             sample: vec![Sample {
                 location_id: vec![1, 2],
                 value: vec![-5],
-                label: vec![Label { key: 1, str: 2, num: 0, num_unit: 0 }],
+                label: vec![Label {
+                    key: 1,
+                    str: 2,
+                    num: 0,
+                    num_unit: 0,
+                }],
             }],
             location: vec![Location {
                 id: 1,
-                line: vec![Line { function_id: 1, line: 10, column: 3 }],
+                line: vec![Line {
+                    function_id: 1,
+                    line: 10,
+                    column: 3,
+                }],
                 ..Default::default()
             }],
             string_table: vec!["".into(), "cpu".into(), "nanoseconds".into()],

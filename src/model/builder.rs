@@ -17,7 +17,8 @@
 use hashbrown::HashMap;
 
 use super::{
-    FuncId, Function, Label, Line, LocId, Location, Profile, SourceFormat, StackBuilder, StrId, ValueType,
+    FuncId, Function, Label, Line, LocId, Location, Profile, SourceFormat, StackBuilder, StrId,
+    ValueType,
 };
 
 pub struct ProfileBuilder {
@@ -36,7 +37,12 @@ impl ProfileBuilder {
             let unit = profile.strings.intern(u);
             profile.sample_types.push(ValueType { kind, unit });
         }
-        ProfileBuilder { profile, stacks: StackBuilder::new(), funcs: HashMap::new(), locs: HashMap::new() }
+        ProfileBuilder {
+            profile,
+            stacks: StackBuilder::new(),
+            funcs: HashMap::new(),
+            locs: HashMap::new(),
+        }
     }
 
     pub fn format(mut self, format: SourceFormat) -> Self {
@@ -62,7 +68,12 @@ impl ProfileBuilder {
         let file = self.profile.strings.intern(file);
         let functions = &mut self.profile.functions;
         *self.funcs.entry((name, file)).or_insert_with(|| {
-            functions.push(Function { name, system_name: name, file, start_line: 0 });
+            functions.push(Function {
+                name,
+                system_name: name,
+                file,
+                start_line: 0,
+            });
             FuncId(functions.len() as u32 - 1)
         })
     }
@@ -86,7 +97,11 @@ impl ProfileBuilder {
         }
         let start = self.profile.lines.len() as u32;
         for &(func, line) in &lines {
-            self.profile.lines.push(Line { func, line, column: 0 });
+            self.profile.lines.push(Line {
+                func,
+                line,
+                column: 0,
+            });
         }
         let id = LocId(self.profile.locations.len() as u32);
         self.profile.locations.push(Location {
@@ -112,12 +127,24 @@ impl ProfileBuilder {
             if let Some((k, v)) = part.split_once('=') {
                 let key = self.profile.strings.intern(k);
                 let label = if let Some(num) = v.strip_prefix('#') {
-                    let digits = num.trim_start_matches('-').find(|c: char| !c.is_ascii_digit());
+                    let digits = num
+                        .trim_start_matches('-')
+                        .find(|c: char| !c.is_ascii_digit());
                     let split = digits.map_or(num.len(), |d| d + usize::from(num.starts_with('-')));
                     let unit = self.profile.strings.intern(&num[split..]);
-                    Label { key, str: None, num: num[..split].parse().expect("number"), num_unit: unit }
+                    Label {
+                        key,
+                        str: None,
+                        num: num[..split].parse().expect("number"),
+                        num_unit: unit,
+                    }
                 } else {
-                    Label { key, str: Some(self.profile.strings.intern(v)), num: 0, num_unit: StrId(0) }
+                    Label {
+                        key,
+                        str: Some(self.profile.strings.intern(v)),
+                        num: 0,
+                        num_unit: StrId(0),
+                    }
                 };
                 labels.push(label);
             } else {
@@ -163,7 +190,11 @@ mod tests {
     #[test]
     fn builds_stacks_inlines_and_labels() {
         let p = ProfileBuilder::new(&[("samples", "count")])
-            .samples(&["main;a+b@x.go:3;c 5 k=v", "main;a+b@x.go:3 2 n=#64bytes", "- 1"])
+            .samples(&[
+                "main;a+b@x.go:3;c 5 k=v",
+                "main;a+b@x.go:3 2 n=#64bytes",
+                "- 1",
+            ])
             .build();
         assert_eq!(p.samples.len(), 3);
         let leaf = p.samples.stack[1].unwrap();
@@ -171,7 +202,11 @@ mod tests {
         assert_eq!(frames.len(), 2);
         let inl = p.location_lines(frames[0]);
         assert_eq!(inl.len(), 2);
-        assert_eq!(p.str(p.functions[inl[0].func.index()].name), "b", "innermost first");
+        assert_eq!(
+            p.str(p.functions[inl[0].func.index()].name),
+            "b",
+            "innermost first"
+        );
         assert_eq!(inl[0].line, 3);
         assert_eq!(p.str(p.functions[inl[1].func.index()].name), "a");
         let l = p.label_sets.get(p.samples.labels[1])[0];

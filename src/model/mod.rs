@@ -61,7 +61,9 @@ id_type!(
 /// Stored as index + 1 in a `NonZeroU32`, so that `Option<StackId>` (a
 /// parent link, a sample's possibly empty stack) takes 4 bytes, not 8: these
 /// are the model's two largest arrays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct StackId(std::num::NonZeroU32);
 
 impl StackId {
@@ -71,7 +73,9 @@ impl StackId {
     /// For `index == u32::MAX`; a table that large does not fit in memory.
     #[inline]
     pub fn new(index: u32) -> StackId {
-        StackId(std::num::NonZeroU32::new(index.wrapping_add(1)).expect("stack table index overflow"))
+        StackId(
+            std::num::NonZeroU32::new(index.wrapping_add(1)).expect("stack table index overflow"),
+        )
     }
 
     #[inline]
@@ -198,7 +202,11 @@ impl Default for LabelSets {
     fn default() -> Self {
         let mut index = hashbrown::HashMap::new();
         index.insert(Vec::new().into_boxed_slice(), LabelSetId(0));
-        LabelSets { ends: vec![0], labels: Vec::new(), index }
+        LabelSets {
+            ends: vec![0],
+            labels: Vec::new(),
+            index,
+        }
     }
 }
 
@@ -222,7 +230,9 @@ impl LabelSets {
     /// Approximate heap bytes (the index holds a second copy of each set).
     pub fn heap_bytes(&self) -> usize {
         let label = std::mem::size_of::<Label>();
-        self.ends.capacity() * 4 + self.labels.capacity() * label * 2 + self.index.capacity() * (16 + 4)
+        self.ends.capacity() * 4
+            + self.labels.capacity() * label * 2
+            + self.index.capacity() * (16 + 4)
     }
 
     /// Interns a label set. Labels keep their order from the file.
@@ -368,7 +378,9 @@ impl Profile {
         if let Ok(i) = name.parse::<usize>() {
             return (i < self.sample_types.len()).then_some(i);
         }
-        self.sample_types.iter().position(|t| self.str(t.kind) == name)
+        self.sample_types
+            .iter()
+            .position(|t| self.str(t.kind) == name)
     }
 
     /// Frames of a location, innermost first.
@@ -380,7 +392,11 @@ impl Profile {
     pub fn warn(&mut self, line: Option<u32>, offset: Option<u64>, message: impl Into<String>) {
         self.warning_count += 1;
         if self.warnings.len() < 100 {
-            self.warnings.push(Warning { line, offset, message: message.into() });
+            self.warnings.push(Warning {
+                line,
+                offset,
+                message: message.into(),
+            });
         }
     }
 
@@ -388,7 +404,9 @@ impl Profile {
     /// and groups makes sense).
     pub fn is_goroutine_data(&self) -> bool {
         match self.format {
-            SourceFormat::GoroutineGrouped | SourceFormat::GoroutineDump | SourceFormat::Traceback => true,
+            SourceFormat::GoroutineGrouped
+            | SourceFormat::GoroutineDump
+            | SourceFormat::Traceback => true,
             SourceFormat::Pprof { .. } => {
                 self.sample_types.len() == 1 && self.str(self.sample_types[0].kind) == "goroutine"
             }

@@ -6,19 +6,81 @@
 //! times depth, and a sample needs only one `StackId`. Walking from a node to
 //! the root yields frames leaf first, the order pprof's `Sample.location_id`
 //! uses, without allocating.
+//!
+//! **Parents come before children.** A node can only be added by
+//! [`StackTable::push`] with a parent that is already in the table, so every
+//! table, whoever built it, is numbered root side first. Analyses rely on it
+//! (one forward pass sees a node's caller before the node) and need no
+//! fallback for any other order.
 
 use hashbrown::HashMap;
 
 use super::{LocId, StackId};
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StackTable {
-    /// Caller node of each node; `None` for a root frame.
-    pub parent: Vec<Option<StackId>>,
-    pub loc: Vec<LocId>,
+    /// Caller node of each node; `None` for a root frame. Always a smaller
+    /// id than the node's own.
+    parent: Vec<Option<StackId>>,
+    loc: Vec<LocId>,
 }
 
 impl StackTable {
+    /// Appends a node for `loc` called from `parent`, which must already be
+    /// in the table: this is what keeps parents before children.
+    #[inline]
+    pub fn push(&mut self, parent: Option<StackId>, loc: LocId) -> StackId {
+        let id = self.loc.len();
+        assert!(
+            parent.is_none_or(|p| p.index() < id),
+            "a stack node's parent must come before it"
+        );
+        self.parent.push(parent);
+        self.loc.push(loc);
+        StackId::new(id as u32)
+    }
+
+    /// Nodes the table holds room for.
+    pub fn capacity(&self) -> usize {
+        self.loc.capacity()
+    }
+
+    /// Room for exactly `additional` more nodes: builders choose how their
+    /// largest arrays grow.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.parent.reserve_exact(additional);
+        self.loc.reserve_exact(additional);
+    }
+
+    /// The caller's node; `None` at a root frame.
+    #[inline]
+    pub fn parent(&self, id: StackId) -> Option<StackId> {
+        self.parent[id.index()]
+    }
+
+    #[inline]
+    pub fn loc(&self, id: StackId) -> LocId {
+        self.loc[id.index()]
+    }
+
+    /// Every node's parent, indexed by node (parents first).
+    #[inline]
+    pub fn parents(&self) -> &[Option<StackId>] {
+        &self.parent
+    }
+
+    /// Every node's location, indexed by node.
+    #[inline]
+    pub fn locs(&self) -> &[LocId] {
+        &self.loc
+    }
+
+    /// The locations, to renumber them (a decoder reads the file's ids
+    /// first); the shape of the table cannot change through this.
+    pub fn locs_mut(&mut self) -> &mut [LocId] {
+        &mut self.loc
+    }
+
     pub fn len(&self) -> usize {
         self.loc.len()
     }
@@ -35,7 +97,10 @@ impl StackTable {
 
     /// Locations of a stack, leaf first.
     pub fn frames(&self, leaf: StackId) -> StackFrames<'_> {
-        StackFrames { table: self, next: Some(leaf) }
+        StackFrames {
+            table: self,
+            next: Some(leaf),
+        }
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -81,12 +146,10 @@ impl StackBuilder {
     pub fn push(&mut self, parent: Option<StackId>, loc: LocId) -> StackId {
         let key = (parent.map_or(u32::MAX, |p| p.index() as u32), loc.0);
         let table = &mut self.table;
-        *self.index.entry(key).or_insert_with(|| {
-            let id = StackId::new(table.loc.len() as u32);
-            table.parent.push(parent);
-            table.loc.push(loc);
-            id
-        })
+        *self
+            .index
+            .entry(key)
+            .or_insert_with(|| table.push(parent, loc))
     }
 
     /// The node for a whole stack given leaf first (pprof order); `None` for
@@ -121,8 +184,18 @@ mod tests {
         assert_eq!(b.push_leaf_first(&[]), None);
         let t = b.finish();
         assert_eq!(t.len(), 4, "root and middle shared");
-        assert_eq!(t.frames(s1).collect::<Vec<_>>(), vec![LocId(3), LocId(2), LocId(1)]);
+        assert_eq!(
+            t.frames(s1).collect::<Vec<_>>(),
+            vec![LocId(3), LocId(2), LocId(1)]
+        );
         assert_eq!(t.depth(s2), 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "parent must come before it")]
+    fn a_child_cannot_come_before_its_parent() {
+        let mut t = StackTable::default();
+        t.push(Some(StackId::new(0)), LocId(1));
     }
 
     #[test]

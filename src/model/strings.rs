@@ -35,7 +35,10 @@ impl Default for Strings {
 
 impl std::fmt::Debug for Strings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Strings").field("len", &self.len()).field("bytes", &self.buf.len()).finish()
+        f.debug_struct("Strings")
+            .field("len", &self.len())
+            .field("bytes", &self.buf.len())
+            .finish()
     }
 }
 
@@ -73,7 +76,12 @@ impl Strings {
     /// input limits before that.
     pub fn intern(&mut self, s: &str) -> StrId {
         let hash = self.hasher.hash_one(s);
-        let Strings { buf, ends, index, hasher } = self;
+        let Strings {
+            buf,
+            ends,
+            index,
+            hasher,
+        } = self;
         let lookup = |i: &u32| {
             let i = *i as usize;
             let start = if i == 0 { 0 } else { ends[i - 1] as usize };
@@ -136,7 +144,9 @@ mod tests {
     #[test]
     fn many_strings_survive_rehashing() {
         let mut s = Strings::new();
-        let ids: Vec<_> = (0..20_000).map(|i| s.intern(&format!("pkg.f{i}"))).collect();
+        let ids: Vec<_> = (0..20_000)
+            .map(|i| s.intern(&format!("pkg.f{i}")))
+            .collect();
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(s.get(*id), format!("pkg.f{i}"));
             assert_eq!(s.find(&format!("pkg.f{i}")), Some(*id));

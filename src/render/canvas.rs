@@ -33,7 +33,10 @@ impl CharWidths {
             return w;
         }
         let mut buf = [0u8; 4];
-        let w = ctx.measure_text(c.encode_utf8(&mut buf)).map(|m| m.width()).unwrap_or(7.0);
+        let w = ctx
+            .measure_text(c.encode_utf8(&mut buf))
+            .map(|m| m.width())
+            .unwrap_or(7.0);
         if i < 128 {
             if self.ascii.is_empty() {
                 self.ascii = vec![0.0; 128];
@@ -58,8 +61,15 @@ pub struct CanvasPainter {
 impl CanvasPainter {
     /// Sizes the canvas backing store for `width` x `height` CSS pixels at
     /// the screen's pixel ratio and returns a painter working in CSS pixels.
-    pub fn new(canvas: &HtmlCanvasElement, width: f64, height: f64, widths: CharWidths) -> Option<Self> {
-        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    pub fn new(
+        canvas: &HtmlCanvasElement,
+        width: f64,
+        height: f64,
+        widths: CharWidths,
+    ) -> Option<Self> {
+        let dpr = web_sys::window()
+            .map_or(1.0, |w| w.device_pixel_ratio())
+            .max(1.0);
         let (bw, bh) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
         if canvas.width() != bw {
             canvas.set_width(bw);
@@ -76,7 +86,11 @@ impl CanvasPainter {
         for (key, value) in [("fontKerning", "none"), ("textRendering", "optimizeSpeed")] {
             let _ = js_sys::Reflect::set(&ctx, &key.into(), &value.into());
         }
-        Some(CanvasPainter { ctx, widths, fill: String::new() })
+        Some(CanvasPainter {
+            ctx,
+            widths,
+            fill: String::new(),
+        })
     }
 
     /// Gives the width cache back so the next frame can reuse it.

@@ -39,11 +39,23 @@ pub struct Theme {
 
 impl Theme {
     pub fn light() -> Theme {
-        Theme { background: "#ffffff", text: "#1f2328", dim_text: "#8c959f", highlight: "#d6336c", dark: false }
+        Theme {
+            background: "#ffffff",
+            text: "#1f2328",
+            dim_text: "#8c959f",
+            highlight: "#d6336c",
+            dark: false,
+        }
     }
 
     pub fn dark() -> Theme {
-        Theme { background: "#0d1117", text: "#0d1117", dim_text: "#6e7681", highlight: "#f783ac", dark: true }
+        Theme {
+            background: "#0d1117",
+            text: "#0d1117",
+            dim_text: "#6e7681",
+            highlight: "#f783ac",
+            dark: true,
+        }
     }
 }
 
@@ -79,7 +91,11 @@ pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: 
             continue;
         }
         let y = b.depth as f64 * ROW_HEIGHT - vp.scroll_y;
-        let fill = if searching && !b.matched { dim(b.color, theme.dark) } else { b.color & 0xff_ffff };
+        let fill = if searching && !b.matched {
+            dim(b.color, theme.dark)
+        } else {
+            b.color & 0xff_ffff
+        };
         shown.push((fill, i, x, y, w));
     }
     // By colour, then in scene order: the same calls for the same scene.
@@ -90,7 +106,13 @@ pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: 
             style = (fill, rgb(fill));
         }
         // A 1px gap between boxes keeps neighbours apart.
-        p.fill_rect(x, y, (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5), ROW_HEIGHT - 1.0, &style.1);
+        p.fill_rect(
+            x,
+            y,
+            (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5),
+            ROW_HEIGHT - 1.0,
+            &style.1,
+        );
     }
     if searching {
         for &(_, i, x, y, w) in &shown {
@@ -151,7 +173,10 @@ pub fn hit_test(scene: &FlameScene, vp: Viewport, x: f64, y: f64) -> Option<&Fla
     }
     let depth = ((y + vp.scroll_y) / ROW_HEIGHT).floor() as u32;
     let fx = x / vp.width;
-    scene.boxes.iter().find(|b| b.depth == depth && b.x0 <= fx && fx < b.x1)
+    scene
+        .boxes
+        .iter()
+        .find(|b| b.depth == depth && b.x0 <= fx && fx < b.x1)
 }
 
 /// Height of the whole graph in CSS pixels.
@@ -183,13 +208,15 @@ impl Painter for RecordingPainter {
         self.log.push(format!("clear {width}x{height} {color}"));
     }
     fn fill_rect(&mut self, x: f64, y: f64, w: f64, h: f64, color: &str) {
-        self.log.push(format!("rect {x:.1},{y:.1} {w:.1}x{h:.1} {color}"));
+        self.log
+            .push(format!("rect {x:.1},{y:.1} {w:.1}x{h:.1} {color}"));
     }
     fn text_width(&mut self, text: &str) -> f64 {
         text.chars().count() as f64 * 7.0
     }
     fn fill_text(&mut self, text: &str, x: f64, y: f64, color: &str) {
-        self.log.push(format!("text {text:?} {x:.1},{y:.1} {color}"));
+        self.log
+            .push(format!("text {text:?} {x:.1},{y:.1} {color}"));
     }
 }
 
@@ -217,7 +244,13 @@ mod tests {
         FlameScene {
             boxes: vec![
                 fbox(0, 0.0, 1.0, 0, &["root"]),
-                fbox(1, 0.0, 0.75, 1, &["net/http.(*conn).serve", "http.(*conn).serve", "serve"]),
+                fbox(
+                    1,
+                    0.0,
+                    0.75,
+                    1,
+                    &["net/http.(*conn).serve", "http.(*conn).serve", "serve"],
+                ),
                 fbox(1, 0.75, 0.7501, 2, &["tiny"]),
                 fbox(2, 0.0, 0.1, 3, &["main.handler", "handler"]),
             ],
@@ -229,11 +262,23 @@ mod tests {
     #[test]
     fn draws_visible_boxes_with_fitting_labels() {
         let mut p = RecordingPainter::default();
-        let n = draw_flame(&mut p, &scene(), Viewport { width: 200.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
+        let n = draw_flame(
+            &mut p,
+            &scene(),
+            Viewport {
+                width: 200.0,
+                height: 100.0,
+                scroll_y: 0.0,
+            },
+            &Theme::light(),
+        );
         assert_eq!(n, 3, "the 0.02px box is skipped");
         let texts: Vec<&String> = p.log.iter().filter(|l| l.starts_with("text")).collect();
         // 150px wide box: "http.(*conn).serve" (18 chars = 126px) fits in 142px, the long name does not.
-        assert!(texts.iter().any(|t| t.contains("\"http.(*conn).serve\"")), "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t.contains("\"http.(*conn).serve\"")),
+            "{texts:?}"
+        );
         // The 20px box is too narrow for any label.
         assert!(!texts.iter().any(|t| t.contains("handler")), "{texts:?}");
         assert_eq!(p.log[0], "clear 200x100 #ffffff");
@@ -242,14 +287,27 @@ mod tests {
     #[test]
     fn only_rows_in_view_are_drawn() {
         let mut p = RecordingPainter::default();
-        let n = draw_flame(&mut p, &scene(), Viewport { width: 200.0, height: 10.0, scroll_y: 40.0 }, &Theme::light());
+        let n = draw_flame(
+            &mut p,
+            &scene(),
+            Viewport {
+                width: 200.0,
+                height: 10.0,
+                scroll_y: 40.0,
+            },
+            &Theme::light(),
+        );
         assert_eq!(n, 1, "only depth 2 is in view");
     }
 
     #[test]
     fn hit_testing_finds_the_box_under_the_pointer() {
         let s = scene();
-        let vp = Viewport { width: 200.0, height: 100.0, scroll_y: 0.0 };
+        let vp = Viewport {
+            width: 200.0,
+            height: 100.0,
+            scroll_y: 0.0,
+        };
         assert_eq!(hit_test(&s, vp, 10.0, 5.0).map(|b| b.node), Some(0));
         assert_eq!(hit_test(&s, vp, 10.0, 20.0).map(|b| b.node), Some(1));
         assert_eq!(hit_test(&s, vp, 190.0, 20.0).map(|b| b.node), None);
@@ -260,14 +318,35 @@ mod tests {
     #[test]
     fn labels_too_long_are_cut_with_an_ellipsis() {
         let label = |width: f64, name: &str| {
-            let s = FlameScene { boxes: vec![fbox(0, 0.0, width / 1000.0, 0, &[name])], ..FlameScene::default() };
+            let s = FlameScene {
+                boxes: vec![fbox(0, 0.0, width / 1000.0, 0, &[name])],
+                ..FlameScene::default()
+            };
             let mut p = RecordingPainter::default();
-            draw_flame(&mut p, &s, Viewport { width: 1000.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
-            p.log.iter().find(|l| l.starts_with("text")).map(|l| l.split('"').nth(1).unwrap().to_string())
+            draw_flame(
+                &mut p,
+                &s,
+                Viewport {
+                    width: 1000.0,
+                    height: 100.0,
+                    scroll_y: 0.0,
+                },
+                &Theme::light(),
+            );
+            p.log
+                .iter()
+                .find(|l| l.starts_with("text"))
+                .map(|l| l.split('"').nth(1).unwrap().to_string())
         };
         // Room 92 px at 7 px a character: 12 characters and the ellipsis.
-        assert_eq!(label(100.0, "abcdefghijklmnopqrstuvwxyz").as_deref(), Some("abcdefghijkl…"));
-        assert_eq!(label(100.0, "éééééééééééééééééééé").as_deref(), Some("éééééééééééé…"));
+        assert_eq!(
+            label(100.0, "abcdefghijklmnopqrstuvwxyz").as_deref(),
+            Some("abcdefghijkl…")
+        );
+        assert_eq!(
+            label(100.0, "éééééééééééééééééééé").as_deref(),
+            Some("éééééééééééé…")
+        );
         assert_eq!(label(100.0, "short").as_deref(), Some("short"));
         // Room 16 px: one character and the ellipsis is 14 px.
         assert_eq!(label(24.0, "abcdef").as_deref(), Some("a…"));
@@ -277,16 +356,39 @@ mod tests {
     fn boxes_are_drawn_by_colour_then_labels() {
         // Ten boxes in one row whose colours alternate.
         let boxes = (0..10)
-            .map(|i| FlameBox { color: if i % 2 == 0 { 0x112233 } else { 0x445566 }, ..fbox(0, i as f64 / 10.0, (i + 1) as f64 / 10.0, i, &["f"]) })
+            .map(|i| FlameBox {
+                color: if i % 2 == 0 { 0x112233 } else { 0x445566 },
+                ..fbox(0, i as f64 / 10.0, (i + 1) as f64 / 10.0, i, &["f"])
+            })
             .collect();
-        let s = FlameScene { boxes, ..FlameScene::default() };
+        let s = FlameScene {
+            boxes,
+            ..FlameScene::default()
+        };
         let mut p = RecordingPainter::default();
-        let n = draw_flame(&mut p, &s, Viewport { width: 1000.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
+        let n = draw_flame(
+            &mut p,
+            &s,
+            Viewport {
+                width: 1000.0,
+                height: 100.0,
+                scroll_y: 0.0,
+            },
+            &Theme::light(),
+        );
         assert_eq!(n, 10);
-        let colours: Vec<&str> = p.log.iter().filter(|l| l.starts_with("rect")).map(|l| l.rsplit(' ').next().unwrap()).collect();
+        let colours: Vec<&str> = p
+            .log
+            .iter()
+            .filter(|l| l.starts_with("rect"))
+            .map(|l| l.rsplit(' ').next().unwrap())
+            .collect();
         assert_eq!(colours.len(), 10);
         let changes = colours.windows(2).filter(|w| w[0] != w[1]).count();
-        assert_eq!(changes, 1, "one style change between the two colours: {colours:?}");
+        assert_eq!(
+            changes, 1,
+            "one style change between the two colours: {colours:?}"
+        );
         let first_text = p.log.iter().position(|l| l.starts_with("text")).unwrap();
         let last_rect = p.log.iter().rposition(|l| l.starts_with("rect")).unwrap();
         assert!(last_rect < first_text, "labels go over every box");
@@ -296,11 +398,32 @@ mod tests {
     #[test]
     fn search_dims_non_matches_and_underlines_matches() {
         let mut s = scene();
-        s.search = Some(crate::protocol::SearchResult { pattern: "serve".into(), share: 0.75, matches: 1 });
+        s.search = Some(crate::protocol::SearchResult {
+            pattern: "serve".into(),
+            share: 0.75,
+            matches: 1,
+        });
         s.boxes[1].matched = true;
         let mut p = RecordingPainter::default();
-        draw_flame(&mut p, &s, Viewport { width: 200.0, height: 100.0, scroll_y: 0.0 }, &Theme::light());
-        assert!(p.log.iter().any(|l| l.contains("#d6336c")), "match underlined");
-        assert!(p.log.iter().any(|l| l.starts_with("rect 0.0,0.0") && !l.contains("#336699")), "root dimmed");
+        draw_flame(
+            &mut p,
+            &s,
+            Viewport {
+                width: 200.0,
+                height: 100.0,
+                scroll_y: 0.0,
+            },
+            &Theme::light(),
+        );
+        assert!(
+            p.log.iter().any(|l| l.contains("#d6336c")),
+            "match underlined"
+        );
+        assert!(
+            p.log
+                .iter()
+                .any(|l| l.starts_with("rect 0.0,0.0") && !l.contains("#336699")),
+            "root dimmed"
+        );
     }
 }

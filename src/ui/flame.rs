@@ -14,7 +14,7 @@ use web_sys::{HtmlCanvasElement, HtmlElement, HtmlInputElement, KeyboardEvent, M
 use yew::prelude::*;
 
 use super::WorkerHandle;
-use crate::analysis::filter::Options;
+use crate::protocol::ReportOptions;
 use crate::protocol::{Answer, FlameBox, FlameScene, Query};
 use crate::render::{self, canvas::CanvasPainter, canvas::CharWidths, Theme, Viewport};
 use crate::view::measurement;
@@ -23,7 +23,7 @@ use crate::view::measurement;
 pub struct FlameViewProps {
     pub worker: WorkerHandle,
     pub generation: u32,
-    pub opts: Options,
+    pub opts: ReportOptions,
     /// A function to highlight on arrival (clicked in the top table).
     #[prop_or_default]
     pub target: Option<String>,
@@ -39,7 +39,13 @@ struct Hover {
 #[component]
 pub fn FlameView(props: &FlameViewProps) -> Html {
     let zoom = use_state(|| None::<u32>);
-    let search = use_state(|| props.target.as_ref().map(|f| format!("^{}$", regex_lite::escape(f))).unwrap_or_default());
+    let search = use_state(|| {
+        props
+            .target
+            .as_ref()
+            .map(|f| format!("^{}$", regex_lite::escape(f)))
+            .unwrap_or_default()
+    });
     let scene = use_state(|| None::<Rc<FlameScene>>);
     let error = use_state(|| None::<String>);
     let hover = use_state(|| None::<Hover>);
@@ -70,7 +76,8 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             let window = web_sys::window().unwrap();
             let _ = window.add_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
             move || {
-                let _ = window.remove_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
+                let _ = window
+                    .remove_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
             }
         });
     }
@@ -81,7 +88,13 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let error = error.clone();
         let worker = props.worker.clone();
         let width = size.0.max(1.0) as u32;
-        let deps = (props.generation, props.opts.clone(), *zoom, width, (*search).clone());
+        let deps = (
+            props.generation,
+            props.opts.clone(),
+            *zoom,
+            width,
+            (*search).clone(),
+        );
         use_effect_with(deps, move |(_, opts, zoom, width, search)| {
             if *width > 1 {
                 let q = Query::Flame {
@@ -111,7 +124,11 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let deps = (scene.clone(), *size, *scroll_y);
         use_effect_with(deps, move |(scene, (w, h), scroll_y)| {
             if let (Some(scene), Some(el)) = (scene.as_ref(), canvas.cast::<HtmlCanvasElement>()) {
-                let vp = Viewport { width: *w, height: *h, scroll_y: *scroll_y };
+                let vp = Viewport {
+                    width: *w,
+                    height: *h,
+                    scroll_y: *scroll_y,
+                };
                 let cache = std::mem::take(&mut *widths.borrow_mut());
                 let perf = web_sys::window().and_then(|w| w.performance());
                 if let Some(p) = &perf {
@@ -141,7 +158,9 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
                 let typing = e
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
                 if e.key() == "/" && !typing {
                     e.prevent_default();
                     if let Some(i) = search_box.cast::<HtmlInputElement>() {
@@ -154,12 +173,17 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             let doc = web_sys::window().unwrap().document().unwrap();
             let _ = doc.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
             move || {
-                let _ = doc.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+                let _ =
+                    doc.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
             }
         });
     }
 
-    let viewport = Viewport { width: size.0, height: size.1, scroll_y: *scroll_y };
+    let viewport = Viewport {
+        width: size.0,
+        height: size.1,
+        scroll_y: *scroll_y,
+    };
     let on_move = {
         let scene = scene.clone();
         let hover = hover.clone();
@@ -182,7 +206,8 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let zoom = zoom.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(s) = scene.as_ref() else { return };
-            if let Some(b) = render::hit_test(s, viewport, e.offset_x() as f64, e.offset_y() as f64) {
+            if let Some(b) = render::hit_test(s, viewport, e.offset_x() as f64, e.offset_y() as f64)
+            {
                 zoom.set(if b.depth == 0 { None } else { Some(b.node) });
             }
         })
@@ -229,7 +254,12 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         items.collect::<Html>()
     });
     let search_info = scene.as_ref().and_then(|s| s.search.as_ref()).map(|r| {
-        format!("{} match{} · {:.2}% of total", r.matches, if r.matches == 1 { "" } else { "es" }, r.share * 100.0)
+        format!(
+            "{} match{} · {:.2}% of total",
+            r.matches,
+            if r.matches == 1 { "" } else { "es" },
+            r.share * 100.0
+        )
     });
 
     html! {

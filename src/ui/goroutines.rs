@@ -6,8 +6,8 @@ use yew::prelude::*;
 
 use super::header::group_digits;
 use super::WorkerHandle;
-use crate::analysis::goroutines::{Group, GoroutineSummary, Severity};
 use crate::protocol::{Answer, Query};
+use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
 
 /// Groups shown before "show all".
 const GROUPS_SHOWN: usize = 200;
@@ -59,9 +59,9 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
 
     let panics = s.panics.iter().map(|p| {
         let kind = match p.kind {
-            crate::model::PanicKind::Panic => "panic",
-            crate::model::PanicKind::FatalError => "fatal error",
-            crate::model::PanicKind::Signal => "signal",
+            PanicKind::Panic => "panic",
+            PanicKind::FatalError => "fatal error",
+            PanicKind::Signal => "signal",
         };
         html! {
             <div class="panic" data-testid="panic">
@@ -118,7 +118,11 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
         }
     });
 
-    let shown = if *show_all { s.groups.len() } else { s.groups.len().min(GROUPS_SHOWN) };
+    let shown = if *show_all {
+        s.groups.len()
+    } else {
+        s.groups.len().min(GROUPS_SHOWN)
+    };
     let groups = s.groups.iter().take(shown).enumerate().map(|(i, g)| {
         let is_open = *open == Some(i);
         let toggle = {
@@ -171,7 +175,11 @@ fn group_row(i: usize, g: &Group, is_open: bool, toggle: Callback<MouseEvent>) -
         (Some(a), Some(b)) => format!("{a}–{b} min"),
         _ => String::new(),
     };
-    let top = g.stack.first().map(|f| f.function.clone()).unwrap_or_else(|| "(no stack)".into());
+    let top = g
+        .stack
+        .first()
+        .map(|f| f.function.clone())
+        .unwrap_or_else(|| "(no stack)".into());
     let created = g.created_by.clone().unwrap_or_default();
     let mut tags = Vec::new();
     if g.panicking {

@@ -6,14 +6,14 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::{Action, Tab};
-use crate::analysis::filter::Options;
+use crate::protocol::ReportOptions;
 use crate::protocol::Summary;
 use crate::view::measurement;
 
 #[derive(Properties, PartialEq)]
 pub struct ProfileHeaderProps {
     pub summary: Rc<Summary>,
-    pub opts: Options,
+    pub opts: ReportOptions,
     pub tab: Tab,
     pub dispatch: Callback<Action>,
 }
@@ -21,7 +21,11 @@ pub struct ProfileHeaderProps {
 #[component]
 pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
     let s = &props.summary;
-    let index = props.opts.sample_index.unwrap_or(s.default_index).min(s.sample_types.len().saturating_sub(1));
+    let index = props
+        .opts
+        .sample_index
+        .unwrap_or(s.default_index)
+        .min(s.sample_types.len().saturating_sub(1));
     let on_type = {
         let dispatch = props.dispatch.clone();
         let names: Vec<String> = s.sample_types.iter().map(|t| t.name.clone()).collect();
@@ -32,13 +36,27 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             }
         })
     };
-    let total = s.sample_types.get(index).map(|t| measurement::label(s.totals[index], &t.unit)).unwrap_or_default();
-    let mut facts = vec![s.kind.clone(), format!("{} samples", group_digits(s.samples))];
+    let total = s
+        .sample_types
+        .get(index)
+        .map(|t| measurement::label(s.totals[index], &t.unit))
+        .unwrap_or_default();
+    let mut facts = vec![
+        s.kind.clone(),
+        format!("{} samples", group_digits(s.samples)),
+    ];
     if s.duration_nanos > 0 {
-        facts.push(format!("duration {}", measurement::label(s.duration_nanos, "nanoseconds")));
+        facts.push(format!(
+            "duration {}",
+            measurement::label(s.duration_nanos, "nanoseconds")
+        ));
     }
     if let (Some(pt), true) = (&s.period_type, s.period > 0) {
-        facts.push(format!("period {} {}", measurement::label(s.period, &pt.unit), pt.name));
+        facts.push(format!(
+            "period {} {}",
+            measurement::label(s.period, &pt.unit),
+            pt.name
+        ));
     }
     let tab = |t: Tab, testid: &'static str, label: &'static str| {
         let dispatch = props.dispatch.clone();

@@ -18,14 +18,15 @@ use web_sys::Blob;
 use yew::prelude::*;
 
 pub use flame::{FlameView, FlameViewProps};
-pub use goroutines::{GoroutineSummaryView, GoroutineSummaryViewProps, GoroutinesView, GoroutinesViewProps};
+pub use goroutines::{
+    GoroutineSummaryView, GoroutineSummaryViewProps, GoroutinesView, GoroutinesViewProps,
+};
 pub use header::{ProfileHeader, ProfileHeaderProps};
 pub use open::{human_bytes, Landing, LandingProps, StatusLine, StatusLineProps};
 pub use top::{TopView, TopViewProps};
 pub use worker_client::{WorkerClient, WorkerHandle};
 
-use crate::analysis::filter::Options;
-use crate::decode::Stage;
+use crate::protocol::{ReportOptions, Stage};
 use crate::protocol::{Request, Response, Summary};
 
 /// Mounts the app on `<body>` and installs the panic hook.
@@ -94,7 +95,7 @@ pub struct AppState {
     pub error: Option<String>,
     /// Increases with every profile loaded, so views know to ask again.
     pub generation: u32,
-    pub opts: Options,
+    pub opts: ReportOptions,
     pub tab: Tab,
     pub recent: Vec<RecentFile>,
     /// The file being loaded, to put in `recent` once it opens.
@@ -115,7 +116,7 @@ impl Default for AppState {
             summary: None,
             error: None,
             generation: 0,
-            opts: Options::default(),
+            opts: ReportOptions::default(),
             tab: Tab::Top,
             recent: Vec::new(),
             loading_blob: None,
@@ -132,7 +133,7 @@ pub enum Action {
     Cancelled,
     DismissError,
     SetSampleIndex(usize),
-    SetOptions(Options),
+    SetOptions(ReportOptions),
     SetTab(Tab),
     ShowInFlame(String),
     AddRecent(RecentFile),
@@ -149,7 +150,10 @@ impl Reducible for AppState {
         match action {
             Action::StartLoading { name, blob } => {
                 s.status = Status::Loading;
-                s.loading_blob = blob.map(|blob| RecentFile { name: name.clone(), blob });
+                s.loading_blob = blob.map(|blob| RecentFile {
+                    name: name.clone(),
+                    blob,
+                });
                 s.loading_name = Some(name);
                 s.progress = None;
                 s.error = None;
@@ -164,7 +168,10 @@ impl Reducible for AppState {
             }
             Action::Worker(Response::Loaded { summary }) => {
                 s.status = Status::Ready;
-                s.opts = Options { sample_index: Some(summary.default_index), ..Options::default() };
+                s.opts = ReportOptions {
+                    sample_index: Some(summary.default_index),
+                    ..ReportOptions::default()
+                };
                 if s.tab == Tab::Goroutines && !summary.has_goroutines {
                     s.tab = Tab::Top;
                 }
@@ -191,14 +198,22 @@ impl Reducible for AppState {
             }
             Action::Cancelled => {
                 s.worker_ready = false;
-                s.status = if s.summary.is_some() { Status::Ready } else { Status::Idle };
+                s.status = if s.summary.is_some() {
+                    Status::Ready
+                } else {
+                    Status::Idle
+                };
                 s.loading_name = None;
                 s.loading_blob = None;
                 s.progress = None;
             }
             Action::DismissError => {
                 s.error = None;
-                s.status = if s.summary.is_some() { Status::Ready } else { Status::Idle };
+                s.status = if s.summary.is_some() {
+                    Status::Ready
+                } else {
+                    Status::Idle
+                };
             }
             Action::SetSampleIndex(i) => s.opts.sample_index = Some(i),
             Action::SetOptions(o) => s.opts = o,
@@ -237,7 +252,9 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let d = dispatcher.clone();
-            PANIC_SINK.with(|s| *s.borrow_mut() = Some(Callback::from(move |m| d.dispatch(Action::Fail(m)))));
+            PANIC_SINK.with(|s| {
+                *s.borrow_mut() = Some(Callback::from(move |m| d.dispatch(Action::Fail(m))))
+            });
             || ()
         });
     }
@@ -286,8 +303,15 @@ pub fn App() -> Html {
                 Request::Open { name } | Request::OpenText { name, .. } => name.clone(),
                 Request::Query { .. } => String::new(),
             };
-            dispatcher.dispatch(Action::StartLoading { name, blob: blob.clone() });
-            let result = worker.0.borrow().as_ref().map(|w| w.send(&req, blob.as_ref()));
+            dispatcher.dispatch(Action::StartLoading {
+                name,
+                blob: blob.clone(),
+            });
+            let result = worker
+                .0
+                .borrow()
+                .as_ref()
+                .map(|w| w.send(&req, blob.as_ref()));
             if let Some(Err(e)) = result {
                 dispatcher.dispatch(Action::Fail(e));
             }
@@ -310,7 +334,9 @@ pub fn App() -> Html {
             }),
             add_recent: {
                 let d = state.dispatcher();
-                Callback::from(move |(name, blob): (String, Blob)| d.dispatch(Action::AddRecent(RecentFile { name, blob })))
+                Callback::from(move |(name, blob): (String, Blob)| {
+                    d.dispatch(Action::AddRecent(RecentFile { name, blob }))
+                })
             },
             // The worker is busy decoding and cannot be interrupted, so
             // cancelling stops it and starts a fresh one, which then reopens
@@ -318,9 +344,16 @@ pub fn App() -> Html {
             cancel: Callback::from(move |_| {
                 worker.0.borrow_mut().take();
                 dispatcher.dispatch(Action::Cancelled);
-                if let (Some(summary), Some(prev)) = (&state_for_cancel.summary, state_for_cancel.recent.first()) {
+                if let (Some(summary), Some(prev)) =
+                    (&state_for_cancel.summary, state_for_cancel.recent.first())
+                {
                     if prev.name == summary.name {
-                        send_again(Request::Open { name: prev.name.clone() }, Some(prev.blob.clone()));
+                        send_again(
+                            Request::Open {
+                                name: prev.name.clone(),
+                            },
+                            Some(prev.blob.clone()),
+                        );
                     }
                 }
             }),

@@ -8,7 +8,7 @@ use web_sys::{Blob, ClipboardEvent, DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
 use super::{Opener, RecentFile, Status};
-use crate::decode::Stage;
+use crate::protocol::Stage;
 
 #[derive(Properties, PartialEq)]
 pub struct DropZoneProps {
@@ -28,11 +28,15 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
                 let in_field = ev
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
                 if in_field {
                     return;
                 }
-                let Some(data) = ev.clipboard_data() else { return };
+                let Some(data) = ev.clipboard_data() else {
+                    return;
+                };
                 if let Some(file) = data.files().and_then(|f| f.get(0)) {
                     ev.prevent_default();
                     opener.open_blob.emit((file.name(), file.unchecked_into()));
@@ -46,9 +50,13 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
                 }
             });
             let doc = gloo_document();
-            let _ = doc.add_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
+            let _ =
+                doc.add_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
             move || {
-                let _ = doc.remove_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
+                let _ = doc.remove_event_listener_with_callback(
+                    "paste",
+                    on_paste.as_ref().unchecked_ref(),
+                );
             }
         });
     }
@@ -115,7 +123,9 @@ fn open_files(opener: &Opener, files: &web_sys::FileList) {
 }
 
 fn gloo_document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
 }
 
 #[derive(Properties, PartialEq)]
@@ -145,9 +155,24 @@ pub fn OpenButton(props: &OpenButtonProps) -> Html {
 
 /// The built-in examples, shipped inside the site under `examples/`.
 const EXAMPLES: [(&str, &str, &str, &str); 3] = [
-    ("example-heap", "examples/heap.pb.gz", "heap profile", "A heap profile of a session store with LRU eviction"),
-    ("example-cpu", "examples/cpu.pb.gz", "CPU profile", "3 s of CPU: regular expressions and JSON"),
-    ("example-goroutine", "examples/goroutines.txt.gz", "goroutine dump", "1,267 goroutines in many states (debug=2)"),
+    (
+        "example-heap",
+        "examples/heap.pb.gz",
+        "heap profile",
+        "A heap profile of a session store with LRU eviction",
+    ),
+    (
+        "example-cpu",
+        "examples/cpu.pb.gz",
+        "CPU profile",
+        "3 s of CPU: regular expressions and JSON",
+    ),
+    (
+        "example-goroutine",
+        "examples/goroutines.txt.gz",
+        "goroutine dump",
+        "1,267 goroutines in many states (debug=2)",
+    ),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -170,7 +195,11 @@ pub fn ExampleMenu(props: &ExampleMenuProps) -> Html {
                 }
             });
         });
-        let text = if props.compact { label.to_string() } else { format!("Try a {label}") };
+        let text = if props.compact {
+            label.to_string()
+        } else {
+            format!("Try a {label}")
+        };
         html! { <button class="button" data-testid={testid} {title} {onclick}>{ text }</button> }
     });
     html! { <span class="examples">{ for buttons }</span> }
@@ -178,13 +207,18 @@ pub fn ExampleMenu(props: &ExampleMenuProps) -> Html {
 
 async fn fetch_blob(url: &str) -> Result<Blob, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
+    let resp = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
     if !resp.ok() {
         return Err(format!("HTTP {}", resp.status()));
     }
-    let blob = JsFuture::from(resp.blob().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
-    blob.dyn_into::<Blob>().map_err(|_| "not a blob".to_string())
+    let blob = JsFuture::from(resp.blob().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    blob.dyn_into::<Blob>()
+        .map_err(|_| "not a blob".to_string())
 }
 
 #[derive(Properties, PartialEq)]
@@ -243,14 +277,25 @@ pub fn StatusLine(props: &StatusLineProps) -> Html {
                 Stage::Decoding => "decoding",
                 Stage::Analysing => "analysing",
             };
-            format!("{stage} {} — {} of {}", name.as_deref().unwrap_or(""), human_bytes(done), human_bytes(total))
+            format!(
+                "{stage} {} — {} of {}",
+                name.as_deref().unwrap_or(""),
+                human_bytes(done),
+                human_bytes(total)
+            )
         }
         (Status::Loading, name, None) => format!("opening {}", name.as_deref().unwrap_or("")),
         (Status::Ready, _, _) => "ready".into(),
         (Status::Error, _, _) => "could not open the file".into(),
         (Status::Idle, _, _) => "no file open".into(),
     };
-    let pct = props.progress.map(|(_, d, t)| if t == 0 { 0.0 } else { d as f64 * 100.0 / t as f64 });
+    let pct = props.progress.map(|(_, d, t)| {
+        if t == 0 {
+            0.0
+        } else {
+            d as f64 * 100.0 / t as f64
+        }
+    });
     html! {
         <span class="status" data-testid="status" data-state={props.status.as_str()} aria-live="polite"
             data-worker={if props.worker_ready { "ready" } else { "starting" }}>

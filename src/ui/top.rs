@@ -8,8 +8,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{Action, WorkerHandle};
-use crate::analysis::filter::{Granularity, Options};
 use crate::protocol::{Answer, Query, RowOrder, TopWindow};
+use crate::protocol::{Granularity, ReportOptions};
 
 /// Row height in CSS pixels; the stylesheet uses the same number.
 const ROW_H: f64 = 24.0;
@@ -21,7 +21,7 @@ pub struct TopViewProps {
     pub worker: WorkerHandle,
     /// Changes when another profile is loaded.
     pub generation: u32,
-    pub opts: Options,
+    pub opts: ReportOptions,
     pub file_name: String,
     pub dispatch: Callback<Action>,
 }
@@ -29,7 +29,7 @@ pub struct TopViewProps {
 #[derive(Clone, PartialEq)]
 struct QueryKey {
     generation: u32,
-    opts: Options,
+    opts: ReportOptions,
     filter: String,
     order: RowOrder,
 }
@@ -45,7 +45,12 @@ pub fn TopView(props: &TopViewProps) -> Html {
     let copied = use_state(|| false);
     let scroller = use_node_ref();
 
-    let key = QueryKey { generation: props.generation, opts: props.opts.clone(), filter: (*filter).clone(), order: *order };
+    let key = QueryKey {
+        generation: props.generation,
+        opts: props.opts.clone(),
+        filter: (*filter).clone(),
+        order: *order,
+    };
     let first_visible = (*scroll_top / ROW_H).floor() as u32;
     let visible = (*viewport_h / ROW_H).ceil() as u32 + 1;
 
@@ -58,30 +63,34 @@ pub fn TopView(props: &TopViewProps) -> Html {
         let covered = window.as_ref().is_some_and(|(k, w)| {
             *k == key
                 && (first_visible >= w.start || w.start == 0)
-                && (first_visible + visible <= w.start + w.rows.len() as u32 || w.start + w.rows.len() as u32 >= w.row_count)
+                && (first_visible + visible <= w.start + w.rows.len() as u32
+                    || w.start + w.rows.len() as u32 >= w.row_count)
         });
-        use_effect_with((key.clone(), covered, first_visible / 20), move |(key, covered, _)| {
-            if !covered {
-                let start = first_visible.saturating_sub(OVERSCAN);
-                let q = Query::Top {
-                    opts: key.opts.clone(),
-                    filter: key.filter.clone(),
-                    order: key.order,
-                    start,
-                    count: visible + 2 * OVERSCAN,
-                };
-                let key = key.clone();
-                worker.query(q, move |answer| match answer {
-                    Answer::Top(w) => {
-                        error.set(None);
-                        window.set(Some((key, w)));
-                    }
-                    Answer::Failed { message } => error.set(Some(message)),
-                    _ => {}
-                });
-            }
-            || ()
-        });
+        use_effect_with(
+            (key.clone(), covered, first_visible / 20),
+            move |(key, covered, _)| {
+                if !covered {
+                    let start = first_visible.saturating_sub(OVERSCAN);
+                    let q = Query::Top {
+                        opts: key.opts.clone(),
+                        filter: key.filter.clone(),
+                        order: key.order,
+                        start,
+                        count: visible + 2 * OVERSCAN,
+                    };
+                    let key = key.clone();
+                    worker.query(q, move |answer| match answer {
+                        Answer::Top(w) => {
+                            error.set(None);
+                            window.set(Some((key, w)));
+                        }
+                        Answer::Failed { message } => error.set(Some(message)),
+                        _ => {}
+                    });
+                }
+                || ()
+            },
+        );
     }
 
     // Track the viewport's height.
@@ -131,11 +140,17 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 "addresses" => Granularity::Addresses,
                 _ => Granularity::Functions,
             };
-            dispatch.emit(Action::SetOptions(Options { granularity, ..opts.clone() }));
+            dispatch.emit(Action::SetOptions(ReportOptions {
+                granularity,
+                ..opts.clone()
+            }));
         })
     };
 
-    let pprof_filter = |label: &'static str, testid: &'static str, value: &str, set: fn(&mut Options, String)| {
+    let pprof_filter = |label: &'static str,
+                        testid: &'static str,
+                        value: &str,
+                        set: fn(&mut ReportOptions, String)| {
         let dispatch = props.dispatch.clone();
         let opts = props.opts.clone();
         let onchange = Callback::from(move |e: Event| {
@@ -160,16 +175,19 @@ pub fn TopView(props: &TopViewProps) -> Html {
         Callback::from(move |_| {
             let copied = copied.clone();
             let error = error.clone();
-            worker.query(Query::TopText { opts: opts.clone() }, move |answer| match answer {
-                Answer::Text { text } => {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.navigator().clipboard().write_text(&text);
-                        copied.set(true);
+            worker.query(
+                Query::TopText { opts: opts.clone() },
+                move |answer| match answer {
+                    Answer::Text { text } => {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.navigator().clipboard().write_text(&text);
+                            copied.set(true);
+                        }
                     }
-                }
-                Answer::Failed { message } => error.set(Some(message)),
-                _ => {}
-            });
+                    Answer::Failed { message } => error.set(Some(message)),
+                    _ => {}
+                },
+            );
         })
     };
     let on_download = {
@@ -180,15 +198,18 @@ pub fn TopView(props: &TopViewProps) -> Html {
         Callback::from(move |_| {
             let name = name.clone();
             let error = error.clone();
-            worker.query(Query::TopText { opts: opts.clone() }, move |answer| match answer {
-                Answer::Text { text } => {
-                    if let Err(e) = download_text(&name, &text) {
-                        error.set(Some(e));
+            worker.query(
+                Query::TopText { opts: opts.clone() },
+                move |answer| match answer {
+                    Answer::Text { text } => {
+                        if let Err(e) = download_text(&name, &text) {
+                            error.set(Some(e));
+                        }
                     }
-                }
-                Answer::Failed { message } => error.set(Some(message)),
-                _ => {}
-            });
+                    Answer::Failed { message } => error.set(Some(message)),
+                    _ => {}
+                },
+            );
         })
     };
 
@@ -269,10 +290,16 @@ fn download_text(name: &str, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&text.into());
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("text/plain;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|e| format!("{e:?}"))?;
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|e| format!("{e:?}"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
     a.set_href(&url);
     a.set_download(name);
     a.click();

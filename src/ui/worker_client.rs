@@ -36,11 +36,17 @@ pub struct WorkerClient {
 
 impl WorkerClient {
     pub fn spawn(on_event: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        let worker =
+            Worker::new(WORKER_URL).map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
         let queue: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let answers: Pending = Rc::new(RefCell::new(HashMap::new()));
-        let (cb, q, w, a) = (on_event.clone(), queue.clone(), worker.clone(), answers.clone());
+        let (cb, q, w, a) = (
+            on_event.clone(),
+            queue.clone(),
+            worker.clone(),
+            answers.clone(),
+        );
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match crate::wire::from_js::<Response>(&ev.data()) {
                 Ok(Response::Ready) => {
@@ -56,12 +62,16 @@ impl WorkerClient {
                     }
                 }
                 Ok(resp) => cb(resp),
-                Err(e) => cb(Response::Error { message: format!("unreadable message from the worker: {e}") }),
+                Err(e) => cb(Response::Error {
+                    message: format!("unreadable message from the worker: {e}"),
+                }),
             }
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
             ev.prevent_default();
-            on_event(Response::Error { message: "the worker stopped unexpectedly (out of memory?)".into() });
+            on_event(Response::Error {
+                message: "the worker stopped unexpectedly (out of memory?)".into(),
+            });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -87,7 +97,9 @@ impl WorkerClient {
             queue.push(msg.into());
             return Ok(());
         }
-        self.worker.post_message(&msg).map_err(|e| format!("cannot reach the worker: {e:?}"))
+        self.worker
+            .post_message(&msg)
+            .map_err(|e| format!("cannot reach the worker: {e:?}"))
     }
 
     /// Asks a question about the open profile; `on_answer` runs when the
@@ -145,7 +157,9 @@ impl WorkerHandle {
         }
         match self.0.borrow().as_ref() {
             Some(w) => w.query(query, on_answer),
-            None => on_answer(Answer::Failed { message: "the worker is not running".into() }),
+            None => on_answer(Answer::Failed {
+                message: "the worker is not running".into(),
+            }),
         }
     }
 }

@@ -32,7 +32,11 @@ pub struct Hsl {
 impl Hsl {
     /// As 0xRRGGBB.
     pub fn to_rgb(self) -> u32 {
-        let (h, s, l) = (self.h.rem_euclid(360.0) / 60.0, self.s.clamp(0.0, 1.0), self.l.clamp(0.0, 1.0));
+        let (h, s, l) = (
+            self.h.rem_euclid(360.0) / 60.0,
+            self.s.clamp(0.0, 1.0),
+            self.l.clamp(0.0, 1.0),
+        );
         let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
         let x = c * (1.0 - (h % 2.0 - 1.0).abs());
         let (r, g, b) = match h as u32 {
@@ -50,7 +54,12 @@ impl Hsl {
 
     /// CSS `hsl(...)` text.
     pub fn css(self) -> String {
-        format!("hsl({:.1} {:.0}% {:.0}%)", self.h, self.s * 100.0, self.l * 100.0)
+        format!(
+            "hsl({:.1} {:.0}% {:.0}%)",
+            self.h,
+            self.s * 100.0,
+            self.l * 100.0
+        )
     }
 }
 
@@ -107,9 +116,17 @@ pub fn index_hue(index: u32) -> f64 {
 pub fn package_hsl(package: &str, dark: bool) -> Hsl {
     let h = index_hue(color_index(package));
     if dark {
-        Hsl { h, s: DARK_SATURATION, l: DARK_LIGHTNESS }
+        Hsl {
+            h,
+            s: DARK_SATURATION,
+            l: DARK_LIGHTNESS,
+        }
     } else {
-        Hsl { h, s: LIGHT_SATURATION, l: LIGHT_LIGHTNESS }
+        Hsl {
+            h,
+            s: LIGHT_SATURATION,
+            l: LIGHT_LIGHTNESS,
+        }
     }
 }
 
@@ -146,15 +163,59 @@ mod tests {
 
     #[test]
     fn colours_are_stable_and_distinct() {
-        assert_eq!(package_color("net/http", false), package_color("net/http", false));
-        assert_ne!(package_color("net/http", false), package_color("runtime", false));
-        assert_ne!(package_color("net/http", false), package_color("net/http", true));
-        assert_eq!(Hsl { h: 0.0, s: 1.0, l: 0.5 }.to_rgb(), 0xff0000);
-        assert_eq!(Hsl { h: 120.0, s: 1.0, l: 0.5 }.to_rgb(), 0x00ff00);
-        assert_eq!(Hsl { h: 240.0, s: 1.0, l: 0.5 }.to_rgb(), 0x0000ff);
-        assert_eq!(Hsl { h: 0.0, s: 0.0, l: 1.0 }.to_rgb(), 0xffffff);
+        assert_eq!(
+            package_color("net/http", false),
+            package_color("net/http", false)
+        );
+        assert_ne!(
+            package_color("net/http", false),
+            package_color("runtime", false)
+        );
+        assert_ne!(
+            package_color("net/http", false),
+            package_color("net/http", true)
+        );
+        assert_eq!(
+            Hsl {
+                h: 0.0,
+                s: 1.0,
+                l: 0.5
+            }
+            .to_rgb(),
+            0xff0000
+        );
+        assert_eq!(
+            Hsl {
+                h: 120.0,
+                s: 1.0,
+                l: 0.5
+            }
+            .to_rgb(),
+            0x00ff00
+        );
+        assert_eq!(
+            Hsl {
+                h: 240.0,
+                s: 1.0,
+                l: 0.5
+            }
+            .to_rgb(),
+            0x0000ff
+        );
+        assert_eq!(
+            Hsl {
+                h: 0.0,
+                s: 0.0,
+                l: 1.0
+            }
+            .to_rgb(),
+            0xffffff
+        );
         let l = package_hsl("main", false);
         assert!((0.0..360.0).contains(&l.h));
-        assert_eq!(function_color("main.main", true), package_color("main", true));
+        assert_eq!(
+            function_color("main.main", true),
+            package_color("main", true)
+        );
     }
 }

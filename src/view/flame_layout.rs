@@ -25,10 +25,9 @@
 //! ancestor (recursion, or `a` calling `a.func1` for `^a`) is highlighted but
 //! not added again.
 
-use regex_lite::Regex;
+use crate::pattern::Pattern;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::filter::Prefilter;
 use crate::analysis::flame::{FlameTree, NO_NODE, ROOT};
 use crate::model::Profile;
 use crate::view::color;
@@ -49,7 +48,12 @@ pub struct LayoutOptions {
 
 impl Default for LayoutOptions {
     fn default() -> Self {
-        LayoutOptions { zoom: ROOT, min_width: 0.0, first_depth: 0, end_depth: None }
+        LayoutOptions {
+            zoom: ROOT,
+            min_width: 0.0,
+            first_depth: 0,
+            end_depth: None,
+        }
     }
 }
 
@@ -99,31 +103,53 @@ impl FlameLayout {
 /// Lays out the tree (or the zoomed subtree) for the given rows.
 /// `matches`, indexed by node (see [`search`]), marks boxes as matched.
 pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) -> FlameLayout {
-    let z = if tree.is_node(opts.zoom) { opts.zoom } else { ROOT };
+    let z = if tree.is_node(opts.zoom) {
+        opts.zoom
+    } else {
+        ROOT
+    };
     if tree.is_empty() {
         return FlameLayout::default();
     }
     let zd = tree.depth(z);
     let row_count = tree.max_depth(z).saturating_add(1);
     let first = opts.first_depth.min(row_count);
-    let end = opts.end_depth.map_or(row_count, |e| e.min(row_count)).max(first);
+    let end = opts
+        .end_depth
+        .map_or(row_count, |e| e.min(row_count))
+        .max(first);
     let mut out = FlameLayout {
         zoom: z,
         row_count,
         first_depth: first,
-        rows: (first..end).map(|depth| FlameRow { depth, ..FlameRow::default() }).collect(),
+        rows: (first..end)
+            .map(|depth| FlameRow {
+                depth,
+                ..FlameRow::default()
+            })
+            .collect(),
     };
     if first == end {
         return out;
     }
-    let matched = |n: u32| matches.and_then(|m| m.get(n as usize)).copied().unwrap_or(false);
+    let matched = |n: u32| {
+        matches
+            .and_then(|m| m.get(n as usize))
+            .copied()
+            .unwrap_or(false)
+    };
 
     // Ancestors of the zoomed node: full width above it.
     let mut a = tree.parent(z);
     while a != NO_NODE {
         let d = tree.depth(a);
         if d >= first && d < end {
-            out.rows[(d - first) as usize].boxes.push(FlameBox { node: a, x0: 0.0, x1: 1.0, matched: matched(a) });
+            out.rows[(d - first) as usize].boxes.push(FlameBox {
+                node: a,
+                x0: 0.0,
+                x1: 1.0,
+                matched: matched(a),
+            });
         }
         a = tree.parent(a);
     }
@@ -138,7 +164,11 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
     while i < stop {
         let d = tree.depth(i);
         let r = (d - zd) as usize;
-        let w = if i == z { 1.0 } else { tree.weight(i) as f64 * scale };
+        let w = if i == z {
+            1.0
+        } else {
+            tree.weight(i) as f64 * scale
+        };
         let x0 = cursor[r];
         cursor[r] = x0 + w;
         if w <= 0.0 || w < min_width {
@@ -152,7 +182,12 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
         }
         if d >= first {
             let x1 = (x0 + w).min(1.0);
-            out.rows[(d - first) as usize].boxes.push(FlameBox { node: i, x0, x1, matched: matched(i) });
+            out.rows[(d - first) as usize].boxes.push(FlameBox {
+                node: i,
+                x0,
+                x1,
+                matched: matched(i),
+            });
         }
         if d + 1 >= end {
             i = tree.end(i);
@@ -202,15 +237,21 @@ pub struct SearchSummary {
 /// Matches `re` against every node's full function name. Returns a mask
 /// indexed by node (for [`layout`]) and the summary, with the share of the
 /// total and of the subtree of `zoom`.
-pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Vec<bool>, SearchSummary) {
+pub fn search(
+    tree: &FlameTree,
+    profile: &Profile,
+    pattern: &Pattern,
+    zoom: u32,
+) -> (Vec<bool>, SearchSummary) {
     // Names repeat across call paths and frames: match each string once.
     let mut memo = vec![0u8; profile.strings.len()];
-    let pre = Prefilter::new(re.as_str());
     let sel = tree.select_by_name(ROOT, |name| {
-        let Some(m) = memo.get_mut(name.index()) else { return false };
+        let Some(m) = memo.get_mut(name.index()) else {
+            return false;
+        };
         if *m == 0 {
             let s = profile.str(name);
-            *m = if pre.may_match(s) && re.is_match(s) { 2 } else { 1 };
+            *m = if pattern.is_match(s) { 2 } else { 1 };
         }
         *m == 2
     });
@@ -218,8 +259,16 @@ pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Ve
     for &n in &sel.nodes {
         mask[n as usize] = true;
     }
-    let root_w = if tree.is_empty() { 0 } else { tree.weight(ROOT) };
-    let share = if root_w > 0 { sel.weight as f64 / root_w as f64 } else { 0.0 };
+    let root_w = if tree.is_empty() {
+        0
+    } else {
+        tree.weight(ROOT)
+    };
+    let share = if root_w > 0 {
+        sel.weight as f64 / root_w as f64
+    } else {
+        0.0
+    };
     let z = if tree.is_node(zoom) { zoom } else { ROOT };
     let zw = tree.weight(z);
     let range = tree.subtree(z);
@@ -227,13 +276,18 @@ pub fn search(tree: &FlameTree, profile: &Profile, re: &Regex, zoom: u32) -> (Ve
     let share_of_zoom = if ancestor_matches {
         1.0
     } else if zw > 0 {
-        let w: u64 = sel.outermost.iter().filter(|n| range.contains(n)).map(|&n| tree.weight(n)).sum();
+        let w: u64 = sel
+            .outermost
+            .iter()
+            .filter(|n| range.contains(n))
+            .map(|&n| tree.weight(n))
+            .sum();
         w as f64 / zw as f64
     } else {
         0.0
     };
     let summary = SearchSummary {
-        pattern: re.as_str().to_string(),
+        pattern: pattern.as_str().to_string(),
         matches: sel.nodes.len() as u32,
         outermost: sel.outermost.len() as u32,
         value: sel.value,
@@ -391,19 +445,31 @@ pub fn describe(tree: &FlameTree, profile: &Profile, node: u32) -> Option<NodeDe
     }
     let name = node_name(tree, profile, node);
     let symbolised = node != ROOT && !profile.str(tree.name(node)).is_empty();
-    let package = if symbolised { color::package_name(&name).to_string() } else { String::new() };
+    let package = if symbolised {
+        color::package_name(&name).to_string()
+    } else {
+        String::new()
+    };
     let root_total = tree.root_total();
     Some(NodeDetails {
         node,
         depth: tree.depth(node),
-        labels: if symbolised { labels(&name) } else { vec![name.clone()] },
+        labels: if symbolised {
+            labels(&name)
+        } else {
+            vec![name.clone()]
+        },
         name,
         file: profile.str(tree.file(node)).to_string(),
         line: tree.line(node),
         inlined: tree.inlined(node),
         self_value: tree.self_value(node),
         total: tree.total(node),
-        share: if root_total != 0 { tree.total(node) as f64 / root_total as f64 } else { 0.0 },
+        share: if root_total != 0 {
+            tree.total(node) as f64 / root_total as f64
+        } else {
+            0.0
+        },
         color: color::package_color(&package, false),
         color_dark: color::package_color(&package, true),
         package,
@@ -418,10 +484,18 @@ mod tests {
     fn label_lists() {
         assert_eq!(
             labels("net/http.(*Server).Serve"),
-            vec!["net/http.(*Server).Serve", "http.(*Server).Serve", "(*Server).Serve", "Serve"]
+            vec![
+                "net/http.(*Server).Serve",
+                "http.(*Server).Serve",
+                "(*Server).Serve",
+                "Serve"
+            ]
         );
         assert_eq!(labels("main.main"), vec!["main.main", "main"]);
-        assert_eq!(labels("main.(*Pool[...]).serve"), vec!["main.(*Pool[...]).serve", "(*Pool[...]).serve", "serve"]);
+        assert_eq!(
+            labels("main.(*Pool[...]).serve"),
+            vec!["main.(*Pool[...]).serve", "(*Pool[...]).serve", "serve"]
+        );
         assert_eq!(
             labels("github.com/a/b/v2.F.func1"),
             vec!["github.com/a/b/v2.F.func1", "b.F.func1", "F.func1", "func1"]
@@ -432,6 +506,7 @@ mod tests {
 
     /// pprof's two regexps, as `shorten_function_name` spells them out.
     fn shorten_with_regexps(name: &str) -> String {
+        use regex_lite::Regex;
         use std::sync::OnceLock;
         static RES: OnceLock<(Regex, Regex)> = OnceLock::new();
         let (ver, go) = RES.get_or_init(|| {
@@ -440,7 +515,9 @@ mod tests {
         });
         let name = ver.replace(name, "${1}${2}");
         match go.captures(&name) {
-            Some(c) => c.get(1).map_or(name.to_string(), |m| m.as_str().to_string()),
+            Some(c) => c
+                .get(1)
+                .map_or(name.to_string(), |m| m.as_str().to_string()),
             None => name.into_owned(),
         }
     }
@@ -452,10 +529,19 @@ mod tests {
             ("github.com/a/b/v12/c.F", "c.F"),
             ("github.com/a/b/v1.F", "v1.F"),
             ("github.com/a/b/v02.F", "v02.F"),
-            ("gopkg.in/yaml.v3.(*decoder).unmarshal", "yaml.v3.(*decoder).unmarshal"),
-            ("k8s.io/client-go/tools/cache.(*Reflector).ListAndWatch.func1", "cache.(*Reflector).ListAndWatch.func1"),
+            (
+                "gopkg.in/yaml.v3.(*decoder).unmarshal",
+                "yaml.v3.(*decoder).unmarshal",
+            ),
+            (
+                "k8s.io/client-go/tools/cache.(*Reflector).ListAndWatch.func1",
+                "cache.(*Reflector).ListAndWatch.func1",
+            ),
             ("net/http.(*conn).serve", "http.(*conn).serve"),
-            ("main.(*Pool[go.shape.int]).serve", "main.(*Pool[go.shape.int]).serve"),
+            (
+                "main.(*Pool[go.shape.int]).serve",
+                "main.(*Pool[go.shape.int]).serve",
+            ),
             ("a/b.(*T[c/d.E]).M", "b.(*T[c/d.E]).M"),
             ("/usr/lib/x.go", "/usr/lib/x.go"),
             ("runtime.mallocgc", "runtime.mallocgc"),
@@ -480,15 +566,26 @@ mod tests {
             start = end;
         }
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let wide = ["/", "v", "2", "1", "0", ".", "a", "Z", "_", "-", "(", "*", ")", "[", "]", "\n", "é", " "];
+        let wide = [
+            "/", "v", "2", "1", "0", ".", "a", "Z", "_", "-", "(", "*", ")", "[", "]", "\n", "é",
+            " ",
+        ];
         for _ in 0..100_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let len = (seed >> 59) as usize + 8;
-            let name: String = (0..len).map(|i| wide[((seed >> (i * 2 % 56)) as usize + i * 7) % wide.len()]).collect();
+            let name: String = (0..len)
+                .map(|i| wide[((seed >> (i * 2 % 56)) as usize + i * 7) % wide.len()])
+                .collect();
             names.push(name);
         }
         for name in &names {
-            assert_eq!(shorten_function_name(name), shorten_with_regexps(name), "{name:?}");
+            assert_eq!(
+                shorten_function_name(name),
+                shorten_with_regexps(name),
+                "{name:?}"
+            );
         }
     }
 }

@@ -1,11 +1,18 @@
 //! View layer: turns analysis results into what is shown, without pixels.
 //!
-//! * [`measurement`]: pprof's number and unit formatting;
 //! * [`top_text`]: the table as `go tool pprof -top` prints it;
-//! * [`flame_layout`]: flame boxes per depth on a 0..1 scale, labels, colours.
+//! * [`top_rows`]: a window of the table as display strings;
+//! * [`flame_layout`]: flame boxes per depth on a 0..1 scale, labels, search;
+//! * [`flame_scene`]: what the page draws for one view of the flame graph;
+//! * [`summary`]: what the header shows about the open file;
+//! * [`color`]: stable colours per Go package.
 
 pub mod color;
 pub mod flame_layout;
-pub mod measurement;
+pub mod flame_scene;
+pub mod summary;
 pub mod top_rows;
 pub mod top_text;
+
+/// pprof's units and percentages, for what the page formats itself.
+pub use crate::measurement;

@@ -1,24 +1,66 @@
 //! The top table as rows of display strings, formatted exactly as pprof's
 //! `-top` columns (the same units and percentages as [`super::top_text`]).
 
-use crate::analysis::filter::Options;
+use crate::analysis::options::ReportOptions;
 use crate::analysis::top::TopTable;
 use crate::model::Profile;
-use crate::protocol::{RowOrder, TopRowView, TopWindow};
-use crate::view::measurement;
+use serde::{Deserialize, Serialize};
+
+use crate::measurement;
+use crate::pattern::Pattern;
+
+/// Row order in the top table view: pprof's flat or cum order, or by name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOrder {
+    #[default]
+    Flat,
+    Cum,
+    Name,
+}
+
+/// One formatted top-table row, with pprof's units and percentages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopRowView {
+    /// Position in the unfiltered table (pprof's order).
+    pub rank: u32,
+    pub flat: String,
+    pub flat_pct: String,
+    pub sum_pct: String,
+    pub cum: String,
+    pub cum_pct: String,
+    /// The name as pprof prints it, with ` (inline)` where pprof adds it.
+    pub name: String,
+    /// The function alone, for "show in flame graph".
+    pub function: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopWindow {
+    /// pprof's header lines (`Showing nodes accounting for ...`, `Dropped ...`).
+    pub header: Vec<String>,
+    /// Rows after the name filter.
+    pub row_count: u32,
+    pub start: u32,
+    pub rows: Vec<TopRowView>,
+}
 
 /// Formats rows `start..start+count` of `table` after keeping only rows whose
 /// name matches `filter` (if any) and ordering them by `order`.
 pub fn top_window(
     profile: &Profile,
     table: &TopTable,
-    opts: &Options,
-    filter: Option<&regex_lite::Regex>,
+    opts: &ReportOptions,
+    filter: Option<&Pattern>,
     order: RowOrder,
     start: usize,
     count: usize,
 ) -> TopWindow {
-    let st = profile.sample_types.get(table.sample_index).copied().unwrap_or_default();
+    let st = profile
+        .sample_types
+        .get(table.sample_index)
+        .copied()
+        .unwrap_or_default();
     let unit = profile.str(st.unit);
     let (header, out_unit) = super::top_text::header_lines(profile, table, opts);
     let mut idx: Vec<usize> = (0..table.rows.len())
@@ -28,10 +70,10 @@ pub fn top_window(
         RowOrder::Name => idx.sort_by(|&a, &b| table.rows[a].name.cmp(&table.rows[b].name)),
         // The table is already in pprof's order for opts.sort; re-sort only
         // when the view asks for the other one.
-        RowOrder::Cum if table.sort != crate::analysis::filter::SortOrder::Cum => {
+        RowOrder::Cum if table.sort != crate::analysis::options::SortOrder::Cum => {
             idx.sort_by(|&a, &b| table.rows[b].cum.cmp(&table.rows[a].cum))
         }
-        RowOrder::Flat if table.sort != crate::analysis::filter::SortOrder::Flat => {
+        RowOrder::Flat if table.sort != crate::analysis::options::SortOrder::Flat => {
             idx.sort_by(|&a, &b| table.rows[b].flat.cmp(&table.rows[a].flat))
         }
         _ => {}
@@ -46,14 +88,29 @@ pub fn top_window(
             TopRowView {
                 rank: i as u32,
                 flat: measurement::scaled_label(r.flat, unit, &out_unit),
-                flat_pct: measurement::percentage(r.flat, table.total).trim().to_string(),
-                sum_pct: measurement::percentage(r.flat_sum, table.total).trim().to_string(),
+                flat_pct: measurement::percentage(r.flat, table.total)
+                    .trim()
+                    .to_string(),
+                sum_pct: measurement::percentage(r.flat_sum, table.total)
+                    .trim()
+                    .to_string(),
                 cum: measurement::scaled_label(r.cum, unit, &out_unit),
-                cum_pct: measurement::percentage(r.cum, table.total).trim().to_string(),
-                name: if inl.is_empty() { r.name.clone() } else { format!("{} {inl}", r.name) },
+                cum_pct: measurement::percentage(r.cum, table.total)
+                    .trim()
+                    .to_string(),
+                name: if inl.is_empty() {
+                    r.name.clone()
+                } else {
+                    format!("{} {inl}", r.name)
+                },
                 function: r.function.clone(),
             }
         })
         .collect();
-    TopWindow { header, row_count: idx.len() as u32, start: start as u32, rows }
+    TopWindow {
+        header,
+        row_count: idx.len() as u32,
+        start: start as u32,
+        rows,
+    }
 }

@@ -4,24 +4,36 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::filter::Options;
 use crate::analysis::graph::go_base;
+use crate::analysis::options::ReportOptions;
 use crate::analysis::top::TopTable;
+use crate::measurement;
 use crate::model::Profile;
-use crate::view::measurement;
 
 /// pprof's header lines for `table` (`File:` ... `Showing nodes ...`,
 /// `Dropped ...`), and the output unit the rows are printed in. Cheap: the
 /// rows are scanned for the unit but not formatted.
-pub fn header_lines(profile: &Profile, table: &TopTable, opts: &Options) -> (Vec<String>, String) {
-    let st = profile.sample_types.get(table.sample_index).copied().unwrap_or_default();
+pub fn header_lines(
+    profile: &Profile,
+    table: &TopTable,
+    opts: &ReportOptions,
+) -> (Vec<String>, String) {
+    let st = profile
+        .sample_types
+        .get(table.sample_index)
+        .copied()
+        .unwrap_or_default();
     let sample_type = profile.str(st.kind);
     let sample_unit = profile.str(st.unit);
-    let output_unit =
-        measurement::select_output_unit(table.rows.iter().map(|r| (r.flat, r.cum)), table.total, sample_unit);
+    let output_unit = measurement::select_output_unit(
+        table.rows.iter().map(|r| (r.flat, r.cum)),
+        table.total,
+        sample_unit,
+    );
     let fmt_value = |v: i64| measurement::scaled_label(v, sample_unit, &output_unit);
 
-    let mut labels: Vec<String> = profile_labels(profile, sample_type, sample_unit, table.total, &fmt_value);
+    let mut labels: Vec<String> =
+        profile_labels(profile, sample_type, sample_unit, table.total, &fmt_value);
     let filters = opts.active_filters();
     if !filters.is_empty() {
         labels.push("Active filters:".to_string());
@@ -37,7 +49,11 @@ pub fn header_lines(profile: &Profile, table: &TopTable, opts: &Options) -> (Vec
     ));
     if table.total != 0 {
         if table.dropped_nodes > 0 {
-            let noun = if table.dropped_nodes > 1 { "nodes" } else { "node" };
+            let noun = if table.dropped_nodes > 1 {
+                "nodes"
+            } else {
+                "node"
+            };
             labels.push(format!(
                 "Dropped {} {noun} (cum <= {})",
                 table.dropped_nodes,
@@ -45,7 +61,11 @@ pub fn header_lines(profile: &Profile, table: &TopTable, opts: &Options) -> (Vec
             ));
         }
         if table.truncated() {
-            labels.push(format!("Showing top {} nodes out of {}", table.rows.len(), table.orig_count));
+            labels.push(format!(
+                "Showing top {} nodes out of {}",
+                table.rows.len(),
+                table.orig_count
+            ));
         }
     }
 
@@ -53,15 +73,23 @@ pub fn header_lines(profile: &Profile, table: &TopTable, opts: &Options) -> (Vec
 }
 
 /// Renders `table` (built from `profile` with `opts`) as pprof's text report.
-pub fn render_top(profile: &Profile, table: &TopTable, opts: &Options) -> String {
-    let st = profile.sample_types.get(table.sample_index).copied().unwrap_or_default();
+pub fn render_top(profile: &Profile, table: &TopTable, opts: &ReportOptions) -> String {
+    let st = profile
+        .sample_types
+        .get(table.sample_index)
+        .copied()
+        .unwrap_or_default();
     let sample_unit = profile.str(st.unit);
     let (labels, output_unit) = header_lines(profile, table, opts);
     let fmt_value = |v: i64| measurement::scaled_label(v, sample_unit, &output_unit);
     let mut out = String::with_capacity(128 + table.rows.len() * 80);
     out.push_str(&labels.join("\n"));
     out.push('\n');
-    let _ = writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum");
+    let _ = writeln!(
+        out,
+        "{:>10} {:>5}% {:>5}% {:>10} {:>5}%",
+        "flat", "flat", "sum", "cum", "cum"
+    );
     for row in &table.rows {
         let inl = row.inline.as_str();
         let _ = writeln!(
@@ -128,11 +156,17 @@ fn profile_labels(
         let duration = measurement::label(profile.duration_nanos, "nanoseconds");
         let (total_nanos, total_unit) = measurement::scale(total, sample_unit, "nanoseconds");
         let ratio = if total_unit == "ns" && total_nanos != 0.0 {
-            format!("({})", measurement::percentage(total_nanos as i64, profile.duration_nanos))
+            format!(
+                "({})",
+                measurement::percentage(total_nanos as i64, profile.duration_nanos)
+            )
         } else {
             String::new()
         };
-        label.push(format!("Duration: {duration}, Total samples = {} {ratio}", fmt_value(total)));
+        label.push(format!(
+            "Duration: {duration}, Total samples = {} {ratio}",
+            fmt_value(total)
+        ));
     }
     label
 }
@@ -155,7 +189,9 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// Go's `time.Unix(0, nanos).Format("Jan 2, 2006 at 3:04pm (MST)")` in UTC.
 pub fn format_time_utc(nanos: i64) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let secs = nanos.div_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
@@ -167,7 +203,10 @@ pub fn format_time_utc(nanos: i64) -> String {
         h => h,
     };
     let ampm = if hour < 12 { "am" } else { "pm" };
-    format!("{} {day}, {year:04} at {h12}:{minute:02}{ampm} (UTC)", MONTHS[(month - 1) as usize])
+    format!(
+        "{} {day}, {year:04} at {h12}:{minute:02}{ampm} (UTC)",
+        MONTHS[(month - 1) as usize]
+    )
 }
 
 #[cfg(test)]
@@ -187,11 +226,20 @@ mod tests {
     #[test]
     fn times_like_go() {
         // 2026-11-25 07:22:31 UTC
-        assert_eq!(format_time_utc(1_795_591_351_000_000_000), "Nov 25, 2026 at 7:22am (UTC)");
+        assert_eq!(
+            format_time_utc(1_795_591_351_000_000_000),
+            "Nov 25, 2026 at 7:22am (UTC)"
+        );
         assert_eq!(format_time_utc(0), "Jan 1, 1970 at 12:00am (UTC)");
-        assert_eq!(format_time_utc(43_200_000_000_000), "Jan 1, 1970 at 12:00pm (UTC)");
+        assert_eq!(
+            format_time_utc(43_200_000_000_000),
+            "Jan 1, 1970 at 12:00pm (UTC)"
+        );
         assert_eq!(format_time_utc(-1), "Dec 31, 1969 at 11:59pm (UTC)");
-        assert_eq!(format_time_utc(13 * 3_600_000_000_000 + 5 * 60_000_000_000), "Jan 1, 1970 at 1:05pm (UTC)");
+        assert_eq!(
+            format_time_utc(13 * 3_600_000_000_000 + 5 * 60_000_000_000),
+            "Jan 1, 1970 at 1:05pm (UTC)"
+        );
     }
 
     #[test]
@@ -205,7 +253,7 @@ mod tests {
                 "main;tiny 1 2000000",
             ])
             .build();
-        let opts = Options::default();
+        let opts = ReportOptions::default();
         let t = top_table(&p, &opts).unwrap();
         let text = render_top(&p, &t, &opts);
         let want = "\
@@ -222,7 +270,7 @@ Dropped 1 node (cum <= 9.96ms)
 ";
         assert_eq!(text, want);
 
-        let opts = Options {
+        let opts = ReportOptions {
             sample_index: Some(0),
             nodecount: 2,
             focus: "work".into(),

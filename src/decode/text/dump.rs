@@ -30,7 +30,9 @@
 
 use hashbrown::HashMap;
 
-use super::{is_space, lossy, parse_u64, split_file_line, trim, trim_end, trim_start, Lines, Sink, Ticker};
+use super::{
+    is_space, lossy, parse_u64, split_file_line, trim, trim_end, trim_start, Lines, Sink, Ticker,
+};
 use crate::decode::{Progress, Result};
 use crate::model::{Goroutine, LocId, PanicInfo, PanicKind, Profile, SourceFormat, StrId};
 
@@ -53,12 +55,16 @@ impl<'a> Header<'a> {
     pub fn extras(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let mut parts = self.bracket.split(|&b| b == b',');
         parts.next();
-        parts.map(trim).filter(|p| !p.is_empty() && minutes(p).is_none() && *p != b"locked to thread")
+        parts
+            .map(trim)
+            .filter(|p| !p.is_empty() && minutes(p).is_none() && *p != b"locked to thread")
     }
 }
 
 fn minutes(part: &[u8]) -> Option<u32> {
-    let n = part.strip_suffix(b" minutes").or_else(|| part.strip_suffix(b" minute"))?;
+    let n = part
+        .strip_suffix(b" minutes")
+        .or_else(|| part.strip_suffix(b" minute"))?;
     parse_u64(n).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
 }
 
@@ -100,7 +106,13 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
             locked_to_thread = true;
         }
     }
-    Some(Header { id, state, wait_minutes, locked_to_thread, bracket })
+    Some(Header {
+        id,
+        state,
+        wait_minutes,
+        locked_to_thread,
+        bracket,
+    })
 }
 
 /// Parses a frame's call line `pkg.(*T).Method(0xc000..., {0x1, 0x2}, ...)`
@@ -146,7 +158,11 @@ pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], i64)> {
     // Strip the trailing `+0x..`, `fp=..`, `sp=..`, `pc=..` tokens.
     while let Some(sp) = s.iter().rposition(|&b| is_space(b)) {
         let tok = &s[sp + 1..];
-        if tok.starts_with(b"+0x") || tok.starts_with(b"fp=") || tok.starts_with(b"sp=") || tok.starts_with(b"pc=") {
+        if tok.starts_with(b"+0x")
+            || tok.starts_with(b"fp=")
+            || tok.starts_with(b"sp=")
+            || tok.starts_with(b"pc=")
+        {
             s = trim_end(&s[..sp]);
         } else {
             break;
@@ -199,7 +215,10 @@ pub fn parse_panic_start(line: &[u8]) -> Option<(PanicKind, &[u8])> {
     // terminal's echo of Ctrl-\ (`^\`).
     let s = line.strip_prefix(b"^\\").unwrap_or(line);
     let name = s.strip_prefix(b"SIG")?;
-    let n = name.iter().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
+    let n = name
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        .count();
     if n > 0 && name[n..].starts_with(b": ") {
         return Some((PanicKind::Signal, s));
     }
@@ -226,8 +245,16 @@ const MAX_PANIC_MESSAGE: usize = 1 << 20;
 #[derive(Clone, Copy)]
 enum Pending<'a> {
     None,
-    Call { name: &'a [u8], args: &'a [u8], line: u32 },
-    CreatedBy { name: &'a [u8], goroutine: Option<u64>, line: u32 },
+    Call {
+        name: &'a [u8],
+        args: &'a [u8],
+        line: u32,
+    },
+    CreatedBy {
+        name: &'a [u8],
+        goroutine: Option<u64>,
+        line: u32,
+    },
 }
 
 /// The goroutine being read.
@@ -389,7 +416,10 @@ impl<'a> Decoder<'a> {
                     return;
                 }
                 self.complete_pending(pending, b"", 0);
-                self.warn(n, "expected the file:line of the frame above; skipped this line");
+                self.warn(
+                    n,
+                    "expected the file:line of the frame above; skipped this line",
+                );
                 return;
             }
             Pending::Call { line: at, .. } | Pending::CreatedBy { line: at, .. } => {
@@ -407,13 +437,20 @@ impl<'a> Decoder<'a> {
                     c.stack_unavailable = true;
                 }
             } else {
-                self.warn(n, "unexpected indented line in a goroutine's stack; skipped");
+                self.warn(
+                    n,
+                    "unexpected indented line in a goroutine's stack; skipped",
+                );
             }
             return;
         }
         if let Some((name, goroutine)) = parse_created_by(line) {
             if let Some(c) = &mut self.cur {
-                c.pending = Pending::CreatedBy { name, goroutine, line: n };
+                c.pending = Pending::CreatedBy {
+                    name,
+                    goroutine,
+                    line: n,
+                };
             }
             return;
         }
@@ -425,13 +462,20 @@ impl<'a> Decoder<'a> {
         }
         if let Some((name, args)) = parse_call(line) {
             if let Some(c) = &mut self.cur {
-                c.pending = Pending::Call { name, args, line: n };
+                c.pending = Pending::Call {
+                    name,
+                    args,
+                    line: n,
+                };
             }
             return;
         }
         // Something else at column 0: the dump was cut short or other output
         // resumed without a blank line. Close the goroutine.
-        self.warn(n, "unexpected line inside a goroutine's stack; the goroutine ends here");
+        self.warn(
+            n,
+            "unexpected line inside a goroutine's stack; the goroutine ends here",
+        );
         self.close(n);
     }
 
@@ -469,7 +513,9 @@ impl<'a> Decoder<'a> {
                     c.pending = Pending::None;
                 }
             }
-            Pending::CreatedBy { name, goroutine, .. } => {
+            Pending::CreatedBy {
+                name, goroutine, ..
+            } => {
                 let loc = self.loc(name, file, lineno);
                 if let Some(c) = &mut self.cur {
                     c.pending = Pending::None;
@@ -548,10 +594,20 @@ impl<'a> Decoder<'a> {
         let Some(c) = self.cur.take() else { return };
         let stack = self.sink.stacks.push_leaf_first(&self.frames);
         self.frames.clear();
-        let mut labels = [crate::model::Label { key: self.keys.state, str: Some(c.state), num: 0, num_unit: StrId(0) }; 2];
+        let mut labels = [crate::model::Label {
+            key: self.keys.state,
+            str: Some(c.state),
+            num: 0,
+            num_unit: StrId(0),
+        }; 2];
         let mut nl = 1;
         if let Some(m) = c.wait_minutes {
-            labels[1] = crate::model::Label { key: self.keys.wait, str: None, num: i64::from(m), num_unit: self.keys.minutes };
+            labels[1] = crate::model::Label {
+                key: self.keys.wait,
+                str: None,
+                num: i64::from(m),
+                num_unit: self.keys.minutes,
+            };
             nl = 2;
         }
         self.sink.push_sample(stack, &[1], &labels[..nl]);
@@ -570,7 +626,11 @@ impl<'a> Decoder<'a> {
             stack_unavailable: c.stack_unavailable,
             line: c.line,
         });
-        self.late_creator_row = if c.created_by.is_none() { Some(self.sink.p.goroutines.rows.len() - 1) } else { None };
+        self.late_creator_row = if c.created_by.is_none() {
+            Some(self.sink.p.goroutines.rows.len() - 1)
+        } else {
+            None
+        };
     }
 
     fn start_panic(&mut self, n: u32, kind: PanicKind, msg: &[u8]) {
@@ -627,7 +687,11 @@ impl<'a> Decoder<'a> {
         let n = self.repeats;
         self.repeats = 0;
         let line = self.repeat_line;
-        self.sink.p.warn(Some(line), None, format!("`{what}` repeated {n} more times; recorded once"));
+        self.sink.p.warn(
+            Some(line),
+            None,
+            format!("`{what}` repeated {n} more times; recorded once"),
+        );
     }
 
     fn warn(&mut self, n: u32, msg: &str) {

@@ -18,13 +18,18 @@
 //! address-only locations, adjusted by -1 except the leaf as pprof does.
 //! The empty-stack group (`43 @` then `#\t0x0`) is a sample with no stack.
 
-use super::{is_space, parse_hex, parse_u64, split_file_line, trim, trim_start, Lines, Sink, Ticker};
+use super::{
+    is_space, parse_hex, parse_u64, split_file_line, trim, trim_start, Lines, Sink, Ticker,
+};
 use crate::decode::{DecodeError, Progress, Result};
 use crate::model::{FuncId, Goroutine, Label, LocId, Profile, SourceFormat, StackId, StrId};
 
 /// Parses `<name> profile: total N` (pprof's `\w+ profile: total \d+`).
 pub fn parse_count_header(line: &[u8]) -> Option<(&[u8], u64)> {
-    let n = line.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+    let n = line
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
     if n == 0 {
         return None;
     }
@@ -185,17 +190,31 @@ impl<'a> Record<'a> {
     /// comment lines are ignored.
     pub(crate) fn hash_line(&mut self, sink: &mut Sink, n: u32, line: &'a [u8]) {
         if let Some((addr, name, file, lineno)) = parse_hash_frame(line) {
-            self.frames.push(Frame { addr, name, file, line: lineno });
+            self.frames.push(Frame {
+                addr,
+                name,
+                file,
+                line: lineno,
+            });
         } else if trim_start(&line[1..]).starts_with(b"labels:") {
             match parse_labels(line) {
                 Some(kvs) => {
                     for (k, v) in kvs {
                         let key = sink.p.strings.intern(&k);
                         let value = sink.p.strings.intern(&v);
-                        self.labels.push(Label { key, str: Some(value), num: 0, num_unit: StrId(0) });
+                        self.labels.push(Label {
+                            key,
+                            str: Some(value),
+                            num: 0,
+                            num_unit: StrId(0),
+                        });
                     }
                 }
-                None => sink.p.warn(Some(n), None, "could not read this `# labels:` line; labels skipped"),
+                None => sink.p.warn(
+                    Some(n),
+                    None,
+                    "could not read this `# labels:` line; labels skipped",
+                ),
             }
         }
     }
@@ -207,7 +226,10 @@ impl<'a> Record<'a> {
         while i < self.frames.len() {
             let f = self.frames[i];
             let mut j = i + 1;
-            while j < self.frames.len() && self.frames[j].addr == f.addr && !self.frames[j].name.is_empty() {
+            while j < self.frames.len()
+                && self.frames[j].addr == f.addr
+                && !self.frames[j].name.is_empty()
+            {
                 j += 1;
             }
             if f.name.is_empty() {
@@ -248,13 +270,19 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let mut lines = Lines::new(bytes);
     let (header_line, name, total) = loop {
         let Some((n, _, line)) = lines.next() else {
-            return Err(DecodeError::Unrecognized { detail: "no `<name> profile: total N` line".into() });
+            return Err(DecodeError::Unrecognized {
+                detail: "no `<name> profile: total N` line".into(),
+            });
         };
         if let Some((name, total)) = parse_count_header(line) {
             break (n, name, total);
         }
     };
-    let format = if name == b"threadcreate" { SourceFormat::LegacyThreadcreate } else { SourceFormat::GoroutineGrouped };
+    let format = if name == b"threadcreate" {
+        SourceFormat::LegacyThreadcreate
+    } else {
+        SourceFormat::GoroutineGrouped
+    };
     let mut sink = Sink::new(format);
     let kind = String::from_utf8_lossy(name).into_owned();
     let vt = sink.value_type(&kind, "count");
@@ -276,7 +304,10 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         sink.push_sample(stack, &[count], &labels);
         rec.labels = labels;
         // debug=1 groups carry no state, wait time or creator.
-        sink.p.goroutines.rows.push(Goroutine { line: rec.line, ..Goroutine::default() });
+        sink.p.goroutines.rows.push(Goroutine {
+            line: rec.line,
+            ..Goroutine::default()
+        });
     };
     for (n, offset, line) in lines {
         ticker.tick(offset, progress)?;
@@ -296,18 +327,30 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         if let Some((c, addrs)) = parse_count_record(t) {
             finish(&mut sink, &mut rec, count);
             if !rec.start(n, addrs) {
-                sink.p.warn(Some(n), None, "an address in this record is not hex; it was left out");
+                sink.p.warn(
+                    Some(n),
+                    None,
+                    "an address in this record is not hex; it was left out",
+                );
             }
             count = c;
             sum = sum.saturating_add(c);
             continue;
         }
         if parse_count_header(t).is_some() {
-            sink.p.warn(Some(n), None, "a second profile starts here; only the first one was read");
+            sink.p.warn(
+                Some(n),
+                None,
+                "a second profile starts here; only the first one was read",
+            );
             break;
         }
         finish(&mut sink, &mut rec, count);
-        sink.p.warn(Some(n), None, "not a `N @ 0x...` record or `#` line; skipped");
+        sink.p.warn(
+            Some(n),
+            None,
+            "not a `N @ 0x...` record or `#` line; skipped",
+        );
     }
     finish(&mut sink, &mut rec, count);
     if u64::try_from(sum).ok() != Some(total) {

@@ -54,7 +54,11 @@ impl<'a> Cur<'a> {
     fn int(&mut self) -> Option<i64> {
         self.ws();
         let neg = usize::from(self.0.first() == Some(&b'-'));
-        let n = neg + self.0[neg..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let n = neg
+            + self.0[neg..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
         let v = parse_i64(&self.0[..n])?;
         self.0 = &self.0[n..];
         Some(v)
@@ -93,7 +97,12 @@ pub fn parse_heap_header(line: &[u8]) -> Option<HeapHeader> {
     };
     let [a, b, cc, d] = totals;
     let has_alloc = (cc != a && cc != 0) || (d != b && d != 0);
-    Some(HeapHeader { totals, rate, scaled, has_alloc })
+    Some(HeapHeader {
+        totals,
+        rate,
+        scaled,
+        has_alloc,
+    })
 }
 
 /// pprof's `scaleHeapSample`.
@@ -127,13 +136,19 @@ fn parse_contention_record(line: &[u8]) -> Option<(i64, i64, &[u8])> {
 }
 
 fn header_line(bytes: &[u8], want: impl Fn(&[u8]) -> bool) -> Option<(u32, &[u8], usize)> {
-    Lines::new(bytes).find(|(_, _, l)| want(l)).map(|(n, off, l)| (n, l, off))
+    Lines::new(bytes)
+        .find(|(_, _, l)| want(l))
+        .map(|(n, off, l)| (n, l, off))
 }
 
 /// Decodes a legacy heap profile.
 pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
-    let (hn, hline, hoff) = header_line(bytes, |l| l.starts_with(b"heap profile:"))
-        .ok_or_else(|| DecodeError::Unrecognized { detail: "no `heap profile:` line".into() })?;
+    let (hn, hline, hoff) =
+        header_line(bytes, |l| l.starts_with(b"heap profile:")).ok_or_else(|| {
+            DecodeError::Unrecognized {
+                detail: "no `heap profile:` line".into(),
+            }
+        })?;
     let h = parse_heap_header(trim(hline)).ok_or_else(|| DecodeError::Text {
         line: hn,
         message: format!(
@@ -143,7 +158,12 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
     })?;
     let mut sink = Sink::new(SourceFormat::LegacyHeap);
     let types: &[(&str, &str)] = if h.has_alloc {
-        &[("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")]
+        &[
+            ("alloc_objects", "count"),
+            ("alloc_space", "bytes"),
+            ("inuse_objects", "count"),
+            ("inuse_space", "bytes"),
+        ]
     } else {
         &[("objects", "count"), ("space", "bytes")]
     };
@@ -192,7 +212,11 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
         }
         let Some((v, addrs)) = parse_heap_record(t) else {
             flush(&mut sink, &mut rec, &values[..nvals], blocksize);
-            sink.p.warn(Some(n), None, "not a `N: bytes [N: bytes] @ 0x...` record; skipped");
+            sink.p.warn(
+                Some(n),
+                None,
+                "not a `N: bytes [N: bytes] @ 0x...` record; skipped",
+            );
             continue;
         };
         flush(&mut sink, &mut rec, &values[..nvals], blocksize);
@@ -200,7 +224,11 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
         let mut out = Vec::with_capacity(4);
         let mut pair = |count: i64, size: i64, what: &str, sink: &mut Sink| {
             if count == 0 && size != 0 {
-                sink.p.warn(Some(n), None, format!("{what} count is 0 but {what} bytes is {size}"));
+                sink.p.warn(
+                    Some(n),
+                    None,
+                    format!("{what} count is 0 but {what} bytes is {size}"),
+                );
             }
             let (mut c, mut s) = (count, size);
             if count != 0 {
@@ -218,7 +246,11 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
         pair(inuse_n, inuse_b, "inuse", &mut sink);
         values[..out.len()].copy_from_slice(&out);
         if !rec.start(n, addrs) {
-            sink.p.warn(Some(n), None, "an address in this record is not hex; it was left out");
+            sink.p.warn(
+                Some(n),
+                None,
+                "an address in this record is not hex; it was left out",
+            );
         }
     }
     flush(&mut sink, &mut rec, &values[..nvals], blocksize);
@@ -227,8 +259,10 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
 
 /// Decodes a legacy mutex or block (contention) profile.
 pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
-    let (hn, _, hoff) = header_line(bytes, is_contention_header)
-        .ok_or_else(|| DecodeError::Unrecognized { detail: "no `--- mutex:` / `--- contention:` line".into() })?;
+    let (hn, _, hoff) =
+        header_line(bytes, is_contention_header).ok_or_else(|| DecodeError::Unrecognized {
+            detail: "no `--- mutex:` / `--- contention:` line".into(),
+        })?;
     let mut sink = Sink::new(SourceFormat::LegacyContention);
     let c = sink.value_type("contentions", "count");
     let d = sink.value_type("delay", "nanoseconds");
@@ -266,7 +300,9 @@ pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Pr
                 match (key, num) {
                     (b"cycles/second", Some(v)) => cpu_hz = v,
                     (b"sampling period", Some(v)) => sink.p.period = v,
-                    (b"ms since reset", Some(v)) => sink.p.duration_nanos = v.saturating_mul(1_000_000),
+                    (b"ms since reset", Some(v)) => {
+                        sink.p.duration_nanos = v.saturating_mul(1_000_000)
+                    }
                     (b"cycles/second" | b"sampling period" | b"ms since reset", None) => {
                         return Err(DecodeError::Text {
                             line: n,
@@ -290,7 +326,11 @@ pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Pr
         }
         flush(&mut sink, &mut rec, &values);
         let Some((cycles, count, addrs)) = parse_contention_record(t) else {
-            sink.p.warn(Some(n), None, "not a `cycles count @ 0x...` record; skipped");
+            sink.p.warn(
+                Some(n),
+                None,
+                "not a `cycles count @ 0x...` record; skipped",
+            );
             continue;
         };
         let period = sink.p.period;
@@ -304,12 +344,20 @@ pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Pr
         }
         values = [contentions, delay];
         if !rec.start(n, addrs) {
-            sink.p.warn(Some(n), None, "an address in this record is not hex; it was left out");
+            sink.p.warn(
+                Some(n),
+                None,
+                "an address in this record is not hex; it was left out",
+            );
         }
     }
     flush(&mut sink, &mut rec, &values);
     if cpu_hz <= 0 {
-        sink.p.warn(Some(hn), None, "no `cycles/second=` line; delays are in cycles, not nanoseconds");
+        sink.p.warn(
+            Some(hn),
+            None,
+            "no `cycles/second=` line; delays are in cycles, not nanoseconds",
+        );
     }
     Ok(sink.finish())
 }

@@ -25,8 +25,8 @@ use hashbrown::HashMap;
 
 use super::{DecodeError, DecodeOptions, Progress, Result, Stage};
 use crate::model::{
-    FuncId, Function, Label, LabelSetId, Line, LocId, Location, Profile, SourceFormat, StackBuilder, StackId, StrId,
-    ValueType,
+    FuncId, Function, Label, LabelSetId, Line, LocId, Location, Profile, SourceFormat,
+    StackBuilder, StackId, StrId, ValueType,
 };
 
 /// Whether the bytes could be text (cheap; looks at the first 4 KiB).
@@ -79,10 +79,14 @@ pub fn detect(bytes: &[u8]) -> Option<TextKind> {
 
 fn classify_start(line: &[u8]) -> Option<TextKind> {
     match line.first()? {
-        b'g' if line.starts_with(b"goroutine ") && dump::parse_header(line).is_some() => Some(TextKind::Dump),
+        b'g' if line.starts_with(b"goroutine ") && dump::parse_header(line).is_some() => {
+            Some(TextKind::Dump)
+        }
         b'h' if line.starts_with(b"heap profile:") => Some(TextKind::Heap),
         b'-' if legacy::is_contention_header(line) => Some(TextKind::Contention),
-        b'a'..=b'z' | b'A'..=b'Z' if grouped::parse_count_header(line).is_some() => Some(TextKind::Count),
+        b'a'..=b'z' | b'A'..=b'Z' if grouped::parse_count_header(line).is_some() => {
+            Some(TextKind::Count)
+        }
         _ => None,
     }
 }
@@ -113,7 +117,11 @@ pub(crate) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Lines { bytes, pos: 0, line: 0 }
+        Lines {
+            bytes,
+            pos: 0,
+            line: 0,
+        }
     }
 }
 
@@ -170,7 +178,10 @@ impl Ticker {
     const STEP: usize = 1 << 20;
 
     pub(crate) fn new(total: usize) -> Self {
-        Ticker { next: Self::STEP, total: total as u64 }
+        Ticker {
+            next: Self::STEP,
+            total: total as u64,
+        }
     }
 
     #[inline]
@@ -237,7 +248,9 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 /// Parses an optionally negative decimal.
 pub(crate) fn parse_i64(s: &[u8]) -> Option<i64> {
     match s {
-        [b'-', rest @ ..] => parse_u64(rest).and_then(|v| i64::try_from(v).ok()).map(|v| -v),
+        [b'-', rest @ ..] => parse_u64(rest)
+            .and_then(|v| i64::try_from(v).ok())
+            .map(|v| -v),
         _ => parse_u64(s).and_then(|v| i64::try_from(v).ok()),
     }
 }
@@ -306,7 +319,10 @@ impl Sink {
     }
 
     pub(crate) fn value_type(&mut self, kind: &str, unit: &str) -> ValueType {
-        ValueType { kind: self.p.strings.intern(kind), unit: self.p.strings.intern(unit) }
+        ValueType {
+            kind: self.p.strings.intern(kind),
+            unit: self.p.strings.intern(unit),
+        }
     }
 
     pub(crate) fn func(&mut self, name: &[u8], file: &[u8]) -> FuncId {
@@ -314,7 +330,12 @@ impl Sink {
         let file = self.intern(file);
         let functions = &mut self.p.functions;
         *self.funcs.entry((name, file)).or_insert_with(|| {
-            functions.push(Function { name, system_name: name, file, start_line: 0 });
+            functions.push(Function {
+                name,
+                system_name: name,
+                file,
+                start_line: 0,
+            });
             FuncId(functions.len() as u32 - 1)
         })
     }
@@ -327,7 +348,11 @@ impl Sink {
         let locations = &mut self.p.locations;
         *self.locs_by_line.entry((func, line)).or_insert_with(|| {
             let start = lines.len() as u32;
-            lines.push(Line { func, line, column: 0 });
+            lines.push(Line {
+                func,
+                line,
+                column: 0,
+            });
             locations.push(Location {
                 source_id: 0,
                 mapping: None,
@@ -352,7 +377,11 @@ impl Sink {
         }
         let start = self.p.lines.len() as u32;
         for &(func, line) in lines {
-            self.p.lines.push(Line { func, line, column: 0 });
+            self.p.lines.push(Line {
+                func,
+                line,
+                column: 0,
+            });
         }
         self.p.locations.push(Location {
             source_id: 0,
@@ -368,7 +397,12 @@ impl Sink {
     }
 
     pub(crate) fn num_label(&mut self, key: &str, num: i64, unit: &str) -> Label {
-        Label { key: self.p.strings.intern(key), str: None, num, num_unit: self.p.strings.intern(unit) }
+        Label {
+            key: self.p.strings.intern(key),
+            str: None,
+            num,
+            num_unit: self.p.strings.intern(unit),
+        }
     }
 
     pub(crate) fn push_sample(&mut self, stack: Option<StackId>, values: &[i64], labels: &[Label]) {
@@ -393,7 +427,11 @@ mod tests {
         let text = b"abc\ndefghijklmnop\n\nqrstuvwxyz0123456789\n\xff\x0a";
         for start in 0..text.len() {
             let h = &text[start..];
-            assert_eq!(find_newline(h), h.iter().position(|&b| b == b'\n'), "from {start}");
+            assert_eq!(
+                find_newline(h),
+                h.iter().position(|&b| b == b'\n'),
+                "from {start}"
+            );
         }
         let mut bytes = vec![b'x'; 100];
         bytes[77] = b'\n';
@@ -404,10 +442,17 @@ mod tests {
 
     #[test]
     fn lines_drop_crlf_and_count() {
-        let v: Vec<_> = Lines::new(b"a\r\nb\n\nc").map(|(n, o, l)| (n, o, l.to_vec())).collect();
+        let v: Vec<_> = Lines::new(b"a\r\nb\n\nc")
+            .map(|(n, o, l)| (n, o, l.to_vec()))
+            .collect();
         assert_eq!(
             v,
-            vec![(1, 0, b"a".to_vec()), (2, 3, b"b".to_vec()), (3, 5, b"".to_vec()), (4, 6, b"c".to_vec())]
+            vec![
+                (1, 0, b"a".to_vec()),
+                (2, 3, b"b".to_vec()),
+                (3, 5, b"".to_vec()),
+                (4, 6, b"c".to_vec())
+            ]
         );
     }
 
@@ -427,7 +472,10 @@ mod tests {
         assert_eq!(parse_hex(b"0x11111111111111111"), None);
         assert_eq!(parse_u64(b"18446744073709551616"), None);
         assert_eq!(parse_i64(b"-12"), Some(-12));
-        assert_eq!(split_file_line(b"C:/Program Files/Go/src/x.go:12"), Some((&b"C:/Program Files/Go/src/x.go"[..], 12)));
+        assert_eq!(
+            split_file_line(b"C:/Program Files/Go/src/x.go:12"),
+            Some((&b"C:/Program Files/Go/src/x.go"[..], 12))
+        );
         assert_eq!(split_file_line(b"x.go"), None);
     }
 }

@@ -24,7 +24,11 @@ struct UnitType {
 }
 
 const fn u(canonical: &'static str, aliases: &'static [&'static str], factor: f64) -> Unit {
-    Unit { canonical, aliases, factor }
+    Unit {
+        canonical,
+        aliases,
+        factor,
+    }
 }
 
 static UNIT_TYPES: &[UnitType] = &[
@@ -70,7 +74,11 @@ impl UnitType {
     /// longer than two bytes, then look the alias up.
     fn sniff(&self, unit: &str) -> Option<&Unit> {
         let lower = unit.to_lowercase();
-        let name = if lower.len() > 2 { lower.strip_suffix('s').unwrap_or(&lower) } else { &lower };
+        let name = if lower.len() > 2 {
+            lower.strip_suffix('s').unwrap_or(&lower)
+        } else {
+            &lower
+        };
         self.units.iter().find(|u| u.aliases.contains(&name))
     }
 
@@ -90,7 +98,10 @@ impl UnitType {
         let from = self.sniff(from)?;
         let v = value as f64 * from.factor;
         if to == "minimum" || to == "auto" {
-            return Some(self.auto_scale(v).unwrap_or((v / self.default.1, self.default.0)));
+            return Some(
+                self.auto_scale(v)
+                    .unwrap_or((v / self.default.1, self.default.0)),
+            );
         }
         Some(match self.sniff(to) {
             Some(to) => (v / to.factor, to.canonical),
@@ -137,7 +148,11 @@ pub fn scaled_label(value: i64, from_unit: &str, to_unit: &str) -> String {
 /// pprof's `Percentage`: `  100%` near 100, `%5.2f%%` from 1, and Go's
 /// `%5.2g%%` below (`  0.8%`, `0.0092%`, `    0%`).
 pub fn percentage(value: i64, total: i64) -> String {
-    let ratio = if total != 0 { (value as f64 / total as f64).abs() * 100.0 } else { 0.0 };
+    let ratio = if total != 0 {
+        (value as f64 / total as f64).abs() * 100.0
+    } else {
+        0.0
+    };
     if (99.95..=100.05).contains(&ratio) {
         "  100%".to_string()
     } else if ratio >= 1.0 {
@@ -194,7 +209,11 @@ pub fn go_format_g(x: f64, prec: usize) -> String {
 /// than the total and a larger unit keeps it readable (at least `0.01`).
 ///
 /// `values` yields each shown node's `(flat, cum)`.
-pub fn select_output_unit(values: impl IntoIterator<Item = (i64, i64)>, total: i64, sample_unit: &str) -> String {
+pub fn select_output_unit(
+    values: impl IntoIterator<Item = (i64, i64)>,
+    total: i64,
+    sample_unit: &str,
+) -> String {
     let mut min_value: i64 = 0;
     let mut any = false;
     for (flat, cum) in values {
@@ -218,7 +237,9 @@ pub fn select_output_unit(values: impl IntoIterator<Item = (i64, i64)>, total: i
     let (_, max_unit) = scale(max_value, sample_unit, "minimum");
     let mut unit = min_unit.into_owned();
     if unit != max_unit && min_value.saturating_mul(100) < max_value {
-        unit = scale(min_value.saturating_mul(100), sample_unit, "minimum").1.into_owned();
+        unit = scale(min_value.saturating_mul(100), sample_unit, "minimum")
+            .1
+            .into_owned();
     }
     if unit.is_empty() {
         sample_unit.to_string()
@@ -236,7 +257,10 @@ mod tests {
         assert_eq!(scaled_label(15_571_181, "bytes", "kB"), "15206.23kB");
         assert_eq!(scaled_label(1_500_000_000, "nanoseconds", "s"), "1.50s");
         assert_eq!(scaled_label(480_000_000, "nanoseconds", "s"), "0.48s");
-        assert_eq!(scaled_label(1_207_940_000, "nanoseconds", "ms"), "1207.94ms");
+        assert_eq!(
+            scaled_label(1_207_940_000, "nanoseconds", "ms"),
+            "1207.94ms"
+        );
         assert_eq!(scaled_label(4_278_190, "bytes", "MB"), "4.08MB");
         assert_eq!(scaled_label(20_000, "bytes", "MB"), "0.02MB");
         assert_eq!(scaled_label(248_000_000, "nanoseconds", "ms"), "248ms");
@@ -291,8 +315,18 @@ mod tests {
     #[test]
     fn output_unit_selection() {
         // Smallest value 0.11ms, total 1.23s: ms keeps it readable.
-        assert_eq!(select_output_unit([(110_000, 110_000), (0, 1_232_400_000)], 1_232_400_000, "nanoseconds"), "ms");
-        assert_eq!(select_output_unit([(10_000_000, 0)], 5_780_000_000, "nanoseconds"), "s");
+        assert_eq!(
+            select_output_unit(
+                [(110_000, 110_000), (0, 1_232_400_000)],
+                1_232_400_000,
+                "nanoseconds"
+            ),
+            "ms"
+        );
+        assert_eq!(
+            select_output_unit([(10_000_000, 0)], 5_780_000_000, "nanoseconds"),
+            "s"
+        );
         assert_eq!(select_output_unit([(5, 5)], 100, "count"), "count");
     }
 }

@@ -1,0 +1,144 @@
+//! What the page draws for one view of the flame graph: boxes on a 0..1
+//! scale of the zoomed width, with their colours, label candidates and
+//! tooltip facts, built from the flame tree by [`flame_scene`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::flame::{FlameTree, ROOT};
+use crate::model::Profile;
+use crate::pattern::Pattern;
+use crate::view::flame_layout::{self, LayoutOptions};
+
+/// A flame graph box as the page draws it: geometry on a 0..1 scale of the
+/// (zoomed) width, and what the tooltip shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlameBox {
+    pub depth: u32,
+    pub x0: f64,
+    pub x1: f64,
+    /// Flame tree node id (for zoom).
+    pub node: u32,
+    /// 0xRRGGBB, stable per Go package.
+    pub color: u32,
+    /// The full function name: the first label candidate, and the tooltip's.
+    pub name: String,
+    /// Shorter label candidates, longest first; the painter picks the first
+    /// of `name` and these that fits. (The name is not repeated here: that
+    /// was a fifth of a scene's bytes.)
+    pub labels: Vec<String>,
+    /// `file:line` where known.
+    pub file: String,
+    pub self_value: i64,
+    pub total: i64,
+    pub matched: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub pattern: String,
+    /// Share of the total covered by matching boxes, nested matches counted once.
+    pub share: f64,
+    pub matches: u32,
+}
+
+/// What the flame graph shows for the current zoom.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlameScene {
+    pub boxes: Vec<FlameBox>,
+    /// Deepest row present.
+    pub depth: u32,
+    /// The profile's total (100%) and its unit, for the tooltip.
+    pub total: i64,
+    pub unit: String,
+    /// Path from the root to the zoomed node: (node id, name).
+    pub breadcrumb: Vec<(u32, String)>,
+    pub search: Option<SearchResult>,
+}
+
+/// The scene for the tree under `zoom` (the root when it is not a node),
+/// keeping boxes at least one pixel wide at `width_px`, with the matches of
+/// `search` marked.
+pub fn flame_scene(
+    tree: &FlameTree,
+    profile: &Profile,
+    zoom: Option<u32>,
+    width_px: u32,
+    search: Option<&Pattern>,
+    dark: bool,
+) -> FlameScene {
+    let zoom = zoom.filter(|&z| tree.is_node(z)).unwrap_or(ROOT);
+    let (matches, search) = match search {
+        None => (None, None),
+        Some(pattern) => {
+            let (m, s) = flame_layout::search(tree, profile, pattern, zoom);
+            (
+                Some(m),
+                Some(SearchResult {
+                    pattern: s.pattern,
+                    share: s.share,
+                    matches: s.matches,
+                }),
+            )
+        }
+    };
+    let lo = LayoutOptions {
+        zoom,
+        min_width: 1.0 / f64::from(width_px.max(1)),
+        ..LayoutOptions::default()
+    };
+    let layout = flame_layout::layout(tree, &lo, matches.as_deref());
+    let mut boxes = Vec::with_capacity(layout.box_count());
+    for row in &layout.rows {
+        for b in &row.boxes {
+            let Some(d) = flame_layout::describe(tree, profile, b.node) else {
+                continue;
+            };
+            boxes.push(FlameBox {
+                depth: row.depth,
+                x0: b.x0,
+                x1: b.x1,
+                node: b.node,
+                color: if b.node == ROOT {
+                    if dark {
+                        0x57606a
+                    } else {
+                        0xc9d1d9
+                    }
+                } else if dark {
+                    d.color_dark
+                } else {
+                    d.color
+                },
+                // describe's first candidate is the name itself.
+                labels: d.labels.into_iter().skip(1).collect(),
+                name: d.name,
+                file: match (d.file.is_empty(), d.line) {
+                    (true, _) => String::new(),
+                    (false, 0) => d.file,
+                    (false, l) => format!("{}:{l}", d.file),
+                },
+                self_value: d.self_value,
+                total: d.total,
+                matched: b.matched,
+            });
+        }
+    }
+    let breadcrumb = tree
+        .path(zoom)
+        .into_iter()
+        .map(|n| (n, flame_layout::node_name(tree, profile, n)))
+        .collect();
+    let st = profile
+        .sample_types
+        .get(tree.sample_index())
+        .copied()
+        .unwrap_or_default();
+    FlameScene {
+        boxes,
+        depth: layout.row_count.saturating_sub(1),
+        total: tree.root_total(),
+        unit: profile.str(st.unit).to_string(),
+        breadcrumb,
+        search,
+    }
+}
