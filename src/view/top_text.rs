@@ -121,7 +121,7 @@ fn truncate_filter(s: &str) -> String {
 }
 
 /// pprof's `ProfileLabels`: `File:`, `Build ID:`, comments, `Type:`,
-/// `Time:`, `Duration: ..., Total samples = ...`.
+/// `Doc:`, `Time:`, `Duration: ..., Total samples = ...`.
 fn profile_labels(
     profile: &Profile,
     sample_type: &str,
@@ -148,6 +148,13 @@ fn profile_labels(
     }
     if !sample_type.is_empty() {
         label.push(format!("Type: {sample_type}"));
+    }
+    if let Some(url) = profile
+        .doc_url
+        .map(|u| profile.str(u))
+        .filter(|u| !u.is_empty())
+    {
+        label.push(format!("Doc: {url}"));
     }
     if profile.time_nanos != 0 {
         label.push(format!("Time: {}", format_time_utc(profile.time_nanos)));
@@ -187,25 +194,18 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// Go's `time.Unix(0, nanos).Format("Jan 2, 2006 at 3:04pm (MST)")` in UTC.
+/// Go's `time.Unix(0, nanos).Format("2006-01-02 15:04:05 MST")` in UTC,
+/// the `Time:` line of today's pprof (Go 1.24 and later).
 pub fn format_time_utc(nanos: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let secs = nanos.div_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    let hour = sod / 3600;
-    let minute = (sod % 3600) / 60;
-    let h12 = match hour % 12 {
-        0 => 12,
-        h => h,
-    };
-    let ampm = if hour < 12 { "am" } else { "pm" };
     format!(
-        "{} {day}, {year:04} at {h12}:{minute:02}{ampm} (UTC)",
-        MONTHS[(month - 1) as usize]
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        sod / 3600,
+        (sod % 3600) / 60,
+        sod % 60
     )
 }
 
@@ -228,17 +228,17 @@ mod tests {
         // 2026-11-25 07:22:31 UTC
         assert_eq!(
             format_time_utc(1_795_591_351_000_000_000),
-            "Nov 25, 2026 at 7:22am (UTC)"
+            "2026-11-25 07:22:31 UTC"
         );
-        assert_eq!(format_time_utc(0), "Jan 1, 1970 at 12:00am (UTC)");
+        assert_eq!(format_time_utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(
             format_time_utc(43_200_000_000_000),
-            "Jan 1, 1970 at 12:00pm (UTC)"
+            "1970-01-01 12:00:00 UTC"
         );
-        assert_eq!(format_time_utc(-1), "Dec 31, 1969 at 11:59pm (UTC)");
+        assert_eq!(format_time_utc(-1), "1969-12-31 23:59:59 UTC");
         assert_eq!(
-            format_time_utc(13 * 3_600_000_000_000 + 5 * 60_000_000_000),
-            "Jan 1, 1970 at 1:05pm (UTC)"
+            format_time_utc(13 * 3_600_000_000_000 + 5 * 60_000_000_000 + 999_999_999),
+            "1970-01-01 13:05:00 UTC"
         );
     }
 
