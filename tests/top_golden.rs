@@ -15,13 +15,15 @@
 //! * `.topfull.<i>`: the same plus `-nodefraction=0`
 //! * `.topcum`: `-top -cum -nodecount=50` (default sample type)
 
+mod support;
+
 use std::path::{Path, PathBuf};
+
+use support::diff;
 
 use pprof_lens::analysis::options::{ReportOptions, SortOrder};
 use pprof_lens::analysis::top::top_table;
 use pprof_lens::view::top_text::render_top;
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
 struct Oracle {
     path: PathBuf,
@@ -34,9 +36,9 @@ struct Oracle {
     cum: bool,
 }
 
-fn oracles() -> Vec<Oracle> {
-    let mut out = oracles_in(Path::new(CORPUS), true);
-    out.extend(oracles_in(&Path::new(CORPUS).join("go1.27"), false));
+fn oracles(corpus: &Path) -> Vec<Oracle> {
+    let mut out = oracles_in(corpus, true);
+    out.extend(oracles_in(&corpus.join("go1.27"), false));
     out
 }
 
@@ -150,39 +152,12 @@ fn go119_times_convert() {
     assert_eq!(go119_time_as_today("Type: cpu"), None);
 }
 
-/// A readable report of the first differing lines.
-fn diff(want: &str, got: &str) -> Option<String> {
-    if want == got {
-        return None;
-    }
-    let w: Vec<&str> = want.lines().collect();
-    let g: Vec<&str> = got.lines().collect();
-    let mut msg = String::new();
-    let mut shown = 0;
-    for i in 0..w.len().max(g.len()) {
-        let (a, b) = (w.get(i).copied(), g.get(i).copied());
-        if a != b {
-            msg.push_str(&format!(
-                "  line {}:\n    want: {:?}\n    got:  {:?}\n",
-                i + 1,
-                a,
-                b
-            ));
-            shown += 1;
-            if shown == 8 {
-                break;
-            }
-        }
-    }
-    if msg.is_empty() {
-        msg = "  (line endings differ)\n".to_string();
-    }
-    Some(format!("{} vs {} lines\n{msg}", w.len(), g.len()))
-}
-
 #[test]
 fn top_text_matches_every_pprof_oracle() {
-    let oracles = oracles();
+    let Some(corpus) = support::corpus("top_text_matches_every_pprof_oracle") else {
+        return;
+    };
+    let oracles = oracles(&corpus);
     let mut failures = Vec::new();
     let mut cache: Option<(PathBuf, pprof_lens::model::Profile)> = None;
     for o in &oracles {

@@ -1,0 +1,78 @@
+//! What the integration tests share: the golden-file check with its bless
+//! switch, and where the shared corpus is.
+//!
+//! Each test file that uses it says `mod support;`; not every file uses
+//! every function.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// Set `PPROF_LENS_BLESS=1` to rewrite golden files from what the code
+/// produces now (review the diff before committing it).
+pub const BLESS: &str = "PPROF_LENS_BLESS";
+
+/// Compares `got` with the golden file at `path` (relative to the crate
+/// root), or rewrites it when blessing. A mismatch names the first lines
+/// that differ, so a failure says where, not only that.
+pub fn check_golden(path: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if std::env::var_os(BLESS).is_some() {
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("golden folder");
+        std::fs::write(&path, got).expect("golden file written");
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (make it with {BLESS}=1)", path.display()));
+    if let Some(d) = diff(&want, got) {
+        panic!("{} differs ({BLESS}=1 rewrites it):\n{d}", path.display());
+    }
+}
+
+/// The first differing lines of two texts, or `None` when they are equal.
+pub fn diff(want: &str, got: &str) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    let mut msg = String::new();
+    let mut shown = 0;
+    for i in 0..w.len().max(g.len()) {
+        let (a, b) = (w.get(i).copied(), g.get(i).copied());
+        if a != b {
+            msg.push_str(&format!(
+                "  line {}:\n    want: {a:?}\n    got:  {b:?}\n",
+                i + 1
+            ));
+            shown += 1;
+            if shown == 8 {
+                break;
+            }
+        }
+    }
+    if msg.is_empty() {
+        msg = "  (line endings differ)\n".to_string();
+    }
+    Some(format!("{} vs {} lines\n{msg}", w.len(), g.len()))
+}
+
+/// The shared corpus (`../shared/corpus` beside the crate), or `None` with
+/// a note on stderr naming the test that skips: a clone without it still
+/// runs every test that needs only the crate.
+pub fn corpus(test: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else if std::env::var_os("CI").is_some() {
+        panic!(
+            "{test}: the shared corpus is missing at {} and CI needs it",
+            dir.display()
+        );
+    } else {
+        eprintln!(
+            "SKIPPED {test}: no shared corpus at {} (clone it beside the repo to run it)",
+            dir.display()
+        );
+        None
+    }
+}
