@@ -68,7 +68,7 @@ impl Pattern {
 /// automaton from every position of every name, about a microsecond a name,
 /// while most filters are a name or a few (`main`, `^runtime\.`,
 /// `alloc|malloc`, `(?i)http`), and a substring search rejects the many
-/// names without them some fifty times faster.
+/// names without them far faster.
 ///
 /// Conservative by construction: a pattern it cannot read (inline flags
 /// other than a leading `(?i)`, escapes other than punctuation and

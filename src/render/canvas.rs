@@ -14,8 +14,7 @@ pub const FONT: &str = "12px system-ui, -apple-system, Roboto, sans-serif";
 /// With kerning and ligatures off (see [`CanvasPainter::new`]) a string's
 /// width is the sum of its characters', so a label is sized without a
 /// measureText call: those cost tens of microseconds each, and every zoom
-/// shows labels, and cuts of labels, never measured before (a zoomed paint
-/// took up to 14 ms on the reference profile, an unzoomed one 2).
+/// shows labels, and cuts of labels, never measured before.
 #[derive(Default)]
 pub struct CharWidths {
     /// By code point below 128; 0 until measured.
