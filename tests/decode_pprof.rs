@@ -1074,9 +1074,23 @@ fn error_gzip_bomb_stops_at_the_limit() {
         max_uncompressed: 64 << 20,
     };
     match decode::decode_with(&bomb, &opts, &mut NoProgress) {
-        Err(e @ DecodeError::TooLarge { limit }) => {
-            assert_eq!(limit, 64 << 20);
-            assert_contains(&e.to_string(), &["exceeds the limit", "compression bomb"]);
+        Err(
+            e @ DecodeError::TooLarge {
+                limit,
+                size,
+                compressed: true,
+            },
+        ) => {
+            assert_eq!((limit, size), (64 << 20, Some(bomb.len() as u64)));
+            assert_contains(
+                &e.to_string(),
+                &[
+                    "too large",
+                    "inflates to more than 64MB",
+                    "compression bomb",
+                    "go tool pprof -proto",
+                ],
+            );
         }
         other => panic!(
             "expected TooLarge, got {:?}",
@@ -1094,7 +1108,10 @@ fn error_gzip_bomb_stops_at_the_limit() {
             Err(e) => break Err(e),
         }
     };
-    assert_eq!(result, Err(DecodeError::TooLarge { limit }));
+    assert!(
+        matches!(result, Err(DecodeError::TooLarge { limit: l, size: None, compressed: true }) if l == limit),
+        "{result:?}"
+    );
     assert!(inflater.total_out() > limit && inflater.total_out() <= limit + (1 << 20));
 }
 
@@ -1514,4 +1531,110 @@ fn model_memory_stays_under_three_times_the_input() {
         checked += 1;
     }
     assert!(checked >= 8);
+}
+
+/// A gzip file whose content is neither a profile nor a dump is described
+/// as what it holds, not as "not gzip".
+#[test]
+fn error_gzip_holding_something_else_says_what_it_holds() {
+    let e = decode::decode(&gzip_bytes(b"hello world\nthis is a README\n"))
+        .unwrap_err()
+        .to_string();
+    assert_contains(
+        &e,
+        &[
+            "not a Go profile",
+            "gzip data holding a text file",
+            "hello world",
+        ],
+    );
+    let e = decode::decode(&gzip_bytes(&[0xff, 0x13, 0x37, 0x00, 0x01, 0x02]))
+        .unwrap_err()
+        .to_string();
+    assert_contains(&e, &["gzip data holding binary data", "ff 13 37"]);
+    assert!(!e.contains("not gzip"), "{e}");
+    let e = decode::decode(&[0xff, 0x13, 0x37, 0x00, 0x01, 0x02])
+        .unwrap_err()
+        .to_string();
+    assert_contains(
+        &e,
+        &[
+            "binary data that is not gzip or a pprof protobuf",
+            "ff 13 37",
+        ],
+    );
+}
+
+/// Inputs over the decode limit say the limit, the file's size in human
+/// units, and what to do instead; every path a file can take is covered.
+#[test]
+fn error_too_large_says_sizes_and_what_to_do() {
+    let opts = DecodeOptions {
+        max_uncompressed: 1 << 20,
+    };
+    let dump: Vec<u8> = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:1 +0x1\n\n"
+        .repeat(((1 << 20) + 4096) / 56)
+        .into_bytes();
+    assert!(dump.len() as u64 > 1 << 20);
+    let advice = [
+        "too large",
+        "over the 1MB this page can decode",
+        "go tool pprof -proto -focus=REGEX FILE > smaller.pb.gz",
+    ];
+    for (how, r) in [
+        (
+            "in memory",
+            decode::decode_with(&dump, &opts, &mut NoProgress),
+        ),
+        (
+            "from a reader",
+            decode::decode_reader(&dump[..], dump.len() as u64, &opts, &mut NoProgress),
+        ),
+    ] {
+        match r {
+            Err(
+                e @ DecodeError::TooLarge {
+                    compressed: false, ..
+                },
+            ) => {
+                let msg = e.to_string();
+                assert_contains(&msg, &advice);
+                assert_contains(&msg, &["this file is 1.0"]);
+            }
+            other => panic!(
+                "{how}: expected TooLarge, got {:?}",
+                other.map(|p| p.samples.len())
+            ),
+        }
+    }
+    let gz = gzip_bytes(&dump);
+    for (how, r) in [
+        (
+            "gzip in memory",
+            decode::decode_with(&gz, &opts, &mut NoProgress),
+        ),
+        (
+            "gzip from a reader",
+            decode::decode_reader(&gz[..], gz.len() as u64, &opts, &mut NoProgress),
+        ),
+    ] {
+        match r {
+            Err(
+                e @ DecodeError::TooLarge {
+                    compressed: true, ..
+                },
+            ) => {
+                let msg = e.to_string();
+                assert_contains(&msg, &advice);
+                assert_contains(
+                    &msg,
+                    &["gzip file inflates to more than 1MB", "compression bomb"],
+                );
+            }
+            other => panic!(
+                "{how}: expected TooLarge, got {:?}",
+                other.map(|p| p.samples.len())
+            ),
+        }
+    }
 }

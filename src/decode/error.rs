@@ -19,10 +19,15 @@ pub enum DecodeError {
     #[error("gzip data is broken at byte {offset}: {message}")]
     Gzip { offset: u64, message: String },
 
-    /// The uncompressed data would exceed the size limit (a gzip bomb, or a
-    /// profile too large for this tab).
-    #[error("the uncompressed data exceeds the limit of {limit} bytes; the file is too large or a compression bomb")]
-    TooLarge { limit: u64 },
+    /// The input, or what it inflates to, is over the size limit (a profile
+    /// too large for this tab, or a gzip bomb). `size` is the file's size
+    /// when known; `compressed` says the limit was crossed while inflating.
+    #[error("{}", too_large_message(*limit, *size, *compressed))]
+    TooLarge {
+        limit: u64,
+        size: Option<u64>,
+        compressed: bool,
+    },
 
     /// Malformed protobuf encoding.
     #[error("bad protobuf at byte {offset} (in {field}): {message}")]
@@ -56,3 +61,30 @@ pub enum DecodeError {
 }
 
 pub type Result<T, E = DecodeError> = std::result::Result<T, E>;
+
+/// What is over the limit, by how much, and what to do instead, in the
+/// units pprof prints sizes in.
+fn too_large_message(limit: u64, size: Option<u64>, compressed: bool) -> String {
+    let human = |b: u64| crate::measurement::label(i64::try_from(b).unwrap_or(i64::MAX), "bytes");
+    let what = match (compressed, size) {
+        (true, Some(s)) => format!(
+            "this {} gzip file inflates to more than {}",
+            human(s),
+            human(limit)
+        ),
+        (true, None) => format!("this gzip file inflates to more than {}", human(limit)),
+        (false, Some(s)) => format!("this file is {}", human(s)),
+        (false, None) => "this file".to_string(),
+    };
+    let bomb = if compressed {
+        " (or it is a compression bomb)"
+    } else {
+        ""
+    };
+    format!(
+        "too large: {what}, over the {} this page can decode{bomb}. Make a smaller profile first, \
+         for example `go tool pprof -proto -focus=REGEX FILE > smaller.pb.gz` \
+         (or -sample_index, -show_from), or take a goroutine dump with fewer goroutines",
+        human(limit)
+    )
+}

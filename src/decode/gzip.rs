@@ -317,7 +317,11 @@ impl<R: Read> Inflater<R> {
         let n = (end - start) as u64;
         self.total_out = self.total_out.saturating_add(n);
         if self.total_out > self.limit {
-            return Err(DecodeError::TooLarge { limit: self.limit });
+            return Err(DecodeError::TooLarge {
+                limit: self.limit,
+                size: (self.input_size > 0).then_some(self.input_size),
+                compressed: true,
+            });
         }
         self.crc = crc32_update(self.crc, &self.ring[start..end]);
         self.member_len = self.member_len.wrapping_add(n);
@@ -601,7 +605,14 @@ mod tests {
         );
         let result = inflate(&file, 1_000_000, &mut NoProgress);
         assert!(
-            matches!(result, Err(DecodeError::TooLarge { limit: 1_000_000 })),
+            matches!(
+                result,
+                Err(DecodeError::TooLarge {
+                    limit: 1_000_000,
+                    compressed: true,
+                    ..
+                })
+            ),
             "limit not enforced"
         );
     }

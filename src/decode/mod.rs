@@ -88,6 +88,13 @@ pub fn decode_with(
     if gzip::is_gzip(bytes) {
         return decode_gzip(&mut &bytes[..], bytes.len() as u64, opts, progress);
     }
+    if bytes.len() as u64 > opts.max_uncompressed {
+        return Err(DecodeError::TooLarge {
+            limit: opts.max_uncompressed,
+            size: Some(bytes.len() as u64),
+            compressed: false,
+        });
+    }
     decode_plain(bytes, false, opts, progress)
 }
 
@@ -134,6 +141,8 @@ fn decode_dyn_reader(
     if size > opts.max_uncompressed {
         return Err(DecodeError::TooLarge {
             limit: opts.max_uncompressed,
+            size: Some(size),
+            compressed: false,
         });
     }
     if head.len() < SNIFF || text::looks_like_text(&head) {
@@ -148,7 +157,9 @@ fn decode_dyn_reader(
     let mut decoder = pprof::StreamDecoder::new(false, size);
     let mut chunk = head;
     loop {
-        decoder.feed(&chunk).map_err(|e| unrecognized(e, &chunk))?;
+        decoder
+            .feed(&chunk)
+            .map_err(|e| unrecognized(e, &chunk, false))?;
         if !progress.report(
             Stage::Decoding,
             decoder.bytes_fed(),
@@ -197,12 +208,16 @@ fn decode_gzip(
         return decode_plain(&head, true, opts, progress);
     }
     let mut decoder = pprof::StreamDecoder::new(true, opts.max_uncompressed);
-    decoder.feed(&head).map_err(|e| unrecognized(e, &head))?;
+    decoder
+        .feed(&head)
+        .map_err(|e| unrecognized(e, &head, true))?;
     head.truncate(200);
     while let Some(chunk) = inflater.next_chunk(progress)? {
-        decoder.feed(chunk).map_err(|e| unrecognized(e, &head))?;
+        decoder
+            .feed(chunk)
+            .map_err(|e| unrecognized(e, &head, true))?;
     }
-    decoder.finish().map_err(|e| unrecognized(e, &head))
+    decoder.finish().map_err(|e| unrecognized(e, &head, true))
 }
 
 /// Appends from `reader` to `out` until it holds `limit` bytes or the input
@@ -218,10 +233,10 @@ fn read_up_to(reader: &mut dyn Read, out: &mut Vec<u8>, limit: usize) -> Result<
 }
 
 /// "Not a profile" from the pprof decoder, in words about the content.
-fn unrecognized(e: DecodeError, head: &[u8]) -> DecodeError {
+fn unrecognized(e: DecodeError, head: &[u8], gzipped: bool) -> DecodeError {
     match e {
         DecodeError::Unrecognized { .. } => DecodeError::Unrecognized {
-            detail: describe_unknown(head),
+            detail: describe_unknown(head, gzipped),
         },
         other => other,
     }
@@ -239,18 +254,26 @@ fn decode_plain(
             other => return other,
         }
     }
-    pprof::decode(bytes, gzipped, opts, progress).map_err(|e| unrecognized(e, bytes))
+    pprof::decode(bytes, gzipped, opts, progress).map_err(|e| unrecognized(e, bytes, gzipped))
 }
 
-/// A short description of unrecognised content for the error message.
-fn describe_unknown(bytes: &[u8]) -> String {
+/// A short description of unrecognised content for the error message;
+/// `gzipped` content is described as what the gzip file holds.
+fn describe_unknown(bytes: &[u8], gzipped: bool) -> String {
     let head = &bytes[..bytes.len().min(16)];
+    let holding = if gzipped { "gzip data holding " } else { "" };
     if text::looks_like_text(bytes) {
         let first = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
         let line = first.lines().next().unwrap_or("").trim();
         let line: String = line.chars().take(60).collect();
         format!(
-            "a text file that is neither a goroutine dump, a traceback nor a pprof text profile (first line: {line:?})"
+            "{holding}a text file that is neither a goroutine dump, a traceback nor a pprof text profile (first line: {line:?})"
+        )
+    } else if gzipped {
+        let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "gzip data holding binary data that is not a pprof protobuf (it starts with {})",
+            hex.join(" ")
         )
     } else {
         let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
