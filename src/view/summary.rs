@@ -33,6 +33,25 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The `<option>` of sample type `i`: its value, which the page's
+    /// `sample-type` select reports back, and its label. A type with no
+    /// name is addressed by its index, as pprof's `-sample_index=0` does.
+    pub fn sample_type_option(&self, i: usize) -> (String, String) {
+        let t = &self.sample_types[i];
+        match (t.name.is_empty(), t.unit.is_empty()) {
+            (true, true) => (i.to_string(), format!("sample type {}", i + 1)),
+            (true, false) => (i.to_string(), format!("sample type {} ({})", i + 1, t.unit)),
+            (false, true) => (t.name.clone(), t.name.clone()),
+            (false, false) => (t.name.clone(), format!("{} ({})", t.name, t.unit)),
+        }
+    }
+
+    /// The sample type an option value names: a name, or the index of a
+    /// type without one.
+    pub fn sample_index_of(&self, value: &str) -> Option<usize> {
+        (0..self.sample_types.len()).find(|&i| self.sample_type_option(i).0 == value)
+    }
+
     pub fn of(profile: &Profile, name: &str, bytes: u64) -> Summary {
         let n = profile.num_sample_types();
         let mut totals = vec![0i64; n];
@@ -84,5 +103,41 @@ mod tests {
         assert_eq!(s.totals, vec![3, 40]);
         assert_eq!(s.default_index, 1);
         assert_eq!(s.sample_types[1].name, "cpu");
+    }
+
+    #[test]
+    fn nameless_sample_types_are_addressed_by_index() {
+        let p = ProfileBuilder::new(&[
+            ("", ""),
+            ("cpu", "nanoseconds"),
+            ("", "bytes"),
+            ("samples", ""),
+        ])
+        .samples(&["main 1 2 3 4"])
+        .build();
+        let s = Summary::of(&p, "x.pb", 10);
+        let options: Vec<(String, String)> = (0..4).map(|i| s.sample_type_option(i)).collect();
+        assert_eq!(
+            options,
+            [
+                ("0".to_string(), "sample type 1".to_string()),
+                ("cpu".to_string(), "cpu (nanoseconds)".to_string()),
+                ("2".to_string(), "sample type 3 (bytes)".to_string()),
+                ("samples".to_string(), "samples".to_string()),
+            ]
+        );
+        assert_eq!(
+            (
+                s.sample_index_of("0"),
+                s.sample_index_of("cpu"),
+                s.sample_index_of("2")
+            ),
+            (Some(0), Some(1), Some(2))
+        );
+        assert_eq!(
+            (s.sample_index_of("1"), s.sample_index_of("")),
+            (None, None),
+            "a named type is not picked by index"
+        );
     }
 }
