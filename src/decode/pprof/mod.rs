@@ -2,7 +2,7 @@
 //! pass.
 //!
 //! [`StreamDecoder`] is fed the uncompressed bytes in chunks of any size, as
-//! the gzip [`super::gzip::Inflater`] hands them out, and never needs the
+//! the gzip [`crate::decode::gzip::Inflater`] hands them out, and never needs the
 //! whole file at once: a profile costs its model plus one field's bytes, so a
 //! 1 GB profile does not need a second gigabyte for its inflated copy.
 //!
@@ -10,7 +10,7 @@
 //! 1. **Walk** the top-level `Profile` fields as they arrive, tracking byte
 //!    offsets, so every error says where it is. The small messages
 //!    (`ValueType`, `Mapping`, `Location`, `Function`) are decoded with prost
-//!    ([`super::proto`]) and kept; strings are interned; each `Sample` is
+//!    ([`messages`]) and kept; strings are interned; each `Sample` is
 //!    decoded at once by a hand-written loop into reusable scratch buffers
 //!    (no allocation per sample).
 //! 2. Field order is not guaranteed, and Go writes samples *before*
@@ -34,10 +34,13 @@
 //! that they are [`DecodeError::Protobuf`] (bad encoding) or
 //! [`DecodeError::Invalid`] (well-formed, but breaks the format's rules).
 
+pub mod messages;
+
 use hashbrown::HashMap;
 use prost::Message;
 
-use super::proto;
+use self::messages as proto;
+
 use super::{DecodeError, DecodeOptions, Progress, Result, Stage};
 use crate::model::{
     FuncId, Function, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
