@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pprof_lens::decode::proto as pb;
+use pprof_lens::decode::pprof::messages as pb;
 use pprof_lens::decode::{decode_reader, DecodeOptions, NoProgress};
 use prost::Message;
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use pprof_lens::decode::proto as pb;
+use pprof_lens::decode::pprof::messages as pb;
 use pprof_lens::decode::{self, gzip, pprof, DecodeError, DecodeOptions, NoProgress, Stage};
 use pprof_lens::model::{LabelSets, Profile, SourceFormat, StrId};
 use prost::Message;

@@ -15,7 +15,6 @@
 pub mod error;
 pub mod gzip;
 pub mod pprof;
-pub mod proto;
 pub mod text;
 
 pub use error::{DecodeError, Result};

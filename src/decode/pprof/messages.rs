@@ -4,7 +4,7 @@
 //! small and frozen. A test below hashes the `.proto` file so that an edit to
 //! it cannot go unnoticed here.
 //!
-//! The decoder ([`super::pprof`]) uses these for the small messages
+//! The decoder ([`super`]) uses these for the small messages
 //! (`ValueType`, `Mapping`, `Location`, `Function`) and walks `Profile` and
 //! `Sample` itself for speed and byte offsets; [`Profile`] is here for
 //! completeness and for tests that encode profiles.
@@ -161,11 +161,11 @@ mod tests {
 
     #[test]
     fn schema_unchanged() {
-        let proto = include_bytes!("../../proto/profile.proto");
+        let proto = include_bytes!("../../../proto/profile.proto");
         assert_eq!(
             fnv1a(proto),
             PROFILE_PROTO_FNV1A,
-            "proto/profile.proto changed: update src/decode/proto.rs and this hash"
+            "proto/profile.proto changed: update src/decode/pprof/messages.rs and this hash"
         );
     }
 
