@@ -47,19 +47,20 @@ fn check_tree(t: &FlameTree) {
         assert!(p < i, "parents come first in preorder");
         assert_eq!(t.depth(i), t.depth(p) + 1);
         assert!(t.end(i) <= t.end(p), "subtree nested in parent's");
-        child_total[p as usize] += t.total(i);
-        child_weight[p as usize] += t.weight(i);
+        // Sums wrap, as pprof's int64 sums do.
+        child_total[p as usize] = child_total[p as usize].wrapping_add(t.total(i));
+        child_weight[p as usize] = child_weight[p as usize].wrapping_add(t.weight(i));
     }
     for i in 0..n {
         let u = i as usize;
         assert_eq!(
             t.total(i),
-            t.self_value(i) + child_total[u],
+            t.self_value(i).wrapping_add(child_total[u]),
             "node {i}: total = self + children"
         );
         assert_eq!(
             t.weight(i),
-            t.self_weight(i) + child_weight[u],
+            t.self_weight(i).wrapping_add(child_weight[u]),
             "node {i}: weight = self + children"
         );
         assert!(t.end(i) > i && t.end(i) <= n);
@@ -71,7 +72,7 @@ fn check_tree(t: &FlameTree) {
             );
         }
         assert_eq!(
-            kids.iter().map(|&c| t.total(c)).sum::<i64>(),
+            kids.iter().fold(0i64, |s, &c| s.wrapping_add(t.total(c))),
             child_total[u]
         );
     }
@@ -184,11 +185,10 @@ fn lines_outside_i32_are_kept() {
 }
 
 #[test]
-fn saturated_sums_are_kept_as_first_built() {
-    // |values| sum past i64::MAX: totals saturate, and a saturating sum
-    // depends on the order children are added to it (a: MAX + p MAX + r -MAX
-    // is 0 that way, MAX the other), so this pins the order the first
-    // builder used, and self values that are not total minus children.
+fn sums_wrap_as_gos_int64() {
+    // |values| sum past i64::MAX: sums wrap as pprof's int64 sums do, so a
+    // node whose true sum fits (a: MAX + p MAX + r -MAX) shows it whatever
+    // the order of the terms, and self values are total minus children.
     let max = i64::MAX;
     let samples = [
         "a;p;q 0".to_string(),
@@ -199,6 +199,7 @@ fn saturated_sums_are_kept_as_first_built() {
     let refs: Vec<&str> = samples.iter().map(String::as_str).collect();
     let p = count_profile(&refs);
     let t = tree(&p);
+    check_tree(&t);
     let got: Vec<(String, u32, i64, i64, u64, u64)> = (0..t.len() as u32)
         .map(|n| {
             (
@@ -211,19 +212,20 @@ fn saturated_sums_are_kept_as_first_built() {
             )
         })
         .collect();
-    let (m, w) = (i64::MAX, u64::MAX);
+    // Weights: a's is 3 * MAX, which wraps to MAX - 2 in u64.
+    let (m, w) = (i64::MAX, i64::MAX as u64);
     let row = |name: &str, d, total, self_value, weight, self_weight| {
         (name.to_string(), d, total, self_value, weight, self_weight)
     };
     assert_eq!(
         got,
         vec![
-            row("", 0, 0, 0, w, 0),
-            row("a", 1, 0, m, w, m as u64),
-            row("p", 2, m, 0, m as u64, 0),
-            row("q", 3, m, 0, m as u64, 0),
-            row("z", 4, m, m, m as u64, m as u64),
-            row("r", 2, -m, -m, m as u64, m as u64),
+            row("", 0, m, 0, w - 2, 0),
+            row("a", 1, m, m, w - 2, w),
+            row("p", 2, m, 0, w, 0),
+            row("q", 3, m, 0, w, 0),
+            row("z", 4, m, m, w, w),
+            row("r", 2, -m, -m, w, w),
         ]
     );
 }

@@ -63,6 +63,26 @@ pub const NO_NODE: u32 = u32::MAX;
 /// The root node id.
 pub const ROOT: u32 = 0;
 
+/// Adds sample values as pprof does: Go's `int64` `+=`, which wraps on
+/// overflow (two's complement). The top table (`graph.rs`) sums the same
+/// way, so a flame total is the `-top` figure for any input. Wrapping
+/// addition is associative and commutative, so a sum does not depend on
+/// the order of its terms (the build may add in any order) and a node's
+/// self value is exactly its total minus its children's
+/// ([`FlameTree::self_value`]).
+#[inline]
+pub(crate) fn add_value(a: i64, b: i64) -> i64 {
+    a.wrapping_add(b)
+}
+
+/// As [`add_value`], for weights (sums of |value|): they wrap at `u64`,
+/// which as bits is the same sum as `add_value`'s when no value is
+/// negative, so a weight is then read from the total.
+#[inline]
+pub(crate) fn add_weight(a: u64, b: u64) -> u64 {
+    a.wrapping_add(b)
+}
+
 /// What the report filters decide, as seen by the flame tree. Every method
 /// has a "keep everything" default, so `&()` is the empty filter.
 pub trait FlameFilter {
@@ -130,8 +150,8 @@ pub struct FlameOptions {
 ///   index into a table of the location lines the build met, each naming
 ///   one of the distinct frames (a few per function, not one per node);
 /// * a node's self value is its total minus its children's totals, exact
-///   because the build proves no sum saturated (else, and only then, the self
-///   values are stored);
+///   because sums wrap (see [`add_value`]): wrapping addition is undone by
+///   wrapping subtraction whatever the order of the terms;
 /// * the box width (`weight`, the sum of |value|) equals `total` unless some
 ///   value is negative (a diff profile); only then is it stored;
 /// * the deepest depth under a node is a scan of its preorder range, so only
@@ -152,14 +172,9 @@ pub struct FlameTree {
     point: Vec<u32>,
     /// Sum of values of the samples through the node.
     total: Vec<i64>,
-    /// Sum of |value| through the node, when it can differ from `total`
-    /// (negative values, or saturated sums); else empty.
+    /// Sum of |value| through the node when some value is negative (it
+    /// then differs from `total`); else empty.
     weight: Vec<u64>,
-    /// Sum of values where the node is the leaf, only when a sum saturated
-    /// (then `total` minus the children's is not exact); else empty.
-    self_value: Vec<i64>,
-    /// As `self_value`, for `weight`.
-    self_weight: Vec<u64>,
     /// The (frame, line) pairs nodes point to: one per location line the
     /// build met (a few per function); point 0 is the root's.
     points: Points,
@@ -199,9 +214,9 @@ const UNMAPPED: u32 = u32::MAX;
 const BEFORE_SHOW_FROM: u32 = u32::MAX - 1;
 
 /// Which samples count, step 1 of the build: enough to map the stacks,
-/// without their values, so that the mapping (the build's largest
-/// transient) and the per-stack sums (8 or 16 bytes a stack node) are never
-/// held at the same time.
+/// without their values, which step 3 adds straight into the flame nodes,
+/// so no per-stack sums are held beside the mapping (the build's largest
+/// transient).
 struct KeptSamples {
     /// A bit per stack node: some kept sample with a non-zero value ends
     /// there.
@@ -209,11 +224,6 @@ struct KeptSamples {
     /// Some kept value is negative: weights (sums of |value|) differ from
     /// values and are kept.
     negative: bool,
-    /// The sum of all kept |values| exceeds `i64::MAX`: sums may saturate,
-    /// and a saturated sum depends on the order of its terms and does not
-    /// give self values back by subtraction, so both are done as the first
-    /// builder did.
-    saturates: bool,
 }
 
 impl KeptSamples {
@@ -222,15 +232,9 @@ impl KeptSamples {
         let mut out = KeptSamples {
             used: vec![0; ns.div_ceil(64)],
             negative: false,
-            saturates: false,
         };
-        let mut abs_sum = 0u64;
         for_each_kept(profile, si, filter, |s, v| {
             out.negative |= v < 0;
-            match abs_sum.checked_add(v.unsigned_abs()) {
-                Some(sum) if sum <= i64::MAX as u64 => abs_sum = sum,
-                _ => out.saturates = true,
-            }
             if s < ns {
                 out.used[s / 64] |= 1 << (s % 64);
             }
@@ -241,10 +245,6 @@ impl KeptSamples {
     #[inline]
     fn used(&self, s: usize) -> bool {
         self.used[s / 64] & 1 << (s % 64) != 0
-    }
-
-    fn with_weight(&self) -> bool {
-        self.negative || self.saturates
     }
 }
 
@@ -269,50 +269,6 @@ fn for_each_kept<F: FlameFilter + ?Sized>(
         if v != 0 && filter.keep_sample(i) {
             f(samples.stack[i].map_or(usize::MAX, |s| s.index()), v);
         }
-    }
-}
-
-/// Values per leaf stack node, step 3 of the build.
-struct LeafSums {
-    value: Vec<i64>,
-    /// Sum of |value|; empty unless weights are kept.
-    weight: Vec<u64>,
-    root_value: i64,
-    root_weight: u64,
-}
-
-impl LeafSums {
-    /// Sums the kept samples' values per leaf stack node, the weights too
-    /// when they differ. Saturating only where sums may saturate, as the
-    /// first builder did; elsewhere no sum can overflow.
-    fn sum<F: FlameFilter + ?Sized>(
-        profile: &Profile,
-        si: usize,
-        filter: &F,
-        kept: &KeptSamples,
-    ) -> LeafSums {
-        let ns = profile.stacks.len();
-        let with_weight = kept.with_weight();
-        let mut out = LeafSums {
-            value: vec![0; ns],
-            weight: if with_weight { vec![0; ns] } else { Vec::new() },
-            root_value: 0,
-            root_weight: 0,
-        };
-        for_each_kept(profile, si, filter, |s, v| {
-            let (value, weight) = match (out.value.get_mut(s), out.weight.get_mut(s)) {
-                (Some(value), weight) => (value, weight),
-                (None, _) => (
-                    &mut out.root_value,
-                    with_weight.then_some(&mut out.root_weight),
-                ),
-            };
-            *value = value.saturating_add(v);
-            if let Some(w) = weight {
-                *w = w.saturating_add(v.unsigned_abs());
-            }
-        });
-        out
     }
 }
 
@@ -763,63 +719,35 @@ impl FlameTree {
         parent.shrink_to_fit();
         point.shrink_to_fit();
 
-        // 3. Totals (and weights) and subtree sizes: leaf sums into their
-        // nodes, then, nodes being made after their parents, one reverse pass.
-        let with_weight = kept.with_weight();
-        let keep_self = kept.saturates;
+        // 3. Totals (and weights) and subtree sizes: each value into its
+        // node, then, nodes being made after their parents, one reverse
+        // pass. Sums wrap (see `add_value`), so the order of the terms does
+        // not matter.
+        let with_weight = kept.negative;
         let mut total = vec![0i64; n];
         let mut weight = if with_weight {
             vec![0u64; n]
         } else {
             Vec::new()
         };
-        if kept.saturates {
-            // Sums that may saturate depend on the order of their terms:
-            // per leaf stack node first, then per flame node in stack order,
-            // as the first builder did.
-            let leaves = LeafSums::sum(profile, opts.sample_index, filter, &kept);
-            total[0] = leaves.root_value;
+        for_each_kept(profile, opts.sample_index, filter, |s, v| {
+            let f = match map.get(s) {
+                Some(&f) if f < BEFORE_SHOW_FROM => f as usize,
+                Some(_) => return,
+                None => 0,
+            };
+            total[f] = add_value(total[f], v);
             if with_weight {
-                weight[0] = leaves.root_weight;
+                weight[f] = add_weight(weight[f], v.unsigned_abs());
             }
-            for (s, &f) in map.iter().enumerate() {
-                if f < BEFORE_SHOW_FROM && kept.used(s) {
-                    let f = f as usize;
-                    total[f] = total[f].saturating_add(leaves.value[s]);
-                    if with_weight {
-                        weight[f] = weight[f].saturating_add(leaves.weight[s]);
-                    }
-                }
-            }
-        } else {
-            // No sum can overflow (the kept |values| sum to at most
-            // i64::MAX), so each value goes straight to its node, without
-            // per-stack sums (8 or 16 bytes a stack node) held beside the
-            // map.
-            for_each_kept(profile, opts.sample_index, filter, |s, v| {
-                let f = match map.get(s) {
-                    Some(&f) if f < BEFORE_SHOW_FROM => f as usize,
-                    Some(_) => return,
-                    None => 0,
-                };
-                total[f] += v;
-                if with_weight {
-                    weight[f] += v.unsigned_abs();
-                }
-            });
-        }
+        });
         drop((map, kept));
-        let (self_value, self_weight) = if keep_self {
-            (total.clone(), weight.clone())
-        } else {
-            (Vec::new(), Vec::new())
-        };
         let mut size = vec![1u32; n];
         for i in (1..n).rev() {
             let p = parent[i] as usize;
-            total[p] = total[p].saturating_add(total[i]);
+            total[p] = add_value(total[p], total[i]);
             if with_weight {
-                weight[p] = weight[p].saturating_add(weight[i]);
+                weight[p] = add_weight(weight[p], weight[i]);
             }
             size[p] += size[i];
         }
@@ -892,8 +820,6 @@ impl FlameTree {
         let point = permute(point, &new_id);
         let total = permute(total, &new_id);
         let weight = permute(weight, &new_id);
-        let self_value = permute(self_value, &new_id);
-        let self_weight = permute(self_weight, &new_id);
         drop(new_id);
 
         // 7. Subtree ends and depths, from the preorder parents.
@@ -919,8 +845,6 @@ impl FlameTree {
             point,
             total,
             weight,
-            self_value,
-            self_weight,
             points,
             frames,
             height,
@@ -1038,11 +962,9 @@ impl FlameTree {
         self.total[n as usize]
     }
 
-    /// Sum of values where `n` is the leaf.
+    /// Sum of values where `n` is the leaf: the total less the children's,
+    /// exact as sums wrap (see [`add_value`]).
     pub fn self_value(&self, n: u32) -> i64 {
-        if let Some(&v) = self.self_value.get(n as usize) {
-            return v;
-        }
         self.children(n)
             .fold(self.total(n), |acc, c| acc.wrapping_sub(self.total(c)))
     }
@@ -1058,11 +980,8 @@ impl FlameTree {
         }
     }
 
-    /// Sum of |value| where `n` is the leaf.
+    /// Sum of |value| where `n` is the leaf (as [`Self::self_value`]).
     pub fn self_weight(&self, n: u32) -> u64 {
-        if let Some(&v) = self.self_weight.get(n as usize) {
-            return v;
-        }
         self.children(n)
             .fold(self.weight(n), |acc, c| acc.wrapping_sub(self.weight(c)))
     }
@@ -1078,8 +997,6 @@ impl FlameTree {
             + self.points.line.capacity() * 8
             + self.total.capacity() * 8
             + self.weight.capacity() * 8
-            + self.self_value.capacity() * 8
-            + self.self_weight.capacity() * 8
             + self.frames.capacity() * size_of::<Frame>()
     }
 
@@ -1126,8 +1043,8 @@ impl FlameTree {
                 sel.nodes.push(n);
                 if n >= covered_until {
                     sel.outermost.push(n);
-                    sel.value = sel.value.saturating_add(self.total(n));
-                    sel.weight = sel.weight.saturating_add(self.weight(n));
+                    sel.value = add_value(sel.value, self.total(n));
+                    sel.weight = add_weight(sel.weight, self.weight(n));
                     covered_until = self.end[n as usize];
                 }
             }
@@ -1179,8 +1096,8 @@ impl FlameTree {
 /// table came from [`crate::model::StackBuilder`], which numbers a new call
 /// path's nodes one after the other: visiting by id is then a straight pass
 /// over the stack arrays in which each new node's parent was made just
-/// before (a leaf-driven walk jumps around them). Other tables, and sums
-/// that saturate, take the leaf-driven walk itself.
+/// before (a leaf-driven walk jumps around them). Other tables take the
+/// leaf-driven walk itself.
 fn map_stacks<F: FlameFilter + ?Sized>(
     profile: &Profile,
     filter: &F,
@@ -1198,10 +1115,7 @@ fn map_stacks<F: FlameFilter + ?Sized>(
             .map(|p| p.index())
             .filter(|&p| p < ns)
     };
-    // Saturating sums depend on the order in which children are added, so
-    // with sums that may saturate the nodes are made in the leaf-driven
-    // order itself.
-    let parents_first = !kept.saturates && (0..ns).all(|c| parent_of(c).is_none_or(|p| p < c));
+    let parents_first = (0..ns).all(|c| parent_of(c).is_none_or(|p| p < c));
     let with_show_from = filter.has_show_from();
 
     // Visits stack node `c`, given its parent's state (`None` for a root

@@ -28,7 +28,7 @@
 use crate::pattern::Pattern;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::flame::{FlameTree, NO_NODE, ROOT};
+use crate::analysis::flame::{add_weight, FlameTree, NO_NODE, ROOT};
 use crate::model::Profile;
 use crate::view::color;
 
@@ -276,12 +276,11 @@ pub fn search(
     let share_of_zoom = if ancestor_matches {
         1.0
     } else if zw > 0 {
-        let w: u64 = sel
+        let w = sel
             .outermost
             .iter()
             .filter(|n| range.contains(n))
-            .map(|&n| tree.weight(n))
-            .sum();
+            .fold(0, |w, &n| add_weight(w, tree.weight(n)));
         w as f64 / zw as f64
     } else {
         0.0
