@@ -1085,19 +1085,14 @@ impl FlameTree {
 /// used leaf ([`UNMAPPED`] for the others, [`BEFORE_SHOW_FROM`] for those
 /// rootward of a `show_from` match), and the flame nodes themselves.
 ///
-/// A flame node's representative line is that of the first stack node
-/// reaching it in one fixed order: used leaves by id, each path from its
-/// first already-visited ancestor down (the order of the first, leaf-driven
-/// version of this builder, kept so lines do not change). A stack node is
-/// first visited by the lowest used leaf below it, so that order is the
-/// order of (lowest used leaf below, depth): the node's *rank* with ties
-/// going to the ancestor. With rank in hand, nodes can be visited in any
-/// order that has parents first. Stack ids have parents first whenever the
-/// table came from [`crate::model::StackBuilder`], which numbers a new call
-/// path's nodes one after the other: visiting by id is then a straight pass
-/// over the stack arrays in which each new node's parent was made just
-/// before (a leaf-driven walk jumps around them). Other tables take the
-/// leaf-driven walk itself.
+/// A flame node's representative line is that of the first stack node to
+/// reach it when the used leaves are taken by id, each with its path from
+/// the root. A stack node is first reached by the lowest used leaf below
+/// it, so "first" is the lowest (leaf, depth): the node's *rank*, with ties
+/// going to the ancestor. With ranks known, the nodes can be visited in any
+/// order that has parents first, and the stack table's own order does
+/// (see [`crate::model::StackTable`]): a straight pass over its arrays, in
+/// which a new call path's parent entry was written just before.
 fn map_stacks<F: FlameFilter + ?Sized>(
     profile: &Profile,
     filter: &F,
@@ -1106,115 +1101,68 @@ fn map_stacks<F: FlameFilter + ?Sized>(
 ) -> (RawNodes, Vec<u32>) {
     let stacks = &profile.stacks;
     let ns = stacks.len();
-    let parent_of = |c: usize| {
-        stacks
-            .parents()
-            .get(c)
-            .copied()
-            .flatten()
-            .map(|p| p.index())
-            .filter(|&p| p < ns)
-    };
-    let parents_first = (0..ns).all(|c| parent_of(c).is_none_or(|p| p < c));
+    let parents = stacks.parents();
     let with_show_from = filter.has_show_from();
 
-    // Visits stack node `c`, given its parent's state (`None` for a root
-    // frame) and its rank; returns its flame node, or BEFORE_SHOW_FROM.
-    let visit = |raw: &mut RawTree,
-                 locs: &mut LocationFrames<'_, F>,
-                 parent_state: Option<u32>,
-                 c: usize,
-                 rank: u32| {
-        let (mut node, mut on) = match parent_state {
+    // state[c]: UNMAPPED, then the rank once known, then the mapping.
+    let mut state = vec![UNMAPPED; ns];
+    // Room for the nodes: each stack node adds at most one per line of its
+    // location (or one if it has none); a byte per location keeps the count
+    // in cache. Siblings merge by function, so that bound is loose: the
+    // room reserved is at most one node per reached stack node, more made
+    // as needed.
+    let lines_of: Vec<u8> = profile
+        .locations
+        .iter()
+        .map(|l| l.line_range().len().clamp(1, u8::MAX.into()) as u8)
+        .collect();
+    let mut frames_bound = 1usize;
+    let mut reached = 1usize;
+    for (c, st) in state.iter_mut().enumerate() {
+        if kept.used(c) {
+            *st = c as u32;
+        }
+    }
+    for c in (0..ns).rev() {
+        let r = state[c];
+        if r == UNMAPPED {
+            continue;
+        }
+        frames_bound += lines_of
+            .get(stacks.locs()[c].index())
+            .map_or(0, |&l| usize::from(l));
+        reached += 1;
+        if let Some(p) = parents[c] {
+            state[p.index()] = state[p.index()].min(r);
+        }
+    }
+    let mut raw = RawTree::with_capacity(frames_bound.min(reached));
+    for c in 0..ns {
+        let rank = state[c];
+        if rank == UNMAPPED {
+            continue;
+        }
+        let (mut node, mut on) = match parents[c].map(|p| state[p.index()]) {
             Some(BEFORE_SHOW_FROM) => (ROOT, false),
-            Some(m) if m != UNMAPPED => (m, true),
-            _ => (ROOT, !with_show_from),
+            Some(m) => (m, true),
+            None => (ROOT, !with_show_from),
         };
         let loc = stacks.locs()[c];
         if !on && filter.shows_from(loc) {
             on = true;
             node = ROOT;
         }
-        if !on {
-            return BEFORE_SHOW_FROM;
-        }
-        locs.prepare(loc);
-        for &point in locs.of(loc) {
-            node = raw.child(node, point, rank, &locs.points.frame);
-        }
-        node
-    };
-
-    if parents_first {
-        // state[c]: UNMAPPED, then the rank once known, then the mapping.
-        let mut state = vec![UNMAPPED; ns];
-        // Room for the nodes: each stack node adds at most one per line of
-        // its location (or one if it has none); a byte per location keeps
-        // the count in cache. Siblings merge by function, so that bound is
-        // loose (on issue 6's reference profile 4.0M for 2.6M nodes): the
-        // room reserved is at most one node per reached stack node, more
-        // made as needed.
-        let lines_of: Vec<u8> = profile
-            .locations
-            .iter()
-            .map(|l| l.line_range().len().clamp(1, u8::MAX.into()) as u8)
-            .collect();
-        let mut frames_bound = 1usize;
-        let mut reached = 1usize;
-        for (c, st) in state.iter_mut().enumerate() {
-            if kept.used(c) {
-                *st = c as u32;
+        state[c] = if on {
+            locs.prepare(loc);
+            for &point in locs.of(loc) {
+                node = raw.child(node, point, rank, &locs.points.frame);
             }
-        }
-        for c in (0..ns).rev() {
-            let r = state[c];
-            if r == UNMAPPED {
-                continue;
-            }
-            frames_bound += lines_of
-                .get(stacks.locs()[c].index())
-                .map_or(0, |&l| usize::from(l));
-            reached += 1;
-            if let Some(p) = parent_of(c) {
-                state[p] = state[p].min(r);
-            }
-        }
-        let mut raw = RawTree::with_capacity(frames_bound.min(reached));
-        for c in 0..ns {
-            let rank = state[c];
-            if rank != UNMAPPED {
-                let ps = parent_of(c).map(|p| state[p]);
-                state[c] = visit(&mut raw, locs, ps, c, rank);
-            }
-        }
-        return (raw.nodes, state);
+            node
+        } else {
+            BEFORE_SHOW_FROM
+        };
     }
-
-    let mut map = vec![UNMAPPED; ns];
-    let mut raw = RawTree::with_capacity(ns.saturating_add(1));
-    let mut path: Vec<u32> = Vec::new();
-    for s in 0..ns {
-        if !kept.used(s) {
-            continue;
-        }
-        path.clear();
-        let mut cur = Some(s);
-        while let Some(c) = cur {
-            if map[c] != UNMAPPED || path.len() > ns {
-                break;
-            }
-            path.push(c as u32);
-            cur = parent_of(c);
-        }
-        let mut state = cur.map(|c| map[c]);
-        for &c in path.iter().rev() {
-            let c = c as usize;
-            let m = visit(&mut raw, locs, state, c, s as u32);
-            map[c] = m;
-            state = Some(m);
-        }
-    }
-    (raw.nodes, map)
+    (raw.nodes, state)
 }
 
 /// Iterator over a node's children.
@@ -1269,11 +1217,9 @@ enum StackVerdicts {
     All,
     /// Per stack node, [`ON_PATH_IGNORED`] | [`ON_PATH_FOCUSED`] |
     /// [`ON_PATH_SHOWN_FROM`] for its path from the root: made top-down in one
-    /// pass over a parents-first table, where asking per sample walks the
-    /// whole stack of each of millions of samples.
+    /// pass over the table (parents come first), where asking per sample
+    /// walks the whole stack of each of millions of samples.
     Marks(Vec<u8>),
-    /// The table is not parents-first: asked per sample.
-    Walk,
 }
 
 const ON_PATH_IGNORED: u8 = 1;
@@ -1293,7 +1239,6 @@ impl<'a> ReportFilter<'a> {
             // The marks `graph::stack_filter` looks for on a stack's way to
             // the root, or-ed down the table.
             let st = &profile.stacks;
-            let ns = st.len();
             let own = |loc: LocId| {
                 let i = loc.index();
                 let mut m = 0;
@@ -1313,24 +1258,12 @@ impl<'a> ReportFilter<'a> {
                 }
                 m
             };
-            let mut marks = Vec::with_capacity(ns);
-            let mut parents_first = st.parents().len() == ns;
-            for c in 0..ns {
-                let up = match st.parents().get(c).copied().flatten() {
-                    None => 0,
-                    Some(p) if p.index() < c => marks[p.index()],
-                    Some(_) => {
-                        parents_first = false;
-                        break;
-                    }
-                };
-                marks.push(up | own(st.locs()[c]));
+            let mut marks: Vec<u8> = Vec::with_capacity(st.len());
+            for (&parent, &loc) in st.parents().iter().zip(st.locs()) {
+                let up = parent.map_or(0, |p| marks[p.index()]);
+                marks.push(up | own(loc));
             }
-            if parents_first {
-                StackVerdicts::Marks(marks)
-            } else {
-                StackVerdicts::Walk
-            }
+            StackVerdicts::Marks(marks)
         };
         Ok(ReportFilter {
             profile,
@@ -1358,9 +1291,6 @@ impl FlameFilter for ReportFilter<'_> {
                 m & ON_PATH_IGNORED == 0
                     && (m & ON_PATH_FOCUSED != 0 || !self.filters.by_name)
                     && (m & ON_PATH_SHOWN_FROM != 0 || self.filters.show_from.is_none())
-            }
-            StackVerdicts::Walk => {
-                crate::analysis::graph::stack_filter(self.profile, &self.filters, leaf).is_some()
             }
         }
     }
