@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use pprof_lens::analysis::flame::{
-    FlameFilter, FlameOptions, FlameTree, KeepSamples, NO_NODE, ROOT,
+    FlameFilter, FlameOptions, FlameTree, KeepSamples, NodeId, ROOT,
 };
 use pprof_lens::model::builder::ProfileBuilder;
 use pprof_lens::model::{LocId, Profile};
@@ -24,47 +24,47 @@ fn tree(p: &Profile) -> FlameTree {
 }
 
 /// The node reached from the root by following children with these names.
-fn find(t: &FlameTree, p: &Profile, path: &[&str]) -> u32 {
+fn find(t: &FlameTree, p: &Profile, path: &[&str]) -> NodeId {
     let mut n = ROOT;
     for name in path {
         n = t
             .children(n)
             .find(|&c| p.str(t.name(c)) == *name)
-            .unwrap_or_else(|| panic!("no child {name} under node {n}"));
+            .unwrap_or_else(|| panic!("no child {name} under node {n:?}"));
     }
     n
 }
 
 /// Checks the structural invariants of a tree.
 fn check_tree(t: &FlameTree) {
-    let n = t.len() as u32;
+    let n = t.len();
     assert!(n >= 1);
-    assert_eq!(t.parent(ROOT), NO_NODE);
-    let mut child_total = vec![0i64; n as usize];
-    let mut child_weight = vec![0u64; n as usize];
-    for i in 1..n {
-        let p = t.parent(i);
+    assert_eq!(t.parent(ROOT), None);
+    let mut child_total = vec![0i64; n];
+    let mut child_weight = vec![0u64; n];
+    for i in t.nodes().skip(1) {
+        let p = t.parent(i).expect("only the root has no parent");
         assert!(p < i, "parents come first in preorder");
         assert_eq!(t.depth(i), t.depth(p) + 1);
         assert!(t.end(i) <= t.end(p), "subtree nested in parent's");
         // Sums wrap, as pprof's int64 sums do.
-        child_total[p as usize] = child_total[p as usize].wrapping_add(t.total(i));
-        child_weight[p as usize] = child_weight[p as usize].wrapping_add(t.weight(i));
+        child_total[p.index()] = child_total[p.index()].wrapping_add(t.total(i));
+        child_weight[p.index()] = child_weight[p.index()].wrapping_add(t.weight(i));
     }
-    for i in 0..n {
-        let u = i as usize;
+    for i in t.nodes() {
+        let u = i.index();
         assert_eq!(
             t.total(i),
             t.self_value(i).wrapping_add(child_total[u]),
-            "node {i}: total = self + children"
+            "node {i:?}: total = self + children"
         );
         assert_eq!(
             t.weight(i),
             t.self_weight(i).wrapping_add(child_weight[u]),
-            "node {i}: weight = self + children"
+            "node {i:?}: weight = self + children"
         );
-        assert!(t.end(i) > i && t.end(i) <= n);
-        let kids: Vec<u32> = t.children(i).collect();
+        assert!(t.end(i) > i && t.end(i).index() <= n);
+        let kids: Vec<NodeId> = t.children(i).collect();
         for w in kids.windows(2) {
             assert!(
                 t.weight(w[0]) >= t.weight(w[1]),
@@ -125,15 +125,19 @@ fn same_function_different_lines_merge() {
     let p = count_profile(&["main@m.go:1;f@f.go:10 1", "main@m.go:2;f@f.go:20 2"]);
     let t = tree(&p);
     assert_eq!(t.len(), 3, "root, main, f");
-    assert_eq!(t.total(2), 3);
-    assert_eq!(t.line(1), 1, "first line seen is representative");
+    assert_eq!(t.total(find(&t, &p, &["main", "f"])), 3);
+    assert_eq!(
+        t.line(find(&t, &p, &["main"])),
+        1,
+        "first line seen is representative"
+    );
 }
 
 #[test]
 fn root_counts_samples_without_stacks() {
     let p = count_profile(&["main 3", "- 4"]);
     let t = tree(&p);
-    assert_eq!((t.root_total(), t.self_value(0)), (7, 4));
+    assert_eq!((t.root_total(), t.self_value(ROOT)), (7, 4));
 }
 
 #[test]
@@ -179,7 +183,7 @@ fn negative_values_size_boxes_by_magnitude() {
 fn lines_outside_i32_are_kept() {
     let p = count_profile(&["main@m.go:5000000000;f@f.go:-2147483648;g@g.go:-7 1"]);
     let t = tree(&p);
-    let lines: Vec<i64> = (1..t.len() as u32).map(|n| t.line(n)).collect();
+    let lines: Vec<i64> = t.nodes().skip(1).map(|n| t.line(n)).collect();
     assert_eq!(lines, vec![5_000_000_000, i64::from(i32::MIN), -7]);
     assert_eq!(t.line(ROOT), 0);
 }
@@ -200,7 +204,8 @@ fn sums_wrap_as_gos_int64() {
     let p = count_profile(&refs);
     let t = tree(&p);
     check_tree(&t);
-    let got: Vec<(String, u32, i64, i64, u64, u64)> = (0..t.len() as u32)
+    let got: Vec<(String, u32, i64, i64, u64, u64)> = t
+        .nodes()
         .map(|n| {
             (
                 p.str(t.name(n)).to_string(),
@@ -356,7 +361,7 @@ fn zoom_relayouts_the_subtree_with_ancestors_above() {
         layout(
             &t,
             &LayoutOptions {
-                zoom: 999,
+                zoom: NodeId::new(999),
                 ..LayoutOptions::default()
             },
             None
@@ -536,7 +541,7 @@ fn describe_gives_labels_colour_and_values() {
         pprof_lens::view::color::package_color("net/http", false)
     );
     assert_eq!(describe(&t, &p, ROOT).unwrap().name, "root");
-    assert!(describe(&t, &p, 99).is_none());
+    assert!(describe(&t, &p, NodeId::new(99)).is_none());
 }
 
 #[test]
@@ -553,11 +558,11 @@ fn hundred_thousand_deep_stack_does_not_recurse() {
     assert_eq!(t.len(), 1 + 2 * DEPTH);
     assert_eq!(t.height(), DEPTH as u32);
     check_tree(&t);
-    assert_eq!(t.path(t.len() as u32 - 1).len(), DEPTH + 1);
+    let deepest = t.nodes().next_back().unwrap();
+    assert_eq!(t.path(deepest).len(), DEPTH + 1);
     let l = layout(&t, &LayoutOptions::default(), None);
     assert_eq!(l.row_count as usize, DEPTH + 1);
     assert_eq!(l.box_count(), 1 + 2 * DEPTH);
-    let deepest = t.len() as u32 - 1;
     let z = layout(
         &t,
         &LayoutOptions {
@@ -712,24 +717,24 @@ impl Fnv {
 /// its frame (name and file by text, line, inlined, address) and its values.
 fn tree_digest(t: &FlameTree, p: &Profile) -> String {
     // Deepest depth under each node, children before parents.
-    let n = t.len() as u32;
-    let mut max_depth: Vec<u32> = (0..n).map(|i| t.depth(i)).collect();
-    for i in (1..n).rev() {
-        let p = t.parent(i) as usize;
-        max_depth[p] = max_depth[p].max(max_depth[i as usize]);
+    let mut max_depth: Vec<u32> = t.nodes().map(|i| t.depth(i)).collect();
+    for i in t.nodes().skip(1).rev() {
+        let p = t.parent(i).unwrap().index();
+        max_depth[p] = max_depth[p].max(max_depth[i.index()]);
     }
     assert_eq!(t.max_depth(ROOT), max_depth[0]);
     for c in t.children(ROOT) {
-        assert_eq!(t.max_depth(c), max_depth[c as usize]);
+        assert_eq!(t.max_depth(c), max_depth[c.index()]);
     }
     let mut h = Fnv::new();
     h.u64(t.len() as u64);
     h.u64(t.sample_index() as u64);
-    for i in 0..n {
-        h.u64(u64::from(t.parent(i)));
-        h.u64(u64::from(t.end(i)));
+    for i in t.nodes() {
+        // The root's parent counts as u32::MAX.
+        h.u64(u64::from(t.parent(i).map_or(u32::MAX, NodeId::get)));
+        h.u64(u64::from(t.end(i).get()));
         h.u64(u64::from(t.depth(i)));
-        h.u64(u64::from(max_depth[i as usize]));
+        h.u64(u64::from(max_depth[i.index()]));
         h.str(p.str(t.name(i)));
         h.str(p.str(t.file(i)));
         h.u64(t.line(i) as u64);

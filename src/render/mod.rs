@@ -229,7 +229,7 @@ mod tests {
             depth,
             x0,
             x1,
-            node,
+            node: crate::protocol::NodeId::new(node),
             color: 0x336699,
             name: labels.first().map(|s| s.to_string()).unwrap_or_default(),
             labels: labels.iter().skip(1).map(|s| s.to_string()).collect(),
@@ -308,10 +308,11 @@ mod tests {
             height: 100.0,
             scroll_y: 0.0,
         };
-        assert_eq!(hit_test(&s, vp, 10.0, 5.0).map(|b| b.node), Some(0));
-        assert_eq!(hit_test(&s, vp, 10.0, 20.0).map(|b| b.node), Some(1));
-        assert_eq!(hit_test(&s, vp, 190.0, 20.0).map(|b| b.node), None);
-        assert_eq!(hit_test(&s, vp, 10.0, 40.0).map(|b| b.node), Some(3));
+        let node = |x, y| hit_test(&s, vp, x, y).map(|b| b.node.get());
+        assert_eq!(node(10.0, 5.0), Some(0));
+        assert_eq!(node(10.0, 20.0), Some(1));
+        assert_eq!(node(190.0, 20.0), None);
+        assert_eq!(node(10.0, 40.0), Some(3));
         assert_eq!(hit_test(&s, vp, 10.0, 80.0), None);
     }
 

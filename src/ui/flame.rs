@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use super::WorkerHandle;
 use crate::protocol::ReportOptions;
-use crate::protocol::{Answer, FlameBox, FlameScene, Query};
+use crate::protocol::{Answer, FlameBox, FlameScene, NodeId, Query};
 use crate::render::{self, canvas::CanvasPainter, canvas::CharWidths, Theme, Viewport};
 use crate::view::measurement;
 
@@ -38,7 +38,7 @@ struct Hover {
 
 #[component]
 pub fn FlameView(props: &FlameViewProps) -> Html {
-    let zoom = use_state(|| None::<u32>);
+    let zoom = use_state(|| None::<NodeId>);
     let search = use_state(|| {
         props
             .target

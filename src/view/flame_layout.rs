@@ -28,7 +28,7 @@
 use crate::pattern::Pattern;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::flame::{add_weight, FlameTree, NO_NODE, ROOT};
+use crate::analysis::flame::{add_weight, FlameTree, NodeId, ROOT};
 use crate::model::Profile;
 use crate::view::color;
 
@@ -36,7 +36,7 @@ use crate::view::color;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayoutOptions {
     /// The node shown at full width ([`ROOT`] for no zoom).
-    pub zoom: u32,
+    pub zoom: NodeId,
     /// Boxes narrower than this fraction of the full width are skipped,
     /// e.g. `1.0 / width_px` for "at least one pixel".
     pub min_width: f64,
@@ -60,7 +60,7 @@ impl Default for LayoutOptions {
 /// One box: node `node` spans `x0..x1` of the width.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FlameBox {
-    pub node: u32,
+    pub node: NodeId,
     pub x0: f64,
     pub x1: f64,
     /// Matches the search given to [`layout`].
@@ -81,7 +81,7 @@ pub struct FlameRow {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameLayout {
-    pub zoom: u32,
+    pub zoom: NodeId,
     /// Rows of the whole zoomed view (deepest depth + 1), whether laid out or
     /// not: the canvas height in rows.
     pub row_count: u32,
@@ -132,16 +132,16 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
     if first == end {
         return out;
     }
-    let matched = |n: u32| {
+    let matched = |n: NodeId| {
         matches
-            .and_then(|m| m.get(n as usize))
+            .and_then(|m| m.get(n.index()))
             .copied()
             .unwrap_or(false)
     };
 
     // Ancestors of the zoomed node: full width above it.
-    let mut a = tree.parent(z);
-    while a != NO_NODE {
+    let mut up = tree.parent(z);
+    while let Some(a) = up {
         let d = tree.depth(a);
         if d >= first && d < end {
             out.rows[(d - first) as usize].boxes.push(FlameBox {
@@ -151,7 +151,7 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
                 matched: matched(a),
             });
         }
-        a = tree.parent(a);
+        up = tree.parent(a);
     }
 
     let base = tree.weight(z);
@@ -194,14 +194,15 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
             continue;
         }
         cursor[r + 1] = x0 + tree.self_weight(i) as f64 * scale;
-        i += 1;
+        // Its first child, if any, is next in preorder.
+        i = NodeId::new(i.get() + 1);
     }
     out
 }
 
 /// The node under `x` (0..1) on row `depth`, if any. Pure: a function of the
 /// layout only.
-pub fn hit_test(layout: &FlameLayout, x: f64, depth: u32) -> Option<u32> {
+pub fn hit_test(layout: &FlameLayout, x: f64, depth: u32) -> Option<NodeId> {
     let row = layout.row(depth)?;
     let i = row.boxes.partition_point(|b| b.x1 <= x);
     let b = row.boxes.get(i)?;
@@ -210,7 +211,7 @@ pub fn hit_test(layout: &FlameLayout, x: f64, depth: u32) -> Option<u32> {
 
 /// As [`hit_test`] with `y` on a 0..1 scale of the whole view's height
 /// (`row_count` rows).
-pub fn hit_test_xy(layout: &FlameLayout, x: f64, y: f64) -> Option<u32> {
+pub fn hit_test_xy(layout: &FlameLayout, x: f64, y: f64) -> Option<NodeId> {
     if !(0.0..1.0).contains(&y) || !(0.0..1.0).contains(&x) {
         return None;
     }
@@ -241,7 +242,7 @@ pub fn search(
     tree: &FlameTree,
     profile: &Profile,
     pattern: &Pattern,
-    zoom: u32,
+    zoom: NodeId,
 ) -> (Vec<bool>, SearchSummary) {
     // Names repeat across call paths and frames: match each string once.
     let mut memo = vec![0u8; profile.strings.len()];
@@ -257,7 +258,7 @@ pub fn search(
     });
     let mut mask = vec![false; tree.len()];
     for &n in &sel.nodes {
-        mask[n as usize] = true;
+        mask[n.index()] = true;
     }
     let root_w = if tree.is_empty() {
         0
@@ -271,15 +272,14 @@ pub fn search(
     };
     let z = if tree.is_node(zoom) { zoom } else { ROOT };
     let zw = tree.weight(z);
-    let range = tree.subtree(z);
-    let ancestor_matches = tree.path(z).iter().any(|&a| mask[a as usize]);
+    let ancestor_matches = tree.path(z).iter().any(|a| mask[a.index()]);
     let share_of_zoom = if ancestor_matches {
         1.0
     } else if zw > 0 {
         let w = sel
             .outermost
             .iter()
-            .filter(|n| range.contains(n))
+            .filter(|&&n| tree.in_subtree(n, z))
             .fold(0, |w, &n| add_weight(w, tree.weight(n)));
         w as f64 / zw as f64
     } else {
@@ -400,9 +400,8 @@ pub fn labels(name: &str) -> Vec<String> {
 
 /// The full display name of a node: the function name, `root`, or the
 /// address of an unsymbolised frame.
-pub fn node_name(tree: &FlameTree, profile: &Profile, node: u32) -> String {
-    let n = node as usize;
-    if node == ROOT || n >= tree.len() {
+pub fn node_name(tree: &FlameTree, profile: &Profile, node: NodeId) -> String {
+    if node == ROOT || !tree.is_node(node) {
         return "root".to_string();
     }
     let name = profile.str(tree.name(node));
@@ -416,7 +415,7 @@ pub fn node_name(tree: &FlameTree, profile: &Profile, node: u32) -> String {
 /// Everything the tooltip and the painter need about one node.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeDetails {
-    pub node: u32,
+    pub node: NodeId,
     pub depth: u32,
     pub name: String,
     /// Label candidates, longest first.
@@ -437,9 +436,8 @@ pub struct NodeDetails {
 }
 
 /// Details of `node`, or `None` if there is no such node.
-pub fn describe(tree: &FlameTree, profile: &Profile, node: u32) -> Option<NodeDetails> {
-    let n = node as usize;
-    if n >= tree.len() {
+pub fn describe(tree: &FlameTree, profile: &Profile, node: NodeId) -> Option<NodeDetails> {
+    if !tree.is_node(node) {
         return None;
     }
     let name = node_name(tree, profile, node);

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::flame::{FlameTree, ROOT};
+use crate::analysis::flame::{FlameTree, NodeId, ROOT};
 use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::view::flame_layout::{self, LayoutOptions};
@@ -17,7 +17,7 @@ pub struct FlameBox {
     pub x0: f64,
     pub x1: f64,
     /// Flame tree node id (for zoom).
-    pub node: u32,
+    pub node: NodeId,
     /// 0xRRGGBB, stable per Go package.
     pub color: u32,
     /// The full function name: the first label candidate, and the tooltip's.
@@ -51,7 +51,7 @@ pub struct FlameScene {
     pub total: i64,
     pub unit: String,
     /// Path from the root to the zoomed node: (node id, name).
-    pub breadcrumb: Vec<(u32, String)>,
+    pub breadcrumb: Vec<(NodeId, String)>,
     pub search: Option<SearchResult>,
 }
 
@@ -61,7 +61,7 @@ pub struct FlameScene {
 pub fn flame_scene(
     tree: &FlameTree,
     profile: &Profile,
-    zoom: Option<u32>,
+    zoom: Option<NodeId>,
     width_px: u32,
     search: Option<&Pattern>,
     dark: bool,

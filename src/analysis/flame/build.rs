@@ -4,7 +4,7 @@ use hashbrown::HashMap;
 
 use super::child_index::{key_hash, ChildIndex, Slot};
 use super::{
-    add_value, add_weight, FlameFilter, FlameOptions, FlameTree, Frame, Points, NO_NODE, ROOT,
+    add_value, add_weight, FlameFilter, FlameOptions, FlameTree, Frame, Points, NO_PARENT, ROOT,
 };
 use crate::model::{LocId, Profile, Strings};
 
@@ -274,7 +274,7 @@ impl RawTree {
             rank: Vec::with_capacity(n),
             index: ChildIndex::with_capacity(n / 4),
         };
-        t.push(NO_NODE, 0, 0);
+        t.push(NO_PARENT, ROOT.get(), 0);
         t
     }
 
@@ -494,8 +494,8 @@ impl FlameTree {
         // parents fall out on the way, into `parent`'s buffer (its old
         // values are not read again).
         let mut new_id = size;
-        new_id[0] = ROOT;
-        parent[0] = NO_NODE;
+        new_id[0] = ROOT.get();
+        parent[0] = NO_PARENT;
         for p in 0..n {
             let np = new_id[p];
             let mut pos = np + 1;
@@ -610,14 +610,14 @@ fn map_stacks<F: FlameFilter + ?Sized>(
             continue;
         }
         let (mut node, mut on) = match parents[c].map(|p| state[p.index()]) {
-            Some(BEFORE_SHOW_FROM) => (ROOT, false),
+            Some(BEFORE_SHOW_FROM) => (ROOT.get(), false),
             Some(m) => (m, true),
-            None => (ROOT, !with_show_from),
+            None => (ROOT.get(), !with_show_from),
         };
         let loc = stacks.locs()[c];
         if !on && filter.shows_from(loc) {
             on = true;
-            node = ROOT;
+            node = ROOT.get();
         }
         state[c] = if on {
             locs.prepare(loc);

@@ -64,11 +64,37 @@ use crate::model::{Profile, StrId};
 
 pub use filter::{FlameFilter, KeepSamples, ReportFilter};
 
-/// "No node": the parent of the root.
-pub const NO_NODE: u32 = u32::MAX;
+/// A node of a [`FlameTree`]: its number in preorder. It crosses to the
+/// page (a box's node, the breadcrumb) and comes back in a zoom, so it is
+/// plain serde data; transparent, so it is written as the bare number.
+/// Any number can be made (a page may send a stale one): the tree's
+/// [`FlameTree::is_node`] says whether it names a node.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct NodeId(u32);
 
-/// The root node id.
-pub const ROOT: u32 = 0;
+impl NodeId {
+    pub const fn new(preorder: u32) -> NodeId {
+        NodeId(preorder)
+    }
+
+    /// The preorder number.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The root node: every tree has one, first in preorder.
+pub const ROOT: NodeId = NodeId(0);
+
+/// In [`FlameTree::parent`]'s array: the root's parent.
+const NO_PARENT: u32 = u32::MAX;
 
 /// Adds sample values as pprof does: Go's `int64` `+=`, which wraps on
 /// overflow (two's complement). The top table (`graph.rs`) sums the same
@@ -118,7 +144,7 @@ pub struct FlameOptions {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameTree {
     sample_index: usize,
-    /// Parent node, [`NO_NODE`] for the root.
+    /// Parent node, [`NO_PARENT`] for the root.
     parent: Vec<u32>,
     /// End of the node's subtree in preorder (exclusive): the subtree of `n`
     /// is `n..end[n]`, its first child (if any) is `n + 1` and the next
@@ -193,95 +219,107 @@ impl FlameTree {
         self.height
     }
 
-    pub fn is_node(&self, n: u32) -> bool {
-        (n as usize) < self.len()
+    pub fn is_node(&self, n: NodeId) -> bool {
+        n.index() < self.len()
+    }
+
+    /// Every node, in preorder.
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = NodeId> + ExactSizeIterator {
+        (0..self.len() as u32).map(NodeId)
     }
 
     // Per-node accessors. `n` must be a node ([`Self::is_node`]), as for
     // indexing a slice.
 
-    /// Parent of `n`, [`NO_NODE`] for the root.
+    /// Parent of `n`; `None` for the root.
     #[inline]
-    pub fn parent(&self, n: u32) -> u32 {
-        self.parent[n as usize]
+    pub fn parent(&self, n: NodeId) -> Option<NodeId> {
+        match self.parent[n.index()] {
+            NO_PARENT => None,
+            p => Some(NodeId(p)),
+        }
     }
 
     /// Depth of `n`: root 0, its children 1, ...
     #[inline]
-    pub fn depth(&self, n: u32) -> u32 {
-        self.depth[n as usize]
+    pub fn depth(&self, n: NodeId) -> u32 {
+        self.depth[n.index()]
     }
 
-    /// End of the subtree of `n` in preorder (exclusive): the subtree is
-    /// `n..end(n)`, the first child (if any) `n + 1`, and the next sibling of
-    /// a child `c` is `end(c)`.
+    /// The first node after the subtree of `n` in preorder (one past the
+    /// last node at the end of the tree): the subtree is `n..end(n)`, the
+    /// first child (if any) `n + 1`, and the next sibling of a child `c` is
+    /// `end(c)`.
     #[inline]
-    pub fn end(&self, n: u32) -> u32 {
-        self.end[n as usize]
+    pub fn end(&self, n: NodeId) -> NodeId {
+        NodeId(self.end[n.index()])
     }
 
     /// Deepest depth in the subtree of `n`: the number of rows to lay out.
     /// Kept for the root only; a scan of the subtree's depths otherwise.
-    pub fn max_depth(&self, n: u32) -> u32 {
+    pub fn max_depth(&self, n: NodeId) -> u32 {
         if n == ROOT {
             return self.height;
         }
-        let range = self.subtree(n);
-        self.depth
-            .get(range.start as usize..range.end as usize)
-            .and_then(|d| d.iter().max().copied())
-            .unwrap_or(0)
+        match self.end.get(n.index()) {
+            Some(&e) => self.depth[n.index()..e as usize]
+                .iter()
+                .max()
+                .copied()
+                .unwrap_or(0),
+            None => 0,
+        }
     }
 
     /// The node's index into `frames`.
     #[inline]
-    fn frame_id(&self, n: u32) -> usize {
-        self.points.frame[self.point[n as usize] as usize] as usize
+    fn frame_id(&self, n: NodeId) -> usize {
+        self.points.frame[self.point[n.index()] as usize] as usize
     }
 
     #[inline]
-    fn frame_of(&self, n: u32) -> &Frame {
+    fn frame_of(&self, n: NodeId) -> &Frame {
         &self.frames[self.frame_id(n)]
     }
 
     /// Function name; empty for the root and for unsymbolised frames.
     #[inline]
-    pub fn name(&self, n: u32) -> StrId {
+    pub fn name(&self, n: NodeId) -> StrId {
         self.frame_of(n).name
     }
 
     #[inline]
-    pub fn file(&self, n: u32) -> StrId {
+    pub fn file(&self, n: NodeId) -> StrId {
         self.frame_of(n).file
     }
 
     /// The location address for unsymbolised frames, else 0.
     #[inline]
-    pub fn address(&self, n: u32) -> u64 {
+    pub fn address(&self, n: NodeId) -> u64 {
         self.frame_of(n).address
     }
 
     /// The frame was inlined into its caller (pprof's `StackSource.Inlined`).
     #[inline]
-    pub fn inlined(&self, n: u32) -> bool {
+    pub fn inlined(&self, n: NodeId) -> bool {
         self.frame_of(n).inlined
     }
 
     /// A representative line: that of the first frame merged into the node;
     /// 0 when unknown.
-    pub fn line(&self, n: u32) -> i64 {
-        self.points.line[self.point[n as usize] as usize]
+    pub fn line(&self, n: NodeId) -> i64 {
+        self.points.line[self.point[n.index()] as usize]
     }
 
     /// Sum of values of the samples through `n`.
     #[inline]
-    pub fn total(&self, n: u32) -> i64 {
-        self.total[n as usize]
+    pub fn total(&self, n: NodeId) -> i64 {
+        self.total[n.index()]
     }
 
     /// Sum of values where `n` is the leaf: the total less the children's,
     /// exact as sums wrap (see [`add_value`]).
-    pub fn self_value(&self, n: u32) -> i64 {
+    pub fn self_value(&self, n: NodeId) -> i64 {
         self.children(n)
             .fold(self.total(n), |acc, c| acc.wrapping_sub(self.total(c)))
     }
@@ -290,15 +328,15 @@ impl FlameTree {
     /// profile has negative values (a diff), where pprof too sizes boxes by
     /// the sum of magnitudes (`sumpos + sumneg`).
     #[inline]
-    pub fn weight(&self, n: u32) -> u64 {
-        match self.weight.get(n as usize) {
+    pub fn weight(&self, n: NodeId) -> u64 {
+        match self.weight.get(n.index()) {
             Some(&w) => w,
-            None => self.total[n as usize] as u64,
+            None => self.total[n.index()] as u64,
         }
     }
 
     /// Sum of |value| where `n` is the leaf (as [`Self::self_value`]).
-    pub fn self_weight(&self, n: u32) -> u64 {
+    pub fn self_weight(&self, n: NodeId) -> u64 {
         self.children(n)
             .fold(self.weight(n), |acc, c| acc.wrapping_sub(self.weight(c)))
     }
@@ -318,30 +356,37 @@ impl FlameTree {
     }
 
     /// The children of `n`, in display order.
-    pub fn children(&self, n: u32) -> Children<'_> {
-        let end = self.end.get(n as usize).copied().unwrap_or(0);
+    pub fn children(&self, n: NodeId) -> Children<'_> {
+        let end = self.end.get(n.index()).copied().unwrap_or(0);
         Children {
             end: &self.end,
-            next: n.saturating_add(1),
+            next: n.0.saturating_add(1),
             stop: end,
         }
     }
 
-    /// The subtree of `n` (itself included) as a range of node ids.
-    pub fn subtree(&self, n: u32) -> std::ops::Range<u32> {
-        match self.end.get(n as usize) {
-            Some(&e) => n..e,
-            None => 0..0,
-        }
+    /// The subtree of `n` (itself first), in preorder; empty if `n` is not
+    /// a node.
+    pub fn subtree(
+        &self,
+        n: NodeId,
+    ) -> impl DoubleEndedIterator<Item = NodeId> + ExactSizeIterator + Clone {
+        let end = self.end.get(n.index()).map_or(n.0, |&e| e);
+        (n.0..end).map(NodeId)
+    }
+
+    /// Whether `n` is in the subtree of `of` (`of` itself included).
+    pub fn in_subtree(&self, n: NodeId, of: NodeId) -> bool {
+        self.is_node(of) && of <= n && n < self.end(of)
     }
 
     /// `n` and its ancestors, root first: the breadcrumb of a zoom.
-    pub fn path(&self, n: u32) -> Vec<u32> {
+    pub fn path(&self, n: NodeId) -> Vec<NodeId> {
         let mut out = Vec::new();
-        let mut cur = n;
-        while (cur as usize) < self.len() {
-            out.push(cur);
-            cur = self.parent[cur as usize];
+        let mut cur = self.is_node(n).then_some(n);
+        while let Some(c) = cur {
+            out.push(c);
+            cur = self.parent(c);
         }
         out.reverse();
         out
@@ -351,18 +396,17 @@ impl FlameTree {
     /// value they cover counted once: a node under a selected ancestor is
     /// selected but not added again (so a recursive function is not counted
     /// twice).
-    pub fn select(&self, within: u32, mut pred: impl FnMut(u32) -> bool) -> Selection {
+    pub fn select(&self, within: NodeId, mut pred: impl FnMut(NodeId) -> bool) -> Selection {
         let mut sel = Selection::default();
-        let range = self.subtree(within);
-        let mut covered_until = 0u32;
-        for n in range {
+        let mut covered_until = ROOT;
+        for n in self.subtree(within) {
             if pred(n) {
                 sel.nodes.push(n);
                 if n >= covered_until {
                     sel.outermost.push(n);
                     sel.value = add_value(sel.value, self.total(n));
                     sel.weight = add_weight(sel.weight, self.weight(n));
-                    covered_until = self.end[n as usize];
+                    covered_until = self.end(n);
                 }
             }
         }
@@ -371,7 +415,7 @@ impl FlameTree {
 
     /// As [`Self::select`] with a predicate on the function name, asked once
     /// per distinct frame rather than per node; the root is never selected.
-    pub fn select_by_name(&self, within: u32, mut pred: impl FnMut(StrId) -> bool) -> Selection {
+    pub fn select_by_name(&self, within: NodeId, mut pred: impl FnMut(StrId) -> bool) -> Selection {
         // 0 not asked yet, 1 no, 2 yes.
         let mut memo = vec![0u8; self.frames.len()];
         self.select(within, |n| {
@@ -406,8 +450,8 @@ pub struct Children<'a> {
 }
 
 impl Iterator for Children<'_> {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
         if self.next >= self.stop {
             return None;
         }
@@ -419,7 +463,7 @@ impl Iterator for Children<'_> {
             .copied()
             .unwrap_or(self.stop)
             .max(c + 1);
-        Some(c)
+        Some(NodeId(c))
     }
 }
 
@@ -427,9 +471,9 @@ impl Iterator for Children<'_> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Selection {
     /// All selected nodes, in preorder.
-    pub nodes: Vec<u32>,
+    pub nodes: Vec<NodeId>,
     /// The selected nodes with no selected ancestor, in preorder.
-    pub outermost: Vec<u32>,
+    pub outermost: Vec<NodeId>,
     /// Sum of the outermost nodes' totals.
     pub value: i64,
     /// Sum of the outermost nodes' weights.
@@ -442,7 +486,7 @@ mod tests {
     use crate::model::builder::ProfileBuilder;
 
     fn names(t: &FlameTree, p: &Profile) -> Vec<String> {
-        (0..t.len() as u32)
+        t.nodes()
             .map(|i| format!("{}:{}", "  ".repeat(t.depth(i) as usize), p.str(t.name(i))))
             .collect()
     }
@@ -457,11 +501,22 @@ mod tests {
             names(&t, &p),
             vec![":", "  :main", "    :a", "      :c", "      :b", "    :d"]
         );
-        let each = |f: &dyn Fn(u32) -> i64| (0..t.len() as u32).map(f).collect::<Vec<_>>();
+        let each = |f: &dyn Fn(NodeId) -> i64| t.nodes().map(f).collect::<Vec<_>>();
         assert_eq!(each(&|n| t.total(n)), vec![10, 6, 4, 3, 1, 2]);
         assert_eq!(each(&|n| t.self_value(n)), vec![4, 0, 0, 3, 1, 2]);
-        assert_eq!(t.children(1).collect::<Vec<_>>(), vec![2, 5]);
-        assert_eq!(each(&|n| i64::from(t.end(n))), vec![6, 6, 5, 4, 5, 6]);
+        let main = NodeId::new(1);
+        assert_eq!(
+            t.children(main).collect::<Vec<_>>(),
+            vec![NodeId::new(2), NodeId::new(5)]
+        );
+        assert_eq!(each(&|n| i64::from(t.end(n).get())), vec![6, 6, 5, 4, 5, 6]);
+        assert_eq!(
+            t.nodes().map(|n| t.parent(n)).collect::<Vec<_>>(),
+            [None, Some(0), Some(1), Some(2), Some(2), Some(1)].map(|p| p.map(NodeId::new))
+        );
+        assert_eq!(t.path(NodeId::new(4)).len(), 4);
+        assert!(t.in_subtree(NodeId::new(4), main) && !t.in_subtree(main, NodeId::new(2)));
+        assert_eq!(t.subtree(NodeId::new(2)).len(), 3);
         assert_eq!(t.height(), 3);
     }
 
@@ -475,5 +530,15 @@ mod tests {
         assert_eq!(t.root_total(), 1);
         let t = FlameTree::build(&p, &FlameOptions { sample_index: 7 });
         assert_eq!((t.len(), t.root_total()), (1, 0));
+    }
+
+    #[test]
+    fn node_ids_are_written_as_bare_numbers() {
+        let bytes = postcard::to_allocvec(&NodeId::new(300)).unwrap();
+        assert_eq!(bytes, postcard::to_allocvec(&300u32).unwrap());
+        assert_eq!(
+            postcard::from_bytes::<NodeId>(&bytes).unwrap(),
+            NodeId::new(300)
+        );
     }
 }
