@@ -9,9 +9,8 @@ use pprof_lens::analysis::flame::{
 use pprof_lens::model::builder::ProfileBuilder;
 use pprof_lens::model::{LocId, Profile};
 use pprof_lens::pattern::Pattern;
-use pprof_lens::view::flame_layout::{
-    self, describe, hit_test, hit_test_xy, layout, search, LayoutOptions,
-};
+use pprof_lens::view::flame_layout::{self, describe, layout, search, LayoutOptions};
+use pprof_lens::view::flame_scene::{flame_scene, hit_test};
 
 fn count_profile(samples: &[&str]) -> Profile {
     ProfileBuilder::new(&[("samples", "count")])
@@ -453,27 +452,39 @@ fn depth_range_matches_full_layout() {
 fn hit_testing() {
     let p = count_profile(&["main;a 3", "main;b 1"]);
     let t = tree(&p);
-    let l = layout(&t, &LayoutOptions::default(), None);
+    let scene = flame_scene(&t, &p, None, 1000, None, false);
+    let at = |x, row| hit_test(&scene, x, row).map(|b| b.node);
     let a = find(&t, &p, &["main", "a"]);
     let b = find(&t, &p, &["main", "b"]);
-    assert_eq!(hit_test(&l, 0.0, 2), Some(a));
-    assert_eq!(hit_test(&l, 0.749, 2), Some(a));
-    assert_eq!(hit_test(&l, 0.75, 2), Some(b));
-    assert_eq!(hit_test(&l, 0.99, 2), Some(b));
-    assert_eq!(hit_test(&l, 1.0, 2), None);
-    assert_eq!(hit_test(&l, 0.5, 3), None);
-    assert_eq!(hit_test(&l, 0.5, 0), Some(ROOT));
-    // y on 0..1 over 3 rows.
-    assert_eq!(hit_test_xy(&l, 0.8, 0.9), Some(b));
-    assert_eq!(hit_test_xy(&l, 0.8, 0.5), Some(find(&t, &p, &["main"])));
-    assert_eq!(hit_test_xy(&l, 0.8, 1.0), None);
-    assert_eq!(hit_test_xy(&l, -0.1, 0.5), None);
+    assert_eq!(at(0.0, 2), Some(a));
+    assert_eq!(at(0.749, 2), Some(a));
+    assert_eq!(at(0.75, 2), Some(b));
+    assert_eq!(at(0.99, 2), Some(b));
+    assert_eq!(at(1.0, 2), None);
+    assert_eq!(at(0.5, 3), None);
+    assert_eq!(at(0.5, 0), Some(ROOT));
+    assert_eq!(at(0.8, 1), Some(find(&t, &p, &["main"])));
+    assert_eq!(at(-0.1, 1), None);
+    assert_eq!(at(f64::NAN, 1), None);
     // A gap (self of main) is not a box.
     let p = count_profile(&["main 1", "main;a 1"]);
     let t = tree(&p);
-    let l = layout(&t, &LayoutOptions::default(), None);
-    assert_eq!(hit_test(&l, 0.25, 2), None);
-    assert_eq!(hit_test(&l, 0.75, 2), Some(find(&t, &p, &["main", "a"])));
+    let scene = flame_scene(&t, &p, None, 1000, None, false);
+    let at = |x, row| hit_test(&scene, x, row).map(|b| b.node);
+    assert_eq!(at(0.25, 2), None);
+    assert_eq!(at(0.75, 2), Some(find(&t, &p, &["main", "a"])));
+    // Zoomed: the ancestors are full-width rows above the zoomed node.
+    let scene = flame_scene(
+        &t,
+        &p,
+        Some(find(&t, &p, &["main", "a"])),
+        1000,
+        None,
+        false,
+    );
+    let at = |x, row| hit_test(&scene, x, row).map(|b| b.node);
+    assert_eq!(at(0.1, 1), Some(find(&t, &p, &["main"])));
+    assert_eq!(at(0.1, 2), Some(find(&t, &p, &["main", "a"])));
 }
 
 #[test]
