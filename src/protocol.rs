@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::analysis::flame::NodeId;
 pub use crate::analysis::goroutines::{GoroutineSummary, Group, Severity};
 pub use crate::analysis::options::{Granularity, ReportOptions, SortOrder};
 pub use crate::decode::Stage;
@@ -48,7 +49,7 @@ pub enum Query {
     /// marked.
     Flame {
         opts: ReportOptions,
-        zoom: Option<u32>,
+        zoom: Option<NodeId>,
         width_px: u32,
         search: String,
         dark: bool,
@@ -233,7 +234,7 @@ mod tests {
                 id: 3,
                 query: Query::Flame {
                     opts,
-                    zoom: Some(42),
+                    zoom: Some(NodeId::new(42)),
                     width_px: 1920,
                     search: "gc".into(),
                     dark: true,

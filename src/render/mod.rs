@@ -4,7 +4,8 @@
 //! worker lays them out) into drawing calls on a [`Painter`]. The canvas
 //! implementation lives in `canvas.rs` (wasm only); [`RecordingPainter`]
 //! records the calls so tests can check what would be drawn, natively.
-//! Hit testing is a pure function of the scene and a point.
+//! Hit testing is the view's ([`crate::view::flame_scene::hit_test`]), on
+//! the 0..1 scale; [`Viewport::locate`] turns pixels into that.
 
 #[cfg(target_arch = "wasm32")]
 pub mod canvas;
@@ -68,12 +69,25 @@ pub struct Viewport {
     pub scroll_y: f64,
 }
 
+impl Viewport {
+    /// Where a point of the canvas (CSS pixels) is in the scene: x on the
+    /// 0..1 scale and the row, for [`crate::view::flame_scene::hit_test`];
+    /// `None` left or right of the canvas or above the graph.
+    pub fn locate(&self, x: f64, y: f64) -> Option<(f64, u32)> {
+        if x < 0.0 || x >= self.width || y < 0.0 {
+            return None;
+        }
+        let row = ((y + self.scroll_y) / ROW_HEIGHT).floor() as u32;
+        Some((x / self.width, row))
+    }
+}
+
 /// Draws the boxes that intersect the viewport. Returns how many were drawn.
 ///
 /// Boxes never overlap, so they are drawn by colour, then the underlines,
 /// then the labels by text colour: a canvas parses the fill style on every
-/// change, and box by box (box colour, text colour, next box's colour) that
-/// was most of a frame's time.
+/// change, and box by box (box colour, text colour, next box's colour)
+/// those parses would take most of a frame's time.
 pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: &Theme) -> usize {
     p.clear(vp.width, vp.height, theme.background);
     let first_row = (vp.scroll_y / ROW_HEIGHT).floor().max(0.0) as u32;
@@ -166,19 +180,6 @@ fn fit_label(p: &mut dyn Painter, b: &FlameBox, room: f64) -> Option<String> {
     (lo > 0).then(|| cut(lo))
 }
 
-/// The box under (x, y) in CSS pixels, if any.
-pub fn hit_test(scene: &FlameScene, vp: Viewport, x: f64, y: f64) -> Option<&FlameBox> {
-    if x < 0.0 || x >= vp.width || y < 0.0 {
-        return None;
-    }
-    let depth = ((y + vp.scroll_y) / ROW_HEIGHT).floor() as u32;
-    let fx = x / vp.width;
-    scene
-        .boxes
-        .iter()
-        .find(|b| b.depth == depth && b.x0 <= fx && fx < b.x1)
-}
-
 /// Height of the whole graph in CSS pixels.
 pub fn graph_height(scene: &FlameScene) -> f64 {
     (scene.depth as f64 + 1.0) * ROW_HEIGHT
@@ -229,7 +230,7 @@ mod tests {
             depth,
             x0,
             x1,
-            node,
+            node: crate::protocol::NodeId::new(node),
             color: 0x336699,
             name: labels.first().map(|s| s.to_string()).unwrap_or_default(),
             labels: labels.iter().skip(1).map(|s| s.to_string()).collect(),
@@ -308,11 +309,25 @@ mod tests {
             height: 100.0,
             scroll_y: 0.0,
         };
-        assert_eq!(hit_test(&s, vp, 10.0, 5.0).map(|b| b.node), Some(0));
-        assert_eq!(hit_test(&s, vp, 10.0, 20.0).map(|b| b.node), Some(1));
-        assert_eq!(hit_test(&s, vp, 190.0, 20.0).map(|b| b.node), None);
-        assert_eq!(hit_test(&s, vp, 10.0, 40.0).map(|b| b.node), Some(3));
-        assert_eq!(hit_test(&s, vp, 10.0, 80.0), None);
+        let node = |x, y| {
+            let (x, row) = vp.locate(x, y)?;
+            crate::view::flame_scene::hit_test(&s, x, row).map(|b| b.node.get())
+        };
+        assert_eq!(node(10.0, 5.0), Some(0));
+        assert_eq!(node(10.0, 20.0), Some(1));
+        assert_eq!(node(190.0, 20.0), None);
+        assert_eq!(node(10.0, 40.0), Some(3));
+        assert_eq!(node(10.0, 80.0), None);
+        assert_eq!(
+            (node(-1.0, 5.0), node(200.0, 5.0), node(10.0, -1.0)),
+            (None, None, None)
+        );
+        // Scrolled down a row: the same point is one row deeper.
+        let scrolled = Viewport {
+            scroll_y: ROW_HEIGHT,
+            ..vp
+        };
+        assert_eq!(scrolled.locate(10.0, 5.0), Some((0.05, 1)));
     }
 
     #[test]

@@ -15,8 +15,9 @@ use yew::prelude::*;
 
 use super::WorkerHandle;
 use crate::protocol::ReportOptions;
-use crate::protocol::{Answer, FlameBox, FlameScene, Query};
+use crate::protocol::{Answer, FlameBox, FlameScene, NodeId, Query};
 use crate::render::{self, canvas::CanvasPainter, canvas::CharWidths, Theme, Viewport};
+use crate::view::flame_scene::hit_test;
 use crate::view::measurement;
 
 #[derive(Properties, PartialEq)]
@@ -38,7 +39,7 @@ struct Hover {
 
 #[component]
 pub fn FlameView(props: &FlameViewProps) -> Html {
-    let zoom = use_state(|| None::<u32>);
+    let zoom = use_state(|| None::<NodeId>);
     let search = use_state(|| {
         props
             .target
@@ -190,7 +191,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         Callback::from(move |e: MouseEvent| {
             let Some(s) = scene.as_ref() else { return };
             let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            let hit = render::hit_test(s, viewport, x, y).cloned();
+            let hit = box_at(s, viewport, x, y).cloned();
             let next = hit.map(|b| Hover { b, x, y });
             if *hover != next {
                 hover.set(next);
@@ -206,8 +207,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let zoom = zoom.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(s) = scene.as_ref() else { return };
-            if let Some(b) = render::hit_test(s, viewport, e.offset_x() as f64, e.offset_y() as f64)
-            {
+            if let Some(b) = box_at(s, viewport, e.offset_x() as f64, e.offset_y() as f64) {
                 zoom.set(if b.depth == 0 { None } else { Some(b.node) });
             }
         })
@@ -287,6 +287,12 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// The box under a point of the canvas (CSS pixels).
+fn box_at(scene: &FlameScene, vp: Viewport, x: f64, y: f64) -> Option<&FlameBox> {
+    let (x, row) = vp.locate(x, y)?;
+    hit_test(scene, x, row)
 }
 
 fn theme() -> Theme {

@@ -1,5 +1,5 @@
-//! Flame graph geometry, labels, colours, hit testing and search, on a 0..1
-//! scale (no pixels: the painter multiplies by its width).
+//! Flame graph geometry and search on a 0..1 scale (no pixels: the painter
+//! multiplies by its width), and what a box says about its node.
 //!
 //! # Layout
 //! An icicle: the root is row 0, a node's row is its depth. A node's box is
@@ -18,6 +18,8 @@
 //! depth range lays out only those rows, so a scroll through a deep tree
 //! costs the boxes on screen. The traversal follows the tree's preorder with
 //! one cursor per row, never recursing, so 100,000-deep trees are fine.
+//! Boxes are the scene's [`FlameBox`]es with their geometry set;
+//! [`crate::view::flame_scene`] fills in what the page shows of them.
 //!
 //! # Search
 //! A regex on the full function name (pprof's `UniqueName`); the share of the
@@ -28,15 +30,17 @@
 use crate::pattern::Pattern;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::flame::{FlameTree, NO_NODE, ROOT};
+use crate::analysis::flame::{add_weight, FlameTree, NodeId, ROOT};
 use crate::model::Profile;
 use crate::view::color;
+use crate::view::flame_labels::labels;
+use crate::view::flame_scene::FlameBox;
 
 /// What to lay out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayoutOptions {
     /// The node shown at full width ([`ROOT`] for no zoom).
-    pub zoom: u32,
+    pub zoom: NodeId,
     /// Boxes narrower than this fraction of the full width are skipped,
     /// e.g. `1.0 / width_px` for "at least one pixel".
     pub min_width: f64,
@@ -57,16 +61,6 @@ impl Default for LayoutOptions {
     }
 }
 
-/// One box: node `node` spans `x0..x1` of the width.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FlameBox {
-    pub node: u32,
-    pub x0: f64,
-    pub x1: f64,
-    /// Matches the search given to [`layout`].
-    pub matched: bool,
-}
-
 /// The boxes of one depth, left to right.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameRow {
@@ -81,7 +75,7 @@ pub struct FlameRow {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameLayout {
-    pub zoom: u32,
+    pub zoom: NodeId,
     /// Rows of the whole zoomed view (deepest depth + 1), whether laid out or
     /// not: the canvas height in rows.
     pub row_count: u32,
@@ -132,26 +126,28 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
     if first == end {
         return out;
     }
-    let matched = |n: u32| {
+    let matched = |n: NodeId| {
         matches
-            .and_then(|m| m.get(n as usize))
+            .and_then(|m| m.get(n.index()))
             .copied()
             .unwrap_or(false)
     };
 
     // Ancestors of the zoomed node: full width above it.
-    let mut a = tree.parent(z);
-    while a != NO_NODE {
+    let mut up = tree.parent(z);
+    while let Some(a) = up {
         let d = tree.depth(a);
         if d >= first && d < end {
             out.rows[(d - first) as usize].boxes.push(FlameBox {
+                depth: d,
                 node: a,
                 x0: 0.0,
                 x1: 1.0,
                 matched: matched(a),
+                ..FlameBox::default()
             });
         }
-        a = tree.parent(a);
+        up = tree.parent(a);
     }
 
     let base = tree.weight(z);
@@ -183,10 +179,12 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
         if d >= first {
             let x1 = (x0 + w).min(1.0);
             out.rows[(d - first) as usize].boxes.push(FlameBox {
+                depth: d,
                 node: i,
                 x0,
                 x1,
                 matched: matched(i),
+                ..FlameBox::default()
             });
         }
         if d + 1 >= end {
@@ -194,27 +192,10 @@ pub fn layout(tree: &FlameTree, opts: &LayoutOptions, matches: Option<&[bool]>) 
             continue;
         }
         cursor[r + 1] = x0 + tree.self_weight(i) as f64 * scale;
-        i += 1;
+        // Its first child, if any, is next in preorder.
+        i = NodeId::new(i.get() + 1);
     }
     out
-}
-
-/// The node under `x` (0..1) on row `depth`, if any. Pure: a function of the
-/// layout only.
-pub fn hit_test(layout: &FlameLayout, x: f64, depth: u32) -> Option<u32> {
-    let row = layout.row(depth)?;
-    let i = row.boxes.partition_point(|b| b.x1 <= x);
-    let b = row.boxes.get(i)?;
-    (b.x0 <= x && x < b.x1).then_some(b.node)
-}
-
-/// As [`hit_test`] with `y` on a 0..1 scale of the whole view's height
-/// (`row_count` rows).
-pub fn hit_test_xy(layout: &FlameLayout, x: f64, y: f64) -> Option<u32> {
-    if !(0.0..1.0).contains(&y) || !(0.0..1.0).contains(&x) {
-        return None;
-    }
-    hit_test(layout, x, (y * layout.row_count as f64) as u32)
 }
 
 /// What a search found.
@@ -241,7 +222,7 @@ pub fn search(
     tree: &FlameTree,
     profile: &Profile,
     pattern: &Pattern,
-    zoom: u32,
+    zoom: NodeId,
 ) -> (Vec<bool>, SearchSummary) {
     // Names repeat across call paths and frames: match each string once.
     let mut memo = vec![0u8; profile.strings.len()];
@@ -257,7 +238,7 @@ pub fn search(
     });
     let mut mask = vec![false; tree.len()];
     for &n in &sel.nodes {
-        mask[n as usize] = true;
+        mask[n.index()] = true;
     }
     let root_w = if tree.is_empty() {
         0
@@ -271,17 +252,15 @@ pub fn search(
     };
     let z = if tree.is_node(zoom) { zoom } else { ROOT };
     let zw = tree.weight(z);
-    let range = tree.subtree(z);
-    let ancestor_matches = tree.path(z).iter().any(|&a| mask[a as usize]);
+    let ancestor_matches = tree.path(z).iter().any(|a| mask[a.index()]);
     let share_of_zoom = if ancestor_matches {
         1.0
     } else if zw > 0 {
-        let w: u64 = sel
+        let w = sel
             .outermost
             .iter()
-            .filter(|n| range.contains(n))
-            .map(|&n| tree.weight(n))
-            .sum();
+            .filter(|&&n| tree.in_subtree(n, z))
+            .fold(0, |w, &n| add_weight(w, tree.weight(n)));
         w as f64 / zw as f64
     } else {
         0.0
@@ -297,113 +276,10 @@ pub fn search(
     (mask, summary)
 }
 
-/// pprof's `graph.ShortenFunctionName` for Go: drops a `/vN` major-version
-/// element and the import path before the package
-/// (`github.com/a/b/v2.(*T).M` -> `b.(*T).M`).
-///
-/// pprof does this with two regexps, `^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$`
-/// (replaced by `$1$2`) and `^(?:[\w\-\.]+/)+([^.]+\..+)` (its group 1).
-/// They are spelled out here because a flame scene shortens every box's
-/// name, and a backtracking regex engine made a zoom three times slower;
-/// a test checks the two agree on generated names.
-pub fn shorten_function_name(name: &str) -> String {
-    let name = drop_major_version(name);
-    match after_import_path(&name) {
-        Some(short) => short.to_string(),
-        None => name.into_owned(),
-    }
-}
-
-/// `^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$` -> `$1$2`: the first `/vN`
-/// (N >= 2, no leading zero) followed by `.` or `/` goes.
-fn drop_major_version(name: &str) -> std::borrow::Cow<'_, str> {
-    // `.` does not match a newline and the pattern is anchored at both ends.
-    if name.contains('\n') {
-        return name.into();
-    }
-    let b = name.as_bytes();
-    let mut from = 0;
-    while let Some(k) = name[from..].find("/v") {
-        let v = from + k + 2;
-        let digits = b[v..].iter().take_while(|c| c.is_ascii_digit()).count();
-        let major = match &b[v..v + digits] {
-            [d] => *d >= b'2',
-            [d, ..] => *d != b'0',
-            [] => false,
-        };
-        if major && matches!(b.get(v + digits), Some(b'.' | b'/')) {
-            return format!("{}{}", &name[..from + k], &name[v + digits..]).into();
-        }
-        from += k + 1;
-    }
-    name.into()
-}
-
-/// Group 1 of `^(?:[\w\-\.]+/)+([^.]+\..+)`: what follows the last `/` of
-/// a leading import path (ASCII word characters, `-` and `.`) when it holds
-/// a `.` after at least one other character.
-fn after_import_path(name: &str) -> Option<&str> {
-    let b = name.as_bytes();
-    let mut slashes = Vec::new();
-    let mut segment = 0;
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'/' if segment > 0 => {
-                slashes.push(i);
-                segment = 0;
-            }
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'.' => segment += 1,
-            _ => break,
-        }
-    }
-    // The repetition is greedy: the last slash that leaves a match wins.
-    slashes.into_iter().rev().find_map(|slash| {
-        let rest = &name[slash + 1..];
-        let dot = rest.find('.').filter(|&d| d > 0)?;
-        let after = &rest[dot + 1..];
-        let end = after.find('\n').unwrap_or(after.len());
-        (end > 0).then(|| &rest[..dot + 1 + end])
-    })
-}
-
-/// Label candidates from long to short, as pprof's `StackSource.Display`:
-/// the full name, then the name without its import path, then the suffixes
-/// after each `.` (`net/http.(*Server).Serve`, `http.(*Server).Serve`,
-/// `(*Server).Serve`, `Serve`). Unlike pprof, dots inside brackets or
-/// parentheses (`main.(*Pool[go.shape.int]).serve`) do not split, so no
-/// label starts in the middle of a type argument.
-pub fn labels(name: &str) -> Vec<String> {
-    let mut out = vec![name.to_string()];
-    let short = shorten_function_name(name);
-    if short != name {
-        out.push(short.clone());
-    }
-    let mut nest = 0i32;
-    let b = short.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'(' | b'[' | b'{' => nest += 1,
-            b')' | b']' | b'}' => nest -= 1,
-            b'.' if nest == 0 && i + 1 < b.len() => {
-                let s = &short[i + 1..];
-                if out.last().is_none_or(|l| l != s) {
-                    out.push(s.to_string());
-                }
-            }
-            b':' if nest == 0 && i + 2 < b.len() && b[i + 1] == b':' => {
-                out.push(short[i + 2..].to_string());
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The full display name of a node: the function name, `root`, or the
 /// address of an unsymbolised frame.
-pub fn node_name(tree: &FlameTree, profile: &Profile, node: u32) -> String {
-    let n = node as usize;
-    if node == ROOT || n >= tree.len() {
+pub fn node_name(tree: &FlameTree, profile: &Profile, node: NodeId) -> String {
+    if node == ROOT || !tree.is_node(node) {
         return "root".to_string();
     }
     let name = profile.str(tree.name(node));
@@ -417,7 +293,7 @@ pub fn node_name(tree: &FlameTree, profile: &Profile, node: u32) -> String {
 /// Everything the tooltip and the painter need about one node.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeDetails {
-    pub node: u32,
+    pub node: NodeId,
     pub depth: u32,
     pub name: String,
     /// Label candidates, longest first.
@@ -438,9 +314,8 @@ pub struct NodeDetails {
 }
 
 /// Details of `node`, or `None` if there is no such node.
-pub fn describe(tree: &FlameTree, profile: &Profile, node: u32) -> Option<NodeDetails> {
-    let n = node as usize;
-    if n >= tree.len() {
+pub fn describe(tree: &FlameTree, profile: &Profile, node: NodeId) -> Option<NodeDetails> {
+    if !tree.is_node(node) {
         return None;
     }
     let name = node_name(tree, profile, node);
@@ -474,118 +349,4 @@ pub fn describe(tree: &FlameTree, profile: &Profile, node: u32) -> Option<NodeDe
         color_dark: color::package_color(&package, true),
         package,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn label_lists() {
-        assert_eq!(
-            labels("net/http.(*Server).Serve"),
-            vec![
-                "net/http.(*Server).Serve",
-                "http.(*Server).Serve",
-                "(*Server).Serve",
-                "Serve"
-            ]
-        );
-        assert_eq!(labels("main.main"), vec!["main.main", "main"]);
-        assert_eq!(
-            labels("main.(*Pool[...]).serve"),
-            vec!["main.(*Pool[...]).serve", "(*Pool[...]).serve", "serve"]
-        );
-        assert_eq!(
-            labels("github.com/a/b/v2.F.func1"),
-            vec!["github.com/a/b/v2.F.func1", "b.F.func1", "F.func1", "func1"]
-        );
-        assert_eq!(labels("x"), vec!["x"]);
-        assert_eq!(labels("a."), vec!["a."]);
-    }
-
-    /// pprof's two regexps, as `shorten_function_name` spells them out.
-    fn shorten_with_regexps(name: &str) -> String {
-        use regex_lite::Regex;
-        use std::sync::OnceLock;
-        static RES: OnceLock<(Regex, Regex)> = OnceLock::new();
-        let (ver, go) = RES.get_or_init(|| {
-            let ver = Regex::new(r"^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$").unwrap();
-            (ver, Regex::new(r"^(?:[\w\-\.]+/)+([^.]+\..+)").unwrap())
-        });
-        let name = ver.replace(name, "${1}${2}");
-        match go.captures(&name) {
-            Some(c) => c
-                .get(1)
-                .map_or(name.to_string(), |m| m.as_str().to_string()),
-            None => name.into_owned(),
-        }
-    }
-
-    #[test]
-    fn shortens_like_pprofs_regexps() {
-        for (name, short) in [
-            ("github.com/a/b/v2.(*T).M", "b.(*T).M"),
-            ("github.com/a/b/v12/c.F", "c.F"),
-            ("github.com/a/b/v1.F", "v1.F"),
-            ("github.com/a/b/v02.F", "v02.F"),
-            (
-                "gopkg.in/yaml.v3.(*decoder).unmarshal",
-                "yaml.v3.(*decoder).unmarshal",
-            ),
-            (
-                "k8s.io/client-go/tools/cache.(*Reflector).ListAndWatch.func1",
-                "cache.(*Reflector).ListAndWatch.func1",
-            ),
-            ("net/http.(*conn).serve", "http.(*conn).serve"),
-            (
-                "main.(*Pool[go.shape.int]).serve",
-                "main.(*Pool[go.shape.int]).serve",
-            ),
-            ("a/b.(*T[c/d.E]).M", "b.(*T[c/d.E]).M"),
-            ("/usr/lib/x.go", "/usr/lib/x.go"),
-            ("runtime.mallocgc", "runtime.mallocgc"),
-            ("a.b/c", "a.b/c"),
-            ("é/x.F", "é/x.F"),
-        ] {
-            assert_eq!(shorten_function_name(name), short, "{name}");
-            assert_eq!(shorten_with_regexps(name), short, "{name}");
-        }
-        // Every string of up to 6 characters over an alphabet that exercises
-        // both patterns (about 600,000), then longer random ones.
-        const ALPHABET: [&str; 9] = ["/", "v", "2", "1", "0", ".", "a", "(", "\n"];
-        let mut names: Vec<String> = vec![String::new()];
-        let mut start = 0;
-        for _ in 0..6 {
-            let end = names.len();
-            for i in start..end {
-                for c in ALPHABET {
-                    names.push(format!("{}{c}", names[i]));
-                }
-            }
-            start = end;
-        }
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let wide = [
-            "/", "v", "2", "1", "0", ".", "a", "Z", "_", "-", "(", "*", ")", "[", "]", "\n", "é",
-            " ",
-        ];
-        for _ in 0..100_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let len = (seed >> 59) as usize + 8;
-            let name: String = (0..len)
-                .map(|i| wide[((seed >> (i * 2 % 56)) as usize + i * 7) % wide.len()])
-                .collect();
-            names.push(name);
-        }
-        for name in &names {
-            assert_eq!(
-                shorten_function_name(name),
-                shorten_with_regexps(name),
-                "{name:?}"
-            );
-        }
-    }
 }

@@ -1,30 +1,32 @@
 //! What the page draws for one view of the flame graph: boxes on a 0..1
 //! scale of the zoomed width, with their colours, label candidates and
-//! tooltip facts, built from the flame tree by [`flame_scene`].
+//! tooltip facts, built from the flame tree by [`flame_scene`]; and which
+//! box is at a point of it ([`hit_test`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::flame::{FlameTree, ROOT};
+use crate::analysis::flame::{FlameTree, NodeId, ROOT};
 use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::view::flame_layout::{self, LayoutOptions};
 
-/// A flame graph box as the page draws it: geometry on a 0..1 scale of the
-/// (zoomed) width, and what the tooltip shows.
+/// A flame graph box: geometry on a 0..1 scale of the (zoomed) width, set
+/// by [`flame_layout::layout`], and what the page draws and the tooltip
+/// shows, set by [`flame_scene`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameBox {
     pub depth: u32,
     pub x0: f64,
     pub x1: f64,
     /// Flame tree node id (for zoom).
-    pub node: u32,
+    pub node: NodeId,
     /// 0xRRGGBB, stable per Go package.
     pub color: u32,
     /// The full function name: the first label candidate, and the tooltip's.
     pub name: String,
     /// Shorter label candidates, longest first; the painter picks the first
-    /// of `name` and these that fits. (The name is not repeated here: that
-    /// was a fifth of a scene's bytes.)
+    /// of `name` and these that fits (the name is not repeated here, as it
+    /// would be in every box of the message).
     pub labels: Vec<String>,
     /// `file:line` where known.
     pub file: String,
@@ -44,6 +46,8 @@ pub struct SearchResult {
 /// What the flame graph shows for the current zoom.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlameScene {
+    /// By row, then left to right (boxes of a row never overlap): what
+    /// [`hit_test`] searches.
     pub boxes: Vec<FlameBox>,
     /// Deepest row present.
     pub depth: u32,
@@ -51,7 +55,7 @@ pub struct FlameScene {
     pub total: i64,
     pub unit: String,
     /// Path from the root to the zoomed node: (node id, name).
-    pub breadcrumb: Vec<(u32, String)>,
+    pub breadcrumb: Vec<(NodeId, String)>,
     pub search: Option<SearchResult>,
 }
 
@@ -61,7 +65,7 @@ pub struct FlameScene {
 pub fn flame_scene(
     tree: &FlameTree,
     profile: &Profile,
-    zoom: Option<u32>,
+    zoom: Option<NodeId>,
     width_px: u32,
     search: Option<&Pattern>,
     dark: bool,
@@ -87,41 +91,36 @@ pub fn flame_scene(
         ..LayoutOptions::default()
     };
     let layout = flame_layout::layout(tree, &lo, matches.as_deref());
+    let row_count = layout.row_count;
     let mut boxes = Vec::with_capacity(layout.box_count());
-    for row in &layout.rows {
-        for b in &row.boxes {
-            let Some(d) = flame_layout::describe(tree, profile, b.node) else {
-                continue;
-            };
-            boxes.push(FlameBox {
-                depth: row.depth,
-                x0: b.x0,
-                x1: b.x1,
-                node: b.node,
-                color: if b.node == ROOT {
-                    if dark {
-                        0x57606a
-                    } else {
-                        0xc9d1d9
-                    }
-                } else if dark {
-                    d.color_dark
+    for b in layout.rows.into_iter().flat_map(|row| row.boxes) {
+        let Some(d) = flame_layout::describe(tree, profile, b.node) else {
+            continue;
+        };
+        boxes.push(FlameBox {
+            color: if b.node == ROOT {
+                if dark {
+                    0x57606a
                 } else {
-                    d.color
-                },
-                // describe's first candidate is the name itself.
-                labels: d.labels.into_iter().skip(1).collect(),
-                name: d.name,
-                file: match (d.file.is_empty(), d.line) {
-                    (true, _) => String::new(),
-                    (false, 0) => d.file,
-                    (false, l) => format!("{}:{l}", d.file),
-                },
-                self_value: d.self_value,
-                total: d.total,
-                matched: b.matched,
-            });
-        }
+                    0xc9d1d9
+                }
+            } else if dark {
+                d.color_dark
+            } else {
+                d.color
+            },
+            // describe's first candidate is the name itself.
+            labels: d.labels.into_iter().skip(1).collect(),
+            name: d.name,
+            file: match (d.file.is_empty(), d.line) {
+                (true, _) => String::new(),
+                (false, 0) => d.file,
+                (false, l) => format!("{}:{l}", d.file),
+            },
+            self_value: d.self_value,
+            total: d.total,
+            ..b
+        });
     }
     let breadcrumb = tree
         .path(zoom)
@@ -135,10 +134,22 @@ pub fn flame_scene(
         .unwrap_or_default();
     FlameScene {
         boxes,
-        depth: layout.row_count.saturating_sub(1),
+        depth: row_count.saturating_sub(1),
         total: tree.root_total(),
         unit: profile.str(st.unit).to_string(),
         breadcrumb,
         search,
     }
+}
+
+/// The box at `x` (0..1 of the zoomed width) on row `row` (a depth), if
+/// any. Pure geometry on the scene: the page turns its pixels into `x` and
+/// a row first (`render::Viewport::locate`). A box spans `x0 <= x < x1`,
+/// so a point is in at most one box, and the gap left for a node's self
+/// value is in none.
+pub fn hit_test(scene: &FlameScene, x: f64, row: u32) -> Option<&FlameBox> {
+    let boxes = &scene.boxes;
+    let i = boxes.partition_point(|b| b.depth < row || (b.depth == row && b.x1 <= x));
+    let b = boxes.get(i)?;
+    (b.depth == row && b.x0 <= x && x < b.x1).then_some(b)
 }

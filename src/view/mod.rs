@@ -2,12 +2,16 @@
 //!
 //! * [`top_text`]: the table as `go tool pprof -top` prints it;
 //! * [`top_rows`]: a window of the table as display strings;
-//! * [`flame_layout`]: flame boxes per depth on a 0..1 scale, labels, search;
-//! * [`flame_scene`]: what the page draws for one view of the flame graph;
+//! * [`flame_layout`]: flame boxes per depth on a 0..1 scale, search, node
+//!   details;
+//! * [`flame_labels`]: label candidates for a box, long to short;
+//! * [`flame_scene`]: what the page draws for one view of the flame graph,
+//!   and which box is at a point of it;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`color`]: stable colours per Go package.
 
 pub mod color;
+pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
 pub mod summary;
