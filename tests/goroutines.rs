@@ -5,7 +5,7 @@
 //!
 //! Every test here reads `../shared/corpus`. Without it each says on stderr
 //! that it is skipped and passes, so a checkout on its own still runs the
-//! rest.
+//! rest; `goroutine_golden.rs` reads small fixtures kept in the repository.
 
 use std::collections::BTreeMap;
 use std::path::Path;
