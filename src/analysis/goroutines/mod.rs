@@ -19,9 +19,9 @@
 //! order of first appearance in the input, so the result is deterministic.
 //! A group holding a panicking goroutine comes first.
 //!
-//! Hints ([`hints`]) read the stacks as a Go engineer would, and say only
-//! what the stacks show: "N goroutines wait for a sync.Mutex at X", never
-//! "X deadlocks".
+//! Hints (`hints/`, one function per rule) read the stacks as a Go engineer
+//! would, and say only what the stacks show: "N goroutines wait for a
+//! sync.Mutex at X", never "X deadlocks".
 
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
@@ -198,8 +198,6 @@ struct Acc {
     ids: Vec<u64>,
     elided: bool,
     panicking: Option<usize>,
-    /// Wait minutes of every goroutine shown (for the leak rule: all long).
-    all_waited: bool,
 }
 
 fn goroutine_index(p: &Profile) -> usize {
@@ -284,7 +282,6 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
                 ids: Vec::new(),
                 elided: false,
                 panicking: None,
-                all_waited: true,
             });
             accs.len() - 1
         });
@@ -310,10 +307,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
                     a.min_wait = Some(a.min_wait.map_or(m, |x| x.min(m)));
                     a.max_wait = Some(a.max_wait.map_or(m, |x| x.max(m)));
                 }
-                None => {
-                    a.no_wait = a.no_wait.saturating_add(c);
-                    a.all_waited = false;
-                }
+                None => a.no_wait = a.no_wait.saturating_add(c),
             }
             if states_recorded {
                 let e = per_state
@@ -329,7 +323,6 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
             }
         } else {
             a.no_wait = a.no_wait.saturating_add(c);
-            a.all_waited = false;
         }
     }
 
@@ -403,7 +396,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         panics,
         hints: Vec::new(),
     };
-    summary.hints = hints::hints(profile, &summary, &accs);
+    summary.hints = hints::hints(&summary);
     summary
 }
 
