@@ -74,16 +74,16 @@ fn package_of(f: &str) -> &str {
     }
 }
 
+/// Whether `f` belongs to the runtime or the sync packages. Since Go 1.24
+/// parts of both live in `internal/sync` and `internal/runtime/...` (maps,
+/// atomic, syscall), so those count too.
 fn is_runtime_or_sync(f: &str) -> bool {
-    matches!(
-        package_of(f),
-        "runtime"
-            | "sync"
-            | "internal/sync"
-            | "sync/atomic"
-            | "internal/poll"
-            | "internal/runtime/maps"
-    )
+    let p = package_of(f);
+    p.starts_with("internal/runtime/")
+        || matches!(
+            p,
+            "runtime" | "sync" | "internal/sync" | "sync/atomic" | "internal/poll"
+        )
 }
 
 /// The first frame (leaf to root) outside the runtime and sync packages:
@@ -291,6 +291,26 @@ mod tests {
         let mut no_line = group(1, "", &["main.f"]);
         no_line.stack[0].line = 0;
         assert_eq!(describe_site(call_site(&no_line)), "main.f");
+    }
+
+    #[test]
+    fn internal_runtime_packages_are_the_runtime() {
+        let g = group(
+            1,
+            "",
+            &[
+                "internal/runtime/atomic.(*Uint32).Load",
+                "internal/runtime/syscall.EpollWait",
+                "internal/runtime/maps.(*Map).getWithKey",
+                "internal/sync.(*HashTrieMap[...]).Load",
+                "internal/runtimex.F",
+                "main.main",
+            ],
+        );
+        assert_eq!(
+            describe_site(call_site(&g)),
+            "internal/runtimex.F (main.go:14)"
+        );
     }
 
     #[test]
