@@ -2,9 +2,13 @@
 //! per-state counts against the raw text (headers counted here, independently
 //! of the decoder), groups, the panicking goroutine, and the hints an
 //! engineer would expect for the obvious cases.
+//!
+//! Every test here reads `../shared/corpus`. Without it each says on stderr
+//! that it is skipped and passes, so a checkout on its own still runs the
+//! rest; `goroutine_golden.rs` reads small fixtures kept in the repository.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
 
 use pprof_lens::analysis::goroutines::{
     summarize, GoroutineOptions, GoroutineSummary, HintKind, Severity, STATE_NOT_RECORDED,
@@ -12,18 +16,15 @@ use pprof_lens::analysis::goroutines::{
 use pprof_lens::model::Profile;
 use regex_lite::Regex;
 
-fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    assert!(
-        dir.is_dir(),
-        "corpus missing at {} (expected beside the repository)",
-        dir.display()
-    );
-    dir
+mod support;
+
+/// `support::corpus`, naming the test by file and function.
+fn corpus(test: &str) -> Option<std::path::PathBuf> {
+    support::corpus(&format!("goroutines::{test}"))
 }
 
-fn load(rel: &str) -> (Vec<u8>, Profile, GoroutineSummary) {
-    let bytes = std::fs::read(corpus_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+fn load(corpus: &Path, rel: &str) -> (Vec<u8>, Profile, GoroutineSummary) {
+    let bytes = std::fs::read(corpus.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let p = pprof_lens::decode::decode(&bytes).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let s = summarize(&p, &GoroutineOptions::default());
     check_summary(rel, &s);
@@ -122,11 +123,14 @@ fn hint(s: &GoroutineSummary, k: HintKind) -> &pprof_lens::analysis::goroutines:
 
 #[test]
 fn every_text_dump_matches_its_raw_headers() {
+    let Some(dir) = corpus("every_text_dump_matches_its_raw_headers") else {
+        return;
+    };
     let mut files = vec![
         "goroutine_states.debug2.txt".to_string(),
         "panic_orders.GOTRACEBACK_all.txt".to_string(),
     ];
-    let newer = corpus_dir().join("newer-go");
+    let newer = dir.join("newer-go");
     for e in std::fs::read_dir(&newer).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().to_string();
         // 11 interleaves two processes' output: no exact count exists.
@@ -137,7 +141,7 @@ fn every_text_dump_matches_its_raw_headers() {
     files.sort();
     assert!(files.len() >= 17, "{files:?}");
     for f in &files {
-        let (bytes, _, s) = load(f);
+        let (bytes, _, s) = load(&dir, f);
         let (total, states) = raw_states(&bytes);
         assert_eq!(s.total, total, "{f}: total");
         assert!(s.states_recorded, "{f}");
@@ -147,19 +151,28 @@ fn every_text_dump_matches_its_raw_headers() {
 
 #[test]
 fn interleaved_dump_summarises_without_trouble() {
-    let (_, _, s) = load("newer-go/11_fatal-sigquit-interleaved-two-processes.txt");
+    let Some(dir) = corpus("interleaved_dump_summarises_without_trouble") else {
+        return;
+    };
+    let (_, _, s) = load(
+        &dir,
+        "newer-go/11_fatal-sigquit-interleaved-two-processes.txt",
+    );
     assert!(s.total > 0);
 }
 
 #[test]
 fn debug1_and_protobuf_totals() {
+    let Some(dir) = corpus("debug1_and_protobuf_totals") else {
+        return;
+    };
     for (f, want) in [
         ("goroutine_states.debug1.txt", 1267),
         ("goroutine_states.pb.gz", 1267),
         ("newer-go/03_debug1-erigon-torrent-20161.txt", 20161),
         ("newer-go/04_debug1-small-httpserver.txt", 5),
     ] {
-        let (bytes, _, s) = load(f);
+        let (bytes, _, s) = load(&dir, f);
         assert_eq!(s.total, want, "{f}");
         if f.ends_with(".txt") {
             let text = String::from_utf8_lossy(&bytes);
@@ -175,22 +188,25 @@ fn debug1_and_protobuf_totals() {
         }
         assert!(!s.states_recorded, "{f}: {STATE_NOT_RECORDED}");
     }
-    let (_, _, s) = load("newer-go/03_debug1-erigon-torrent-20161.txt");
+    let (_, _, s) = load(&dir, "newer-go/03_debug1-erigon-torrent-20161.txt");
     assert_eq!(s.groups.len(), 168);
     assert!(kinds(&s).contains(&HintKind::ManyGoroutines));
     // debug=1 keeps labels on the groups that had them.
-    let (_, _, s) = load("goroutine_states.debug1.txt");
+    let (_, _, s) = load(&dir, "goroutine_states.debug1.txt");
     assert_eq!(s.groups.iter().filter(|g| !g.labels.is_empty()).count(), 3);
 }
 
 #[test]
 fn goroutine_states_reads_like_an_engineer_would() {
+    let Some(dir) = corpus("goroutine_states_reads_like_an_engineer_would") else {
+        return;
+    };
     for f in [
         "goroutine_states.debug2.txt",
         "goroutine_states.debug1.txt",
         "goroutine_states.pb.gz",
     ] {
-        let (_, _, s) = load(f);
+        let (_, _, s) = load(&dir, f);
         let lock = hint(&s, HintKind::LockContention);
         assert_eq!(lock.severity, Severity::Warn);
         assert!(
@@ -219,7 +235,7 @@ fn goroutine_states_reads_like_an_engineer_would() {
             "{f}: 1-minute waits are no leak"
         );
     }
-    let (_, _, s) = load("goroutine_states.debug2.txt");
+    let (_, _, s) = load(&dir, "goroutine_states.debug2.txt");
     // semacquire: 120 Mutex + 41 RWMutex + 60 WaitGroup waiters in Go 1.19.
     assert_eq!(summary_states(&s)["semacquire"], 221);
     let nil: Vec<_> = s
@@ -253,7 +269,10 @@ fn goroutine_states_reads_like_an_engineer_would() {
 
 #[test]
 fn panicking_goroutine_comes_first() {
-    let (_, p, s) = load("panic_orders.GOTRACEBACK_all.txt");
+    let Some(dir) = corpus("panicking_goroutine_comes_first") else {
+        return;
+    };
+    let (_, p, s) = load(&dir, "panic_orders.GOTRACEBACK_all.txt");
     assert!(s.groups[0].panicking);
     assert_eq!(
         s.groups[0].goroutine_ids,
@@ -267,7 +286,7 @@ fn panicking_goroutine_comes_first() {
     );
     assert!(h.title.contains("invariant violated"), "{}", h.title);
     // Several crashes in one file: each panic names its group.
-    let (_, _, s) = load("newer-go/15_panic-app-log-five-restarts.txt");
+    let (_, _, s) = load(&dir, "newer-go/15_panic-app-log-five-restarts.txt");
     assert_eq!(s.panics.len(), 5);
     assert!(s.panics.iter().all(|p| p.group.is_some()));
     assert!(s.groups.iter().all(|g| g.panicking));
@@ -275,11 +294,14 @@ fn panicking_goroutine_comes_first() {
 
 #[test]
 fn crash_hints() {
-    let (_, _, s) = load("newer-go/17_fatal-deadlock-compiler-mutex.txt");
+    let Some(dir) = corpus("crash_hints") else {
+        return;
+    };
+    let (_, _, s) = load(&dir, "newer-go/17_fatal-deadlock-compiler-mutex.txt");
     let h = hint(&s, HintKind::Deadlock);
     assert_eq!((h.severity, h.groups.clone()), (Severity::Error, vec![0]));
 
-    let (_, _, s) = load("newer-go/16_fatal-concurrent-map-read-write.txt");
+    let (_, _, s) = load(&dir, "newer-go/16_fatal-concurrent-map-read-write.txt");
     let h = hint(&s, HintKind::ConcurrentMap);
     assert_eq!(h.severity, Severity::Error);
     assert!(s.groups[h.groups[0] as usize].panicking);
@@ -289,19 +311,25 @@ fn crash_hints() {
         "newer-go/06_fatal-stackoverflow-arm64-gp-headers.txt",
         "newer-go/07_fatal-stackoverflow-crashoutput-noheader.txt",
     ] {
-        let (_, _, s) = load(f);
+        let (_, _, s) = load(&dir, f);
         let h = hint(&s, HintKind::StackOverflow);
         assert_eq!(h.severity, Severity::Error, "{f}");
         assert_eq!(h.groups, vec![0], "{f}: the overflowing goroutine's group");
     }
-    let (_, _, s) = load("newer-go/07_fatal-stackoverflow-crashoutput-noheader.txt");
+    let (_, _, s) = load(
+        &dir,
+        "newer-go/07_fatal-stackoverflow-crashoutput-noheader.txt",
+    );
     assert!(hint(&s, HintKind::StackOverflow)
         .title
         .contains("main.overflow"));
 
-    let (_, _, s) = load("newer-go/08_fatal-sigsegv-traceback-system-registers.txt");
+    let (_, _, s) = load(
+        &dir,
+        "newer-go/08_fatal-sigsegv-traceback-system-registers.txt",
+    );
     assert_eq!(hint(&s, HintKind::Signal).severity, Severity::Error);
-    let (_, _, s) = load("newer-go/12_fatal-sigquit-excerpt.txt");
+    let (_, _, s) = load(&dir, "newer-go/12_fatal-sigquit-excerpt.txt");
     assert_eq!(
         hint(&s, HintKind::Signal).severity,
         Severity::Info,
@@ -311,7 +339,10 @@ fn crash_hints() {
 
 #[test]
 fn long_channel_waits_suggest_a_leak() {
-    let (_, _, s) = load("newer-go/02_debug2-transferfile-server-minutes.txt");
+    let Some(dir) = corpus("long_channel_waits_suggest_a_leak") else {
+        return;
+    };
+    let (_, _, s) = load(&dir, "newer-go/02_debug2-transferfile-server-minutes.txt");
     let leaks: Vec<_> = s
         .hints
         .iter()

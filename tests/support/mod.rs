@@ -5,6 +5,7 @@
 //! every function.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Set `PPROF_LENS_BLESS=1` to rewrite golden files from what the code
@@ -69,7 +70,10 @@ pub fn corpus(test: &str) -> Option<PathBuf> {
             dir.display()
         );
     } else {
-        eprintln!(
+        // Straight to stderr: libtest drops what `eprintln!` prints in a
+        // test that passes.
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED {test}: no shared corpus at {} (clone it beside the repo to run it)",
             dir.display()
         );
