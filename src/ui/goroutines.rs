@@ -4,10 +4,10 @@
 
 use yew::prelude::*;
 
-use super::header::group_digits;
 use super::WorkerHandle;
 use crate::protocol::{Answer, Query};
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
+use crate::view::numbers::group_digits;
 
 /// Groups shown before "show all".
 const GROUPS_SHOWN: usize = 200;

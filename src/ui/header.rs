@@ -9,6 +9,7 @@ use super::{Action, Tab};
 use crate::protocol::ReportOptions;
 use crate::protocol::Summary;
 use crate::view::measurement;
+use crate::view::numbers::group_digits;
 
 #[derive(Properties, PartialEq)]
 pub struct ProfileHeaderProps {
@@ -94,17 +95,4 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             </nav>
         </section>
     }
-}
-
-/// 1234567 -> "1,234,567".
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -22,7 +22,7 @@ pub use goroutines::{
     GoroutineSummaryView, GoroutineSummaryViewProps, GoroutinesView, GoroutinesViewProps,
 };
 pub use header::{ProfileHeader, ProfileHeaderProps};
-pub use open::{human_bytes, Landing, LandingProps, StatusLine, StatusLineProps};
+pub use open::{Landing, LandingProps, StatusLine, StatusLineProps};
 pub use top::{TopView, TopViewProps};
 pub use worker_client::{WorkerClient, WorkerHandle};
 

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::{Opener, RecentFile, Status};
 use crate::protocol::Stage;
+use crate::view::numbers::human_bytes;
 
 #[derive(Properties, PartialEq)]
 pub struct DropZoneProps {
@@ -329,20 +330,5 @@ pub fn Landing(props: &LandingProps) -> Html {
             <p class="how-to">{ "Get a profile from a Go program with " }<code>{ "curl -o cpu.pb.gz 'localhost:6060/debug/pprof/profile?seconds=10'" }</code>
                 { ", or a goroutine dump with " }<code>{ "curl 'localhost:6060/debug/pprof/goroutine?debug=2'" }</code>{ "." }</p>
         </section>
-    }
-}
-
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }
