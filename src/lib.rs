@@ -6,8 +6,9 @@
 //! goroutine groups: raw numbers) -> [`view`] (formatting, geometry on a 0..1
 //! scale) -> `render` (canvas painters) and `ui` (yew components).
 //!
-//! Everything up to `view` is plain Rust that builds and tests natively; the
-//! browser-only parts live behind `cfg(target_arch = "wasm32")`.
+//! Everything up to `view`, and the app's reducer, is plain Rust that builds
+//! and tests natively; the browser-only parts live behind
+//! `cfg(target_arch = "wasm32")`.
 
 pub mod analysis;
 pub mod decode;
@@ -17,10 +18,10 @@ pub mod pattern;
 pub mod protocol;
 pub mod render;
 pub mod session;
+/// The app; natively only its state and reducer (`ui::state`), for tests.
+pub mod ui;
 pub mod view;
 
-#[cfg(target_arch = "wasm32")]
-pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 #[cfg(target_arch = "wasm32")]

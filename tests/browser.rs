@@ -103,7 +103,8 @@ async fn header_offers_every_sample_type_and_shows_text_only() {
         summary: Rc::new(summary("<img src=x onerror=alert(1)>.pb.gz")),
         opts: ReportOptions::default(),
         tab: Tab::Top,
-        dispatch: Callback::noop(),
+        on_sample_index: Callback::noop(),
+        on_tab: Callback::noop(),
     };
     let root = mount::<ProfileHeader>(props).await;
     let select: HtmlSelectElement = by_testid(&root, "sample-type").dyn_into().unwrap();
@@ -175,7 +176,8 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
             ..ReportOptions::default()
         },
         file_name: "cpu.pb.gz".into(),
-        dispatch: Callback::noop(),
+        on_options: Callback::noop(),
+        on_show_in_flame: Callback::noop(),
     };
     let root = mount::<TopView>(props).await;
     until(|| {

@@ -2,12 +2,15 @@
 //! how long they have waited, what each symptom usually means, and the panic
 //! first when there is one.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
-use super::header::group_digits;
+use super::hooks::use_query;
 use super::WorkerHandle;
-use crate::protocol::{Answer, Query};
+use crate::protocol::Query;
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
+use crate::view::numbers::group_digits;
 
 /// Groups shown before "show all".
 const GROUPS_SHOWN: usize = 200;
@@ -20,25 +23,18 @@ pub struct GoroutinesViewProps {
 
 #[component]
 pub fn GoroutinesView(props: &GoroutinesViewProps) -> Html {
-    let summary = use_state(|| None::<std::rc::Rc<GoroutineSummary>>);
-    let error = use_state(|| None::<String>);
+    let summary = use_query::<Rc<GoroutineSummary>>(&props.worker);
     {
         let summary = summary.clone();
-        let error = error.clone();
-        let worker = props.worker.clone();
         use_effect_with(props.generation, move |_| {
-            worker.query(Query::Goroutines, move |answer| match answer {
-                Answer::Goroutines(s) => summary.set(Some(std::rc::Rc::new(s))),
-                Answer::Failed { message } => error.set(Some(message)),
-                _ => {}
-            });
+            summary.fetch(Query::Goroutines, Rc::new);
             || ()
         });
     }
-    if let Some(e) = error.as_ref() {
-        return html! { <div class="banner error inline">{ e.clone() }</div> };
+    if let Some(e) = summary.error() {
+        return html! { <div class="banner error inline">{ e.to_string() }</div> };
     }
-    match summary.as_ref() {
+    match summary.value() {
         Some(s) => html! { <GoroutineSummaryView summary={s.clone()} /> },
         None => html! { <p class="muted">{ "Grouping goroutines…" }</p> },
     }
@@ -46,7 +42,7 @@ pub fn GoroutinesView(props: &GoroutinesViewProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct GoroutineSummaryViewProps {
-    pub summary: std::rc::Rc<GoroutineSummary>,
+    pub summary: Rc<GoroutineSummary>,
 }
 
 /// The summary itself, separate from fetching it so it can be tested alone.

@@ -5,17 +5,20 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::{Action, Tab};
+use super::state::Tab;
 use crate::protocol::ReportOptions;
 use crate::protocol::Summary;
 use crate::view::measurement;
+use crate::view::numbers::group_digits;
 
 #[derive(Properties, PartialEq)]
 pub struct ProfileHeaderProps {
     pub summary: Rc<Summary>,
     pub opts: ReportOptions,
     pub tab: Tab,
-    pub dispatch: Callback<Action>,
+    /// The sample type chosen, by its index in the summary.
+    pub on_sample_index: Callback<usize>,
+    pub on_tab: Callback<Tab>,
 }
 
 #[component]
@@ -27,12 +30,12 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
         .unwrap_or(s.default_index)
         .min(s.sample_types.len().saturating_sub(1));
     let on_type = {
-        let dispatch = props.dispatch.clone();
+        let on_sample_index = props.on_sample_index.clone();
         let names: Vec<String> = s.sample_types.iter().map(|t| t.name.clone()).collect();
         Callback::from(move |e: Event| {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Some(i) = names.iter().position(|n| *n == sel.value()) {
-                dispatch.emit(Action::SetSampleIndex(i));
+                on_sample_index.emit(i);
             }
         })
     };
@@ -59,11 +62,11 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
         ));
     }
     let tab = |t: Tab, testid: &'static str, label: &'static str| {
-        let dispatch = props.dispatch.clone();
+        let on_tab = props.on_tab.clone();
         let selected = props.tab == t;
         html! {
             <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("active"))}
-                data-testid={testid} onclick={Callback::from(move |_| dispatch.emit(Action::SetTab(t)))}>{ label }</button>
+                data-testid={testid} onclick={Callback::from(move |_| on_tab.emit(t))}>{ label }</button>
         }
     };
     html! {
@@ -94,17 +97,4 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             </nav>
         </section>
     }
-}
-
-/// 1234567 -> "1,234,567".
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -1,14 +1,25 @@
 //! Every way to open a file: the drop zone, the file input, paste, the
 //! built-in examples and the recent list; and the status line with progress.
 
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ClipboardEvent, DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
-use super::{Opener, RecentFile, Status};
+use super::hooks::{is_typing_in_field, use_document_event};
+use super::state::{RecentFile, Status};
+use super::worker_client::Source;
 use crate::protocol::Stage;
+use crate::view::numbers::human_bytes;
+
+/// Everything a component needs to open files.
+#[derive(Clone, PartialEq)]
+pub struct Opener {
+    pub open: Callback<Source>,
+    /// Puts a file in the recent list without opening it.
+    pub add_recent: Callback<RecentFile<Blob>>,
+    pub cancel: Callback<()>,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct DropZoneProps {
@@ -23,40 +34,27 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
     let dragging = use_state(|| false);
     {
         let opener = props.opener.clone();
-        use_effect_with((), move |_| {
-            let on_paste = Closure::<dyn FnMut(ClipboardEvent)>::new(move |ev: ClipboardEvent| {
-                let in_field = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    });
-                if in_field {
-                    return;
-                }
-                let Some(data) = ev.clipboard_data() else {
-                    return;
-                };
-                if let Some(file) = data.files().and_then(|f| f.get(0)) {
+        use_document_event("paste", move |ev: ClipboardEvent| {
+            if is_typing_in_field(&ev) {
+                return;
+            }
+            let Some(data) = ev.clipboard_data() else {
+                return;
+            };
+            if let Some(file) = data.files().and_then(|f| f.get(0)) {
+                ev.prevent_default();
+                opener
+                    .open
+                    .emit(Source::blob(file.name(), file.unchecked_into()));
+                return;
+            }
+            if let Ok(text) = data.get_data("text") {
+                if !text.trim().is_empty() {
                     ev.prevent_default();
-                    opener.open_blob.emit((file.name(), file.unchecked_into()));
-                    return;
+                    opener
+                        .open
+                        .emit(Source::text("pasted text".to_string(), text));
                 }
-                if let Ok(text) = data.get_data("text") {
-                    if !text.trim().is_empty() {
-                        ev.prevent_default();
-                        opener.open_text.emit(("pasted text".to_string(), text));
-                    }
-                }
-            });
-            let doc = gloo_document();
-            let _ =
-                doc.add_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
-            move || {
-                let _ = doc.remove_event_listener_with_callback(
-                    "paste",
-                    on_paste.as_ref().unchecked_ref(),
-                );
             }
         });
     }
@@ -93,7 +91,9 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
             }
             if let Ok(text) = dt.get_data("text") {
                 if !text.trim().is_empty() {
-                    opener.open_text.emit(("dropped text".to_string(), text));
+                    opener
+                        .open
+                        .emit(Source::text("dropped text".to_string(), text));
                 }
             }
         })
@@ -114,18 +114,15 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
 fn open_files(opener: &Opener, files: &web_sys::FileList) {
     for i in (1..files.length()).rev() {
         if let Some(f) = files.get(i) {
-            opener.add_recent.emit((f.name(), f.unchecked_into()));
+            opener.add_recent.emit(RecentFile {
+                name: f.name(),
+                file: f.unchecked_into(),
+            });
         }
     }
     if let Some(f) = files.get(0) {
-        opener.open_blob.emit((f.name(), f.unchecked_into()));
+        opener.open.emit(Source::blob(f.name(), f.unchecked_into()));
     }
-}
-
-fn gloo_document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
 }
 
 #[derive(Properties, PartialEq)]
@@ -190,7 +187,9 @@ pub fn ExampleMenu(props: &ExampleMenuProps) -> Html {
             let opener = opener.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match fetch_blob(url).await {
-                    Ok(blob) => opener.open_blob.emit((format!("example {label}"), blob)),
+                    Ok(blob) => opener
+                        .open
+                        .emit(Source::blob(format!("example {label}"), blob)),
                     Err(e) => web_sys::console::error_1(&format!("example {url}: {e}").into()),
                 }
             });
@@ -223,7 +222,7 @@ async fn fetch_blob(url: &str) -> Result<Blob, String> {
 
 #[derive(Properties, PartialEq)]
 pub struct RecentMenuProps {
-    pub recent: Vec<RecentFile>,
+    pub recent: Vec<RecentFile<Blob>>,
     pub opener: Opener,
 }
 
@@ -240,7 +239,9 @@ pub fn RecentMenu(props: &RecentMenuProps) -> Html {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(i) = sel.value().parse::<usize>() {
                 if let Some(r) = recent.get(i) {
-                    opener.open_blob.emit((r.name.clone(), r.blob.clone()));
+                    opener
+                        .open
+                        .emit(Source::blob(r.name.clone(), r.file.clone()));
                 }
             }
             sel.set_selected_index(0);
@@ -329,20 +330,5 @@ pub fn Landing(props: &LandingProps) -> Html {
             <p class="how-to">{ "Get a profile from a Go program with " }<code>{ "curl -o cpu.pb.gz 'localhost:6060/debug/pprof/profile?seconds=10'" }</code>
                 { ", or a goroutine dump with " }<code>{ "curl 'localhost:6060/debug/pprof/goroutine?debug=2'" }</code>{ "." }</p>
         </section>
-    }
-}
-
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }

@@ -7,9 +7,10 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{Action, WorkerHandle};
-use crate::protocol::{Answer, Query, RowOrder, TopWindow};
+use super::hooks::{use_element_size, use_query};
+use super::WorkerHandle;
 use crate::protocol::{Granularity, ReportOptions};
+use crate::protocol::{Query, RowOrder, TopWindow};
 
 /// Row height in CSS pixels; the stylesheet uses the same number.
 const ROW_H: f64 = 24.0;
@@ -23,7 +24,10 @@ pub struct TopViewProps {
     pub generation: u32,
     pub opts: ReportOptions,
     pub file_name: String,
-    pub dispatch: Callback<Action>,
+    /// Granularity or a pprof filter changed.
+    pub on_options: Callback<ReportOptions>,
+    /// A row was clicked: show its function in the flame graph.
+    pub on_show_in_flame: Callback<String>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -38,12 +42,12 @@ struct QueryKey {
 pub fn TopView(props: &TopViewProps) -> Html {
     let filter = use_state(String::new);
     let order = use_state(|| RowOrder::Flat);
-    let window = use_state(|| None::<(QueryKey, TopWindow)>);
-    let error = use_state(|| None::<String>);
+    // The window of rows held, with the settings it was asked with.
+    let window = use_query::<(QueryKey, TopWindow)>(&props.worker);
     let scroll_top = use_state(|| 0.0f64);
-    let viewport_h = use_state(|| 600.0f64);
     let copied = use_state(|| false);
     let scroller = use_node_ref();
+    let viewport_h = use_element_size(scroller.clone()).map_or(600.0, |(_, h)| h.max(100.0));
 
     let key = QueryKey {
         generation: props.generation,
@@ -52,20 +56,18 @@ pub fn TopView(props: &TopViewProps) -> Html {
         order: *order,
     };
     let first_visible = (*scroll_top / ROW_H).floor() as u32;
-    let visible = (*viewport_h / ROW_H).ceil() as u32 + 1;
+    let visible = (viewport_h / ROW_H).ceil() as u32 + 1;
 
     // Ask the worker when the settings change or the visible rows are not in
     // the window we hold.
     {
-        let window = window.clone();
-        let error = error.clone();
-        let worker = props.worker.clone();
-        let covered = window.as_ref().is_some_and(|(k, w)| {
+        let covered = window.value().is_some_and(|(k, w)| {
             *k == key
                 && (first_visible >= w.start || w.start == 0)
                 && (first_visible + visible <= w.start + w.rows.len() as u32
                     || w.start + w.rows.len() as u32 >= w.row_count)
         });
+        let window = window.clone();
         use_effect_with(
             (key.clone(), covered, first_visible / 20),
             move |(key, covered, _)| {
@@ -79,39 +81,18 @@ pub fn TopView(props: &TopViewProps) -> Html {
                         count: visible + 2 * OVERSCAN,
                     };
                     let key = key.clone();
-                    worker.query(q, move |answer| match answer {
-                        Answer::Top(w) => {
-                            error.set(None);
-                            window.set(Some((key, w)));
-                        }
-                        Answer::Failed { message } => error.set(Some(message)),
-                        _ => {}
-                    });
+                    window.fetch(q, move |w: TopWindow| (key, w));
                 }
                 || ()
             },
         );
     }
 
-    // Track the viewport's height.
-    {
-        let scroller = scroller.clone();
-        let viewport_h = viewport_h.clone();
-        use_effect_with((), move |_| {
-            if let Some(el) = scroller.cast::<web_sys::HtmlElement>() {
-                viewport_h.set(el.client_height().max(100) as f64);
-            }
-            || ()
-        });
-    }
-
     let onscroll = {
         let scroll_top = scroll_top.clone();
-        let viewport_h = viewport_h.clone();
         Callback::from(move |e: Event| {
             let el: web_sys::HtmlElement = e.target_unchecked_into();
             scroll_top.set(el.scroll_top() as f64);
-            viewport_h.set(el.client_height().max(100) as f64);
         })
     };
 
@@ -129,7 +110,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
     };
 
     let on_granularity = {
-        let dispatch = props.dispatch.clone();
+        let on_options = props.on_options.clone();
         let opts = props.opts.clone();
         Callback::from(move |e: Event| {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
@@ -140,10 +121,10 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 "addresses" => Granularity::Addresses,
                 _ => Granularity::Functions,
             };
-            dispatch.emit(Action::SetOptions(ReportOptions {
+            on_options.emit(ReportOptions {
                 granularity,
                 ..opts.clone()
-            }));
+            });
         })
     };
 
@@ -151,13 +132,13 @@ pub fn TopView(props: &TopViewProps) -> Html {
                         testid: &'static str,
                         value: &str,
                         set: fn(&mut ReportOptions, String)| {
-        let dispatch = props.dispatch.clone();
+        let on_options = props.on_options.clone();
         let opts = props.opts.clone();
         let onchange = Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let mut o = opts.clone();
             set(&mut o, input.value());
-            dispatch.emit(Action::SetOptions(o));
+            on_options.emit(o);
         });
         html! {
             <label class="field small" title={format!("pprof -{label}: a regular expression (press Enter)")}>
@@ -168,59 +149,39 @@ pub fn TopView(props: &TopViewProps) -> Html {
     };
 
     let on_copy = {
-        let worker = props.worker.clone();
+        let window = window.clone();
         let opts = props.opts.clone();
         let copied = copied.clone();
-        let error = error.clone();
         Callback::from(move |_| {
             let copied = copied.clone();
-            let error = error.clone();
-            worker.query(
-                Query::TopText { opts: opts.clone() },
-                move |answer| match answer {
-                    Answer::Text { text } => {
-                        if let Some(w) = web_sys::window() {
-                            let _ = w.navigator().clipboard().write_text(&text);
-                            copied.set(true);
-                        }
-                    }
-                    Answer::Failed { message } => error.set(Some(message)),
-                    _ => {}
-                },
-            );
+            let q = Query::TopText { opts: opts.clone() };
+            window.ask(q, move |text: String| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&text);
+                    copied.set(true);
+                }
+                Ok(())
+            });
         })
     };
     let on_download = {
-        let worker = props.worker.clone();
+        let window = window.clone();
         let opts = props.opts.clone();
         let name = format!("{}.top.txt", props.file_name);
-        let error = error.clone();
         Callback::from(move |_| {
             let name = name.clone();
-            let error = error.clone();
-            worker.query(
-                Query::TopText { opts: opts.clone() },
-                move |answer| match answer {
-                    Answer::Text { text } => {
-                        if let Err(e) = download_text(&name, &text) {
-                            error.set(Some(e));
-                        }
-                    }
-                    Answer::Failed { message } => error.set(Some(message)),
-                    _ => {}
-                },
-            );
+            let q = Query::TopText { opts: opts.clone() };
+            window.ask(q, move |text: String| download_text(&name, &text));
         })
     };
 
-    let (header, rows_html, row_count) = match window.as_ref() {
+    let (header, rows_html, row_count) = match window.value() {
         Some((_, w)) => {
             let rows = w.rows.iter().enumerate().map(|(i, r)| {
                 let idx = w.start + i as u32;
                 let style = format!("top:{}px", idx as f64 * ROW_H);
-                let dispatch = props.dispatch.clone();
                 let function = r.function.clone();
-                let onclick = Callback::from(move |_| dispatch.emit(Action::ShowInFlame(function.clone())));
+                let onclick = props.on_show_in_flame.reform(move |_: MouseEvent| function.clone());
                 html! {
                     <div class="row" role="row" data-testid="top-row" {style} {onclick} title="Show in the flame graph">
                         <span class="num">{ &r.flat }</span>
@@ -264,8 +225,8 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <button class="button" data-testid="copy-top" onclick={on_copy}>{ if *copied { "Copied" } else { "Copy as pprof text" } }</button>
                 <button class="button" data-testid="download-top" onclick={on_download}>{ "Download as text" }</button>
             </div>
-            if let Some(e) = error.as_ref() {
-                <div class="banner error inline" data-testid="top-error">{ e.clone() }</div>
+            if let Some(e) = window.error() {
+                <div class="banner error inline" data-testid="top-error">{ e.to_string() }</div>
             }
             <pre class="pprof-header" data-testid="top-header">{ header.join("\n") }</pre>
             <div class="top-table" data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>

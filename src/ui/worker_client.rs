@@ -1,7 +1,9 @@
 //! The page's side of the worker connection.
 //!
-//! Events (progress, loaded, errors) go to one handler; answers to queries go
-//! to the callback given with the query, matched by id.
+//! [`WorkerHandle`] is all the app and its views hold. It starts the worker,
+//! opens files in it, cancels a load by replacing the worker, and sends
+//! queries, whose answers go to the callback given with each. Requests are
+//! built in this file only, so a query can never travel as an open.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -11,11 +13,49 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
+use yew::Callback;
 
 use crate::protocol::{Answer, Query, Request, Response};
 
 /// Script that starts the worker; relative, so the site works from any sub-path.
 const WORKER_URL: &str = "./worker-loader.js";
+
+/// What to open: a file (or any blob) or text the user pasted or dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    pub name: String,
+    pub content: Content,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    Blob(Blob),
+    Text(String),
+}
+
+impl Source {
+    pub fn blob(name: String, blob: Blob) -> Source {
+        Source {
+            name,
+            content: Content::Blob(blob),
+        }
+    }
+
+    pub fn text(name: String, text: String) -> Source {
+        Source {
+            name,
+            content: Content::Text(text),
+        }
+    }
+
+    /// The blob, if this is one: what the recent list can open again.
+    pub fn as_blob(&self) -> Option<&Blob> {
+        match &self.content {
+            Content::Blob(b) => Some(b),
+            Content::Text(_) => None,
+        }
+    }
+}
 
 type Pending = Rc<RefCell<HashMap<u32, Box<dyn FnOnce(Answer)>>>>;
 
@@ -25,7 +65,7 @@ type Pending = Rc<RefCell<HashMap<u32, Box<dyn FnOnce(Answer)>>>>;
 /// The worker sets its message handler only once its wasm has started, and a
 /// message that arrives before that is lost; so requests wait in `queue`
 /// until the worker says [`Response::Ready`].
-pub struct WorkerClient {
+struct WorkerClient {
     worker: Worker,
     queue: Rc<RefCell<Option<Vec<JsValue>>>>,
     answers: Pending,
@@ -35,7 +75,7 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    pub fn spawn(on_event: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
+    fn spawn(on_event: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
         let worker =
             Worker::new(WORKER_URL).map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
@@ -86,7 +126,7 @@ impl WorkerClient {
     }
 
     /// Sends a request, with a file (or blob) beside it when given.
-    pub fn send(&self, req: &Request, file: Option<&Blob>) -> Result<(), String> {
+    fn send(&self, req: &Request, file: Option<&Blob>) -> Result<(), String> {
         let msg = Object::new();
         let req = crate::wire::to_js(req)?;
         Reflect::set(&msg, &"req".into(), &req).map_err(|e| format!("{e:?}"))?;
@@ -102,9 +142,23 @@ impl WorkerClient {
             .map_err(|e| format!("cannot reach the worker: {e:?}"))
     }
 
+    fn open(&self, source: &Source) -> Result<(), String> {
+        let name = source.name.clone();
+        match &source.content {
+            Content::Blob(blob) => self.send(&Request::Open { name }, Some(blob)),
+            Content::Text(text) => self.send(
+                &Request::OpenText {
+                    name,
+                    text: text.clone(),
+                },
+                None,
+            ),
+        }
+    }
+
     /// Asks a question about the open profile; `on_answer` runs when the
     /// worker answers.
-    pub fn query(&self, query: Query, on_answer: impl FnOnce(Answer) + 'static) {
+    fn query(&self, query: Query, on_answer: impl FnOnce(Answer) + 'static) {
         let id = self.next_id.get();
         self.next_id.set(id.wrapping_add(1));
         self.answers.borrow_mut().insert(id, Box::new(on_answer));
@@ -125,15 +179,36 @@ impl Drop for WorkerClient {
 /// Answers queries in the page instead of the worker (component tests).
 pub type Responder = Rc<dyn Fn(Query) -> Answer>;
 
-/// A shared, replaceable handle: cancelling a load terminates the worker and
-/// starts a new one, and components keep the same handle throughout.
+/// What was opened, as the handle follows it through the worker's events.
+#[derive(Default)]
+struct Opened {
+    /// The source being loaded now.
+    loading: Option<Source>,
+    /// The source of the profile the page shows: a load replaces the
+    /// worker's profile from its start, so a cancelled load must reopen it.
+    shown: Option<Source>,
+}
+
+struct Connection {
+    client: RefCell<Option<WorkerClient>>,
+    on_event: Callback<Response>,
+    opened: Rc<RefCell<Opened>>,
+}
+
+enum Backend {
+    Worker(Connection),
+    Local(Responder),
+}
+
+/// The one handle to the worker, shared by the app and its views; it stays
+/// the same while the worker behind it is replaced.
 ///
 /// For component tests it can instead answer through a [`Responder`]
 /// ([`WorkerHandle::local`]), e.g. a `Session` in the page. It is a closure
 /// so that the app binary, which never makes one, does not link the analysis
 /// code that only the worker needs.
-#[derive(Clone, Default)]
-pub struct WorkerHandle(pub Rc<RefCell<Option<WorkerClient>>>, Option<Responder>);
+#[derive(Clone)]
+pub struct WorkerHandle(Rc<Backend>);
 
 impl PartialEq for WorkerHandle {
     fn eq(&self, other: &Self) -> bool {
@@ -142,24 +217,113 @@ impl PartialEq for WorkerHandle {
 }
 
 impl WorkerHandle {
+    /// A handle whose worker's events (progress, loaded, errors, ready) go
+    /// to `on_event`; the worker starts with [`WorkerHandle::start`] or the
+    /// first open.
+    pub fn new(on_event: Callback<Response>) -> WorkerHandle {
+        WorkerHandle(Rc::new(Backend::Worker(Connection {
+            client: RefCell::new(None),
+            on_event,
+            opened: Rc::default(),
+        })))
+    }
+
     /// A handle that answers with `responder` on the main thread (tests
     /// only: real loads go through the worker).
     pub fn local(responder: impl Fn(Query) -> Answer + 'static) -> WorkerHandle {
-        WorkerHandle(Rc::default(), Some(Rc::new(responder)))
+        WorkerHandle(Rc::new(Backend::Local(Rc::new(responder))))
+    }
+
+    /// Starts the worker unless it runs.
+    pub fn start(&self) -> Result<(), String> {
+        match &*self.0 {
+            Backend::Worker(c) => c.start(),
+            Backend::Local(_) => Ok(()),
+        }
+    }
+
+    /// Opens `source` in the worker (replacing its profile), starting the
+    /// worker first if needed.
+    pub fn open(&self, source: Source) -> Result<(), String> {
+        match &*self.0 {
+            Backend::Worker(c) => c.open(source),
+            Backend::Local(_) => Err("this handle only answers queries".into()),
+        }
+    }
+
+    /// Stops a load. The worker cannot be interrupted while it decodes, so
+    /// it is replaced by a fresh one, which reopens the profile the page
+    /// shows, if any: that source is returned, as it is now loading.
+    pub fn cancel(&self) -> Result<Option<Source>, String> {
+        match &*self.0 {
+            Backend::Worker(c) => c.cancel(),
+            Backend::Local(_) => Ok(None),
+        }
     }
 
     pub fn query(&self, query: Query, on_answer: impl FnOnce(Answer) + 'static) {
-        if let Some(responder) = &self.1 {
-            // Answer asynchronously, as the worker would.
-            let answer = responder(query);
-            wasm_bindgen_futures::spawn_local(async move { on_answer(answer) });
-            return;
+        match &*self.0 {
+            Backend::Local(responder) => {
+                // Answer asynchronously, as the worker would.
+                let answer = responder(query);
+                wasm_bindgen_futures::spawn_local(async move { on_answer(answer) });
+            }
+            Backend::Worker(c) => match c.client.borrow().as_ref() {
+                Some(w) => w.query(query, on_answer),
+                None => on_answer(Answer::Failed {
+                    message: "the worker is not running".into(),
+                }),
+            },
         }
-        match self.0.borrow().as_ref() {
-            Some(w) => w.query(query, on_answer),
-            None => on_answer(Answer::Failed {
-                message: "the worker is not running".into(),
-            }),
+    }
+}
+
+impl Connection {
+    fn start(&self) -> Result<(), String> {
+        if self.client.borrow().is_some() {
+            return Ok(());
+        }
+        let (on_event, opened) = (self.on_event.clone(), self.opened.clone());
+        let client = WorkerClient::spawn(move |resp| {
+            {
+                let mut o = opened.borrow_mut();
+                match &resp {
+                    Response::Loaded { .. } => o.shown = o.loading.take(),
+                    Response::Error { .. } => o.loading = None,
+                    _ => {}
+                }
+            }
+            on_event.emit(resp);
+        })?;
+        *self.client.borrow_mut() = Some(client);
+        Ok(())
+    }
+
+    fn open(&self, source: Source) -> Result<(), String> {
+        self.start()?;
+        let sent = match self.client.borrow().as_ref() {
+            Some(w) => w.open(&source),
+            None => Err("the worker is not running".into()),
+        };
+        if sent.is_ok() {
+            self.opened.borrow_mut().loading = Some(source);
+        }
+        sent
+    }
+
+    fn cancel(&self) -> Result<Option<Source>, String> {
+        self.client.borrow_mut().take();
+        let shown = {
+            let mut o = self.opened.borrow_mut();
+            o.loading = None;
+            o.shown.clone()
+        };
+        // Start the next worker now, so that it is ready (and opening a file
+        // makes no request) whether or not anything is reopened.
+        self.start()?;
+        match shown {
+            Some(source) => self.open(source.clone()).map(|()| Some(source)),
+            None => Ok(None),
         }
     }
 }

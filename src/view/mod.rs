@@ -8,12 +8,14 @@
 //! * [`flame_scene`]: what the page draws for one view of the flame graph,
 //!   and which box is at a point of it;
 //! * [`summary`]: what the header shows about the open file;
+//! * [`numbers`]: counts and file sizes as the page writes them;
 //! * [`color`]: stable colours per Go package.
 
 pub mod color;
 pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
+pub mod numbers;
 pub mod summary;
 pub mod top_rows;
 pub mod top_text;

@@ -1,0 +1,153 @@
+//! The app: the state, the worker handle, and the callbacks handed down.
+
+use std::cell::RefCell;
+
+use web_sys::Blob;
+use yew::prelude::*;
+
+use super::flame::FlameView;
+use super::goroutines::GoroutinesView;
+use super::header::ProfileHeader;
+use super::open::{DropZone, ExampleMenu, Landing, OpenButton, Opener, RecentMenu, StatusLine};
+use super::state::{Action, AppState, Tab};
+use super::top::TopView;
+use super::worker_client::{Source, WorkerHandle};
+
+/// Mounts the app on `<body>` and installs the panic hook.
+pub fn start() {
+    install_panic_hook();
+    yew::Renderer::<App>::new().render();
+}
+
+thread_local! {
+    /// Where the panic hook reports: set once the app is mounted.
+    static PANIC_SINK: RefCell<Option<Callback<String>>> = const { RefCell::new(None) };
+}
+
+/// Turns a Rust panic into the error banner instead of a dead page.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("internal error: {info}");
+        web_sys::console::error_1(&message.clone().into());
+        PANIC_SINK.with(|s| {
+            if let Some(cb) = s.borrow().as_ref() {
+                cb.emit(message);
+            }
+        });
+    }));
+}
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(AppState::<Blob>::default);
+    let worker = {
+        let d = state.dispatcher();
+        let on_event = Callback::from(move |resp| d.dispatch(Action::Worker(resp)));
+        (*use_memo((), move |_| WorkerHandle::new(on_event))).clone()
+    };
+
+    // Start the worker with the page, so that opening a file makes no
+    // request at all (the worker's script and wasm are already loaded).
+    {
+        let d = state.dispatcher();
+        let worker = worker.clone();
+        use_effect_with((), move |_| {
+            let fail = Callback::from(move |m| d.dispatch(Action::Fail(m)));
+            PANIC_SINK.with(|s| *s.borrow_mut() = Some(fail.clone()));
+            if let Err(e) = worker.start() {
+                fail.emit(e);
+            }
+            || ()
+        });
+    }
+
+    let opener = {
+        let d = state.dispatcher();
+        let loading = move |source: &Source| Action::StartLoading {
+            name: source.name.clone(),
+            file: source.as_blob().cloned(),
+        };
+        let open = {
+            let (d, worker) = (d.clone(), worker.clone());
+            Callback::from(move |source: Source| {
+                d.dispatch(loading(&source));
+                if let Err(e) = worker.open(source) {
+                    d.dispatch(Action::Fail(e));
+                }
+            })
+        };
+        let cancel = {
+            let (d, worker) = (d.clone(), worker.clone());
+            Callback::from(move |()| {
+                d.dispatch(Action::Cancelled);
+                match worker.cancel() {
+                    Ok(Some(reopened)) => d.dispatch(loading(&reopened)),
+                    Ok(None) => {}
+                    Err(e) => d.dispatch(Action::Fail(e)),
+                }
+            })
+        };
+        let add_recent = Callback::from(move |file| d.dispatch(Action::AddRecent(file)));
+        Opener {
+            open,
+            add_recent,
+            cancel,
+        }
+    };
+
+    let body = match &state.summary {
+        Some(summary) => {
+            let dispatch = state.dispatcher().to_callback();
+            let tab = state.tab;
+            let on_sample_index = dispatch.reform(Action::SetSampleIndex);
+            let on_tab = dispatch.reform(Action::SetTab);
+            let on_options = dispatch.reform(Action::SetOptions);
+            let on_show_in_flame = dispatch.reform(Action::ShowInFlame);
+            html! {
+                <>
+                    <ProfileHeader summary={summary.clone()} opts={state.opts.clone()} {tab} {on_sample_index} {on_tab} />
+                    <div class="tab-body">
+                        if tab == Tab::Top {
+                            <TopView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
+                                file_name={summary.name.clone()} {on_options} {on_show_in_flame} />
+                        }
+                        if tab == Tab::Flame {
+                            <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
+                                target={state.flame_target.clone()} />
+                        }
+                        if tab == Tab::Goroutines {
+                            <GoroutinesView worker={worker.clone()} generation={state.generation} />
+                        }
+                    </div>
+                </>
+            }
+        }
+        None => html! { <Landing opener={opener.clone()} /> },
+    };
+
+    let on_dismiss = {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(Action::DismissError))
+    };
+    html! {
+        <DropZone opener={opener.clone()}>
+            <header class="topbar">
+                <span class="brand">{ "pprof-lens" }</span>
+                <OpenButton opener={opener.clone()} />
+                if state.summary.is_some() {
+                    <ExampleMenu opener={opener.clone()} compact=true />
+                }
+                <RecentMenu recent={state.recent.clone()} opener={opener.clone()} />
+                <StatusLine status={state.status} name={state.loading_name.clone()} progress={state.progress}
+                    on_cancel={opener.cancel.clone()} worker_ready={state.worker_ready} />
+            </header>
+            if let Some(err) = &state.error {
+                <div class="banner error" role="alert" data-testid="error">
+                    <span>{ err.clone() }</span>
+                    <button class="button" onclick={on_dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
+            <main>{ body }</main>
+        </DropZone>
+    }
+}

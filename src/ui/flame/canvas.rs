@@ -1,0 +1,143 @@
+//! The flame graph's canvas: paints the rows in view, scrolls, hit-tests the
+//! pointer for the tooltip and zooms on click.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use web_sys::{HtmlCanvasElement, HtmlElement, MouseEvent};
+use yew::prelude::*;
+
+use super::tooltip::{FlameTooltip, Hover};
+use super::{theme, NodeId, Scene};
+use crate::protocol::{FlameBox, FlameScene};
+use crate::render::{self, canvas::CanvasPainter, canvas::CharWidths, Viewport};
+
+#[derive(Properties, PartialEq)]
+pub struct FlameCanvasProps {
+    pub scene: Option<Scene>,
+    /// The scroll container's width and height (the canvas fills it).
+    pub size: (f64, f64),
+    /// The scroll container, which the parent measures.
+    pub container: NodeRef,
+    /// A box was clicked: zoom to it (`None`: the root).
+    pub on_zoom: Callback<Option<NodeId>>,
+}
+
+#[component]
+pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
+    let hover = use_state(|| None::<Hover>);
+    let scroll_y = use_state(|| 0.0f64);
+    let canvas = use_node_ref();
+    // Label widths measured by earlier paints, kept across paints.
+    let widths: Rc<RefCell<CharWidths>> = use_mut_ref(CharWidths::default);
+    let size = props.size;
+
+    // Paint when the scene, size or scroll change.
+    {
+        let canvas = canvas.clone();
+        let deps = (props.scene.clone(), size, *scroll_y);
+        use_effect_with(deps, move |(scene, (w, h), scroll_y)| {
+            if let (Some(scene), Some(el)) = (scene, canvas.cast::<HtmlCanvasElement>()) {
+                let vp = Viewport {
+                    width: *w,
+                    height: *h,
+                    scroll_y: *scroll_y,
+                };
+                paint(&el, scene, vp, &widths);
+            }
+            || ()
+        });
+    }
+
+    let viewport = Viewport {
+        width: size.0,
+        height: size.1,
+        scroll_y: *scroll_y,
+    };
+    let on_move = {
+        let scene = props.scene.clone();
+        let hover = hover.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(s) = scene.as_ref() else { return };
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            let hit = box_at(s, viewport, x, y).cloned();
+            let next = hit.map(|b| Hover { b, x, y });
+            if *hover != next {
+                hover.set(next);
+            }
+        })
+    };
+    let on_leave = {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(None))
+    };
+    let on_click = {
+        let scene = props.scene.clone();
+        let on_zoom = props.on_zoom.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(s) = scene.as_ref() else { return };
+            if let Some(b) = box_at(s, viewport, e.offset_x() as f64, e.offset_y() as f64)
+            {
+                on_zoom.emit(if b.depth == 0 { None } else { Some(b.node) });
+            }
+        })
+    };
+    let on_scroll = {
+        let scroll_y = scroll_y.clone();
+        let hover = hover.clone();
+        Callback::from(move |e: Event| {
+            let el: HtmlElement = e.target_unchecked_into();
+            scroll_y.set(el.scroll_top() as f64);
+            hover.set(None);
+        })
+    };
+
+    let graph_h = props
+        .scene
+        .as_ref()
+        .map_or(0.0, |s| render::graph_height(s));
+    let tooltip = match (props.scene.as_ref(), hover.as_ref()) {
+        (Some(s), Some(h)) => html! {
+            <FlameTooltip hover={h.clone()} unit={s.unit.clone()} total={s.total} width={size.0} />
+        },
+        _ => Html::default(),
+    };
+    html! {
+        <div class="flame-scroll" ref={props.container.clone()} onscroll={on_scroll}>
+            <div class="flame-spacer" style={format!("height:{}px", graph_h.max(size.1))}>
+                <div class="flame-sticky">
+                    <canvas data-testid="flame-canvas" ref={canvas} class="flame-canvas"
+                        style={format!("width:{}px;height:{}px", size.0, size.1)}
+                        onmousemove={on_move} onmouseleave={on_leave} onclick={on_click} />
+                    { tooltip }
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Draws `scene` at `vp`, reusing the label widths measured before, and
+/// marks the canvas drawn (a test hook).
+fn paint(el: &HtmlCanvasElement, scene: &Scene, vp: Viewport, widths: &RefCell<CharWidths>) {
+    let cache = std::mem::take(&mut *widths.borrow_mut());
+    let perf = web_sys::window().and_then(|w| w.performance());
+    if let Some(p) = &perf {
+        let _ = p.mark("flame-draw-start");
+    }
+    if let Some(mut painter) = CanvasPainter::new(el, vp.width, vp.height, cache) {
+        render::draw_flame(&mut painter, scene, vp, &theme());
+        // Benchmarks read these: performance.getEntriesByName("flame-draw").
+        if let Some(p) = &perf {
+            let _ = p.measure_with_start_mark("flame-draw", "flame-draw-start");
+            p.clear_marks_with_mark_name("flame-draw-start");
+        }
+        *widths.borrow_mut() = painter.into_widths();
+        let _ = el.set_attribute("data-drawn", "true");
+    }
+}
+
+/// The box under a point of the canvas (CSS pixels).
+fn box_at(scene: &FlameScene, vp: Viewport, x: f64, y: f64) -> Option<&FlameBox> {
+    let (x, row) = vp.locate(x, y)?;
+    crate::view::flame_scene::hit_test(scene, x, row)
+}

@@ -1,0 +1,145 @@
+//! The Flame tab: an icicle graph on canvas (root on top).
+//!
+//! The worker lays out boxes for the current zoom at the canvas width and
+//! sends only those wider than a pixel. This component holds what the scene
+//! depends on (zoom, search, width) and asks for it; the [`toolbar`] searches
+//! and walks the breadcrumb back, the [`canvas`] paints the rows in view,
+//! zooms on click and shows the [`tooltip`]. Keys: `/` focuses the search
+//! box, `Esc` resets the zoom.
+
+mod canvas;
+mod toolbar;
+mod tooltip;
+
+use std::ops::Deref;
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::hooks::{is_typing_in_field, use_document_event, use_element_size, use_query};
+use super::WorkerHandle;
+use crate::protocol::{FlameScene, Query, ReportOptions};
+use crate::render::Theme;
+use canvas::FlameCanvas;
+use toolbar::FlameToolbar;
+
+/// A flame node, as the scene names it (zoom targets, breadcrumb entries).
+use crate::protocol::NodeId;
+
+/// A scene compared by identity: every answer is a new scene, and comparing
+/// thousands of boxes on each hover would cost more than the paint it saves.
+#[derive(Clone)]
+struct Scene(Rc<FlameScene>);
+
+impl PartialEq for Scene {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Deref for Scene {
+    type Target = FlameScene;
+    fn deref(&self) -> &FlameScene {
+        &self.0
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FlameViewProps {
+    pub worker: WorkerHandle,
+    pub generation: u32,
+    pub opts: ReportOptions,
+    /// A function to highlight on arrival (clicked in the top table).
+    #[prop_or_default]
+    pub target: Option<String>,
+}
+
+#[component]
+pub fn FlameView(props: &FlameViewProps) -> Html {
+    let zoom = use_state(|| None::<NodeId>);
+    let search = use_state(|| {
+        props
+            .target
+            .as_ref()
+            .map(|f| format!("^{}$", regex_lite::escape(f)))
+            .unwrap_or_default()
+    });
+    let scene = use_query::<Scene>(&props.worker);
+    let container = use_node_ref();
+    let size = use_element_size(container.clone()).unwrap_or_default();
+    let search_box = use_node_ref();
+
+    // Ask for the scene whenever what it depends on changes.
+    {
+        let scene = scene.clone();
+        let width = size.0.max(1.0) as u32;
+        let deps = (
+            props.generation,
+            props.opts.clone(),
+            *zoom,
+            width,
+            (*search).clone(),
+        );
+        use_effect_with(deps, move |(_, opts, zoom, width, search)| {
+            if *width > 1 {
+                let q = Query::Flame {
+                    opts: opts.clone(),
+                    zoom: *zoom,
+                    width_px: *width,
+                    search: search.clone(),
+                    dark: theme().dark,
+                };
+                scene.fetch(q, |s| Scene(Rc::new(s)));
+            }
+            || ()
+        });
+    }
+
+    {
+        let zoom = zoom.clone();
+        let search_box = search_box.clone();
+        use_document_event("keydown", move |e: KeyboardEvent| {
+            if e.key() == "/" && !is_typing_in_field(&e) {
+                e.prevent_default();
+                if let Some(i) = search_box.cast::<HtmlInputElement>() {
+                    let _ = i.focus();
+                }
+            } else if e.key() == "Escape" {
+                zoom.set(None);
+            }
+        });
+    }
+
+    let on_zoom = {
+        let zoom = zoom.clone();
+        Callback::from(move |node| zoom.set(node))
+    };
+    let on_search = {
+        let search = search.clone();
+        Callback::from(move |s| search.set(s))
+    };
+    let scene_now = scene.value().cloned();
+    html! {
+        <section class="flame-view">
+            <FlameToolbar scene={scene_now.clone()} search={(*search).clone()} {on_search}
+                on_zoom={on_zoom.clone()} {search_box} />
+            if let Some(e) = scene.error() {
+                <div class="banner error inline">{ e.to_string() }</div>
+            }
+            <FlameCanvas scene={scene_now} {size} {container} {on_zoom} />
+        </section>
+    }
+}
+
+/// The colours for the page's colour scheme.
+fn theme() -> Theme {
+    let dark = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    if dark {
+        Theme::dark()
+    } else {
+        Theme::light()
+    }
+}

@@ -1,0 +1,56 @@
+//! The flame graph's toolbar: the search box, what the search matched, and
+//! the breadcrumb of the zoom path.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::{NodeId, Scene};
+
+#[derive(Properties, PartialEq)]
+pub struct FlameToolbarProps {
+    pub scene: Option<Scene>,
+    pub search: String,
+    pub on_search: Callback<String>,
+    /// A breadcrumb entry was clicked: zoom there (`None`: the root).
+    pub on_zoom: Callback<Option<NodeId>>,
+    /// The search box, which `/` focuses.
+    pub search_box: NodeRef,
+}
+
+#[component]
+pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
+    let oninput = props.on_search.reform(|e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        input.value()
+    });
+    let crumbs = props.scene.as_ref().map(|s| {
+        let items = s.breadcrumb.iter().enumerate().map(|(i, (node, name))| {
+            let target = if i == 0 { None } else { Some(*node) };
+            let onclick = props.on_zoom.reform(move |_: MouseEvent| target);
+            html! { <button class="crumb" {onclick}>{ name.clone() }</button> }
+        });
+        items.collect::<Html>()
+    });
+    let search_info = props
+        .scene
+        .as_ref()
+        .and_then(|s| s.search.as_ref())
+        .map(|r| {
+            format!(
+                "{} match{} · {:.2}% of total",
+                r.matches,
+                if r.matches == 1 { "" } else { "es" },
+                r.share * 100.0
+            )
+        });
+    html! {
+        <div class="toolbar">
+            <input class="search" type="search" data-testid="flame-search" ref={props.search_box.clone()} placeholder="Search functions (regex) — press /"
+                value={props.search.clone()} {oninput} spellcheck="false" />
+            if let Some(info) = search_info { <span class="search-info" data-testid="flame-search-info">{ info }</span> }
+            <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">{ crumbs }</nav>
+            <span class="spacer" />
+            <span class="muted">{ "Click a box to zoom · Esc resets" }</span>
+        </div>
+    }
+}

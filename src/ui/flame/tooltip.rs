@@ -1,0 +1,40 @@
+//! The tooltip over the box under the pointer.
+
+use yew::prelude::*;
+
+use crate::protocol::FlameBox;
+use crate::view::measurement;
+
+/// The box under the pointer, and where the pointer is on the canvas.
+#[derive(Clone, PartialEq)]
+pub struct Hover {
+    pub b: FlameBox,
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FlameTooltipProps {
+    pub hover: Hover,
+    pub unit: String,
+    /// The scene's total, for the shares.
+    pub total: i64,
+    /// The canvas width, which the tooltip stays inside.
+    pub width: f64,
+}
+
+#[component]
+pub fn FlameTooltip(props: &FlameTooltipProps) -> Html {
+    let (h, unit) = (&props.hover, &props.unit);
+    let pct = |v: i64| measurement::percentage(v, props.total).trim().to_string();
+    let left = (h.x + 14.0).min((props.width - 320.0).max(0.0));
+    let style = format!("left:{left}px;top:{}px", h.y + 16.0);
+    html! {
+        <div class="tooltip" data-testid="tooltip" {style}>
+            <div class="tt-name">{ h.b.name.clone() }</div>
+            if !h.b.file.is_empty() { <div class="tt-file">{ h.b.file.clone() }</div> }
+            <div>{ format!("total {} ({})", measurement::label(h.b.total, unit), pct(h.b.total)) }</div>
+            <div>{ format!("self {} ({})", measurement::label(h.b.self_value, unit), pct(h.b.self_value)) }</div>
+        </div>
+    }
+}

@@ -1,0 +1,452 @@
+//! The app's state, the actions that change it, and the reducer.
+//!
+//! The reducer is plain data in, plain data out ([`AppState::apply`]), so it
+//! compiles natively and its tests run under `cargo test` with the rest of
+//! the pipeline; only the yew glue (`yew::Reducible`) is wasm32-only. The
+//! file kept for the recent list is a type parameter (a `Blob` in the page)
+//! for the same reason: the reducer only stores it and hands it back.
+
+use std::rc::Rc;
+
+use crate::protocol::{ReportOptions, Response, Stage, Summary};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Idle,
+    Loading,
+    Ready,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Loading => "loading",
+            Status::Ready => "ready",
+            Status::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Top,
+    Flame,
+    Goroutines,
+}
+
+/// A file opened in this page session, kept so it can be opened again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecentFile<F> {
+    pub name: String,
+    pub file: F,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState<F> {
+    pub status: Status,
+    pub loading_name: Option<String>,
+    pub progress: Option<(Stage, u64, u64)>,
+    pub summary: Option<Rc<Summary>>,
+    pub error: Option<String>,
+    /// Increases with every profile loaded, so views know to ask again.
+    pub generation: u32,
+    pub opts: ReportOptions,
+    pub tab: Tab,
+    pub recent: Vec<RecentFile<F>>,
+    /// The file being loaded, to put in `recent` once it opens.
+    pub loading_file: Option<RecentFile<F>>,
+    /// A function the flame graph should show (set by clicking a top row).
+    pub flame_target: Option<String>,
+    /// The worker has started (its code is loaded; opening a file now makes
+    /// no request).
+    pub worker_ready: bool,
+}
+
+impl<F> Default for AppState<F> {
+    fn default() -> Self {
+        AppState {
+            status: Status::Idle,
+            loading_name: None,
+            progress: None,
+            summary: None,
+            error: None,
+            generation: 0,
+            opts: ReportOptions::default(),
+            tab: Tab::Top,
+            recent: Vec::new(),
+            loading_file: None,
+            flame_target: None,
+            worker_ready: false,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Action<F> {
+    /// A file (kept for the recent list when given) or a text starts loading.
+    StartLoading {
+        name: String,
+        file: Option<F>,
+    },
+    Worker(Response),
+    Fail(String),
+    /// The load was cancelled: its worker is gone.
+    Cancelled,
+    DismissError,
+    SetSampleIndex(usize),
+    SetOptions(ReportOptions),
+    SetTab(Tab),
+    ShowInFlame(String),
+    AddRecent(RecentFile<F>),
+}
+
+/// How many files the recent list keeps.
+const RECENT_MAX: usize = 8;
+
+impl<F> AppState<F> {
+    /// Applies `action`; false when it changes nothing, so the page need not
+    /// render again.
+    pub fn apply(&mut self, action: Action<F>) -> bool {
+        match action {
+            Action::StartLoading { name, file } => {
+                self.status = Status::Loading;
+                self.loading_file = file.map(|file| RecentFile {
+                    name: name.clone(),
+                    file,
+                });
+                self.loading_name = Some(name);
+                self.progress = None;
+                self.error = None;
+            }
+            Action::Worker(Response::Ready) => self.worker_ready = true,
+            // Answers go to the view that asked, never through the state.
+            Action::Worker(Response::Answer { .. }) => return false,
+            // A cancelled load's worker may still have sent progress.
+            Action::Worker(Response::Progress { .. }) if self.status != Status::Loading => {
+                return false
+            }
+            Action::Worker(Response::Progress { stage, done, total }) => {
+                self.progress = Some((stage, done, total));
+            }
+            Action::Worker(Response::Loaded { summary }) => self.loaded(summary),
+            Action::Worker(Response::Error { message }) | Action::Fail(message) => {
+                self.status = Status::Error;
+                self.error = Some(message);
+                self.loading_name = None;
+                self.loading_file = None;
+                self.progress = None;
+            }
+            Action::Cancelled => {
+                self.worker_ready = false;
+                self.status = self.settled();
+                self.loading_name = None;
+                self.loading_file = None;
+                self.progress = None;
+            }
+            Action::DismissError => {
+                self.error = None;
+                self.status = self.settled();
+            }
+            Action::SetSampleIndex(i) => self.opts.sample_index = Some(i),
+            Action::SetOptions(o) => self.opts = o,
+            Action::SetTab(t) => self.tab = t,
+            Action::AddRecent(file) => self.remember(file),
+            Action::ShowInFlame(f) => {
+                self.flame_target = Some(f);
+                self.tab = Tab::Flame;
+            }
+        }
+        true
+    }
+
+    fn loaded(&mut self, summary: Summary) {
+        self.status = Status::Ready;
+        self.opts = ReportOptions {
+            sample_index: Some(summary.default_index),
+            ..ReportOptions::default()
+        };
+        if self.tab == Tab::Goroutines && !summary.has_goroutines {
+            self.tab = Tab::Top;
+        }
+        // Goroutine data opens on its own tab, unless the profile shown
+        // before had goroutines too (then the user's tab stays).
+        if summary.has_goroutines && self.summary.as_ref().is_none_or(|p| !p.has_goroutines) {
+            self.tab = Tab::Goroutines;
+        }
+        self.summary = Some(Rc::new(summary));
+        self.generation += 1;
+        self.loading_name = None;
+        self.progress = None;
+        self.flame_target = None;
+        if let Some(file) = self.loading_file.take() {
+            self.remember(file);
+        }
+    }
+
+    /// Ready when a profile is shown, idle otherwise.
+    fn settled(&self) -> Status {
+        if self.summary.is_some() {
+            Status::Ready
+        } else {
+            Status::Idle
+        }
+    }
+
+    /// Puts `file` first in the recent list, once by name.
+    fn remember(&mut self, file: RecentFile<F>) {
+        self.recent.retain(|r| r.name != file.name);
+        self.recent.insert(0, file);
+        self.recent.truncate(RECENT_MAX);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<F: Clone + 'static> yew::Reducible for AppState<F> {
+    type Action = Action<F>;
+
+    fn reduce(self: Rc<Self>, action: Action<F>) -> Rc<Self> {
+        let mut next = (*self).clone();
+        if next.apply(action) {
+            Rc::new(next)
+        } else {
+            self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Answer, SampleTypeInfo};
+
+    /// The file handle is a number here: the reducer only stores it.
+    type State = AppState<u32>;
+
+    fn summary(name: &str, has_goroutines: bool) -> Summary {
+        Summary {
+            name: name.into(),
+            bytes: 10,
+            kind: "pprof protobuf".into(),
+            sample_types: vec![
+                SampleTypeInfo {
+                    name: "samples".into(),
+                    unit: "count".into(),
+                },
+                SampleTypeInfo {
+                    name: "cpu".into(),
+                    unit: "nanoseconds".into(),
+                },
+            ],
+            default_index: 1,
+            totals: vec![1, 2],
+            samples: 1,
+            duration_nanos: 0,
+            time_nanos: 0,
+            period: 0,
+            period_type: None,
+            has_goroutines,
+            warnings: Vec::new(),
+            warning_count: 0,
+        }
+    }
+
+    fn start(name: &str, file: Option<u32>) -> Action<u32> {
+        Action::StartLoading {
+            name: name.into(),
+            file,
+        }
+    }
+
+    fn loaded(name: &str, has_goroutines: bool) -> Action<u32> {
+        Action::Worker(Response::Loaded {
+            summary: summary(name, has_goroutines),
+        })
+    }
+
+    fn run(s: &mut State, actions: impl IntoIterator<Item = Action<u32>>) {
+        for a in actions {
+            s.apply(a);
+        }
+    }
+
+    fn recent_names(s: &State) -> Vec<&str> {
+        s.recent.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_load_goes_from_loading_with_progress_to_ready() {
+        let mut s = State::default();
+        assert_eq!(s.status, Status::Idle);
+        s.apply(start("cpu.pb.gz", Some(1)));
+        assert_eq!(s.status, Status::Loading);
+        assert_eq!(s.loading_name.as_deref(), Some("cpu.pb.gz"));
+        assert!(s.apply(Action::Worker(Response::Progress {
+            stage: Stage::Decoding,
+            done: 5,
+            total: 10,
+        })));
+        assert_eq!(s.progress, Some((Stage::Decoding, 5, 10)));
+        s.apply(loaded("cpu.pb.gz", false));
+        assert_eq!(s.status, Status::Ready);
+        assert_eq!(s.generation, 1);
+        assert_eq!(s.loading_name, None);
+        assert_eq!(s.progress, None);
+        assert_eq!(
+            s.summary.as_ref().map(|s| s.name.as_str()),
+            Some("cpu.pb.gz")
+        );
+        assert_eq!(
+            s.recent,
+            vec![RecentFile {
+                name: "cpu.pb.gz".into(),
+                file: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn a_new_profile_starts_from_its_default_sample_type_and_no_filters() {
+        let mut s = State::default();
+        run(&mut s, [start("a", None), loaded("a", false)]);
+        s.apply(Action::SetOptions(ReportOptions {
+            focus: "main".into(),
+            sample_index: Some(0),
+            ..ReportOptions::default()
+        }));
+        s.apply(Action::ShowInFlame("main.work".into()));
+        assert_eq!(s.tab, Tab::Flame);
+        assert_eq!(s.flame_target.as_deref(), Some("main.work"));
+        run(&mut s, [start("b", None), loaded("b", false)]);
+        assert_eq!(
+            s.opts,
+            ReportOptions {
+                sample_index: Some(1),
+                ..ReportOptions::default()
+            }
+        );
+        assert_eq!(s.flame_target, None);
+        assert_eq!(s.generation, 2);
+        assert_eq!(s.tab, Tab::Flame, "the tab stays");
+    }
+
+    #[test]
+    fn goroutine_data_opens_on_its_tab_and_other_profiles_leave_it() {
+        let mut s = State::default();
+        run(&mut s, [start("dump", None), loaded("dump", true)]);
+        assert_eq!(s.tab, Tab::Goroutines);
+        // Another dump after the user moved to Top keeps Top.
+        s.apply(Action::SetTab(Tab::Top));
+        run(&mut s, [start("dump2", None), loaded("dump2", true)]);
+        assert_eq!(s.tab, Tab::Top);
+        s.apply(Action::SetTab(Tab::Goroutines));
+        run(&mut s, [start("cpu", None), loaded("cpu", false)]);
+        assert_eq!(s.tab, Tab::Top, "no Goroutines tab without goroutines");
+        s.apply(Action::SetTab(Tab::Flame));
+        run(&mut s, [start("dump3", None), loaded("dump3", true)]);
+        assert_eq!(s.tab, Tab::Goroutines);
+    }
+
+    #[test]
+    fn the_recent_list_keeps_eight_files_newest_first_once_each() {
+        let mut s = State::default();
+        for i in 0..10u32 {
+            let name = format!("f{i}");
+            run(&mut s, [start(&name, Some(i)), loaded(&name, false)]);
+        }
+        assert_eq!(
+            recent_names(&s),
+            ["f9", "f8", "f7", "f6", "f5", "f4", "f3", "f2"]
+        );
+        // Opening one again moves it to the front, with its new handle.
+        run(&mut s, [start("f5", Some(50)), loaded("f5", false)]);
+        assert_eq!(
+            recent_names(&s),
+            ["f5", "f9", "f8", "f7", "f6", "f4", "f3", "f2"]
+        );
+        assert_eq!(s.recent[0].file, 50);
+        // Text (no file) is not kept; files added unopened are.
+        run(
+            &mut s,
+            [start("pasted text", None), loaded("pasted text", false)],
+        );
+        s.apply(Action::AddRecent(RecentFile {
+            name: "dropped".into(),
+            file: 7,
+        }));
+        assert_eq!(recent_names(&s)[..3], ["dropped", "f5", "f9"]);
+        assert_eq!(s.recent.len(), 8);
+    }
+
+    #[test]
+    fn a_failed_load_keeps_the_profile_shown_until_dismissed() {
+        let mut s = State::default();
+        run(&mut s, [start("a", Some(1)), loaded("a", false)]);
+        run(
+            &mut s,
+            [
+                start("b", Some(2)),
+                Action::Worker(Response::Error {
+                    message: "b: not a profile".into(),
+                }),
+            ],
+        );
+        assert_eq!(s.status, Status::Error);
+        assert_eq!(s.error.as_deref(), Some("b: not a profile"));
+        assert_eq!(s.loading_file, None);
+        assert_eq!(s.summary.as_ref().map(|s| s.name.as_str()), Some("a"));
+        assert_eq!(recent_names(&s), ["a"], "a failed file is not kept");
+        s.apply(Action::DismissError);
+        assert_eq!((s.status, s.error.as_deref()), (Status::Ready, None));
+
+        let mut s = State::default();
+        s.apply(Action::Fail("internal error".into()));
+        s.apply(Action::DismissError);
+        assert_eq!(s.status, Status::Idle);
+    }
+
+    #[test]
+    fn cancelling_settles_on_what_is_shown_and_waits_for_a_new_worker() {
+        let mut s = State::default();
+        run(
+            &mut s,
+            [Action::Worker(Response::Ready), start("a", Some(1))],
+        );
+        assert!(s.worker_ready);
+        s.apply(Action::Cancelled);
+        assert_eq!(s.status, Status::Idle);
+        assert!(!s.worker_ready);
+        assert_eq!(
+            (s.loading_name.as_ref(), s.loading_file.as_ref()),
+            (None, None)
+        );
+        run(
+            &mut s,
+            [start("a", Some(1)), loaded("a", false), start("b", Some(2))],
+        );
+        s.apply(Action::Cancelled);
+        assert_eq!(s.status, Status::Ready);
+        // Progress from the cancelled worker changes nothing.
+        let before = s.clone();
+        assert!(!s.apply(Action::Worker(Response::Progress {
+            stage: Stage::Decoding,
+            done: 1,
+            total: 2,
+        })));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn answers_never_change_the_state() {
+        let mut s = State::default();
+        let before = s.clone();
+        assert!(!s.apply(Action::Worker(Response::Answer {
+            id: 1,
+            answer: Answer::Failed {
+                message: "x".into(),
+            },
+        })));
+        assert_eq!(s, before);
+    }
+}
