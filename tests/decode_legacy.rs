@@ -27,7 +27,11 @@ fn gzip_bytes(data: &[u8]) -> Vec<u8> {
 
 fn err(bytes: &[u8]) -> DecodeError {
     match decode::decode(bytes) {
-        Ok(p) => panic!("expected an error, got {:?} with {} samples", p.format, p.samples.len()),
+        Ok(p) => panic!(
+            "expected an error, got {:?} with {} samples",
+            p.format,
+            p.samples.len()
+        ),
         Err(e) => e,
     }
 }
@@ -64,8 +68,6 @@ fn binary_cpu_error_table() {
     let mut b = words32(&[0, 3, 0, 100, 0, 1, 1, 0x1000]);
     b.extend_from_slice(&[1, 0, 0]);
     cpu_err(&b, 32, "ends inside a record (3 bytes left)");
-    // Java CPU profiles are recognised and refused plainly.
-    assert!(matches!(err(&words32(&[0, 3, 1, 100, 0])), DecodeError::Unsupported { .. }));
     // Zeros that are no header at all are not this format.
     assert!(!matches!(err(&[0u8; 40]), DecodeError::LegacyCpu { .. }));
 }
@@ -75,7 +77,11 @@ fn binary_cpu_without_end_marker_or_map_is_read() {
     let p = decode::decode(&words32(&[0, 3, 0, 100, 0, 2, 2, 0x1000, 0x2001])).unwrap();
     assert_eq!(p.format, SourceFormat::LegacyCpu);
     assert_eq!((p.value(0, 0), p.value(0, 1)), (2, 200_000));
-    assert!(p.warnings.iter().any(|w| w.message.contains("end-of-data")), "{:?}", p.warnings);
+    assert!(
+        p.warnings.iter().any(|w| w.message.contains("end-of-data")),
+        "{:?}",
+        p.warnings
+    );
     assert!(p.mappings.is_empty());
 }
 
@@ -95,26 +101,51 @@ fn big_cpu() -> Vec<u8> {
 fn summary(p: &Profile) -> (SourceFormat, usize, i64, String) {
     let last = p.num_sample_types() - 1;
     let total: i64 = (0..p.samples.len()).map(|i| p.value(i, last)).sum();
-    (p.format, p.samples.len(), total, p.mappings.first().map(|m| p.str(m.file).to_string()).unwrap_or_default())
+    (
+        p.format,
+        p.samples.len(),
+        total,
+        p.mappings
+            .first()
+            .map(|m| p.str(m.file).to_string())
+            .unwrap_or_default(),
+    )
 }
 
 #[test]
 fn binary_cpu_reads_alike_plain_gzipped_and_streamed() {
     let raw = big_cpu();
     assert!(raw.len() > 64 << 10);
-    let want = (SourceFormat::LegacyCpu, 8_000, 8_000 * 10_000_000, "/usr/bin/server".to_string());
+    let want = (
+        SourceFormat::LegacyCpu,
+        8_000,
+        8_000 * 10_000_000,
+        "/usr/bin/server".to_string(),
+    );
     assert_eq!(summary(&decode::decode(&raw).unwrap()), want);
     let gz = gzip_bytes(&raw);
     assert_eq!(summary(&decode::decode(&gz).unwrap()), want);
     for bytes in [&raw, &gz] {
-        let p = decode_reader(&bytes[..], bytes.len() as u64, &DecodeOptions::default(), &mut NoProgress).unwrap();
+        let p = decode_reader(
+            &bytes[..],
+            bytes.len() as u64,
+            &DecodeOptions::default(),
+            &mut NoProgress,
+        )
+        .unwrap();
         assert_eq!(summary(&p), want);
     }
 }
 
 #[test]
 fn every_legacy_file_decodes_gzipped_too() {
-    for name in ["cppbench.cpu", "go.crc32.cpu", "cppbench.contention", "cppbench.thread", "cppbench.growth"] {
+    for name in [
+        "cppbench.cpu",
+        "go.crc32.cpu",
+        "cppbench.contention",
+        "cppbench.thread",
+        "cppbench.growth",
+    ] {
         let raw = std::fs::read(format!("{LEGACY}/{name}")).expect("corpus file");
         let a = decode::decode(&raw).unwrap_or_else(|e| panic!("{name}: {e}"));
         let b = decode::decode(&gzip_bytes(&raw)).unwrap_or_else(|e| panic!("{name} gzipped: {e}"));
@@ -126,14 +157,47 @@ fn every_legacy_file_decodes_gzipped_too() {
 fn text_error_table() {
     // A growth header whose numbers are unreadable.
     match err(b"heap profile: many: 2 [1: 2] @ growthz\n") {
-        DecodeError::Text { line: 1, message } => assert!(message.contains("heap profile header"), "{message}"),
+        DecodeError::Text { line: 1, message } => {
+            assert!(message.contains("heap profile header"), "{message}")
+        }
         other => panic!("{other:?}"),
     }
     // contentionz with a rate that is not a number, on line 2.
     match err(b"--- contentionz 1 ---\ncycles/second = fast\n") {
-        DecodeError::Text { line: 2, message } => assert!(message.contains("cycles/second"), "{message}"),
+        DecodeError::Text { line: 2, message } => {
+            assert!(message.contains("cycles/second"), "{message}")
+        }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn java_error_table() {
+    let text = |bytes: &[u8]| match err(bytes) {
+        DecodeError::Text { line, message } => (line, message),
+        other => panic!("{other:?}"),
+    };
+    let (line, m) = text(b"--- heapz 1 ---\nformat = java\nresolution = bytes\n 100 0 @ 0x1\n");
+    assert_eq!(line, 4, "{m}");
+    assert!(m.contains("object count"), "{m}");
+    let (line, m) = text(b"--- heapz 1 ---\nformat = java\n 100 1 @ 0x1\n");
+    assert_eq!(line, 1, "{m}");
+    assert!(m.contains("resolution"), "{m}");
+    let (line, m) = text(b"--- contentionz 1 ---\nformat = cpp\n");
+    assert_eq!(line, 2, "{m}");
+    assert!(m.contains("format is \"cpp\""), "{m}");
+    let (line, m) =
+        text(b"--- contentionz 1 ---\nresolution = microseconds\nsampling period = 09\n");
+    assert_eq!(line, 3, "{m}");
+    assert!(m.contains("sampling period \"09\" is not a number"), "{m}");
+    // No `format` line, but `resolution` is not a C++ attribute: Java, as in pprof.
+    let p = decode::decode(
+        b"--- contentionz 1 ---\nresolution = microseconds\n 5 2 @ 0x1\n0x1 Foo.bar (Foo.java:3)\n",
+    )
+    .unwrap();
+    assert_eq!((p.value(0, 0), p.value(0, 1)), (2, 5));
+    assert_eq!(p.str(p.sample_types[1].unit), "microseconds");
+    assert_eq!(p.locations[0].address, 0);
 }
 
 #[test]
@@ -146,12 +210,18 @@ fn text_oddities_are_warnings_not_failures() {
     .unwrap();
     assert_eq!(p.format, SourceFormat::LegacyThreads);
     assert_eq!(p.samples.len(), 1);
-    assert_eq!(p.value(0, 0), 2, "the empty block counts for the thread before it");
+    assert_eq!(
+        p.value(0, 0),
+        2,
+        "the empty block counts for the thread before it"
+    );
     let lines: Vec<Option<u32>> = p.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, vec![Some(3), Some(4)], "{:?}", p.warnings);
     // A memory map of garbage names nothing and breaks nothing.
-    let p = decode::decode(b"--- contentionz 1 ---\n10 1 @ 0x1\n--- Memory map: ---\nzz-yy: x\n1-2 r-xp zz\n=\n$=x\n")
-        .unwrap();
+    let p = decode::decode(
+        b"--- contentionz 1 ---\n10 1 @ 0x1\n--- Memory map: ---\nzz-yy: x\n1-2 r-xp zz\n=\n$=x\n",
+    )
+    .unwrap();
     assert!(p.mappings.is_empty());
 }
 
@@ -195,6 +265,12 @@ fn detection_ignores_names_and_reads_from_any_reader() {
         }
     }
     let raw = std::fs::read(format!("{LEGACY}/cppbench.cpu")).expect("corpus file");
-    let p = decode_reader(Trickle(&raw), raw.len() as u64, &DecodeOptions::default(), &mut NoProgress).unwrap();
+    let p = decode_reader(
+        Trickle(&raw),
+        raw.len() as u64,
+        &DecodeOptions::default(),
+        &mut NoProgress,
+    )
+    .unwrap();
     assert_eq!(summary(&p), summary(&decode::decode(&raw).unwrap()));
 }

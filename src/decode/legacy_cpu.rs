@@ -9,12 +9,14 @@
 //!
 //! ```text
 //! 0, 3, 0, period in microseconds, 0             header (1 instead of the
-//!                                                 first 0 after 3: Java)
+//!                                                 0 after 3: Java)
 //! count, n, addr_1 (leaf), ..., addr_n           one record per stack
 //! 0, 1, 0                                        end of data
 //! ```
 //!
-//! then the text of `/proc/self/maps` ([`super::memory_map`]). Each record
+//! then the text of `/proc/self/maps` ([`super::memory_map`]), or for
+//! Java the names of the frame ids ([`super::text::java`]; Java's ids are
+//! used as they are, with none of the clean-ups below). Each record
 //! becomes values `[count, count * period ns]`. As in pprof, every address
 //! but the leaf is a return address and is moved back by one onto the call;
 //! a second frame that almost every record shares (the signal handler's, at
@@ -28,6 +30,7 @@
 use hashbrown::HashMap;
 
 use super::memory_map;
+use super::text::java::{self, JavaSamples};
 use super::text::{Sink, Ticker};
 use super::{DecodeError, Progress, Result};
 use crate::model::{LocId, Profile, SourceFormat};
@@ -42,10 +45,22 @@ pub struct WordFormat {
 impl WordFormat {
     /// The four layouts, in the order pprof tries them.
     const ALL: [WordFormat; 4] = [
-        WordFormat { size: 4, big_endian: false },
-        WordFormat { size: 4, big_endian: true },
-        WordFormat { size: 8, big_endian: false },
-        WordFormat { size: 8, big_endian: true },
+        WordFormat {
+            size: 4,
+            big_endian: false,
+        },
+        WordFormat {
+            size: 4,
+            big_endian: true,
+        },
+        WordFormat {
+            size: 8,
+            big_endian: false,
+        },
+        WordFormat {
+            size: 8,
+            big_endian: true,
+        },
     ];
 
     /// The word at `pos`; the caller has checked the bounds.
@@ -61,7 +76,11 @@ impl WordFormat {
     }
 
     fn describe(self) -> String {
-        format!("{}-bit {} endian", self.size * 8, if self.big_endian { "big" } else { "little" })
+        format!(
+            "{}-bit {} endian",
+            self.size * 8,
+            if self.big_endian { "big" } else { "little" }
+        )
     }
 }
 
@@ -70,11 +89,16 @@ impl WordFormat {
 /// protobuf starts with a zero byte (field number 0 is invalid), and no
 /// text does, so this cannot take another format's file.
 pub fn detect(head: &[u8]) -> Option<WordFormat> {
-    WordFormat::ALL.into_iter().find(|f| head.len() >= 2 * f.size && f.word(head, 0) == 0 && f.word(head, f.size) == 3)
+    WordFormat::ALL
+        .into_iter()
+        .find(|f| head.len() >= 2 * f.size && f.word(head, 0) == 0 && f.word(head, f.size) == 3)
 }
 
 fn err(offset: usize, message: impl Into<String>) -> DecodeError {
-    DecodeError::LegacyCpu { offset: offset as u64, message: message.into() }
+    DecodeError::LegacyCpu {
+        offset: offset as u64,
+        message: message.into(),
+    }
 }
 
 /// Records as read: counts, and each record's addresses (adjusted, leaf
@@ -116,7 +140,9 @@ impl Records {
 /// its header.
 pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let Some(f) = detect(bytes) else {
-        return Err(DecodeError::Unrecognized { detail: "no legacy CPU profile header".into() });
+        return Err(DecodeError::Unrecognized {
+            detail: "no legacy CPU profile header".into(),
+        });
     };
     let w = f.size;
     if bytes.len() < 5 * w {
@@ -132,16 +158,24 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let kind = f.word(bytes, 2 * w);
     let period = f.word(bytes, 3 * w);
     let padding = f.word(bytes, 4 * w);
-    match kind {
-        0 => {}
-        1 => return Err(DecodeError::Unsupported { format: "a Java legacy CPU profile".into() }),
-        k => return Err(err(2 * w, format!("header word 3 is {k}; expected 0 (native code) or 1 (Java)"))),
-    }
+    let java = match kind {
+        0 => false,
+        1 => true,
+        k => {
+            return Err(err(
+                2 * w,
+                format!("header word 3 is {k}; expected 0 (native code) or 1 (Java)"),
+            ))
+        }
+    };
     if period == 0 {
         return Err(err(3 * w, "the sampling period (header word 4) is 0"));
     }
     if padding != 0 {
-        return Err(err(4 * w, format!("header word 5 is {padding}; expected 0 (padding)")));
+        return Err(err(
+            4 * w,
+            format!("header word 5 is {padding}; expected 0 (padding)"),
+        ));
     }
     // pprof keeps the period in nanoseconds as a Go int64, wrapping.
     let period_ns = (period as i64).wrapping_mul(1000);
@@ -154,14 +188,23 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         ticker.tick(pos, progress)?;
         let start = pos;
         if bytes.len() - pos < 2 * w {
-            return Err(err(pos, format!("the file ends inside a record ({} bytes left)", bytes.len() - pos)));
+            return Err(err(
+                pos,
+                format!(
+                    "the file ends inside a record ({} bytes left)",
+                    bytes.len() - pos
+                ),
+            ));
         }
         let count = f.word(bytes, pos);
         let n = f.word(bytes, pos + w);
         pos += 2 * w;
         let left = (bytes.len() - pos) / w;
         if n > left as u64 {
-            return Err(err(start, format!("the record lists {n} addresses but only {left} words follow")));
+            return Err(err(
+                start,
+                format!("the record lists {n} addresses but only {left} words follow"),
+            ));
         }
         let n = n as usize;
         if count == 0 && n == 1 && f.word(bytes, pos) == 0 {
@@ -171,16 +214,14 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         }
         for i in 0..n {
             let a = f.word(bytes, pos + i * w);
-            recs.addrs.push(if i > 0 { a.wrapping_sub(1) } else { a });
+            // Java's words are frame ids, not return addresses.
+            recs.addrs
+                .push(if i > 0 && !java { a.wrapping_sub(1) } else { a });
         }
         pos += n * w;
         recs.counts.push(count);
         recs.ends.push(recs.addrs.len());
     }
-
-    drop_signal_frames(&mut recs);
-    // A leaf repeated as the second frame (adjusted by -1 there).
-    recs.drop_second(|s| s.len() > 1 && s[0] == s[1].wrapping_add(1));
 
     let mut sink = Sink::new(SourceFormat::LegacyCpu);
     let samples = sink.value_type("samples", "count");
@@ -188,6 +229,22 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     sink.p.sample_types.extend([samples, cpu]);
     sink.p.period_type = Some(cpu);
     sink.p.period = period_ns;
+    if java {
+        let mut samples = JavaSamples::default();
+        for i in 0..recs.counts.len() {
+            let count = recs.counts[i] as i64;
+            samples.push([count, count.wrapping_mul(period_ns)], recs.stack(i), None);
+        }
+        let at = pos;
+        return java::finish(sink, &samples, &bytes[pos..], &|n, m| {
+            err(at, format!("line {n} of the frame names: {m}"))
+        });
+    }
+
+    drop_signal_frames(&mut recs);
+    // A leaf repeated as the second frame (adjusted by -1 there).
+    recs.drop_second(|s| s.len() > 1 && s[0] == s[1].wrapping_add(1));
+
     let mut locs: Vec<LocId> = Vec::new();
     for i in 0..recs.counts.len() {
         locs.clear();
@@ -200,11 +257,17 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     }
     let mut profile = sink.finish();
     if !ended {
-        profile.warn(None, Some(pos as u64), "no end-of-data record; the file may be truncated");
+        profile.warn(
+            None,
+            Some(pos as u64),
+            "no end-of-data record; the file may be truncated",
+        );
     }
     let map_at = pos;
     let mut warnings = Vec::new();
-    let entries = memory_map::parse(&bytes[pos..], |n, m| warnings.push(format!("memory map line {n}: {m}")));
+    let entries = memory_map::parse(&bytes[pos..], |n, m| {
+        warnings.push(format!("memory map line {n}: {m}"))
+    });
     for m in warnings {
         profile.warn(None, Some(map_at as u64), m);
     }
@@ -255,7 +318,12 @@ mod tests {
         (0..p.samples.len())
             .map(|i| {
                 let addrs = p.samples.stack[i]
-                    .map(|s| p.stacks.frames(s).map(|l| p.locations[l.index()].address).collect())
+                    .map(|s| {
+                        p.stacks
+                            .frames(s)
+                            .map(|l| p.locations[l.index()].address)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 (p.value(i, 0), addrs)
             })
@@ -265,14 +333,23 @@ mod tests {
     #[test]
     fn every_word_format_reads_the_same() {
         for f in WordFormat::ALL {
-            let mut b = words(f, &[0, 3, 0, 10_000, 0, 2, 3, 0x10, 0x21, 0x31, 1, 2, 0x40, 0x21, 0, 1, 0]);
+            let mut b = words(
+                f,
+                &[
+                    0, 3, 0, 10_000, 0, 2, 3, 0x10, 0x21, 0x31, 1, 2, 0x40, 0x21, 0, 1, 0,
+                ],
+            );
             b.extend_from_slice(b"00000010-00000050: /bin/app\n");
             assert_eq!(detect(&b), Some(f));
             let p = decode(&b, &mut super::super::NoProgress).unwrap();
             assert_eq!(p.period, 10_000_000);
             assert_eq!(p.value(0, 1), 20_000_000);
             // The second frame is shared by every record with one: dropped.
-            assert_eq!(stacks(&p), vec![(2, vec![0x10, 0x30]), (1, vec![0x40])], "{f:?}");
+            assert_eq!(
+                stacks(&p),
+                vec![(2, vec![0x10, 0x30]), (1, vec![0x40])],
+                "{f:?}"
+            );
             assert_eq!(p.mappings.len(), 1);
             assert!(p.locations.iter().all(|l| l.mapping.is_some()));
         }
@@ -280,7 +357,10 @@ mod tests {
 
     #[test]
     fn repeated_leaf_is_dropped() {
-        let f = WordFormat { size: 8, big_endian: false };
+        let f = WordFormat {
+            size: 8,
+            big_endian: false,
+        };
         let mut ws = vec![0, 3, 0, 100, 0];
         // 40 records with varied second frames, one with the leaf repeated.
         for i in 0..40 {

@@ -7,7 +7,8 @@
 //!   syntax they share with the legacy heap and contention profiles;
 //! * [`legacy`]: `heap profile: ...` (heap, growth) and `--- mutex:` /
 //!   `--- contention...`;
-//! * [`threads`]: `--- threadz 1 ---`.
+//! * [`threads`]: `--- threadz 1 ---`;
+//! * [`java`]: Java's `--- heapz 1 ---` and `--- contentionz 1 ---`.
 //!
 //! Detection is by content: the first line that starts one of these formats
 //! decides ([`detect`]); text with none of them is
@@ -21,6 +22,7 @@
 
 pub mod dump;
 pub mod grouped;
+pub mod java;
 pub mod legacy;
 pub mod threads;
 
@@ -70,6 +72,9 @@ pub enum TextKind {
     Contention,
     /// `--- threadz 1 ---` or a first `--- Thread ... stack: ---`.
     Threads,
+    /// Java's `--- heapz 1 ---` (Java's `--- contentionz 1 ---` is told
+    /// from C++'s by its attributes, see [`decode`]).
+    JavaHeap,
 }
 
 /// Finds the first line that starts a supported text format.
@@ -89,6 +94,7 @@ fn classify_start(line: &[u8]) -> Option<TextKind> {
         }
         b'h' if line.starts_with(b"heap profile:") => Some(TextKind::Heap),
         b'-' if legacy::is_contention_header(line) => Some(TextKind::Contention),
+        b'-' if java::is_heapz_header(line) => Some(TextKind::JavaHeap),
         b'-' if threads::is_threadz_header(line) || threads::is_thread_start(line) => {
             Some(TextKind::Threads)
         }
@@ -106,7 +112,11 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -
         Some(TextKind::Dump) => dump::decode(bytes, progress),
         Some(TextKind::Count) => grouped::decode(bytes, progress),
         Some(TextKind::Heap) => legacy::decode_heap(bytes, progress),
+        Some(TextKind::Contention) if java::is_java_contention(bytes) => {
+            java::decode(bytes, progress)
+        }
         Some(TextKind::Contention) => legacy::decode_contention(bytes, progress),
+        Some(TextKind::JavaHeap) => java::decode(bytes, progress),
         Some(TextKind::Threads) => threads::decode(bytes, progress),
         None => Err(DecodeError::Unrecognized {
             detail: "text without a goroutine header (`goroutine N [state]:`), a `goroutine profile: total N` line, \
