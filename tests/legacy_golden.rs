@@ -9,6 +9,11 @@
 //! included: the oracles carry `File:`, `Type:`, `Duration:` and `Showing
 //! nodes ...`, all of which pprof-lens prints. A new legacy file with its
 //! oracles is tested without touching this file.
+//!
+//! `tests/data/legacy` holds files of the same formats from other
+//! producers' layouts (32-bit big endian CPU, split and offset mappings,
+//! `MAPPED_LIBRARIES:`, Java heapz / contentionz / CPU), with oracles
+//! from go1.27.3's pprof; its README says how they were made.
 
 mod support;
 
@@ -19,6 +24,8 @@ use support::diff;
 use pprof_lens::analysis::options::{ReportOptions, SortOrder};
 use pprof_lens::analysis::top::top_table;
 use pprof_lens::view::top_text::render_top;
+
+const MORE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/legacy");
 
 /// (profile file, sample index, oracle file) for every oracle in `dir`.
 fn oracles(dir: &str) -> Vec<(String, String, String)> {
@@ -54,6 +61,11 @@ fn every_legacy_corpus_file_matches_its_pprof_oracles() {
         return;
     };
     check(corpus.join("legacy").to_str().expect("a UTF-8 path"), 7);
+}
+
+#[test]
+fn other_layouts_and_java_match_their_pprof_oracles() {
+    check(MORE, 11);
 }
 
 fn check(dir: &str, want_files: usize) {
