@@ -65,7 +65,7 @@ fn every_legacy_corpus_file_matches_its_pprof_oracles() {
 
 #[test]
 fn other_layouts_and_java_match_their_pprof_oracles() {
-    check(MORE, 12);
+    check(MORE, 16);
 }
 
 fn check(dir: &str, want_files: usize) {
