@@ -15,7 +15,9 @@
 //! 0x02 com.example.Foo.run (Foo.java:30)
 //! ```
 //!
-//! The attribute lines set the units (`resolution`) and the period;
+//! The attribute lines set the unit of space or delay (`resolution`;
+//! contentions are a count, as in today's pprof, where go1.19's gave them
+//! the resolution's unit too) and the period;
 //! samples are `delay count @ ids` (the reverse of the C++ order); heap
 //! samples are `bytes count @ ids`, un-sampled at 512 KiB, with a `bytes`
 //! label. The ids are not addresses and are not adjusted; each names a
@@ -419,7 +421,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let types: [(&str, &str); 2] = if heap {
         [("inuse_objects", "count"), ("inuse_space", &unit)]
     } else {
-        [("contentions", &unit), ("delay", &unit)]
+        [("contentions", "count"), ("delay", &unit)]
     };
     for (t, u) in types {
         let vt = sink.value_type(t, u);
