@@ -990,10 +990,14 @@ fn legacy_headers() {
         legacy::parse_heap_header(b"heap profile: 1: 2 @ heap/1024"),
         None
     );
+    // Growth profiles carry no rate and are not scaled (pprof's growthHeaderRE).
+    let h = legacy::parse_heap_header(b"heap profile: 1: 2 [3: 4] @ growthz").unwrap();
+    assert_eq!((h.rate, h.scaled, h.has_alloc), (1, false, false));
     assert_eq!(
-        legacy::parse_heap_header(b"heap profile: 1: 2 [3: 4] @ growthz"),
+        legacy::parse_heap_header(b"heap profile: 1: 2 [3: 4] @ elsewhere"),
         None
     );
+    assert!(legacy::is_contention_header(b"--- contentionz 1 ---"));
     assert!(legacy::is_contention_header(b"--- mutex:"));
     assert!(legacy::is_contention_header(b"--- contention:\r"));
     assert!(!legacy::is_contention_header(b"--- FAIL: TestX"));

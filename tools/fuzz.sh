@@ -8,12 +8,14 @@ source tools/env.sh
 SECONDS_EACH="${1:-20}"
 CORPUS_DIR="$(cd .. && pwd)/shared/corpus"
 cargo +nightly fuzz build -O 2>&1 | tail -1
-for target in pprof gzip text; do
+for target in pprof gzip text legacy; do
   seeds="fuzz/corpus/$target"
   mkdir -p "$seeds"
   case $target in
     pprof|gzip) find "$CORPUS_DIR" -maxdepth 1 -name '*.pb.gz' -size -64k -exec cp -n {} "$seeds/" \; ;;
-    text) find "$CORPUS_DIR" "$CORPUS_DIR/newer-go" -maxdepth 1 -name '*.txt' -size -64k ! -name '*.top*' ! -name '*.raw.txt' ! -name '*.traces.txt' -exec cp -n {} "$seeds/" \; ;;
+    text) find "$CORPUS_DIR" "$CORPUS_DIR/newer-go" -maxdepth 1 -name '*.txt' -size -64k ! -name '*.top*' ! -name '*.raw.txt' ! -name '*.traces.txt' -exec cp -n {} "$seeds/" \;
+      find "$CORPUS_DIR/legacy" -maxdepth 1 -type f ! -name '*.txt' ! -name '*.cpu' ! -name README.md -exec cp -n {} "$seeds/" \; ;;
+    legacy) find "$CORPUS_DIR/legacy" -maxdepth 1 -name '*.cpu' -exec cp -n {} "$seeds/" \; ;;
   esac
   echo "==> fuzz $target"
   cargo +nightly fuzz run -O "$target" "$seeds" -- -max_total_time="$SECONDS_EACH" -max_len=262144 -rss_limit_mb=2048 2>&1 | tail -4

@@ -42,6 +42,11 @@ pub enum DecodeError {
     #[error("invalid pprof profile: {message}")]
     Invalid { message: String },
 
+    /// A legacy binary CPU profile (gperftools, Go before 1.9) that breaks
+    /// the format.
+    #[error("legacy CPU profile broken at byte {offset}: {message}")]
+    LegacyCpu { offset: u64, message: String },
+
     /// A text format that could not be read.
     #[error("line {line}: {message}")]
     Text { line: u32, message: String },

@@ -6,14 +6,18 @@
 //!    on the content (a gzipped goroutine dump works too); a gzipped pprof
 //!    profile is decoded as it is inflated, never held whole
 //!    ([`decode_reader`] does the same for input read from a file);
-//! 2. text that looks like a goroutine dump, traceback or legacy text
+//! 2. the header of a legacy binary CPU profile (words 0, 3) goes to
+//!    [`legacy_cpu`] (no protobuf or text starts with a zero byte);
+//! 3. text that looks like a goroutine dump, traceback or legacy text
 //!    profile goes to [`text`];
-//! 3. anything else is tried as pprof protobuf ([`pprof`]).
+//! 4. anything else is tried as pprof protobuf ([`pprof`]).
 //!
 //! Only this layer sees prost types and file-level ids.
 
 pub mod error;
 pub mod gzip;
+pub mod legacy_cpu;
+pub mod memory_map;
 pub mod pprof;
 pub mod text;
 
@@ -144,8 +148,8 @@ fn decode_dyn_reader(
             compressed: false,
         });
     }
-    if head.len() < SNIFF || text::looks_like_text(&head) {
-        // Small or text: read it whole.
+    if head.len() < SNIFF || text::looks_like_text(&head) || legacy_cpu::detect(&head).is_some() {
+        // Small, text or legacy CPU: read it whole.
         read_up_to(
             reader,
             &mut head,
@@ -200,7 +204,7 @@ fn decode_gzip(
     if head.is_empty() {
         return Err(DecodeError::Empty);
     }
-    if ended || text::looks_like_text(&head) {
+    if ended || text::looks_like_text(&head) || legacy_cpu::detect(&head).is_some() {
         while let Some(chunk) = inflater.next_chunk(progress)? {
             head.extend_from_slice(chunk);
         }
@@ -247,6 +251,9 @@ fn decode_plain(
     opts: &DecodeOptions,
     progress: &mut dyn Progress,
 ) -> Result<Profile> {
+    if legacy_cpu::detect(bytes).is_some() {
+        return legacy_cpu::decode(bytes, progress);
+    }
     if text::looks_like_text(bytes) {
         match text::decode(bytes, opts, progress) {
             Err(DecodeError::Unrecognized { .. }) => {}

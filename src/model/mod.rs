@@ -105,6 +105,10 @@ pub enum SourceFormat {
     LegacyContention,
     /// Legacy text thread-creation profile (`threadcreate profile: total N`).
     LegacyThreadcreate,
+    /// Legacy binary CPU profile (gperftools, Go before 1.9).
+    LegacyCpu,
+    /// Legacy text thread profile (`--- threadz 1 ---`).
+    LegacyThreads,
 }
 
 impl SourceFormat {
@@ -118,6 +122,8 @@ impl SourceFormat {
             SourceFormat::LegacyHeap => "heap profile (legacy text)",
             SourceFormat::LegacyContention => "contention profile (legacy text)",
             SourceFormat::LegacyThreadcreate => "threadcreate profile (text)",
+            SourceFormat::LegacyCpu => "CPU profile (legacy binary)",
+            SourceFormat::LegacyThreads => "thread profile (legacy text)",
         }
     }
 }

@@ -17,11 +17,13 @@
 //! frame at all (an unsymbolised profile) keeps its `@` addresses as
 //! address-only locations, adjusted by -1 except the leaf as pprof does.
 //! The empty-stack group (`43 @` then `#\t0x0`) is a sample with no stack.
+//! A memory map after the records (`--- Memory map: ---`) gives addresses
+//! their binaries, as in pprof's `parseGoCount`.
 
 use super::{
     is_space, parse_hex, parse_u64, split_file_line, trim, trim_start, Lines, Sink, Ticker,
 };
-use crate::decode::{DecodeError, Progress, Result};
+use crate::decode::{memory_map, DecodeError, Progress, Result};
 use crate::model::{FuncId, Goroutine, Label, LocId, Profile, SourceFormat, StackId, StrId};
 
 /// Parses `<name> profile: total N` (pprof's `\w+ profile: total \d+`).
@@ -294,6 +296,8 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let mut count = 0i64;
     let mut sum = 0i64;
     let mut ticker = Ticker::new(bytes.len());
+    // Where a `---` line ended the records: a memory map may follow.
+    let mut map_from = None;
     let finish = |sink: &mut Sink, rec: &mut Record<'_>, count: i64| {
         if !rec.active {
             return;
@@ -322,6 +326,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
             continue;
         }
         if t.starts_with(b"---") {
+            map_from = Some(offset);
             break;
         }
         if let Some((c, addrs)) = parse_count_record(t) {
@@ -360,5 +365,9 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
             format!("the header says total {total} but the records add up to {sum} (truncated or edited?)"),
         );
     }
-    Ok(sink.finish())
+    let mut profile = sink.finish();
+    if let Some(at) = map_from {
+        memory_map::attach_section(&mut profile, bytes, at);
+    }
+    Ok(profile)
 }

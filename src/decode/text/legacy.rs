@@ -1,5 +1,6 @@
-//! Legacy text profiles: `heap profile: ...` (runtime/pprof heap, debug=1)
-//! and `--- mutex:` / `--- contention:` (mutex and block, debug=1).
+//! Legacy text profiles: `heap profile: ...` (runtime/pprof heap, debug=1;
+//! tcmalloc heapz and growthz) and `--- mutex:` / `--- contention:` (mutex
+//! and block, debug=1; `--- contentionz 1 ---` from C++ servers).
 //!
 //! Values follow google/pprof's `profile/legacy_profile.go` so the numbers
 //! match what `go tool pprof` shows for the same file:
@@ -10,22 +11,27 @@
 //!   inuse_space]` (alloc first), each (count, size) pair un-sampled by
 //!   `1 / (1 - exp(-avg_size / rate))` (`scaleHeapSample`); numeric label
 //!   `bytes` is the block size. The `# runtime.MemStats` block ends the
-//!   records.
+//!   records. `@ growthz` and `@ fragmentationz` (no rate) are not scaled
+//!   and have `[objects, space]` only.
 //! * contention: `cycles/second=`, `sampling period=` then `cycles count @
 //!   addrs` records, which become `[contentions, delay]` with
 //!   `contentions = count * period` and `delay = cycles * period / GHz`.
 //!
-//! Stacks come from the `#` lines as in [`super::grouped`].
+//! Stacks come from the `#` lines as in [`super::grouped`], or from the
+//! addresses when there are none. A memory map after the records
+//! (`--- Memory map: ---`, `MAPPED_LIBRARIES:`) names unsymbolised
+//! addresses by their binary ([`crate::decode::memory_map`]).
 
 use super::grouped::Record;
 use super::{parse_i64, trim, trim_start, Lines, Sink, Ticker};
-use crate::decode::{DecodeError, Progress, Result};
+use crate::decode::{memory_map, DecodeError, Progress, Result};
 use crate::model::{Profile, SourceFormat};
 
-/// `--- mutex:` or `--- contention:`.
+/// `--- mutex:`, or `--- contention` followed by anything (pprof's test:
+/// `--- contention:` from Go, `--- contentionz 1 ---` from C++).
 pub fn is_contention_header(line: &[u8]) -> bool {
     let t = trim(line);
-    t.starts_with(b"--- mutex:") || t.starts_with(b"--- contention:")
+    t.starts_with(b"--- mutex:") || t.starts_with(b"--- contention")
 }
 
 /// Parsed `heap profile:` header.
@@ -34,7 +40,8 @@ pub struct HeapHeader {
     pub totals: [i64; 4],
     /// Sampling rate in bytes (pprof's period); <= 1 means no scaling.
     pub rate: i64,
-    /// Whether un-sampling applies (`heap`, `heap_v2`, `heapz_v2`).
+    /// Whether un-sampling applies (`heap`, `heap_v2`, `heapz_v2`; not
+    /// `heapprofile`, `growthz`, `fragmentationz`).
     pub scaled: bool,
     pub has_alloc: bool,
 }
@@ -77,13 +84,22 @@ impl<'a> Cur<'a> {
     }
 }
 
-/// Parses `heap profile: A: B [C: D] @ heap/R`.
+/// Parses `heap profile: A: B [C: D] @ heap/R` (or `@ growthz`, `@
+/// fragmentationz`).
 pub fn parse_heap_header(line: &[u8]) -> Option<HeapHeader> {
     let mut c = Cur(line.strip_prefix(b"heap profile:")?);
     let totals = c.four()?;
     c.eat(b'@')?;
     c.ws();
     let rest = trim(c.0);
+    if rest.starts_with(b"growthz") || rest.starts_with(b"fragmentationz") {
+        return Some(HeapHeader {
+            totals,
+            rate: 1,
+            scaled: false,
+            has_alloc: false,
+        });
+    }
     let (kind, rate) = match rest.iter().position(|&b| b == b'/') {
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, &b""[..]),
@@ -191,6 +207,7 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
         let label = sink.num_label("bytes", blocksize, "bytes");
         sink.push_sample(stack, values, &[label]);
     };
+    let mut end = bytes.len();
     for (n, offset, line) in lines {
         let n = n + hn - 1;
         ticker.tick(hoff + offset, progress)?;
@@ -200,6 +217,7 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
         }
         if t[0] == b'#' {
             if t.starts_with(b"# runtime.MemStats") {
+                end = hoff + offset;
                 break;
             }
             if rec.active {
@@ -207,7 +225,8 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
             }
             continue;
         }
-        if t.starts_with(b"---") || t.starts_with(b"MAPPED_LIBRARIES:") {
+        if t.starts_with(b"---") || memory_map::is_trigger(t) {
+            end = hoff + offset;
             break;
         }
         let Some((v, addrs)) = parse_heap_record(t) else {
@@ -254,7 +273,9 @@ pub fn decode_heap(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile>
         }
     }
     flush(&mut sink, &mut rec, &values[..nvals], blocksize);
-    Ok(sink.finish())
+    let mut profile = sink.finish();
+    memory_map::attach_section(&mut profile, bytes, end);
+    Ok(profile)
 }
 
 /// Decodes a legacy mutex or block (contention) profile.
@@ -272,6 +293,7 @@ pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Pr
 
     let mut cpu_hz: i64 = 0;
     let mut in_attrs = true;
+    let mut end = bytes.len();
     let mut rec = Record::default();
     let mut values = [0i64; 2];
     let mut ticker = Ticker::new(bytes.len());
@@ -322,6 +344,7 @@ pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Pr
             continue;
         }
         if t.starts_with(b"---") {
+            end = hoff + offset;
             break;
         }
         flush(&mut sink, &mut rec, &values);
@@ -359,5 +382,7 @@ pub fn decode_contention(bytes: &[u8], progress: &mut dyn Progress) -> Result<Pr
             "no `cycles/second=` line; delays are in cycles, not nanoseconds",
         );
     }
-    Ok(sink.finish())
+    let mut profile = sink.finish();
+    memory_map::attach_section(&mut profile, bytes, end);
+    Ok(profile)
 }

@@ -5,7 +5,10 @@
 //! * [`grouped`]: `debug=1` count profiles (`goroutine profile: total N`,
 //!   `threadcreate profile: total N`) and the `N @ 0x...` / `#\t0x...` record
 //!   syntax they share with the legacy heap and contention profiles;
-//! * [`legacy`]: `heap profile: ...` and `--- mutex:` / `--- contention:`.
+//! * [`legacy`]: `heap profile: ...` (heap, growth) and `--- mutex:` /
+//!   `--- contention...`;
+//! * [`threads`]: `--- threadz 1 ---`;
+//! * [`java`]: Java's `--- heapz 1 ---` and `--- contentionz 1 ---`.
 //!
 //! Detection is by content: the first line that starts one of these formats
 //! decides ([`detect`]); text with none of them is
@@ -19,7 +22,9 @@
 
 pub mod dump;
 pub mod grouped;
+pub mod java;
 pub mod legacy;
+pub mod threads;
 
 use hashbrown::HashMap;
 
@@ -63,8 +68,13 @@ pub enum TextKind {
     Count,
     /// `heap profile: A: B [C: D] @ heap/R`.
     Heap,
-    /// `--- mutex:` / `--- contention:`.
+    /// `--- mutex:` / `--- contention:` / `--- contentionz 1 ---`.
     Contention,
+    /// `--- threadz 1 ---` or a first `--- Thread ... stack: ---`.
+    Threads,
+    /// Java's `--- heapz 1 ---` (Java's `--- contentionz 1 ---` is told
+    /// from C++'s by its attributes, see [`decode`]).
+    JavaHeap,
 }
 
 /// Finds the first line that starts a supported text format.
@@ -84,6 +94,10 @@ fn classify_start(line: &[u8]) -> Option<TextKind> {
         }
         b'h' if line.starts_with(b"heap profile:") => Some(TextKind::Heap),
         b'-' if legacy::is_contention_header(line) => Some(TextKind::Contention),
+        b'-' if java::is_heapz_header(line) => Some(TextKind::JavaHeap),
+        b'-' if threads::is_threadz_header(line) || threads::is_thread_start(line) => {
+            Some(TextKind::Threads)
+        }
         b'a'..=b'z' | b'A'..=b'Z' if grouped::parse_count_header(line).is_some() => {
             Some(TextKind::Count)
         }
@@ -98,10 +112,15 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -
         Some(TextKind::Dump) => dump::decode(bytes, progress),
         Some(TextKind::Count) => grouped::decode(bytes, progress),
         Some(TextKind::Heap) => legacy::decode_heap(bytes, progress),
+        Some(TextKind::Contention) if java::is_java_contention(bytes) => {
+            java::decode(bytes, progress)
+        }
         Some(TextKind::Contention) => legacy::decode_contention(bytes, progress),
+        Some(TextKind::JavaHeap) => java::decode(bytes, progress),
+        Some(TextKind::Threads) => threads::decode(bytes, progress),
         None => Err(DecodeError::Unrecognized {
             detail: "text without a goroutine header (`goroutine N [state]:`), a `goroutine profile: total N` line, \
-                     a `heap profile:` line or a `--- mutex:` / `--- contention:` line"
+                     a `heap profile:` line, a `--- mutex:` / `--- contention:` line or a `--- threadz` line"
                 .into(),
         }),
     }
