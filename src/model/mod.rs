@@ -18,6 +18,7 @@
 //! go no further.
 
 pub mod builder;
+pub mod compare;
 pub mod merge;
 mod goroutine;
 mod stack;
