@@ -212,6 +212,10 @@ impl Graph {
         for i in 0..n_samples {
             total = total.wrapping_add(value(i).wrapping_abs());
         }
+        // `-diff_base`: 100% is the size of the base, not of the difference.
+        if let Some(base) = super::compare::diff_base_total(profile, sample_index) {
+            total = base;
+        }
 
         let mut g = Graph {
             sample_index,

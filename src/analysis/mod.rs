@@ -1,5 +1,6 @@
 //! Analyses over the model: raw numbers, no formatting.
 //!
+//! * [`compare`]: the report rule of `-diff_base` (its total);
 //! * [`options`]: the report options, named as pprof names them;
 //! * [`filter`] and [`tag_filter`]: pprof's sample and frame filters;
 //! * [`graph`]: pprof's node graph (flat/cum per function, file, line or
@@ -8,6 +9,7 @@
 //! * [`flame`]: the merged call tree behind the flame graph;
 //! * [`goroutines`]: goroutine states, groups and symptom hints.
 
+pub mod compare;
 pub mod filter;
 pub mod flame;
 pub mod goroutines;

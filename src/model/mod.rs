@@ -18,6 +18,8 @@
 //! go no further.
 
 pub mod builder;
+pub mod compare;
+pub mod merge;
 mod goroutine;
 mod stack;
 mod strings;

@@ -1,0 +1,588 @@
+//! Merging profiles, as google/pprof's `profile.Merge` does (what
+//! `go tool pprof a.pb.gz b.pb.gz ...` runs on its inputs).
+//!
+//! * Samples with the same stack and the same labels add up. "Same stack"
+//!   means the same locations by content, not by the ids in each file:
+//!   mappings, functions and locations are deduplicated by content first,
+//!   with pprof's keys (a mapping by its size rounded to 4 KiB, offset and
+//!   build id or else file; a function by name, system name, file and start
+//!   line; a location by its address relative to its mapping, its lines and
+//!   `is_folded`).
+//! * Samples whose values are all zero are dropped, before and after adding
+//!   up, and only what the remaining samples use is kept.
+//! * Headers: the sample and period types must be equal; the time is the
+//!   earliest, durations add up, the period is the largest; comments are
+//!   kept once each; the first mapping of the first profile that has one
+//!   stays first (pprof's `File:` line names it).
+//!
+//! Why it is shaped this way: a fleet is dozens of profiles of 10-100 MB.
+//! Each input is read once; its strings, functions, mappings, locations,
+//! stack nodes and label sets are translated lazily through per-input
+//! tables indexed by the input's own ids, so the work is linear in the
+//! input and nothing recurses (a stack is mapped by walking up to the first
+//! node already mapped, then pushing the path back down).
+
+use std::borrow::Borrow;
+
+use hashbrown::hash_map::Entry;
+use hashbrown::HashMap;
+
+use super::{
+    FuncId, Function, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
+    Profile, SourceFormat, StackBuilder, StackId, StrId, Strings, ValueType,
+};
+
+/// The label pprof puts on the samples of a `-diff_base` profile
+/// (`pprof::base=true`); reports take their total from those samples.
+pub const BASE_LABEL_KEY: &str = "pprof::base";
+pub const BASE_LABEL_VALUE: &str = "true";
+
+/// Why profiles could not be merged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("no profiles to merge")]
+    NoProfiles,
+    /// `profile` (1-based, in the order given) has other sample types than
+    /// the first profile.
+    #[error("sample types differ: {first} (profile 1) vs {other} (profile {profile})")]
+    SampleTypes {
+        profile: usize,
+        first: String,
+        other: String,
+    },
+    #[error("period types differ: {first} (profile 1) vs {other} (profile {profile})")]
+    PeriodTypes {
+        profile: usize,
+        first: String,
+        other: String,
+    },
+}
+
+/// Merges `profiles` into a new one; see the module docs. One profile is
+/// merged too (pprof does it to every input): identical samples combine and
+/// unused locations go.
+pub fn merge<P: Borrow<Profile>>(profiles: &[P]) -> Result<Profile, MergeError> {
+    let inputs: Vec<Input<'_>> = profiles.iter().map(|p| Input::plain(p.borrow())).collect();
+    merge_inputs(&inputs)
+}
+
+/// One profile as it enters a merge, with the changes pprof's driver makes
+/// to it first.
+pub(crate) struct Input<'a> {
+    pub profile: &'a Profile,
+    /// pprof's `ScaleN` passes, applied in order: each multiplies value `i`
+    /// by `ratios[i]`, rounds, and drops the sample unless a scaled value is
+    /// non-zero.
+    pub scales: Vec<Vec<f64>>,
+    /// Set `pprof::base=true` on every sample (`-diff_base`).
+    pub base_label: bool,
+}
+
+impl<'a> Input<'a> {
+    pub fn plain(profile: &'a Profile) -> Self {
+        Input {
+            profile,
+            scales: Vec::new(),
+            base_label: false,
+        }
+    }
+}
+
+/// `type/unit` for error messages.
+fn value_type_text(p: &Profile, t: Option<ValueType>) -> String {
+    let t = t.unwrap_or_default();
+    format!("{}/{}", p.str(t.kind), p.str(t.unit))
+}
+
+fn sample_types_text(p: &Profile) -> String {
+    if p.sample_types.is_empty() {
+        return "none".to_string();
+    }
+    let types: Vec<String> = p
+        .sample_types
+        .iter()
+        .map(|t| value_type_text(p, Some(*t)))
+        .collect();
+    types.join(", ")
+}
+
+fn same_type(a: &Profile, at: Option<ValueType>, b: &Profile, bt: Option<ValueType>) -> bool {
+    // pprof reads a missing period type as an empty one.
+    let (at, bt) = (at.unwrap_or_default(), bt.unwrap_or_default());
+    a.str(at.kind) == b.str(bt.kind) && a.str(at.unit) == b.str(bt.unit)
+}
+
+/// pprof's `compatible`: the same period type and the same sample types in
+/// the same order.
+pub(crate) fn check_compatible(
+    first: &Profile,
+    other: &Profile,
+    n: usize,
+) -> Result<(), MergeError> {
+    if !same_type(first, first.period_type, other, other.period_type) {
+        return Err(MergeError::PeriodTypes {
+            profile: n,
+            first: value_type_text(first, first.period_type),
+            other: value_type_text(other, other.period_type),
+        });
+    }
+    let same = first.sample_types.len() == other.sample_types.len()
+        && first
+            .sample_types
+            .iter()
+            .zip(&other.sample_types)
+            .all(|(a, b)| same_type(first, Some(*a), other, Some(*b)));
+    if !same {
+        return Err(MergeError::SampleTypes {
+            profile: n,
+            first: sample_types_text(first),
+            other: sample_types_text(other),
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn merge_inputs(inputs: &[Input<'_>]) -> Result<Profile, MergeError> {
+    let first = inputs.first().ok_or(MergeError::NoProfiles)?.profile;
+    for (i, input) in inputs.iter().enumerate().skip(1) {
+        check_compatible(first, input.profile, i + 1)?;
+    }
+    let mut m = Merger::new(inputs);
+    for input in inputs {
+        m.add(input);
+    }
+    let out = m.finish();
+    let nt = out.sample_types.len();
+    let has_zero = nt > 0
+        && out
+            .samples
+            .values
+            .chunks(nt)
+            .any(|v| v.iter().all(|&x| x == 0));
+    if has_zero {
+        // Samples that cancelled out: merge the result once more, as pprof
+        // does, to drop them and what only they used. That pass adds no two
+        // samples together, so it leaves no zero sample behind.
+        return Ok(Merger::merge_one(&out));
+    }
+    Ok(out)
+}
+
+/// Dedup key of a location (pprof's `locationKey`). pprof writes each
+/// line's column into the slot the next line's function id then
+/// overwrites, so only the last line's column counts; so here.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct LocKey {
+    addr: u64,
+    mapping: u32,
+    folded: bool,
+    lines: Box<[(FuncId, i64)]>,
+    last_column: i64,
+}
+
+/// What one input's ids became in the merged profile; `u32::MAX` is "not
+/// yet seen".
+struct SourceMaps {
+    strs: Vec<u32>,
+    funcs: Vec<u32>,
+    mappings: Vec<Option<(MappingId, i64)>>,
+    locs: Vec<u32>,
+    stacks: Vec<u32>,
+    /// (stored set, canonical set) per input label set.
+    label_sets: Vec<Option<(LabelSetId, LabelSetId)>>,
+}
+
+impl SourceMaps {
+    fn new(p: &Profile) -> Self {
+        SourceMaps {
+            strs: vec![u32::MAX; p.strings.len()],
+            funcs: vec![u32::MAX; p.functions.len()],
+            mappings: vec![None; p.mappings.len()],
+            locs: vec![u32::MAX; p.locations.len()],
+            stacks: vec![u32::MAX; p.stacks.len()],
+            label_sets: vec![None; p.label_sets.len()],
+        }
+    }
+}
+
+struct Merger {
+    out: Profile,
+    stacks: StackBuilder,
+    functions: HashMap<(i64, StrId, StrId, StrId), FuncId>,
+    mappings: HashMap<(u64, u64, StrId), MappingId>,
+    locations: HashMap<LocKey, LocId>,
+    /// (stack, canonical label set) to sample index.
+    samples: HashMap<(Option<StackId>, LabelSetId), u32>,
+    /// Label sets in pprof's key order (string labels by key, then numeric
+    /// ones by key; values of one key in file order), for equality only.
+    canonical: LabelSets,
+    path: Vec<StackId>,
+    values: Vec<i64>,
+}
+
+impl Merger {
+    /// The merged headers (pprof's `combineHeaders`), no samples yet.
+    fn new(inputs: &[Input<'_>]) -> Self {
+        let first = inputs[0].profile;
+        let mut out = Profile::new(merged_format(first.format));
+        let mut strings = Strings::new();
+        let mut s = |p: &Profile, id: StrId| strings.intern(p.str(id));
+        for t in &first.sample_types {
+            let t = ValueType {
+                kind: s(first, t.kind),
+                unit: s(first, t.unit),
+            };
+            out.sample_types.push(t);
+        }
+        out.period_type = first.period_type.map(|t| ValueType {
+            kind: s(first, t.kind),
+            unit: s(first, t.unit),
+        });
+        out.drop_frames = first.drop_frames.map(|d| s(first, d));
+        out.keep_frames = first.keep_frames.map(|k| s(first, k));
+        let (mut time, mut duration, mut period) = (0i64, 0i64, 0i64);
+        let mut seen_comments = hashbrown::HashSet::new();
+        for input in inputs {
+            let p = input.profile;
+            if time == 0 || p.time_nanos < time {
+                time = p.time_nanos;
+            }
+            duration = duration.wrapping_add(p.duration_nanos);
+            if period == 0 || period < p.period {
+                period = p.period;
+            }
+            for &c in &p.comments {
+                let c = s(p, c);
+                if seen_comments.insert(c) {
+                    out.comments.push(c);
+                }
+            }
+            let non_empty = |x: Option<StrId>| x.filter(|&x| !p.str(x).is_empty());
+            if out.default_sample_type.is_none() {
+                out.default_sample_type = non_empty(p.default_sample_type).map(|x| s(p, x));
+            }
+            if out.doc_url.is_none() {
+                out.doc_url = non_empty(p.doc_url).map(|x| s(p, x));
+            }
+            out.warning_count += p.warning_count;
+            for w in &p.warnings {
+                if out.warnings.len() < 100 {
+                    out.warnings.push(w.clone());
+                }
+            }
+            out.panics.extend(p.panics.iter().cloned());
+        }
+        out.time_nanos = time;
+        out.duration_nanos = duration;
+        out.period = period;
+        out.strings = strings;
+        let nt = out.sample_types.len();
+        Merger {
+            out,
+            stacks: StackBuilder::new(),
+            functions: HashMap::new(),
+            mappings: HashMap::new(),
+            locations: HashMap::new(),
+            samples: HashMap::new(),
+            canonical: LabelSets::default(),
+            path: Vec::new(),
+            values: vec![0; nt],
+        }
+    }
+
+    /// A second pass over an already merged profile (see `merge_inputs`).
+    fn merge_one(p: &Profile) -> Profile {
+        let input = Input::plain(p);
+        let mut m = Merger::new(std::slice::from_ref(&input));
+        m.add(&input);
+        m.finish()
+    }
+
+    fn finish(mut self) -> Profile {
+        self.out.stacks = self.stacks.finish();
+        self.out
+    }
+
+    fn str(&mut self, maps: &mut SourceMaps, src: &Profile, id: StrId) -> StrId {
+        let slot = &mut maps.strs[id.index()];
+        if *slot == u32::MAX {
+            *slot = self.out.strings.intern(src.str(id)).0;
+        }
+        StrId(*slot)
+    }
+
+    fn map_function(&mut self, maps: &mut SourceMaps, src: &Profile, f: FuncId) -> FuncId {
+        if maps.funcs[f.index()] != u32::MAX {
+            return FuncId(maps.funcs[f.index()]);
+        }
+        let sf = src.functions[f.index()];
+        let func = Function {
+            name: self.str(maps, src, sf.name),
+            system_name: self.str(maps, src, sf.system_name),
+            file: self.str(maps, src, sf.file),
+            start_line: sf.start_line,
+        };
+        let key = (func.start_line, func.name, func.system_name, func.file);
+        let functions = &mut self.out.functions;
+        let id = *self.functions.entry(key).or_insert_with(|| {
+            functions.push(func);
+            FuncId(functions.len() as u32 - 1)
+        });
+        maps.funcs[f.index()] = id.0;
+        id
+    }
+
+    /// The merged mapping and how far the input's addresses move to it.
+    fn map_mapping(
+        &mut self,
+        maps: &mut SourceMaps,
+        src: &Profile,
+        m: MappingId,
+    ) -> (MappingId, i64) {
+        if let Some(done) = maps.mappings[m.index()] {
+            return done;
+        }
+        let sm = src.mappings[m.index()];
+        // pprof rounds the size up to 4 KiB to absorb small differences.
+        let size = sm
+            .memory_limit
+            .wrapping_sub(sm.memory_start)
+            .wrapping_add(0xfff);
+        let size = size - size % 0x1000;
+        let file = self.str(maps, src, sm.file);
+        let build_id = self.str(maps, src, sm.build_id);
+        let name = if build_id != Strings::EMPTY {
+            build_id
+        } else {
+            file
+        };
+        let key = (size, sm.file_offset, name);
+        let done = match self.mappings.get(&key) {
+            Some(&id) => {
+                let start = self.out.mappings[id.index()].memory_start;
+                (id, (start as i64).wrapping_sub(sm.memory_start as i64))
+            }
+            None => {
+                let id = MappingId(self.out.mappings.len() as u32);
+                self.out.mappings.push(Mapping {
+                    source_id: u64::from(id.0) + 1,
+                    file,
+                    build_id,
+                    ..sm
+                });
+                self.mappings.insert(key, id);
+                (id, 0)
+            }
+        };
+        maps.mappings[m.index()] = Some(done);
+        done
+    }
+
+    fn map_location(&mut self, maps: &mut SourceMaps, src: &Profile, loc: LocId) -> LocId {
+        if maps.locs[loc.index()] != u32::MAX {
+            return LocId(maps.locs[loc.index()]);
+        }
+        let sl = src.locations[loc.index()];
+        let (mapping, offset) = match sl.mapping {
+            Some(m) if m.index() < src.mappings.len() => {
+                let (id, offset) = self.map_mapping(maps, src, m);
+                (Some(id), offset)
+            }
+            _ => (None, 0),
+        };
+        let address = (sl.address as i64).wrapping_add(offset) as u64;
+        let src_lines = src.location_lines(loc);
+        let lines: Box<[(FuncId, i64)]> = src_lines
+            .iter()
+            .map(|l| (self.map_function(maps, src, l.func), l.line))
+            .collect();
+        let key = LocKey {
+            addr: match mapping {
+                Some(m) => address.wrapping_sub(self.out.mappings[m.index()].memory_start),
+                None => address,
+            },
+            mapping: mapping.map_or(u32::MAX, |m| m.0),
+            folded: sl.is_folded,
+            lines,
+            last_column: src_lines.last().map_or(0, |l| l.column),
+        };
+        let id = match self.locations.entry(key) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let lines_start = self.out.lines.len() as u32;
+                for (&(func, line), l) in e.key().lines.iter().zip(src_lines) {
+                    self.out.lines.push(Line {
+                        func,
+                        line,
+                        column: l.column,
+                    });
+                }
+                let id = LocId(self.out.locations.len() as u32);
+                self.out.locations.push(Location {
+                    source_id: u64::from(id.0) + 1,
+                    mapping,
+                    address,
+                    lines_start,
+                    lines_end: self.out.lines.len() as u32,
+                    is_folded: sl.is_folded,
+                });
+                *e.insert(id)
+            }
+        };
+        maps.locs[loc.index()] = id.0;
+        id
+    }
+
+    /// The merged stack node of an input's node: walk up to the first node
+    /// already mapped (or the root), then push the path back down.
+    fn map_stack(&mut self, maps: &mut SourceMaps, src: &Profile, leaf: StackId) -> StackId {
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        let mut parent = None;
+        let mut cur = Some(leaf);
+        while let Some(s) = cur {
+            let done = maps.stacks[s.index()];
+            if done != u32::MAX {
+                parent = Some(StackId::new(done));
+                break;
+            }
+            path.push(s);
+            cur = src.stacks.parent(s);
+        }
+        for &s in path.iter().rev() {
+            let loc = self.map_location(maps, src, src.stacks.loc(s));
+            let id = self.stacks.push(parent, loc);
+            maps.stacks[s.index()] = id.index() as u32;
+            parent = Some(id);
+        }
+        self.path = path;
+        parent.expect("a stack has at least one node")
+    }
+
+    /// The label set as stored (input order, `pprof::base` last when set)
+    /// and its canonical form (the sample key).
+    fn map_labels(
+        &mut self,
+        maps: &mut SourceMaps,
+        src: &Profile,
+        set: LabelSetId,
+        base_label: bool,
+    ) -> (LabelSetId, LabelSetId) {
+        if let Some(done) = maps.label_sets.get(set.index()).copied().flatten() {
+            return done;
+        }
+        let mut labels: Vec<Label> = Vec::new();
+        for l in src.label_sets.get(set) {
+            // `SetLabel` replaces any string values the key had.
+            if base_label && l.str.is_some() && src.str(l.key) == BASE_LABEL_KEY {
+                continue;
+            }
+            let key = self.str(maps, src, l.key);
+            labels.push(match l.str {
+                Some(v) => Label {
+                    key,
+                    str: Some(self.str(maps, src, v)),
+                    num: 0,
+                    num_unit: Strings::EMPTY,
+                },
+                None => Label {
+                    key,
+                    str: None,
+                    num: l.num,
+                    num_unit: self.str(maps, src, l.num_unit),
+                },
+            });
+        }
+        if base_label {
+            labels.push(Label {
+                key: self.out.strings.intern(BASE_LABEL_KEY),
+                str: Some(self.out.strings.intern(BASE_LABEL_VALUE)),
+                num: 0,
+                num_unit: Strings::EMPTY,
+            });
+        }
+        let stored = self.out.label_sets.intern(&labels);
+        let strings = &self.out.strings;
+        // Stable: the values of one key keep their order, as in pprof's map.
+        labels.sort_by(|a, b| {
+            (a.str.is_none(), strings.get(a.key)).cmp(&(b.str.is_none(), strings.get(b.key)))
+        });
+        let canonical = self.canonical.intern(&labels);
+        if let Some(slot) = maps.label_sets.get_mut(set.index()) {
+            *slot = Some((stored, canonical));
+        }
+        (stored, canonical)
+    }
+
+    fn add(&mut self, input: &Input<'_>) {
+        let src = input.profile;
+        let nt = self.out.sample_types.len();
+        let mut maps = SourceMaps::new(src);
+        if self.out.mappings.is_empty() && !src.mappings.is_empty() {
+            // pprof keeps the main binary (the first mapping) first.
+            self.map_mapping(&mut maps, src, MappingId(0));
+        }
+        let mut values = std::mem::take(&mut self.values);
+        for i in 0..src.samples.len() {
+            let Some(row) = src.samples.values.get(i * nt..(i + 1) * nt) else {
+                break;
+            };
+            values.copy_from_slice(row);
+            if !input.scales.iter().all(|r| scale_n(&mut values, r)) {
+                continue;
+            }
+            if values.iter().all(|&v| v == 0) {
+                continue;
+            }
+            let stack = src.samples.stack[i].map(|leaf| self.map_stack(&mut maps, src, leaf));
+            let set = src
+                .samples
+                .labels
+                .get(i)
+                .copied()
+                .unwrap_or(LabelSets::EMPTY);
+            let (stored, canonical) = self.map_labels(&mut maps, src, set, input.base_label);
+            let samples = &mut self.out.samples;
+            match self.samples.entry((stack, canonical)) {
+                Entry::Occupied(e) => {
+                    let at = *e.get() as usize * nt;
+                    for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
+                        *sum = sum.wrapping_add(*v);
+                    }
+                }
+                Entry::Vacant(e) => {
+                    e.insert(samples.stack.len() as u32);
+                    samples.stack.push(stack);
+                    samples.values.extend_from_slice(&values);
+                    samples.labels.push(stored);
+                }
+            }
+        }
+        self.values = values;
+    }
+}
+
+/// pprof's `ScaleN` on one sample: multiplies, rounds, and says whether the
+/// sample stays (a value scaled by a ratio other than 1 is non-zero).
+pub(crate) fn scale_n(values: &mut [i64], ratios: &[f64]) -> bool {
+    if ratios.iter().all(|&r| r == 1.0) {
+        return true;
+    }
+    let mut keep = false;
+    for (v, &r) in values.iter_mut().zip(ratios) {
+        if r != 1.0 {
+            *v = (*v as f64 * r).round() as i64;
+            keep |= *v != 0;
+        }
+    }
+    keep
+}
+
+/// A merged dump holds groups of goroutines, not one sample per goroutine,
+/// so its per-goroutine details cannot follow it.
+fn merged_format(f: SourceFormat) -> SourceFormat {
+    match f {
+        SourceFormat::GoroutineDump | SourceFormat::Traceback => SourceFormat::GoroutineGrouped,
+        f => f,
+    }
+}
