@@ -22,7 +22,9 @@ mod goroutine;
 mod stack;
 mod strings;
 
-pub use goroutine::{Goroutine, GoroutineTable, PanicInfo, PanicKind};
+pub use goroutine::{
+    is_known_state, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES, WAIT_REASONS,
+};
 pub use stack::{StackBuilder, StackTable};
 pub use strings::Strings;
 

@@ -20,9 +20,10 @@
 //! of `fatal error: fault`) are recorded once with a warning. Lines outside
 //! blocks are ignored; a line inside a block that is not part of Go's syntax
 //! is skipped with a warning (a foreign line at column 0 also ends the
-//! block, since log output has resumed). Each goroutine becomes
-//! one sample (value 1) with labels `state` and `wait` (minutes), and one row
-//! of [`GoroutineTable`](crate::model::GoroutineTable).
+//! block, since log output has resumed). Each goroutine becomes one sample
+//! (value 1) with labels `state`, `wait` (minutes) and its pprof labels from
+//! the header, and one row of [`GoroutineTable`](crate::model::GoroutineTable);
+//! headers are read by [`super::header`].
 //!
 //! Frames become locations keyed by (function, file, line) with address 0:
 //! the `+0x5e` after a file line is an offset from the function's entry, not
@@ -30,78 +31,13 @@
 
 use hashbrown::HashMap;
 
-use super::{is_space, lossy, parse_u64, split_file_line, trim, trim_end, trim_start, Lines, Sink, Ticker};
+pub use super::header::{parse_header, Header};
+use super::labels::parse_set;
+use super::{is_space, lossy, parse_u64, split_file_line, trim, trim_end, Lines, Sink, Ticker};
 use crate::decode::{Progress, Result};
-use crate::model::{Goroutine, LocId, PanicInfo, PanicKind, Profile, SourceFormat, StrId};
-
-/// A goroutine header line, parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header<'a> {
-    pub id: u64,
-    /// The bracket text up to its first comma, trimmed.
-    pub state: &'a [u8],
-    /// `, N minutes`.
-    pub wait_minutes: Option<u32>,
-    pub locked_to_thread: bool,
-    /// The whole bracket text, for [`Header::extras`].
-    pub bracket: &'a [u8],
-}
-
-impl<'a> Header<'a> {
-    /// Bracket parts after the state that are neither the wait time nor
-    /// `locked to thread` (e.g. `synctest group 8`), trimmed.
-    pub fn extras(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let mut parts = self.bracket.split(|&b| b == b',');
-        parts.next();
-        parts.map(trim).filter(|p| !p.is_empty() && minutes(p).is_none() && *p != b"locked to thread")
-    }
-}
-
-fn minutes(part: &[u8]) -> Option<u32> {
-    let n = part.strip_suffix(b" minutes").or_else(|| part.strip_suffix(b" minute"))?;
-    parse_u64(n).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
-}
-
-/// Parses `goroutine N [state]:`, `goroutine N [state, M minutes, locked to
-/// thread]:` and the Go 1.23+ form `goroutine N gp=0x.. m=.. mp=.. [state]:`.
-/// The header must start at column 0, as Go prints it.
-pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
-    let rest = line.strip_prefix(b"goroutine ")?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    let id = parse_u64(&rest[..digits])?;
-    let mut rest = &rest[digits..];
-    if rest.first() != Some(&b' ') {
-        return None;
-    }
-    rest = trim_start(rest);
-    // `gp=0x.. m=.. mp=..` attributes before the bracket.
-    while !rest.starts_with(b"[") {
-        let end = rest.iter().position(|&b| is_space(b)).unwrap_or(rest.len());
-        if !rest[..end].contains(&b'=') {
-            return None;
-        }
-        rest = trim_start(&rest[end..]);
-    }
-    let close = rest.iter().position(|&b| b == b']')?;
-    let bracket = &rest[1..close];
-    let after = trim_end(&rest[close + 1..]);
-    if after != b":" {
-        return None;
-    }
-    let mut parts = bracket.split(|&b| b == b',');
-    let state = trim(parts.next().unwrap_or_default());
-    let mut wait_minutes = None;
-    let mut locked_to_thread = false;
-    for part in parts {
-        let part = trim(part);
-        if let Some(m) = minutes(part) {
-            wait_minutes = Some(m);
-        } else if part == b"locked to thread" {
-            locked_to_thread = true;
-        }
-    }
-    Some(Header { id, state, wait_minutes, locked_to_thread, bracket })
-}
+use crate::model::{
+    Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, SourceFormat, StrId,
+};
 
 /// Parses a frame's call line `pkg.(*T).Method(0xc000..., {0x1, 0x2}, ...)`
 /// into (function, argument text). The function is everything before the
@@ -236,6 +172,11 @@ struct Current<'a> {
     state: StrId,
     wait_minutes: Option<u32>,
     locked_to_thread: bool,
+    leaked: bool,
+    durable: bool,
+    scan: bool,
+    bubble: Option<u64>,
+    labels: LabelSetId,
     extra: StrId,
     line: u32,
     args_start: u32,
@@ -272,6 +213,8 @@ struct Decoder<'a> {
     repeats: u64,
     repeat_line: u32,
     crashed: bool,
+    /// A sample's labels being assembled (reused).
+    labels: Vec<Label>,
     keys: Keys,
 }
 
@@ -306,6 +249,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         repeats: 0,
         repeat_line: 0,
         crashed: false,
+        labels: Vec::new(),
         keys,
     };
     let mut ticker = Ticker::new(bytes.len());
@@ -508,6 +452,26 @@ impl<'a> Decoder<'a> {
                 self.sink.p.strings.intern(&s)
             }
         };
+        let labels = match h.labels.map(parse_set) {
+            None => LabelSets::EMPTY,
+            Some(Some((kvs, _))) => {
+                self.labels.clear();
+                for (k, v) in kvs {
+                    let key = self.sink.p.strings.intern(&k);
+                    let value = self.sink.p.strings.intern(&v);
+                    self.labels.push(Label { key, str: Some(value), num: 0, num_unit: StrId(0) });
+                }
+                self.sink.p.label_sets.intern(&self.labels)
+            }
+            Some(None) => {
+                self.sink.p.warn(
+                    Some(n),
+                    None,
+                    format!("could not read the labels of goroutine {}; they were left out", h.id),
+                );
+                LabelSets::EMPTY
+            }
+        };
         self.flush_repeats();
         let start = self.sink.p.panics.len() - self.panics_waiting;
         for p in &mut self.sink.p.panics[start..] {
@@ -522,6 +486,11 @@ impl<'a> Decoder<'a> {
             state,
             wait_minutes: h.wait_minutes,
             locked_to_thread: h.locked_to_thread,
+            leaked: h.leaked,
+            durable: h.durable,
+            scan: h.scan,
+            bubble: h.bubble,
+            labels,
             extra,
             line: n,
             args_start: self.sink.p.goroutines.args.len() as u32,
@@ -548,19 +517,24 @@ impl<'a> Decoder<'a> {
         let Some(c) = self.cur.take() else { return };
         let stack = self.sink.stacks.push_leaf_first(&self.frames);
         self.frames.clear();
-        let mut labels = [crate::model::Label { key: self.keys.state, str: Some(c.state), num: 0, num_unit: StrId(0) }; 2];
-        let mut nl = 1;
+        self.labels.clear();
+        self.labels.push(Label { key: self.keys.state, str: Some(c.state), num: 0, num_unit: StrId(0) });
         if let Some(m) = c.wait_minutes {
-            labels[1] = crate::model::Label { key: self.keys.wait, str: None, num: i64::from(m), num_unit: self.keys.minutes };
-            nl = 2;
+            self.labels.push(Label { key: self.keys.wait, str: None, num: i64::from(m), num_unit: self.keys.minutes });
         }
-        self.sink.push_sample(stack, &[1], &labels[..nl]);
+        self.labels.extend_from_slice(self.sink.p.label_sets.get(c.labels));
+        self.sink.push_sample(stack, &[1], &self.labels);
         let args_end = self.sink.p.goroutines.args.len() as u32;
         self.sink.p.goroutines.rows.push(Goroutine {
             id: c.id,
             state: c.state,
             wait_minutes: c.wait_minutes,
             locked_to_thread: c.locked_to_thread,
+            leaked: c.leaked,
+            durable: c.durable,
+            scan: c.scan,
+            bubble: c.bubble,
+            labels: c.labels,
             extra: c.extra,
             created_by: c.created_by,
             creator_goroutine: c.creator_goroutine,

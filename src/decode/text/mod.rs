@@ -19,6 +19,8 @@
 
 pub mod dump;
 pub mod grouped;
+pub mod header;
+pub mod labels;
 pub mod legacy;
 
 use hashbrown::HashMap;
@@ -371,11 +373,13 @@ impl Sink {
         Label { key: self.p.strings.intern(key), str: None, num, num_unit: self.p.strings.intern(unit) }
     }
 
-    pub(crate) fn push_sample(&mut self, stack: Option<StackId>, values: &[i64], labels: &[Label]) {
+    /// Adds a sample; returns its label set.
+    pub(crate) fn push_sample(&mut self, stack: Option<StackId>, values: &[i64], labels: &[Label]) -> LabelSetId {
         let set: LabelSetId = self.p.label_sets.intern(labels);
         self.p.samples.stack.push(stack);
         self.p.samples.values.extend_from_slice(values);
         self.p.samples.labels.push(set);
+        set
     }
 
     pub(crate) fn finish(mut self) -> Profile {
