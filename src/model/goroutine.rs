@@ -66,6 +66,49 @@ pub struct Goroutine {
 pub struct GoroutineTable {
     pub rows: Vec<Goroutine>,
     pub args: Vec<StrId>,
+    /// Which goroutines the input shows: all of them, or (for some
+    /// tracebacks) only some.
+    pub coverage: Coverage,
+}
+
+/// Which goroutines a dump or traceback shows.
+///
+/// A debug=2 dump, a test timeout (the testing package asks for every
+/// goroutine) and a fatal signal show all of them. Under Go's default
+/// `GOTRACEBACK=single` a panic shows only the goroutine that panicked; with
+/// `GOTRACEBACK=none` no goroutine at all; a synctest deadlock the test's
+/// goroutine and those of its bubble. The UI calls anything but `All`
+/// `traceback-partial`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Coverage {
+    /// Every goroutine, or nothing says otherwise.
+    #[default]
+    All,
+    /// Only the running goroutine: a traceback with one goroutine after its
+    /// panic, fatal error or signal (other goroutines, if any, were not
+    /// printed).
+    Running,
+    /// The panicking test goroutine and one synctest bubble's goroutines
+    /// (`panic: deadlock: all goroutines in bubble are blocked`).
+    Bubble,
+    /// No goroutine: a panic or fatal error without a traceback.
+    NoGoroutines,
+}
+
+impl Coverage {
+    /// Whether some goroutines may be missing (the UI's `traceback-partial`).
+    pub fn is_partial(self) -> bool {
+        self != Coverage::All
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Coverage::All => "all goroutines",
+            Coverage::Running => "only the running goroutine",
+            Coverage::Bubble => "only the panicking goroutine and the synctest bubble's goroutines",
+            Coverage::NoGoroutines => "no goroutine (the traceback holds only the message)",
+        }
+    }
 }
 
 impl GoroutineTable {

@@ -23,7 +23,7 @@ mod stack;
 mod strings;
 
 pub use goroutine::{
-    is_known_state, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES, WAIT_REASONS,
+    is_known_state, Coverage, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES, WAIT_REASONS,
 };
 pub use stack::{StackBuilder, StackTable};
 pub use strings::Strings;

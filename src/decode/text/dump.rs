@@ -14,16 +14,20 @@
 //! Blocks may be preceded by `panic: ...`, `fatal error: ...` or a signal
 //! report, and the whole thing is often buried in other output (test logs,
 //! app logs, several crashes in one file). The decoder reads every block in
-//! the file, so a file with several dumps yields all their goroutines (ids
-//! may repeat) and every panic in [`Profile::panics`], each tied to the
-//! first goroutine after it; identical consecutive panic messages (a storm
-//! of `fatal error: fault`) are recorded once with a warning. Lines outside
-//! blocks are ignored; a line inside a block that is not part of Go's syntax
-//! is skipped with a warning (a foreign line at column 0 also ends the
-//! block, since log output has resumed). Each goroutine becomes one sample
-//! (value 1) with labels `state`, `wait` (minutes) and its pprof labels from
-//! the header, and one row of [`GoroutineTable`](crate::model::GoroutineTable);
-//! headers are read by [`super::header`].
+//! the file, so a file with several tracebacks yields all their goroutines
+//! (ids may repeat; a warning says so) and every panic in
+//! [`Profile::panics`], each tied to the first goroutine after it; identical
+//! consecutive panic messages (a storm of `fatal error: fault`) are recorded
+//! once with a warning. A panic may have no goroutine after it at all
+//! (`GOTRACEBACK=none`); which goroutines a traceback shows is
+//! [`GoroutineTable::coverage`](crate::model::GoroutineTable::coverage) (see
+//! [`super::tracebacks`]). Lines outside blocks are ignored; a line inside a
+//! block that is not part of Go's syntax is skipped with a warning (a
+//! foreign line at column 0 also ends the block, since log output has
+//! resumed). Each goroutine becomes one sample (value 1) with labels `state`,
+//! `wait` (minutes) and its pprof labels from the header, and one row of
+//! [`GoroutineTable`](crate::model::GoroutineTable); headers are read by
+//! [`super::header`].
 //!
 //! Frames become locations keyed by (function, file, line) with address 0:
 //! the `+0x5e` after a file line is an offset from the function's entry, not
@@ -33,6 +37,7 @@ use hashbrown::HashMap;
 
 pub use super::header::{parse_header, Header};
 use super::labels::parse_set;
+use super::tracebacks::Tracebacks;
 use super::{is_space, lossy, parse_u64, split_file_line, trim, trim_end, Lines, Sink, Ticker};
 use crate::decode::{Progress, Result};
 use crate::model::{
@@ -145,13 +150,48 @@ pub fn parse_panic_start(line: &[u8]) -> Option<(PanicKind, &[u8])> {
 /// Lines that continue a panic message: indented lines (multi-line values,
 /// `\tpanic: ...` of nested panics, `running tests:`), `[signal ...]` and a
 /// signal's `PC=... m=... sigcode=...`.
-fn continues_panic(line: &[u8]) -> bool {
+pub(crate) fn continues_panic(line: &[u8]) -> bool {
     match line.first() {
         Some(&b) if is_space(b) => !trim(line).is_empty(),
         Some(b'[') => line.starts_with(b"[signal "),
         Some(b'P') => line.starts_with(b"PC="),
         _ => false,
     }
+}
+
+/// Whether a panic or fatal error message (its first line, without the
+/// `panic: ` prefix) is one only the Go runtime or testing package writes,
+/// or carries the `[recovered]` suffixes.
+pub(crate) fn is_go_panic_message(msg: &[u8]) -> bool {
+    const MESSAGES: [&[u8]; 8] = [
+        b"runtime error: ",
+        b"test timed out after ",
+        b"deadlock: all goroutines in bubble are blocked",
+        b"all goroutines are asleep - deadlock!",
+        b"concurrent map ",
+        b"stack overflow",
+        b"out of memory",
+        b"unexpected signal during runtime execution",
+    ];
+    MESSAGES.iter().any(|m| msg.starts_with(m)) || has_recovered_suffix(msg)
+}
+
+/// Whether a line that continues a panic message is one only Go writes: a
+/// nested `\tpanic: ...`, `[signal ...]`, a signal's `PC=...`, a test
+/// timeout's `running tests:`, or a value's last line with the
+/// `[recovered]` suffixes.
+pub(crate) fn is_go_panic_continuation(line: &[u8]) -> bool {
+    let t = trim(line);
+    line.starts_with(b"[signal ")
+        || line.starts_with(b"PC=")
+        || t.starts_with(b"panic: ")
+        || t == b"running tests:"
+        || has_recovered_suffix(t)
+}
+
+fn has_recovered_suffix(s: &[u8]) -> bool {
+    let t = trim_end(s);
+    t.ends_with(b"[recovered]") || t.ends_with(b"[recovered, repanicked]") || t.ends_with(b"[recovered, reraised]")
 }
 
 /// A panic message keeps at most this many bytes (a `running tests:` list
@@ -213,6 +253,7 @@ struct Decoder<'a> {
     repeats: u64,
     repeat_line: u32,
     crashed: bool,
+    tracebacks: Tracebacks,
     /// A sample's labels being assembled (reused).
     labels: Vec<Label>,
     keys: Keys,
@@ -225,7 +266,7 @@ struct Keys {
 }
 
 /// Decodes a goroutine dump or traceback; the caller has checked that the
-/// text holds at least one goroutine header.
+/// text holds a goroutine header or a Go panic ([`super::detect`]).
 pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let mut sink = Sink::new(SourceFormat::GoroutineDump);
     let vt = sink.value_type("goroutine", "count");
@@ -249,6 +290,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         repeats: 0,
         repeat_line: 0,
         crashed: false,
+        tracebacks: Tracebacks::default(),
         labels: Vec::new(),
         keys,
     };
@@ -265,6 +307,8 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     if !d.sink.p.panics.is_empty() || d.crashed {
         d.sink.p.format = SourceFormat::Traceback;
     }
+    let p = &mut d.sink.p;
+    d.tracebacks.finish(p);
     Ok(d.sink.finish())
 }
 
@@ -312,6 +356,7 @@ impl<'a> Decoder<'a> {
         if line.starts_with(b"runtime stack:") {
             self.close(n);
             self.crashed = true;
+            self.tracebacks.runtime_stack(n);
             return;
         }
 
@@ -478,6 +523,7 @@ impl<'a> Decoder<'a> {
             p.goroutine = Some(h.id);
         }
         self.panics_waiting = 0;
+        self.tracebacks.goroutine();
         self.late_creator_row = None;
         self.late_pending = None;
         self.frames.clear();
@@ -578,6 +624,7 @@ impl<'a> Decoder<'a> {
             }
         }
         self.flush_repeats();
+        self.tracebacks.message(info.line, self.sink.p.panics.len());
         self.sink.p.panics.push(info);
         self.panics_waiting += 1;
     }
@@ -618,7 +665,7 @@ fn note_recovered(info: &mut PanicInfo, line: &[u8]) {
     let t = trim_end(line);
     if t.ends_with(b"[recovered]") {
         info.recovered = true;
-    } else if t.ends_with(b"[recovered, repanicked]") || t.ends_with(b"[recovered, reraised]") {
+    } else if has_recovered_suffix(t) {
         info.recovered = true;
         info.repanicked = true;
     }
