@@ -69,6 +69,12 @@ pub struct GoroutineTable {
     /// Which goroutines the input shows: all of them, or (for some
     /// tracebacks) only some.
     pub coverage: Coverage,
+    /// The text is a goroutineleak profile (Go 1.26+): `goroutineleak
+    /// profile: total N` (debug=1), or a debug>=2 dump whose goroutines carry
+    /// `(leaked)` marks. The debug>=2 form is an ordinary dump of every
+    /// goroutine, so an ordinary dump taken after a detection cycle counts
+    /// too: the two are the same text.
+    pub leak_profile: bool,
 }
 
 /// Which goroutines a dump or traceback shows.

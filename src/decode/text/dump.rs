@@ -308,6 +308,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         d.sink.p.format = SourceFormat::Traceback;
     }
     let p = &mut d.sink.p;
+    p.goroutines.leak_profile = p.goroutines.rows.iter().any(|g| g.leaked);
     d.tracebacks.finish(p);
     Ok(d.sink.finish())
 }
