@@ -538,3 +538,32 @@ fn go126_labels_inside_the_bracket_and_unreadable_labels() {
     assert_eq!(p.warnings[0].line, Some(9));
     assert!(p.warnings[0].message.contains("labels of goroutine 10"), "{:?}", p.warnings);
 }
+
+/// The committed fuzz seeds (fuzz/seeds/text) open, so the fuzzer starts
+/// from inputs that reach every header form.
+#[test]
+fn fuzz_seeds_open() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/text"));
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let p = decode_ok(&name, &std::fs::read(&path).unwrap());
+        let labelled = p.goroutines.rows.iter().filter(|g| !p.label_sets.get(g.labels).is_empty()).count();
+        let flagged = p.goroutines.rows.iter().filter(|g| g.leaked || g.durable || g.scan).count();
+        match name.as_str() {
+            "go124-synctest-group.txt" => {
+                assert_eq!((p.samples.len(), flagged, p.goroutines.rows[1].bubble), (4, 2, Some(8)))
+            }
+            "go126-labels-in-bracket.txt" => assert_eq!((p.samples.len(), labelled, flagged), (3, 3, 1)),
+            "go127-labels-and-flags.txt" => assert_eq!((p.samples.len(), labelled, flagged), (7, 5, 4)),
+            "several-tracebacks.txt" => {
+                assert_eq!((p.samples.len(), p.panics.len(), p.goroutines.coverage), (3, 2, Coverage::Bubble))
+            }
+            "traceback-without-goroutines.txt" => assert_eq!((p.samples.len(), p.panics.len()), (0, 2)),
+            other => panic!("a seed without a check: {other}"),
+        }
+        n += 1;
+    }
+    assert_eq!(n, 5);
+}

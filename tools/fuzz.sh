@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes each decoder for N seconds (default 20) with cargo-fuzz on nightly,
-# seeded with the shared corpus. Crash inputs land in fuzz/artifacts/<target>/;
+# seeded with the shared corpus and, for the text decoders, fuzz/seeds/text
+# (small files with every goroutine header form, for forms whose corpus files
+# are over the seed size limit). Crash inputs land in fuzz/artifacts/<target>/;
 # keep each as a regression test before fixing it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,7 +15,9 @@ for target in pprof gzip text; do
   mkdir -p "$seeds"
   case $target in
     pprof|gzip) find "$CORPUS_DIR" -maxdepth 1 -name '*.pb.gz' -size -64k -exec cp -n {} "$seeds/" \; ;;
-    text) find "$CORPUS_DIR" "$CORPUS_DIR/newer-go" -maxdepth 1 -name '*.txt' -size -64k ! -name '*.top*' ! -name '*.raw.txt' ! -name '*.traces.txt' -exec cp -n {} "$seeds/" \; ;;
+    text)
+      find "$CORPUS_DIR" "$CORPUS_DIR/newer-go" "$CORPUS_DIR/go1.27" -maxdepth 1 -name '*.txt' -size -64k ! -name '*.top*' ! -name '*.raw.txt' ! -name '*.traces.txt' -exec cp -n {} "$seeds/" \;
+      cp -n fuzz/seeds/text/* "$seeds/" ;;
   esac
   echo "==> fuzz $target"
   cargo +nightly fuzz run -O "$target" "$seeds" -- -max_total_time="$SECONDS_EACH" -max_len=262144 -rss_limit_mb=2048 2>&1 | tail -4
