@@ -87,7 +87,8 @@ fn check_summary(name: &str, s: &GoroutineSummary) {
 fn serde_check<T: serde::Serialize + for<'de> serde::Deserialize<'de>>(_: &T) {}
 
 /// Counts `goroutine N [...]:` headers at column 0 and their states (bracket
-/// text up to the first comma, as the model keeps it).
+/// text up to the first comma without the runtime's trailing ` (flag)`
+/// marks, as the model keeps it).
 fn raw_states(bytes: &[u8]) -> (u64, BTreeMap<String, u64>) {
     let re = Regex::new(r"^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[(.*)\]:\s*$").unwrap();
     let text = String::from_utf8_lossy(bytes);
@@ -96,7 +97,12 @@ fn raw_states(bytes: &[u8]) -> (u64, BTreeMap<String, u64>) {
     for line in text.lines() {
         if let Some(c) = re.captures(line) {
             total += 1;
-            let state = c[1].split(',').next().unwrap().trim().to_string();
+            let mut state = c[1].split(',').next().unwrap().trim();
+            const FLAGS: [&str; 4] = [" (leaked)", " (durable)", " (scan)", " (synctest)"];
+            while let Some(s) = FLAGS.iter().find_map(|f| state.strip_suffix(f)) {
+                state = s;
+            }
+            let state = state.to_string();
             *states.entry(state).or_insert(0) += 1;
         }
     }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes each decoder for N seconds (default 20) with cargo-fuzz on nightly,
-# seeded with the shared corpus. Crash inputs land in fuzz/artifacts/<target>/;
+# seeded with the shared corpus and, for the text decoders, fuzz/seeds/text
+# (small files with every goroutine header form, for forms whose corpus files
+# are over the seed size limit). Crash inputs land in fuzz/artifacts/<target>/;
 # keep each as a regression test before fixing it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,8 +15,10 @@ for target in pprof gzip text legacy; do
   mkdir -p "$seeds"
   case $target in
     pprof|gzip) find "$CORPUS_DIR" -maxdepth 1 -name '*.pb.gz' -size -64k -exec cp -n {} "$seeds/" \; ;;
-    text) find "$CORPUS_DIR" "$CORPUS_DIR/newer-go" -maxdepth 1 -name '*.txt' -size -64k ! -name '*.top*' ! -name '*.raw.txt' ! -name '*.traces.txt' -exec cp -n {} "$seeds/" \;
-      find "$CORPUS_DIR/legacy" -maxdepth 1 -type f ! -name '*.txt' ! -name '*.cpu' ! -name README.md -exec cp -n {} "$seeds/" \; ;;
+    text)
+      find "$CORPUS_DIR" "$CORPUS_DIR/newer-go" "$CORPUS_DIR/go1.27" -maxdepth 1 -name '*.txt' -size -64k ! -name '*.top*' ! -name '*.raw.txt' ! -name '*.traces.txt' -exec cp -n {} "$seeds/" \;
+      find "$CORPUS_DIR/legacy" -maxdepth 1 -type f ! -name '*.txt' ! -name '*.cpu' ! -name README.md -exec cp -n {} "$seeds/" \;
+      cp -n fuzz/seeds/text/* "$seeds/" ;;
     legacy) find "$CORPUS_DIR/legacy" -maxdepth 1 -name '*.cpu' -exec cp -n {} "$seeds/" \; ;;
   esac
   echo "==> fuzz $target"

@@ -8,6 +8,14 @@ use pprof_lens::decode::{self, text, DecodeOptions, NoProgress};
 
 fuzz_target!(|data: &[u8]| {
     let _ = decode::decode(data);
+    // The header and label-set readers directly, on every input.
+    if let Some(h) = text::header::parse_header(data) {
+        let _ = h.extras().count();
+        if let Some(set) = h.labels {
+            let _ = text::labels::parse_set(set);
+        }
+    }
+    let _ = text::labels::parse_set(data);
     if text::looks_like_text(data) {
         if let Ok(p) = text::decode(data, &DecodeOptions::default(), &mut NoProgress) {
             // Every goroutine row and sample must agree, and stacks resolve.

@@ -24,7 +24,9 @@ mod goroutine;
 mod stack;
 mod strings;
 
-pub use goroutine::{Goroutine, GoroutineTable, PanicInfo, PanicKind};
+pub use goroutine::{
+    is_known_state, Coverage, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES, WAIT_REASONS,
+};
 pub use stack::{StackBuilder, StackTable};
 pub use strings::Strings;
 
@@ -416,9 +418,33 @@ impl Profile {
             | SourceFormat::GoroutineDump
             | SourceFormat::Traceback => true,
             SourceFormat::Pprof { .. } => {
-                self.sample_types.len() == 1 && self.str(self.sample_types[0].kind) == "goroutine"
+                self.sample_types.len() == 1
+                    && matches!(self.str(self.sample_types[0].kind), "goroutine" | "goroutineleak")
             }
             _ => false,
+        }
+    }
+
+    /// Whether this is a goroutineleak profile (Go 1.26+): its protobuf or
+    /// debug=1 form, whose one sample type is `goroutineleak/count`, or its
+    /// debug>=2 form (see [`GoroutineTable::leak_profile`]).
+    pub fn is_goroutine_leak(&self) -> bool {
+        self.goroutines.leak_profile
+            || (self.sample_types.len() == 1 && self.str(self.sample_types[0].kind) == "goroutineleak")
+    }
+
+    /// What the input was, for the header: [`SourceFormat::describe`], with
+    /// goroutineleak profiles named as such.
+    pub fn describe(&self) -> &'static str {
+        if !self.is_goroutine_leak() {
+            return self.format.describe();
+        }
+        match self.format {
+            SourceFormat::Pprof { gzipped: true } => "goroutine leak profile (pprof protobuf, gzipped)",
+            SourceFormat::Pprof { gzipped: false } => "goroutine leak profile (pprof protobuf)",
+            SourceFormat::GoroutineGrouped => "goroutine leak profile (debug=1)",
+            SourceFormat::GoroutineDump => "goroutine leak profile (debug=2)",
+            other => other.describe(),
         }
     }
 

@@ -14,15 +14,20 @@
 //! Blocks may be preceded by `panic: ...`, `fatal error: ...` or a signal
 //! report, and the whole thing is often buried in other output (test logs,
 //! app logs, several crashes in one file). The decoder reads every block in
-//! the file, so a file with several dumps yields all their goroutines (ids
-//! may repeat) and every panic in [`Profile::panics`], each tied to the
-//! first goroutine after it; identical consecutive panic messages (a storm
-//! of `fatal error: fault`) are recorded once with a warning. Lines outside
-//! blocks are ignored; a line inside a block that is not part of Go's syntax
-//! is skipped with a warning (a foreign line at column 0 also ends the
-//! block, since log output has resumed). Each goroutine becomes
-//! one sample (value 1) with labels `state` and `wait` (minutes), and one row
-//! of [`GoroutineTable`](crate::model::GoroutineTable).
+//! the file, so a file with several tracebacks yields all their goroutines
+//! (ids may repeat; a warning says so) and every panic in
+//! [`Profile::panics`], each tied to the first goroutine after it; identical
+//! consecutive panic messages (a storm of `fatal error: fault`) are recorded
+//! once with a warning. A panic may have no goroutine after it at all
+//! (`GOTRACEBACK=none`); which goroutines a traceback shows is
+//! [`GoroutineTable::coverage`](crate::model::GoroutineTable::coverage) (see
+//! [`super::tracebacks`]). Lines outside blocks are ignored; a line inside a
+//! block that is not part of Go's syntax is skipped with a warning (a
+//! foreign line at column 0 also ends the block, since log output has
+//! resumed). Each goroutine becomes one sample (value 1) with labels `state`,
+//! `wait` (minutes) and its pprof labels from the header, and one row of
+//! [`GoroutineTable`](crate::model::GoroutineTable); headers are read by
+//! [`super::header`].
 //!
 //! Frames become locations keyed by (function, file, line) with address 0:
 //! the `+0x5e` after a file line is an offset from the function's entry, not
@@ -30,90 +35,14 @@
 
 use hashbrown::HashMap;
 
-use super::{
-    is_space, lossy, parse_u64, split_file_line, trim, trim_end, trim_start, Lines, Sink, Ticker,
-};
+pub use super::header::{parse_header, Header};
+use super::labels::parse_set;
+use super::tracebacks::Tracebacks;
+use super::{is_space, lossy, parse_u64, split_file_line, trim, trim_end, Lines, Sink, Ticker};
 use crate::decode::{Progress, Result};
-use crate::model::{Goroutine, LocId, PanicInfo, PanicKind, Profile, SourceFormat, StrId};
-
-/// A goroutine header line, parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header<'a> {
-    pub id: u64,
-    /// The bracket text up to its first comma, trimmed.
-    pub state: &'a [u8],
-    /// `, N minutes`.
-    pub wait_minutes: Option<u32>,
-    pub locked_to_thread: bool,
-    /// The whole bracket text, for [`Header::extras`].
-    pub bracket: &'a [u8],
-}
-
-impl<'a> Header<'a> {
-    /// Bracket parts after the state that are neither the wait time nor
-    /// `locked to thread` (e.g. `synctest group 8`), trimmed.
-    pub fn extras(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let mut parts = self.bracket.split(|&b| b == b',');
-        parts.next();
-        parts
-            .map(trim)
-            .filter(|p| !p.is_empty() && minutes(p).is_none() && *p != b"locked to thread")
-    }
-}
-
-fn minutes(part: &[u8]) -> Option<u32> {
-    let n = part
-        .strip_suffix(b" minutes")
-        .or_else(|| part.strip_suffix(b" minute"))?;
-    parse_u64(n).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
-}
-
-/// Parses `goroutine N [state]:`, `goroutine N [state, M minutes, locked to
-/// thread]:` and the Go 1.23+ form `goroutine N gp=0x.. m=.. mp=.. [state]:`.
-/// The header must start at column 0, as Go prints it.
-pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
-    let rest = line.strip_prefix(b"goroutine ")?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    let id = parse_u64(&rest[..digits])?;
-    let mut rest = &rest[digits..];
-    if rest.first() != Some(&b' ') {
-        return None;
-    }
-    rest = trim_start(rest);
-    // `gp=0x.. m=.. mp=..` attributes before the bracket.
-    while !rest.starts_with(b"[") {
-        let end = rest.iter().position(|&b| is_space(b)).unwrap_or(rest.len());
-        if !rest[..end].contains(&b'=') {
-            return None;
-        }
-        rest = trim_start(&rest[end..]);
-    }
-    let close = rest.iter().position(|&b| b == b']')?;
-    let bracket = &rest[1..close];
-    let after = trim_end(&rest[close + 1..]);
-    if after != b":" {
-        return None;
-    }
-    let mut parts = bracket.split(|&b| b == b',');
-    let state = trim(parts.next().unwrap_or_default());
-    let mut wait_minutes = None;
-    let mut locked_to_thread = false;
-    for part in parts {
-        let part = trim(part);
-        if let Some(m) = minutes(part) {
-            wait_minutes = Some(m);
-        } else if part == b"locked to thread" {
-            locked_to_thread = true;
-        }
-    }
-    Some(Header {
-        id,
-        state,
-        wait_minutes,
-        locked_to_thread,
-        bracket,
-    })
-}
+use crate::model::{
+    Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, SourceFormat, StrId,
+};
 
 /// Parses a frame's call line `pkg.(*T).Method(0xc000..., {0x1, 0x2}, ...)`
 /// into (function, argument text). The function is everything before the
@@ -228,13 +157,48 @@ pub fn parse_panic_start(line: &[u8]) -> Option<(PanicKind, &[u8])> {
 /// Lines that continue a panic message: indented lines (multi-line values,
 /// `\tpanic: ...` of nested panics, `running tests:`), `[signal ...]` and a
 /// signal's `PC=... m=... sigcode=...`.
-fn continues_panic(line: &[u8]) -> bool {
+pub(crate) fn continues_panic(line: &[u8]) -> bool {
     match line.first() {
         Some(&b) if is_space(b) => !trim(line).is_empty(),
         Some(b'[') => line.starts_with(b"[signal "),
         Some(b'P') => line.starts_with(b"PC="),
         _ => false,
     }
+}
+
+/// Whether a panic or fatal error message (its first line, without the
+/// `panic: ` prefix) is one only the Go runtime or testing package writes,
+/// or carries the `[recovered]` suffixes.
+pub(crate) fn is_go_panic_message(msg: &[u8]) -> bool {
+    const MESSAGES: [&[u8]; 8] = [
+        b"runtime error: ",
+        b"test timed out after ",
+        b"deadlock: all goroutines in bubble are blocked",
+        b"all goroutines are asleep - deadlock!",
+        b"concurrent map ",
+        b"stack overflow",
+        b"out of memory",
+        b"unexpected signal during runtime execution",
+    ];
+    MESSAGES.iter().any(|m| msg.starts_with(m)) || has_recovered_suffix(msg)
+}
+
+/// Whether a line that continues a panic message is one only Go writes: a
+/// nested `\tpanic: ...`, `[signal ...]`, a signal's `PC=...`, a test
+/// timeout's `running tests:`, or a value's last line with the
+/// `[recovered]` suffixes.
+pub(crate) fn is_go_panic_continuation(line: &[u8]) -> bool {
+    let t = trim(line);
+    line.starts_with(b"[signal ")
+        || line.starts_with(b"PC=")
+        || t.starts_with(b"panic: ")
+        || t == b"running tests:"
+        || has_recovered_suffix(t)
+}
+
+fn has_recovered_suffix(s: &[u8]) -> bool {
+    let t = trim_end(s);
+    t.ends_with(b"[recovered]") || t.ends_with(b"[recovered, repanicked]") || t.ends_with(b"[recovered, reraised]")
 }
 
 /// A panic message keeps at most this many bytes (a `running tests:` list
@@ -263,6 +227,11 @@ struct Current<'a> {
     state: StrId,
     wait_minutes: Option<u32>,
     locked_to_thread: bool,
+    leaked: bool,
+    durable: bool,
+    scan: bool,
+    bubble: Option<u64>,
+    labels: LabelSetId,
     extra: StrId,
     line: u32,
     args_start: u32,
@@ -299,6 +268,9 @@ struct Decoder<'a> {
     repeats: u64,
     repeat_line: u32,
     crashed: bool,
+    tracebacks: Tracebacks,
+    /// A sample's labels being assembled (reused).
+    labels: Vec<Label>,
     keys: Keys,
 }
 
@@ -309,7 +281,7 @@ struct Keys {
 }
 
 /// Decodes a goroutine dump or traceback; the caller has checked that the
-/// text holds at least one goroutine header.
+/// text holds a goroutine header or a Go panic ([`super::detect`]).
 pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     let mut sink = Sink::new(SourceFormat::GoroutineDump);
     let vt = sink.value_type("goroutine", "count");
@@ -333,6 +305,8 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         repeats: 0,
         repeat_line: 0,
         crashed: false,
+        tracebacks: Tracebacks::default(),
+        labels: Vec::new(),
         keys,
     };
     let mut ticker = Ticker::new(bytes.len());
@@ -348,6 +322,9 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     if !d.sink.p.panics.is_empty() || d.crashed {
         d.sink.p.format = SourceFormat::Traceback;
     }
+    let p = &mut d.sink.p;
+    p.goroutines.leak_profile = p.goroutines.rows.iter().any(|g| g.leaked);
+    d.tracebacks.finish(p);
     Ok(d.sink.finish())
 }
 
@@ -395,6 +372,7 @@ impl<'a> Decoder<'a> {
         if line.starts_with(b"runtime stack:") {
             self.close(n);
             self.crashed = true;
+            self.tracebacks.runtime_stack(n);
             return;
         }
 
@@ -554,12 +532,33 @@ impl<'a> Decoder<'a> {
                 self.sink.p.strings.intern(&s)
             }
         };
+        let labels = match h.labels.map(parse_set) {
+            None => LabelSets::EMPTY,
+            Some(Some((kvs, _))) => {
+                self.labels.clear();
+                for (k, v) in kvs {
+                    let key = self.sink.p.strings.intern(&k);
+                    let value = self.sink.p.strings.intern(&v);
+                    self.labels.push(Label { key, str: Some(value), num: 0, num_unit: StrId(0) });
+                }
+                self.sink.p.label_sets.intern(&self.labels)
+            }
+            Some(None) => {
+                self.sink.p.warn(
+                    Some(n),
+                    None,
+                    format!("could not read the labels of goroutine {}; they were left out", h.id),
+                );
+                LabelSets::EMPTY
+            }
+        };
         self.flush_repeats();
         let start = self.sink.p.panics.len() - self.panics_waiting;
         for p in &mut self.sink.p.panics[start..] {
             p.goroutine = Some(h.id);
         }
         self.panics_waiting = 0;
+        self.tracebacks.goroutine();
         self.late_creator_row = None;
         self.late_pending = None;
         self.frames.clear();
@@ -568,6 +567,11 @@ impl<'a> Decoder<'a> {
             state,
             wait_minutes: h.wait_minutes,
             locked_to_thread: h.locked_to_thread,
+            leaked: h.leaked,
+            durable: h.durable,
+            scan: h.scan,
+            bubble: h.bubble,
+            labels,
             extra,
             line: n,
             args_start: self.sink.p.goroutines.args.len() as u32,
@@ -594,29 +598,24 @@ impl<'a> Decoder<'a> {
         let Some(c) = self.cur.take() else { return };
         let stack = self.sink.stacks.push_leaf_first(&self.frames);
         self.frames.clear();
-        let mut labels = [crate::model::Label {
-            key: self.keys.state,
-            str: Some(c.state),
-            num: 0,
-            num_unit: StrId(0),
-        }; 2];
-        let mut nl = 1;
+        self.labels.clear();
+        self.labels.push(Label { key: self.keys.state, str: Some(c.state), num: 0, num_unit: StrId(0) });
         if let Some(m) = c.wait_minutes {
-            labels[1] = crate::model::Label {
-                key: self.keys.wait,
-                str: None,
-                num: i64::from(m),
-                num_unit: self.keys.minutes,
-            };
-            nl = 2;
+            self.labels.push(Label { key: self.keys.wait, str: None, num: i64::from(m), num_unit: self.keys.minutes });
         }
-        self.sink.push_sample(stack, &[1], &labels[..nl]);
+        self.labels.extend_from_slice(self.sink.p.label_sets.get(c.labels));
+        self.sink.push_sample(stack, &[1], &self.labels);
         let args_end = self.sink.p.goroutines.args.len() as u32;
         self.sink.p.goroutines.rows.push(Goroutine {
             id: c.id,
             state: c.state,
             wait_minutes: c.wait_minutes,
             locked_to_thread: c.locked_to_thread,
+            leaked: c.leaked,
+            durable: c.durable,
+            scan: c.scan,
+            bubble: c.bubble,
+            labels: c.labels,
             extra: c.extra,
             created_by: c.created_by,
             creator_goroutine: c.creator_goroutine,
@@ -664,6 +663,7 @@ impl<'a> Decoder<'a> {
             }
         }
         self.flush_repeats();
+        self.tracebacks.message(info.line, self.sink.p.panics.len());
         self.sink.p.panics.push(info);
         self.panics_waiting += 1;
     }
@@ -708,7 +708,7 @@ fn note_recovered(info: &mut PanicInfo, line: &[u8]) {
     let t = trim_end(line);
     if t.ends_with(b"[recovered]") {
         info.recovered = true;
-    } else if t.ends_with(b"[recovered, repanicked]") || t.ends_with(b"[recovered, reraised]") {
+    } else if has_recovered_suffix(t) {
         info.recovered = true;
         info.repanicked = true;
     }

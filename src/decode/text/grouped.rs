@@ -20,6 +20,7 @@
 //! A memory map after the records (`--- Memory map: ---`) gives addresses
 //! their binaries, as in pprof's `parseGoCount`.
 
+use super::labels::parse_set;
 use super::{
     is_space, parse_hex, parse_u64, split_file_line, trim, trim_start, Lines, Sink, Ticker,
 };
@@ -73,78 +74,8 @@ pub fn parse_hash_frame(line: &[u8]) -> Option<(u64, &[u8], &[u8], i64)> {
 /// Parses `# labels: {"k":"v", "k2":"v2"}` (Go `%q` strings).
 pub fn parse_labels(line: &[u8]) -> Option<Vec<(String, String)>> {
     let rest = trim_start(line.strip_prefix(b"#")?).strip_prefix(b"labels:")?;
-    let mut s = trim(rest).strip_prefix(b"{")?;
-    let mut out = Vec::new();
-    loop {
-        s = trim_start(s);
-        while let [b',', tail @ ..] = s {
-            s = trim_start(tail);
-        }
-        if let [b'}', ..] = s {
-            return Some(out);
-        }
-        let (k, tail) = unquote(s)?;
-        let tail = trim_start(tail).strip_prefix(b":")?;
-        let (v, tail) = unquote(trim_start(tail))?;
-        out.push((k, v));
-        s = tail;
-    }
-}
-
-/// Reads one Go-quoted string at the start of `s`; returns it and the rest.
-fn unquote(s: &[u8]) -> Option<(String, &[u8])> {
-    let mut i = 1;
-    if s.first() != Some(&b'"') {
-        return None;
-    }
-    let mut out: Vec<u8> = Vec::new();
-    while i < s.len() {
-        match s[i] {
-            b'"' => return Some((String::from_utf8_lossy(&out).into_owned(), &s[i + 1..])),
-            b'\\' => {
-                let c = *s.get(i + 1)?;
-                i += 2;
-                match c {
-                    b'n' => out.push(b'\n'),
-                    b't' => out.push(b'\t'),
-                    b'r' => out.push(b'\r'),
-                    b'a' => out.push(7),
-                    b'b' => out.push(8),
-                    b'f' => out.push(12),
-                    b'v' => out.push(11),
-                    b'x' | b'u' | b'U' => {
-                        let n = match c {
-                            b'x' => 2,
-                            b'u' => 4,
-                            _ => 8,
-                        };
-                        let hex = s.get(i..i + n)?;
-                        let v = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
-                        i += n;
-                        if c == b'x' {
-                            out.push(v as u8);
-                        } else {
-                            let ch = char::from_u32(v).unwrap_or('\u{fffd}');
-                            let mut buf = [0u8; 4];
-                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                        }
-                    }
-                    b'0'..=b'7' => {
-                        let oct = s.get(i - 1..i + 2)?;
-                        let v = u32::from_str_radix(std::str::from_utf8(oct).ok()?, 8).ok()?;
-                        i += 2;
-                        out.push(v as u8);
-                    }
-                    other => out.push(other),
-                }
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    None
+    let (kvs, tail) = parse_set(trim(rest))?;
+    trim(tail).is_empty().then_some(kvs)
 }
 
 /// One frame from a `#` line.
@@ -286,6 +217,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         SourceFormat::GoroutineGrouped
     };
     let mut sink = Sink::new(format);
+    sink.p.goroutines.leak_profile = name == b"goroutineleak";
     let kind = String::from_utf8_lossy(name).into_owned();
     let vt = sink.value_type(&kind, "count");
     sink.p.sample_types.push(vt);
@@ -305,11 +237,12 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
         rec.active = false;
         let stack = rec.build_stack(sink);
         let labels = std::mem::take(&mut rec.labels);
-        sink.push_sample(stack, &[count], &labels);
+        let set = sink.push_sample(stack, &[count], &labels);
         rec.labels = labels;
         // debug=1 groups carry no state, wait time or creator.
         sink.p.goroutines.rows.push(Goroutine {
             line: rec.line,
+            labels: set,
             ..Goroutine::default()
         });
     };

@@ -22,15 +22,18 @@
 
 pub mod dump;
 pub mod grouped;
+pub mod header;
 pub mod java;
+pub mod labels;
 pub mod legacy;
 pub mod threads;
+mod tracebacks;
 
 use hashbrown::HashMap;
 
 use super::{DecodeError, DecodeOptions, Progress, Result, Stage};
 use crate::model::{
-    FuncId, Function, Label, LabelSetId, Line, LocId, Location, Profile, SourceFormat,
+    FuncId, Function, Label, LabelSetId, Line, LocId, Location, PanicKind, Profile, SourceFormat,
     StackBuilder, StackId, StrId, ValueType,
 };
 
@@ -62,9 +65,11 @@ pub fn looks_like_text(bytes: &[u8]) -> bool {
 /// Which text format a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextKind {
-    /// `goroutine N [state]:` blocks (debug=2, tracebacks).
+    /// `goroutine N [state]:` blocks (debug=2, tracebacks), or a panic or
+    /// fatal error whose traceback shows no goroutine.
     Dump,
-    /// `<name> profile: total N` (debug=1 goroutine, threadcreate, ...).
+    /// `<name> profile: total N` (debug=1 goroutine, goroutineleak,
+    /// threadcreate, ...).
     Count,
     /// `heap profile: A: B [C: D] @ heap/R`.
     Heap,
@@ -78,13 +83,52 @@ pub enum TextKind {
 }
 
 /// Finds the first line that starts a supported text format.
+///
+/// A `panic:`, `fatal error:` or signal line starts a traceback even when no
+/// goroutine follows (`GOTRACEBACK=none` prints none, and Go's default prints
+/// only the running goroutine, which a paste may leave out), but only once
+/// it is clearly Go's: its message or a continuation line is one only Go
+/// writes ([`dump::is_go_panic_message`], [`dump::is_go_panic_continuation`]),
+/// or what follows the message (blank lines skipped) is the end of the input
+/// or what `go run` / `go test` print after a crash. Log lines that merely
+/// start with `panic:` stay unrecognised.
 pub fn detect(bytes: &[u8]) -> Option<TextKind> {
+    // Inside a message not yet known to be Go's: its kind. A signal report
+    // is Go's only once its `PC=` line follows.
+    let mut in_panic: Option<PanicKind> = None;
     for (_, _, line) in Lines::new(bytes) {
+        if let Some(kind) = in_panic {
+            if dump::continues_panic(line) {
+                if dump::is_go_panic_continuation(line) {
+                    return Some(TextKind::Dump);
+                }
+                continue;
+            }
+            if trim(line).is_empty() {
+                continue;
+            }
+            if kind != PanicKind::Signal && ends_crash_output(line) {
+                return Some(TextKind::Dump);
+            }
+            in_panic = None;
+        }
         if let Some(kind) = classify_start(line) {
             return Some(kind);
         }
+        if let Some((kind, msg)) = dump::parse_panic_start(line) {
+            if kind != PanicKind::Signal && dump::is_go_panic_message(msg) {
+                return Some(TextKind::Dump);
+            }
+            in_panic = Some(kind);
+        }
     }
-    None
+    // The input ends with the message, as `GOTRACEBACK=none` leaves it.
+    in_panic.filter(|&k| k != PanicKind::Signal).map(|_| TextKind::Dump)
+}
+
+/// Lines `go run` and `go test` print after a crashed program's output.
+fn ends_crash_output(line: &[u8]) -> bool {
+    line.starts_with(b"exit status ") || line.starts_with(b"FAIL") || line.starts_with(b"--- FAIL")
 }
 
 fn classify_start(line: &[u8]) -> Option<TextKind> {
@@ -119,8 +163,9 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -
         Some(TextKind::JavaHeap) => java::decode(bytes, progress),
         Some(TextKind::Threads) => threads::decode(bytes, progress),
         None => Err(DecodeError::Unrecognized {
-            detail: "text without a goroutine header (`goroutine N [state]:`), a `goroutine profile: total N` line, \
-                     a `heap profile:` line, a `--- mutex:` / `--- contention:` line or a `--- threadz` line"
+            detail: "text without a goroutine header (`goroutine N [state]:`), a Go panic or fatal error, \
+                     a `goroutine profile: total N` line, a `heap profile:` line, a `--- mutex:` / `--- contention:` line \
+                     or a `--- threadz` line"
                 .into(),
         }),
     }
@@ -424,11 +469,13 @@ impl Sink {
         }
     }
 
-    pub(crate) fn push_sample(&mut self, stack: Option<StackId>, values: &[i64], labels: &[Label]) {
+    /// Adds a sample; returns its label set.
+    pub(crate) fn push_sample(&mut self, stack: Option<StackId>, values: &[i64], labels: &[Label]) -> LabelSetId {
         let set: LabelSetId = self.p.label_sets.intern(labels);
         self.p.samples.stack.push(stack);
         self.p.samples.values.extend_from_slice(values);
         self.p.samples.labels.push(set);
+        set
     }
 
     pub(crate) fn finish(mut self) -> Profile {
