@@ -22,6 +22,7 @@
 
 pub mod dump;
 pub mod grouped;
+pub mod frame_lines;
 pub mod header;
 pub mod java;
 pub mod labels;

@@ -1,0 +1,259 @@
+//! The node graph's unit tests: flat and cum, filters, granularities,
+//! inline labels and the path helpers.
+
+use super::*;
+use crate::model::builder::ProfileBuilder;
+
+fn node(g: &Graph, p: &Profile, name: &str) -> Option<usize> {
+    (0..g.len()).find(|&i| g.printable_name(p, i) == name && g.is_present(i))
+}
+
+fn flat_cum(g: &Graph, p: &Profile, name: &str) -> (i64, i64) {
+    let n = node(g, p, name).unwrap_or_else(|| panic!("no node {name}"));
+    (g.flat[n], g.cum[n])
+}
+
+#[test]
+fn flat_to_leaf_cum_once_per_sample() {
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&["main;a;b;a;b 10", "main;a 5", "main 1", "- 7", "main;c 0"])
+        .build();
+    let g = Graph::build(&p, &ReportOptions::default()).unwrap();
+    assert_eq!(g.total, 23, "the empty stack counts in the total");
+    assert_eq!(flat_cum(&g, &p, "b"), (10, 10), "recursion counted once");
+    assert_eq!(flat_cum(&g, &p, "a"), (5, 15));
+    assert_eq!(flat_cum(&g, &p, "main"), (1, 16));
+    assert!(
+        node(&g, &p, "c").is_none(),
+        "zero-valued samples make no node"
+    );
+}
+
+#[test]
+fn negative_values_and_abs_total() {
+    let p = ProfileBuilder::new(&[("space", "bytes")])
+        .samples(&["main;a 10", "main;a -4"])
+        .build();
+    let g = Graph::build(&p, &ReportOptions::default()).unwrap();
+    assert_eq!(g.total, 14);
+    assert_eq!(flat_cum(&g, &p, "a"), (6, 6));
+}
+
+#[test]
+fn inlined_frames_are_nodes_and_noinlines_folds_them() {
+    // `b` inlined into `a`.
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&["main;a+b 3", "main;a 2"])
+        .build();
+    let g = Graph::build(&p, &ReportOptions::default()).unwrap();
+    assert_eq!(flat_cum(&g, &p, "b"), (3, 3));
+    assert_eq!(flat_cum(&g, &p, "a"), (2, 5));
+    let g = Graph::build(
+        &p,
+        &ReportOptions {
+            noinlines: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(node(&g, &p, "b").is_none());
+    assert_eq!(flat_cum(&g, &p, "a"), (5, 5));
+}
+
+#[test]
+fn granularities() {
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&["main@m.go:3;a@./x/a.go:10 3", "main@m.go:4;a@./x/a.go:12 2"])
+        .build();
+    let names = |gran| {
+        let g = Graph::build(
+            &p,
+            &ReportOptions {
+                granularity: gran,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut v: Vec<String> = (0..g.len())
+            .filter(|&i| g.is_present(i))
+            .map(|i| g.printable_name(&p, i))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(Granularity::Functions), ["a", "main"]);
+    assert_eq!(names(Granularity::FileFunctions), ["a x/a.go", "main m.go"]);
+    assert_eq!(names(Granularity::Files), ["m.go", "x/a.go"]);
+    assert_eq!(
+        names(Granularity::Lines),
+        ["a x/a.go:10", "a x/a.go:12", "main m.go:3", "main m.go:4"]
+    );
+    let addrs = names(Granularity::Addresses);
+    assert_eq!(addrs.len(), 4);
+    assert!(
+        addrs[0].starts_with("0000000000001") && addrs[0].ends_with(" x/a.go:10"),
+        "{addrs:?}"
+    );
+}
+
+#[test]
+fn focus_ignore_hide_show_show_from() {
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&[
+            "main;net.read;syscall 4",
+            "main;work;calc 6",
+            "main;work;net.read;syscall 1",
+        ])
+        .build();
+    let opts = |f: fn(&mut ReportOptions)| {
+        let mut o = ReportOptions::default();
+        f(&mut o);
+        Graph::build(&p, &o).unwrap()
+    };
+    let g = opts(|o| o.focus = "net".into());
+    assert_eq!(flat_cum(&g, &p, "main"), (0, 5));
+    assert_eq!(g.total, 11, "total is before filters");
+    let g = opts(|o| {
+        o.focus = "net".into();
+        o.ignore = "work".into();
+    });
+    assert_eq!(flat_cum(&g, &p, "main"), (0, 4), "ignore wins");
+    let g = opts(|o| o.hide = "syscall".into());
+    assert_eq!(
+        flat_cum(&g, &p, "net.read"),
+        (5, 5),
+        "hidden leaf moves flat to its caller"
+    );
+    let g = opts(|o| o.show = "work|calc".into());
+    assert!(node(&g, &p, "main").is_none());
+    assert_eq!(flat_cum(&g, &p, "work"), (1, 7));
+    let g = opts(|o| o.show_from = "work".into());
+    assert!(node(&g, &p, "main").is_none());
+    assert_eq!(flat_cum(&g, &p, "work"), (0, 7));
+    assert!(node(&g, &p, "syscall").is_some_and(|n| g.cum[n] == 1));
+}
+
+#[test]
+fn show_from_cuts_inside_an_inlined_location() {
+    // `mid` inlined into `outer`, `inner` inlined into `mid`.
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&["main;outer+mid+inner 2"])
+        .build();
+    let g = Graph::build(
+        &p,
+        &ReportOptions {
+            show_from: "^mid$".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(node(&g, &p, "outer").is_none() && node(&g, &p, "main").is_none());
+    assert_eq!(flat_cum(&g, &p, "mid"), (0, 2));
+    assert_eq!(flat_cum(&g, &p, "inner"), (2, 2));
+}
+
+#[test]
+fn tag_filters() {
+    let p = ProfileBuilder::new(&[("space", "bytes")])
+        .samples(&[
+            "main;a 10 worker=1 bytes=#2048",
+            "main;b 20 worker=2 bytes=#64",
+            "main;c 40 phase=json",
+        ])
+        .build();
+    let cum_main = |tf: &str, ti: &str| {
+        let o = ReportOptions {
+            tagfocus: tf.into(),
+            tagignore: ti.into(),
+            ..Default::default()
+        };
+        let g = Graph::build(&p, &o).unwrap();
+        node(&g, &p, "main").map_or(0, |n| g.cum[n])
+    };
+    assert_eq!(
+        cum_main("worker=2", ""),
+        0,
+        "a number is a numeric range, as in pprof"
+    );
+    assert_eq!(
+        cum_main("worker=^2$", ""),
+        20,
+        "not a plain range: a regex on the value"
+    );
+    assert_eq!(cum_main("worker:1", ""), 10);
+    assert_eq!(cum_main("worker:", ""), 30);
+    assert_eq!(cum_main("", "worker:"), 40);
+    assert_eq!(cum_main("phase=js", ""), 40);
+    assert_eq!(cum_main("1kb:", ""), 10);
+    assert_eq!(cum_main("bytes=:1kb", ""), 20);
+    assert_eq!(cum_main("worker:,phase:", ""), 0, "all regexes must match");
+    assert_eq!(cum_main("worker:1,worker:", ""), 10);
+}
+
+#[test]
+fn deep_stack_does_not_recurse() {
+    let frames: Vec<String> = (0..100_000).map(|i| format!("f{}", i % 1000)).collect();
+    let text = format!("{} 1", frames.join(";"));
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .sample(&text)
+        .build();
+    let g = Graph::build(&p, &ReportOptions::default()).unwrap();
+    assert_eq!(flat_cum(&g, &p, "f0"), (0, 1));
+    assert_eq!(flat_cum(&g, &p, "f999"), (1, 1));
+    let kept = vec![true; g.len()];
+    assert!(g
+        .inline_labels(&p, &kept, 0)
+        .iter()
+        .all(|l| *l == InlineLabel::None));
+}
+
+#[test]
+fn inline_labels_follow_incoming_edges() {
+    // `h` is inlined into `a` and called normally from `b`; `i` is only
+    // ever inlined.
+    let p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&["main;a+h 3", "main;b;h 2", "main;c+i 1"])
+        .build();
+    let g = Graph::build(&p, &ReportOptions::default()).unwrap();
+    let kept: Vec<bool> = (0..g.len()).map(|i| g.is_present(i)).collect();
+    let labels = g.inline_labels(&p, &kept, 0);
+    let label = |name| labels[node(&g, &p, name).unwrap()];
+    assert_eq!(label("h"), InlineLabel::PartialInline);
+    assert_eq!(label("i"), InlineLabel::Inline);
+    assert_eq!(label("a"), InlineLabel::None);
+    // With `a` and `b` trimmed, both calls become the one (residual)
+    // edge `main -> h`, which is inline only if every crossing was: not
+    // here, so pprof prints no label.
+    let mut kept2 = kept.clone();
+    kept2[node(&g, &p, "a").unwrap()] = false;
+    kept2[node(&g, &p, "b").unwrap()] = false;
+    assert_eq!(
+        g.inline_labels(&p, &kept2, 0)[node(&g, &p, "h").unwrap()],
+        InlineLabel::None
+    );
+    // A root-most kept inline node has no incoming edge: no label.
+    let only_i: Vec<bool> = (0..g.len()).map(|n| Some(n) == node(&g, &p, "i")).collect();
+    assert_eq!(
+        g.inline_labels(&p, &only_i, 0)[node(&g, &p, "i").unwrap()],
+        InlineLabel::None
+    );
+    // Edges lighter than the cutoff are trimmed first: `b -> h` (2) goes,
+    // `a -> h` (3) stays, so `h` is inline only.
+    assert_eq!(
+        g.inline_labels(&p, &kept, 3)[node(&g, &p, "h").unwrap()],
+        InlineLabel::Inline
+    );
+}
+
+#[test]
+fn go_path_helpers() {
+    assert_eq!(go_base("/usr/bin/prog"), "prog");
+    assert_eq!(go_base("prog/"), "prog");
+    assert_eq!(go_base(""), ".");
+    assert_eq!(go_base("///"), "/");
+    assert_eq!(go_clean("./a//b/../c/"), "a/c");
+    assert_eq!(go_clean("/../a"), "/a");
+    assert_eq!(go_clean("../../a"), "../../a");
+    assert_eq!(go_clean("a/.."), ".");
+    assert_eq!(trim_path("/proc/self/cwd/./x.go"), "x.go");
+}
