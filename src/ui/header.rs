@@ -31,10 +31,10 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
         .min(s.sample_types.len().saturating_sub(1));
     let on_type = {
         let on_sample_index = props.on_sample_index.clone();
-        let names: Vec<String> = s.sample_types.iter().map(|t| t.name.clone()).collect();
+        let summary = s.clone();
         Callback::from(move |e: Event| {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Some(i) = names.iter().position(|n| *n == sel.value()) {
+            if let Some(i) = summary.sample_index_of(&sel.value()) {
                 on_sample_index.emit(i);
             }
         })
@@ -76,8 +76,8 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
                 <label class="field">
                     { "Sample type " }
                     <select data-testid="sample-type" onchange={on_type}>
-                        { for s.sample_types.iter().enumerate().map(|(i, t)| html! {
-                            <option value={t.name.clone()} selected={i == index}>{ format!("{} ({})", t.name, t.unit) }</option>
+                        { for (0..s.sample_types.len()).map(|i| s.sample_type_option(i)).enumerate().map(|(i, (value, label))| html! {
+                            <option value={value} selected={i == index}>{ label }</option>
                         }) }
                     </select>
                 </label>

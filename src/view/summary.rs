@@ -65,7 +65,7 @@ impl Summary {
         Summary {
             name: name.to_string(),
             bytes,
-            kind: profile.format.describe().to_string(),
+            kind: profile.describe().to_string(),
             sample_types: profile.sample_types.iter().map(info).collect(),
             default_index: profile.default_sample_index(),
             totals,
