@@ -290,13 +290,22 @@ fn newer_go_details() {
 
     // 10: Go 1.24 synctest bubbles: `(synctest)` is the durable flag and
     // `synctest group 8` the bubble, apart from the state.
-    let p = decode_ok("10", &read("newer-go/10_panic-synctest-group-race-test.txt"));
+    let p = decode_ok(
+        "10",
+        &read("newer-go/10_panic-synctest-group-race-test.txt"),
+    );
     let rows = &p.goroutines.rows;
-    assert_eq!(rows.iter().filter(|g| g.durable).count(), 242, "select (synctest) 241 + chan receive (synctest) 1");
+    assert_eq!(
+        rows.iter().filter(|g| g.durable).count(),
+        242,
+        "select (synctest) 241 + chan receive (synctest) 1"
+    );
     assert_eq!(rows.iter().filter(|g| g.bubble == Some(8)).count(), 246);
     let g = rows.iter().find(|g| p.str(g.state) == "select").unwrap();
     assert_eq!((g.durable, p.str(g.extra), g.bubble), (true, "", Some(8)));
-    assert!(rows.iter().all(|g| !g.leaked && !g.scan && g.extra == StrId(0)));
+    assert!(rows
+        .iter()
+        .all(|g| !g.leaked && !g.scan && g.extra == StrId(0)));
 
     // 13: three test timeouts, each with its `running tests:` lines.
     let p = decode_ok(
@@ -683,18 +692,51 @@ fn header_lines() {
     let long_state = "x".repeat(70_000);
     let long_header = format!("goroutine 7 [{long_state}]:");
     let cases: Vec<(&str, Want)> = vec![
-        ("goroutine 1 [running]:", Some((1, "running", None, false, vec![]))),
-        ("goroutine 18 [chan receive, 1 minutes]:", Some((18, "chan receive", Some(1), false, vec![]))),
-        ("goroutine 291 [select, 6 minutes, locked to thread]:", Some((291, "select", Some(6), true, vec![]))),
-        ("goroutine 9 [chan receive, locked to thread]:", Some((9, "chan receive", None, true, vec![]))),
+        (
+            "goroutine 1 [running]:",
+            Some((1, "running", None, false, vec![])),
+        ),
+        (
+            "goroutine 18 [chan receive, 1 minutes]:",
+            Some((18, "chan receive", Some(1), false, vec![])),
+        ),
+        (
+            "goroutine 291 [select, 6 minutes, locked to thread]:",
+            Some((291, "select", Some(6), true, vec![])),
+        ),
+        (
+            "goroutine 9 [chan receive, locked to thread]:",
+            Some((9, "chan receive", None, true, vec![])),
+        ),
         // Go 1.24's `(synctest)` and `synctest group N` are flags, not state or extras.
-        ("goroutine 5 [select (synctest), synctest group 8]:", Some((5, "select", None, false, vec![]))),
-        ("goroutine 5 [running, synctest group 8]:", Some((5, "running", None, false, vec![]))),
-        ("goroutine 1 gp=0xc000002380 m=nil [chan receive]:", Some((1, "chan receive", None, false, vec![]))),
-        ("goroutine 0 gp=0xc200003180 m=3 mp=0xc20006b008 [idle]:", Some((0, "idle", None, false, vec![]))),
-        ("goroutine 34 gp=0xc100383a40 m=7 mp=0xc10044e008 [running]:\r", Some((34, "running", None, false, vec![]))),
-        ("goroutine 1 [sync.Mutex.Lock, 1 minute]:", Some((1, "sync.Mutex.Lock", Some(1), false, vec![]))),
-        ("goroutine 1 [running]:  ", Some((1, "running", None, false, vec![]))),
+        (
+            "goroutine 5 [select (synctest), synctest group 8]:",
+            Some((5, "select", None, false, vec![])),
+        ),
+        (
+            "goroutine 5 [running, synctest group 8]:",
+            Some((5, "running", None, false, vec![])),
+        ),
+        (
+            "goroutine 1 gp=0xc000002380 m=nil [chan receive]:",
+            Some((1, "chan receive", None, false, vec![])),
+        ),
+        (
+            "goroutine 0 gp=0xc200003180 m=3 mp=0xc20006b008 [idle]:",
+            Some((0, "idle", None, false, vec![])),
+        ),
+        (
+            "goroutine 34 gp=0xc100383a40 m=7 mp=0xc10044e008 [running]:\r",
+            Some((34, "running", None, false, vec![])),
+        ),
+        (
+            "goroutine 1 [sync.Mutex.Lock, 1 minute]:",
+            Some((1, "sync.Mutex.Lock", Some(1), false, vec![])),
+        ),
+        (
+            "goroutine 1 [running]:  ",
+            Some((1, "running", None, false, vec![])),
+        ),
         ("goroutine 12 []:", Some((12, "", None, false, vec![]))),
         (
             "goroutine 1 [a, b, c]:",
@@ -743,7 +785,12 @@ fn header_summary(h: &dump::Header<'_>) -> String {
     if let Some(m) = h.wait_minutes {
         s += &format!(" {m}min");
     }
-    for (on, name) in [(h.locked_to_thread, "locked"), (h.leaked, "leaked"), (h.durable, "durable"), (h.scan, "scan")] {
+    for (on, name) in [
+        (h.locked_to_thread, "locked"),
+        (h.leaked, "leaked"),
+        (h.durable, "durable"),
+        (h.scan, "scan"),
+    ] {
         if on {
             s += &format!(" {name}");
         }
@@ -752,7 +799,12 @@ fn header_summary(h: &dump::Header<'_>) -> String {
         s += &format!(" bubble={b}");
     }
     if let Some(raw) = h.labels {
-        let kvs = labels::parse_set(raw).map(|(kvs, _)| kvs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";"));
+        let kvs = labels::parse_set(raw).map(|(kvs, _)| {
+            kvs.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(";")
+        });
         s += &format!(" labels={}", kvs.unwrap_or_else(|| "UNREADABLE".into()));
     }
     for e in h.extras() {
@@ -769,45 +821,120 @@ fn header_summary(h: &dump::Header<'_>) -> String {
 fn header_lines_go124_to_go127() {
     let cases: Vec<(&str, Option<&str>)> = vec![
         // Go 1.24, newer-go/10: `(synctest)` and `synctest group N`.
-        ("goroutine 13 [select (synctest), synctest group 8]:", Some("13 [select] durable bubble=8")),
-        ("goroutine 8 [synctest.Run, synctest group 8]:", Some("8 [synctest.Run] bubble=8")),
+        (
+            "goroutine 13 [select (synctest), synctest group 8]:",
+            Some("13 [select] durable bubble=8"),
+        ),
+        (
+            "goroutine 8 [synctest.Run, synctest group 8]:",
+            Some("8 [synctest.Run] bubble=8"),
+        ),
         // Go 1.25+: `(durable)` after a reason's own parentheses, `synctest bubble K`.
-        ("goroutine 8 [chan receive (durable), synctest bubble 2]:", Some("8 [chan receive] durable bubble=2")),
-        ("goroutine 14 [chan receive (nil chan) (durable), synctest bubble 2]:", Some("14 [chan receive (nil chan)] durable bubble=2")),
-        ("goroutine 16 [select (no cases) (durable), synctest bubble 2]:", Some("16 [select (no cases)] durable bubble=2")),
-        ("goroutine 13 [sync.Cond.Wait (durable), synctest bubble 2]:", Some("13 [sync.Cond.Wait] durable bubble=2")),
-        ("goroutine 9 [synctest.Run (durable), synctest bubble 1]:", Some("9 [synctest.Run] durable bubble=1")),
-        ("goroutine 13 [chan receive, synctest bubble 1]:", Some("13 [chan receive] bubble=1")),
+        (
+            "goroutine 8 [chan receive (durable), synctest bubble 2]:",
+            Some("8 [chan receive] durable bubble=2"),
+        ),
+        (
+            "goroutine 14 [chan receive (nil chan) (durable), synctest bubble 2]:",
+            Some("14 [chan receive (nil chan)] durable bubble=2"),
+        ),
+        (
+            "goroutine 16 [select (no cases) (durable), synctest bubble 2]:",
+            Some("16 [select (no cases)] durable bubble=2"),
+        ),
+        (
+            "goroutine 13 [sync.Cond.Wait (durable), synctest bubble 2]:",
+            Some("13 [sync.Cond.Wait] durable bubble=2"),
+        ),
+        (
+            "goroutine 9 [synctest.Run (durable), synctest bubble 1]:",
+            Some("9 [synctest.Run] durable bubble=1"),
+        ),
+        (
+            "goroutine 13 [chan receive, synctest bubble 1]:",
+            Some("13 [chan receive] bubble=1"),
+        ),
         // Go 1.26+: `(leaked)` after a goroutineleak detection cycle.
-        ("goroutine 28 [chan receive (leaked)]:", Some("28 [chan receive] leaked")),
+        (
+            "goroutine 28 [chan receive (leaked)]:",
+            Some("28 [chan receive] leaked"),
+        ),
         // `(scan)` as runtime goroutineheader prints it: right after the status.
-        ("goroutine 18 [chan receive (scan), 5 minutes]:", Some("18 [chan receive] 5min scan")),
+        (
+            "goroutine 18 [chan receive (scan), 5 minutes]:",
+            Some("18 [chan receive] 5min scan"),
+        ),
         // Go 1.26 under GODEBUG=tracebacklabels=1 (golang/go#76349's example).
-        (r#"goroutine 8 [running labels:{"foobar": "baz"}]:"#, Some("8 [running] labels=foobar=baz")),
+        (
+            r#"goroutine 8 [running labels:{"foobar": "baz"}]:"#,
+            Some("8 [running] labels=foobar=baz"),
+        ),
         // Go 1.27: labels after the bracket, bare or quoted.
-        ("goroutine 1 [running] {phase: dump, role: main}:", Some("1 [running] labels=phase=dump;role=main")),
-        (r#"goroutine 11 [chan send, 1 minutes] {pool: export, tenant: "acme-eu"}:"#, Some("11 [chan send] 1min labels=pool=export;tenant=acme-eu")),
-        ("goroutine 52 [chan receive, 1 minutes, locked to thread] {thread: pinned}:", Some("52 [chan receive] 1min locked labels=thread=pinned")),
+        (
+            "goroutine 1 [running] {phase: dump, role: main}:",
+            Some("1 [running] labels=phase=dump;role=main"),
+        ),
+        (
+            r#"goroutine 11 [chan send, 1 minutes] {pool: export, tenant: "acme-eu"}:"#,
+            Some("11 [chan send] 1min labels=pool=export;tenant=acme-eu"),
+        ),
+        (
+            "goroutine 52 [chan receive, 1 minutes, locked to thread] {thread: pinned}:",
+            Some("52 [chan receive] 1min locked labels=thread=pinned"),
+        ),
         (
             r#"goroutine 34 [sync.WaitGroup.Wait, 1 minutes] {batch: "nightly-2026.12.02", component: batch}:"#,
             Some("34 [sync.WaitGroup.Wait] 1min labels=batch=nightly-2026.12.02;component=batch"),
         ),
-        ("goroutine 17 [chan send (leaked)] {handler: search, tenant: acme}:", Some("17 [chan send] leaked labels=handler=search;tenant=acme")),
-        ("goroutine 10 [chan send (durable), synctest bubble 2] {worker: w1}:", Some("10 [chan send] durable bubble=2 labels=worker=w1")),
-        ("goroutine 1 [IO wait, 1 minutes] {client: c0, peer: 127.0.0.1}:", Some("1 [IO wait] 1min labels=client=c0;peer=127.0.0.1")),
+        (
+            "goroutine 17 [chan send (leaked)] {handler: search, tenant: acme}:",
+            Some("17 [chan send] leaked labels=handler=search;tenant=acme"),
+        ),
+        (
+            "goroutine 10 [chan send (durable), synctest bubble 2] {worker: w1}:",
+            Some("10 [chan send] durable bubble=2 labels=worker=w1"),
+        ),
+        (
+            "goroutine 1 [IO wait, 1 minutes] {client: c0, peer: 127.0.0.1}:",
+            Some("1 [IO wait] 1min labels=client=c0;peer=127.0.0.1"),
+        ),
         // The real lines varied: Go escapes, and quoted strings holding the
         // characters that end brackets, sets and headers.
-        (r#"goroutine 7 [select] {k: v, "a b": "x\ty"}:"#, Some("7 [select] labels=k=v;a b=x\ty")),
-        (r#"goroutine 7 [select] {"]": "}:", "{": ", "}:"#, Some("7 [select] labels=]=}:;{=, ")),
-        (r#"goroutine 7 [select] {k: "\"q\" \\ \x41\u00e9\U0001F600\n\r"}:"#, Some("7 [select] labels=k=\"q\" \\ A\u{e9}\u{1F600}\n\r")),
-        (r#"goroutine 8 [running labels:{"a]": "b:"}]:"#, Some("8 [running] labels=a]=b:")),
-        (r#"goroutine 8 [chan receive, 2 minutes labels:{"k": "v"}]:"#, Some("8 [chan receive] 2min labels=k=v")),
+        (
+            r#"goroutine 7 [select] {k: v, "a b": "x\ty"}:"#,
+            Some("7 [select] labels=k=v;a b=x\ty"),
+        ),
+        (
+            r#"goroutine 7 [select] {"]": "}:", "{": ", "}:"#,
+            Some("7 [select] labels=]=}:;{=, "),
+        ),
+        (
+            r#"goroutine 7 [select] {k: "\"q\" \\ \x41\u00e9\U0001F600\n\r"}:"#,
+            Some("7 [select] labels=k=\"q\" \\ A\u{e9}\u{1F600}\n\r"),
+        ),
+        (
+            r#"goroutine 8 [running labels:{"a]": "b:"}]:"#,
+            Some("8 [running] labels=a]=b:"),
+        ),
+        (
+            r#"goroutine 8 [chan receive, 2 minutes labels:{"k": "v"}]:"#,
+            Some("8 [chan receive] 2min labels=k=v"),
+        ),
         ("goroutine 7 [select] {}:", Some("7 [select] labels=")),
-        ("goroutine 7 [select] {k: v}:  \r", Some("7 [select] labels=k=v")),
-        ("goroutine 1 gp=0xc000002380 m=nil [chan receive (leaked)] {k: v}:", Some("1 [chan receive] leaked labels=k=v")),
+        (
+            "goroutine 7 [select] {k: v}:  \r",
+            Some("7 [select] labels=k=v"),
+        ),
+        (
+            "goroutine 1 gp=0xc000002380 m=nil [chan receive (leaked)] {k: v}:",
+            Some("1 [chan receive] leaked labels=k=v"),
+        ),
         // An unknown attribute is kept as an extra; an unknown parenthesis is
         // part of the reason.
-        ("goroutine 7 [select (someday), new thing] {k: v}:", Some("7 [select (someday)] labels=k=v extra=new thing")),
+        (
+            "goroutine 7 [select (someday), new thing] {k: v}:",
+            Some("7 [select (someday)] labels=k=v extra=new thing"),
+        ),
         // Not headers: a set that never closes, text after the set or the
         // bracket, no colon, a quote that never closes, labels twice.
         ("goroutine 7 [select](durable):", None),

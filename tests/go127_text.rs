@@ -18,8 +18,15 @@ use pprof_lens::decode;
 use pprof_lens::model::{Coverage, PanicKind, Profile, SourceFormat};
 
 fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/go1.27"));
-    assert!(dir.is_dir(), "shared corpus missing at {}: these tests need it", dir.display());
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/go1.27"
+    ));
+    assert!(
+        dir.is_dir(),
+        "shared corpus missing at {}: these tests need it",
+        dir.display()
+    );
     dir
 }
 
@@ -51,12 +58,16 @@ fn count_headers(bytes: &[u8]) -> Count {
     let mut c = Count::default();
     for line in String::from_utf8_lossy(bytes).lines() {
         let line = line.trim_end();
-        let Some(rest) = line.strip_prefix("goroutine ") else { continue };
+        let Some(rest) = line.strip_prefix("goroutine ") else {
+            continue;
+        };
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || !rest[digits..].starts_with(' ') || !line.ends_with(':') {
             continue;
         }
-        let (Some(open), Some(close)) = (line.find('['), line.find(']')) else { continue };
+        let (Some(open), Some(close)) = (line.find('['), line.find(']')) else {
+            continue;
+        };
         c.total += 1;
         let bracket = &line[open + 1..close];
         let mut state = bracket.split(',').next().unwrap().trim();
@@ -115,14 +126,25 @@ fn count_groups(bytes: &[u8]) -> (i64, usize, usize) {
 /// The labels of a goroutine row as `k=v` strings.
 fn row_labels(p: &Profile, i: usize) -> Vec<String> {
     let g = &p.goroutines.rows[i];
-    p.label_sets.get(g.labels).iter().map(|l| format!("{}={}", p.str(l.key), p.str(l.str.unwrap()))).collect()
+    p.label_sets
+        .get(g.labels)
+        .iter()
+        .map(|l| format!("{}={}", p.str(l.key), p.str(l.str.unwrap())))
+        .collect()
 }
 
 /// How many samples a `-tagfocus` keeps.
 fn tagfocus(p: &Profile, focus: &str) -> usize {
-    let opts = pprof_lens::analysis::options::ReportOptions { tagfocus: focus.into(), ..Default::default() };
+    let opts = pprof_lens::analysis::options::ReportOptions {
+        tagfocus: focus.into(),
+        ..Default::default()
+    };
     let applied = filter::apply(p, &opts).unwrap();
-    p.samples.labels.iter().filter(|&&set| applied.labels_pass(set)).count()
+    p.samples
+        .labels
+        .iter()
+        .filter(|&&set| applied.labels_pass(set))
+        .count()
 }
 
 #[test]
@@ -139,20 +161,45 @@ fn every_go127_text_file_opens_and_matches_the_raw_text() {
         if name.contains("debug1") {
             let (sum, groups, labelled) = count_groups(&bytes);
             assert_eq!(p.format, SourceFormat::GoroutineGrouped, "{name}");
-            assert_eq!((0..p.samples.len()).map(|i| p.value(i, 0)).sum::<i64>(), sum, "{name}: sum of group counts");
+            assert_eq!(
+                (0..p.samples.len()).map(|i| p.value(i, 0)).sum::<i64>(),
+                sum,
+                "{name}: sum of group counts"
+            );
             assert_eq!(p.samples.len(), groups, "{name}: groups");
-            let with_labels = p.samples.labels.iter().filter(|&&l| !p.label_sets.get(l).is_empty()).count();
+            let with_labels = p
+                .samples
+                .labels
+                .iter()
+                .filter(|&&l| !p.label_sets.get(l).is_empty())
+                .count();
             assert_eq!(with_labels, labelled, "{name}: labelled groups");
-            let rows_labelled = p.goroutines.rows.iter().filter(|g| !p.label_sets.get(g.labels).is_empty()).count();
-            assert_eq!(rows_labelled, labelled, "{name}: group rows carry the labels");
+            let rows_labelled = p
+                .goroutines
+                .rows
+                .iter()
+                .filter(|g| !p.label_sets.get(g.labels).is_empty())
+                .count();
+            assert_eq!(
+                rows_labelled, labelled,
+                "{name}: group rows carry the labels"
+            );
         } else {
             assert_eq!(count_model(&p), count_headers(&bytes), "{name}");
-            assert_eq!(p.samples.len(), p.goroutines.len(), "{name}: one sample per goroutine");
+            assert_eq!(
+                p.samples.len(),
+                p.goroutines.len(),
+                "{name}: one sample per goroutine"
+            );
         }
         // No header went unread: every warning is about the `go test` lines
         // that follow a block without a blank line.
         for w in &p.warnings {
-            assert!(w.message.contains("unexpected line inside a goroutine's stack"), "{name}: {w:?}");
+            assert!(
+                w.message
+                    .contains("unexpected line inside a goroutine's stack"),
+                "{name}: {w:?}"
+            );
         }
         // CRLF line endings give the same result.
         let crlf = String::from_utf8_lossy(&bytes).replace('\n', "\r\n");
@@ -194,13 +241,20 @@ fn labelled_states_debug2_matches_readme() {
         labelled: 41,
         minutes: 39,
     };
-    assert_eq!(count_headers(&bytes), want, "the raw text agrees with the README");
+    assert_eq!(
+        count_headers(&bytes),
+        want,
+        "the raw text agrees with the README"
+    );
     assert_eq!(count_model(&p), want);
     assert_eq!(p.goroutines.coverage, Coverage::All);
     assert!(!p.is_goroutine_leak());
 
     // `goroutine 1 [running] {phase: dump, role: main}:`
-    assert_eq!((p.goroutines.rows[0].id, row_labels(&p, 0)), (1, vec!["phase=dump".into(), "role=main".into()]));
+    assert_eq!(
+        (p.goroutines.rows[0].id, row_labels(&p, 0)),
+        (1, vec!["phase=dump".into(), "role=main".into()])
+    );
     // Quoted values are unquoted; the sample carries state, wait and labels.
     let i = p.goroutines.rows.iter().position(|g| g.id == 11).unwrap();
     assert_eq!(row_labels(&p, i), vec!["pool=export", "tenant=acme-eu"]);
@@ -213,11 +267,22 @@ fn labelled_states_debug2_matches_readme() {
             None => format!("{}={}{}", p.str(l.key), l.num, p.str(l.num_unit)),
         })
         .collect();
-    assert_eq!(sample, vec!["state=chan send", "wait=1minutes", "pool=export", "tenant=acme-eu"]);
+    assert_eq!(
+        sample,
+        vec![
+            "state=chan send",
+            "wait=1minutes",
+            "pool=export",
+            "tenant=acme-eu"
+        ]
+    );
     // `[chan receive, 1 minutes, locked to thread] {thread: pinned}`
     let g52 = p.goroutines.rows.iter().position(|g| g.id == 52).unwrap();
     let g = &p.goroutines.rows[g52];
-    assert_eq!((p.str(g.state), g.wait_minutes, g.locked_to_thread), ("chan receive", Some(1), true));
+    assert_eq!(
+        (p.str(g.state), g.wait_minutes, g.locked_to_thread),
+        ("chan receive", Some(1), true)
+    );
     assert_eq!(row_labels(&p, g52), vec!["thread=pinned"]);
 
     // Tag filters see the header labels.
@@ -228,11 +293,21 @@ fn labelled_states_debug2_matches_readme() {
 
 #[test]
 fn labelled_states_debug1_matches_readme() {
-    let p = decode_ok("labelled_states debug1", &read("labelled_states.goroutine.debug1.txt"));
+    let p = decode_ok(
+        "labelled_states debug1",
+        &read("labelled_states.goroutine.debug1.txt"),
+    );
     assert_eq!(p.format, SourceFormat::GoroutineGrouped);
     assert_eq!((0..p.samples.len()).map(|i| p.value(i, 0)).sum::<i64>(), 43);
     assert_eq!(p.samples.len(), 19);
-    assert_eq!(p.goroutines.rows.iter().filter(|g| !p.label_sets.get(g.labels).is_empty()).count(), 18);
+    assert_eq!(
+        p.goroutines
+            .rows
+            .iter()
+            .filter(|g| !p.label_sets.get(g.labels).is_empty())
+            .count(),
+        18
+    );
     assert_eq!(p.warning_count, 0, "{:?}", p.warnings);
     assert!(!p.is_goroutine_leak());
     assert_eq!(p.describe(), "goroutine profile (debug=1)");
@@ -258,10 +333,17 @@ fn leak_profiles_match_readme() {
     };
     // The goroutineleak profile at debug=2 and an ordinary dump taken after
     // a detection cycle are the same text: both are leak profiles.
-    for name in ["leak_orphans.goroutineleak.debug2.txt", "leak_orphans.goroutine.debug2.txt"] {
+    for name in [
+        "leak_orphans.goroutineleak.debug2.txt",
+        "leak_orphans.goroutine.debug2.txt",
+    ] {
         let bytes = read(name);
         let p = decode_ok(name, &bytes);
-        assert_eq!(count_headers(&bytes), want, "{name}: the raw text agrees with the README");
+        assert_eq!(
+            count_headers(&bytes),
+            want,
+            "{name}: the raw text agrees with the README"
+        );
         assert_eq!(count_model(&p), want, "{name}");
         assert_eq!(p.format, SourceFormat::GoroutineDump, "{name}");
         assert!(p.is_goroutine_leak(), "{name}");
@@ -270,7 +352,10 @@ fn leak_profiles_match_readme() {
         // `goroutine 17 [chan send (leaked)] {handler: search, tenant: acme}:`
         let i = p.goroutines.rows.iter().position(|g| g.id == 17).unwrap();
         let g = &p.goroutines.rows[i];
-        assert_eq!((p.str(g.state), g.leaked, g.wait_minutes), ("chan send", true, None));
+        assert_eq!(
+            (p.str(g.state), g.leaked, g.wait_minutes),
+            ("chan send", true, None)
+        );
         assert_eq!(row_labels(&p, i), vec!["handler=search", "tenant=acme"]);
         assert_eq!(tagfocus(&p, "handler=search"), 9);
     }
@@ -278,20 +363,39 @@ fn leak_profiles_match_readme() {
     let bytes = read("leak_orphans.goroutineleak.debug1.txt");
     let p = decode_ok("goroutineleak debug1", &bytes);
     assert_eq!(p.format, SourceFormat::GoroutineGrouped);
-    assert_eq!((p.str(p.sample_types[0].kind), p.str(p.sample_types[0].unit)), ("goroutineleak", "count"));
+    assert_eq!(
+        (p.str(p.sample_types[0].kind), p.str(p.sample_types[0].unit)),
+        ("goroutineleak", "count")
+    );
     assert_eq!((0..p.samples.len()).map(|i| p.value(i, 0)).sum::<i64>(), 16);
     assert_eq!(p.samples.len(), 5);
-    assert_eq!(p.samples.labels.iter().filter(|&&l| !p.label_sets.get(l).is_empty()).count(), 3);
+    assert_eq!(
+        p.samples
+            .labels
+            .iter()
+            .filter(|&&l| !p.label_sets.get(l).is_empty())
+            .count(),
+        3
+    );
     assert!(p.is_goroutine_leak() && p.is_goroutine_data());
     assert_eq!(p.describe(), "goroutine leak profile (debug=1)");
     assert_eq!(p.warning_count, 0, "{:?}", p.warnings);
     // The generic method's frame keeps its printed name.
-    assert!(p.functions.iter().any(|f| p.str(f.name) == "main.(*Cache[...]).Refresh[...].func1"));
+    assert!(p
+        .functions
+        .iter()
+        .any(|f| p.str(f.name) == "main.(*Cache[...]).Refresh[...].func1"));
 
     // The protobuf form, by its sample type.
-    let p = decode_ok("goroutineleak pb", &read("leak_orphans.goroutineleak.pb.gz"));
+    let p = decode_ok(
+        "goroutineleak pb",
+        &read("leak_orphans.goroutineleak.pb.gz"),
+    );
     assert!(p.is_goroutine_leak() && p.is_goroutine_data());
-    assert_eq!(p.describe(), "goroutine leak profile (pprof protobuf, gzipped)");
+    assert_eq!(
+        p.describe(),
+        "goroutine leak profile (pprof protobuf, gzipped)"
+    );
     let p = decode_ok("goroutine pb", &read("labelled_states.goroutine.pb.gz"));
     assert!(!p.is_goroutine_leak() && p.is_goroutine_data());
 }
@@ -317,13 +421,23 @@ fn synctest_deadlock_shows_only_the_bubble() {
         labelled: 3,
         minutes: 0,
     };
-    assert_eq!(count_headers(&bytes), want, "the raw text agrees with the README");
+    assert_eq!(
+        count_headers(&bytes),
+        want,
+        "the raw text agrees with the README"
+    );
     assert_eq!(count_model(&p), want);
     assert_eq!(p.format, SourceFormat::Traceback);
     assert_eq!(p.panics.len(), 1);
     let x = &p.panics[0];
     assert_eq!(
-        (x.kind, x.message.as_str(), x.recovered, x.repanicked, x.goroutine),
+        (
+            x.kind,
+            x.message.as_str(),
+            x.recovered,
+            x.repanicked,
+            x.goroutine
+        ),
         (
             PanicKind::Panic,
             "deadlock: all goroutines in bubble are blocked [recovered, repanicked]",
@@ -362,12 +476,18 @@ fn test_timeout_shows_every_goroutine() {
         labelled: 1,
         minutes: 0,
     };
-    assert_eq!(count_headers(&bytes), want, "the raw text agrees with the README");
+    assert_eq!(
+        count_headers(&bytes),
+        want,
+        "the raw text agrees with the README"
+    );
     assert_eq!(count_model(&p), want);
     assert_eq!(p.format, SourceFormat::Traceback);
     assert_eq!(p.panics.len(), 1);
     assert!(
-        p.panics[0].message.starts_with("test timed out after 2s\n\trunning tests:\n"),
+        p.panics[0]
+            .message
+            .starts_with("test timed out after 2s\n\trunning tests:\n"),
         "{:?}",
         p.panics[0].message
     );
@@ -375,9 +495,15 @@ fn test_timeout_shows_every_goroutine() {
     // `[chan receive, synctest bubble 1]` waits on a channel from outside the
     // bubble, so it is not durable; its neighbours are.
     let g13 = p.goroutines.rows.iter().find(|g| g.id == 13).unwrap();
-    assert_eq!((p.str(g13.state), g13.durable, g13.bubble), ("chan receive", false, Some(1)));
+    assert_eq!(
+        (p.str(g13.state), g13.durable, g13.bubble),
+        ("chan receive", false, Some(1))
+    );
     let g9 = p.goroutines.rows.iter().find(|g| g.id == 9).unwrap();
-    assert_eq!((p.str(g9.state), g9.durable, g9.bubble), ("synctest.Run", true, Some(1)));
+    assert_eq!(
+        (p.str(g9.state), g9.durable, g9.bubble),
+        ("synctest.Run", true, Some(1))
+    );
     let i = p.goroutines.rows.iter().position(|g| g.id == 16).unwrap();
     assert_eq!(row_labels(&p, i), vec!["shard=7", "test=queue-drain"]);
 }
@@ -428,12 +554,19 @@ fn a_traceback_without_goroutines_opens() {
         let p = decode_ok(&name, cut);
         assert_eq!(p.format, SourceFormat::Traceback, "{name}");
         assert!(p.samples.is_empty() && p.goroutines.is_empty(), "{name}");
-        assert!(p.panics[0].message.starts_with(message), "{name}: {:?}", p.panics[0].message);
+        assert!(
+            p.panics[0].message.starts_with(message),
+            "{name}: {:?}",
+            p.panics[0].message
+        );
         assert_eq!(p.panics[0].goroutine, None, "{name}");
         assert_eq!(p.goroutines.coverage, Coverage::NoGoroutines, "{name}");
         assert!(p.goroutines.coverage.is_partial());
     }
-    for name in ["synctest_deadlock.gotest.GOTRACEBACK_default.txt", "test_timeout.gotest.GOTRACEBACK_default.txt"] {
+    for name in [
+        "synctest_deadlock.gotest.GOTRACEBACK_default.txt",
+        "test_timeout.gotest.GOTRACEBACK_default.txt",
+    ] {
         let p = decode_ok(name, before_first_header(&read(name)));
         assert_eq!(
             (p.format, p.panics.len(), p.goroutines.coverage),
@@ -471,7 +604,10 @@ fn a_traceback_without_goroutines_opens() {
         "fatal error: config missing\nretrying\n",
     ] {
         let e = decode::decode(text.as_bytes()).err();
-        assert!(matches!(e, Some(decode::DecodeError::Unrecognized { .. })), "{text:?}: {e:?}");
+        assert!(
+            matches!(e, Some(decode::DecodeError::Unrecognized { .. })),
+            "{text:?}: {e:?}"
+        );
     }
 }
 
@@ -499,16 +635,33 @@ fn coverage_of_each_traceback_in_the_corpus() {
         let (name, bytes) = newer_go(prefix);
         let p = decode_ok(&name, &bytes);
         assert_eq!(p.goroutines.coverage, want, "{name}");
-        let several = p.warnings.iter().find(|w| w.message.contains("tracebacks in this input"));
+        let several = p
+            .warnings
+            .iter()
+            .find(|w| w.message.contains("tracebacks in this input"));
         match prefix {
-            "13_" => assert!(several.unwrap().message.starts_with("3 tracebacks"), "{name}"),
-            "15_" => assert!(several.unwrap().message.starts_with("5 tracebacks"), "{name}"),
+            "13_" => assert!(
+                several.unwrap().message.starts_with("3 tracebacks"),
+                "{name}"
+            ),
+            "15_" => assert!(
+                several.unwrap().message.starts_with("5 tracebacks"),
+                "{name}"
+            ),
             _ => assert!(several.is_none(), "{name}: {several:?}"),
         }
     }
     let p = decode_ok("15", &newer_go("15_").1);
-    let w = p.warnings.iter().find(|w| w.message.contains("tracebacks in this input")).unwrap();
-    assert_eq!(w.line, Some(p.panics[1].line), "the warning points at the second traceback");
+    let w = p
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("tracebacks in this input"))
+        .unwrap();
+    assert_eq!(
+        w.line,
+        Some(p.panics[1].line),
+        "the warning points at the second traceback"
+    );
 }
 
 #[test]
@@ -516,9 +669,13 @@ fn one_goroutine_after_a_panic_is_the_running_one() {
     let text = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x1d\nexit status 2\n";
     let p = decode::decode(text.as_bytes()).unwrap();
     assert_eq!(p.goroutines.coverage, Coverage::Running);
-    assert_eq!(p.goroutines.coverage.describe(), "only the running goroutine");
+    assert_eq!(
+        p.goroutines.coverage.describe(),
+        "only the running goroutine"
+    );
     // A plain debug=2 dump of one goroutine is a whole dump.
-    let p = decode::decode(b"goroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x1d\n").unwrap();
+    let p =
+        decode::decode(b"goroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x1d\n").unwrap();
     assert_eq!(p.goroutines.coverage, Coverage::All);
 }
 
@@ -536,7 +693,11 @@ fn go126_labels_inside_the_bracket_and_unreadable_labels() {
     assert!(row_labels(&p, 2).is_empty());
     assert_eq!(p.warning_count, 1);
     assert_eq!(p.warnings[0].line, Some(9));
-    assert!(p.warnings[0].message.contains("labels of goroutine 10"), "{:?}", p.warnings);
+    assert!(
+        p.warnings[0].message.contains("labels of goroutine 10"),
+        "{:?}",
+        p.warnings
+    );
 }
 
 /// The committed fuzz seeds (fuzz/seeds/text) open, so the fuzzer starts
@@ -549,18 +710,40 @@ fn fuzz_seeds_open() {
         let path = e.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let p = decode_ok(&name, &std::fs::read(&path).unwrap());
-        let labelled = p.goroutines.rows.iter().filter(|g| !p.label_sets.get(g.labels).is_empty()).count();
-        let flagged = p.goroutines.rows.iter().filter(|g| g.leaked || g.durable || g.scan).count();
+        let labelled = p
+            .goroutines
+            .rows
+            .iter()
+            .filter(|g| !p.label_sets.get(g.labels).is_empty())
+            .count();
+        let flagged = p
+            .goroutines
+            .rows
+            .iter()
+            .filter(|g| g.leaked || g.durable || g.scan)
+            .count();
         match name.as_str() {
             "go124-synctest-group.txt" => {
-                assert_eq!((p.samples.len(), flagged, p.goroutines.rows[1].bubble), (4, 2, Some(8)))
+                assert_eq!(
+                    (p.samples.len(), flagged, p.goroutines.rows[1].bubble),
+                    (4, 2, Some(8))
+                )
             }
-            "go126-labels-in-bracket.txt" => assert_eq!((p.samples.len(), labelled, flagged), (3, 3, 1)),
-            "go127-labels-and-flags.txt" => assert_eq!((p.samples.len(), labelled, flagged), (7, 5, 4)),
+            "go126-labels-in-bracket.txt" => {
+                assert_eq!((p.samples.len(), labelled, flagged), (3, 3, 1))
+            }
+            "go127-labels-and-flags.txt" => {
+                assert_eq!((p.samples.len(), labelled, flagged), (7, 5, 4))
+            }
             "several-tracebacks.txt" => {
-                assert_eq!((p.samples.len(), p.panics.len(), p.goroutines.coverage), (3, 2, Coverage::Bubble))
+                assert_eq!(
+                    (p.samples.len(), p.panics.len(), p.goroutines.coverage),
+                    (3, 2, Coverage::Bubble)
+                )
             }
-            "traceback-without-goroutines.txt" => assert_eq!((p.samples.len(), p.panics.len()), (0, 2)),
+            "traceback-without-goroutines.txt" => {
+                assert_eq!((p.samples.len(), p.panics.len()), (0, 2))
+            }
             other => panic!("a seed without a check: {other}"),
         }
         n += 1;

@@ -19,13 +19,14 @@
 
 pub mod builder;
 pub mod compare;
-pub mod merge;
 mod goroutine;
+pub mod merge;
 mod stack;
 mod strings;
 
 pub use goroutine::{
-    is_known_state, Coverage, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES, WAIT_REASONS,
+    is_known_state, Coverage, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES,
+    WAIT_REASONS,
 };
 pub use stack::{StackBuilder, StackTable};
 pub use strings::Strings;
@@ -419,7 +420,10 @@ impl Profile {
             | SourceFormat::Traceback => true,
             SourceFormat::Pprof { .. } => {
                 self.sample_types.len() == 1
-                    && matches!(self.str(self.sample_types[0].kind), "goroutine" | "goroutineleak")
+                    && matches!(
+                        self.str(self.sample_types[0].kind),
+                        "goroutine" | "goroutineleak"
+                    )
             }
             _ => false,
         }
@@ -430,7 +434,8 @@ impl Profile {
     /// debug>=2 form (see [`GoroutineTable::leak_profile`]).
     pub fn is_goroutine_leak(&self) -> bool {
         self.goroutines.leak_profile
-            || (self.sample_types.len() == 1 && self.str(self.sample_types[0].kind) == "goroutineleak")
+            || (self.sample_types.len() == 1
+                && self.str(self.sample_types[0].kind) == "goroutineleak")
     }
 
     /// What the input was, for the header: [`SourceFormat::describe`], with
@@ -440,7 +445,9 @@ impl Profile {
             return self.format.describe();
         }
         match self.format {
-            SourceFormat::Pprof { gzipped: true } => "goroutine leak profile (pprof protobuf, gzipped)",
+            SourceFormat::Pprof { gzipped: true } => {
+                "goroutine leak profile (pprof protobuf, gzipped)"
+            }
             SourceFormat::Pprof { gzipped: false } => "goroutine leak profile (pprof protobuf)",
             SourceFormat::GoroutineGrouped => "goroutine leak profile (debug=1)",
             SourceFormat::GoroutineDump => "goroutine leak profile (debug=2)",

@@ -25,8 +25,8 @@
 
 mod paths;
 
-pub use paths::{go_base, go_clean};
 use paths::trim_path;
+pub use paths::{go_base, go_clean};
 
 use hashbrown::HashMap;
 

@@ -42,7 +42,8 @@ use super::tracebacks::Tracebacks;
 use super::{is_space, lossy, trim, trim_end, Lines, Sink, Ticker};
 use crate::decode::{Progress, Result};
 use crate::model::{
-    Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, SourceFormat, StrId,
+    Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, SourceFormat,
+    StrId,
 };
 
 /// The start of a panic, fatal error or signal report at column 0, with the
@@ -115,7 +116,9 @@ pub(crate) fn is_go_panic_continuation(line: &[u8]) -> bool {
 
 fn has_recovered_suffix(s: &[u8]) -> bool {
     let t = trim_end(s);
-    t.ends_with(b"[recovered]") || t.ends_with(b"[recovered, repanicked]") || t.ends_with(b"[recovered, reraised]")
+    t.ends_with(b"[recovered]")
+        || t.ends_with(b"[recovered, repanicked]")
+        || t.ends_with(b"[recovered, reraised]")
 }
 
 /// A panic message keeps at most this many bytes (a `running tests:` list
@@ -456,7 +459,12 @@ impl<'a> Decoder<'a> {
                 for (k, v) in kvs {
                     let key = self.sink.p.strings.intern(&k);
                     let value = self.sink.p.strings.intern(&v);
-                    self.labels.push(Label { key, str: Some(value), num: 0, num_unit: StrId(0) });
+                    self.labels.push(Label {
+                        key,
+                        str: Some(value),
+                        num: 0,
+                        num_unit: StrId(0),
+                    });
                 }
                 self.sink.p.label_sets.intern(&self.labels)
             }
@@ -464,7 +472,10 @@ impl<'a> Decoder<'a> {
                 self.sink.p.warn(
                     Some(n),
                     None,
-                    format!("could not read the labels of goroutine {}; they were left out", h.id),
+                    format!(
+                        "could not read the labels of goroutine {}; they were left out",
+                        h.id
+                    ),
                 );
                 LabelSets::EMPTY
             }
@@ -516,11 +527,22 @@ impl<'a> Decoder<'a> {
         let stack = self.sink.stacks.push_leaf_first(&self.frames);
         self.frames.clear();
         self.labels.clear();
-        self.labels.push(Label { key: self.keys.state, str: Some(c.state), num: 0, num_unit: StrId(0) });
+        self.labels.push(Label {
+            key: self.keys.state,
+            str: Some(c.state),
+            num: 0,
+            num_unit: StrId(0),
+        });
         if let Some(m) = c.wait_minutes {
-            self.labels.push(Label { key: self.keys.wait, str: None, num: i64::from(m), num_unit: self.keys.minutes });
+            self.labels.push(Label {
+                key: self.keys.wait,
+                str: None,
+                num: i64::from(m),
+                num_unit: self.keys.minutes,
+            });
         }
-        self.labels.extend_from_slice(self.sink.p.label_sets.get(c.labels));
+        self.labels
+            .extend_from_slice(self.sink.p.label_sets.get(c.labels));
         self.sink.push_sample(stack, &[1], &self.labels);
         let args_end = self.sink.p.goroutines.args.len() as u32;
         self.sink.p.goroutines.rows.push(Goroutine {

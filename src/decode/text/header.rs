@@ -58,19 +58,26 @@ impl<'a> Header<'a> {
     pub fn extras(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let mut parts = self.bracket.split(|&b| b == b',');
         parts.next();
-        parts
-            .map(trim)
-            .filter(|p| !p.is_empty() && minutes(p).is_none() && *p != b"locked to thread" && bubble(p).is_none())
+        parts.map(trim).filter(|p| {
+            !p.is_empty()
+                && minutes(p).is_none()
+                && *p != b"locked to thread"
+                && bubble(p).is_none()
+        })
     }
 }
 
 fn minutes(part: &[u8]) -> Option<u32> {
-    let n = part.strip_suffix(b" minutes").or_else(|| part.strip_suffix(b" minute"))?;
+    let n = part
+        .strip_suffix(b" minutes")
+        .or_else(|| part.strip_suffix(b" minute"))?;
     parse_u64(n).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
 }
 
 fn bubble(part: &[u8]) -> Option<u64> {
-    let id = part.strip_prefix(b"synctest bubble ").or_else(|| part.strip_prefix(b"synctest group "))?;
+    let id = part
+        .strip_prefix(b"synctest bubble ")
+        .or_else(|| part.strip_prefix(b"synctest group "))?;
     parse_u64(id)
 }
 
@@ -169,7 +176,9 @@ fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
 /// printed (`chan receive (nil chan) (durable)` keeps `(nil chan)`).
 fn split_flags<'a>(mut state: &'a [u8], h: &mut Header<'_>) -> &'a [u8] {
     while let Some(body) = state.strip_suffix(b")") {
-        let Some(open) = body.iter().rposition(|&b| b == b'(') else { break };
+        let Some(open) = body.iter().rposition(|&b| b == b'(') else {
+            break;
+        };
         let flag = &body[open + 1..];
         if !FLAGS.contains(&flag) || (open > 0 && body[open - 1] != b' ') {
             break;

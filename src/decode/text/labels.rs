@@ -84,8 +84,10 @@ fn element<'a>(s: &'a [u8], stops: &[u8]) -> Option<(String, &'a [u8])> {
     if s.first() == Some(&b'"') {
         return unquote(s);
     }
-    let n =
-        s.iter().position(|b| stops.contains(b) || matches!(b, b' ' | b'\t' | b'"' | b'{' | b'}')).unwrap_or(s.len());
+    let n = s
+        .iter()
+        .position(|b| stops.contains(b) || matches!(b, b' ' | b'\t' | b'"' | b'{' | b'}'))
+        .unwrap_or(s.len());
     if n == 0 {
         return None;
     }
@@ -155,25 +157,45 @@ mod tests {
     use super::*;
 
     fn kv(v: &[(&str, &str)]) -> Pairs {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn the_three_spellings() {
         let (got, rest) = parse_set(br#"{"pool":"export", "tenant":"acme"}"#).unwrap();
-        assert_eq!((got, rest), (kv(&[("pool", "export"), ("tenant", "acme")]), &b""[..]));
+        assert_eq!(
+            (got, rest),
+            (kv(&[("pool", "export"), ("tenant", "acme")]), &b""[..])
+        );
         let (got, rest) = parse_set(br#"{"foobar": "baz"}]:"#).unwrap();
         assert_eq!((got, rest), (kv(&[("foobar", "baz")]), &b"]:"[..]));
         let (got, rest) = parse_set(br#"{pool: export, tenant: "acme-eu"}:"#).unwrap();
-        assert_eq!((got, rest), (kv(&[("pool", "export"), ("tenant", "acme-eu")]), &b":"[..]));
-        let (got, _) = parse_set(br#"{"a b": "x\ty", k: "v]{}: , \"q\" \x41\u00e9\U0001F600"}"#).unwrap();
-        assert_eq!(got, kv(&[("a b", "x\ty"), ("k", "v]{}: , \"q\" A\u{e9}\u{1F600}")]));
+        assert_eq!(
+            (got, rest),
+            (kv(&[("pool", "export"), ("tenant", "acme-eu")]), &b":"[..])
+        );
+        let (got, _) =
+            parse_set(br#"{"a b": "x\ty", k: "v]{}: , \"q\" \x41\u00e9\U0001F600"}"#).unwrap();
+        assert_eq!(
+            got,
+            kv(&[("a b", "x\ty"), ("k", "v]{}: , \"q\" A\u{e9}\u{1F600}")])
+        );
         assert_eq!(parse_set(b"{}").unwrap().0, vec![]);
     }
 
     #[test]
     fn broken_sets() {
-        for bad in [&br#"{"k":"unterminated}"#[..], b"{k v}", b"{k:}", b"{:v}", b"{k: v", b"nope", b"{\"k\": \"\\"] {
+        for bad in [
+            &br#"{"k":"unterminated}"#[..],
+            b"{k v}",
+            b"{k:}",
+            b"{:v}",
+            b"{k: v",
+            b"nope",
+            b"{\"k\": \"\\",
+        ] {
             assert_eq!(parse_set(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

@@ -21,8 +21,8 @@
 //! prints a tab.
 
 pub mod dump;
-pub mod grouped;
 pub mod frame_lines;
+pub mod grouped;
 pub mod header;
 pub mod java;
 pub mod labels;
@@ -124,7 +124,9 @@ pub fn detect(bytes: &[u8]) -> Option<TextKind> {
         }
     }
     // The input ends with the message, as `GOTRACEBACK=none` leaves it.
-    in_panic.filter(|&k| k != PanicKind::Signal).map(|_| TextKind::Dump)
+    in_panic
+        .filter(|&k| k != PanicKind::Signal)
+        .map(|_| TextKind::Dump)
 }
 
 /// Lines `go run` and `go test` print after a crashed program's output.
@@ -471,7 +473,12 @@ impl Sink {
     }
 
     /// Adds a sample; returns its label set.
-    pub(crate) fn push_sample(&mut self, stack: Option<StackId>, values: &[i64], labels: &[Label]) -> LabelSetId {
+    pub(crate) fn push_sample(
+        &mut self,
+        stack: Option<StackId>,
+        values: &[i64],
+        labels: &[Label],
+    ) -> LabelSetId {
         let set: LabelSetId = self.p.label_sets.intern(labels);
         self.p.samples.stack.push(stack);
         self.p.samples.values.extend_from_slice(values);

@@ -36,14 +36,22 @@ impl Tracebacks {
             Some(t) if t.goroutines == 0 => {
                 t.first_panic.get_or_insert(index);
             }
-            _ => self.list.push(Traceback { line, goroutines: 0, first_panic: Some(index) }),
+            _ => self.list.push(Traceback {
+                line,
+                goroutines: 0,
+                first_panic: Some(index),
+            }),
         }
     }
 
     /// `runtime stack:`, the system stack of a crash.
     pub(crate) fn runtime_stack(&mut self, line: u32) {
         if self.list.last().is_none_or(|t| t.goroutines != 0) {
-            self.list.push(Traceback { line, goroutines: 0, first_panic: None });
+            self.list.push(Traceback {
+                line,
+                goroutines: 0,
+                first_panic: None,
+            });
         }
     }
 
@@ -56,10 +64,20 @@ impl Tracebacks {
     /// Sets the profile's coverage (the first partial traceback's, else
     /// all) and warns when there are several tracebacks.
     pub(crate) fn finish(self, p: &mut Profile) {
-        let coverage = self.list.iter().map(|t| coverage(t, p)).find(|c| c.is_partial()).unwrap_or_default();
+        let coverage = self
+            .list
+            .iter()
+            .map(|t| coverage(t, p))
+            .find(|c| c.is_partial())
+            .unwrap_or_default();
         p.goroutines.coverage = coverage;
         if self.list.len() > 1 {
-            let lines: Vec<String> = self.list.iter().take(10).map(|t| t.line.to_string()).collect();
+            let lines: Vec<String> = self
+                .list
+                .iter()
+                .take(10)
+                .map(|t| t.line.to_string())
+                .collect();
             let more = if self.list.len() > 10 { ", ..." } else { "" };
             let msg = format!(
                 "{} tracebacks in this input (starting at lines {}{more}); their goroutines are shown together, so ids may repeat",
@@ -78,8 +96,16 @@ fn coverage(t: &Traceback, p: &Profile) -> Coverage {
     let first = t.first_panic.and_then(|i| p.panics.get(i));
     match first {
         Some(x) if x.kind == PanicKind::Signal => Coverage::All,
-        Some(x) if x.message.starts_with("deadlock: all goroutines in bubble are blocked") => Coverage::Bubble,
-        Some(x) if x.message.starts_with("all goroutines are asleep") || x.message.starts_with("test timed out") => {
+        Some(x)
+            if x.message
+                .starts_with("deadlock: all goroutines in bubble are blocked") =>
+        {
+            Coverage::Bubble
+        }
+        Some(x)
+            if x.message.starts_with("all goroutines are asleep")
+                || x.message.starts_with("test timed out") =>
+        {
             Coverage::All
         }
         _ if t.goroutines == 1 => Coverage::Running,

@@ -76,8 +76,7 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
         let on_zoom = props.on_zoom.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(s) = scene.as_ref() else { return };
-            if let Some(b) = box_at(s, viewport, e.offset_x() as f64, e.offset_y() as f64)
-            {
+            if let Some(b) = box_at(s, viewport, e.offset_x() as f64, e.offset_y() as f64) {
                 on_zoom.emit(if b.depth == 0 { None } else { Some(b.node) });
             }
         })
