@@ -11,8 +11,6 @@ mod support;
 
 use std::path::Path;
 
-use support::diff;
-
 use pprof_lens::analysis::compare::diff_base_total;
 use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::analysis::top::top_table;
@@ -67,13 +65,7 @@ fn compared_top_matches_every_pprof_oracle() {
             subtract_base(&new, &base, mode, false).unwrap_or_else(|e| panic!("{oracle}: {e}"));
         let got = top(&diffed, Some(index));
         let want = std::fs::read_to_string(corpus.join(oracle)).expect("oracle text");
-        match diff(&want, &got) {
-            None => eprintln!("ok   {oracle}"),
-            Some(d) => {
-                eprintln!("FAIL {oracle}\n{d}");
-                failures.push(oracle.to_string());
-            }
-        }
+        support::check_oracle(oracle, &want, &got, &mut failures);
     }
     assert!(rows > 0, "PAIRS.tsv lists no pairs");
     assert!(

@@ -11,8 +11,6 @@ mod support;
 
 use std::path::Path;
 
-use support::diff;
-
 use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::analysis::top::top_table;
 use pprof_lens::model::builder::ProfileBuilder;
@@ -58,13 +56,7 @@ fn merged_top_matches_every_pprof_oracle() {
         let merged = merge(&profiles).unwrap_or_else(|e| panic!("{oracle}: {e}"));
         let got = top(&merged, index);
         let want = std::fs::read_to_string(corpus.join(oracle)).expect("oracle text");
-        match diff(&want, &got) {
-            None => eprintln!("ok   {oracle}"),
-            Some(d) => {
-                eprintln!("FAIL {oracle}\n{d}");
-                failures.push(oracle.to_string());
-            }
-        }
+        support::check_oracle(oracle, &want, &got, &mut failures);
     }
     assert!(rows > 0, "MERGES.tsv lists no merges");
     assert!(

@@ -19,8 +19,6 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::diff;
-
 use pprof_lens::analysis::options::{ReportOptions, SortOrder};
 use pprof_lens::analysis::top::top_table;
 use pprof_lens::view::top_text::render_top;
@@ -190,13 +188,7 @@ fn top_text_matches_every_pprof_oracle() {
         let got = render_top(profile, &table, &opts);
         let want = std::fs::read_to_string(&o.path).expect("oracle text");
         let want = if o.go119 { as_today(&want, &got) } else { want };
-        match diff(&want, &got) {
-            None => eprintln!("ok   {name}"),
-            Some(d) => {
-                eprintln!("FAIL {name}\n{d}");
-                failures.push(name);
-            }
-        }
+        support::check_oracle(&name, &want, &got, &mut failures);
     }
     assert!(
         failures.is_empty(),

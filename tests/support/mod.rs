@@ -29,6 +29,19 @@ pub fn check_golden(path: &str, got: &str) {
     }
 }
 
+/// Compares one oracle's text with ours, printing `ok` or the differing
+/// lines, and records the oracle's name in `failures` when they differ, so
+/// a run reports every oracle at once.
+pub fn check_oracle(name: &str, want: &str, got: &str, failures: &mut Vec<String>) {
+    match diff(want, got) {
+        None => eprintln!("ok   {name}"),
+        Some(d) => {
+            eprintln!("FAIL {name}\n{d}");
+            failures.push(name.to_string());
+        }
+    }
+}
+
 /// The first differing lines of two texts, or `None` when they are equal.
 pub fn diff(want: &str, got: &str) -> Option<String> {
     if want == got {
