@@ -142,9 +142,9 @@ pub fn App() -> Html {
                     on_cancel={opener.cancel.clone()} worker_ready={state.worker_ready} />
             </header>
             if let Some(err) = &state.error {
-                <div class="banner error" role="alert" data-testid="error">
-                    <span>{ err.clone() }</span>
-                    <button class="button" onclick={on_dismiss}>{ "Dismiss" }</button>
+                <div class="banner error">
+                    <span role="alert" data-testid="error">{ err.clone() }</span>
+                    <button class="button" aria-label="Dismiss this error" data-testid="error-dismiss" onclick={on_dismiss}>{ "Dismiss" }</button>
                 </div>
             }
             <main>{ body }</main>
