@@ -5,6 +5,8 @@
 //! Every corpus file goes through `decode::decode` (content detection), never
 //! through a decoder picked by file name.
 
+mod support;
+
 use pprof_lens::decode::text::{dump, grouped, labels, legacy};
 use pprof_lens::decode::{self, DecodeError};
 use pprof_lens::model::{PanicKind, Profile, SourceFormat, StrId};
@@ -22,8 +24,7 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn read(rel: &str) -> Vec<u8> {
-    let path = corpus_dir().join(rel);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    support::read_corpus(&format!("{rel}"))
 }
 
 fn decode_ok(name: &str, bytes: &[u8]) -> Profile {

@@ -10,6 +10,8 @@
 //! group counts for debug=1), and both against the numbers in the corpus
 //! README.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -30,9 +32,8 @@ fn corpus_dir() -> PathBuf {
     dir
 }
 
-fn read(name: &str) -> Vec<u8> {
-    let path = corpus_dir().join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+fn read(rel: &str) -> Vec<u8> {
+    support::read_corpus(&format!("go1.27/{rel}"))
 }
 
 fn decode_ok(name: &str, bytes: &[u8]) -> Profile {

@@ -93,3 +93,18 @@ pub fn corpus(test: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// A file of the shared corpus (`rel` is relative to it). For the decoder
+/// tests, which are about the corpus files themselves: without the corpus
+/// they fail, saying so, rather than skip.
+pub fn read_corpus(rel: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): these tests need the shared corpus beside the repo",
+            path.display()
+        )
+    })
+}
