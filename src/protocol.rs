@@ -54,8 +54,9 @@ pub enum Query {
         search: String,
         dark: bool,
     },
-    /// The goroutine summary: states, groups, wait times, panics and hints.
-    Goroutines,
+    /// The goroutine summary: states, groups, wait times, panics and hints;
+    /// with `ignore_labels`, goroutines whose labels differ share a group.
+    Goroutines { ignore_labels: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,7 +144,9 @@ mod tests {
                 count: 1,
             }),
         ];
-        answers.push(Session::new(goroutines.clone()).answer(Query::Goroutines));
+        answers.push(Session::new(goroutines.clone()).answer(Query::Goroutines {
+            ignore_labels: false,
+        }));
         assert!(
             matches!(&answers[2], Answer::Flame(f) if !f.boxes.is_empty() && f.search.is_some())
         );
@@ -252,7 +255,9 @@ mod tests {
             },
             Request::Query {
                 id: 5,
-                query: Query::Goroutines,
+                query: Query::Goroutines {
+                    ignore_labels: true,
+                },
             },
         ];
         for r in requests {

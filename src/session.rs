@@ -119,11 +119,14 @@ impl Session {
                     dark,
                 )))
             }
-            Query::Goroutines => {
+            Query::Goroutines { ignore_labels } => {
                 if !self.profile.is_goroutine_data() {
                     return Err("this file has no goroutine data".into());
                 }
-                let opts = crate::analysis::goroutines::GoroutineOptions::default();
+                let opts = crate::analysis::goroutines::GoroutineOptions {
+                    sample_index: None,
+                    ignore_labels,
+                };
                 Ok(Answer::Goroutines(crate::analysis::goroutines::summarize(
                     &self.profile,
                     &opts,

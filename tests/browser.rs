@@ -426,6 +426,97 @@ async fn goroutine_view_counts_states_groups_and_explains() {
     assert!(group.text_content().unwrap().contains("/app/main.go:9"));
 }
 
+/// `data-*` attribute `attr` of every element with test id `id`.
+fn attrs(root: &Element, id: &str, attr: &str) -> Vec<String> {
+    let list = root
+        .query_selector_all(&format!("[data-testid={id}]"))
+        .unwrap();
+    (0..list.length())
+        .map(|i| {
+            list.item(i)
+                .unwrap()
+                .dyn_into::<Element>()
+                .unwrap()
+                .get_attribute(attr)
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn goroutine_view_shows_labels_and_leaks_and_merges_labels_on_request() {
+    // Go 1.27 headers: labels after the bracket, `(leaked)` after the reason.
+    let dump = "goroutine 1 [running] {role: main}:\nmain.main()\n\t/app/main.go:20 +0x95\n\n\
+        goroutine 6 [chan send (leaked)] {tenant: acme}:\nmain.backend(0xc000020060)\n\t/app/main.go:9 +0x65\ncreated by main.search in goroutine 1\n\t/app/main.go:16 +0x4f\n\n\
+        goroutine 7 [chan send (leaked)] {tenant: \"zeta co\"}:\nmain.backend(0xc000020070)\n\t/app/main.go:9 +0x65\ncreated by main.search in goroutine 1\n\t/app/main.go:16 +0x4f\n\n\
+        goroutine 8 [chan send (leaked)] {tenant: acme}:\nmain.backend(0xc000020080)\n\t/app/main.go:9 +0x65\ncreated by main.search in goroutine 1\n\t/app/main.go:16 +0x4f\n";
+    let profile = pprof_lens::decode::decode(dump.as_bytes()).expect("a dump");
+    let props = GoroutinesViewProps {
+        worker: local(profile),
+        generation: 1,
+    };
+    let root = mount::<GoroutinesView>(props).await;
+    until(|| attrs(&root, "goroutine-group", "data-count").len() == 3).await;
+    assert_eq!(
+        attrs(&root, "goroutine-group", "data-labels"),
+        vec!["tenant=acme", "role=main", "tenant=zeta co"]
+    );
+    assert_eq!(
+        attrs(&root, "goroutine-group", "data-leaked"),
+        vec!["2", "0", "1"]
+    );
+    // `(leaked)` is a flag, never a state of its own.
+    assert_eq!(
+        attrs(&root, "state-row", "data-state"),
+        vec!["chan send", "running"]
+    );
+    assert_eq!(attrs(&root, "state-row", "data-count"), vec!["3", "1"]);
+    assert_eq!(attrs(&root, "leaked-badge", "class").len(), 2);
+    assert_eq!(
+        attrs(&root, "goroutine-facts", "data-leaked"),
+        vec!["3".to_string()]
+    );
+    assert!(root
+        .query_selector("[data-testid=traceback-partial]")
+        .unwrap()
+        .is_none());
+
+    let toggle: web_sys::HtmlInputElement =
+        by_testid(&root, "group-ignore-labels").dyn_into().unwrap();
+    toggle.click();
+    until(|| attrs(&root, "goroutine-group", "data-count").len() == 2).await;
+    assert_eq!(
+        attrs(&root, "goroutine-group", "data-count"),
+        vec!["3", "1"]
+    );
+    assert_eq!(
+        attrs(&root, "goroutine-group", "data-labels"),
+        vec!["", "role=main"]
+    );
+    assert!(root.text_content().unwrap().contains("labels vary"));
+}
+
+#[wasm_bindgen_test]
+async fn goroutine_view_says_when_a_traceback_shows_only_some_goroutines() {
+    let trace = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x25\nexit status 2\n";
+    let profile = pprof_lens::decode::decode(trace.as_bytes()).expect("a traceback");
+    let root = mount::<GoroutinesView>(GoroutinesViewProps {
+        worker: local(profile),
+        generation: 1,
+    })
+    .await;
+    until(|| {
+        root.query_selector("[data-testid=traceback-partial]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let text = by_testid(&root, "traceback-partial")
+        .text_content()
+        .unwrap();
+    assert!(text.contains("only the running goroutine"), "{text}");
+}
+
 #[wasm_bindgen_test]
 fn label_widths_from_character_widths_equal_measure_text() {
     use pprof_lens::render::canvas::{CanvasPainter, CharWidths};

@@ -41,6 +41,16 @@ fn result_path(dump: &str) -> String {
 fn render(s: &GoroutineSummary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "total: {} goroutines", s.total);
+    if s.leak_profile || s.leaked > 0 {
+        let _ = writeln!(
+            o,
+            "leaked: {} (goroutine leak profile: {})",
+            s.leaked, s.leak_profile
+        );
+    }
+    if let Some(p) = &s.partial {
+        let _ = writeln!(o, "partial: shows {p}");
+    }
     match &s.state_note {
         Some(note) => {
             let _ = writeln!(o, "states: {note}");
@@ -118,7 +128,16 @@ fn render_group(o: &mut String, i: usize, g: &Group) {
     if g.panicking {
         o.push_str(", panicking");
     }
+    if g.leaked > 0 {
+        let _ = write!(o, ", {} leaked", g.leaked);
+    }
+    if g.durable > 0 {
+        let _ = write!(o, ", {} durable", g.durable);
+    }
     o.push('\n');
+    if g.labels_vary {
+        let _ = writeln!(o, "    labels vary");
+    }
     let waits = match (g.min_wait_minutes, g.max_wait_minutes) {
         (Some(lo), Some(hi)) if lo == hi => format!("{lo} min"),
         (Some(lo), Some(hi)) => format!("{lo}-{hi} min"),

@@ -24,18 +24,28 @@ pub struct GoroutinesViewProps {
 #[component]
 pub fn GoroutinesView(props: &GoroutinesViewProps) -> Html {
     let summary = use_query::<Rc<GoroutineSummary>>(&props.worker);
+    let ignore_labels = use_state(|| false);
     {
         let summary = summary.clone();
-        use_effect_with(props.generation, move |_| {
-            summary.fetch(Query::Goroutines, Rc::new);
-            || ()
-        });
+        use_effect_with(
+            (props.generation, *ignore_labels),
+            move |&(_, ignore_labels)| {
+                summary.fetch(Query::Goroutines { ignore_labels }, Rc::new);
+                || ()
+            },
+        );
     }
     if let Some(e) = summary.error() {
         return html! { <div class="banner error inline">{ e.to_string() }</div> };
     }
+    let on_ignore_labels = {
+        let ignore_labels = ignore_labels.clone();
+        Callback::from(move |v: bool| ignore_labels.set(v))
+    };
     match summary.value() {
-        Some(s) => html! { <GoroutineSummaryView summary={s.clone()} /> },
+        Some(s) => html! {
+            <GoroutineSummaryView summary={s.clone()} ignore_labels={*ignore_labels} {on_ignore_labels} />
+        },
         None => html! { <p class="muted">{ "Grouping goroutines…" }</p> },
     }
 }
@@ -43,6 +53,13 @@ pub fn GoroutinesView(props: &GoroutinesViewProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct GoroutineSummaryViewProps {
     pub summary: Rc<GoroutineSummary>,
+    /// Whether the summary was grouped ignoring labels.
+    #[prop_or_default]
+    pub ignore_labels: bool,
+    /// Asks for the summary grouped with or without labels; the control is
+    /// offered only when the goroutines carry labels.
+    #[prop_or_default]
+    pub on_ignore_labels: Option<Callback<bool>>,
 }
 
 /// The summary itself, separate from fetching it so it can be tested alone.
@@ -128,13 +145,59 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
         group_row(i, g, is_open, toggle)
     });
 
+    let has_labels = s
+        .groups
+        .iter()
+        .any(|g| !g.labels.is_empty() || g.labels_vary);
+    let label_toggle = match (&props.on_ignore_labels, has_labels || props.ignore_labels) {
+        (Some(cb), true) => {
+            let cb = cb.clone();
+            let onchange = Callback::from(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                cb.emit(input.checked());
+            });
+            html! {
+                <label class="toggle">
+                    <input type="checkbox" data-testid="group-ignore-labels" checked={props.ignore_labels} {onchange} />
+                    { " group goroutines with different labels together" }
+                </label>
+            }
+        }
+        _ => Html::default(),
+    };
+    let mut facts = vec!["goroutines".to_string()];
+    if s.leaked > 0 {
+        facts.push(format!("{} leaked", group_digits(s.leaked)));
+    }
+    if s.locked_to_thread > 0 {
+        facts.push(format!(
+            "{} locked to a thread",
+            group_digits(s.locked_to_thread)
+        ));
+    }
+
     html! {
         <section class="goroutines-view">
+            if let Some(p) = &s.partial {
+                <p class="banner warning inline" data-testid="traceback-partial">
+                    { format!("This traceback shows {p}; the others were not printed. ") }
+                    { "Go prints every goroutine only under GOTRACEBACK=all (or in a goroutine dump)." }
+                </p>
+            }
+            if s.leak_profile {
+                <p class="banner error inline" data-testid="leak-profile">
+                    { if s.leaked == s.total {
+                        "A goroutine leak profile: Go's leak detector found every goroutine here blocked on something no live goroutine can reach."
+                    } else {
+                        "Go's leak detector marked some goroutines of this dump (leaked): they are blocked on something no live goroutine can reach."
+                    } }
+                </p>
+            }
             { for panics }
             <div class="g-top">
                 <div class="g-total">
                     <div class="big" data-testid="goroutine-total">{ s.total.to_string() }</div>
-                    <div class="muted">{ "goroutines" }{ if s.locked_to_thread > 0 { format!(" · {} locked to a thread", s.locked_to_thread) } else { String::new() } }</div>
+                    <div class="muted" data-testid="goroutine-facts" data-leaked={s.leaked.to_string()}>{ facts.join(" · ") }</div>
                 </div>
                 <div class="g-states">
                     if let Some(note) = &s.state_note { <p class="muted">{ note.clone() }</p> }
@@ -150,6 +213,7 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
                 { h }
             }
             <h3>{ format!("{} groups of identical stacks", group_digits(s.groups.len() as u64)) }</h3>
+            { label_toggle }
             <div class="groups" data-testid="goroutine-groups">
                 <div class="group head">
                     <span class="num">{ "count" }</span><span>{ "state" }</span><span>{ "waiting" }</span><span>{ "top of stack" }</span><span>{ "created by" }</span>
@@ -184,14 +248,31 @@ fn group_row(i: usize, g: &Group, is_open: bool, toggle: Callback<MouseEvent>) -
     if g.locked_to_thread > 0 {
         tags.push(format!("{} locked", g.locked_to_thread));
     }
+    if g.durable > 0 {
+        tags.push(format!("{} durable", g.durable));
+    }
+    let leaked = (g.leaked > 0).then(|| {
+        let text = if g.leaked == g.count {
+            "leaked".to_string()
+        } else {
+            format!("{} leaked", g.leaked)
+        };
+        html! { <span class="tag leaked" data-testid="leaked-badge" title="Go's leak detector found these goroutines blocked on something no live goroutine can reach">{ text }</span> }
+    });
+    let labels = if g.labels_vary {
+        html! { <span class="labels muted">{ "labels vary" }</span> }
+    } else {
+        html! { <span class="labels">{ for g.labels.iter().map(|l| html! { <span class="label-chip">{ l.clone() }</span> }) }</span> }
+    };
     html! {
-        <div class={classes!("group", g.panicking.then_some("panicking"), is_open.then_some("open"))}
-            id={format!("group-{i}")} data-testid="goroutine-group" data-count={g.count.to_string()}>
+        <div class={classes!("group", g.panicking.then_some("panicking"), (g.leaked > 0).then_some("leaked"), is_open.then_some("open"))}
+            id={format!("group-{i}")} data-testid="goroutine-group" data-count={g.count.to_string()}
+            data-labels={g.labels.join(";")} data-leaked={g.leaked.to_string()}>
             <button class="group-summary" onclick={toggle} aria-expanded={is_open.to_string()}>
                 <span class="num">{ group_digits(g.count) }</span>
-                <span class="g-state">{ g.state.clone() }{ for tags.iter().map(|t| html! { <span class="tag">{ t.clone() }</span> }) }</span>
+                <span class="g-state">{ g.state.clone() }{ leaked }{ for tags.iter().map(|t| html! { <span class="tag">{ t.clone() }</span> }) }</span>
                 <span>{ wait }</span>
-                <span class="mono ellipsis" title={top.clone()}>{ top }</span>
+                <span class="g-top-frame"><span class="mono ellipsis" title={top.clone()}>{ top }</span>{ labels }</span>
                 <span class="mono ellipsis muted" title={created.clone()}>{ created }</span>
             </button>
             if is_open {

@@ -51,25 +51,18 @@ pub(super) fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
             format!("{}:{}", p.str(f.file), line.line),
         ))
     });
-    let labels = p
-        .samples
-        .labels
-        .get(a.first)
-        .map(|set| {
-            p.label_sets
-                .get(*set)
-                .iter()
-                .filter(|l| {
-                    let k = p.str(l.key);
-                    k != "state" && k != "wait"
-                })
-                .map(|l| match l.str {
-                    Some(s) => format!("{}={}", p.str(l.key), p.str(s)),
-                    None => format!("{}={}{}", p.str(l.key), l.num, p.str(l.num_unit)),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let labels = if a.labels_vary {
+        Vec::new()
+    } else {
+        p.label_sets
+            .get(a.labels)
+            .iter()
+            .map(|l| match l.str {
+                Some(s) => format!("{}={}", p.str(l.key), p.str(s)),
+                None => format!("{}={}{}", p.str(l.key), l.num, p.str(l.num_unit)),
+            })
+            .collect()
+    };
     Group {
         count: a.count,
         state: p.str(a.state).to_string(),
@@ -84,6 +77,9 @@ pub(super) fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
         stack,
         frames_elided: a.elided,
         labels,
+        labels_vary: a.labels_vary,
+        leaked: a.leaked,
+        durable: a.durable,
         panicking: a.panicking.is_some(),
     }
 }

@@ -14,10 +14,17 @@
 //! ([`STATE_NOT_RECORDED`]) rather than inventing an "unknown" state.
 //!
 //! Groups are goroutines with the same stack (the model's stack id: same
-//! frames, same lines) and the same state (for formats without states: the
-//! same labels, as pprof's own debug=1 groups), largest first; ties keep the
-//! order of first appearance in the input, so the result is deterministic.
-//! A group holding a panicking goroutine comes first.
+//! frames, same lines), the same state and the same pprof labels, largest
+//! first; ties keep the order of first appearance in the input, so the
+//! result is deterministic. A group holding a panicking goroutine comes
+//! first. Labels split groups because they name what the goroutine works
+//! for (`tenant=acme` vs `tenant=zeta`), as pprof's own debug=1 groups are
+//! split; [`GoroutineOptions::ignore_labels`] merges them when the user asks.
+//!
+//! Leaked goroutines are those Go 1.26+ marks `(leaked)` in a dump, or every
+//! goroutine of a goroutineleak profile's protobuf and debug=1 forms (they
+//! list only leaked ones). The runtime found them blocked on something no
+//! live goroutine can reach: certain, not suspected.
 //!
 //! Hints (`hints/`, one function per rule) read the stacks as a Go engineer
 //! would, and say only what the stacks show: "N goroutines wait for a
@@ -26,7 +33,9 @@
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{PanicKind, Profile, StackId, StrId, Strings};
+use crate::model::{
+    LabelSetId, LabelSets, PanicKind, Profile, SourceFormat, StackId, StrId, Strings,
+};
 
 mod group;
 mod hints;
@@ -58,6 +67,9 @@ pub struct GoroutineOptions {
     /// The sample type holding goroutine counts; `None` picks the one named
     /// `goroutine`, else pprof's default.
     pub sample_index: Option<usize>,
+    /// Group goroutines with the same stack and state together whatever
+    /// their labels.
+    pub ignore_labels: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -100,8 +112,16 @@ pub struct Group {
     /// The first goroutine's stack, leaf first.
     pub stack: Vec<Frame>,
     pub frames_elided: bool,
-    /// Labels of the first sample (`key=value`), from debug=1 / pprof data.
+    /// The group's pprof labels (`key=value`), in the file's order; empty
+    /// when it has none or when they vary (see `labels_vary`).
     pub labels: Vec<String>,
+    /// Grouped with [`GoroutineOptions::ignore_labels`], its goroutines
+    /// carry different labels.
+    pub labels_vary: bool,
+    /// Goroutines the runtime marked leaked (see the module doc).
+    pub leaked: u64,
+    /// Goroutines durably blocked in a synctest bubble (`(durable)`).
+    pub durable: u64,
     /// Holds a goroutine that panicked or hit the fatal error.
     pub panicking: bool,
 }
@@ -141,6 +161,7 @@ pub enum HintKind {
     DeepRecursion,
     LockContention,
     NetworkWait,
+    Leaked,
     PossibleLeak,
     BlockedForever,
     ManyGoroutines,
@@ -183,6 +204,13 @@ pub struct GoroutineSummary {
     pub panics: Vec<PanicSummary>,
     /// Most severe first.
     pub hints: Vec<Hint>,
+    /// Goroutines the runtime marked leaked.
+    pub leaked: u64,
+    /// The input is a goroutineleak profile.
+    pub leak_profile: bool,
+    /// When the input shows only some goroutines (a traceback under Go's
+    /// default `GOTRACEBACK`): which ones it shows.
+    pub partial: Option<String>,
 }
 
 /// Per-group working data.
@@ -198,6 +226,10 @@ struct Acc {
     ids: Vec<u64>,
     elided: bool,
     panicking: Option<usize>,
+    labels: LabelSetId,
+    labels_vary: bool,
+    leaked: u64,
+    durable: u64,
 }
 
 fn goroutine_index(p: &Profile) -> usize {
@@ -205,6 +237,17 @@ fn goroutine_index(p: &Profile) -> usize {
         .iter()
         .position(|t| p.str(t.kind) == "goroutine")
         .unwrap_or_else(|| p.default_sample_index())
+}
+
+/// The pprof labels of sample `i`: a dump's header labels (its row's,
+/// without the `state` and `wait` labels the sample also carries), or a
+/// profile's sample labels.
+fn labels_of(p: &Profile, has_rows: bool, i: usize) -> LabelSetId {
+    if has_rows {
+        p.goroutines.rows[i].labels
+    } else {
+        p.samples.labels.get(i).copied().unwrap_or(LabelSets::EMPTY)
+    }
 }
 
 /// Summarises the goroutines of `profile`.
@@ -245,6 +288,14 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
     let mut accs: Vec<Acc> = Vec::new();
     let mut total = 0u64;
     let mut locked_total = 0u64;
+    let mut leaked_total = 0u64;
+    // The protobuf and debug=1 forms of a goroutineleak profile list only
+    // leaked goroutines; its debug=2 form is a dump of all, marked.
+    let all_leaked = profile.is_goroutine_leak()
+        && !matches!(
+            profile.format,
+            SourceFormat::GoroutineDump | SourceFormat::Traceback
+        );
     let mut per_state: HashMap<StrId, (u64, [u64; WAIT_BUCKETS.len()])> = HashMap::new();
     let mut panic_group: Vec<Option<usize>> = vec![None; profile.panics.len()];
     for i in 0..n {
@@ -260,15 +311,13 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         } else {
             Strings::EMPTY
         };
-        // Without states (pprof, debug=1) the file's own groups differ by
-        // labels too (`pool=ingest` vs `pool=export`); keep them apart.
-        // With states, labels only repeat the state and wait time.
-        let labels = if states_recorded {
-            0
-        } else {
-            profile.samples.labels.get(i).map_or(0, |l| l.0)
-        };
-        let key = (stack.map_or(u32::MAX, |s| s.index() as u32), state, labels);
+        let labels = labels_of(profile, has_rows, i);
+        let key_labels = if opts.ignore_labels { 0 } else { labels.0 };
+        let key = (
+            stack.map_or(u32::MAX, |s| s.index() as u32),
+            state,
+            key_labels,
+        );
         let gi = *index.entry(key).or_insert_with(|| {
             accs.push(Acc {
                 stack,
@@ -282,11 +331,24 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
                 ids: Vec::new(),
                 elided: false,
                 panicking: None,
+                labels,
+                labels_vary: false,
+                leaked: 0,
+                durable: 0,
             });
             accs.len() - 1
         });
         let a = &mut accs[gi];
         a.count = a.count.saturating_add(c);
+        a.labels_vary |= a.labels != labels;
+        let leaked = all_leaked || row.is_some_and(|g| g.leaked);
+        if leaked {
+            a.leaked = a.leaked.saturating_add(c);
+            leaked_total = leaked_total.saturating_add(c);
+        }
+        if row.is_some_and(|g| g.durable) {
+            a.durable = a.durable.saturating_add(c);
+        }
         for (k, ps) in panic_sample.iter().enumerate() {
             if *ps == Some(i) {
                 a.panicking = Some(a.panicking.map_or(k, |p| p.min(k)));
@@ -395,6 +457,13 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
         locked_to_thread: locked_total,
         panics,
         hints: Vec::new(),
+        leaked: leaked_total,
+        leak_profile: profile.is_goroutine_leak(),
+        partial: profile
+            .goroutines
+            .coverage
+            .is_partial()
+            .then(|| profile.goroutines.coverage.describe().to_string()),
     };
     summary.hints = hints::hints(&summary);
     summary
@@ -553,6 +622,7 @@ mod tests {
             &p,
             &GoroutineOptions {
                 sample_index: Some(9),
+                ignore_labels: false,
             },
         );
         assert_eq!(s.total, 0);

@@ -1,5 +1,6 @@
-//! Goroutines that may never finish: blocked where nothing can wake them,
-//! idle on a channel for long, or simply too many.
+//! Goroutines that may never finish: marked leaked by the runtime, blocked
+//! where nothing can wake them, idle on a channel for long, or simply too
+//! many.
 
 use super::{call_site, describe_site, matching, plural, sites};
 use crate::analysis::goroutines::{GoroutineSummary, Group, Hint, HintKind, Severity};
@@ -11,6 +12,53 @@ const FOREVER: [(&str, &str); 3] = [
     (EMPTY_SELECT, "in an empty select{}"),
 ];
 const EMPTY_SELECT: &str = "select (no cases)";
+
+/// One hint per call site of goroutines the runtime marked leaked. The
+/// leak detector (Go 1.26+) proved them unreachable, so this is an error,
+/// not a suspicion.
+pub(super) fn leaked(s: &GoroutineSummary) -> Vec<Hint> {
+    s.groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.leaked > 0)
+        .map(|(i, g)| {
+            let on = match g.state.as_str() {
+                "chan send" | "chan send (nil chan)" => "a channel no live goroutine receives from",
+                "chan receive" | "chan receive (nil chan)" => {
+                    "a channel no live goroutine sends on or closes"
+                }
+                "select" | "select (no cases)" => {
+                    "a select whose channels no live goroutine can reach"
+                }
+                "" => "something no live goroutine can reach",
+                other => {
+                    return (
+                        i,
+                        g,
+                        format!("{other}, on something no live goroutine can reach"),
+                    )
+                }
+            };
+            (i, g, on.to_string())
+        })
+        .map(|(i, g, on)| Hint {
+            severity: Severity::Error,
+            kind: HintKind::Leaked,
+            title: format!(
+                "{} leaked at {}",
+                plural(g.leaked, "goroutine", "goroutines"),
+                describe_site(call_site(g))
+            ),
+            text: format!(
+                "Go's leak detector found them blocked on {on}: they can never run again, and \
+                 what they reference is never freed. Typically the caller gave up (a timeout, a \
+                 first response won) without closing the channel or cancelling a context the \
+                 goroutine selects on."
+            ),
+            groups: vec![i as u32],
+        })
+        .collect()
+}
 
 /// One hint per state of [`FOREVER`] that any goroutine is in.
 pub(super) fn blocked_forever(s: &GoroutineSummary) -> Vec<Hint> {
@@ -59,7 +107,7 @@ pub(super) fn possible_leaks(s: &GoroutineSummary) -> Vec<Hint> {
     s.groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| long_idle_on_a_channel(g))
+        .filter(|(_, g)| long_idle_on_a_channel(g) && g.leaked < g.count)
         .map(|(i, g)| {
             let minutes = g.min_wait_minutes.unwrap_or(0);
             Hint {

@@ -26,6 +26,7 @@ type Rule = fn(&GoroutineSummary) -> Vec<Hint>;
 const RULES: &[Rule] = &[
     crash::crashes,
     crash::recursion,
+    leaks::leaked,
     leaks::blocked_forever,
     waits::lock_contention,
     leaks::possible_leaks,
