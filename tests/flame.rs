@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+mod support;
+
 use pprof_lens::analysis::flame::{
     FlameFilter, FlameOptions, FlameTree, KeepSamples, NodeId, ROOT,
 };
@@ -938,4 +940,28 @@ fn trees_are_identical_to_the_blessed_digests() {
         "trees differ:\n{}",
         differ.join("\n")
     );
+}
+
+/// Go 1.27 names generic code by its shapes, struct shapes with spaces and
+/// semicolons included; every function of such a profile still has a label
+/// short enough for a narrow box, with its type arguments elided.
+#[test]
+fn every_generic_name_has_a_short_label() {
+    let Some(dir) = support::corpus("flame::every_generic_name_has_a_short_label") else {
+        return;
+    };
+    let bytes = std::fs::read(dir.join("go1.27/generics_catalog.cpu.pb.gz")).unwrap();
+    let p = pprof_lens::decode::decode(&bytes).unwrap();
+    let mut generic = 0;
+    for f in &p.functions {
+        let name = p.str(f.name);
+        let labels = pprof_lens::view::flame_labels::labels(name);
+        let shortest = labels.last().unwrap();
+        if name.contains("go.shape.") {
+            generic += 1;
+            assert!(!shortest.contains("go.shape"), "{name}: {labels:?}");
+        }
+        assert!(shortest.len() <= 40, "{name}: {shortest}");
+    }
+    assert!(generic > 10, "{generic} shape-instantiated names");
 }

@@ -76,8 +76,64 @@ fn after_import_path(name: &str) -> Option<&str> {
 /// after each `.` (`net/http.(*Server).Serve`, `http.(*Server).Serve`,
 /// `(*Server).Serve`, `Serve`). Unlike pprof, dots inside brackets or
 /// parentheses (`main.(*Pool[go.shape.int]).serve`) do not split, so no
-/// label starts in the middle of a type argument.
+/// label starts in the middle of a type argument. And each candidate with
+/// type arguments is offered again with them elided as Go's tracebacks print
+/// them (`(*Pool[...]).serve`): a shape-instantiated name such as
+/// `Fold[go.shape.struct { main.n int; ... }]` would otherwise fit no box.
 pub fn labels(name: &str) -> Vec<String> {
+    let mut out = suffixes(name);
+    let elided: Vec<String> = out.iter().filter_map(|l| elide_type_args(l)).collect();
+    if !elided.is_empty() {
+        out.extend(elided);
+        // Longest first, as the painter expects; equal lengths keep order.
+        out.sort_by_key(|l| std::cmp::Reverse(l.len()));
+        out.dedup();
+    }
+    out
+}
+
+/// `name` with the contents of each outermost `[...]` that follows an
+/// identifier or `)` replaced by `...`; `None` when nothing changes. A
+/// bracket that opens a name (`[binary]`, a mapping's) is not a type
+/// argument list and stays.
+fn elide_type_args(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    let mut open = 0usize;
+    let mut copied = 0usize;
+    let mut changed = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'[' if depth > 0 => depth += 1,
+            b'[' if i > 0
+                && (b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'_' | b')')) =>
+            {
+                depth = 1;
+                open = i;
+            }
+            b']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 && &name[open + 1..i] != "..." {
+                    out.push_str(&name[copied..=open]);
+                    out.push_str("...");
+                    copied = i;
+                    changed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&name[copied..]);
+    Some(out)
+}
+
+/// The full name, the name without its import path, and the suffixes after
+/// each `.` or `::` outside brackets and parentheses.
+fn suffixes(name: &str) -> Vec<String> {
     let mut out = vec![name.to_string()];
     let short = shorten_function_name(name);
     if short != name {
@@ -130,6 +186,42 @@ mod tests {
         );
         assert_eq!(labels("x"), vec!["x"]);
         assert_eq!(labels("a."), vec!["a."]);
+        assert_eq!(labels("[binary]"), vec!["[binary]"]);
+    }
+
+    #[test]
+    fn generic_names_offer_their_type_arguments_elided() {
+        let name = "main.(*SortedMap[go.shape.string,go.shape.*uint8]).Fold[go.shape.struct { main.n int; main.sum float64 }]";
+        let got = labels(name);
+        assert_eq!(got.first().map(String::as_str), Some(name));
+        assert_eq!(got.last().map(String::as_str), Some("Fold[...]"));
+        for want in [
+            "main.(*SortedMap[...]).Fold[...]",
+            "(*SortedMap[...]).Fold[...]",
+        ] {
+            assert!(got.iter().any(|l| l == want), "{want} in {got:?}");
+        }
+        assert!(got.windows(2).all(|w| w[0].len() >= w[1].len()), "{got:?}");
+        let closure = labels("main.Seq[go.shape.*uint8].SortBy[go.shape.float64].func1");
+        assert!(
+            closure.contains(&"main.Seq[...].SortBy[...].func1".to_string()),
+            "{closure:?}"
+        );
+        assert_eq!(closure.last().map(String::as_str), Some("func1"));
+        // Already elided, as a traceback prints it: nothing to add.
+        assert_eq!(
+            labels("main.(*Cache[...]).Refresh[...].func1"),
+            vec![
+                "main.(*Cache[...]).Refresh[...].func1",
+                "(*Cache[...]).Refresh[...].func1",
+                "Refresh[...].func1",
+                "func1"
+            ]
+        );
+        assert_eq!(
+            elide_type_args("a[b[c]d].e[f]"),
+            Some("a[...].e[...]".into())
+        );
     }
 
     /// pprof's two regexps, as `shorten_function_name` spells them out.
