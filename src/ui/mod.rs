@@ -13,6 +13,8 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod bundle;
+#[cfg(target_arch = "wasm32")]
 mod flame;
 #[cfg(target_arch = "wasm32")]
 mod goroutines;

@@ -205,6 +205,9 @@ pub fn ExampleMenu(props: &ExampleMenuProps) -> Html {
 }
 
 async fn fetch_blob(url: &str) -> Result<Blob, String> {
+    if let Some(blob) = super::bundle::example(url) {
+        return Ok(blob);
+    }
     let window = web_sys::window().ok_or("no window")?;
     let resp = JsFuture::from(window.fetch_with_str(url))
         .await
@@ -326,7 +329,8 @@ pub fn Landing(props: &LandingProps) -> Html {
                 <OpenButton opener={props.opener.clone()} />
                 <ExampleMenu opener={props.opener.clone()} />
             </div>
-            <p class="privacy">{ "Everything happens in this tab: your file is never uploaded, and after this page has loaded it makes no network request at all." }</p>
+            <p class="privacy">{ "Everything happens in this tab: your file is never uploaded, and after this page has loaded it makes no network request at all. " }
+                <super::bundle::OfflineLink /></p>
             <p class="how-to">{ "Get a profile from a Go program with " }<code>{ "curl -o cpu.pb.gz 'localhost:6060/debug/pprof/profile?seconds=10'" }</code>
                 { ", or a goroutine dump with " }<code>{ "curl 'localhost:6060/debug/pprof/goroutine?debug=2'" }</code>{ "." }</p>
         </section>

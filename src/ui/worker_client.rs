@@ -17,9 +17,6 @@ use yew::Callback;
 
 use crate::protocol::{Answer, Query, Request, Response};
 
-/// Script that starts the worker; relative, so the site works from any sub-path.
-const WORKER_URL: &str = "./worker-loader.js";
-
 /// What to open: a file (or any blob) or text the user pasted or dropped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source {
@@ -76,8 +73,8 @@ struct WorkerClient {
 
 impl WorkerClient {
     fn spawn(on_event: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
-        let worker =
-            Worker::new(WORKER_URL).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        let worker = Worker::new(&super::bundle::worker_url())
+            .map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
         let queue: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let answers: Pending = Rc::new(RefCell::new(HashMap::new()));

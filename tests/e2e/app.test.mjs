@@ -6,66 +6,13 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
+import { asToday, canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
 
 // The Go 1.19 corpus, then the Go 1.27 one (paths relative to CORPUS).
 const protobufs = [
   ...readdirSync(CORPUS).filter((f) => f.endsWith(".pb.gz")).sort(),
   ...readdirSync(join(CORPUS, "go1.27")).filter((f) => f.endsWith(".pb.gz")).sort().map((f) => `go1.27/${f}`),
 ];
-
-/// The sample types that have a `-top` oracle beside FILE.
-const oracleTypes = (file) => {
-  const dir = join(CORPUS, file, "..");
-  const base = file.split("/").pop();
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(`${base}.top.`) && f.endsWith(".txt"))
-    .map((f) => f.slice(`${base}.top.`.length, -".txt".length));
-};
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// An oracle as today's pprof prints it. Go 1.19's pprof (the top-level
-/// corpus) wrote `Time: Nov 25, 2026 at 7:22am (UTC)`; today's writes
-/// `Time: 2026-11-25 07:22:31 UTC`. That line is taken from `got` when both
-/// name the same minute; every other line must be equal as it is.
-function asToday(want, got) {
-  const ours = got.split("\n").find((l) => l.startsWith("Time: "));
-  return want.split("\n").map((l) => {
-    const m = /^Time: (\w{3}) (\d+), (\d{4}) at (\d+):(\d\d)(am|pm) \(UTC\)$/.exec(l);
-    if (!m || !ours) return l;
-    const hour = (Number(m[4]) % 12) + (m[6] === "pm" ? 12 : 0);
-    const pad = (n) => String(n).padStart(2, "0");
-    const prefix = `Time: ${m[3]}-${pad(MONTHS.indexOf(m[1]) + 1)}-${pad(m[2])} ${pad(hour)}:${m[5]}:`;
-    return ours.startsWith(prefix) ? ours : l;
-  }).join("\n");
-}
-
-async function downloadTop(page) {
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="download-top"]')]);
-  assert.equal(download.suggestedFilename(), "unknown.top.txt");
-  const path = await download.path();
-  return readFileSync(path, "utf8");
-}
-
-async function selectSampleType(page, name) {
-  await page.selectOption('[data-testid="sample-type"]', name);
-  await page.waitForFunction(
-    (n) => document.querySelector('[data-testid="top-header"]')?.textContent.includes(`Type: ${n}`), name, { timeout: 30_000 });
-}
-
-/// Fraction of canvas pixels that differ from the top-left pixel (the background).
-async function canvasInk(page) {
-  return page.evaluate(() => {
-    const c = document.querySelector('[data-testid="flame-canvas"]');
-    const ctx = c.getContext("2d");
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let ink = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) ink++;
-    }
-    return ink / (data.length / 4);
-  });
-}
 
 for (const file of protobufs) {
   test(`${file}: top text equals go tool pprof, flame graph draws`, () =>

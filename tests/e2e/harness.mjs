@@ -15,7 +15,7 @@ import { after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { serve } from "../../tools/static-server.mjs";
 
@@ -59,11 +59,15 @@ after(async () => {
 });
 
 /// Opens the site in a fresh context and runs `fn(page, ctx)`; checks the
-/// network and console rules afterwards.
-export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light" } = {}) {
+/// network and console rules afterwards. With `file`, opens that file:// URL
+/// instead (the single-file build) and aborts every request that is not for
+/// it, so the page must work as on a machine with no network and no server.
+export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file } = {}) {
   const s = await session();
   const context = await s.browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
   const page = await context.newPage();
+  const target = file ? pathToFileURL(file).href : s.url;
+  if (file) await context.route((u) => u.href !== target, (route) => route.abort());
   const requests = [];
   const consoleErrors = [];
   const record = (req) => requests.push({ url: req.url(), method: req.method() });
@@ -72,13 +76,13 @@ export async function withPage(fn, { viewport = { width: 1280, height: 800 }, co
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   page.pprofLens = { requests, consoleErrors, origin: new URL(s.url).origin };
   try {
-    await page.goto(s.url, { waitUntil: "load" });
+    await page.goto(target, { waitUntil: "load" });
     // The page is up once its worker runs: from then on opening a file
     // must not cause a single request.
     await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
     await fn(page, context);
-    const origin = new URL(s.url).origin;
-    const foreign = requests.filter((r) => !r.url.startsWith(origin + "/") && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
+    const own = (u) => (file ? u === target : u.startsWith(new URL(s.url).origin + "/"));
+    const foreign = requests.filter((r) => !own(r.url) && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
     assert.deepEqual(foreign, [], "the page made requests to other origins");
     const nonGet = requests.filter((r) => r.method !== "GET");
     assert.deepEqual(nonGet, [], "the page made non-GET requests");

@@ -1,0 +1,76 @@
+// The single-file build, as a user on an air-gapped machine meets it:
+// dist/pprof-lens.html copied into an empty folder and opened from file://,
+// with every request that is not for the file itself aborted (withPage's
+// `file` option) and then asserted absent.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DIST, corpus, openFile, screenshot, text, withPage } from "./harness.mjs";
+import { canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
+
+let dir;
+let file;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "pprof-lens-offline-"));
+  file = join(dir, "pprof-lens.html");
+  copyFileSync(join(DIST, "pprof-lens.html"), file);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("the single file is within its 800 KB budget", () => {
+  const size = statSync(file).size;
+  assert.ok(size <= 800 * 1024, `${size} bytes`);
+});
+
+test("the single file opens from file:// and its three examples open", () =>
+  withPage(async (page) => {
+    assert.equal(await page.$('[data-testid="download-offline"]'), null, "no download link in the file itself");
+    await screenshot(page, "single-file-landing");
+    for (const [id, tab] of [["example-heap", "tab-top"], ["example-cpu", "tab-top"], ["example-goroutine", "tab-goroutines"]]) {
+      await page.click(`[data-testid="${id}"]`);
+      await page.waitForSelector(`[data-testid="${tab}"]`);
+      await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.state === "ready");
+    }
+    await page.click('[data-testid="tab-goroutines"]');
+    assert.equal(Number(await text(page, "goroutine-total")), 1267);
+    await screenshot(page, "single-file-example-goroutines");
+  }, { file }));
+
+for (const [path, type] of [["cpu_regexp_json.pb.gz", "cpu"], ["heap_mapchurn.heap.pb.gz", "inuse_space"]]) {
+  test(`single file: ${path} top text equals pprof's, the flame graph draws`, () =>
+    withPage(async (page) => {
+      await openFile(page, corpus(path));
+      assert.ok(oracleTypes(path).includes(type));
+      await page.click('[data-testid="tab-top"]');
+      await selectSampleType(page, type);
+      const got = await downloadTop(page);
+      const want = readFileSync(corpus(`${path}.top.${type}.txt`), "utf8");
+      // The Go 1.19 oracles print an older Time: line; the table must match.
+      const table = (t) => t.split("\n").filter((l) => !l.startsWith("Time: ")).join("\n");
+      assert.equal(table(got), table(want));
+      await page.click('[data-testid="tab-flame"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+      assert.ok((await canvasInk(page)) > 0.05, "the flame graph drew boxes");
+      await screenshot(page, `single-file-${path}-flame`);
+    }, { file }));
+}
+
+test("single file: a goroutine dump opens through the file input", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus("goroutine_states.debug2.txt"));
+    await page.click('[data-testid="tab-goroutines"]');
+    const headers = readFileSync(corpus("goroutine_states.debug2.txt"), "utf8")
+      .split("\n").filter((l) => /^goroutine \d+ .*:$/.test(l)).length;
+    assert.equal(Number(await text(page, "goroutine-total")), headers);
+  }, { file }));
+
+test("the hosted site links to the single file", () =>
+  withPage(async (page) => {
+    const href = await page.getAttribute('[data-testid="download-offline"]', "href");
+    assert.equal(href, "pprof-lens.html");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="download-offline"] >> nth=0')]);
+    assert.equal(download.suggestedFilename(), "pprof-lens.html");
+    assert.deepEqual(readFileSync(await download.path()), readFileSync(join(DIST, "pprof-lens.html")));
+  }));

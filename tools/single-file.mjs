@@ -1,0 +1,121 @@
+// Writes dist/pprof-lens.html: the whole site in one self-contained file
+// that opens from file://, for machines with no network and no server.
+// Run by tools/post-build.mjs after the CSP hash, inside trunk's staging
+// directory, so it sees exactly the files trunk is about to publish.
+//
+// A browser fetches nothing for a file:// page (no wasm, no worker script,
+// no examples), so everything rides inside the HTML:
+// - the page's and the worker's wasm and JS glue, gzipped then base64'd in
+//   <script type="text/plain"> blocks, which are data and never run;
+// - one inline start script, allowed by its hash, that unpacks them with
+//   DecompressionStream, imports the page glue from a Blob URL, starts the
+//   worker from a Blob URL (the app reads that URL and the examples from
+//   window.pprofLensBundle; see src/ui/bundle.rs), and then the app;
+// - the CSS inline, the icon as a data: URL, the examples as base64.
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+export const SINGLE_FILE = "pprof-lens.html";
+/// Issue 11's budget: nothing gzips a file:// load.
+export const MAX_BYTES = 800 * 1024;
+
+export function writeSingleFile(dir) {
+  const index = readFileSync(join(dir, "index.html"), "utf8");
+  const pick = (re, what) => {
+    const m = re.exec(index);
+    if (!m) throw new Error(`single-file: cannot find ${what} in index.html`);
+    return m[1];
+  };
+  const pageJs = pick(/from '\.\/([^']+\.js)'/, "the page's JS glue");
+  const pageWasm = pick(/module_or_path: '\.\/([^']+\.wasm)'/, "the page's wasm");
+  const css = pick(/<link rel="stylesheet" href="\.\/([^"]+)"/, "the stylesheet");
+  const icon = pick(/<link rel="icon" href="\.\/([^"]+)"/, "the icon");
+  const loader = readFileSync(join(dir, "worker-loader.js"), "utf8");
+  const workerJs = /importScripts\("\.\/([^"]+)"\)/.exec(loader)?.[1];
+  const workerWasm = /module_or_path: "\.\/([^"]+)"/.exec(loader)?.[1];
+  if (!workerJs || !workerWasm) throw new Error("single-file: worker-loader.js names no worker script or wasm");
+
+  const read = (f) => readFileSync(join(dir, f));
+  const packed = (f) => gzipSync(read(f), { level: 9 }).toString("base64");
+  const data = (id, b64) => `<script type="text/plain" id="${id}">${b64}</script>`;
+  const examples = readdirSync(join(dir, "examples")).sort();
+
+  const start = `
+const text = (id) => document.getElementById(id).textContent.trim();
+const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+const gunzip = (b64) => new Response(new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("gzip")));
+const [glue, wasm, workerGlue] = await Promise.all([
+  gunzip(text("pl-page-js")).text(),
+  gunzip(text("pl-page-wasm")).arrayBuffer(),
+  gunzip(text("pl-worker-js")).text(),
+]);
+// The worker unpacks its own wasm: it is started by URL, so its script
+// carries the bytes.
+const workerStart = "\\n;(async () => {" +
+  "const b = Uint8Array.from(atob(" + JSON.stringify(text("pl-worker-wasm")) + "), (c) => c.charCodeAt(0));" +
+  "const wasm = await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();" +
+  "await wasm_bindgen({ module_or_path: wasm });" +
+  "})();";
+const examples = {};
+for (const el of document.querySelectorAll("script[data-example]")) {
+  examples[el.dataset.example] = new Blob([bytes(el.textContent.trim())]);
+}
+window.pprofLensBundle = {
+  worker: URL.createObjectURL(new Blob([workerGlue, workerStart], { type: "text/javascript" })),
+  examples,
+};
+const bindings = await import(URL.createObjectURL(new Blob([glue], { type: "text/javascript" })));
+const started = await bindings.default({ module_or_path: wasm });
+window.wasmBindings = bindings;
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm: started } }));
+`;
+  const hash = createHash("sha256").update(start, "utf8").digest("base64");
+  // The hosted page's policy, with only what file:// requires changed:
+  // - nothing is loaded by URL, so no 'self' anywhere and connect-src 'none';
+  // - script-src and worker-src allow blob:, the page glue and the worker
+  //   being Blob URLs the start script makes from the page's own bytes;
+  // - the start script is allowed by its hash, as on the hosted page;
+  // - img-src data: for the icon.
+  const csp = [
+    "default-src 'none'",
+    `script-src 'sha256-${hash}' blob: 'wasm-unsafe-eval'`,
+    "worker-src blob:",
+    "connect-src 'none'",
+    "img-src data: blob:",
+    "style-src 'unsafe-inline'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="color-scheme" content="light dark">
+<meta name="description" content="pprof-lens, offline: look at Go profiles and goroutine dumps in your browser. Files never leave your machine.">
+<title>pprof-lens</title>
+<link rel="icon" href="data:image/svg+xml;base64,${read(icon).toString("base64")}">
+<style>
+${read(css).toString("utf8")}
+</style>
+${data("pl-page-js", packed(pageJs))}
+${data("pl-page-wasm", packed(pageWasm))}
+${data("pl-worker-js", packed(workerJs))}
+${data("pl-worker-wasm", packed(workerWasm))}
+${examples.map((f) => `<script type="text/plain" data-example="examples/${f}">${read(join("examples", f)).toString("base64")}</script>`).join("\n")}
+<script type="module">${start}</script>
+</head>
+<body>
+  <noscript>pprof-lens needs JavaScript and WebAssembly to read profiles in your browser.</noscript>
+</body>
+</html>
+`;
+  const size = Buffer.byteLength(html);
+  if (size > MAX_BYTES) throw new Error(`single-file: ${SINGLE_FILE} is ${size} bytes, over the ${MAX_BYTES}-byte budget`);
+  writeFileSync(join(dir, SINGLE_FILE), html);
+  console.log(`single-file: ${SINGLE_FILE} ${(size / 1024).toFixed(0)} KiB`);
+}
