@@ -1,6 +1,14 @@
 // trunk's one post_build hook, so the steps run in order on the staging
-// directory: the hosted page's CSP hash first, then the single file.
+// directory: the hosted page's CSP hash, hashed names for the worker's
+// files, the single file for offline use, and last, when every other file
+// is final, the service worker that lists them.
+import { hashWorker } from "./hash-worker.mjs";
+import { fixManifestIcon, writeServiceWorker } from "./service-worker.mjs";
 import { writeSingleFile } from "./single-file.mjs";
 
+const dir = process.env.TRUNK_STAGING_DIR;
 await import("./csp-hash.mjs");
-writeSingleFile(process.env.TRUNK_STAGING_DIR);
+hashWorker(dir);
+writeSingleFile(dir);
+fixManifestIcon(dir);
+writeServiceWorker(dir);

@@ -32,10 +32,10 @@ export function writeSingleFile(dir) {
   const pageWasm = pick(/module_or_path: '\.\/([^']+\.wasm)'/, "the page's wasm");
   const css = pick(/<link rel="stylesheet" href="\.\/([^"]+)"/, "the stylesheet");
   const icon = pick(/<link rel="icon" href="\.\/([^"]+)"/, "the icon");
-  const loader = readFileSync(join(dir, "worker-loader.js"), "utf8");
+  const loader = readFileSync(join(dir, pick(/<meta name="pprof-lens-worker" content="\.\/([^"]+)">/, "the worker's loader")), "utf8");
   const workerJs = /importScripts\("\.\/([^"]+)"\)/.exec(loader)?.[1];
   const workerWasm = /module_or_path: "\.\/([^"]+)"/.exec(loader)?.[1];
-  if (!workerJs || !workerWasm) throw new Error("single-file: worker-loader.js names no worker script or wasm");
+  if (!workerJs || !workerWasm) throw new Error("single-file: the worker's loader names no worker script or wasm");
 
   const read = (f) => readFileSync(join(dir, f));
   const packed = (f) => gzipSync(read(f), { level: 9 }).toString("base64");

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use web_sys::Blob;
 use yew::prelude::*;
 
-use super::bundle::OfflineLink;
+use super::bundle::{OfflineLink, UpdateNotice};
 use super::flame::FlameView;
 use super::goroutines::GoroutinesView;
 use super::header::ProfileHeader;
@@ -141,6 +141,7 @@ pub fn App() -> Html {
                 <RecentMenu recent={state.recent.clone()} opener={opener.clone()} />
                 <StatusLine status={state.status} name={state.loading_name.clone()} progress={state.progress}
                     on_cancel={opener.cancel.clone()} worker_ready={state.worker_ready} />
+                <UpdateNotice />
                 <OfflineLink />
             </header>
             if let Some(err) = &state.error {

@@ -62,11 +62,14 @@ after(async () => {
 /// network and console rules afterwards. With `file`, opens that file:// URL
 /// instead (the single-file build) and aborts every request that is not for
 /// it, so the page must work as on a machine with no network and no server.
-export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file } = {}) {
+/// With `url`, opens a site served by the test itself. On the hosted site
+/// it waits for the service worker to be active, so that its caching is
+/// done before the test counts requests.
+export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url } = {}) {
   const s = await session();
   const context = await s.browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  const target = file ? pathToFileURL(file).href : s.url;
+  const target = file ? pathToFileURL(file).href : url ?? s.url;
   if (file) await context.route((u) => u.href !== target, (route) => route.abort());
   const requests = [];
   const consoleErrors = [];
@@ -80,8 +83,9 @@ export async function withPage(fn, { viewport = { width: 1280, height: 800 }, co
     // The page is up once its worker runs: from then on opening a file
     // must not cause a single request.
     await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    if (!file) await serviceWorkerInControl(page);
     await fn(page, context);
-    const own = (u) => (file ? u === target : u.startsWith(new URL(s.url).origin + "/"));
+    const own = (u) => (file ? u === target : u.startsWith(new URL(target).origin + "/"));
     const foreign = requests.filter((r) => !own(r.url) && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
     assert.deepEqual(foreign, [], "the page made requests to other origins");
     const nonGet = requests.filter((r) => r.method !== "GET");
@@ -90,6 +94,12 @@ export async function withPage(fn, { viewport = { width: 1280, height: 800 }, co
   } finally {
     await context.close();
   }
+}
+
+/// Waits until the service worker has cached the site and controls the page.
+export async function serviceWorkerInControl(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
 }
 
 /// Requests seen so far, from the browser and at the server, for before/after comparisons.

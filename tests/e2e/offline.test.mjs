@@ -1,13 +1,17 @@
-// The single-file build, as a user on an air-gapped machine meets it:
-// dist/pprof-lens.html copied into an empty folder and opened from file://,
-// with every request that is not for the file itself aborted (withPage's
-// `file` option) and then asserted absent.
+// Offline use. The single-file build, as a user on an air-gapped machine
+// meets it: dist/pprof-lens.html copied into an empty folder and opened from
+// file://, with every request that is not for the file itself aborted
+// (withPage's `file` option) and then asserted absent. And the hosted site
+// once the network is gone, kept by its service worker, and how it picks up
+// a new deployment.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DIST, corpus, openFile, screenshot, text, withPage } from "./harness.mjs";
+import { serve } from "../../tools/static-server.mjs";
+import { writeServiceWorker } from "../../tools/service-worker.mjs";
+import { DIST, corpus, openFile, screenshot, serviceWorkerInControl, text, withPage } from "./harness.mjs";
 import { canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
 
 let dir;
@@ -74,3 +78,52 @@ test("the hosted site links to the single file", () =>
     assert.equal(download.suggestedFilename(), "pprof-lens.html");
     assert.deepEqual(readFileSync(await download.path()), readFileSync(join(DIST, "pprof-lens.html")));
   }));
+
+/// The top table of pprof's text, without the `Time:` line (the Go 1.19
+/// oracles print an older form of it).
+const table = (t) => t.split("\n").filter((l) => !l.startsWith("Time: ")).join("\n");
+
+test("the hosted site opens and works with the network gone once visited", () =>
+  withPage(async (page, context) => {
+    await context.setOffline(true);
+    try {
+      await page.reload({ waitUntil: "load" });
+      await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+      await openFile(page, corpus("cpu_regexp_json.pb.gz"));
+      await page.click('[data-testid="tab-top"]');
+      await selectSampleType(page, "cpu");
+      const want = readFileSync(corpus("cpu_regexp_json.pb.gz.top.cpu.txt"), "utf8");
+      assert.equal(table(await downloadTop(page)), table(want));
+      await screenshot(page, "hosted-offline-top");
+    } finally {
+      await context.setOffline(false);
+    }
+  }));
+
+test("a new deployment replaces the cached site on the next visit, with a notice", async () => {
+  const site = mkdtempSync(join(tmpdir(), "pprof-lens-site-"));
+  cpSync(DIST, site, { recursive: true });
+  const { server, url } = await serve({ dir: site, port: 0, base: "/pprof-lens/" });
+  try {
+    await withPage(async (page, context) => {
+      const failed = [];
+      context.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+      context.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.url()}: HTTP ${r.status()}`); });
+      // The next deployment: a visible change (the title), so a new version.
+      const index = join(site, "index.html");
+      writeFileSync(index, readFileSync(index, "utf8").replace("<title>pprof-lens</title>", "<title>pprof-lens, new build</title>"));
+      writeServiceWorker(site);
+      await page.goto(url, { waitUntil: "load" });
+      await page.waitForFunction(() => document.title === "pprof-lens, new build", null, { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+      await serviceWorkerInControl(page);
+      assert.equal(await page.getAttribute('[data-testid="updated"]', "data-update"), "done");
+      await screenshot(page, "hosted-updated");
+      await openFile(page, corpus("goroutine_states.debug2.txt"));
+      assert.deepEqual(failed, [], "no request failed during the update");
+    }, { url });
+  } finally {
+    server.close();
+    rmSync(site, { recursive: true, force: true });
+  }
+});
