@@ -85,5 +85,6 @@ pub(super) fn make_group(p: &Profile, a: &Acc, has_rows: bool) -> Group {
         frames_elided: a.elided,
         labels,
         panicking: a.panicking.is_some(),
+        leaked: a.leaked,
     }
 }

@@ -30,6 +30,7 @@ use crate::model::{PanicKind, Profile, StackId, StrId, Strings};
 
 mod group;
 mod hints;
+pub mod series;
 
 pub use hints::{
     IO_WAIT_MIN, LEAK_MIN_GROUP, LEAK_MIN_WAIT_MINUTES, LOCK_CONTENTION_MIN, MANY_GOROUTINES,
@@ -104,6 +105,10 @@ pub struct Group {
     pub labels: Vec<String>,
     /// Holds a goroutine that panicked or hit the fatal error.
     pub panicking: bool,
+    /// Goroutines of the group that Go 1.26+ marks `(leaked)`, or all of
+    /// them in a goroutineleak profile: a leak detection cycle proved them
+    /// unreachable, so this is a fact, not a suspicion.
+    pub leaked: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -198,6 +203,7 @@ struct Acc {
     ids: Vec<u64>,
     elided: bool,
     panicking: Option<usize>,
+    leaked: u64,
 }
 
 fn goroutine_index(p: &Profile) -> usize {
@@ -218,6 +224,9 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
     let rows = &profile.goroutines.rows;
     let has_rows = rows.len() == n && n > 0;
     let states_recorded = has_rows && rows.iter().any(|g| g.state != Strings::EMPTY);
+    // A debug>=2 leak profile marks each leaked goroutine; the protobuf and
+    // debug=1 forms hold only leaked goroutines and mark none.
+    let all_leaked = profile.is_goroutine_leak() && !rows.iter().any(|g| g.leaked);
     let count_of = |i: usize| -> u64 {
         if si >= nt {
             return 0;
@@ -282,11 +291,15 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
                 ids: Vec::new(),
                 elided: false,
                 panicking: None,
+                leaked: 0,
             });
             accs.len() - 1
         });
         let a = &mut accs[gi];
         a.count = a.count.saturating_add(c);
+        if all_leaked || row.is_some_and(|g| g.leaked) {
+            a.leaked = a.leaked.saturating_add(c);
+        }
         for (k, ps) in panic_sample.iter().enumerate() {
             if *ps == Some(i) {
                 a.panicking = Some(a.panicking.map_or(k, |p| p.min(k)));
