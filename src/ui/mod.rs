@@ -23,6 +23,8 @@ mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod open;
 #[cfg(target_arch = "wasm32")]
+mod series;
+#[cfg(target_arch = "wasm32")]
 mod top;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;
@@ -38,6 +40,7 @@ pub use {
     },
     header::{ProfileHeader, ProfileHeaderProps},
     open::{Landing, LandingProps, StatusLine, StatusLineProps},
+    series::{SeriesSummaryView, SeriesSummaryViewProps, SeriesView, SeriesViewProps},
     top::{TopView, TopViewProps},
     worker_client::{Content, Source, WorkerHandle},
 };
