@@ -280,3 +280,27 @@ fn too_few_or_foreign_snapshots_are_errors() {
         }
     );
 }
+
+#[test]
+fn shorter_waits_later_warn_of_the_order_but_one_rewait_does_not() {
+    let f: &[&str] = &["main.wait"];
+    let old = dump(10, &[(3, "chan receive, 5 minutes", f, "main.main")]);
+    let young = dump(10, &[(3, "chan receive, 2 minutes", f, "main.main")]);
+    let s = series(&[old.clone(), young.clone()]);
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].starts_with("s1 looks older than s0, which comes before it: of the 3"),
+        "{}",
+        s.warnings[0]
+    );
+    assert!(series(&[young.clone(), old.clone()]).warnings.is_empty());
+    // One worker woke and blocked again (its wait restarted); two waited on.
+    let mut later = dump(10, &[(3, "chan receive, 7 minutes", f, "main.main")]);
+    later.goroutines.rows[0].wait_minutes = None;
+    assert!(series(&[old, later]).warnings.is_empty());
+    // A format without states has nothing to check.
+    let plain = ProfileBuilder::new(&[("goroutine", "count")])
+        .samples(&["main.wait 3"])
+        .build();
+    assert!(series(&[young, plain]).warnings.is_empty());
+}
