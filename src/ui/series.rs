@@ -27,24 +27,23 @@ pub struct SeriesViewProps {
 #[component]
 pub fn SeriesView(props: &SeriesViewProps) -> Html {
     let summary = use_query::<Rc<SeriesSummary>>(&props.worker);
-    // Positions as opened; empty until the user moves a snapshot.
-    let order = use_state(Vec::<u32>::new);
+    // The user's order for one generation (indices as opened); another
+    // series starts as opened.
+    let moved = use_state(|| (0u32, Vec::<u32>::new()));
+    let order = if moved.0 == props.generation {
+        moved.1.clone()
+    } else {
+        Vec::new()
+    };
     {
         let summary = summary.clone();
-        use_effect_with((props.generation, (*order).clone()), move |(_, order)| {
+        use_effect_with((props.generation, order.clone()), move |(_, order)| {
             summary.fetch(
                 Query::Series {
                     order: order.clone(),
                 },
                 Rc::new,
             );
-            || ()
-        });
-    }
-    {
-        let order = order.clone();
-        use_effect_with(props.generation, move |_| {
-            order.set(Vec::new());
             || ()
         });
     }
@@ -55,17 +54,17 @@ pub fn SeriesView(props: &SeriesViewProps) -> Html {
         return html! { <p class="muted">{ "Matching goroutines across snapshots…" }</p> };
     };
     let on_move = {
-        let order = order.clone();
+        let generation = props.generation;
         let n = s.snapshots.len();
         Callback::from(move |(from, to): (usize, usize)| {
             let mut o: Vec<u32> = if order.is_empty() {
                 (0..n as u32).collect()
             } else {
-                (*order).clone()
+                order.clone()
             };
             if from < o.len() && to < o.len() {
                 o.swap(from, to);
-                order.set(o);
+                moved.set((generation, o));
             }
         })
     };
