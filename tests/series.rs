@@ -10,14 +10,15 @@
 //! debug=1 by reading the count of the record that lists it. The protobuf
 //! form has no text, and must equal the other two.
 //!
-//! `results/leak_http.debug2.series.txt` is a readable golden of the whole
-//! series; re-bless with `PPROF_LENS_BLESS=1 cargo test --test series`.
+//! `tests/data/series/results/` holds readable goldens of the whole
+//! series (leak_http's debug=2 snapshots, and Go 1.27's leak detector
+//! marks); re-bless with `PPROF_LENS_BLESS=1 cargo test --test series`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use pprof_lens::analysis::goroutines::series::{
-    summarize_series, SeriesError, SeriesGroup, SeriesSummary, Verdict,
+    summarize_series, ReasonKind, SeriesError, SeriesGroup, SeriesSummary, Verdict,
 };
 use pprof_lens::model::Profile;
 
@@ -135,7 +136,7 @@ fn debug2_snapshots_put_the_blocked_send_first() {
     assert_eq!(totals, headers);
     let leak = &s.groups[0];
     let kinds: Vec<_> = leak.reasons.iter().map(|r| r.kind).collect();
-    use pprof_lens::analysis::goroutines::series::ReasonKind::*;
+    use ReasonKind::*;
     assert_eq!(kinds, [GrewEveryStep, NoCounterpart, GrowingWait]);
     assert_eq!(
         leak.cells
@@ -287,4 +288,55 @@ fn render(s: &SeriesSummary) -> String {
         }
     }
     o
+}
+
+/// Go 1.27's leak detector: a debug=2 dump whose leaked goroutines carry
+/// `(leaked)`, then the goroutineleak profile of the same process, which
+/// holds only leaked goroutines. Both mark them leaked, leaked groups come
+/// first, and the counts equal the raw marks.
+#[test]
+fn leak_detector_marks_are_leaked_in_both_forms() {
+    let Some(dir) = corpus("leak_detector_marks_are_leaked_in_both_forms") else {
+        return;
+    };
+    let dump = format!("{}/go1.27/leak_orphans.goroutine.debug2.txt", dir.display());
+    let leak = format!("{}/go1.27/leak_orphans.goroutineleak.pb.gz", dir.display());
+    let text = std::fs::read_to_string(&dump).unwrap();
+    let marked = |func: &str| -> u64 {
+        text.split("\n\n")
+            .filter(|b| b.lines().next().is_some_and(|h| h.contains(" (leaked)]")))
+            .filter(|b| func.is_empty() || b.contains(&format!("\n{func}(")))
+            .count() as u64
+    };
+    assert_eq!(marked(""), 16);
+    let (a, b) = (load(&dump), load(&leak));
+    let s = summarize_series(&[("dump", &a), ("goroutineleak", &b)]).unwrap();
+    assert_eq!(
+        s.snapshots.iter().map(|x| x.leaked).collect::<Vec<_>>(),
+        [16, 16],
+        "{}",
+        render(&s)
+    );
+    let leaked = s
+        .groups
+        .iter()
+        .take_while(|g| g.verdict == Verdict::Leaked)
+        .count();
+    // A generic function's goroutine matches across the forms although
+    // the protobuf spells out its type arguments and the dump does not.
+    assert_eq!(leaked, 4, "{}", render(&s));
+    assert!(s.groups[leaked..]
+        .iter()
+        .all(|g| g.cells.iter().all(|c| c.leaked == 0)));
+    let backend = group(&s, "main.queryBackend");
+    assert_eq!(
+        backend.cells.iter().map(|c| c.leaked).collect::<Vec<_>>(),
+        [marked("main.queryBackend"), marked("main.queryBackend")]
+    );
+    assert_eq!(marked("main.queryBackend"), 9);
+    assert_eq!(backend.reasons[0].kind, ReasonKind::Leaked);
+    support::check_golden(
+        "tests/data/series/results/leak_orphans.series.txt",
+        &render(&s),
+    );
 }

@@ -181,23 +181,49 @@ impl SeriesSummary {
 }
 
 /// The functions a group is matched by across snapshots, leaf first: every
-/// frame but the runtime's. A debug=2 dump hides runtime frames, debug=1
-/// hides those under the first user frame but shows `runtime.main`, and a
-/// protobuf profile shows them all, so only the frames all three show can
-/// match. A stack of runtime frames only keeps them all.
+/// frame but the runtime's, with type arguments elided. A debug=2 dump
+/// hides runtime frames, debug=1 hides those under the first user frame but
+/// shows `runtime.main`, and a protobuf profile shows them all, so only the
+/// frames all three show can match; tracebacks print a generic function's
+/// type arguments as `[...]` where a protobuf profile spells them out. A
+/// stack of runtime frames only keeps them all.
 pub fn match_key(stack: &[Frame]) -> Vec<String> {
     let is_runtime =
         |f: &str| f.starts_with("runtime.") || f.starts_with("internal/runtime/") || f.is_empty();
     let key: Vec<String> = stack
         .iter()
         .filter(|f| !is_runtime(&f.function))
-        .map(|f| f.function.clone())
+        .map(|f| elide_type_args(&f.function))
         .collect();
     if key.is_empty() {
-        stack.iter().map(|f| f.function.clone()).collect()
+        stack.iter().map(|f| elide_type_args(&f.function)).collect()
     } else {
         key
     }
+}
+
+/// `pkg.(*T[go.shape.int]).M[...]` -> `pkg.(*T[...]).M[...]`, as a
+/// traceback prints it; brackets nest (`go.shape.[]uint8`).
+fn elide_type_args(f: &str) -> String {
+    if !f.contains('[') {
+        return f.to_string();
+    }
+    let mut out = String::with_capacity(f.len());
+    let mut depth = 0usize;
+    for c in f.chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    out.push_str("[...]");
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A matched group while the snapshots are read.

@@ -56,7 +56,7 @@ fn kinds(g: &SeriesGroup) -> Vec<ReasonKind> {
 const MAIN: &[&str] = &["main.main"];
 
 #[test]
-fn the_match_key_drops_runtime_frames_only() {
+fn the_match_key_drops_runtime_frames_and_type_arguments() {
     let frames = |names: &[&str]| -> Vec<Frame> {
         names
             .iter()
@@ -76,6 +76,18 @@ fn the_match_key_drops_runtime_frames_only() {
             "runtime.goexit"
         ])),
         ["main.send", "runtime/pprof.Do"]
+    );
+    assert_eq!(
+        match_key(&frames(&[
+            "main.(*Cache[go.shape.string,go.shape.[]uint8]).Refresh[go.shape.interface { Error() string }].func1",
+            "main.(*Cache[...]).Refresh[...]",
+            "main.f[...]",
+        ])),
+        [
+            "main.(*Cache[...]).Refresh[...].func1",
+            "main.(*Cache[...]).Refresh[...]",
+            "main.f[...]"
+        ]
     );
     assert_eq!(
         match_key(&frames(&["runtime.gcBgMarkWorker", "runtime.goexit"])),
