@@ -107,6 +107,7 @@ pub enum ReasonKind {
     GrewEveryStep,
     BlockedForever,
     NoCounterpart,
+    StuckOnALock,
     GrowingWait,
     Stable,
 }

@@ -16,6 +16,7 @@ const RULES: &[Rule] = &[
     grew_every_step,
     blocked_forever,
     no_counterpart,
+    stuck_on_a_lock,
     growing_wait,
 ];
 
@@ -146,12 +147,48 @@ fn constant(g: &SeriesGroup) -> bool {
     g.cells.windows(2).all(|w| w[0].count == w[1].count)
 }
 
+/// Lock states: a waiter leaves them only when the lock is granted.
+const LOCK_STATES: [&str; 4] = [
+    "sync.Mutex.Lock",
+    "sync.RWMutex.Lock",
+    "sync.RWMutex.RLock",
+    "semacquire",
+];
+
+/// Waiting for a lock across snapshots, the longest wait growing at every
+/// step: the oldest waiter was never granted the lock, so whoever holds it
+/// has not let go between the snapshots. Unlike idle workers, a constant
+/// group of such waiters is no pool, so this rule suspects it too. Which
+/// goroutine holds the lock a dump does not say.
+fn stuck_on_a_lock(g: &SeriesGroup, _: &Context) -> Option<Reason> {
+    let state = g
+        .states
+        .iter()
+        .find(|s| LOCK_STATES.contains(&s.as_str()))?;
+    let waits = longest_waits(g);
+    if waits.len() < 2 || !waits.windows(2).all(|w| w[1] > w[0]) {
+        return None;
+    }
+    reason(
+        ReasonKind::StuckOnALock,
+        Severity::Warn,
+        format!(
+            "Waiting in {state} at {} for {} minutes: the oldest waiter never got the lock, so \
+             its holder has not let go between snapshots. Look for a goroutine that holds it \
+             while blocked on something else.",
+            g.site,
+            arrows(waits.iter())
+        ),
+    )
+}
+
 /// The longest wait grows at every step while the count changes: the
 /// oldest goroutines never left. Idle workers of a constant pool wait
 /// longer and longer too, so a constant group is left to [`stable`].
 fn growing_wait(g: &SeriesGroup, _: &Context) -> Option<Reason> {
     let waits = longest_waits(g);
-    if waits.len() < 2 || !waits.windows(2).all(|w| w[1] > w[0]) || constant(g) {
+    let on_a_lock = g.states.iter().any(|s| LOCK_STATES.contains(&s.as_str()));
+    if waits.len() < 2 || !waits.windows(2).all(|w| w[1] > w[0]) || constant(g) || on_a_lock {
         return None;
     }
     reason(

@@ -316,3 +316,31 @@ fn shorter_waits_later_warn_of_the_order_but_one_rewait_does_not() {
         .build();
     assert!(series(&[young, plain]).warnings.is_empty());
 }
+
+#[test]
+fn lock_waiters_whose_wait_grows_are_stuck_even_when_constant() {
+    let f: &[&str] = &["sync.(*Mutex).Lock", "main.update"];
+    let at = |bracket: &str| dump(10, &[(2, bracket, f, "main.main")]);
+    let s = series(&[
+        at("sync.Mutex.Lock, 1 minutes"),
+        at("sync.Mutex.Lock, 3 minutes"),
+    ]);
+    let g = &s.groups[0];
+    assert_eq!(
+        (g.verdict, kinds(g)),
+        (Verdict::Suspect, vec![ReasonKind::StuckOnALock])
+    );
+    assert!(
+        g.reasons[0]
+            .text
+            .starts_with("Waiting in sync.Mutex.Lock at main.update for 1 → 3 minutes"),
+        "{}",
+        g.reasons[0].text
+    );
+    // Granted in between (the wait restarted): stable, not stuck.
+    let s = series(&[
+        at("sync.Mutex.Lock, 3 minutes"),
+        at("sync.Mutex.Lock, 1 minutes"),
+    ]);
+    assert_eq!(s.groups[0].verdict, Verdict::Stable);
+}
