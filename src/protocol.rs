@@ -11,6 +11,10 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::analysis::flame::NodeId;
+pub use crate::analysis::goroutines::series::{
+    Reason, ReasonKind, SeriesCell, SeriesGroup, SeriesSummary, SnapshotInfo, StateSeries, Verdict,
+    WaitRange,
+};
 pub use crate::analysis::goroutines::{GoroutineSummary, Group, Severity};
 pub use crate::analysis::options::{Granularity, ReportOptions, SortOrder};
 pub use crate::decode::Stage;
@@ -57,6 +61,11 @@ pub enum Query {
     /// The goroutine summary: states, groups, wait times, panics and hints;
     /// with `ignore_labels`, goroutines whose labels differ share a group.
     Goroutines { ignore_labels: bool },
+    /// The goroutine series of a session opened with
+    /// [`Session::open_series`](crate::session::Session::open_series):
+    /// `order` lists the snapshots by their index as opened (empty: as
+    /// opened), so the page reorders them without reading the files again.
+    Series { order: Vec<u32> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +76,7 @@ pub enum Answer {
     },
     Flame(FlameScene),
     Goroutines(GoroutineSummary),
+    Series(SeriesSummary),
     /// The query could not be answered (a bad regex, no profile open).
     Failed {
         message: String,
@@ -147,6 +157,17 @@ mod tests {
         answers.push(Session::new(goroutines.clone()).answer(Query::Goroutines {
             ignore_labels: false,
         }));
+        let series = Session::open_series(vec![
+            ("a".into(), goroutines.clone()),
+            ("b \u{1F600}".into(), goroutines.clone()),
+        ])
+        .expect("a series")
+        .answer(Query::Series { order: vec![1, 0] });
+        assert!(
+            matches!(&series, Answer::Series(s) if s.groups.len() == 2 && !s.groups[0].reasons.is_empty()),
+            "{series:?}"
+        );
+        answers.push(series);
         assert!(
             matches!(&answers[2], Answer::Flame(f) if !f.boxes.is_empty() && f.search.is_some())
         );
@@ -257,6 +278,12 @@ mod tests {
                 id: 5,
                 query: Query::Goroutines {
                     ignore_labels: true,
+                },
+            },
+            Request::Query {
+                id: 6,
+                query: Query::Series {
+                    order: vec![2, 0, u32::MAX],
                 },
             },
         ];

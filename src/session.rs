@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter};
+use crate::analysis::goroutines::series::{summarize_series, SeriesError, SeriesSummary};
 use crate::analysis::options::ReportOptions;
 use crate::analysis::top::{top_table, TopTable};
 use crate::model::Profile;
@@ -17,9 +18,15 @@ use crate::view::flame_scene::flame_scene;
 use crate::view::{top_rows, top_text};
 
 pub struct Session {
+    /// The profile the top, flame and goroutine views show: the open file,
+    /// or a series' last snapshot.
     pub profile: Rc<Profile>,
     top: Option<(ReportOptions, Rc<TopTable>)>,
     flame: Option<(ReportOptions, Rc<FlameTree>)>,
+    /// A goroutine series' snapshots, as opened; empty for a single file.
+    snapshots: Vec<(String, Rc<Profile>)>,
+    /// The last series answer and the order it was made for.
+    series: Option<(Vec<u32>, Rc<SeriesSummary>)>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -38,7 +45,66 @@ impl Session {
             profile: Rc::new(profile),
             top: None,
             flame: None,
+            snapshots: Vec::new(),
+            series: None,
         }
+    }
+
+    /// A session over goroutine snapshots of one process, in the order the
+    /// user chose them. The single-profile views show the last snapshot.
+    /// Fails, naming the file, when fewer than two snapshots are given or
+    /// one holds no goroutines.
+    pub fn open_series(snapshots: Vec<(String, Profile)>) -> Result<Session, SeriesError> {
+        let snapshots: Vec<(String, Rc<Profile>)> = snapshots
+            .into_iter()
+            .map(|(name, p)| (name, Rc::new(p)))
+            .collect();
+        let order: Vec<u32> = (0..snapshots.len() as u32).collect();
+        let summary = Rc::new(series_of(&snapshots, &order)?);
+        let last = snapshots.last().map(|(_, p)| p.clone());
+        let last = last.ok_or(SeriesError::TooFew { count: 0 })?;
+        Ok(Session {
+            profile: last,
+            top: None,
+            flame: None,
+            snapshots,
+            series: Some((order, summary)),
+        })
+    }
+
+    /// The snapshots' names as opened (empty for a single file).
+    pub fn snapshot_names(&self) -> Vec<String> {
+        self.snapshots.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    fn series(&mut self, order: Vec<u32>) -> Result<Rc<SeriesSummary>, String> {
+        if self.snapshots.is_empty() {
+            return Err(
+                "no goroutine series is open: choose two or more goroutine snapshots \
+                        together"
+                    .into(),
+            );
+        }
+        let order = if order.is_empty() {
+            (0..self.snapshots.len() as u32).collect()
+        } else {
+            order
+        };
+        if let Some((o, s)) = &self.series {
+            if *o == order {
+                return Ok(s.clone());
+            }
+        }
+        let mut seen = vec![false; self.snapshots.len()];
+        for &i in &order {
+            match seen.get_mut(i as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err(format!("bad snapshot order {order:?}")),
+            }
+        }
+        let s = Rc::new(series_of(&self.snapshots, &order).map_err(|e| e.to_string())?);
+        self.series = Some((order, s.clone()));
+        Ok(s)
     }
 
     fn flame_tree(&mut self, opts: &ReportOptions) -> Result<Rc<FlameTree>, String> {
@@ -132,8 +198,22 @@ impl Session {
                     &opts,
                 )))
             }
+            Query::Series { order } => Ok(Answer::Series((*self.series(order)?).clone())),
         }
     }
+}
+
+/// The series of `snapshots` taken in `order` (indices into them).
+fn series_of(
+    snapshots: &[(String, Rc<Profile>)],
+    order: &[u32],
+) -> Result<SeriesSummary, SeriesError> {
+    let picked: Vec<(&str, &Profile)> = order
+        .iter()
+        .filter_map(|&i| snapshots.get(i as usize))
+        .map(|(n, p)| (n.as_str(), &**p))
+        .collect();
+    summarize_series(&picked)
 }
 
 #[cfg(test)]
@@ -285,5 +365,88 @@ mod tests {
             text.contains("      flat  flat%   sum%        cum   cum%\n"),
             "{text}"
         );
+    }
+
+    fn snapshot(sends: usize) -> Profile {
+        let mut text =
+            String::from("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1\n\n");
+        for k in 0..sends {
+            text.push_str(&format!(
+                "goroutine {} [chan send]:\nmain.send()\n\t/app/main.go:9 +0x1\n\
+                 created by main.gone in goroutine 1\n\t/app/main.go:20 +0x2\n\n",
+                k + 10
+            ));
+        }
+        crate::decode::decode(text.as_bytes()).expect("a dump")
+    }
+
+    #[test]
+    fn a_series_answers_in_any_order_and_shows_its_last_snapshot() {
+        let mut s = Session::open_series(vec![
+            ("a".into(), snapshot(1)),
+            ("b".into(), snapshot(2)),
+            ("c".into(), snapshot(4)),
+        ])
+        .expect("a series");
+        assert_eq!(s.snapshot_names(), ["a", "b", "c"]);
+        assert_eq!(s.profile.samples.len(), 5, "the last snapshot");
+        let counts = |a: Answer| match a {
+            Answer::Series(x) => (
+                x.snapshots
+                    .iter()
+                    .map(|n| n.name.clone())
+                    .collect::<Vec<_>>(),
+                x.groups[0].counts(),
+                x.groups[0].is_suspect(),
+            ),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            counts(s.answer(Query::Series { order: vec![] })),
+            (
+                vec!["a".into(), "b".into(), "c".into()],
+                vec![1, 2, 4],
+                true
+            )
+        );
+        assert_eq!(
+            counts(s.answer(Query::Series {
+                order: vec![2, 0, 1]
+            })),
+            (
+                vec!["c".into(), "a".into(), "b".into()],
+                vec![4, 1, 2],
+                true
+            )
+        );
+        for bad in [vec![0, 0], vec![0, 3], vec![1]] {
+            assert!(
+                matches!(
+                    s.answer(Query::Series { order: bad.clone() }),
+                    Answer::Failed { .. }
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(s.answer(Query::Goroutines {
+            ignore_labels: false
+        }), Answer::Goroutines(g) if g.total == 5));
+    }
+
+    #[test]
+    fn a_series_needs_goroutine_snapshots_and_a_single_file_has_none() {
+        let cpu = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&["main 1"])
+            .build();
+        let e = Session::open_series(vec![("d".into(), snapshot(1)), ("cpu".into(), cpu)])
+            .err()
+            .expect("refused");
+        assert!(e.to_string().starts_with("cpu is a pprof protobuf"), "{e}");
+        assert!(Session::open_series(vec![("d".into(), snapshot(1))]).is_err());
+        assert!(Session::open_series(Vec::new()).is_err());
+        assert!(matches!(
+            session().answer(Query::Series { order: vec![] }),
+            Answer::Failed { message } if message.starts_with("no goroutine series is open")
+        ));
     }
 }

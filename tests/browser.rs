@@ -7,12 +7,13 @@ use std::rc::Rc;
 use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::decode::Stage;
 use pprof_lens::model::builder::ProfileBuilder;
+use pprof_lens::protocol::{Answer, Query};
 use pprof_lens::protocol::{SampleTypeInfo, Summary};
 use pprof_lens::session::Session;
 use pprof_lens::ui::{
     FlameView, FlameViewProps, GoroutinesView, GoroutinesViewProps, ProfileHeader,
-    ProfileHeaderProps, Status, StatusLine, StatusLineProps, Tab, TopView, TopViewProps,
-    WorkerHandle,
+    ProfileHeaderProps, SeriesSummaryView, SeriesSummaryViewProps, SeriesView, SeriesViewProps,
+    Status, StatusLine, StatusLineProps, Tab, TopView, TopViewProps, WorkerHandle,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -443,6 +444,45 @@ fn attrs(root: &Element, id: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
+/// A debug=2 dump: `sends` goroutines blocked sending, started by a
+/// function no goroutine runs any more, beside a pool of 2 and main.
+fn leaking_snapshot(sends: usize, minutes: u32) -> pprof_lens::model::Profile {
+    let wait = if minutes > 0 {
+        format!(", {minutes} minutes")
+    } else {
+        String::new()
+    };
+    let mut t = String::from("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1\n\n");
+    for id in [2, 3] {
+        t.push_str(&format!(
+            "goroutine {id} [chan receive{wait}]:\nmain.pool()\n\t/app/main.go:30 +0x1\n\
+             created by main.main in goroutine 1\n\t/app/main.go:6 +0x2\n\n"
+        ));
+    }
+    for k in 0..sends {
+        t.push_str(&format!(
+            "goroutine {} [chan send{}]:\nmain.slowBackend(0x{k:x})\n\t/app/main.go:34 +0x4e\n\
+             created by main.handle in goroutine 9\n\t/app/main.go:43 +0xd8\n\n",
+            100 + k,
+            if k < 3 { wait.as_str() } else { "" }
+        ));
+    }
+    pprof_lens::decode::decode(t.as_bytes()).expect("a dump")
+}
+
+fn attr(e: &Element, name: &str) -> String {
+    e.get_attribute(name).unwrap_or_default()
+}
+
+fn all(root: &Element, testid: &str) -> Vec<Element> {
+    let l = root
+        .query_selector_all(&format!("[data-testid={testid}]"))
+        .unwrap();
+    (0..l.length())
+        .map(|i| l.item(i).unwrap().dyn_into().unwrap())
+        .collect()
+}
+
 #[wasm_bindgen_test]
 async fn goroutine_view_shows_labels_and_leaks_and_merges_labels_on_request() {
     // Go 1.27 headers: labels after the bracket, `(leaked)` after the reason.
@@ -515,6 +555,130 @@ async fn goroutine_view_says_when_a_traceback_shows_only_some_goroutines() {
         .text_content()
         .unwrap();
     assert!(text.contains("only the running goroutine"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn series_view_ranks_the_growing_send_first_and_reorders() {
+    let session = Session::open_series(vec![
+        ("snap0".into(), leaking_snapshot(3, 0)),
+        ("snap1".into(), leaking_snapshot(7, 1)),
+        ("snap2".into(), leaking_snapshot(12, 2)),
+    ])
+    .expect("a series");
+    let session = std::cell::RefCell::new(session);
+    let worker = WorkerHandle::local(move |q| session.borrow_mut().answer(q));
+    let root = mount::<SeriesView>(SeriesViewProps {
+        worker,
+        generation: 1,
+    })
+    .await;
+    until(|| !all(&root, "series-row").is_empty()).await;
+
+    let snaps = all(&root, "series-snapshot");
+    assert_eq!(
+        snaps
+            .iter()
+            .map(|e| attr(e, "data-total"))
+            .collect::<Vec<_>>(),
+        ["6", "10", "15"]
+    );
+    let rows = all(&root, "series-row");
+    let seen: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|e| {
+            (
+                attr(e, "data-counts"),
+                attr(e, "data-growth"),
+                attr(e, "data-suspect"),
+            )
+        })
+        .collect();
+    assert_eq!(seen[0], ("3,7,12".into(), "9".into(), "yes".into()));
+    assert!(
+        seen.contains(&("2,2,2".into(), "0".into(), "no".into())),
+        "{seen:?}"
+    );
+    assert_eq!(attr(&rows[1], "data-verdict"), "stable");
+    let first = rows[0].text_content().unwrap();
+    assert!(first.contains("Grew at every step: 3 → 7 → 12"), "{first}");
+    assert!(
+        first.contains("chan send") && first.contains("0 / 0–1 / 0–2 min"),
+        "{first}"
+    );
+    assert!(rows[0]
+        .query_selector("svg.sparkline rect")
+        .unwrap()
+        .is_some());
+    let chart = by_testid(&root, "series-states");
+    assert_eq!(
+        chart.query_selector_all("rect").unwrap().length(),
+        9,
+        "3 states x 3 snapshots"
+    );
+    assert!(all(&root, "series-warning").is_empty());
+
+    // Moving the last snapshot earlier asks again: the order is now 0, 2, 1,
+    // the send no longer grew at every step, and the wait times say so.
+    let up: web_sys::HtmlElement = snaps[2]
+        .query_selector("button[title='Move earlier']")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    up.click();
+    until(|| {
+        all(&root, "series-snapshot")
+            .iter()
+            .map(|e| attr(e, "data-total"))
+            .collect::<Vec<_>>()
+            == ["6", "15", "10"]
+    })
+    .await;
+    until(|| !all(&root, "series-warning").is_empty()).await;
+    assert!(by_testid(&root, "series-warning")
+        .text_content()
+        .unwrap()
+        .starts_with("snap1 looks older than snap2"));
+    let send = all(&root, "series-row")
+        .into_iter()
+        .find(|e| attr(e, "data-counts") == "3,12,7")
+        .expect("the send, reordered");
+    assert_eq!(attr(&send, "data-growth"), "4");
+}
+
+/// A goroutineleak snapshot marks its goroutines leaked in the series.
+#[wasm_bindgen_test]
+async fn series_view_marks_leaked_goroutines() {
+    let mut leaked = leaking_snapshot(2, 0);
+    for g in leaked.goroutines.rows.iter_mut().skip(3) {
+        g.leaked = true;
+    }
+    leaked.goroutines.leak_profile = true;
+    let mut session = Session::open_series(vec![
+        ("before".into(), leaking_snapshot(2, 0)),
+        ("after".into(), leaked),
+    ])
+    .expect("a series");
+    let Answer::Series(summary) = session.answer(Query::Series { order: vec![] }) else {
+        panic!("a series answer")
+    };
+    let root = mount::<SeriesSummaryView>(SeriesSummaryViewProps {
+        summary: Rc::new(summary),
+        on_move: None,
+    })
+    .await;
+    let rows = all(&root, "series-row");
+    assert_eq!(attr(&rows[0], "data-verdict"), "leaked");
+    assert_eq!(attr(&rows[0], "data-suspect"), "yes");
+    assert!(rows[0].text_content().unwrap().contains("2 leaked"));
+    assert!(root
+        .query_selector("[data-testid=series-snapshot] .tag.leaked")
+        .unwrap()
+        .is_some());
+    assert!(root
+        .query_selector("button[title='Move earlier']")
+        .unwrap()
+        .is_none());
 }
 
 #[wasm_bindgen_test]

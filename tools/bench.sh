@@ -2,7 +2,10 @@
 # Native benchmark: generates synthetic profiles (once) into bench-out/ and
 # runs examples/bench.rs over them and the corpus's largest real file.
 #   tools/bench.sh [--runs N] [--no-go] [FILE...]
-# With FILEs, measures only those. Prints figures; asserts nothing.
+#   tools/bench.sh --series [--mb N] [--runs N]
+# With FILEs, measures only those. With --series, times a goroutine series
+# of three synthetic dumps of N MB (default 40) against one dump instead
+# (examples/bench_series.rs). Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SYNTH=../shared/tools/synth_pprof.py
@@ -32,6 +35,12 @@ generate() {
   mv "$file.tmp" "$file"
   echo "${args[*]}" >"$file.args"
 }
+
+if [ "${1:-}" = "--series" ]; then
+  shift
+  cargo build --release --example bench_series --quiet
+  exec "${CARGO_TARGET_DIR:-target}/release/examples/bench_series" "$@"
+fi
 
 OPTS=()
 FILES=()

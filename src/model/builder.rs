@@ -173,6 +173,13 @@ impl ProfileBuilder {
     }
 
     /// Gives access to the profile under construction (strings, metadata).
+    /// The location of one frame as [`sample`](Self::sample) writes it,
+    /// for what points at a location besides a stack (a goroutine's
+    /// `created by`).
+    pub fn frame_location(&mut self, frame: &str) -> LocId {
+        self.location(frame)
+    }
+
     pub fn profile_mut(&mut self) -> &mut Profile {
         &mut self.profile
     }

@@ -9,7 +9,7 @@ use web_sys::{HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use super::WorkerHandle;
-use crate::protocol::{Answer, FlameScene, GoroutineSummary, Query, TopWindow};
+use crate::protocol::{Answer, FlameScene, GoroutineSummary, Query, SeriesSummary, TopWindow};
 
 /// The kinds of answer a view asks for, taken out of an [`Answer`].
 pub trait FromAnswer: Sized {
@@ -39,6 +39,15 @@ impl FromAnswer for GoroutineSummary {
     fn from_answer(answer: Answer) -> Option<Self> {
         match answer {
             Answer::Goroutines(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl FromAnswer for SeriesSummary {
+    fn from_answer(answer: Answer) -> Option<Self> {
+        match answer {
+            Answer::Series(s) => Some(s),
             _ => None,
         }
     }

@@ -25,6 +25,8 @@ mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod open;
 #[cfg(target_arch = "wasm32")]
+mod series;
+#[cfg(target_arch = "wasm32")]
 mod top;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;
@@ -40,6 +42,7 @@ pub use {
     },
     header::{ProfileHeader, ProfileHeaderProps},
     open::{Landing, LandingProps, StatusLine, StatusLineProps},
+    series::{SeriesSummaryView, SeriesSummaryViewProps, SeriesView, SeriesViewProps},
     top::{TopView, TopViewProps},
     worker_client::{Content, Source, WorkerHandle},
 };

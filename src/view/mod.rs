@@ -7,6 +7,7 @@
 //! * [`flame_labels`]: label candidates for a box, long to short;
 //! * [`flame_scene`]: what the page draws for one view of the flame graph,
 //!   and which box is at a point of it;
+//! * [`series`]: a goroutine series' count bars and states per snapshot;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`numbers`]: counts and file sizes as the page writes them;
 //! * [`color`]: stable colours per Go package.
@@ -16,6 +17,7 @@ pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
 pub mod numbers;
+pub mod series;
 pub mod summary;
 pub mod top_rows;
 pub mod top_text;

@@ -39,6 +39,7 @@ use crate::model::{
 
 mod group;
 mod hints;
+pub mod series;
 
 pub use hints::{
     IO_WAIT_MIN, LEAK_MIN_GROUP, LEAK_MIN_WAIT_MINUTES, LOCK_CONTENTION_MIN, MANY_GOROUTINES,

@@ -78,7 +78,7 @@ fn package_of(f: &str) -> &str {
 /// Whether `f` belongs to the runtime or the sync packages. Since Go 1.24
 /// parts of both live in `internal/sync` and `internal/runtime/...` (maps,
 /// atomic, syscall), so those count too.
-fn is_runtime_or_sync(f: &str) -> bool {
+pub(in crate::analysis::goroutines) fn is_runtime_or_sync(f: &str) -> bool {
     let p = package_of(f);
     p.starts_with("internal/runtime/")
         || matches!(
@@ -89,13 +89,13 @@ fn is_runtime_or_sync(f: &str) -> bool {
 
 /// The first frame (leaf to root) outside the runtime and sync packages:
 /// where user code called into the blocking operation.
-fn call_site(g: &Group) -> Option<&Frame> {
+pub(in crate::analysis::goroutines) fn call_site(g: &Group) -> Option<&Frame> {
     g.stack
         .iter()
         .find(|f| !is_runtime_or_sync(&f.function) && !f.function.is_empty())
 }
 
-fn describe_site(f: Option<&Frame>) -> String {
+pub(in crate::analysis::goroutines) fn describe_site(f: Option<&Frame>) -> String {
     match f {
         Some(f) if f.line > 0 => format!("{} ({}:{})", f.function, base(&f.file), f.line),
         Some(f) => f.function.clone(),
@@ -126,7 +126,7 @@ fn has_fn(g: &Group, names: &[&str]) -> bool {
     g.stack.iter().any(|f| names.contains(&f.function.as_str()))
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+pub(in crate::analysis::goroutines) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
