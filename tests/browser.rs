@@ -94,6 +94,7 @@ fn summary(name: &str) -> Summary {
         has_goroutines: false,
         warnings: vec!["line 7: not a frame".into()],
         warning_count: 3,
+        inputs: Default::default(),
     }
 }
 

@@ -131,6 +131,7 @@ impl<F> AppState<F> {
                 self.progress = Some((stage, done, total));
             }
             Action::Worker(Response::Loaded { summary }) => self.loaded(summary),
+            Action::Worker(Response::Changed { summary }) => self.changed(summary),
             Action::Worker(Response::Error { message }) | Action::Fail(message) => {
                 self.status = Status::Error;
                 self.error = Some(message);
@@ -183,6 +184,21 @@ impl<F> AppState<F> {
         if let Some(file) = self.loading_file.take() {
             self.remember(file);
         }
+    }
+
+    /// The shown profile changed in place (a base, added files, another
+    /// compare mode): the user's options and tab stay, views ask again.
+    fn changed(&mut self, summary: Summary) {
+        self.status = Status::Ready;
+        let n = summary.sample_types.len();
+        if self.opts.sample_index.is_none_or(|i| i >= n) {
+            self.opts.sample_index = Some(summary.default_index);
+        }
+        self.summary = Some(Rc::new(summary));
+        self.generation += 1;
+        self.loading_name = None;
+        self.loading_file = None;
+        self.progress = None;
     }
 
     /// Ready when a profile is shown, idle otherwise.
@@ -249,6 +265,7 @@ mod tests {
             has_goroutines,
             warnings: Vec::new(),
             warning_count: 0,
+            inputs: Default::default(),
         }
     }
 

@@ -16,8 +16,18 @@ use crate::protocol::{Answer, Query};
 use crate::view::flame_scene::flame_scene;
 use crate::view::{top_rows, top_text};
 
+mod inputs;
+pub use inputs::{default_mode, Named};
+
 pub struct Session {
+    /// What queries answer on: one file, a merge, or a difference.
     pub profile: Rc<Profile>,
+    /// The files merged into `profile`, in order (the new side's when
+    /// comparing).
+    names: Vec<String>,
+    /// Bytes read to make the profile.
+    bytes: u64,
+    compared: Option<inputs::Compared>,
     top: Option<(ReportOptions, Rc<TopTable>)>,
     flame: Option<(ReportOptions, Rc<FlameTree>)>,
 }
@@ -34,8 +44,15 @@ fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, Str
 
 impl Session {
     pub fn new(profile: Profile) -> Session {
+        Session::shared(Rc::new(profile))
+    }
+
+    fn shared(profile: Rc<Profile>) -> Session {
         Session {
-            profile: Rc::new(profile),
+            profile,
+            names: Vec::new(),
+            bytes: 0,
+            compared: None,
             top: None,
             flame: None,
         }
