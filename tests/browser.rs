@@ -106,6 +106,7 @@ async fn header_offers_every_sample_type_and_shows_text_only() {
         tab: Tab::Top,
         on_sample_index: Callback::noop(),
         on_tab: Callback::noop(),
+        on_change: Callback::noop(),
     };
     let root = mount::<ProfileHeader>(props).await;
     let select: HtmlSelectElement = by_testid(&root, "sample-type").dyn_into().unwrap();

@@ -31,6 +31,11 @@ pub(super) struct Compared {
 }
 
 impl Compared {
+    /// The base and the new profile.
+    pub(super) fn sides(&self) -> (&Rc<Profile>, &Rc<Profile>) {
+        (&self.base, &self.new)
+    }
+
     fn diff(&mut self) -> Result<Rc<Profile>, String> {
         let (mode, normalize) = (self.mode, self.normalize);
         if let Some((_, _, d)) = self
@@ -321,6 +326,7 @@ impl Session {
         self.profile = profile;
         self.top = None;
         self.flame = None;
+        self.flame_base = None;
     }
 }
 
@@ -389,6 +395,23 @@ mod tests {
             "{text}"
         );
         assert!(matches!(s.summary().inputs, Inputs::Compared { ref new, .. } if new == "earlier"));
+        // The flame graph is the new profile's, with the base per box.
+        let Answer::Flame(f) = s.answer(Query::Flame {
+            opts: ReportOptions::default(),
+            zoom: None,
+            width_px: 1000,
+            search: String::new(),
+            dark: false,
+        }) else {
+            panic!()
+        };
+        assert_eq!((f.total, f.base_total), (20, Some(25)));
+        let a = f.boxes.iter().find(|b| b.name == "a").unwrap();
+        assert_eq!((a.total, a.base), (10, Some(15)));
+        assert_eq!(
+            a.color,
+            crate::view::flame_diff::change_color(-5.0 / 15.0, false)
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::protocol::{Answer, Query};
 use crate::view::flame_scene::flame_scene;
-use crate::view::{top_rows, top_text};
+use crate::view::{flame_diff, top_rows, top_text};
 
 mod inputs;
 pub use inputs::{default_mode, Named};
@@ -30,6 +30,8 @@ pub struct Session {
     compared: Option<inputs::Compared>,
     top: Option<(ReportOptions, Rc<TopTable>)>,
     flame: Option<(ReportOptions, Rc<FlameTree>)>,
+    /// When comparing: per node of the flame tree, the base's total.
+    flame_base: Option<(ReportOptions, Rc<Vec<i64>>)>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -40,6 +42,15 @@ fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, Str
     Pattern::new(option, text)
         .map(Some)
         .map_err(|e| e.to_string())
+}
+
+/// The flame tree of `profile` under the report options `key`.
+fn build_tree(profile: &Profile, key: &ReportOptions) -> Result<FlameTree, String> {
+    let filter = ReportFilter::new(profile, key).map_err(|e| e.to_string())?;
+    let fo = FlameOptions {
+        sample_index: key.sample_index.unwrap_or(0),
+    };
+    Ok(FlameTree::build_filtered(profile, &fo, &filter))
 }
 
 impl Session {
@@ -55,23 +66,54 @@ impl Session {
             compared: None,
             top: None,
             flame: None,
+            flame_base: None,
+        }
+    }
+
+    /// What the flame graph is drawn from: the new profile when comparing
+    /// (boxes sized by it, coloured by change), else the shown one.
+    fn flame_profile(&self) -> Rc<Profile> {
+        match &self.compared {
+            Some(c) => c.sides().1.clone(),
+            None => self.profile.clone(),
         }
     }
 
     fn flame_tree(&mut self, opts: &ReportOptions) -> Result<Rc<FlameTree>, String> {
-        let key = opts.tree_key(self.profile.default_sample_index());
+        let profile = self.flame_profile();
+        let key = opts.tree_key(profile.default_sample_index());
         if let Some((k, t)) = &self.flame {
             if *k == key {
                 return Ok(t.clone());
             }
         }
-        let filter = ReportFilter::new(&self.profile, &key).map_err(|e| e.to_string())?;
-        let fo = FlameOptions {
-            sample_index: key.sample_index.unwrap_or(0),
-        };
-        let tree = Rc::new(FlameTree::build_filtered(&self.profile, &fo, &filter));
+        let tree = Rc::new(build_tree(&profile, &key)?);
         self.flame = Some((key, tree.clone()));
         Ok(tree)
+    }
+
+    /// When comparing, the base's total per node of `tree` (the new
+    /// profile's tree for `opts`).
+    fn flame_base(
+        &mut self,
+        opts: &ReportOptions,
+        tree: &FlameTree,
+    ) -> Result<Option<Rc<Vec<i64>>>, String> {
+        let Some((base, new)) = self.compared.as_ref().map(|c| c.sides()) else {
+            return Ok(None);
+        };
+        let key = opts.tree_key(new.default_sample_index());
+        if let Some((k, t)) = &self.flame_base {
+            if *k == key {
+                return Ok(Some(t.clone()));
+            }
+        }
+        let base_tree = build_tree(base, &key)?;
+        let totals = Rc::new(crate::analysis::flame::diff::base_totals(
+            tree, new, &base_tree, base,
+        ));
+        self.flame_base = Some((key, totals.clone()));
+        Ok(Some(totals))
     }
 
     fn top(&mut self, opts: &ReportOptions) -> Result<Rc<TopTable>, String> {
@@ -127,14 +169,18 @@ impl Session {
             } => {
                 let tree = self.flame_tree(&opts)?;
                 let search = user_pattern("search", &search)?;
-                Ok(Answer::Flame(flame_scene(
+                let mut scene = flame_scene(
                     &tree,
-                    &self.profile,
+                    &self.flame_profile(),
                     zoom,
                     width_px,
                     search.as_ref(),
                     dark,
-                )))
+                );
+                if let Some(base) = self.flame_base(&opts, &tree)? {
+                    flame_diff::mark_changes(&mut scene, &base, dark);
+                }
+                Ok(Answer::Flame(scene))
             }
             Query::Goroutines => {
                 if !self.profile.is_goroutine_data() {

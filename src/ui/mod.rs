@@ -21,6 +21,8 @@ mod header;
 #[cfg(target_arch = "wasm32")]
 mod hooks;
 #[cfg(target_arch = "wasm32")]
+mod inputs;
+#[cfg(target_arch = "wasm32")]
 mod open;
 #[cfg(target_arch = "wasm32")]
 mod top;
@@ -39,5 +41,5 @@ pub use {
     header::{ProfileHeader, ProfileHeaderProps},
     open::{Landing, LandingProps, StatusLine, StatusLineProps},
     top::{TopView, TopViewProps},
-    worker_client::{Content, Source, WorkerHandle},
+    worker_client::{Change, Content, Source, WorkerHandle},
 };

@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use crate::protocol::{ReportOptions, Response, Stage, Summary};
+use crate::protocol::{Inputs, OpenMode, ReportOptions, Response, Stage, Summary};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -62,6 +62,12 @@ pub struct AppState<F> {
     /// The worker has started (its code is loaded; opening a file now makes
     /// no request).
     pub worker_ready: bool,
+    /// What several files opened together become; `None` lets the worker
+    /// choose (see `session::default_mode`).
+    pub open_mode: Option<OpenMode>,
+    /// The files last opened together, kept to open them again in another
+    /// mode; empty once a single file is opened.
+    pub many: Vec<RecentFile<F>>,
 }
 
 impl<F> Default for AppState<F> {
@@ -79,6 +85,8 @@ impl<F> Default for AppState<F> {
             loading_file: None,
             flame_target: None,
             worker_ready: false,
+            open_mode: None,
+            many: Vec::new(),
         }
     }
 }
@@ -90,6 +98,13 @@ pub enum Action<F> {
         name: String,
         file: Option<F>,
     },
+    /// Several files start loading together.
+    StartMany(Vec<RecentFile<F>>),
+    /// The open profile starts changing in place (a base, added files,
+    /// another compare mode); `label` is what the status line names.
+    StartChange(String),
+    /// The user chose what several files become.
+    SetOpenMode(Option<OpenMode>),
     Worker(Response),
     Fail(String),
     /// The load was cancelled: its worker is gone.
@@ -105,7 +120,20 @@ pub enum Action<F> {
 /// How many files the recent list keeps.
 const RECENT_MAX: usize = 8;
 
-impl<F> AppState<F> {
+impl<F: Clone> AppState<F> {
+    /// What the files last opened together became, when the shown profile
+    /// is made of them.
+    pub fn many_mode(&self) -> Option<OpenMode> {
+        if self.many.is_empty() {
+            return None;
+        }
+        match self.summary.as_ref().map(|s| &s.inputs) {
+            Some(Inputs::Merged { .. }) => Some(OpenMode::Merge),
+            Some(Inputs::Compared { .. }) => Some(OpenMode::Compare),
+            _ => None,
+        }
+    }
+
     /// Applies `action`; false when it changes nothing, so the page need not
     /// render again.
     pub fn apply(&mut self, action: Action<F>) -> bool {
@@ -119,7 +147,27 @@ impl<F> AppState<F> {
                 self.loading_name = Some(name);
                 self.progress = None;
                 self.error = None;
+                self.many.clear();
             }
+            Action::StartMany(files) => {
+                self.status = Status::Loading;
+                self.loading_file = None;
+                self.loading_name = Some(format!("{} files", files.len()));
+                self.progress = None;
+                self.error = None;
+                for f in files.iter().rev() {
+                    self.remember(f.clone());
+                }
+                self.many = files;
+            }
+            Action::StartChange(label) => {
+                self.status = Status::Loading;
+                self.loading_file = None;
+                self.loading_name = Some(label);
+                self.progress = None;
+                self.error = None;
+            }
+            Action::SetOpenMode(mode) => self.open_mode = mode,
             Action::Worker(Response::Ready) => self.worker_ready = true,
             // Answers go to the view that asked, never through the state.
             Action::Worker(Response::Answer { .. }) => return false,
