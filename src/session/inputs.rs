@@ -327,6 +327,7 @@ impl Session {
         self.top = None;
         self.flame = None;
         self.flame_base = None;
+        self.side_tops = None;
     }
 }
 
@@ -395,6 +396,26 @@ mod tests {
             "{text}"
         );
         assert!(matches!(s.summary().inputs, Inputs::Compared { ref new, .. } if new == "earlier"));
+        // Top rows carry both sides (after the swap, base 15 -> new 10).
+        let Answer::Top(w) = s.answer(Query::Top {
+            opts: ReportOptions::default(),
+            filter: "^a$".into(),
+            order: crate::protocol::RowOrder::Flat,
+            start: 0,
+            count: 10,
+        }) else {
+            panic!()
+        };
+        let sides = w.rows[0].sides.clone().unwrap();
+        assert_eq!(
+            (
+                w.rows[0].flat.as_str(),
+                sides.base.as_str(),
+                sides.new.as_str()
+            ),
+            ("-5", "15", "10")
+        );
+        assert_eq!(sides.delta_pct, "-33.33%");
         // The flame graph is the new profile's, with the base per box.
         let Answer::Flame(f) = s.answer(Query::Flame {
             opts: ReportOptions::default(),

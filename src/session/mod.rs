@@ -30,6 +30,8 @@ pub struct Session {
     compared: Option<inputs::Compared>,
     top: Option<(ReportOptions, Rc<TopTable>)>,
     flame: Option<(ReportOptions, Rc<FlameTree>)>,
+    /// When comparing: the base's and the new profile's top tables.
+    side_tops: Option<(ReportOptions, Rc<TopTable>, Rc<TopTable>)>,
     /// When comparing: per node of the flame tree, the base's total.
     flame_base: Option<(ReportOptions, Rc<Vec<i64>>)>,
 }
@@ -42,6 +44,16 @@ fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, Str
     Pattern::new(option, text)
         .map(Some)
         .map_err(|e| e.to_string())
+}
+
+/// The unit of `table`'s sample type in `profile`.
+fn table_unit(profile: &Profile, table: &TopTable) -> String {
+    let st = profile
+        .sample_types
+        .get(table.sample_index)
+        .copied()
+        .unwrap_or_default();
+    profile.str(st.unit).to_string()
 }
 
 /// The flame tree of `profile` under the report options `key`.
@@ -67,7 +79,33 @@ impl Session {
             top: None,
             flame: None,
             flame_base: None,
+            side_tops: None,
         }
+    }
+
+    /// When comparing, the top tables of the base and the new profile for
+    /// `opts`, with every row kept so each compared row finds its sides.
+    fn side_tops(
+        &mut self,
+        opts: &ReportOptions,
+    ) -> Result<Option<(Rc<TopTable>, Rc<TopTable>)>, String> {
+        let Some((base, new)) = self.compared.as_ref().map(|c| c.sides()) else {
+            return Ok(None);
+        };
+        if let Some((o, b, n)) = &self.side_tops {
+            if o == opts {
+                return Ok(Some((b.clone(), n.clone())));
+            }
+        }
+        let all = ReportOptions {
+            nodecount: 0,
+            nodefraction: 0.0,
+            ..opts.clone()
+        };
+        let table = |p: &Profile| top_table(p, &all).map(Rc::new).map_err(|e| e.to_string());
+        let (b, n) = (table(base)?, table(new)?);
+        self.side_tops = Some((opts.clone(), b.clone(), n.clone()));
+        Ok(Some((b, n)))
     }
 
     /// What the flame graph is drawn from: the new profile when comparing
@@ -144,7 +182,7 @@ impl Session {
                 let table = self.top(&opts)?;
                 let pattern = user_pattern("filter", &filter)?;
                 let count = count.min(2000) as usize;
-                Ok(Answer::Top(top_rows::top_window(
+                let mut window = top_rows::top_window(
                     &self.profile,
                     &table,
                     &opts,
@@ -152,7 +190,12 @@ impl Session {
                     order,
                     start as usize,
                     count,
-                )))
+                );
+                if let Some((base, new)) = self.side_tops(&opts)? {
+                    let unit = table_unit(&self.profile, &table);
+                    top_rows::add_sides(&mut window, &table, &base, &new, &unit);
+                }
+                Ok(Answer::Top(window))
             }
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;

@@ -142,19 +142,30 @@ test("two profiles chosen together compare, the earlier as base, and swap", () =
     await selectCompareMode(page, "base");
     assert.equal(await downloadTop(page), want("base"));
     await page.waitForSelector('[data-testid="top-row"]');
+    // Each row shows base, new, delta and delta%.
+    assert.ok(await page.$('[data-testid="top-row"] [data-testid="row-base"]'));
+    assert.ok(await page.$('[data-testid="top-row"] [data-testid="row-delta-pct"]'));
     await screenshot(page, "compare-top");
     await page.click('[data-testid="tab-flame"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
     await screenshot(page, "compare-flame");
   }));
 
-test("the diff flame graph in the dark", () =>
-  withPage(async (page) => {
-    await openPair(page, "series/leak_http.snap0.heap.pb.gz", "series/leak_http.snap2.heap.pb.gz");
-    await page.click('[data-testid="tab-flame"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
-    await screenshot(page, "compare-flame-dark");
-  }, { colorScheme: "dark" }));
+for (const colorScheme of ["light", "dark"]) {
+  test(`the diff flame graph colours the change, with its legend and tooltip (${colorScheme})`, () =>
+    withPage(async (page) => {
+      // Mutex against block waits: some paths grew, some shrank.
+      await openPair(page, "mutex_block.block.pb.gz", "mutex_block.mutex.pb.gz");
+      await page.click('[data-testid="tab-flame"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="flame-legend"]');
+      const box = await page.$eval('[data-testid="flame-canvas"]', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width }; });
+      await page.mouse.move(box.x + box.w * 0.3, box.y + 30);
+      await page.waitForSelector('[data-testid="tooltip-diff"]');
+      assert.match(await text(page, "tooltip-diff"), /base .*new .*delta .*delta% /s);
+      await screenshot(page, `compare-flame-${colorScheme}`);
+    }, { colorScheme }));
+}
 
 test("bad pairs say what differs and the app stays usable", () =>
   withPage(async (page) => {
@@ -172,7 +183,8 @@ test("bad pairs say what differs and the app stays usable", () =>
 
     // A goroutine dump and a CPU profile chosen together.
     await setFiles(page, "file-input", [file("goroutine_states.debug2.txt", "dump"), file("cpu_regexp_json.pb.gz", "cpu")], "error");
-    assert.match(await text(page, "error"), /cannot compare .*goroutine dump.* with the base .*sample types differ/);
+    // The dump has no time, so it is the base.
+    assert.equal(await text(page, "error"), "cannot compare cpu (pprof protobuf (gzipped)) with the base dump (goroutine dump (debug=2)): period types differ: cpu/nanoseconds (cpu) vs goroutine/count (dump)");
 
     // A broken file among several is named.
     await page.selectOption('[data-testid="open-mode"]', "merge");
