@@ -514,4 +514,49 @@ mod tests {
         })));
         assert_eq!(s, before);
     }
+
+    #[test]
+    fn several_files_load_and_change_in_place() {
+        let mut s = State::default();
+        let file = |name: &str, n| RecentFile {
+            name: name.into(),
+            file: n,
+        };
+        s.apply(Action::SetOpenMode(Some(OpenMode::Merge)));
+        s.apply(Action::StartMany(vec![file("a", 1), file("b", 2)]));
+        assert_eq!(s.status, Status::Loading);
+        assert_eq!(s.loading_name.as_deref(), Some("2 files"));
+        assert_eq!(recent_names(&s), ["a", "b"]);
+        let mut merged = summary("a + 1 more", false);
+        merged.inputs = Inputs::Merged {
+            names: vec!["a".into(), "b".into()],
+        };
+        s.apply(Action::Worker(Response::Loaded { summary: merged }));
+        assert_eq!(s.many_mode(), Some(OpenMode::Merge));
+        assert_eq!(s.open_mode, Some(OpenMode::Merge));
+        // A change in place keeps the user's sample type and tab.
+        s.apply(Action::SetSampleIndex(0));
+        s.apply(Action::SetTab(Tab::Flame));
+        let generation = s.generation;
+        s.apply(Action::StartChange("the comparison".into()));
+        assert_eq!(s.status, Status::Loading);
+        s.apply(Action::Worker(Response::Changed {
+            summary: summary("a", false),
+        }));
+        assert_eq!(
+            (s.status, s.opts.sample_index, s.tab, s.generation),
+            (Status::Ready, Some(0), Tab::Flame, generation + 1)
+        );
+        // A failed change leaves the profile shown.
+        s.apply(Action::StartChange("base".into()));
+        s.apply(Action::Worker(Response::Error {
+            message: "cannot compare".into(),
+        }));
+        assert!(s.summary.is_some());
+        s.apply(Action::DismissError);
+        assert_eq!(s.status, Status::Ready);
+        // Opening one file forgets the set.
+        s.apply(start("c", Some(3)));
+        assert!(s.many.is_empty() && s.many_mode().is_none());
+    }
 }
