@@ -46,6 +46,9 @@ fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, Str
         .map_err(|e| e.to_string())
 }
 
+/// The base's and the new profile's top tables.
+type SideTops = (Rc<TopTable>, Rc<TopTable>);
+
 /// The unit of `table`'s sample type in `profile`.
 fn table_unit(profile: &Profile, table: &TopTable) -> String {
     let st = profile
@@ -85,10 +88,7 @@ impl Session {
 
     /// When comparing, the top tables of the base and the new profile for
     /// `opts`, with every row kept so each compared row finds its sides.
-    fn side_tops(
-        &mut self,
-        opts: &ReportOptions,
-    ) -> Result<Option<(Rc<TopTable>, Rc<TopTable>)>, String> {
+    fn side_tops(&mut self, opts: &ReportOptions) -> Result<Option<SideTops>, String> {
         let Some((base, new)) = self.compared.as_ref().map(|c| c.sides()) else {
             return Ok(None);
         };

@@ -12,12 +12,11 @@ use hashbrown::HashMap;
 use super::{FlameTree, NodeId, ROOT};
 use crate::model::Profile;
 
-/// What makes two frames the same across profiles.
-fn frame_key<'a>(
-    tree: &FlameTree,
-    profile: &'a Profile,
-    n: NodeId,
-) -> (&'a str, &'a str, i64, u64) {
+/// What makes two frames the same across profiles: name, file, line and
+/// the address of an unsymbolised frame.
+type FrameKey<'a> = (&'a str, &'a str, i64, u64);
+
+fn frame_key<'a>(tree: &FlameTree, profile: &'a Profile, n: NodeId) -> FrameKey<'a> {
     let name = profile.str(tree.name(n));
     let address = if name.is_empty() { tree.address(n) } else { 0 };
     (name, profile.str(tree.file(n)), tree.line(n), address)
@@ -31,8 +30,7 @@ pub fn base_totals(
     base: &FlameTree,
     base_profile: &Profile,
 ) -> Vec<i64> {
-    let mut children: HashMap<(NodeId, (&str, &str, i64, u64)), NodeId> =
-        HashMap::with_capacity(base.len());
+    let mut children: HashMap<(NodeId, FrameKey<'_>), NodeId> = HashMap::with_capacity(base.len());
     for n in base.nodes() {
         if let Some(p) = base.parent(n) {
             children.insert((p, frame_key(base, base_profile, n)), n);
