@@ -15,7 +15,7 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
 use crate::protocol::{Request, Response};
-use crate::session::{Named, Session};
+use crate::session::{Named, Opening, Session};
 
 #[derive(Default)]
 struct State {
@@ -110,8 +110,9 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>, files: V
             // Drop the previous profile first: its memory is reused.
             state.borrow_mut().session = None;
             let bytes = files.iter().map(|f| f.size() as u64).sum();
-            let opened = decode_all(&names, files)
-                .and_then(|inputs| Session::open_many(inputs, mode, bytes));
+            let mut opening = Opening::new(mode, files.len(), bytes);
+            let opened = decode_each(&names, files, |input| opening.push(input))
+                .and_then(|()| opening.finish());
             match opened {
                 Ok((session, _mode)) => {
                     let summary = session.summary();
@@ -210,9 +211,24 @@ fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut Session) -> Result<(),
     });
 }
 
-/// Decodes `files`, named by `names` in the same order, posting progress
-/// over all of them; the first that fails is named in the error.
+/// Decodes `files`, named by `names` in the same order, into a list.
 fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> {
+    let mut out = Vec::with_capacity(files.len());
+    decode_each(names, files, |input| {
+        out.push(input);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Decodes `files`, named by `names` in the same order, handing each to
+/// `sink` as soon as it is decoded, and posting progress over all of them;
+/// the first that fails is named in the error.
+fn decode_each(
+    names: &[String],
+    files: Vec<Blob>,
+    mut sink: impl FnMut(Named) -> Result<(), String>,
+) -> Result<(), String> {
     if names.len() != files.len() {
         return Err(format!(
             "{} names came with {} files to the worker",
@@ -226,7 +242,6 @@ fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> 
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
     let mut last = 0f64;
     let mut before = 0u64;
-    let mut out = Vec::with_capacity(files.len());
     for (name, file) in names.iter().zip(files) {
         let size = file.size() as u64;
         let reader = BlobReader::new(file)
@@ -246,9 +261,9 @@ fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> 
         let profile = decode::decode_reader(reader, size, &DecodeOptions::default(), &mut progress)
             .map_err(|e| format!("{name}: {e}"))?;
         before += size;
-        out.push((name.clone(), profile));
+        sink((name.clone(), profile))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads a `Blob` (the dropped file) synchronously, a slice at a time, so

@@ -124,6 +124,86 @@ pub fn default_mode(inputs: &[Named]) -> OpenMode {
     }
 }
 
+/// Several files opened together, fed one at a time as each is decoded.
+///
+/// When the result is going to be a merge (chosen, or left to choose with
+/// three or more files of which the first is not goroutine data, see
+/// [`default_mode`]), each file is merged into the others as it comes and
+/// then dropped, so memory grows with the distinct stacks rather than with
+/// the number of files: merging one at a time is pprof's merge of all
+/// (`tests/merge_golden.rs` checks it against every oracle). Otherwise the
+/// files are held until [`Opening::finish`] routes them.
+pub struct Opening {
+    mode: Option<OpenMode>,
+    count: usize,
+    bytes: u64,
+    held: Vec<Named>,
+    /// The names so far and their merge, when merging as they come.
+    merging: Option<(Vec<String>, Option<Profile>)>,
+}
+
+impl Opening {
+    /// `count` files of `bytes` in all, to become `mode` (`None`: choose).
+    pub fn new(mode: Option<OpenMode>, count: usize, bytes: u64) -> Opening {
+        Opening {
+            mode,
+            count,
+            bytes,
+            held: Vec::new(),
+            merging: None,
+        }
+    }
+
+    /// The next file, in the order chosen.
+    pub fn push(&mut self, input: Named) -> Result<(), String> {
+        if self.held.is_empty() && self.merging.is_none() {
+            let merge = match self.mode {
+                Some(m) => m == OpenMode::Merge,
+                None => self.count > 2 && !input.1.is_goroutine_data(),
+            };
+            if merge {
+                self.merging = Some((Vec::new(), None));
+            }
+        }
+        let Some((names, acc)) = self.merging.as_mut() else {
+            self.held.push(input);
+            return Ok(());
+        };
+        let (name, profile) = input;
+        let next = match acc.take() {
+            None => merge(&[profile]),
+            Some(a) => {
+                let merged = merge(&[&a, &profile]);
+                if merged.is_err() {
+                    *acc = Some(a);
+                }
+                merged
+            }
+        }
+        .map_err(|e| {
+            let first = names.first().map_or(name.as_str(), |n| n.as_str());
+            merge_error(&[first, &name], e)
+        })?;
+        *acc = Some(next);
+        names.push(name);
+        Ok(())
+    }
+
+    /// The session the files make, and the mode used.
+    pub fn finish(self) -> Result<(Session, OpenMode), String> {
+        match self.merging {
+            Some((names, Some(profile))) => {
+                let mut s = Session::new(profile);
+                s.names = names;
+                s.bytes = self.bytes;
+                Ok((s, OpenMode::Merge))
+            }
+            Some((_, None)) => Err("no files to merge".into()),
+            None => Session::open_many(self.held, self.mode, self.bytes),
+        }
+    }
+}
+
 impl Session {
     /// One decoded file, under its name and size.
     pub fn named(profile: Profile, name: &str, bytes: u64) -> Session {
@@ -498,6 +578,61 @@ mod tests {
         assert!(
             top_text(&mut s).contains("of 10 total"),
             "-diff_base: the base's"
+        );
+    }
+
+    #[test]
+    fn opening_merges_as_files_come_and_routes_the_rest() {
+        let p = |n: &str, s: &str, t| (n.to_string(), counts(&[s], t));
+        let open = |mode, inputs: Vec<Named>| {
+            let mut o = Opening::new(mode, inputs.len(), 0);
+            for i in inputs {
+                o.push(i)?;
+            }
+            o.finish()
+        };
+        let three = || {
+            vec![
+                p("a", "main;x 1", 3),
+                p("b", "main;x 2", 2),
+                p("c", "main;y 4", 1),
+            ]
+        };
+        let (mut s, mode) = open(None, three()).unwrap();
+        assert_eq!(mode, OpenMode::Merge);
+        assert!(top_text(&mut s).contains("of 7 total"));
+        assert_eq!(s.summary().name, "a + 2 more");
+        let (_, mode) = open(None, three()[..2].to_vec()).unwrap();
+        assert_eq!(mode, OpenMode::Compare);
+        let (s, mode) = open(Some(OpenMode::Merge), three()[..2].to_vec()).unwrap();
+        assert_eq!(mode, OpenMode::Merge);
+        assert_eq!(
+            s.summary().inputs,
+            Inputs::Merged {
+                names: vec!["a".into(), "b".into()]
+            }
+        );
+        let cpu = ProfileBuilder::new(&[("cpu", "nanoseconds")])
+            .samples(&["main 1"])
+            .build();
+        let mut bad = three();
+        bad.insert(1, ("cpu.pb".into(), cpu));
+        assert_eq!(
+            open(None, bad).err().as_deref(),
+            Some("cannot merge cpu.pb: its sample types cpu/nanoseconds differ from samples/count (a)")
+        );
+        let dump = |n: &str| {
+            let text = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+            (
+                n.to_string(),
+                crate::decode::decode(text.as_bytes()).unwrap(),
+            )
+        };
+        assert_eq!(
+            open(None, vec![dump("a"), dump("b"), dump("c")])
+                .err()
+                .as_deref(),
+            Some("series view not wired yet")
         );
     }
 }

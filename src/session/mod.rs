@@ -17,7 +17,7 @@ use crate::view::flame_scene::flame_scene;
 use crate::view::{flame_diff, top_rows, top_text};
 
 mod inputs;
-pub use inputs::{default_mode, Named};
+pub use inputs::{default_mode, Named, Opening};
 
 pub struct Session {
     /// What queries answer on: one file, a merge, or a difference.
