@@ -196,3 +196,23 @@ test("bad pairs say what differs and the app stays usable", () =>
     await setFiles(page, "file-input", [file("heap_mapchurn.heap.pb.gz", "one"), file("heap_mapchurn.allocs.pb.gz", "two")]);
     await page.waitForSelector('[data-testid="merged-inputs"][data-count="2"]');
   }));
+
+test("cancelling a load brings the comparison back as it was", () =>
+  withPage(async (page) => {
+    await openPair(page, "series/leak_http.snap0.heap.pb.gz", "series/leak_http.snap2.heap.pb.gz");
+    await selectCompareMode(page, "base");
+    await selectSampleType(page, "inuse_space");
+    await page.setInputFiles('[data-testid="file-input"]', file("bigheap_callgraph.heap.pb.gz", "big"));
+    const cancel = await page.waitForSelector('[data-testid="cancel"]', { timeout: 10_000 }).catch(() => null);
+    const cancelled = cancel && (await cancel.click().then(() => true, () => false));
+    await waitSettled(page, "ready");
+    if (!cancelled) return; // The load ended first: nothing to bring back.
+    // The new worker replays the open, the base and the mode, in order.
+    await page.waitForSelector('[data-testid="compare-inputs"][data-mode="base"]', { timeout: 30_000 });
+    await waitSettled(page, "ready");
+    assert.equal(await text(page, "base-name"), "base");
+    await page.click('[data-testid="tab-top"]');
+    await selectSampleType(page, "inuse_space");
+    const want = readFileSync(corpus("pairs/leak_http.snap2.heap.pb.gz__vs__leak_http.snap0.heap.pb.gz.base.top.inuse_space.txt"), "utf8");
+    assert.equal(await downloadTop(page), want);
+  }));
