@@ -18,9 +18,10 @@ pub use crate::analysis::goroutines::series::{
 pub use crate::analysis::goroutines::{GoroutineSummary, Group, Severity};
 pub use crate::analysis::options::{Granularity, ReportOptions, SortOrder};
 pub use crate::decode::Stage;
+pub use crate::model::compare::CompareMode;
 pub use crate::model::PanicKind;
 pub use crate::view::flame_scene::{FlameBox, FlameScene, SearchResult};
-pub use crate::view::summary::{SampleTypeInfo, Summary};
+pub use crate::view::summary::{Inputs, SampleTypeInfo, Summary};
 pub use crate::view::top_rows::{RowOrder, TopRowView, TopWindow};
 
 // A request lives only until it is encoded: its size does not matter.
@@ -34,6 +35,54 @@ pub enum Request {
     /// A question about the open profile; answered by [`Response::Answer`]
     /// with the same id.
     Query { id: u32, query: Query },
+    /// Decode the `files` sent beside this message (in this order, one
+    /// name each) and make one profile of them: merged, compared or a
+    /// series, as `mode` says, or as the worker chooses when it is `None`
+    /// (see `session::default_mode`). Answered by [`Response::Loaded`].
+    OpenMany {
+        names: Vec<String>,
+        mode: Option<OpenMode>,
+    },
+    /// Compare the open profile, as the new one, with the `file` sent
+    /// beside. Answered by [`Response::Changed`]; on error the open profile
+    /// stays.
+    OpenBase { name: String },
+    /// Merge the `files` sent beside into the open profile. Answered by
+    /// [`Response::Changed`]; on error the open profile stays.
+    Add { names: Vec<String> },
+    /// Switch the comparison's mode (`-diff_base` or `-base`) and
+    /// `-normalize`. Answered by [`Response::Changed`].
+    SetCompare { mode: CompareMode, normalize: bool },
+    /// Swap the base and the new profile. Answered by [`Response::Changed`].
+    Swap,
+}
+
+/// What several files opened together become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpenMode {
+    /// One profile, as `go tool pprof a b c` merges them.
+    Merge,
+    /// The earlier is the base, the later the new profile.
+    Compare,
+    /// Goroutine snapshots of one process over time.
+    Series,
+}
+
+impl OpenMode {
+    pub const ALL: [OpenMode; 3] = [OpenMode::Merge, OpenMode::Compare, OpenMode::Series];
+
+    /// The value of the page's `open-mode` option.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpenMode::Merge => "merge",
+            OpenMode::Compare => "compare",
+            OpenMode::Series => "series",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OpenMode> {
+        OpenMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +144,13 @@ pub enum Response {
     Loaded {
         summary: Summary,
     },
+    /// The open profile changed in place (a base, added files, another
+    /// compare mode, a swap): views ask again, the options stay.
+    Changed {
+        summary: Summary,
+    },
+    /// Anything went wrong with the last request; the message says what
+    /// and, for files, which.
     Error {
         message: String,
     },
@@ -193,6 +249,16 @@ mod tests {
             Response::Error {
                 message: "x: \u{1F600}".into(),
             },
+            Response::Changed {
+                summary: crate::session::Session::compared(
+                    ("new".into(), cpu.clone()),
+                    ("base".into(), cpu.clone()),
+                    CompareMode::Base,
+                    true,
+                )
+                .expect("compares")
+                .summary(),
+            },
         ];
         responses.extend(
             answers
@@ -286,6 +352,25 @@ mod tests {
                     order: vec![2, 0, u32::MAX],
                 },
             },
+            Request::OpenMany {
+                names: vec!["a".into(), "b".into()],
+                mode: Some(OpenMode::Series),
+            },
+            Request::OpenMany {
+                names: Vec::new(),
+                mode: None,
+            },
+            Request::OpenBase {
+                name: "base".into(),
+            },
+            Request::Add {
+                names: vec!["c".into()],
+            },
+            Request::SetCompare {
+                mode: CompareMode::Base,
+                normalize: true,
+            },
+            Request::Swap,
         ];
         for r in requests {
             let bytes = postcard::to_allocvec(&r).expect("encodes");

@@ -14,8 +14,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
-use crate::protocol::{Request, Response, Summary};
-use crate::session::Session;
+use crate::protocol::{Request, Response};
+use crate::session::{Named, Opening, Session};
 
 #[derive(Default)]
 struct State {
@@ -64,14 +64,19 @@ pub fn start() {
         let file = Reflect::get(&data, &"file".into())
             .ok()
             .and_then(|f| f.dyn_into::<Blob>().ok());
-        handle(&state, req, file);
+        let files: Vec<Blob> = Reflect::get(&data, &"files".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Array>().ok())
+            .map(|a| a.iter().filter_map(|f| f.dyn_into::<Blob>().ok()).collect())
+            .unwrap_or_default();
+        handle(&state, req, file, files);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&Response::Ready);
 }
 
-fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
+fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>, files: Vec<Blob>) {
     match req {
         Request::Open { name } => {
             let Some(file) = file else {
@@ -101,6 +106,37 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>) {
                 decode::decode_with(text.as_bytes(), opts, progress)
             })
         }
+        Request::OpenMany { names, mode } => {
+            // Drop the previous profile first: its memory is reused.
+            state.borrow_mut().session = None;
+            let bytes = files.iter().map(|f| f.size() as u64).sum();
+            let mut opening = Opening::new(mode, files.len(), bytes);
+            let opened = decode_each(&names, files, |input| opening.push(input))
+                .and_then(|()| opening.finish());
+            match opened {
+                Ok((session, _mode)) => {
+                    let summary = session.summary();
+                    state.borrow_mut().session = Some(session);
+                    record_memory();
+                    post(&Response::Loaded { summary });
+                }
+                Err(message) => post(&Response::Error { message }),
+            }
+        }
+        Request::OpenBase { name } => {
+            let files = file.into_iter().collect();
+            change(state, |s| {
+                let [base]: [Named; 1] = decode_all(&[name], files)?
+                    .try_into()
+                    .map_err(|_| "no base file was sent to the worker".to_string())?;
+                s.set_base(base)
+            })
+        }
+        Request::Add { names } => change(state, |s| s.add(decode_all(&names, files)?)),
+        Request::SetCompare { mode, normalize } => {
+            change(state, |s| s.set_compare(mode, normalize))
+        }
+        Request::Swap => change(state, Session::swap),
         Request::Query { id, query } => {
             let answer = match state.borrow_mut().session.as_mut() {
                 Some(session) => session.answer(query),
@@ -142,8 +178,9 @@ fn load(
     };
     match decode(&DecodeOptions::default(), &mut progress) {
         Ok(profile) => {
-            let summary = Summary::of(&profile, name, size);
-            state.borrow_mut().session = Some(Session::new(profile));
+            let session = Session::named(profile, name, size);
+            let summary = session.summary();
+            state.borrow_mut().session = Some(session);
             record_memory();
             post(&Response::Loaded { summary });
         }
@@ -151,6 +188,82 @@ fn load(
             message: format!("{name}: {e}"),
         }),
     }
+}
+
+/// Changes the open session in place with `f` and posts its new summary,
+/// or the error (the session is then as it was).
+fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut Session) -> Result<(), String>) {
+    let mut st = state.borrow_mut();
+    let Some(session) = st.session.as_mut() else {
+        drop(st);
+        post(&Response::Error {
+            message: "open a profile first".into(),
+        });
+        return;
+    };
+    let result = f(session);
+    let summary = session.summary();
+    drop(st);
+    record_memory();
+    post(&match result {
+        Ok(()) => Response::Changed { summary },
+        Err(message) => Response::Error { message },
+    });
+}
+
+/// Decodes `files`, named by `names` in the same order, into a list.
+fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> {
+    let mut out = Vec::with_capacity(files.len());
+    decode_each(names, files, |input| {
+        out.push(input);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Decodes `files`, named by `names` in the same order, handing each to
+/// `sink` as soon as it is decoded, and posting progress over all of them;
+/// the first that fails is named in the error.
+fn decode_each(
+    names: &[String],
+    files: Vec<Blob>,
+    mut sink: impl FnMut(Named) -> Result<(), String>,
+) -> Result<(), String> {
+    if names.len() != files.len() {
+        return Err(format!(
+            "{} names came with {} files to the worker",
+            names.len(),
+            files.len()
+        ));
+    }
+    let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
+    let mut last = 0f64;
+    let mut before = 0u64;
+    for (name, file) in names.iter().zip(files) {
+        let size = file.size() as u64;
+        let reader = BlobReader::new(file)
+            .map_err(|e| format!("could not read {name}: {}", js_error_text(&e)))?;
+        let mut progress = |stage: Stage, done: u64, _total: u64| {
+            let now = perf.as_ref().map_or(0.0, |p| p.now());
+            if now - last > 50.0 {
+                last = now;
+                post(&Response::Progress {
+                    stage,
+                    done: before + done.min(size),
+                    total,
+                });
+            }
+            true
+        };
+        let profile = decode::decode_reader(reader, size, &DecodeOptions::default(), &mut progress)
+            .map_err(|e| format!("{name}: {e}"))?;
+        before += size;
+        sink((name.clone(), profile))?;
+    }
+    Ok(())
 }
 
 /// Reads a `Blob` (the dropped file) synchronously, a slice at a time, so

@@ -8,10 +8,10 @@ use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::decode::Stage;
 use pprof_lens::model::builder::ProfileBuilder;
 use pprof_lens::protocol::{Answer, Query};
-use pprof_lens::protocol::{SampleTypeInfo, Summary};
+use pprof_lens::protocol::{CompareMode, Inputs, SampleTypeInfo, Summary};
 use pprof_lens::session::Session;
 use pprof_lens::ui::{
-    FlameView, FlameViewProps, GoroutinesView, GoroutinesViewProps, ProfileHeader,
+    Change, FlameView, FlameViewProps, GoroutinesView, GoroutinesViewProps, ProfileHeader,
     ProfileHeaderProps, SeriesSummaryView, SeriesSummaryViewProps, SeriesView, SeriesViewProps,
     Status, StatusLine, StatusLineProps, Tab, TopView, TopViewProps, WorkerHandle,
 };
@@ -95,6 +95,7 @@ fn summary(name: &str) -> Summary {
         has_goroutines: false,
         warnings: vec!["line 7: not a frame".into()],
         warning_count: 3,
+        inputs: Default::default(),
     }
 }
 
@@ -106,6 +107,7 @@ async fn header_offers_every_sample_type_and_shows_text_only() {
         tab: Tab::Top,
         on_sample_index: Callback::noop(),
         on_tab: Callback::noop(),
+        on_change: Callback::noop(),
     };
     let root = mount::<ProfileHeader>(props).await;
     let select: HtmlSelectElement = by_testid(&root, "sample-type").dyn_into().unwrap();
@@ -712,4 +714,65 @@ fn label_widths_from_character_widths_equal_measure_text() {
             "{s}: measureText {measured}, by characters {summed}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn header_names_merged_and_compared_inputs() {
+    let header = |inputs: Inputs, on_change: Callback<Change>| {
+        let mut s = summary("a.pb.gz");
+        s.inputs = inputs;
+        ProfileHeaderProps {
+            summary: Rc::new(s),
+            opts: ReportOptions::default(),
+            tab: Tab::Top,
+            on_sample_index: Callback::noop(),
+            on_tab: Callback::noop(),
+            on_change,
+        }
+    };
+    let merged = Inputs::Merged {
+        names: vec!["a".into(), "b".into(), "c".into()],
+    };
+    let root = mount::<ProfileHeader>(header(merged, Callback::noop())).await;
+    let inputs = by_testid(&root, "merged-inputs");
+    assert_eq!(inputs.get_attribute("data-count").as_deref(), Some("3"));
+    assert_eq!(inputs.get_attribute("title").as_deref(), Some("a\nb\nc"));
+    assert!(root.query_selector("[data-testid=swap]").unwrap().is_none());
+
+    let changes = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = changes.clone();
+    let compared = Inputs::Compared {
+        base: "old".into(),
+        new: "new".into(),
+        mode: CompareMode::Base,
+        normalize: false,
+        base_totals: vec![10, 4_000_000_000],
+        new_totals: vec![12, 5_000_000_000],
+    };
+    let on_change = Callback::from(move |c| seen.borrow_mut().push(c));
+    let root = mount::<ProfileHeader>(header(compared, on_change)).await;
+    assert_eq!(by_testid(&root, "base-name").text_content().unwrap(), "old");
+    assert_eq!(by_testid(&root, "new-name").text_content().unwrap(), "new");
+    assert_eq!(
+        by_testid(&root, "total").text_content().unwrap(),
+        "change +1s"
+    );
+    let mode: HtmlSelectElement = by_testid(&root, "compare-mode").dyn_into().unwrap();
+    assert_eq!(mode.value(), "base");
+    by_testid(&root, "swap")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    assert_eq!(*changes.borrow(), vec![Change::Swap]);
+    // The base input appears once "Compare with…" is clicked.
+    assert!(root
+        .query_selector("[data-testid=base-input]")
+        .unwrap()
+        .is_none());
+    by_testid(&root, "compare")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    yew::scheduler::flush().await;
+    by_testid(&root, "base-input");
 }

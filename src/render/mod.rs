@@ -238,6 +238,7 @@ mod tests {
             self_value: 0,
             total: 0,
             matched: false,
+            base: None,
         }
     }
 

@@ -9,10 +9,13 @@ use super::bundle::{OfflineLink, UpdateNotice};
 use super::flame::FlameView;
 use super::goroutines::GoroutinesView;
 use super::header::ProfileHeader;
+use super::inputs::OpenModeSelect;
 use super::open::{DropZone, ExampleMenu, Landing, OpenButton, Opener, RecentMenu, StatusLine};
+use super::series::SeriesView;
+use super::state::RecentFile;
 use super::state::{Action, AppState, Tab};
 use super::top::TopView;
-use super::worker_client::{Source, WorkerHandle};
+use super::worker_client::{Change, Source, WorkerHandle};
 
 /// Mounts the app on `<body>` and installs the panic hook.
 pub fn start() {
@@ -77,12 +80,31 @@ pub fn App() -> Html {
                 }
             })
         };
+        let open_many = {
+            let (d, worker) = (d.clone(), worker.clone());
+            let mode = state.open_mode;
+            Callback::from(move |sources: Vec<Source>| {
+                let files = sources
+                    .iter()
+                    .filter_map(|s| {
+                        s.as_blob().map(|b| RecentFile {
+                            name: s.name.clone(),
+                            file: b.clone(),
+                        })
+                    })
+                    .collect();
+                d.dispatch(Action::StartMany(files));
+                if let Err(e) = worker.open_many(&sources, mode) {
+                    d.dispatch(Action::Fail(e));
+                }
+            })
+        };
         let cancel = {
             let (d, worker) = (d.clone(), worker.clone());
             Callback::from(move |()| {
                 d.dispatch(Action::Cancelled);
                 match worker.cancel() {
-                    Ok(Some(reopened)) => d.dispatch(loading(&reopened)),
+                    Ok(Some(label)) => d.dispatch(Action::StartChange(label)),
                     Ok(None) => {}
                     Err(e) => d.dispatch(Action::Fail(e)),
                 }
@@ -91,9 +113,43 @@ pub fn App() -> Html {
         let add_recent = Callback::from(move |file| d.dispatch(Action::AddRecent(file)));
         Opener {
             open,
+            open_many,
             add_recent,
             cancel,
         }
+    };
+    let on_change = {
+        let (d, worker) = (state.dispatcher(), worker.clone());
+        Callback::from(move |change: Change| {
+            let label = match &change {
+                Change::Base(s) => s.name.clone(),
+                Change::Add(s) => format!("{} more files", s.len()),
+                Change::Compare { .. } | Change::Swap => "the comparison".to_string(),
+            };
+            d.dispatch(Action::StartChange(label));
+            if let Err(e) = worker.change(&change) {
+                d.dispatch(Action::Fail(e));
+            }
+        })
+    };
+    let on_open_mode = {
+        let d = state.dispatcher();
+        let worker = worker.clone();
+        let many = state.many.clone();
+        Callback::from(move |mode| {
+            d.dispatch(Action::SetOpenMode(mode));
+            // Open the files last opened together again in the new mode.
+            if many.len() > 1 {
+                let sources: Vec<Source> = many
+                    .iter()
+                    .map(|f| Source::blob(f.name.clone(), f.file.clone()))
+                    .collect();
+                d.dispatch(Action::StartMany(many.clone()));
+                if let Err(e) = worker.open_many(&sources, mode) {
+                    d.dispatch(Action::Fail(e));
+                }
+            }
+        })
     };
 
     let body = match &state.summary {
@@ -106,7 +162,7 @@ pub fn App() -> Html {
             let on_show_in_flame = dispatch.reform(Action::ShowInFlame);
             html! {
                 <>
-                    <ProfileHeader summary={summary.clone()} opts={state.opts.clone()} {tab} {on_sample_index} {on_tab} />
+                    <ProfileHeader summary={summary.clone()} opts={state.opts.clone()} {tab} {on_sample_index} {on_tab} on_change={on_change.clone()} />
                     <div class="tab-body">
                         if tab == Tab::Top {
                             <TopView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
@@ -118,6 +174,9 @@ pub fn App() -> Html {
                         }
                         if tab == Tab::Goroutines {
                             <GoroutinesView worker={worker.clone()} generation={state.generation} />
+                        }
+                        if tab == Tab::Series {
+                            <SeriesView worker={worker.clone()} generation={state.generation} />
                         }
                     </div>
                 </>
@@ -139,6 +198,7 @@ pub fn App() -> Html {
                     <ExampleMenu opener={opener.clone()} compact=true />
                 }
                 <RecentMenu recent={state.recent.clone()} opener={opener.clone()} />
+                <OpenModeSelect choice={state.open_mode} used={state.many_mode()} on_change={on_open_mode} />
                 <StatusLine status={state.status} name={state.loading_name.clone()} progress={state.progress}
                     on_cancel={opener.cancel.clone()} worker_ready={state.worker_ready} />
                 <UpdateNotice />

@@ -5,9 +5,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::inputs::InputsBar;
 use super::state::Tab;
-use crate::protocol::ReportOptions;
+use super::worker_client::Change;
 use crate::protocol::Summary;
+use crate::protocol::{Inputs, ReportOptions};
 use crate::view::measurement;
 use crate::view::numbers::group_digits;
 
@@ -19,6 +21,9 @@ pub struct ProfileHeaderProps {
     /// The sample type chosen, by its index in the summary.
     pub on_sample_index: Callback<usize>,
     pub on_tab: Callback<Tab>,
+    /// A base, added files, another compare mode or a swap.
+    #[prop_or_default]
+    pub on_change: Callback<Change>,
 }
 
 #[component]
@@ -42,7 +47,20 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
     let total = s
         .sample_types
         .get(index)
-        .map(|t| measurement::label(s.totals[index], &t.unit))
+        .map(|t| match &s.inputs {
+            // A difference's sum of |value| means little: show the change.
+            Inputs::Compared {
+                base_totals,
+                new_totals,
+                ..
+            } => {
+                let at = |t: &Vec<i64>| t.get(index).copied().unwrap_or(0);
+                let (b, n) = (at(base_totals), at(new_totals));
+                let sign = if n >= b { "+" } else { "" };
+                format!("change {sign}{}", measurement::label(n - b, &t.unit))
+            }
+            _ => format!("total {}", measurement::label(s.totals[index], &t.unit)),
+        })
         .unwrap_or_default();
     let mut facts = vec![
         s.kind.clone(),
@@ -81,9 +99,10 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <span class="total" data-testid="total">{ format!("total {total}") }</span>
+                <span class="total" data-testid="total">{ total }</span>
             </div>
             <p class="facts" data-testid="kind">{ facts.join(" · ") }</p>
+            <InputsBar summary={s.clone()} {index} on_change={props.on_change.clone()} />
             if s.warning_count > 0 {
                 <div class="banner warning" data-testid="warning">
                     { format!("{} part(s) of the file could not be read and were skipped", s.warning_count) }
@@ -94,6 +113,7 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
                 { tab(Tab::Top, "tab-top", "Top") }
                 { tab(Tab::Flame, "tab-flame", "Flame graph") }
                 if s.has_goroutines { { tab(Tab::Goroutines, "tab-goroutines", "Goroutines") } }
+                if matches!(s.inputs, Inputs::Series { .. }) { { tab(Tab::Series, "tab-series", "Series") } }
             </nav>
         </section>
     }

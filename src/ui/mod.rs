@@ -23,6 +23,8 @@ mod header;
 #[cfg(target_arch = "wasm32")]
 mod hooks;
 #[cfg(target_arch = "wasm32")]
+mod inputs;
+#[cfg(target_arch = "wasm32")]
 mod open;
 #[cfg(target_arch = "wasm32")]
 mod series;
@@ -44,5 +46,5 @@ pub use {
     open::{Landing, LandingProps, StatusLine, StatusLineProps},
     series::{SeriesSummaryView, SeriesSummaryViewProps, SeriesView, SeriesViewProps},
     top::{TopView, TopViewProps},
-    worker_client::{Content, Source, WorkerHandle},
+    worker_client::{Change, Content, Source, WorkerHandle},
 };

@@ -16,6 +16,8 @@ use crate::view::numbers::human_bytes;
 #[derive(Clone, PartialEq)]
 pub struct Opener {
     pub open: Callback<Source>,
+    /// Opens several files together, as the `open-mode` choice says.
+    pub open_many: Callback<Vec<Source>>,
     /// Puts a file in the recent list without opening it.
     pub add_recent: Callback<RecentFile<Blob>>,
     pub cancel: Callback<()>,
@@ -110,18 +112,16 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
     }
 }
 
-/// Opens the first file; with several, the others wait in the recent list.
+/// Opens one file, or several together (merged, compared or a series).
 fn open_files(opener: &Opener, files: &web_sys::FileList) {
-    for i in (1..files.length()).rev() {
-        if let Some(f) = files.get(i) {
-            opener.add_recent.emit(RecentFile {
-                name: f.name(),
-                file: f.unchecked_into(),
-            });
-        }
-    }
-    if let Some(f) = files.get(0) {
-        opener.open.emit(Source::blob(f.name(), f.unchecked_into()));
+    let mut sources: Vec<Source> = (0..files.length())
+        .filter_map(|i| files.get(i))
+        .map(|f| Source::blob(f.name(), f.unchecked_into()))
+        .collect();
+    if sources.len() > 1 {
+        opener.open_many.emit(sources);
+    } else if let Some(one) = sources.pop() {
+        opener.open.emit(one);
     }
 }
 

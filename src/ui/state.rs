@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use crate::protocol::{ReportOptions, Response, Stage, Summary};
+use crate::protocol::{Inputs, OpenMode, ReportOptions, Response, Stage, Summary};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -34,6 +34,8 @@ pub enum Tab {
     Top,
     Flame,
     Goroutines,
+    /// The goroutine series: snapshots compared, leak suspects first.
+    Series,
 }
 
 /// A file opened in this page session, kept so it can be opened again.
@@ -62,6 +64,12 @@ pub struct AppState<F> {
     /// The worker has started (its code is loaded; opening a file now makes
     /// no request).
     pub worker_ready: bool,
+    /// What several files opened together become; `None` lets the worker
+    /// choose (see `session::default_mode`).
+    pub open_mode: Option<OpenMode>,
+    /// The files last opened together, kept to open them again in another
+    /// mode; empty once a single file is opened.
+    pub many: Vec<RecentFile<F>>,
 }
 
 impl<F> Default for AppState<F> {
@@ -79,6 +87,8 @@ impl<F> Default for AppState<F> {
             loading_file: None,
             flame_target: None,
             worker_ready: false,
+            open_mode: None,
+            many: Vec::new(),
         }
     }
 }
@@ -90,6 +100,13 @@ pub enum Action<F> {
         name: String,
         file: Option<F>,
     },
+    /// Several files start loading together.
+    StartMany(Vec<RecentFile<F>>),
+    /// The open profile starts changing in place (a base, added files,
+    /// another compare mode); `label` is what the status line names.
+    StartChange(String),
+    /// The user chose what several files become.
+    SetOpenMode(Option<OpenMode>),
     Worker(Response),
     Fail(String),
     /// The load was cancelled: its worker is gone.
@@ -105,7 +122,21 @@ pub enum Action<F> {
 /// How many files the recent list keeps.
 const RECENT_MAX: usize = 8;
 
-impl<F> AppState<F> {
+impl<F: Clone> AppState<F> {
+    /// What the files last opened together became, when the shown profile
+    /// is made of them.
+    pub fn many_mode(&self) -> Option<OpenMode> {
+        if self.many.is_empty() {
+            return None;
+        }
+        match self.summary.as_ref().map(|s| &s.inputs) {
+            Some(Inputs::Merged { .. }) => Some(OpenMode::Merge),
+            Some(Inputs::Compared { .. }) => Some(OpenMode::Compare),
+            Some(Inputs::Series { .. }) => Some(OpenMode::Series),
+            _ => None,
+        }
+    }
+
     /// Applies `action`; false when it changes nothing, so the page need not
     /// render again.
     pub fn apply(&mut self, action: Action<F>) -> bool {
@@ -119,7 +150,27 @@ impl<F> AppState<F> {
                 self.loading_name = Some(name);
                 self.progress = None;
                 self.error = None;
+                self.many.clear();
             }
+            Action::StartMany(files) => {
+                self.status = Status::Loading;
+                self.loading_file = None;
+                self.loading_name = Some(format!("{} files", files.len()));
+                self.progress = None;
+                self.error = None;
+                for f in files.iter().rev() {
+                    self.remember(f.clone());
+                }
+                self.many = files;
+            }
+            Action::StartChange(label) => {
+                self.status = Status::Loading;
+                self.loading_file = None;
+                self.loading_name = Some(label);
+                self.progress = None;
+                self.error = None;
+            }
+            Action::SetOpenMode(mode) => self.open_mode = mode,
             Action::Worker(Response::Ready) => self.worker_ready = true,
             // Answers go to the view that asked, never through the state.
             Action::Worker(Response::Answer { .. }) => return false,
@@ -131,6 +182,7 @@ impl<F> AppState<F> {
                 self.progress = Some((stage, done, total));
             }
             Action::Worker(Response::Loaded { summary }) => self.loaded(summary),
+            Action::Worker(Response::Changed { summary }) => self.changed(summary),
             Action::Worker(Response::Error { message }) | Action::Fail(message) => {
                 self.status = Status::Error;
                 self.error = Some(message);
@@ -167,13 +219,20 @@ impl<F> AppState<F> {
             sample_index: Some(summary.default_index),
             ..ReportOptions::default()
         };
-        if self.tab == Tab::Goroutines && !summary.has_goroutines {
+        let series = matches!(summary.inputs, Inputs::Series { .. });
+        if (self.tab == Tab::Goroutines && !summary.has_goroutines)
+            || (self.tab == Tab::Series && !series)
+        {
             self.tab = Tab::Top;
         }
         // Goroutine data opens on its own tab, unless the profile shown
         // before had goroutines too (then the user's tab stays).
         if summary.has_goroutines && self.summary.as_ref().is_none_or(|p| !p.has_goroutines) {
             self.tab = Tab::Goroutines;
+        }
+        // A series opens on its own view, the reason it was opened.
+        if series {
+            self.tab = Tab::Series;
         }
         self.summary = Some(Rc::new(summary));
         self.generation += 1;
@@ -183,6 +242,21 @@ impl<F> AppState<F> {
         if let Some(file) = self.loading_file.take() {
             self.remember(file);
         }
+    }
+
+    /// The shown profile changed in place (a base, added files, another
+    /// compare mode): the user's options and tab stay, views ask again.
+    fn changed(&mut self, summary: Summary) {
+        self.status = Status::Ready;
+        let n = summary.sample_types.len();
+        if self.opts.sample_index.is_none_or(|i| i >= n) {
+            self.opts.sample_index = Some(summary.default_index);
+        }
+        self.summary = Some(Rc::new(summary));
+        self.generation += 1;
+        self.loading_name = None;
+        self.loading_file = None;
+        self.progress = None;
     }
 
     /// Ready when a profile is shown, idle otherwise.
@@ -249,6 +323,7 @@ mod tests {
             has_goroutines,
             warnings: Vec::new(),
             warning_count: 0,
+            inputs: Default::default(),
         }
     }
 
@@ -448,5 +523,50 @@ mod tests {
             },
         })));
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn several_files_load_and_change_in_place() {
+        let mut s = State::default();
+        let file = |name: &str, n| RecentFile {
+            name: name.into(),
+            file: n,
+        };
+        s.apply(Action::SetOpenMode(Some(OpenMode::Merge)));
+        s.apply(Action::StartMany(vec![file("a", 1), file("b", 2)]));
+        assert_eq!(s.status, Status::Loading);
+        assert_eq!(s.loading_name.as_deref(), Some("2 files"));
+        assert_eq!(recent_names(&s), ["a", "b"]);
+        let mut merged = summary("a + 1 more", false);
+        merged.inputs = Inputs::Merged {
+            names: vec!["a".into(), "b".into()],
+        };
+        s.apply(Action::Worker(Response::Loaded { summary: merged }));
+        assert_eq!(s.many_mode(), Some(OpenMode::Merge));
+        assert_eq!(s.open_mode, Some(OpenMode::Merge));
+        // A change in place keeps the user's sample type and tab.
+        s.apply(Action::SetSampleIndex(0));
+        s.apply(Action::SetTab(Tab::Flame));
+        let generation = s.generation;
+        s.apply(Action::StartChange("the comparison".into()));
+        assert_eq!(s.status, Status::Loading);
+        s.apply(Action::Worker(Response::Changed {
+            summary: summary("a", false),
+        }));
+        assert_eq!(
+            (s.status, s.opts.sample_index, s.tab, s.generation),
+            (Status::Ready, Some(0), Tab::Flame, generation + 1)
+        );
+        // A failed change leaves the profile shown.
+        s.apply(Action::StartChange("base".into()));
+        s.apply(Action::Worker(Response::Error {
+            message: "cannot compare".into(),
+        }));
+        assert!(s.summary.is_some());
+        s.apply(Action::DismissError);
+        assert_eq!(s.status, Status::Ready);
+        // Opening one file forgets the set.
+        s.apply(start("c", Some(3)));
+        assert!(s.many.is_empty() && s.many_mode().is_none());
     }
 }

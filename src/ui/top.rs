@@ -175,6 +175,10 @@ pub fn TopView(props: &TopViewProps) -> Html {
         })
     };
 
+    // A comparison's rows carry both sides: base, new, delta, delta%.
+    let compared = window
+        .value()
+        .is_some_and(|(_, w)| w.rows.first().is_some_and(|r| r.sides.is_some()));
     let (header, rows_html, row_count) = match window.value() {
         Some((_, w)) => {
             let rows = w.rows.iter().enumerate().map(|(i, r)| {
@@ -184,7 +188,14 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 let onclick = props.on_show_in_flame.reform(move |_: MouseEvent| function.clone());
                 html! {
                     <div class="row" role="row" data-testid="top-row" {style} {onclick} title="Show in the flame graph">
+                        if let Some(sides) = &r.sides {
+                            <span class="num" data-testid="row-base">{ &sides.base }</span>
+                            <span class="num" data-testid="row-new">{ &sides.new }</span>
+                        }
                         <span class="num">{ &r.flat }</span>
+                        if let Some(sides) = &r.sides {
+                            <span class="num" data-testid="row-delta-pct">{ &sides.delta_pct }</span>
+                        }
                         <span class="num">{ &r.flat_pct }</span>
                         <span class="num">{ &r.sum_pct }</span>
                         <span class="num">{ &r.cum }</span>
@@ -229,9 +240,16 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <div class="banner error inline" data-testid="top-error">{ e.to_string() }</div>
             }
             <pre class="pprof-header" data-testid="top-header">{ header.join("\n") }</pre>
-            <div class="top-table" data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>
+            <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>
                 <div class="row head" role="row">
-                    <button class={classes!("num", sorted(RowOrder::Flat))} onclick={set_order(RowOrder::Flat)} data-testid="sort-flat">{ "flat" }</button>
+                    if compared {
+                        <span class="num">{ "base" }</span>
+                        <span class="num">{ "new" }</span>
+                    }
+                    <button class={classes!("num", sorted(RowOrder::Flat))} onclick={set_order(RowOrder::Flat)} data-testid="sort-flat">{ if compared { "delta" } else { "flat" } }</button>
+                    if compared {
+                        <span class="num">{ "delta%" }</span>
+                    }
                     <span class="num">{ "flat%" }</span>
                     <span class="num">{ "sum%" }</span>
                     <button class={classes!("num", sorted(RowOrder::Cum))} onclick={set_order(RowOrder::Cum)} data-testid="sort-cum">{ "cum" }</button>

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::protocol::{Answer, Query, Request, Response};
+use crate::protocol::{Answer, CompareMode, OpenMode, Query, Request, Response};
 
 /// What to open: a file (or any blob) or text the user pasted or dropped.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +51,124 @@ impl Source {
             Content::Blob(b) => Some(b),
             Content::Text(_) => None,
         }
+    }
+}
+
+/// A change to the open profile, made in place.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// Compare the open profile with this base.
+    Base(Source),
+    /// Merge these into the open profile.
+    Add(Vec<Source>),
+    /// Another compare mode or normalize setting.
+    Compare {
+        mode: CompareMode,
+        normalize: bool,
+    },
+    Swap,
+}
+
+/// A request that sets what the worker holds, with the files it reads:
+/// kept so a replaced worker can be brought back to the same profile.
+#[derive(Clone)]
+struct Load {
+    req: Request,
+    file: Option<Blob>,
+    files: Vec<Blob>,
+    /// Replaces the profile (rather than changing it in place).
+    fresh: bool,
+    /// What the status line says while it runs.
+    label: String,
+}
+
+impl Load {
+    fn source(source: &Source) -> Load {
+        let name = source.name.clone();
+        let (req, file) = match &source.content {
+            Content::Blob(blob) => (Request::Open { name: name.clone() }, Some(blob.clone())),
+            Content::Text(text) => (
+                Request::OpenText {
+                    name: name.clone(),
+                    text: text.clone(),
+                },
+                None,
+            ),
+        };
+        Load {
+            req,
+            file,
+            files: Vec::new(),
+            fresh: true,
+            label: name,
+        }
+    }
+
+    /// The blobs of `sources`: only files can be read together.
+    fn blobs(sources: &[Source]) -> Result<(Vec<String>, Vec<Blob>), String> {
+        sources
+            .iter()
+            .map(|s| match &s.content {
+                Content::Blob(b) => Ok((s.name.clone(), b.clone())),
+                Content::Text(_) => Err(format!(
+                    "{} is text, not a file: open it on its own",
+                    s.name
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.into_iter().unzip())
+    }
+
+    fn many(sources: &[Source], mode: Option<OpenMode>) -> Result<Load, String> {
+        let (names, files) = Load::blobs(sources)?;
+        Ok(Load {
+            label: format!("{} files", names.len()),
+            req: Request::OpenMany { names, mode },
+            file: None,
+            files,
+            fresh: true,
+        })
+    }
+
+    fn change(change: &Change) -> Result<Load, String> {
+        let plain = |req, label: &str| Load {
+            req,
+            file: None,
+            files: Vec::new(),
+            fresh: false,
+            label: label.to_string(),
+        };
+        Ok(match change {
+            Change::Base(source) => {
+                let Some(blob) = source.as_blob() else {
+                    return Err("the base must be a file".into());
+                };
+                Load {
+                    file: Some(blob.clone()),
+                    ..plain(
+                        Request::OpenBase {
+                            name: source.name.clone(),
+                        },
+                        &source.name,
+                    )
+                }
+            }
+            Change::Add(sources) => {
+                let (names, files) = Load::blobs(sources)?;
+                Load {
+                    files,
+                    ..plain(Request::Add { names }, &format!("{} more", sources.len()))
+                }
+            }
+            Change::Compare { mode, normalize } => plain(
+                Request::SetCompare {
+                    mode: *mode,
+                    normalize: *normalize,
+                },
+                "the comparison",
+            ),
+            Change::Swap => plain(Request::Swap, "the comparison"),
+        })
     }
 }
 
@@ -124,11 +242,20 @@ impl WorkerClient {
 
     /// Sends a request, with a file (or blob) beside it when given.
     fn send(&self, req: &Request, file: Option<&Blob>) -> Result<(), String> {
+        self.send_with(req, file, &[])
+    }
+
+    /// Sends a request with a file and a list of files beside it.
+    fn send_with(&self, req: &Request, file: Option<&Blob>, files: &[Blob]) -> Result<(), String> {
         let msg = Object::new();
         let req = crate::wire::to_js(req)?;
         Reflect::set(&msg, &"req".into(), &req).map_err(|e| format!("{e:?}"))?;
         if let Some(file) = file {
             Reflect::set(&msg, &"file".into(), file).map_err(|e| format!("{e:?}"))?;
+        }
+        if !files.is_empty() {
+            let list: js_sys::Array = files.iter().collect();
+            Reflect::set(&msg, &"files".into(), &list).map_err(|e| format!("{e:?}"))?;
         }
         if let Some(queue) = self.queue.borrow_mut().as_mut() {
             queue.push(msg.into());
@@ -139,18 +266,8 @@ impl WorkerClient {
             .map_err(|e| format!("cannot reach the worker: {e:?}"))
     }
 
-    fn open(&self, source: &Source) -> Result<(), String> {
-        let name = source.name.clone();
-        match &source.content {
-            Content::Blob(blob) => self.send(&Request::Open { name }, Some(blob)),
-            Content::Text(text) => self.send(
-                &Request::OpenText {
-                    name,
-                    text: text.clone(),
-                },
-                None,
-            ),
-        }
+    fn load(&self, load: &Load) -> Result<(), String> {
+        self.send_with(&load.req, load.file.as_ref(), &load.files)
     }
 
     /// Asks a question about the open profile; `on_answer` runs when the
@@ -179,11 +296,13 @@ pub type Responder = Rc<dyn Fn(Query) -> Answer>;
 /// What was opened, as the handle follows it through the worker's events.
 #[derive(Default)]
 struct Opened {
-    /// The source being loaded now.
-    loading: Option<Source>,
-    /// The source of the profile the page shows: a load replaces the
-    /// worker's profile from its start, so a cancelled load must reopen it.
-    shown: Option<Source>,
+    /// The loads sent and not yet answered, in order (the worker answers
+    /// them in order).
+    loading: std::collections::VecDeque<Load>,
+    /// The loads that made the profile the page shows: a fresh load, then
+    /// the changes made to it. Cancelling replaces the worker, which must
+    /// make that profile again.
+    shown: Vec<Load>,
 }
 
 struct Connection {
@@ -242,16 +361,32 @@ impl WorkerHandle {
     /// Opens `source` in the worker (replacing its profile), starting the
     /// worker first if needed.
     pub fn open(&self, source: Source) -> Result<(), String> {
+        self.load(Load::source(&source))
+    }
+
+    /// Opens several files as one profile, made as `mode` says (the worker
+    /// chooses when `None`).
+    pub fn open_many(&self, sources: &[Source], mode: Option<OpenMode>) -> Result<(), String> {
+        self.load(Load::many(sources, mode)?)
+    }
+
+    /// Changes the open profile in place.
+    pub fn change(&self, change: &Change) -> Result<(), String> {
+        self.load(Load::change(change)?)
+    }
+
+    fn load(&self, load: Load) -> Result<(), String> {
         match &*self.0 {
-            Backend::Worker(c) => c.open(source),
+            Backend::Worker(c) => c.load(load),
             Backend::Local(_) => Err("this handle only answers queries".into()),
         }
     }
 
     /// Stops a load. The worker cannot be interrupted while it decodes, so
-    /// it is replaced by a fresh one, which reopens the profile the page
-    /// shows, if any: that source is returned, as it is now loading.
-    pub fn cancel(&self) -> Result<Option<Source>, String> {
+    /// it is replaced by a fresh one, which makes the profile the page
+    /// shows again, if any: what the status line should say is returned,
+    /// as it is now loading.
+    pub fn cancel(&self) -> Result<Option<String>, String> {
         match &*self.0 {
             Backend::Worker(c) => c.cancel(),
             Backend::Local(_) => Ok(None),
@@ -285,8 +420,17 @@ impl Connection {
             {
                 let mut o = opened.borrow_mut();
                 match &resp {
-                    Response::Loaded { .. } => o.shown = o.loading.take(),
-                    Response::Error { .. } => o.loading = None,
+                    Response::Loaded { .. } | Response::Changed { .. } => {
+                        if let Some(load) = o.loading.pop_front() {
+                            if load.fresh {
+                                o.shown.clear();
+                            }
+                            o.shown.push(load);
+                        }
+                    }
+                    Response::Error { .. } => {
+                        o.loading.pop_front();
+                    }
                     _ => {}
                 }
             }
@@ -296,31 +440,36 @@ impl Connection {
         Ok(())
     }
 
-    fn open(&self, source: Source) -> Result<(), String> {
+    fn load(&self, load: Load) -> Result<(), String> {
         self.start()?;
         let sent = match self.client.borrow().as_ref() {
-            Some(w) => w.open(&source),
+            Some(w) => w.load(&load),
             None => Err("the worker is not running".into()),
         };
         if sent.is_ok() {
-            self.opened.borrow_mut().loading = Some(source);
+            self.opened.borrow_mut().loading.push_back(load);
         }
         sent
     }
 
-    fn cancel(&self) -> Result<Option<Source>, String> {
+    fn cancel(&self) -> Result<Option<String>, String> {
         self.client.borrow_mut().take();
         let shown = {
             let mut o = self.opened.borrow_mut();
-            o.loading = None;
-            o.shown.clone()
+            o.loading.clear();
+            std::mem::take(&mut o.shown)
         };
         // Start the next worker now, so that it is ready (and opening a file
         // makes no request) whether or not anything is reopened.
         self.start()?;
-        match shown {
-            Some(source) => self.open(source.clone()).map(|()| Some(source)),
-            None => Ok(None),
+        let Some(first) = shown.first() else {
+            return Ok(None);
+        };
+        let label = first.label.clone();
+        // Each answer files its load under `shown` as the first time.
+        for load in shown {
+            self.load(load)?;
         }
+        Ok(Some(label))
     }
 }

@@ -33,6 +33,9 @@ pub struct FlameBox {
     pub self_value: i64,
     pub total: i64,
     pub matched: bool,
+    /// When comparing: the same call path's total in the base profile
+    /// (`total` is the new profile's); see [`crate::view::flame_diff`].
+    pub base: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +60,9 @@ pub struct FlameScene {
     /// Path from the root to the zoomed node: (node id, name).
     pub breadcrumb: Vec<(NodeId, String)>,
     pub search: Option<SearchResult>,
+    /// When comparing: the base profile's total; boxes are then coloured by
+    /// their change and the page shows the legend.
+    pub base_total: Option<i64>,
 }
 
 /// The scene for the tree under `zoom` (the root when it is not a node),
@@ -139,6 +145,7 @@ pub fn flame_scene(
         unit: profile.str(st.unit).to_string(),
         breadcrumb,
         search,
+        base_total: None,
     }
 }
 

@@ -8,11 +8,13 @@
 //! * [`flame_scene`]: what the page draws for one view of the flame graph,
 //!   and which box is at a point of it;
 //! * [`series`]: a goroutine series' count bars and states per snapshot;
+//! * [`flame_diff`]: a compared flame graph's colours by change;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`numbers`]: counts and file sizes as the page writes them;
 //! * [`color`]: stable colours per Go package.
 
 pub mod color;
+pub mod flame_diff;
 pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;

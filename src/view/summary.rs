@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::compare::CompareMode;
 use crate::model::Profile;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +31,31 @@ pub struct Summary {
     pub has_goroutines: bool,
     pub warnings: Vec<String>,
     pub warning_count: u64,
+    /// What the shown profile is made of: one file, several merged, or a
+    /// base and a new profile compared.
+    pub inputs: Inputs,
+}
+
+/// The files behind the shown profile, as the header names them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum Inputs {
+    #[default]
+    One,
+    /// Several files merged as `go tool pprof a b c` merges them, in order.
+    Merged { names: Vec<String> },
+    /// `new - base`, as `-diff_base=BASE NEW` or `-base=BASE NEW` make it.
+    Compared {
+        base: String,
+        new: String,
+        mode: CompareMode,
+        normalize: bool,
+        /// Sum of |value| per sample type of each side, before subtracting.
+        base_totals: Vec<i64>,
+        new_totals: Vec<i64>,
+    },
+    /// Goroutine snapshots of one process, in the order opened; the views
+    /// other than the series show the last.
+    Series { names: Vec<String> },
 }
 
 impl Summary {
@@ -53,11 +79,7 @@ impl Summary {
     }
 
     pub fn of(profile: &Profile, name: &str, bytes: u64) -> Summary {
-        let n = profile.num_sample_types();
-        let mut totals = vec![0i64; n];
-        for (i, v) in profile.samples.values.iter().enumerate() {
-            totals[i % n] = totals[i % n].saturating_add(v.saturating_abs());
-        }
+        let totals = totals(profile);
         let info = |t: &crate::model::ValueType| SampleTypeInfo {
             name: profile.str(t.kind).to_string(),
             unit: profile.str(t.unit).to_string(),
@@ -85,8 +107,19 @@ impl Summary {
                 })
                 .collect(),
             warning_count: profile.warning_count,
+            inputs: Inputs::One,
         }
     }
+}
+
+/// Sum of |value| per sample type (pprof's total before filters).
+pub fn totals(profile: &Profile) -> Vec<i64> {
+    let n = profile.num_sample_types();
+    let mut totals = vec![0i64; n];
+    for (i, v) in profile.samples.values.iter().enumerate() {
+        totals[i % n] = totals[i % n].saturating_add(v.saturating_abs());
+    }
+    totals
 }
 
 #[cfg(test)]

@@ -33,6 +33,61 @@ pub struct TopRowView {
     pub name: String,
     /// The function alone, for "show in flame graph".
     pub function: String,
+    /// When comparing: the row's flat value on each side (`flat` is then
+    /// the delta).
+    pub sides: Option<RowSides>,
+}
+
+/// A compared row's flat value in the base and the new profile, and the
+/// change as a share of the base.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowSides {
+    pub base: String,
+    pub new: String,
+    /// `+12.50%`, or `new` when the base has none of it.
+    pub delta_pct: String,
+}
+
+/// Fills in [`TopRowView::sides`] of `window` (made from `diff`) from the
+/// two sides' tables (built with the same options, no rows dropped),
+/// matching rows by name.
+pub fn add_sides(
+    window: &mut TopWindow,
+    diff: &TopTable,
+    base: &TopTable,
+    new: &TopTable,
+    unit: &str,
+) {
+    let flat = |t: &TopTable| -> std::collections::HashMap<String, i64> {
+        t.rows.iter().map(|r| (r.name.clone(), r.flat)).collect()
+    };
+    let (base, new) = (flat(base), flat(new));
+    for row in &mut window.rows {
+        let Some(name) = diff.rows.get(row.rank as usize).map(|r| &r.name) else {
+            continue;
+        };
+        let (b, n) = (
+            base.get(name).copied().unwrap_or(0),
+            new.get(name).copied().unwrap_or(0),
+        );
+        row.sides = Some(RowSides {
+            base: measurement::label(b, unit),
+            new: measurement::label(n, unit),
+            delta_pct: delta_pct(b, n),
+        });
+    }
+}
+
+/// The change from `base` to `new` as a share of the base.
+pub fn delta_pct(base: i64, new: i64) -> String {
+    match (base, new) {
+        (0, 0) => "0%".to_string(),
+        (0, _) => "new".to_string(),
+        _ => format!(
+            "{:+.2}%",
+            (new - base) as f64 * 100.0 / base.unsigned_abs() as f64
+        ),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,6 +159,7 @@ pub fn top_window(
                     format!("{} {inl}", r.name)
                 },
                 function: r.function.clone(),
+                sides: None,
             }
         })
         .collect();

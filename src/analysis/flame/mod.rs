@@ -56,6 +56,7 @@
 
 mod build;
 mod child_index;
+pub mod diff;
 mod filter;
 
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,19 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{NodeId, Scene};
+use crate::view::flame_diff::change_color;
+
+/// The legend's colour scale: the painter's colours for -1..1.
+fn legend_gradient() -> String {
+    let light = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_none_or(|m| !m.matches());
+    let stops: Vec<String> = [-1.0, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0]
+        .iter()
+        .map(|&c| format!("#{:06x}", change_color(c, !light)))
+        .collect();
+    format!("background:linear-gradient(to right, {})", stops.join(", "))
+}
 
 #[derive(Properties, PartialEq)]
 pub struct FlameToolbarProps {
@@ -50,6 +63,13 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
             if let Some(info) = search_info { <span class="search-info" data-testid="flame-search-info">{ info }</span> }
             <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">{ crumbs }</nav>
             <span class="spacer" />
+            if props.scene.as_ref().is_some_and(|s| s.base_total.is_some()) {
+                <span class="diff-legend" data-testid="flame-legend" title="Box widths are the new profile's; colours show the change of each call path against the base">
+                    { "shrank" }
+                    <span class="diff-scale" style={legend_gradient()} />
+                    { "grew (width: new profile)" }
+                </span>
+            }
             <span class="muted">{ "Click a box to zoom · Esc resets" }</span>
         </div>
     }

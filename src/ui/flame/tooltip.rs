@@ -35,6 +35,22 @@ pub fn FlameTooltip(props: &FlameTooltipProps) -> Html {
             if !h.b.file.is_empty() { <div class="tt-file">{ h.b.file.clone() }</div> }
             <div>{ format!("total {} ({})", measurement::label(h.b.total, unit), pct(h.b.total)) }</div>
             <div>{ format!("self {} ({})", measurement::label(h.b.self_value, unit), pct(h.b.self_value)) }</div>
+            if let Some(base) = h.b.base {
+                <div class="tt-diff" data-testid="tooltip-diff">
+                    <div>{ format!("base {}", measurement::label(base, unit)) }</div>
+                    <div>{ format!("new {}", measurement::label(h.b.total, unit)) }</div>
+                    <div>{ format!("delta {}{}", if h.b.total >= base { "+" } else { "" }, measurement::label(h.b.total - base, unit)) }</div>
+                    <div>{ format!("delta% {}", delta_pct(base, h.b.total)) }</div>
+                </div>
+            }
         </div>
     }
+}
+
+/// The change as a share of the base; a path the base lacks is "new".
+fn delta_pct(base: i64, new: i64) -> String {
+    if base == 0 {
+        return if new == 0 { "0%".into() } else { "new".into() };
+    }
+    format!("{:+.2}%", (new - base) as f64 * 100.0 / base.abs() as f64)
 }

@@ -15,18 +15,31 @@ use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::protocol::{Answer, Query};
 use crate::view::flame_scene::flame_scene;
-use crate::view::{top_rows, top_text};
+use crate::view::{flame_diff, top_rows, top_text};
+
+mod inputs;
+pub use inputs::{default_mode, Named, Opening};
 
 pub struct Session {
-    /// The profile the top, flame and goroutine views show: the open file,
-    /// or a series' last snapshot.
+    /// What queries answer on: one file, a merge, a difference, or a
+    /// series' last snapshot.
     pub profile: Rc<Profile>,
+    /// The files merged into `profile`, in order (the new side's when
+    /// comparing).
+    names: Vec<String>,
+    /// Bytes read to make the profile.
+    bytes: u64,
+    compared: Option<inputs::Compared>,
     top: Option<(ReportOptions, Rc<TopTable>)>,
     flame: Option<(ReportOptions, Rc<FlameTree>)>,
     /// A goroutine series' snapshots, as opened; empty for a single file.
     snapshots: Vec<(String, Rc<Profile>)>,
     /// The last series answer and the order it was made for.
     series: Option<(Vec<u32>, Rc<SeriesSummary>)>,
+    /// When comparing: the base's and the new profile's top tables.
+    side_tops: Option<(ReportOptions, Rc<TopTable>, Rc<TopTable>)>,
+    /// When comparing: per node of the flame tree, the base's total.
+    flame_base: Option<(ReportOptions, Rc<Vec<i64>>)>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -39,14 +52,76 @@ fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, Str
         .map_err(|e| e.to_string())
 }
 
+/// The base's and the new profile's top tables.
+type SideTops = (Rc<TopTable>, Rc<TopTable>);
+
+/// The unit of `table`'s sample type in `profile`.
+fn table_unit(profile: &Profile, table: &TopTable) -> String {
+    let st = profile
+        .sample_types
+        .get(table.sample_index)
+        .copied()
+        .unwrap_or_default();
+    profile.str(st.unit).to_string()
+}
+
+/// The flame tree of `profile` under the report options `key`.
+fn build_tree(profile: &Profile, key: &ReportOptions) -> Result<FlameTree, String> {
+    let filter = ReportFilter::new(profile, key).map_err(|e| e.to_string())?;
+    let fo = FlameOptions {
+        sample_index: key.sample_index.unwrap_or(0),
+    };
+    Ok(FlameTree::build_filtered(profile, &fo, &filter))
+}
+
 impl Session {
     pub fn new(profile: Profile) -> Session {
+        Session::shared(Rc::new(profile))
+    }
+
+    fn shared(profile: Rc<Profile>) -> Session {
         Session {
-            profile: Rc::new(profile),
+            profile,
+            names: Vec::new(),
+            bytes: 0,
+            compared: None,
             top: None,
             flame: None,
             snapshots: Vec::new(),
             series: None,
+            flame_base: None,
+            side_tops: None,
+        }
+    }
+
+    /// When comparing, the top tables of the base and the new profile for
+    /// `opts`, with every row kept so each compared row finds its sides.
+    fn side_tops(&mut self, opts: &ReportOptions) -> Result<Option<SideTops>, String> {
+        let Some((base, new)) = self.compared.as_ref().map(|c| c.sides()) else {
+            return Ok(None);
+        };
+        if let Some((o, b, n)) = &self.side_tops {
+            if o == opts {
+                return Ok(Some((b.clone(), n.clone())));
+            }
+        }
+        let all = ReportOptions {
+            nodecount: 0,
+            nodefraction: 0.0,
+            ..opts.clone()
+        };
+        let table = |p: &Profile| top_table(p, &all).map(Rc::new).map_err(|e| e.to_string());
+        let (b, n) = (table(base)?, table(new)?);
+        self.side_tops = Some((opts.clone(), b.clone(), n.clone()));
+        Ok(Some((b, n)))
+    }
+
+    /// What the flame graph is drawn from: the new profile when comparing
+    /// (boxes sized by it, coloured by change), else the shown one.
+    fn flame_profile(&self) -> Rc<Profile> {
+        match &self.compared {
+            Some(c) => c.sides().1.clone(),
+            None => self.profile.clone(),
         }
     }
 
@@ -63,13 +138,11 @@ impl Session {
         let summary = Rc::new(series_of(&snapshots, &order)?);
         let last = snapshots.last().map(|(_, p)| p.clone());
         let last = last.ok_or(SeriesError::TooFew { count: 0 })?;
-        Ok(Session {
-            profile: last,
-            top: None,
-            flame: None,
-            snapshots,
-            series: Some((order, summary)),
-        })
+        let mut session = Session::shared(last);
+        session.names = snapshots.iter().map(|(n, _)| n.clone()).collect();
+        session.snapshots = snapshots;
+        session.series = Some((order, summary));
+        Ok(session)
     }
 
     /// The snapshots' names as opened (empty for a single file).
@@ -108,19 +181,40 @@ impl Session {
     }
 
     fn flame_tree(&mut self, opts: &ReportOptions) -> Result<Rc<FlameTree>, String> {
-        let key = opts.tree_key(self.profile.default_sample_index());
+        let profile = self.flame_profile();
+        let key = opts.tree_key(profile.default_sample_index());
         if let Some((k, t)) = &self.flame {
             if *k == key {
                 return Ok(t.clone());
             }
         }
-        let filter = ReportFilter::new(&self.profile, &key).map_err(|e| e.to_string())?;
-        let fo = FlameOptions {
-            sample_index: key.sample_index.unwrap_or(0),
-        };
-        let tree = Rc::new(FlameTree::build_filtered(&self.profile, &fo, &filter));
+        let tree = Rc::new(build_tree(&profile, &key)?);
         self.flame = Some((key, tree.clone()));
         Ok(tree)
+    }
+
+    /// When comparing, the base's total per node of `tree` (the new
+    /// profile's tree for `opts`).
+    fn flame_base(
+        &mut self,
+        opts: &ReportOptions,
+        tree: &FlameTree,
+    ) -> Result<Option<Rc<Vec<i64>>>, String> {
+        let Some((base, new)) = self.compared.as_ref().map(|c| c.sides()) else {
+            return Ok(None);
+        };
+        let key = opts.tree_key(new.default_sample_index());
+        if let Some((k, t)) = &self.flame_base {
+            if *k == key {
+                return Ok(Some(t.clone()));
+            }
+        }
+        let base_tree = build_tree(base, &key)?;
+        let totals = Rc::new(crate::analysis::flame::diff::base_totals(
+            tree, new, &base_tree, base,
+        ));
+        self.flame_base = Some((key, totals.clone()));
+        Ok(Some(totals))
     }
 
     fn top(&mut self, opts: &ReportOptions) -> Result<Rc<TopTable>, String> {
@@ -151,7 +245,7 @@ impl Session {
                 let table = self.top(&opts)?;
                 let pattern = user_pattern("filter", &filter)?;
                 let count = count.min(2000) as usize;
-                Ok(Answer::Top(top_rows::top_window(
+                let mut window = top_rows::top_window(
                     &self.profile,
                     &table,
                     &opts,
@@ -159,7 +253,12 @@ impl Session {
                     order,
                     start as usize,
                     count,
-                )))
+                );
+                if let Some((base, new)) = self.side_tops(&opts)? {
+                    let unit = table_unit(&self.profile, &table);
+                    top_rows::add_sides(&mut window, &table, &base, &new, &unit);
+                }
+                Ok(Answer::Top(window))
             }
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;
@@ -176,14 +275,18 @@ impl Session {
             } => {
                 let tree = self.flame_tree(&opts)?;
                 let search = user_pattern("search", &search)?;
-                Ok(Answer::Flame(flame_scene(
+                let mut scene = flame_scene(
                     &tree,
-                    &self.profile,
+                    &self.flame_profile(),
                     zoom,
                     width_px,
                     search.as_ref(),
                     dark,
-                )))
+                );
+                if let Some(base) = self.flame_base(&opts, &tree)? {
+                    flame_diff::mark_changes(&mut scene, &base, dark);
+                }
+                Ok(Answer::Flame(scene))
             }
             Query::Goroutines { ignore_labels } => {
                 if !self.profile.is_goroutine_data() {

@@ -1,0 +1,95 @@
+//! The base side of a compared flame graph: for every node of the new
+//! profile's tree, the total of the same call path in the base profile's
+//! tree. The graph is drawn from the new profile (boxes sized by it) and
+//! coloured by the change, so each new node needs its base figure.
+//!
+//! Paths are matched by frame content (function name, file, line, and the
+//! address of an unsymbolised frame), because the two trees come from
+//! profiles with their own string tables.
+
+use hashbrown::HashMap;
+
+use super::{FlameTree, NodeId, ROOT};
+use crate::model::Profile;
+
+/// What makes two frames the same across profiles: name, file, line and
+/// the address of an unsymbolised frame.
+type FrameKey<'a> = (&'a str, &'a str, i64, u64);
+
+fn frame_key<'a>(tree: &FlameTree, profile: &'a Profile, n: NodeId) -> FrameKey<'a> {
+    let name = profile.str(tree.name(n));
+    let address = if name.is_empty() { tree.address(n) } else { 0 };
+    (name, profile.str(tree.file(n)), tree.line(n), address)
+}
+
+/// Per node of `new` (by preorder index), the total of the same path in
+/// `base`; 0 where the base has no such path.
+pub fn base_totals(
+    new: &FlameTree,
+    new_profile: &Profile,
+    base: &FlameTree,
+    base_profile: &Profile,
+) -> Vec<i64> {
+    let mut children: HashMap<(NodeId, FrameKey<'_>), NodeId> = HashMap::with_capacity(base.len());
+    for n in base.nodes() {
+        if let Some(p) = base.parent(n) {
+            children.insert((p, frame_key(base, base_profile, n)), n);
+        }
+    }
+    // Parents come before children in preorder, so a parent is mapped first.
+    let mut mapped: Vec<Option<NodeId>> = vec![None; new.len()];
+    let mut out = vec![0i64; new.len()];
+    for n in new.nodes() {
+        let m = if n == ROOT {
+            (!base.is_empty()).then_some(ROOT)
+        } else {
+            new.parent(n)
+                .and_then(|p| mapped[p.index()])
+                .and_then(|bp| children.get(&(bp, frame_key(new, new_profile, n))).copied())
+        };
+        mapped[n.index()] = m;
+        out[n.index()] = m.map_or(0, |m| base.total(m));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::flame::FlameOptions;
+    use crate::model::builder::ProfileBuilder;
+
+    #[test]
+    fn paths_match_by_name_across_profiles() {
+        let build = |s: &[&str]| {
+            ProfileBuilder::new(&[("samples", "count")])
+                .samples(s)
+                .build()
+        };
+        let base = build(&["main;a;b 4", "main;c 6"]);
+        let new = build(&["main;c 1", "main;a;b 5", "main;a;d 2", "x 3"]);
+        let opts = FlameOptions::default();
+        let (bt, nt) = (
+            FlameTree::build(&base, &opts),
+            FlameTree::build(&new, &opts),
+        );
+        let totals = base_totals(&nt, &new, &bt, &base);
+        let named: Vec<(String, i64, i64)> = nt
+            .nodes()
+            .map(|n| {
+                let name = if n == ROOT {
+                    "root"
+                } else {
+                    new.str(nt.name(n))
+                };
+                (name.to_string(), nt.total(n), totals[n.index()])
+            })
+            .collect();
+        let get = |name: &str| named.iter().find(|(n, ..)| n == name).cloned().unwrap();
+        assert_eq!(get("root"), ("root".into(), 11, 10));
+        assert_eq!(get("b"), ("b".into(), 5, 4));
+        assert_eq!(get("c"), ("c".into(), 1, 6));
+        assert_eq!(get("d"), ("d".into(), 2, 0));
+        assert_eq!(get("x"), ("x".into(), 3, 0));
+    }
+}

@@ -1,0 +1,631 @@
+//! What the session's profile is made of: one file, several files merged,
+//! or a base and a new profile compared; and the one place that decides
+//! what several files opened together become.
+//!
+//! A comparison keeps both originals and caches the difference per mode
+//! and normalize setting, so switching between `-diff_base` and `-base`
+//! after the first time costs nothing, and swapping needs no reading.
+
+use std::rc::Rc;
+
+use super::Session;
+use crate::model::compare::{subtract_base, CompareMode};
+use crate::model::merge::{merge, MergeError};
+use crate::model::Profile;
+use crate::protocol::OpenMode;
+use crate::view::summary::{totals, Inputs, Summary};
+
+/// A file decoded, with the name the user knows it by.
+pub type Named = (String, Profile);
+
+/// The two sides of a comparison and the differences made of them.
+pub(super) struct Compared {
+    base: Rc<Profile>,
+    new: Rc<Profile>,
+    base_name: String,
+    new_name: String,
+    mode: CompareMode,
+    normalize: bool,
+    /// `new - base` per (mode, normalize) asked for so far.
+    diffs: Vec<(CompareMode, bool, Rc<Profile>)>,
+}
+
+impl Compared {
+    /// The base and the new profile.
+    pub(super) fn sides(&self) -> (&Rc<Profile>, &Rc<Profile>) {
+        (&self.base, &self.new)
+    }
+
+    fn diff(&mut self) -> Result<Rc<Profile>, String> {
+        let (mode, normalize) = (self.mode, self.normalize);
+        if let Some((_, _, d)) = self
+            .diffs
+            .iter()
+            .find(|(m, n, _)| *m == mode && *n == normalize)
+        {
+            return Ok(d.clone());
+        }
+        let d = subtract_base(&self.new, &self.base, mode, normalize).map_err(|e| {
+            pair_error(
+                (&self.new_name, &self.new),
+                (&self.base_name, &self.base),
+                e,
+            )
+        })?;
+        let d = Rc::new(d);
+        self.diffs.push((mode, normalize, d.clone()));
+        Ok(d)
+    }
+}
+
+/// Why `new` and `base` cannot be compared, naming both files, their kinds
+/// and what differs.
+fn pair_error(new: (&str, &Profile), base: (&str, &Profile), e: MergeError) -> String {
+    let detail = match e {
+        MergeError::SampleTypes { first, other, .. } => {
+            format!(
+                "sample types differ: {first} ({}) vs {other} ({})",
+                new.0, base.0
+            )
+        }
+        MergeError::PeriodTypes { first, other, .. } => {
+            format!(
+                "period types differ: {first} ({}) vs {other} ({})",
+                new.0, base.0
+            )
+        }
+        MergeError::NoProfiles => e.to_string(),
+    };
+    format!(
+        "cannot compare {} ({}) with the base {} ({}): {detail}",
+        new.0,
+        new.1.describe(),
+        base.0,
+        base.1.describe()
+    )
+}
+
+/// A merge error with pprof's "profile N" replaced by the files' names.
+fn merge_error(names: &[&str], e: MergeError) -> String {
+    let name = |i: usize| names.get(i.wrapping_sub(1)).copied().unwrap_or("?");
+    match e {
+        MergeError::SampleTypes {
+            profile,
+            first,
+            other,
+        } => format!(
+            "cannot merge {}: its sample types {other} differ from {first} ({})",
+            name(profile),
+            name(1)
+        ),
+        MergeError::PeriodTypes {
+            profile,
+            first,
+            other,
+        } => format!(
+            "cannot merge {}: its period type {other} differs from {first} ({})",
+            name(profile),
+            name(1)
+        ),
+        MergeError::NoProfiles => e.to_string(),
+    }
+}
+
+/// The mode several files opened together get unless the user picks one:
+/// goroutine snapshots form a series, two profiles are compared, more are
+/// merged.
+pub fn default_mode(inputs: &[Named]) -> OpenMode {
+    if inputs.len() > 1 && inputs.iter().all(|(_, p)| p.is_goroutine_data()) {
+        OpenMode::Series
+    } else if inputs.len() == 2 {
+        OpenMode::Compare
+    } else {
+        OpenMode::Merge
+    }
+}
+
+/// Several files opened together, fed one at a time as each is decoded.
+///
+/// When the result is going to be a merge (chosen, or left to choose with
+/// three or more files of which the first is not goroutine data, see
+/// [`default_mode`]), each file is merged into the others as it comes and
+/// then dropped, so memory grows with the distinct stacks rather than with
+/// the number of files: merging one at a time is pprof's merge of all
+/// (`tests/merge_golden.rs` checks it against every oracle). Otherwise the
+/// files are held until [`Opening::finish`] routes them.
+pub struct Opening {
+    mode: Option<OpenMode>,
+    count: usize,
+    bytes: u64,
+    held: Vec<Named>,
+    /// The names so far and their merge, when merging as they come.
+    merging: Option<(Vec<String>, Option<Profile>)>,
+}
+
+impl Opening {
+    /// `count` files of `bytes` in all, to become `mode` (`None`: choose).
+    pub fn new(mode: Option<OpenMode>, count: usize, bytes: u64) -> Opening {
+        Opening {
+            mode,
+            count,
+            bytes,
+            held: Vec::new(),
+            merging: None,
+        }
+    }
+
+    /// The next file, in the order chosen.
+    pub fn push(&mut self, input: Named) -> Result<(), String> {
+        if self.held.is_empty() && self.merging.is_none() {
+            let merge = match self.mode {
+                Some(m) => m == OpenMode::Merge,
+                None => self.count > 2 && !input.1.is_goroutine_data(),
+            };
+            if merge {
+                self.merging = Some((Vec::new(), None));
+            }
+        }
+        let Some((names, acc)) = self.merging.as_mut() else {
+            self.held.push(input);
+            return Ok(());
+        };
+        let (name, profile) = input;
+        let next = match acc.take() {
+            None => merge(&[profile]),
+            Some(a) => {
+                let merged = merge(&[&a, &profile]);
+                if merged.is_err() {
+                    *acc = Some(a);
+                }
+                merged
+            }
+        }
+        .map_err(|e| {
+            let first = names.first().map_or(name.as_str(), |n| n.as_str());
+            merge_error(&[first, &name], e)
+        })?;
+        *acc = Some(next);
+        names.push(name);
+        Ok(())
+    }
+
+    /// The session the files make, and the mode used.
+    pub fn finish(self) -> Result<(Session, OpenMode), String> {
+        match self.merging {
+            Some((names, Some(profile))) => {
+                let mut s = Session::new(profile);
+                s.names = names;
+                s.bytes = self.bytes;
+                Ok((s, OpenMode::Merge))
+            }
+            Some((_, None)) => Err("no files to merge".into()),
+            None => Session::open_many(self.held, self.mode, self.bytes),
+        }
+    }
+}
+
+impl Session {
+    /// One decoded file, under its name and size.
+    pub fn named(profile: Profile, name: &str, bytes: u64) -> Session {
+        let mut s = Session::new(profile);
+        s.names = vec![name.to_string()];
+        s.bytes = bytes;
+        s
+    }
+
+    /// Several files opened together, as `mode` (or the default mode) makes
+    /// them: the one place that routes them, so the series view plugs in
+    /// here. Returns the session and the mode used.
+    pub fn open_many(
+        inputs: Vec<Named>,
+        mode: Option<OpenMode>,
+        bytes: u64,
+    ) -> Result<(Session, OpenMode), String> {
+        let mode = mode.unwrap_or_else(|| default_mode(&inputs));
+        let mut session = match mode {
+            OpenMode::Merge => Session::merged(inputs)?,
+            OpenMode::Compare => {
+                let [a, b]: [Named; 2] = inputs.try_into().map_err(|v: Vec<Named>| {
+                    format!("comparing takes two files; {} were chosen", v.len())
+                })?;
+                // The earlier profile is the base; the order chosen breaks ties.
+                let (base, new) = if b.1.time_nanos < a.1.time_nanos {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
+                Session::compared(new, base, CompareMode::DiffBase, false)?
+            }
+            OpenMode::Series => Session::open_series(inputs).map_err(|e| e.to_string())?,
+        };
+        session.bytes = bytes;
+        Ok((session, mode))
+    }
+
+    /// `inputs` merged in order, as `go tool pprof a b c` merges them.
+    pub fn merged(inputs: Vec<Named>) -> Result<Session, String> {
+        let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+        let profiles: Vec<&Profile> = inputs.iter().map(|(_, p)| p).collect();
+        let merged = merge(&profiles).map_err(|e| merge_error(&names, e))?;
+        let mut s = Session::new(merged);
+        s.names = inputs.into_iter().map(|(n, _)| n).collect();
+        Ok(s)
+    }
+
+    /// `new - base` in `mode`.
+    pub fn compared(
+        new: Named,
+        base: Named,
+        mode: CompareMode,
+        normalize: bool,
+    ) -> Result<Session, String> {
+        let mut c = Compared {
+            base: Rc::new(base.1),
+            new: Rc::new(new.1),
+            base_name: base.0,
+            new_name: new.0,
+            mode,
+            normalize,
+            diffs: Vec::new(),
+        };
+        let diff = c.diff()?;
+        let mut s = Session::shared(diff);
+        s.names = vec![c.new_name.clone()];
+        s.compared = Some(c);
+        Ok(s)
+    }
+
+    /// Compares the open profile, as the new one, with `base`. Comparing
+    /// again replaces the base. The session is unchanged on error.
+    pub fn set_base(&mut self, base: Named) -> Result<(), String> {
+        let (new_name, new) = match &self.compared {
+            Some(c) => (c.new_name.clone(), (*c.new).clone()),
+            None => (self.display_name(), (*self.profile).clone()),
+        };
+        let (mode, normalize) = self
+            .compared
+            .as_ref()
+            .map_or((CompareMode::DiffBase, false), |c| (c.mode, c.normalize));
+        let next = Session::compared((new_name, new), base, mode, normalize)?;
+        self.bytes += next.bytes;
+        self.names = next.names;
+        self.compared = next.compared;
+        self.show(next.profile);
+        Ok(())
+    }
+
+    /// Merges `inputs` into the open profile (into the new side of a
+    /// comparison). The session is unchanged on error.
+    pub fn add(&mut self, inputs: Vec<Named>) -> Result<(), String> {
+        let current = match &self.compared {
+            Some(c) => c.new.clone(),
+            None => self.profile.clone(),
+        };
+        let mut names: Vec<&str> = vec![self.names.first().map_or("the open profile", |n| n)];
+        names.extend(inputs.iter().map(|(n, _)| n.as_str()));
+        let mut profiles: Vec<&Profile> = vec![&current];
+        profiles.extend(inputs.iter().map(|(_, p)| p));
+        let merged = merge(&profiles).map_err(|e| merge_error(&names, e))?;
+        let added = inputs.into_iter().map(|(n, _)| n);
+        match &mut self.compared {
+            Some(c) => {
+                let mut next = Compared {
+                    new: Rc::new(merged),
+                    base: c.base.clone(),
+                    base_name: c.base_name.clone(),
+                    new_name: format!("{} + {}", c.new_name, added.collect::<Vec<_>>().join(" + ")),
+                    mode: c.mode,
+                    normalize: c.normalize,
+                    diffs: Vec::new(),
+                };
+                let diff = next.diff()?;
+                *c = next;
+                self.show(diff);
+            }
+            None => {
+                self.names.extend(added);
+                self.show(Rc::new(merged));
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches the comparison's mode and normalize setting.
+    pub fn set_compare(&mut self, mode: CompareMode, normalize: bool) -> Result<(), String> {
+        let Some(c) = self.compared.as_mut() else {
+            return Err("no base profile is open to compare with".into());
+        };
+        let (was_mode, was_normalize) = (c.mode, c.normalize);
+        c.mode = mode;
+        c.normalize = normalize;
+        match c.diff() {
+            Ok(d) => {
+                self.show(d);
+                Ok(())
+            }
+            Err(e) => {
+                c.mode = was_mode;
+                c.normalize = was_normalize;
+                Err(e)
+            }
+        }
+    }
+
+    /// Makes the base the new profile and the new the base.
+    pub fn swap(&mut self) -> Result<(), String> {
+        let Some(c) = self.compared.as_mut() else {
+            return Err("no base profile is open to swap with".into());
+        };
+        std::mem::swap(&mut c.base, &mut c.new);
+        std::mem::swap(&mut c.base_name, &mut c.new_name);
+        c.diffs.clear();
+        let d = c.diff()?;
+        self.names = vec![c.new_name.clone()];
+        self.show(d);
+        Ok(())
+    }
+
+    /// The header's summary of what is shown.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::of(&self.profile, &self.display_name(), self.bytes);
+        s.inputs = match &self.compared {
+            None if !self.snapshots.is_empty() => Inputs::Series {
+                names: self.snapshot_names(),
+            },
+            Some(c) => Inputs::Compared {
+                base: c.base_name.clone(),
+                new: c.new_name.clone(),
+                mode: c.mode,
+                normalize: c.normalize,
+                base_totals: totals(&c.base),
+                new_totals: totals(&c.new),
+            },
+            None if self.names.len() > 1 => Inputs::Merged {
+                names: self.names.clone(),
+            },
+            None => Inputs::One,
+        };
+        s
+    }
+
+    /// The name the header and downloads use.
+    fn display_name(&self) -> String {
+        match self.names.as_slice() {
+            [] => "profile".to_string(),
+            [one] => one.clone(),
+            [first, rest @ ..] => format!("{first} + {} more", rest.len()),
+        }
+    }
+
+    /// Shows `profile`: the caches belong to the one shown before.
+    fn show(&mut self, profile: Rc<Profile>) {
+        self.profile = profile;
+        self.top = None;
+        self.flame = None;
+        self.flame_base = None;
+        self.side_tops = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builder::ProfileBuilder;
+    use crate::protocol::{Answer, Query, ReportOptions};
+
+    fn counts(samples: &[&str], time_nanos: i64) -> Profile {
+        let mut p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(samples)
+            .build();
+        p.time_nanos = time_nanos;
+        p
+    }
+
+    fn top_text(s: &mut Session) -> String {
+        match s.answer(Query::TopText {
+            opts: ReportOptions::default(),
+        }) {
+            Answer::Text { text } => text,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn two_profiles_compare_with_the_earlier_as_base() {
+        let later = ("later".to_string(), counts(&["main;a 15", "main;b 10"], 20));
+        let earlier = (
+            "earlier".to_string(),
+            counts(&["main;a 10", "main;b 10"], 10),
+        );
+        let (mut s, mode) = Session::open_many(vec![later, earlier], None, 30).unwrap();
+        assert_eq!(mode, OpenMode::Compare);
+        let Inputs::Compared {
+            base,
+            new,
+            mode,
+            base_totals,
+            new_totals,
+            ..
+        } = s.summary().inputs
+        else {
+            panic!("{:?}", s.summary().inputs)
+        };
+        assert_eq!((base.as_str(), new.as_str()), ("earlier", "later"));
+        assert_eq!(
+            (mode, base_totals, new_totals),
+            (CompareMode::DiffBase, vec![20], vec![25])
+        );
+        // -diff_base: a grew by 5 of the base's 20.
+        let text = top_text(&mut s);
+        assert!(text.contains("of 20 total"), "{text}");
+        assert!(
+            text.contains("         5 25.00% 25.00%          5 25.00%  a\n"),
+            "{text}"
+        );
+        // -base: the difference's own total.
+        s.set_compare(CompareMode::Base, false).unwrap();
+        assert!(top_text(&mut s).contains("Showing nodes accounting for 5, 100% of 5 total"));
+        s.swap().unwrap();
+        let text = top_text(&mut s);
+        assert!(
+            text.contains("        -5   100%   100%         -5   100%  a\n"),
+            "{text}"
+        );
+        assert!(matches!(s.summary().inputs, Inputs::Compared { ref new, .. } if new == "earlier"));
+        // Top rows carry both sides (after the swap, base 15 -> new 10).
+        let Answer::Top(w) = s.answer(Query::Top {
+            opts: ReportOptions::default(),
+            filter: "^a$".into(),
+            order: crate::protocol::RowOrder::Flat,
+            start: 0,
+            count: 10,
+        }) else {
+            panic!()
+        };
+        let sides = w.rows[0].sides.clone().unwrap();
+        assert_eq!(
+            (
+                w.rows[0].flat.as_str(),
+                sides.base.as_str(),
+                sides.new.as_str()
+            ),
+            ("-5", "15", "10")
+        );
+        assert_eq!(sides.delta_pct, "-33.33%");
+        // The flame graph is the new profile's, with the base per box.
+        let Answer::Flame(f) = s.answer(Query::Flame {
+            opts: ReportOptions::default(),
+            zoom: None,
+            width_px: 1000,
+            search: String::new(),
+            dark: false,
+        }) else {
+            panic!()
+        };
+        assert_eq!((f.total, f.base_total), (20, Some(25)));
+        let a = f.boxes.iter().find(|b| b.name == "a").unwrap();
+        assert_eq!((a.total, a.base), (10, Some(15)));
+        assert_eq!(
+            a.color,
+            crate::view::flame_diff::change_color(-5.0 / 15.0, false)
+        );
+    }
+
+    #[test]
+    fn the_default_mode_follows_what_was_chosen() {
+        let p = |n: &str| (n.to_string(), counts(&["main 1"], 0));
+        let dump = |n: &str| {
+            let text = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+            (
+                n.to_string(),
+                crate::decode::decode(text.as_bytes()).unwrap(),
+            )
+        };
+        assert_eq!(default_mode(&[p("a"), p("b")]), OpenMode::Compare);
+        assert_eq!(default_mode(&[p("a"), p("b"), p("c")]), OpenMode::Merge);
+        assert_eq!(default_mode(&[dump("a"), dump("b")]), OpenMode::Series);
+        assert_eq!(default_mode(&[dump("a"), p("b")]), OpenMode::Compare);
+        let (s, mode) = Session::open_many(vec![dump("a"), dump("b")], None, 0).unwrap();
+        assert_eq!(mode, OpenMode::Series);
+        assert_eq!(s.snapshot_names(), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn merging_names_every_input_and_refuses_other_types() {
+        let p = |n: &str, s: &str| (n.to_string(), counts(&[s], 0));
+        let (mut s, mode) = Session::open_many(
+            vec![p("a", "main;x 1"), p("b", "main;x 2"), p("c", "main;y 4")],
+            None,
+            0,
+        )
+        .unwrap();
+        assert_eq!(mode, OpenMode::Merge);
+        assert_eq!(
+            s.summary().inputs,
+            Inputs::Merged {
+                names: vec!["a".into(), "b".into(), "c".into()]
+            }
+        );
+        assert_eq!(s.summary().name, "a + 2 more");
+        assert!(top_text(&mut s).contains("of 7 total"));
+        s.add(vec![p("d", "main;y 3")]).unwrap();
+        assert!(top_text(&mut s).contains("of 10 total"));
+        let cpu = ProfileBuilder::new(&[("cpu", "nanoseconds")])
+            .samples(&["main 1"])
+            .build();
+        let e = s
+            .add(vec![p("e", "main 1"), ("cpu.pb".into(), cpu.clone())])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "cannot merge cpu.pb: its sample types cpu/nanoseconds differ from samples/count (a)"
+        );
+        assert!(
+            top_text(&mut s).contains("of 10 total"),
+            "unchanged on error"
+        );
+        let e = s.set_base(("cpu.pb".into(), cpu)).unwrap_err();
+        assert_eq!(
+            e,
+            "cannot compare a + 3 more (pprof protobuf) with the base cpu.pb (pprof protobuf): \
+             sample types differ: samples/count (a + 3 more) vs cpu/nanoseconds (cpu.pb)"
+        );
+        assert!(s.set_compare(CompareMode::Base, true).is_err(), "no base");
+        s.set_base(p("base", "main;x 10")).unwrap();
+        assert!(
+            top_text(&mut s).contains("of 10 total"),
+            "-diff_base: the base's"
+        );
+    }
+
+    #[test]
+    fn opening_merges_as_files_come_and_routes_the_rest() {
+        let p = |n: &str, s: &str, t| (n.to_string(), counts(&[s], t));
+        let open = |mode, inputs: Vec<Named>| {
+            let mut o = Opening::new(mode, inputs.len(), 0);
+            for i in inputs {
+                o.push(i)?;
+            }
+            o.finish()
+        };
+        let three = || {
+            vec![
+                p("a", "main;x 1", 3),
+                p("b", "main;x 2", 2),
+                p("c", "main;y 4", 1),
+            ]
+        };
+        let (mut s, mode) = open(None, three()).unwrap();
+        assert_eq!(mode, OpenMode::Merge);
+        assert!(top_text(&mut s).contains("of 7 total"));
+        assert_eq!(s.summary().name, "a + 2 more");
+        let (_, mode) = open(None, three()[..2].to_vec()).unwrap();
+        assert_eq!(mode, OpenMode::Compare);
+        let (s, mode) = open(Some(OpenMode::Merge), three()[..2].to_vec()).unwrap();
+        assert_eq!(mode, OpenMode::Merge);
+        assert_eq!(
+            s.summary().inputs,
+            Inputs::Merged {
+                names: vec!["a".into(), "b".into()]
+            }
+        );
+        let cpu = ProfileBuilder::new(&[("cpu", "nanoseconds")])
+            .samples(&["main 1"])
+            .build();
+        let mut bad = three();
+        bad.insert(1, ("cpu.pb".into(), cpu));
+        assert_eq!(
+            open(None, bad).err().as_deref(),
+            Some("cannot merge cpu.pb: its sample types cpu/nanoseconds differ from samples/count (a)")
+        );
+        let dump = |n: &str| {
+            let text = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+            (
+                n.to_string(),
+                crate::decode::decode(text.as_bytes()).unwrap(),
+            )
+        };
+        // Goroutine snapshots chosen together open as a series.
+        assert!(open(None, vec![dump("a"), dump("b"), dump("c")]).is_ok());
+    }
+}

@@ -1,0 +1,218 @@
+// Profiles made of several files: every pair of PAIRS.tsv compared through
+// `compare`/`base-input` in both modes, every merge of MERGES.tsv opened
+// together, the choice of what several files become, and the bad pairs.
+// The downloaded top text must equal `go tool pprof` (Go 1.27) exactly.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
+import { downloadTop, selectSampleType } from "./report.mjs";
+
+const tsv = (name) => {
+  const [head, ...rows] = readFileSync(`${CORPUS}/${name}`, "utf8").split("\n").filter((l) => l.trim());
+  const keys = head.split("\t");
+  return rows.map((r) => Object.fromEntries(r.split("\t").map((v, i) => [keys[i], v])));
+};
+
+const file = (path, name) => ({ name, mimeType: "application/octet-stream", buffer: readFileSync(corpus(path)) });
+
+/// Sets files on a file input, waits until the page settles, and checks
+/// that reading them made no request.
+async function setFiles(page, testid, files, expect = "ready") {
+  const before = page.pprofLens.requests.length;
+  await page.setInputFiles(`[data-testid="${testid}"]`, files);
+  await settle(page, expect);
+  assert.deepEqual(page.pprofLens.requests.slice(before), [], `reading ${files.map((f) => f.name)} made requests`);
+}
+
+/// Waits for the load started by the last action to end in `expect`.
+async function settle(page, expect = "ready") {
+  // The status turns "loading" on the next render; wait for that first.
+  await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.state === "loading", null, { timeout: 5_000 }).catch(() => {});
+  await waitSettled(page, expect);
+}
+
+async function selectCompareMode(page, mode) {
+  const current = await page.getAttribute('[data-testid="compare-inputs"]', "data-mode");
+  if (current === mode) return;
+  await page.selectOption('[data-testid="compare-mode"]', mode);
+  // The header shows the mode once the worker has switched.
+  await page.waitForSelector(`[data-testid="compare-inputs"][data-mode="${mode}"]`);
+  await waitSettled(page);
+}
+
+/// Opens NEW alone, then BASE through "Compare with…".
+async function openPair(page, base, newer) {
+  await openFile(page, corpus(newer), { name: "new" });
+  await page.click('[data-testid="compare"]');
+  await setFiles(page, "base-input", [file(base, "base")]);
+  await page.waitForSelector('[data-testid="compare-inputs"]');
+  assert.equal(await text(page, "base-name"), "base");
+  assert.equal(await text(page, "new-name"), "new");
+  await page.click('[data-testid="tab-top"]');
+}
+
+const pairs = new Map();
+for (const row of tsv("PAIRS.tsv")) {
+  const key = `${row.base}\t${row.new}`;
+  if (!pairs.has(key)) pairs.set(key, []);
+  pairs.get(key).push(row);
+}
+
+for (const [key, rows] of pairs) {
+  const [base, newer] = key.split("\t");
+  test(`compare ${basename(newer)} with base ${basename(base)}: ${rows.length} oracles`, () =>
+    withPage(async (page) => {
+      await openPair(page, base, newer);
+      for (const row of rows) {
+        await selectCompareMode(page, row.mode);
+        await selectSampleType(page, row.sample_index);
+        const got = await downloadTop(page, null);
+        const want = readFileSync(corpus(row.oracle), "utf8");
+        assert.equal(got, want, `${row.mode} ${row.sample_index}: ${row.oracle}`);
+      }
+    }));
+}
+
+for (const row of tsv("MERGES.tsv")) {
+  const paths = row.files.split(" ");
+  test(`merge ${paths.map((p) => basename(p)).join(" + ")}: ${row.sample_index}`, () =>
+    withPage(async (page) => {
+      const files = paths.map((p, i) => file(p, `input${i + 1}`));
+      // Left to choose, the app compares two profiles and makes a series of
+      // goroutine profiles; the open-mode select then opens them merged.
+      const auto = paths.length === 2 ? "compare" : paths.every((p) => p.includes("goroutine")) ? "series" : "merge";
+      await setFiles(page, "file-input", files);
+      const label = await page.$eval('[data-testid="open-mode"] option[value=""]', (o) => o.textContent);
+      assert.equal(label, `auto (${auto})`);
+      if (auto === "series") await page.waitForSelector('[data-testid="series-row"]');
+      if (auto !== "merge") {
+        await page.selectOption('[data-testid="open-mode"]', "merge");
+        await settle(page);
+      }
+      await page.waitForSelector(`[data-testid="merged-inputs"][data-count="${paths.length}"]`);
+      await page.click('[data-testid="tab-top"]');
+      await selectSampleType(page, row.sample_index);
+      const got = await downloadTop(page, null);
+      assert.equal(got, readFileSync(corpus(row.oracle), "utf8"), row.oracle);
+    }));
+}
+
+test("adding files merges them into the open profile", () =>
+  withPage(async (page) => {
+    const [a, b, c] = ["series/leak_http.snap0.heap.pb.gz", "series/leak_http.snap1.heap.pb.gz", "series/leak_http.snap2.heap.pb.gz"];
+    await openFile(page, corpus(a), { name: "input1" });
+    await setFiles(page, "merge-add", [file(b, "input2"), file(c, "input3")]);
+    await page.waitForSelector('[data-testid="merged-inputs"][data-count="3"]');
+    assert.equal(await page.getAttribute('[data-testid="merged-inputs"]', "title"), "input1\ninput2\ninput3");
+    await selectSampleType(page, "inuse_space");
+    assert.equal(await downloadTop(page, null), readFileSync(corpus("merges/leak_http_heaps.top.inuse_space.txt"), "utf8"));
+  }));
+
+test("two profiles chosen together compare, the earlier as base, and swap", () =>
+  withPage(async (page) => {
+    // Chosen later-first: the earlier time_nanos still becomes the base.
+    await setFiles(page, "file-input", [file("series/leak_http.snap2.heap.pb.gz", "snap2"), file("series/leak_http.snap0.heap.pb.gz", "snap0")]);
+    assert.equal(await text(page, "base-name"), "snap0");
+    assert.equal(await text(page, "new-name"), "snap2");
+    await selectSampleType(page, "inuse_space");
+    const want = (mode) => readFileSync(corpus(`pairs/leak_http.snap2.heap.pb.gz__vs__leak_http.snap0.heap.pb.gz.${mode}.top.inuse_space.txt`), "utf8");
+    assert.equal(await downloadTop(page, null), want("diff_base"));
+    await page.click('[data-testid="swap"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="base-name"]')?.textContent === "snap2");
+    await waitSettled(page);
+    assert.notEqual(await downloadTop(page, null), want("diff_base"));
+    await page.click('[data-testid="swap"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="base-name"]')?.textContent === "snap0");
+    await waitSettled(page);
+    await selectCompareMode(page, "base");
+    assert.equal(await downloadTop(page, null), want("base"));
+    // -normalize scales the new profile to the base's total first: the
+    // difference shrinks (no oracle in the corpus; the native tests work
+    // its numbers out by hand).
+    await page.check('[data-testid="normalize"]');
+    await page.waitForSelector('[data-testid="compare-inputs"][data-normalize="true"]');
+    await waitSettled(page);
+    const normalized = await downloadTop(page, null);
+    assert.notEqual(normalized, want("base"));
+    assert.match(normalized, /^Showing nodes accounting for /m);
+    await page.uncheck('[data-testid="normalize"]');
+    await page.waitForSelector('[data-testid="compare-inputs"][data-normalize="false"]');
+    await waitSettled(page);
+    assert.equal(await downloadTop(page, null), want("base"), "the cached difference comes back");
+    await page.waitForSelector('[data-testid="top-row"]');
+    // Each row shows base, new, delta and delta%.
+    assert.ok(await page.$('[data-testid="top-row"] [data-testid="row-base"]'));
+    assert.ok(await page.$('[data-testid="top-row"] [data-testid="row-delta-pct"]'));
+    await screenshot(page, "compare-top");
+    await page.click('[data-testid="tab-flame"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+    await screenshot(page, "compare-flame");
+  }));
+
+for (const colorScheme of ["light", "dark"]) {
+  test(`the diff flame graph colours the change, with its legend and tooltip (${colorScheme})`, () =>
+    withPage(async (page) => {
+      // Mutex against block waits: some paths grew, some shrank.
+      await openPair(page, "mutex_block.block.pb.gz", "mutex_block.mutex.pb.gz");
+      await page.click('[data-testid="tab-flame"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="flame-legend"]');
+      const box = await page.$eval('[data-testid="flame-canvas"]', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width }; });
+      await page.mouse.move(box.x + box.w * 0.3, box.y + 30);
+      await page.waitForSelector('[data-testid="tooltip-diff"]');
+      assert.match(await text(page, "tooltip-diff"), /base .*new .*delta .*delta% /s);
+      await screenshot(page, `compare-flame-${colorScheme}`);
+    }, { colorScheme }));
+}
+
+test("bad pairs say what differs and the app stays usable", () =>
+  withPage(async (page) => {
+    // Mismatched sample types: a heap profile compared with a CPU profile.
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "heap" });
+    await page.click('[data-testid="compare"]');
+    await setFiles(page, "base-input", [file("cpu_regexp_json.pb.gz", "cpu")], "error");
+    const mismatch = await text(page, "error");
+    // pprof checks the period type first.
+    assert.equal(mismatch, "cannot compare heap (pprof protobuf (gzipped)) with the base cpu (pprof protobuf (gzipped)): period types differ: space/bytes (heap) vs cpu/nanoseconds (cpu)");
+    await page.click('[data-testid="error-dismiss"]');
+    await expectState(page, "ready");
+    assert.equal(await page.$('[data-testid="compare-inputs"]'), null, "the heap profile is still shown alone");
+    await page.waitForSelector('[data-testid="top-row"]');
+
+    // A goroutine dump and a CPU profile chosen together.
+    await setFiles(page, "file-input", [file("goroutine_states.debug2.txt", "dump"), file("cpu_regexp_json.pb.gz", "cpu")], "error");
+    // The dump has no time, so it is the base.
+    assert.equal(await text(page, "error"), "cannot compare cpu (pprof protobuf (gzipped)) with the base dump (goroutine dump (debug=2)): period types differ: cpu/nanoseconds (cpu) vs goroutine/count (dump)");
+
+    // A broken file among several is named.
+    await page.selectOption('[data-testid="open-mode"]', "merge");
+    const broken = { name: "broken.pb.gz", mimeType: "application/octet-stream", buffer: Buffer.from([0x1f, 0x8b, 0x08, 0, 1, 2]) };
+    await setFiles(page, "file-input", [file("heap_mapchurn.heap.pb.gz", "one"), broken, file("heap_mapchurn.allocs.pb.gz", "two")], "error");
+    assert.match(await text(page, "error"), /^broken\.pb\.gz: /);
+
+    // And the user goes on.
+    await setFiles(page, "file-input", [file("heap_mapchurn.heap.pb.gz", "one"), file("heap_mapchurn.allocs.pb.gz", "two")]);
+    await page.waitForSelector('[data-testid="merged-inputs"][data-count="2"]');
+  }));
+
+test("cancelling a load brings the comparison back as it was", () =>
+  withPage(async (page) => {
+    await openPair(page, "series/leak_http.snap0.heap.pb.gz", "series/leak_http.snap2.heap.pb.gz");
+    await selectCompareMode(page, "base");
+    await selectSampleType(page, "inuse_space");
+    await page.setInputFiles('[data-testid="file-input"]', file("bigheap_callgraph.heap.pb.gz", "big"));
+    const cancel = await page.waitForSelector('[data-testid="cancel"]', { timeout: 10_000 }).catch(() => null);
+    const cancelled = cancel && (await cancel.click().then(() => true, () => false));
+    await waitSettled(page, "ready");
+    if (!cancelled) return; // The load ended first: nothing to bring back.
+    // The new worker replays the open, the base and the mode, in order.
+    await page.waitForSelector('[data-testid="compare-inputs"][data-mode="base"]', { timeout: 30_000 });
+    await waitSettled(page, "ready");
+    assert.equal(await text(page, "base-name"), "base");
+    await page.click('[data-testid="tab-top"]');
+    await selectSampleType(page, "inuse_space");
+    const want = readFileSync(corpus("pairs/leak_http.snap2.heap.pb.gz__vs__leak_http.snap0.heap.pb.gz.base.top.inuse_space.txt"), "utf8");
+    assert.equal(await downloadTop(page, null), want);
+  }));
