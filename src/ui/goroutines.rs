@@ -6,14 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::hooks::use_query;
+use super::hooks::{use_group_rows, use_query};
 use super::WorkerHandle;
 use crate::protocol::Query;
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
 use crate::view::numbers::group_digits;
-
-/// Groups shown before "show all".
-const GROUPS_SHOWN: usize = 200;
 
 #[derive(Properties, PartialEq)]
 pub struct GoroutinesViewProps {
@@ -66,8 +63,7 @@ pub struct GoroutineSummaryViewProps {
 #[component]
 pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
     let s = &props.summary;
-    let show_all = use_state(|| false);
-    let open = use_state(|| None::<usize>);
+    let rows = use_group_rows();
     let max_state = s.states.iter().map(|c| c.count).max().unwrap_or(1).max(1);
 
     let panics = s.panics.iter().map(|p| {
@@ -92,8 +88,7 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
             Severity::Error => "error",
         };
         let links = h.groups.iter().take(8).map(|&g| {
-            let open = open.clone();
-            let onclick = Callback::from(move |_| open.set(Some(g as usize)));
+            let onclick = rows.open(g as usize);
             html! { <a href={format!("#group-{g}")} {onclick}>{ format!("group #{}", g + 1) }</a> }
         });
         html! {
@@ -131,19 +126,13 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
         }
     });
 
-    let shown = if *show_all {
-        s.groups.len()
-    } else {
-        s.groups.len().min(GROUPS_SHOWN)
-    };
-    let groups = s.groups.iter().take(shown).enumerate().map(|(i, g)| {
-        let is_open = *open == Some(i);
-        let toggle = {
-            let open = open.clone();
-            Callback::from(move |_| open.set(if is_open { None } else { Some(i) }))
-        };
-        group_row(i, g, is_open, toggle)
-    });
+    let shown = rows.shown(s.groups.len());
+    let groups = s
+        .groups
+        .iter()
+        .take(shown)
+        .enumerate()
+        .map(|(i, g)| group_row(i, g, rows.is_open(i), rows.toggle(i)));
 
     let has_labels = s
         .groups
@@ -220,11 +209,7 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
                 </div>
                 { for groups }
             </div>
-            if shown < s.groups.len() {
-                <button class="button" onclick={let show_all = show_all.clone(); Callback::from(move |_| show_all.set(true))}>
-                    { format!("Show all {} groups", s.groups.len()) }
-                </button>
-            }
+            { rows.show_all_button(s.groups.len()) }
         </section>
     }
 }

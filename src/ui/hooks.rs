@@ -209,3 +209,63 @@ pub fn is_typing_in_field(e: &web_sys::Event) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
+
+/// Rows shown before "Show all": enough for any real dump's distinct
+/// stacks to scan, few enough that a pathological file renders at once.
+const ROWS_SHOWN: usize = 200;
+
+/// A long list of group rows that open one at a time (the goroutine groups,
+/// a series' groups), cut at [`ROWS_SHOWN`] until the user asks for all.
+#[derive(Clone)]
+pub struct GroupRows {
+    show_all: UseStateHandle<bool>,
+    open: UseStateHandle<Option<usize>>,
+}
+
+impl GroupRows {
+    /// How many of `len` rows to render.
+    pub fn shown(&self, len: usize) -> usize {
+        if *self.show_all {
+            len
+        } else {
+            len.min(ROWS_SHOWN)
+        }
+    }
+
+    pub fn is_open(&self, i: usize) -> bool {
+        *self.open == Some(i)
+    }
+
+    /// Opens row `i`, or closes it when open.
+    pub fn toggle(&self, i: usize) -> Callback<MouseEvent> {
+        let (open, was) = (self.open.clone(), self.is_open(i));
+        Callback::from(move |_| open.set(if was { None } else { Some(i) }))
+    }
+
+    /// Opens row `i` (a link to it from a hint).
+    pub fn open(&self, i: usize) -> Callback<MouseEvent> {
+        let open = self.open.clone();
+        Callback::from(move |_| open.set(Some(i)))
+    }
+
+    /// The "Show all N groups" button, when rows are cut.
+    pub fn show_all_button(&self, len: usize) -> Html {
+        if self.shown(len) >= len {
+            return Html::default();
+        }
+        let show_all = self.show_all.clone();
+        html! {
+            <button class="button" onclick={Callback::from(move |_| show_all.set(true))}>
+                { format!("Show all {len} groups") }
+            </button>
+        }
+    }
+}
+
+#[hook]
+pub fn use_group_rows() -> GroupRows {
+    GroupRows {
+        show_all: use_state(|| false),
+        open: use_state(|| None::<usize>),
+    }
+}

@@ -6,14 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::hooks::use_query;
+use super::hooks::{use_group_rows, use_query};
 use super::WorkerHandle;
 use crate::protocol::{Query, SeriesGroup, SeriesSummary, Severity, Verdict};
 use crate::view::numbers::group_digits;
 use crate::view::series::{bar_heights, state_chart};
-
-/// Groups shown before "show all".
-const GROUPS_SHOWN: usize = 200;
 
 #[derive(Properties, PartialEq)]
 pub struct SeriesViewProps {
@@ -83,8 +80,7 @@ pub struct SeriesSummaryViewProps {
 #[component]
 pub fn SeriesSummaryView(props: &SeriesSummaryViewProps) -> Html {
     let s = &props.summary;
-    let show_all = use_state(|| false);
-    let open = use_state(|| None::<usize>);
+    let group_rows = use_group_rows();
     let n = s.snapshots.len();
 
     let snapshots = s.snapshots.iter().enumerate().map(|(i, x)| {
@@ -115,19 +111,13 @@ pub fn SeriesSummaryView(props: &SeriesSummaryViewProps) -> Html {
     });
 
     let suspects = s.groups.iter().filter(|g| g.is_suspect()).count();
-    let shown = if *show_all {
-        s.groups.len()
-    } else {
-        s.groups.len().min(GROUPS_SHOWN)
-    };
-    let rows = s.groups.iter().take(shown).enumerate().map(|(i, g)| {
-        let is_open = *open == Some(i);
-        let toggle = {
-            let open = open.clone();
-            Callback::from(move |_| open.set(if is_open { None } else { Some(i) }))
-        };
-        series_row(g, is_open, toggle)
-    });
+    let shown = group_rows.shown(s.groups.len());
+    let rows = s
+        .groups
+        .iter()
+        .take(shown)
+        .enumerate()
+        .map(|(i, g)| series_row(g, group_rows.is_open(i), group_rows.toggle(i)));
 
     html! {
         <section class="series-view" data-testid="series-view">
@@ -148,11 +138,7 @@ pub fn SeriesSummaryView(props: &SeriesSummaryViewProps) -> Html {
                 </div>
                 { for rows }
             </div>
-            if shown < s.groups.len() {
-                <button class="button" onclick={let show_all = show_all.clone(); Callback::from(move |_| show_all.set(true))}>
-                    { format!("Show all {} groups", s.groups.len()) }
-                </button>
-            }
+            { group_rows.show_all_button(s.groups.len()) }
         </section>
     }
 }
