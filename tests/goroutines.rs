@@ -383,3 +383,84 @@ fn long_channel_waits_suggest_a_leak() {
         .sum::<u64>();
     assert!(fifteen > 0);
 }
+
+/// The hints read from frames and counts, which every format has. The
+/// others need a dump's states, wait times or runtime frames.
+const SYMPTOMS: [HintKind; 6] = [
+    HintKind::LockContention,
+    HintKind::NetworkWait,
+    HintKind::DominantGroup,
+    HintKind::ManyGoroutines,
+    HintKind::WaitGroupWait,
+    HintKind::CondWait,
+];
+
+fn symptoms(s: &GoroutineSummary) -> Vec<HintKind> {
+    let mut k: Vec<HintKind> = kinds(s)
+        .into_iter()
+        .filter(|k| SYMPTOMS.contains(k))
+        .collect();
+    k.sort_by_key(|k| SYMPTOMS.iter().position(|s| s == k));
+    k.dedup();
+    k
+}
+
+#[test]
+fn every_format_of_one_process_gives_the_same_symptoms() {
+    let Some(dir) = corpus("every_format_of_one_process_gives_the_same_symptoms") else {
+        return;
+    };
+    for (stem, debug1, debug2, pb, want) in [
+        (
+            "goroutine_states",
+            "goroutine_states.debug1.txt",
+            "goroutine_states.debug2.txt",
+            "goroutine_states.pb.gz",
+            &[
+                HintKind::LockContention,
+                HintKind::NetworkWait,
+                HintKind::WaitGroupWait,
+                HintKind::CondWait,
+            ][..],
+        ),
+        (
+            "leak_http.snap2",
+            "series/leak_http.snap2.goroutine.debug1.txt",
+            "series/leak_http.snap2.goroutine.debug2.txt",
+            "series/leak_http.snap2.goroutine.pb.gz",
+            &[][..],
+        ),
+    ] {
+        let got: Vec<Vec<HintKind>> = [debug1, debug2, pb]
+            .iter()
+            .map(|f| symptoms(&load(&dir, f).2))
+            .collect();
+        assert_eq!(got[0], want, "{stem}: debug=1");
+        assert_eq!(got[1], want, "{stem}: debug=2");
+        assert_eq!(got[2], want, "{stem}: protobuf");
+    }
+}
+
+#[test]
+fn the_seed_dump_names_the_group_holding_most_goroutines() {
+    let Some(dir) = corpus("the_seed_dump_names_the_group_holding_most_goroutines") else {
+        return;
+    };
+    let (_, _, s) = load(&dir, "seed/seed-goroutine.debug1.txt");
+    assert_eq!((s.total, s.header_total), (97_911, Some(97_926)));
+    let h = hint(&s, HintKind::DominantGroup);
+    assert!(
+        h.title.contains("97908 goroutines of 97926 (99.98%)")
+            && h.title
+                .contains("github.com/gocolly/colly/v2.(*httpBackend).Do"),
+        "{}",
+        h.title
+    );
+    assert_eq!(h.groups, [0]);
+    assert!(h
+        .text
+        .contains("If this count grows between dumps, it is a leak"));
+    // The whole dump is one goroutine serving the dump: no symptom at all.
+    let (_, _, s) = load(&dir, "seed/seed-goroutine.debug2.txt");
+    assert!(symptoms(&s).is_empty(), "{:?}", kinds(&s));
+}

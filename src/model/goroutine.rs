@@ -75,6 +75,10 @@ pub struct GoroutineTable {
     /// goroutine, so an ordinary dump taken after a detection cycle counts
     /// too: the two are the same text.
     pub leak_profile: bool,
+    /// The `total N` of a debug=1 header. It counts every goroutine when the
+    /// dump was taken, so shares stay right when records were cut from the
+    /// text (a pasted excerpt, a truncated file).
+    pub header_total: Option<u64>,
 }
 
 /// Which goroutines a dump or traceback shows.

@@ -10,6 +10,7 @@ use super::hooks::{use_group_rows, use_query};
 use super::WorkerHandle;
 use crate::protocol::Query;
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
+use crate::view::hints::hint_kind_name;
 use crate::view::numbers::group_digits;
 
 #[derive(Properties, PartialEq)]
@@ -92,7 +93,7 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
             html! { <a href={format!("#group-{g}")} {onclick}>{ format!("group #{}", g + 1) }</a> }
         });
         html! {
-            <li class={classes!("hint", sev)} data-testid="hint" data-severity={sev}>
+            <li class={classes!("hint", sev)} data-testid="hint" data-severity={sev} data-kind={hint_kind_name(h.kind)}>
                 <strong>{ h.title.clone() }</strong>
                 <span>{ format!(" {}", h.text) }</span>
                 if !h.groups.is_empty() { <span class="hint-links">{ for links }</span> }

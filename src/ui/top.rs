@@ -11,6 +11,10 @@ use super::hooks::{use_element_size, use_query};
 use super::WorkerHandle;
 use crate::protocol::{Granularity, ReportOptions};
 use crate::protocol::{Query, RowOrder, TopWindow};
+use crate::view::explain::{column_help, how_to_read, Column};
+
+/// Where the "how to read this" panel's open state is remembered.
+const HOW_TO_READ_KEY: &str = "pprof-lens.how-to-read";
 
 /// Row height in CSS pixels; the stylesheet uses the same number.
 const ROW_H: f64 = 24.0;
@@ -42,6 +46,8 @@ struct QueryKey {
 pub fn TopView(props: &TopViewProps) -> Html {
     let filter = use_state(String::new);
     let order = use_state(|| RowOrder::Flat);
+    let help = use_state(|| None::<Column>);
+    let guide_open = use_state(|| recall(HOW_TO_READ_KEY).as_deref() == Some("open"));
     // The window of rows held, with the settings it was asked with.
     let window = use_query::<(QueryKey, TopWindow)>(&props.worker);
     let scroll_top = use_state(|| 0.0f64);
@@ -209,6 +215,66 @@ pub fn TopView(props: &TopViewProps) -> Html {
         None => (Vec::new(), html! {}, 0),
     };
     let sorted = |o: RowOrder| if *order == o { "sorted" } else { "" };
+    let (kind, unit) = window
+        .value()
+        .map(|(_, w)| (w.sample_type.clone(), w.unit.clone()))
+        .unwrap_or_default();
+    // The explanation of the header cell under the pointer or the focus.
+    let help_for = |c: Column| {
+        let show = help.clone();
+        let hide = help.clone();
+        let (show2, hide2) = (help.clone(), help.clone());
+        (
+            Callback::from(move |_: MouseEvent| show.set(Some(c))),
+            Callback::from(move |_: MouseEvent| hide.set(None)),
+            Callback::from(move |_: FocusEvent| show2.set(Some(c))),
+            Callback::from(move |_: FocusEvent| hide2.set(None)),
+        )
+    };
+    let help_box = |c: Column| -> Html {
+        if *help == Some(c) {
+            html! {
+                <span class="column-help" role="tooltip" data-testid="column-help" data-column={c.name()}>
+                    { column_help(c, &kind, &unit) }
+                </span>
+            }
+        } else {
+            html! {}
+        }
+    };
+    let head_cell = |c: Column,
+                     label: &'static str,
+                     class: &'static str,
+                     testid: Option<&'static str>,
+                     onclick: Option<Callback<MouseEvent>>|
+     -> Html {
+        let (onmouseenter, onmouseleave, onfocus, onblur) = help_for(c);
+        let label = if compared && c == Column::Flat {
+            "delta"
+        } else {
+            label
+        };
+        match onclick {
+            Some(onclick) => html! {
+                <button class={classes!("num", "help-cell", class)} data-testid={testid} {onclick} {onmouseenter} {onmouseleave} {onfocus} {onblur}>
+                    { label }{ help_box(c) }
+                </button>
+            },
+            None => html! {
+                <span class="num help-cell" tabindex="0" {onmouseenter} {onmouseleave} {onfocus} {onblur}>
+                    { label }{ help_box(c) }
+                </span>
+            },
+        }
+    };
+    let toggle_guide = {
+        let guide_open = guide_open.clone();
+        Callback::from(move |_: MouseEvent| {
+            let open = !*guide_open;
+            remember(HOW_TO_READ_KEY, if open { "open" } else { "closed" });
+            guide_open.set(open);
+        })
+    };
     let gran = match props.opts.granularity {
         Granularity::Functions => "functions",
         Granularity::FileFunctions => "filefunctions",
@@ -240,20 +306,28 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <div class="banner error inline" data-testid="top-error">{ e.to_string() }</div>
             }
             <pre class="pprof-header" data-testid="top-header">{ header.join("\n") }</pre>
+            <div class="how-to-read" data-testid="how-to-read" data-open={if *guide_open { "true" } else { "false" }}>
+                <button class="link" aria-expanded={if *guide_open { "true" } else { "false" }} onclick={toggle_guide}>
+                    { if *guide_open { "▾ How to read this" } else { "▸ How to read this" } }
+                </button>
+                if *guide_open {
+                    { for how_to_read(&kind, &unit).into_iter().map(|p| html! { <p>{ p }</p> }) }
+                }
+            </div>
             <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>
                 <div class="row head" role="row">
                     if compared {
                         <span class="num">{ "base" }</span>
                         <span class="num">{ "new" }</span>
                     }
-                    <button class={classes!("num", sorted(RowOrder::Flat))} onclick={set_order(RowOrder::Flat)} data-testid="sort-flat">{ if compared { "delta" } else { "flat" } }</button>
+                    { head_cell(Column::Flat, "flat", sorted(RowOrder::Flat), Some("sort-flat"), Some(set_order(RowOrder::Flat))) }
                     if compared {
                         <span class="num">{ "delta%" }</span>
                     }
-                    <span class="num">{ "flat%" }</span>
-                    <span class="num">{ "sum%" }</span>
-                    <button class={classes!("num", sorted(RowOrder::Cum))} onclick={set_order(RowOrder::Cum)} data-testid="sort-cum">{ "cum" }</button>
-                    <span class="num">{ "cum%" }</span>
+                    { head_cell(Column::FlatPct, "flat%", "", None, None) }
+                    { head_cell(Column::SumPct, "sum%", "", None, None) }
+                    { head_cell(Column::Cum, "cum", sorted(RowOrder::Cum), Some("sort-cum"), Some(set_order(RowOrder::Cum))) }
+                    { head_cell(Column::CumPct, "cum%", "", None, None) }
                     <button class={classes!("name", sorted(RowOrder::Name))} onclick={set_order(RowOrder::Name)} data-testid="sort-name">{ "name" }</button>
                 </div>
                 <div class="scroller" ref={scroller} {onscroll}>
@@ -265,6 +339,32 @@ pub fn TopView(props: &TopViewProps) -> Html {
 }
 
 /// Saves `text` as a file named `name` through a temporary blob URL.
+/// The page's `localStorage` through `Reflect`: web-sys's `Storage` would
+/// be one more feature compiled into both binaries for two calls.
+fn storage() -> Option<wasm_bindgen::JsValue> {
+    let w = web_sys::window()?;
+    js_sys::Reflect::get(&w, &"localStorage".into())
+        .ok()
+        .filter(|s| s.is_object())
+}
+
+fn call_storage(method: &str, args: &js_sys::Array) -> Option<wasm_bindgen::JsValue> {
+    let s = storage()?;
+    let f: js_sys::Function = js_sys::Reflect::get(&s, &method.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    f.apply(&s, args).ok()
+}
+
+fn recall(key: &str) -> Option<String> {
+    call_storage("getItem", &js_sys::Array::of1(&key.into()))?.as_string()
+}
+
+fn remember(key: &str, value: &str) {
+    let _ = call_storage("setItem", &js_sys::Array::of2(&key.into(), &value.into()));
+}
+
 fn download_text(name: &str, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&text.into());
     let opts = web_sys::BlobPropertyBag::new();

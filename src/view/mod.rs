@@ -9,15 +9,20 @@
 //!   and which box is at a point of it;
 //! * [`series`]: a goroutine series' count bars and states per snapshot;
 //! * [`flame_diff`]: a compared flame graph's colours by change;
+//! * [`explain`]: what the top table's columns and the flame graph's
+//!   shapes mean, in the words of the sample type;
+//! * [`hints`]: the names of goroutine hint kinds the page gives tests;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`numbers`]: counts and file sizes as the page writes them;
 //! * [`color`]: stable colours per Go package.
 
 pub mod color;
+pub mod explain;
 pub mod flame_diff;
 pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
+pub mod hints;
 pub mod numbers;
 pub mod series;
 pub mod summary;

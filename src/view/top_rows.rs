@@ -94,6 +94,10 @@ pub fn delta_pct(base: i64, new: i64) -> String {
 pub struct TopWindow {
     /// pprof's header lines (`Showing nodes accounting for ...`, `Dropped ...`).
     pub header: Vec<String>,
+    /// The sample type shown (`inuse_space`, `cpu`) and its unit, which the
+    /// column explanations are worded for.
+    pub sample_type: String,
+    pub unit: String,
     /// Rows after the name filter.
     pub row_count: u32,
     pub start: u32,
@@ -165,6 +169,8 @@ pub fn top_window(
         .collect();
     TopWindow {
         header,
+        sample_type: profile.str(st.kind).to_string(),
+        unit: unit.to_string(),
         row_count: idx.len() as u32,
         start: start as u32,
         rows,

@@ -42,8 +42,8 @@ mod hints;
 pub mod series;
 
 pub use hints::{
-    IO_WAIT_MIN, LEAK_MIN_GROUP, LEAK_MIN_WAIT_MINUTES, LOCK_CONTENTION_MIN, MANY_GOROUTINES,
-    RECURSION_MIN_REPEATS, SYNC_WAIT_MIN, SYSCALL_MIN,
+    DOMINANT_MIN_SHARE, DOMINANT_MIN_TOTAL, IO_WAIT_MIN, LEAK_MIN_GROUP, LEAK_MIN_WAIT_MINUTES,
+    LOCK_CONTENTION_MIN, MANY_GOROUTINES, RECURSION_MIN_REPEATS, SYNC_WAIT_MIN, SYSCALL_MIN,
 };
 
 /// Said instead of per-state counts for formats without states.
@@ -166,6 +166,7 @@ pub enum HintKind {
     PossibleLeak,
     BlockedForever,
     ManyGoroutines,
+    DominantGroup,
     WaitGroupWait,
     CondWait,
     Syscall,
@@ -194,6 +195,9 @@ pub struct PanicSummary {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GoroutineSummary {
     pub total: u64,
+    /// The total a debug=1 header declares, when the file has one: what
+    /// shares are of, since the records may be an excerpt.
+    pub header_total: Option<u64>,
     pub states_recorded: bool,
     /// [`STATE_NOT_RECORDED`] when the format has no states.
     pub state_note: Option<String>,
@@ -450,6 +454,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
 
     let mut summary = GoroutineSummary {
         total,
+        header_total: profile.goroutines.header_total,
         states_recorded,
         state_note: (!states_recorded).then(|| STATE_NOT_RECORDED.to_string()),
         states,

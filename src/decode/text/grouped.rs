@@ -218,6 +218,7 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     };
     let mut sink = Sink::new(format);
     sink.p.goroutines.leak_profile = name == b"goroutineleak";
+    sink.p.goroutines.header_total = Some(total);
     let kind = String::from_utf8_lossy(name).into_owned();
     let vt = sink.value_type(&kind, "count");
     sink.p.sample_types.push(vt);

@@ -5,6 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{NodeId, Scene};
+use crate::view::explain::flame_legend;
 use crate::view::flame_diff::change_color;
 
 /// The legend's colour scale: the painter's colours for -1..1.
@@ -56,6 +57,8 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
                 r.share * 100.0
             )
         });
+    let compared = props.scene.as_ref().is_some_and(|s| s.base_total.is_some());
+    let legend = flame_legend(compared);
     html! {
         <div class="toolbar">
             <input class="search" type="search" data-testid="flame-search" ref={props.search_box.clone()} placeholder="Search functions (regex) — press /"
@@ -63,11 +66,15 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
             if let Some(info) = search_info { <span class="search-info" data-testid="flame-search-info">{ info }</span> }
             <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">{ crumbs }</nav>
             <span class="spacer" />
-            if props.scene.as_ref().is_some_and(|s| s.base_total.is_some()) {
-                <span class="diff-legend" data-testid="flame-legend" title="Box widths are the new profile's; colours show the change of each call path against the base">
+            if compared {
+                <span class="diff-legend" data-testid="flame-legend" title={legend.join(". ")}>
                     { "shrank" }
                     <span class="diff-scale" style={legend_gradient()} />
                     { "grew (width: new profile)" }
+                </span>
+            } else if props.scene.is_some() {
+                <span class="flame-legend" data-testid="flame-legend">
+                    { for legend.iter().map(|l| html! { <span>{ *l }</span> }) }
                 </span>
             }
             <span class="muted">{ "Click a box to zoom · Esc resets" }</span>

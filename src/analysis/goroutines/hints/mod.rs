@@ -11,10 +11,12 @@ use std::cmp::Reverse;
 use super::{Frame, GoroutineSummary, Group, Hint};
 
 mod crash;
+mod dominant;
 mod leaks;
 mod waits;
 
 pub use crash::RECURSION_MIN_REPEATS;
+pub use dominant::{DOMINANT_MIN_SHARE, DOMINANT_MIN_TOTAL};
 pub use leaks::{LEAK_MIN_GROUP, LEAK_MIN_WAIT_MINUTES, MANY_GOROUTINES};
 pub use waits::{IO_WAIT_MIN, LOCK_CONTENTION_MIN, SYNC_WAIT_MIN, SYSCALL_MIN};
 
@@ -30,6 +32,7 @@ const RULES: &[Rule] = &[
     leaks::blocked_forever,
     waits::lock_contention,
     leaks::possible_leaks,
+    dominant::dominant_group,
     leaks::many_goroutines,
     waits::network_wait,
     waits::wait_group_wait,

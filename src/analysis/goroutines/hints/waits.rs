@@ -67,9 +67,19 @@ const POLL_FRAMES: [&str; 3] = [
     "internal/poll.(*pollDesc).wait",
 ];
 
+/// Parked in the network poller, from frames alone: a poller function, or
+/// any frame of the runtime's `netpoll.go` (debug=1 lists no runtime
+/// functions but prints `runtime_pollWait`'s file).
+fn in_poller(g: &Group) -> bool {
+    has_fn(g, &POLL_FRAMES)
+        || g.stack
+            .iter()
+            .any(|f| f.file.ends_with("/netpoll.go") || f.file == "netpoll.go")
+}
+
 pub(super) fn network_wait(s: &GoroutineSummary) -> Vec<Hint> {
     let (gs, n) = matching(&s.groups, |g| {
-        g.state == "IO wait" || (g.state.is_empty() && has_fn(g, &POLL_FRAMES))
+        g.state == "IO wait" || (g.state.is_empty() && in_poller(g))
     });
     if n < IO_WAIT_MIN {
         return Vec::new();
@@ -256,6 +266,14 @@ mod tests {
             (h[0].kind, h[0].severity),
             (HintKind::NetworkWait, Severity::Info)
         );
+    }
+
+    #[test]
+    fn the_poller_by_its_file_when_no_poller_function_shows() {
+        let mut g = group(IO_WAIT_MIN, "", &["net.(*netFD).Read", "main.serve"]);
+        assert!(network_wait(&summary(vec![g.clone()])).is_empty());
+        g.stack[0].file = "/usr/local/go/src/runtime/netpoll.go".into();
+        assert_eq!(network_wait(&summary(vec![g])).len(), 1);
     }
 
     #[test]
