@@ -132,14 +132,26 @@ pub enum Answer {
     },
 }
 
+/// Files done of files chosen, while several are read (a merge, a
+/// comparison, a series): a fleet's files differ in size, so the count says
+/// more than the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCount {
+    pub done: u32,
+    pub chosen: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     /// The worker is up and waiting.
     Ready,
+    /// `done` of `total` bytes read; with `files` when several files are
+    /// read for one request.
     Progress {
         stage: Stage,
         done: u64,
         total: u64,
+        files: Option<FileCount>,
     },
     Loaded {
         summary: Summary,
@@ -239,6 +251,16 @@ mod tests {
                 stage: Stage::Decoding,
                 done: 1 << 40,
                 total: u64::MAX,
+                files: None,
+            },
+            Response::Progress {
+                stage: Stage::Inflating,
+                done: 3,
+                total: 9,
+                files: Some(FileCount {
+                    done: 99,
+                    chosen: u32::MAX,
+                }),
             },
             Response::Loaded {
                 summary: Summary::of(&cpu, "cpu.pb.gz", 1 << 33),
