@@ -99,13 +99,16 @@ pub enum Query {
     TopText { opts: ReportOptions },
     /// Flame boxes for the tree under `zoom` (the root when `None`), keeping
     /// boxes at least one pixel wide at `width_px`, with `search` matches
-    /// marked.
+    /// marked. When comparing, `by_base` sizes the boxes by the base
+    /// profile (its tree, so `zoom` is then a node of the base's tree);
+    /// otherwise it is ignored.
     Flame {
         opts: ReportOptions,
         zoom: Option<NodeId>,
         width_px: u32,
         search: String,
         dark: bool,
+        by_base: bool,
     },
     /// The goroutine summary: states, groups, wait times, panics and hints;
     /// with `ignore_labels`, goroutines whose labels differ share a group.
@@ -213,6 +216,7 @@ mod tests {
                 width_px: 800,
                 search: "serve".into(),
                 dark: true,
+                by_base: false,
             }),
             s.answer(Query::Top {
                 opts: ReportOptions::default(),
@@ -350,6 +354,7 @@ mod tests {
                     width_px: 1920,
                     search: "gc".into(),
                     dark: true,
+                    by_base: false,
                 },
             },
             Request::Query {
@@ -360,6 +365,7 @@ mod tests {
                     width_px: 1,
                     search: String::new(),
                     dark: false,
+                    by_base: false,
                 },
             },
             Request::Query {

@@ -403,6 +403,7 @@ impl Session {
         self.top = None;
         self.flame = None;
         self.flame_base = None;
+        self.flame_by_base = None;
         self.side_tops = None;
     }
 }
@@ -499,6 +500,7 @@ mod tests {
             width_px: 1000,
             search: String::new(),
             dark: false,
+            by_base: false,
         }) else {
             panic!()
         };
