@@ -177,6 +177,7 @@ fn child(path: &str, runs: usize) {
         width_px: WIDTH_PX,
         search: String::new(),
         dark: false,
+        by_base: false,
     };
     let t = Instant::now();
     let _ = session.answer(q(None));

@@ -99,13 +99,16 @@ pub enum Query {
     TopText { opts: ReportOptions },
     /// Flame boxes for the tree under `zoom` (the root when `None`), keeping
     /// boxes at least one pixel wide at `width_px`, with `search` matches
-    /// marked.
+    /// marked. When comparing, `by_base` sizes the boxes by the base
+    /// profile (its tree, so `zoom` is then a node of the base's tree);
+    /// otherwise it is ignored.
     Flame {
         opts: ReportOptions,
         zoom: Option<NodeId>,
         width_px: u32,
         search: String,
         dark: bool,
+        by_base: bool,
     },
     /// The goroutine summary: states, groups, wait times, panics and hints;
     /// with `ignore_labels`, goroutines whose labels differ share a group.
@@ -132,14 +135,26 @@ pub enum Answer {
     },
 }
 
+/// Files done of files chosen, while several are read (a merge, a
+/// comparison, a series): a fleet's files differ in size, so the count says
+/// more than the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCount {
+    pub done: u32,
+    pub chosen: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     /// The worker is up and waiting.
     Ready,
+    /// `done` of `total` bytes read; with `files` when several files are
+    /// read for one request.
     Progress {
         stage: Stage,
         done: u64,
         total: u64,
+        files: Option<FileCount>,
     },
     Loaded {
         summary: Summary,
@@ -201,6 +216,7 @@ mod tests {
                 width_px: 800,
                 search: "serve".into(),
                 dark: true,
+                by_base: false,
             }),
             s.answer(Query::Top {
                 opts: ReportOptions::default(),
@@ -239,6 +255,16 @@ mod tests {
                 stage: Stage::Decoding,
                 done: 1 << 40,
                 total: u64::MAX,
+                files: None,
+            },
+            Response::Progress {
+                stage: Stage::Inflating,
+                done: 3,
+                total: 9,
+                files: Some(FileCount {
+                    done: 99,
+                    chosen: u32::MAX,
+                }),
             },
             Response::Loaded {
                 summary: Summary::of(&cpu, "cpu.pb.gz", 1 << 33),
@@ -328,6 +354,7 @@ mod tests {
                     width_px: 1920,
                     search: "gc".into(),
                     dark: true,
+                    by_base: false,
                 },
             },
             Request::Query {
@@ -338,6 +365,7 @@ mod tests {
                     width_px: 1,
                     search: String::new(),
                     dark: false,
+                    by_base: false,
                 },
             },
             Request::Query {

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
-use crate::protocol::{Request, Response};
+use crate::protocol::{FileCount, Request, Response};
 use crate::session::{Named, Opening, Session};
 
 #[derive(Default)]
@@ -90,6 +90,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>, files: V
                 stage: Stage::Decoding,
                 done: 0,
                 total: size,
+                files: None,
             });
             match BlobReader::new(file) {
                 Ok(reader) => load(state, &name, size, |opts, progress| {
@@ -172,7 +173,12 @@ fn load(
         let now = perf.as_ref().map_or(0.0, |p| p.now());
         if now - last > 50.0 || done == total {
             last = now;
-            post(&Response::Progress { stage, done, total });
+            post(&Response::Progress {
+                stage,
+                done,
+                total,
+                files: None,
+            });
         }
         true
     };
@@ -222,8 +228,10 @@ fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> 
 }
 
 /// Decodes `files`, named by `names` in the same order, handing each to
-/// `sink` as soon as it is decoded, and posting progress over all of them;
-/// the first that fails is named in the error.
+/// `sink` as soon as it is decoded, and posting progress over all of them:
+/// the files done of those chosen as each file starts (one message a file,
+/// so none is missed), the bytes within a file at most every 50 ms. The
+/// first that fails is named in the error.
 fn decode_each(
     names: &[String],
     files: Vec<Blob>,
@@ -242,8 +250,18 @@ fn decode_each(
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
     let mut last = 0f64;
     let mut before = 0u64;
-    for (name, file) in names.iter().zip(files) {
+    let chosen = files.len() as u32;
+    for (i, (name, file)) in names.iter().zip(files).enumerate() {
         let size = file.size() as u64;
+        post(&Response::Progress {
+            stage: Stage::Decoding,
+            done: before,
+            total,
+            files: Some(FileCount {
+                done: i as u32,
+                chosen,
+            }),
+        });
         let reader = BlobReader::new(file)
             .map_err(|e| format!("could not read {name}: {}", js_error_text(&e)))?;
         let mut progress = |stage: Stage, done: u64, _total: u64| {
@@ -254,6 +272,7 @@ fn decode_each(
                     stage,
                     done: before + done.min(size),
                     total,
+                    files: None,
                 });
             }
             true

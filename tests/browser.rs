@@ -50,7 +50,12 @@ async fn status_line_reports_state_and_progress() {
     let root = mount::<StatusLine>(StatusLineProps {
         status: Status::Loading,
         name: Some("big.pb.gz".into()),
-        progress: Some((Stage::Decoding, 512 * 1024, 1024 * 1024)),
+        progress: Some(pprof_lens::ui::LoadProgress {
+            stage: Stage::Decoding,
+            done: 512 * 1024,
+            total: 1024 * 1024,
+            files: None,
+        }),
         on_cancel: None,
         worker_ready: true,
     })

@@ -147,25 +147,67 @@ pub(crate) fn merge_inputs(inputs: &[Input<'_>]) -> Result<Profile, MergeError> 
     for (i, input) in inputs.iter().enumerate().skip(1) {
         check_compatible(first, input.profile, i + 1)?;
     }
-    let mut m = Merger::new(inputs);
+    let mut m = StreamMerge::new();
     for input in inputs {
+        m.add_input(input)?;
+    }
+    m.finish()
+}
+
+/// A merge fed one profile at a time, as files are read, so that only the
+/// merged result and the file being added are held: memory grows with the
+/// distinct stacks, not with the number of files, and each profile is
+/// mapped once (merging the running result again with each new file would
+/// copy it once per file). The result is [`merge`]'s of all of them.
+#[derive(Default)]
+pub struct StreamMerge {
+    merger: Option<Merger>,
+    count: usize,
+}
+
+impl StreamMerge {
+    pub fn new() -> Self {
+        StreamMerge::default()
+    }
+
+    /// Adds the next profile. When its types differ from the first's, it
+    /// is refused and the merge stays as it was.
+    pub fn add(&mut self, profile: &Profile) -> Result<(), MergeError> {
+        self.add_input(&Input::plain(profile))
+    }
+
+    pub(crate) fn add_input(&mut self, input: &Input<'_>) -> Result<(), MergeError> {
+        let m = match &mut self.merger {
+            Some(m) => {
+                check_compatible(&m.out, input.profile, self.count + 1)?;
+                m
+            }
+            None => self.merger.insert(Merger::new(input.profile)),
+        };
+        m.combine_header(input.profile);
         m.add(input);
+        self.count += 1;
+        Ok(())
     }
-    let out = m.finish();
-    let nt = out.sample_types.len();
-    let has_zero = nt > 0
-        && out
-            .samples
-            .values
-            .chunks(nt)
-            .any(|v| v.iter().all(|&x| x == 0));
-    if has_zero {
-        // Samples that cancelled out: merge the result once more, as pprof
-        // does, to drop them and what only they used. That pass adds no two
-        // samples together, so it leaves no zero sample behind.
-        return Ok(Merger::merge_one(&out));
+
+    /// The merged profile.
+    pub fn finish(self) -> Result<Profile, MergeError> {
+        let out = self.merger.ok_or(MergeError::NoProfiles)?.finish();
+        let nt = out.sample_types.len();
+        let has_zero = nt > 0
+            && out
+                .samples
+                .values
+                .chunks(nt)
+                .any(|v| v.iter().all(|&x| x == 0));
+        if has_zero {
+            // Samples that cancelled out: merge the result once more, as pprof
+            // does, to drop them and what only they used. That pass adds no two
+            // samples together, so it leaves no zero sample behind.
+            return Ok(Merger::merge_one(&out));
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Dedup key of a location (pprof's `locationKey`). pprof writes each
@@ -218,12 +260,13 @@ struct Merger {
     canonical: LabelSets,
     path: Vec<StackId>,
     values: Vec<i64>,
+    seen_comments: hashbrown::HashSet<StrId>,
 }
 
 impl Merger {
-    /// The merged headers (pprof's `combineHeaders`), no samples yet.
-    fn new(inputs: &[Input<'_>]) -> Self {
-        let first = inputs[0].profile;
+    /// The types of `first`, no samples yet; each input's header is then
+    /// combined in turn (`combine_header`).
+    fn new(first: &Profile) -> Self {
         let mut out = Profile::new(merged_format(first.format));
         let mut strings = Strings::new();
         let mut s = |p: &Profile, id: StrId| strings.intern(p.str(id));
@@ -240,41 +283,6 @@ impl Merger {
         });
         out.drop_frames = first.drop_frames.map(|d| s(first, d));
         out.keep_frames = first.keep_frames.map(|k| s(first, k));
-        let (mut time, mut duration, mut period) = (0i64, 0i64, 0i64);
-        let mut seen_comments = hashbrown::HashSet::new();
-        for input in inputs {
-            let p = input.profile;
-            if time == 0 || p.time_nanos < time {
-                time = p.time_nanos;
-            }
-            duration = duration.wrapping_add(p.duration_nanos);
-            if period == 0 || period < p.period {
-                period = p.period;
-            }
-            for &c in &p.comments {
-                let c = s(p, c);
-                if seen_comments.insert(c) {
-                    out.comments.push(c);
-                }
-            }
-            let non_empty = |x: Option<StrId>| x.filter(|&x| !p.str(x).is_empty());
-            if out.default_sample_type.is_none() {
-                out.default_sample_type = non_empty(p.default_sample_type).map(|x| s(p, x));
-            }
-            if out.doc_url.is_none() {
-                out.doc_url = non_empty(p.doc_url).map(|x| s(p, x));
-            }
-            out.warning_count += p.warning_count;
-            for w in &p.warnings {
-                if out.warnings.len() < 100 {
-                    out.warnings.push(w.clone());
-                }
-            }
-            out.panics.extend(p.panics.iter().cloned());
-        }
-        out.time_nanos = time;
-        out.duration_nanos = duration;
-        out.period = period;
         out.strings = strings;
         let nt = out.sample_types.len();
         Merger {
@@ -287,13 +295,50 @@ impl Merger {
             canonical: LabelSets::default(),
             path: Vec::new(),
             values: vec![0; nt],
+            seen_comments: hashbrown::HashSet::new(),
         }
+    }
+
+    /// Adds `p`'s header (pprof's `combineHeaders`): the earliest time,
+    /// durations added up, the largest period, comments once each in
+    /// order, the first non-empty default sample type and doc URL.
+    fn combine_header(&mut self, p: &Profile) {
+        let out = &mut self.out;
+        if out.time_nanos == 0 || p.time_nanos < out.time_nanos {
+            out.time_nanos = p.time_nanos;
+        }
+        out.duration_nanos = out.duration_nanos.wrapping_add(p.duration_nanos);
+        if out.period == 0 || out.period < p.period {
+            out.period = p.period;
+        }
+        for &c in &p.comments {
+            let c = out.strings.intern(p.str(c));
+            if self.seen_comments.insert(c) {
+                out.comments.push(c);
+            }
+        }
+        let non_empty = |x: Option<StrId>| x.filter(|&x| !p.str(x).is_empty());
+        if out.default_sample_type.is_none() {
+            out.default_sample_type =
+                non_empty(p.default_sample_type).map(|x| out.strings.intern(p.str(x)));
+        }
+        if out.doc_url.is_none() {
+            out.doc_url = non_empty(p.doc_url).map(|x| out.strings.intern(p.str(x)));
+        }
+        out.warning_count += p.warning_count;
+        for w in &p.warnings {
+            if out.warnings.len() < 100 {
+                out.warnings.push(w.clone());
+            }
+        }
+        out.panics.extend(p.panics.iter().cloned());
     }
 
     /// A second pass over an already merged profile (see `merge_inputs`).
     fn merge_one(p: &Profile) -> Profile {
         let input = Input::plain(p);
-        let mut m = Merger::new(std::slice::from_ref(&input));
+        let mut m = Merger::new(p);
+        m.combine_header(p);
         m.add(&input);
         m.finish()
     }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::Session;
 use crate::model::compare::{subtract_base, CompareMode};
-use crate::model::merge::{merge, MergeError};
+use crate::model::merge::{merge, MergeError, StreamMerge};
 use crate::model::Profile;
 use crate::protocol::OpenMode;
 use crate::view::summary::{totals, Inputs, Summary};
@@ -139,7 +139,7 @@ pub struct Opening {
     bytes: u64,
     held: Vec<Named>,
     /// The names so far and their merge, when merging as they come.
-    merging: Option<(Vec<String>, Option<Profile>)>,
+    merging: Option<(Vec<String>, StreamMerge)>,
 }
 
 impl Opening {
@@ -162,7 +162,7 @@ impl Opening {
                 None => self.count > 2 && !input.1.is_goroutine_data(),
             };
             if merge {
-                self.merging = Some((Vec::new(), None));
+                self.merging = Some((Vec::new(), StreamMerge::new()));
             }
         }
         let Some((names, acc)) = self.merging.as_mut() else {
@@ -170,21 +170,24 @@ impl Opening {
             return Ok(());
         };
         let (name, profile) = input;
-        let next = match acc.take() {
-            None => merge(&[profile]),
-            Some(a) => {
-                let merged = merge(&[&a, &profile]);
-                if merged.is_err() {
-                    *acc = Some(a);
-                }
-                merged
-            }
-        }
-        .map_err(|e| {
+        acc.add(&profile).map_err(|e| {
             let first = names.first().map_or(name.as_str(), |n| n.as_str());
+            // Named as a merge of the first file and this one.
+            let e = match e {
+                MergeError::SampleTypes { first, other, .. } => MergeError::SampleTypes {
+                    profile: 2,
+                    first,
+                    other,
+                },
+                MergeError::PeriodTypes { first, other, .. } => MergeError::PeriodTypes {
+                    profile: 2,
+                    first,
+                    other,
+                },
+                e => e,
+            };
             merge_error(&[first, &name], e)
         })?;
-        *acc = Some(next);
         names.push(name);
         Ok(())
     }
@@ -192,13 +195,13 @@ impl Opening {
     /// The session the files make, and the mode used.
     pub fn finish(self) -> Result<(Session, OpenMode), String> {
         match self.merging {
-            Some((names, Some(profile))) => {
+            Some((names, acc)) => {
+                let profile = acc.finish().map_err(|_| "no files to merge".to_string())?;
                 let mut s = Session::new(profile);
                 s.names = names;
                 s.bytes = self.bytes;
                 Ok((s, OpenMode::Merge))
             }
-            Some((_, None)) => Err("no files to merge".into()),
             None => Session::open_many(self.held, self.mode, self.bytes),
         }
     }
@@ -403,6 +406,7 @@ impl Session {
         self.top = None;
         self.flame = None;
         self.flame_base = None;
+        self.flame_by_base = None;
         self.side_tops = None;
     }
 }
@@ -499,6 +503,7 @@ mod tests {
             width_px: 1000,
             search: String::new(),
             dark: false,
+            by_base: false,
         }) else {
             panic!()
         };

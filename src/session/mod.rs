@@ -17,6 +17,7 @@ use crate::protocol::{Answer, Query};
 use crate::view::flame_scene::flame_scene;
 use crate::view::{flame_diff, top_rows, top_text};
 
+mod flame;
 mod inputs;
 pub use inputs::{default_mode, Named, Opening};
 
@@ -40,6 +41,9 @@ pub struct Session {
     side_tops: Option<(ReportOptions, Rc<TopTable>, Rc<TopTable>)>,
     /// When comparing: per node of the flame tree, the base's total.
     flame_base: Option<(ReportOptions, Rc<Vec<i64>>)>,
+    /// When comparing with the boxes sized by the base: the base's flame
+    /// tree and, per node of it, the new profile's total.
+    flame_by_base: Option<(ReportOptions, flame::ByBase)>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -90,6 +94,7 @@ impl Session {
             snapshots: Vec::new(),
             series: None,
             flame_base: None,
+            flame_by_base: None,
             side_tops: None,
         }
     }
@@ -272,9 +277,17 @@ impl Session {
                 width_px,
                 search,
                 dark,
+                by_base,
             } => {
-                let tree = self.flame_tree(&opts)?;
                 let search = user_pattern("search", &search)?;
+                if by_base {
+                    if let Some(scene) =
+                        self.flame_by_base(&opts, zoom, width_px, search.as_ref(), dark)?
+                    {
+                        return Ok(Answer::Flame(scene));
+                    }
+                }
+                let tree = self.flame_tree(&opts)?;
                 let mut scene = flame_scene(
                     &tree,
                     &self.flame_profile(),
@@ -413,6 +426,7 @@ mod tests {
             width_px: 1000,
             search: search.into(),
             dark: false,
+            by_base: false,
         };
         let Answer::Flame(scene) = s.answer(q(None, "")) else {
             panic!()
@@ -449,6 +463,7 @@ mod tests {
             width_px: 1000,
             search: String::new(),
             dark: true,
+            by_base: false,
         }) else {
             panic!()
         };

@@ -33,7 +33,7 @@ mod top;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;
 
-pub use state::{Action, AppState, RecentFile, Status, Tab};
+pub use state::{Action, AppState, LoadProgress, RecentFile, Status, Tab};
 
 #[cfg(target_arch = "wasm32")]
 pub use {

@@ -7,10 +7,8 @@ use web_sys::{Blob, ClipboardEvent, DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
 use super::hooks::{is_typing_in_field, use_document_event};
-use super::state::{RecentFile, Status};
+use super::state::{LoadProgress, RecentFile, Status};
 use super::worker_client::Source;
-use crate::protocol::Stage;
-use crate::view::numbers::human_bytes;
 
 /// Everything a component needs to open files.
 #[derive(Clone, PartialEq)]
@@ -264,7 +262,7 @@ pub fn RecentMenu(props: &RecentMenuProps) -> Html {
 pub struct StatusLineProps {
     pub status: Status,
     pub name: Option<String>,
-    pub progress: Option<(Stage, u64, u64)>,
+    pub progress: Option<LoadProgress>,
     #[prop_or_default]
     pub on_cancel: Option<Callback<()>>,
     /// Shown as `data-worker="ready"` once the worker runs (a test hook).
@@ -275,36 +273,22 @@ pub struct StatusLineProps {
 #[component]
 pub fn StatusLine(props: &StatusLineProps) -> Html {
     let text = match (props.status, &props.name, props.progress) {
-        (Status::Loading, name, Some((stage, done, total))) => {
-            let stage = match stage {
-                Stage::Inflating => "reading",
-                Stage::Decoding => "decoding",
-                Stage::Analysing => "analysing",
-            };
-            format!(
-                "{stage} {} — {} of {}",
-                name.as_deref().unwrap_or(""),
-                human_bytes(done),
-                human_bytes(total)
-            )
-        }
+        (Status::Loading, name, Some(p)) => p.describe(name.as_deref().unwrap_or("")),
         (Status::Loading, name, None) => format!("opening {}", name.as_deref().unwrap_or("")),
         (Status::Ready, _, _) => "ready".into(),
         (Status::Error, _, _) => "could not open the file".into(),
         (Status::Idle, _, _) => "no file open".into(),
     };
-    let pct = props.progress.map(|(_, d, t)| {
-        if t == 0 {
-            0.0
-        } else {
-            d as f64 * 100.0 / t as f64
-        }
-    });
+    let pct = props.progress.map_or(0.0, |p| p.percent());
+    let files = props.progress.and_then(|p| p.files);
     html! {
         <span class="status" data-testid="status" data-state={props.status.as_str()} aria-live="polite"
             data-worker={if props.worker_ready { "ready" } else { "starting" }}>
             if props.status == Status::Loading {
-                <progress data-testid="progress" max="100" value={format!("{:.0}", pct.unwrap_or(0.0))} />
+                <progress data-testid="progress" max="100" value={format!("{pct:.0}")} />
+                if let Some(f) = files {
+                    <span hidden=true data-testid="progress-files" data-done={f.done.to_string()} data-chosen={f.chosen.to_string()} />
+                }
             }
             { text }
             if let (Status::Loading, Some(cancel)) = (props.status, &props.on_cancel) {

@@ -8,7 +8,8 @@
 
 use std::rc::Rc;
 
-use crate::protocol::{Inputs, OpenMode, ReportOptions, Response, Stage, Summary};
+use crate::protocol::{FileCount, Inputs, OpenMode, ReportOptions, Response, Stage, Summary};
+use crate::view::numbers::human_bytes;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -38,6 +39,44 @@ pub enum Tab {
     Series,
 }
 
+/// How far the load has come: `done` of `total` bytes at `stage`, and,
+/// when several files are read, how many of them are done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadProgress {
+    pub stage: Stage,
+    pub done: u64,
+    pub total: u64,
+    pub files: Option<FileCount>,
+}
+
+impl LoadProgress {
+    /// The status line's words for this load of `name`.
+    pub fn describe(&self, name: &str) -> String {
+        let stage = match self.stage {
+            Stage::Inflating => "reading",
+            Stage::Decoding => "decoding",
+            Stage::Analysing => "analysing",
+        };
+        let bytes = format!("{} of {}", human_bytes(self.done), human_bytes(self.total));
+        match self.files {
+            Some(f) => format!(
+                "{stage} {name} — {} of {} files done ({bytes})",
+                f.done, f.chosen
+            ),
+            None => format!("{stage} {name} — {bytes}"),
+        }
+    }
+
+    /// Percent done: by bytes, which also moves within a file.
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.done as f64 * 100.0 / self.total as f64
+        }
+    }
+}
+
 /// A file opened in this page session, kept so it can be opened again.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecentFile<F> {
@@ -49,7 +88,7 @@ pub struct RecentFile<F> {
 pub struct AppState<F> {
     pub status: Status,
     pub loading_name: Option<String>,
-    pub progress: Option<(Stage, u64, u64)>,
+    pub progress: Option<LoadProgress>,
     pub summary: Option<Rc<Summary>>,
     pub error: Option<String>,
     /// Increases with every profile loaded, so views know to ask again.
@@ -178,8 +217,20 @@ impl<F: Clone> AppState<F> {
             Action::Worker(Response::Progress { .. }) if self.status != Status::Loading => {
                 return false
             }
-            Action::Worker(Response::Progress { stage, done, total }) => {
-                self.progress = Some((stage, done, total));
+            Action::Worker(Response::Progress {
+                stage,
+                done,
+                total,
+                files,
+            }) => {
+                // Byte reports within a file keep the last file count.
+                let files = files.or(self.progress.and_then(|p| p.files));
+                self.progress = Some(LoadProgress {
+                    stage,
+                    done,
+                    total,
+                    files,
+                });
             }
             Action::Worker(Response::Loaded { summary }) => self.loaded(summary),
             Action::Worker(Response::Changed { summary }) => self.changed(summary),
@@ -361,8 +412,21 @@ mod tests {
             stage: Stage::Decoding,
             done: 5,
             total: 10,
+            files: None,
         })));
-        assert_eq!(s.progress, Some((Stage::Decoding, 5, 10)));
+        assert_eq!(
+            s.progress,
+            Some(LoadProgress {
+                stage: Stage::Decoding,
+                done: 5,
+                total: 10,
+                files: None
+            })
+        );
+        assert_eq!(
+            s.progress.unwrap().describe("cpu.pb.gz"),
+            "decoding cpu.pb.gz — 5 B of 10 B"
+        );
         s.apply(loaded("cpu.pb.gz", false));
         assert_eq!(s.status, Status::Ready);
         assert_eq!(s.generation, 1);
@@ -508,8 +572,48 @@ mod tests {
             stage: Stage::Decoding,
             done: 1,
             total: 2,
+            files: None,
         })));
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_merge_counts_files_done_of_files_chosen_until_cancelled() {
+        let mut s = State::default();
+        let files = (1..=3).map(|n| RecentFile {
+            name: format!("f{n}"),
+            file: n,
+        });
+        s.apply(Action::StartMany(files.collect()));
+        let progress = |done, files: Option<u32>| {
+            Action::Worker(Response::Progress {
+                stage: Stage::Decoding,
+                done,
+                total: 300,
+                files: files.map(|done| FileCount { done, chosen: 3 }),
+            })
+        };
+        let counted = |s: &State| s.progress.and_then(|p| p.files).map(|f| (f.done, f.chosen));
+        s.apply(progress(0, Some(0)));
+        assert_eq!(counted(&s), Some((0, 3)));
+        // Bytes within the second file keep the count of files done.
+        run(&mut s, [progress(100, Some(1)), progress(150, None)]);
+        assert_eq!(counted(&s), Some((1, 3)));
+        let line = s.progress.unwrap().describe("3 files");
+        assert_eq!(
+            line,
+            "decoding 3 files — 1 of 3 files done (150 B of 300 B)"
+        );
+        assert_eq!(s.progress.unwrap().percent(), 50.0);
+        // Cancelled within the second file: nothing of it stays.
+        s.apply(Action::Cancelled);
+        assert_eq!((s.status, s.progress), (Status::Idle, None));
+        assert!(!s.apply(progress(200, Some(2))));
+        assert_eq!(s.progress, None);
+        // A new load starts counting afresh.
+        s.apply(start("one", Some(9)));
+        s.apply(progress(1, None));
+        assert_eq!(counted(&s), None);
     }
 
     #[test]

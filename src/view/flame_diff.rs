@@ -1,5 +1,6 @@
-//! A compared flame graph: boxes keep the new profile's sizes and are
-//! coloured by how much each call path changed against the base, on a
+//! A compared flame graph: boxes keep the new profile's sizes (or, on
+//! request, the base's) and are coloured by how much each call path
+//! changed against the base, on a
 //! blue–orange diverging scale (ColorBrewer's PuOr family, readable with
 //! the common colour-vision deficiencies, unlike red–green): orange grew,
 //! blue shrank, grey stayed. The page draws the same scale as the legend.
@@ -50,6 +51,23 @@ pub fn mark_changes(scene: &mut FlameScene, base_totals: &[i64], dark: bool) {
         let base = base_totals.get(b.node.index()).copied().unwrap_or(0);
         b.base = Some(base);
         b.color = change_color(change(base, b.total), dark);
+    }
+}
+
+/// Marks `scene`, drawn from the base profile's tree (boxes sized by the
+/// base), with the new profile's totals per node of that tree
+/// (`new_totals`, from `base_totals` with the sides swapped): each box's
+/// `base` becomes its drawn total and `total` the new one, so the tooltip
+/// reads as in the mode sized by the new profile.
+pub fn mark_changes_by_base(scene: &mut FlameScene, new_totals: &[i64], dark: bool) {
+    scene.base_total = Some(scene.total);
+    scene.total = new_totals.get(ROOT.index()).copied().unwrap_or(0);
+    scene.sized_by_base = true;
+    for b in &mut scene.boxes {
+        let new = new_totals.get(b.node.index()).copied().unwrap_or(0);
+        let base = std::mem::replace(&mut b.total, new);
+        b.base = Some(base);
+        b.color = change_color(change(base, new), dark);
     }
 }
 

@@ -63,6 +63,10 @@ pub struct FlameScene {
     /// When comparing: the base profile's total; boxes are then coloured by
     /// their change and the page shows the legend.
     pub base_total: Option<i64>,
+    /// When comparing: the boxes are the base's tree, sized by the base
+    /// (each box's `base` and `self_value` are the base's, `total` the
+    /// new profile's), so the paths the new profile lost still show.
+    pub sized_by_base: bool,
 }
 
 /// The scene for the tree under `zoom` (the root when it is not a node),
@@ -146,6 +150,7 @@ pub fn flame_scene(
         breadcrumb,
         search,
         base_total: None,
+        sized_by_base: false,
     }
 }
 

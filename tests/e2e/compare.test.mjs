@@ -167,6 +167,66 @@ for (const colorScheme of ["light", "dark"]) {
     }, { colorScheme }));
 }
 
+test("the diff flame graph can be sized by the base", () =>
+  withPage(async (page) => {
+    await openPair(page, "mutex_block.block.pb.gz", "mutex_block.mutex.pb.gz");
+    await page.click('[data-testid="tab-flame"]');
+    await page.waitForSelector('[data-testid="flame-legend"][data-sized-by="new"]');
+    await page.selectOption('[data-testid="flame-size-by"]', "base");
+    await page.waitForSelector('[data-testid="flame-legend"][data-sized-by="base"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+    const box = await page.$eval('[data-testid="flame-canvas"]', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width }; });
+    await page.mouse.move(box.x + box.w * 0.3, box.y + 30);
+    await page.waitForSelector('[data-testid="tooltip-diff"]');
+    // Sized by the base, the box's size is the base's; base, new, delta and delta% follow.
+    assert.match(await text(page, "tooltip"), /base total .*base self .*base .*new .*delta .*delta% /s);
+    await screenshot(page, "compare-flame-by-base");
+    await page.selectOption('[data-testid="flame-size-by"]', "new");
+    await page.waitForSelector('[data-testid="flame-legend"][data-sized-by="new"]');
+  }));
+
+/// Records every files-done count the status line shows, from now on.
+async function recordFileCounts(page) {
+  await page.evaluate(() => {
+    window.__fileCounts = [];
+    const seen = () => {
+      const el = document.querySelector('[data-testid="progress-files"]');
+      if (!el) return;
+      const c = `${el.dataset.done}/${el.dataset.chosen}`;
+      if (window.__fileCounts.at(-1) !== c) window.__fileCounts.push(c);
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+test("a merge shows files done of files chosen, and cancels between files", () =>
+  withPage(async (page) => {
+    await page.selectOption('[data-testid="open-mode"]', "merge");
+    const heaps = [0, 1, 2, 0, 1, 2].map((n, i) => file(`series/leak_http.snap${n}.heap.pb.gz`, `input${i + 1}`));
+    await recordFileCounts(page);
+    await setFiles(page, "file-input", heaps);
+    await page.waitForSelector('[data-testid="merged-inputs"][data-count="6"]');
+    const counts = await page.evaluate(() => window.__fileCounts);
+    assert.ok(counts.length > 0, "no file count was shown");
+    const done = counts.map((c) => Number(c.split("/")[0]));
+    assert.ok(counts.every((c) => c.endsWith("/6")), `${counts}`);
+    assert.ok(done.every((d, i) => d < 6 && (i === 0 || d > done[i - 1])), `${counts}`);
+
+    // Large files: cancel once the first is done, while the second is read.
+    const big = [1, 2, 3].map((i) => file("bigheap_callgraph.heap.pb.gz", `big${i}`));
+    await recordFileCounts(page);
+    await page.setInputFiles('[data-testid="file-input"]', big);
+    const between = await page.waitForSelector('[data-testid="progress-files"][data-done="1"]', { timeout: 30_000 }).catch(() => null);
+    const cancel = await page.$('[data-testid="cancel"]');
+    const cancelled = between && cancel && (await cancel.click().then(() => true, () => false));
+    await waitSettled(page, "ready");
+    if (cancelled) {
+      // The merge of six is shown again, replayed by the new worker.
+      await page.waitForSelector('[data-testid="merged-inputs"][data-count="6"]', { timeout: 30_000 });
+      assert.equal(await page.$('[data-testid="progress-files"]'), null);
+    }
+  }));
+
 test("bad pairs say what differs and the app stays usable", () =>
   withPage(async (page) => {
     // Mismatched sample types: a heap profile compared with a CPU profile.

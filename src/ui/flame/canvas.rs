@@ -97,7 +97,8 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
         .map_or(0.0, |s| render::graph_height(s));
     let tooltip = match (props.scene.as_ref(), hover.as_ref()) {
         (Some(s), Some(h)) => html! {
-            <FlameTooltip hover={h.clone()} unit={s.unit.clone()} total={s.total} width={size.0} />
+            <FlameTooltip hover={h.clone()} unit={s.unit.clone()} total={s.total} width={size.0}
+                base_total={s.base_total.filter(|_| s.sized_by_base)} />
         },
         _ => Html::default(),
     };

@@ -69,6 +69,8 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     let container = use_node_ref();
     let size = use_element_size(container.clone()).unwrap_or_default();
     let search_box = use_node_ref();
+    // When comparing: boxes sized by the base instead of the new profile.
+    let by_base = use_state(|| false);
 
     // Ask for the scene whenever what it depends on changes.
     {
@@ -80,8 +82,9 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             *zoom,
             width,
             (*search).clone(),
+            *by_base,
         );
-        use_effect_with(deps, move |(_, opts, zoom, width, search)| {
+        use_effect_with(deps, move |(_, opts, zoom, width, search, by_base)| {
             if *width > 1 {
                 let q = Query::Flame {
                     opts: opts.clone(),
@@ -89,6 +92,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
                     width_px: *width,
                     search: search.clone(),
                     dark: theme().dark,
+                    by_base: *by_base,
                 };
                 scene.fetch(q, |s| Scene(Rc::new(s)));
             }
@@ -119,11 +123,20 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let search = search.clone();
         Callback::from(move |s| search.set(s))
     };
+    let on_by_base = {
+        let (by_base, zoom) = (by_base.clone(), zoom.clone());
+        // The two sizings draw different trees: a zoom into one is no node
+        // of the other.
+        Callback::from(move |b: bool| {
+            zoom.set(None);
+            by_base.set(b);
+        })
+    };
     let scene_now = scene.value().cloned();
     html! {
         <section class="flame-view">
             <FlameToolbar scene={scene_now.clone()} search={(*search).clone()} {on_search}
-                on_zoom={on_zoom.clone()} {search_box} />
+                on_zoom={on_zoom.clone()} {search_box} by_base={*by_base} {on_by_base} />
             if let Some(e) = scene.error() {
                 <div class="banner error inline">{ e.to_string() }</div>
             }

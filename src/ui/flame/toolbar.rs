@@ -29,6 +29,9 @@ pub struct FlameToolbarProps {
     pub on_zoom: Callback<Option<NodeId>>,
     /// The search box, which `/` focuses.
     pub search_box: NodeRef,
+    /// When comparing: the boxes are sized by the base.
+    pub by_base: bool,
+    pub on_by_base: Callback<bool>,
 }
 
 #[component]
@@ -59,6 +62,21 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
         });
     let compared = props.scene.as_ref().is_some_and(|s| s.base_total.is_some());
     let legend = flame_legend(compared);
+    let size_by = props.on_by_base.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        select.value() == "base"
+    });
+    // What the shown scene is sized by (the select says what was asked).
+    let sized_by = if props.scene.as_ref().is_some_and(|s| s.sized_by_base) {
+        "base"
+    } else {
+        "new"
+    };
+    let legend_title = format!(
+        "Box widths are the {} profile's; colours show the change of each call path against the base. {}",
+        if props.by_base { "base" } else { "new" },
+        legend.join(". ")
+    );
     html! {
         <div class="toolbar">
             <input class="search" type="search" data-testid="flame-search" ref={props.search_box.clone()} placeholder="Search functions (regex) — press /"
@@ -67,10 +85,17 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
             <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">{ crumbs }</nav>
             <span class="spacer" />
             if compared {
-                <span class="diff-legend" data-testid="flame-legend" title={legend.join(". ")}>
+                <label class="size-by" title="Size the boxes by the new profile (what it gained shows) or by the base (what it lost shows)">
+                    { "width: " }
+                    <select data-testid="flame-size-by" onchange={size_by}>
+                        <option value="new" selected={!props.by_base}>{ "new profile" }</option>
+                        <option value="base" selected={props.by_base}>{ "base profile" }</option>
+                    </select>
+                </label>
+                <span class="diff-legend" data-testid="flame-legend" title={legend_title} data-sized-by={sized_by}>
                     { "shrank" }
                     <span class="diff-scale" style={legend_gradient()} />
-                    { "grew (width: new profile)" }
+                    { "grew" }
                 </span>
             } else if props.scene.is_some() {
                 <span class="flame-legend" data-testid="flame-legend">

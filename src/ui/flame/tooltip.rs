@@ -21,20 +21,30 @@ pub struct FlameTooltipProps {
     pub total: i64,
     /// The canvas width, which the tooltip stays inside.
     pub width: f64,
+    /// The base's total when the boxes are sized by the base: the box's
+    /// size and self are then the base's, and their shares are of this.
+    #[prop_or_default]
+    pub base_total: Option<i64>,
 }
 
 #[component]
 pub fn FlameTooltip(props: &FlameTooltipProps) -> Html {
     let (h, unit) = (&props.hover, &props.unit);
-    let pct = |v: i64| measurement::percentage(v, props.total).trim().to_string();
+    let share = |v: i64, of: i64| measurement::percentage(v, of).trim().to_string();
+    let pct = |v: i64| share(v, props.total);
     let left = (h.x + 14.0).min((props.width - 320.0).max(0.0));
     let style = format!("left:{left}px;top:{}px", h.y + 16.0);
     html! {
         <div class="tooltip" data-testid="tooltip" {style}>
             <div class="tt-name">{ h.b.name.clone() }</div>
             if !h.b.file.is_empty() { <div class="tt-file">{ h.b.file.clone() }</div> }
-            <div>{ format!("total {} ({})", measurement::label(h.b.total, unit), pct(h.b.total)) }</div>
-            <div>{ format!("self {} ({})", measurement::label(h.b.self_value, unit), pct(h.b.self_value)) }</div>
+            if let (Some(base_total), Some(base)) = (props.base_total, h.b.base) {
+                <div>{ format!("base total {} ({})", measurement::label(base, unit), share(base, base_total)) }</div>
+                <div>{ format!("base self {} ({})", measurement::label(h.b.self_value, unit), share(h.b.self_value, base_total)) }</div>
+            } else {
+                <div>{ format!("total {} ({})", measurement::label(h.b.total, unit), pct(h.b.total)) }</div>
+                <div>{ format!("self {} ({})", measurement::label(h.b.self_value, unit), pct(h.b.self_value)) }</div>
+            }
             if let Some(base) = h.b.base {
                 <div class="tt-diff" data-testid="tooltip-diff">
                     <div>{ format!("base {}", measurement::label(base, unit)) }</div>

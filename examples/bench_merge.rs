@@ -1,0 +1,250 @@
+//! Fleet merge benchmark (issue 17: 100 CPU profiles of 1M samples in all,
+//! at least 20x faster than `go tool pprof -top` on the same files, with a
+//! peak memory of at most 2x the largest input's plus the merged model).
+//!
+//! For each folder of `*.pb.gz` given, in a fresh child process each: the
+//! app's streamed merge (each file read, inflated and decoded as it is read,
+//! then merged into the running result, as the worker does) timed best of
+//! `--runs`, and its peak RSS after run 1; the largest file loaded alone
+//! (its peak RSS, the "largest input"); then `go tool pprof -symbolize=none
+//! -top` on the same files, once, with its wall time and max RSS. Prints
+//! figures; asserts nothing.
+//!
+//! `tools/bench.sh --merge [--runs N] [--no-go]` generates the fleets and
+//! runs it in release mode.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use pprof_lens::decode::{decode_reader, DecodeOptions, Stage};
+use pprof_lens::protocol::OpenMode;
+use pprof_lens::session::Opening;
+
+fn die(msg: impl std::fmt::Display) -> ! {
+    eprintln!("bench_merge: {msg}");
+    std::process::exit(2)
+}
+
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |k| k * 1024)
+}
+
+fn files_of(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| die(format_args!("{dir}: {e}")))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".pb.gz"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        die(format_args!("{dir}: no .pb.gz files"));
+    }
+    files
+}
+
+fn load(path: &Path) -> pprof_lens::model::Profile {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| die(format_args!("{path:?}: {e}")));
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut progress = |_: Stage, _: u64, _: u64| true;
+    decode_reader(file, size, &DecodeOptions::default(), &mut progress)
+        .unwrap_or_else(|e| die(format_args!("{path:?}: {e}")))
+}
+
+/// The child: the streamed merge of `dir`, best of `runs`; prints
+/// `key value` lines.
+fn child_merge(dir: &str, runs: usize) {
+    let files = files_of(dir);
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
+    let mut best = f64::MAX;
+    let mut rss = None;
+    let mut stats = (0usize, 0usize, 0usize, 0usize);
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let mut opening = Opening::new(Some(OpenMode::Merge), files.len(), bytes);
+        for f in &files {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            opening.push((name, load(f))).unwrap_or_else(|e| die(e));
+        }
+        let (session, _) = opening.finish().unwrap_or_else(|e| die(e));
+        best = best.min(t.elapsed().as_secs_f64());
+        rss.get_or_insert_with(peak_rss_bytes);
+        let p = &session.profile;
+        stats = (
+            p.samples.len(),
+            p.stacks.len(),
+            p.locations.len(),
+            p.heap_bytes(),
+        );
+    }
+    println!("merge_s {best}");
+    println!("merge_rss {}", rss.unwrap_or(0));
+    println!("merged_samples {}", stats.0);
+    println!("merged_stack_nodes {}", stats.1);
+    println!("merged_locations {}", stats.2);
+    println!("merged_heap {}", stats.3);
+}
+
+/// The child: the largest file of `dir` loaded alone.
+fn child_single(path: &str) {
+    let p = load(Path::new(path));
+    println!("single_rss {}", peak_rss_bytes());
+    println!("single_heap {}", p.heap_bytes());
+    println!("single_samples {}", p.samples.len());
+}
+
+fn run_child(args: &[&str]) -> std::collections::BTreeMap<String, f64> {
+    let exe = std::env::current_exe().unwrap_or_else(|e| die(e));
+    let out = Command::new(exe)
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| die(e));
+    if !out.status.success() {
+        die(format_args!("child {args:?} failed"));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(' ')?;
+            Some((k.to_string(), v.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Wall time and max RSS of `cmd` (through /usr/bin/time).
+fn time_command(cmd: &[String]) -> Result<(f64, Option<u64>), String> {
+    let tmp = std::env::temp_dir().join(format!("pprof-lens-bench-merge-{}", std::process::id()));
+    let t = Instant::now();
+    let status = Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(&tmp)
+        .args(["-f", "%M"])
+        .args(cmd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    let wall = t.elapsed().as_secs_f64();
+    let text = std::fs::read_to_string(&tmp).unwrap_or_default();
+    let _ = std::fs::remove_file(&tmp);
+    if !status.success() {
+        return Err(format!("exited with {status}"));
+    }
+    let kib = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().parse::<u64>().ok());
+    Ok((wall, kib.map(|k| k * 1024)))
+}
+
+fn mb(b: f64) -> String {
+    format!("{:.1} MB", b / 1e6)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child-merge") {
+        return child_merge(&args[1], args[2].parse().unwrap_or(1));
+    }
+    if args.first().map(String::as_str) == Some("--child-single") {
+        return child_single(&args[1]);
+    }
+    let mut runs = 3usize;
+    let mut with_go = true;
+    let mut dirs = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => {
+                runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| die("--runs needs a number"))
+            }
+            "--no-go" => with_go = false,
+            d => dirs.push(d.to_string()),
+        }
+    }
+    for dir in &dirs {
+        let files = files_of(dir);
+        let sizes: Vec<u64> = files
+            .iter()
+            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .collect();
+        let total: u64 = sizes.iter().sum();
+        let largest = (0..files.len()).max_by_key(|&i| sizes[i]).unwrap_or(0);
+        let m = run_child(&["--child-merge", dir, &runs.to_string()]);
+        let s = run_child(&["--child-single", &files[largest].to_string_lossy()]);
+        let g = |k: &str| m.get(k).or_else(|| s.get(k)).copied().unwrap_or(f64::NAN);
+        println!(
+            "\n## {dir}: {} files, {} on disk",
+            files.len(),
+            mb(total as f64)
+        );
+        println!("| measure | value | note |");
+        println!("|---|---|---|");
+        let row = |a: &str, b: String, c: String| println!("| {a} | {b} | {c} |");
+        row(
+            "pprof-lens streamed merge (read + inflate + decode + merge)",
+            format!("{:.0} ms", g("merge_s") * 1e3),
+            format!(
+                "best of {runs}; {} distinct samples, {} stack nodes, {} locations",
+                g("merged_samples"),
+                g("merged_stack_nodes"),
+                g("merged_locations")
+            ),
+        );
+        let target = 2.0 * g("single_rss") + g("merged_heap");
+        row(
+            "peak RSS, merge",
+            mb(g("merge_rss")),
+            format!(
+                "target <= 2 x largest input's load ({}) + merged model ({}) = {}: {}",
+                mb(g("single_rss")),
+                mb(g("merged_heap")),
+                mb(target),
+                if g("merge_rss") <= target {
+                    "met"
+                } else {
+                    "NOT met"
+                }
+            ),
+        );
+        if !with_go {
+            continue;
+        }
+        let mut cmd: Vec<String> = ["go", "tool", "pprof", "-symbolize=none", "-top"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        cmd.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+        match time_command(&cmd) {
+            Ok((wall, rss)) => {
+                row(
+                    "go tool pprof -symbolize=none -top (wall, 1 run)",
+                    format!("{:.0} ms", wall * 1e3),
+                    format!(
+                        "pprof-lens is {:.1}x faster (target >= 20x)",
+                        wall / g("merge_s")
+                    ),
+                );
+                row(
+                    "go tool pprof max RSS",
+                    rss.map_or("unmeasured".into(), |r| mb(r as f64)),
+                    String::new(),
+                );
+            }
+            Err(e) => row("go tool pprof -top", "failed".into(), e),
+        }
+    }
+}
