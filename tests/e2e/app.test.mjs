@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
-import { asToday, canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
+import { asToday, canvasInk, downloadTop, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
 
 // The Go 1.19 corpus, then the Go 1.27 one (paths relative to CORPUS).
 const protobufs = [
@@ -40,20 +40,6 @@ for (const file of protobufs) {
       assert.ok((await canvasInk(page)) > 0.05, "the flame graph drew boxes");
       await screenshot(page, `${file.replace("/", "-")}-flame`);
     }));
-}
-
-/// Goroutine counts per state, read from the raw text the way a person would:
-/// each `goroutine N [...]:` header's bracket up to the first comma.
-function statesOf(path) {
-  const counts = new Map();
-  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
-    const m = /^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[([^\]]*)\]:$/.exec(line);
-    if (m) {
-      const state = m[1].split(",")[0];
-      counts.set(state, (counts.get(state) || 0) + 1);
-    }
-  }
-  return counts;
 }
 
 for (const file of ["goroutine_states.debug2.txt", "panic_orders.GOTRACEBACK_all.txt"]) {
