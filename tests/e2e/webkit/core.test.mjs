@@ -12,10 +12,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { serve } from "../../../tools/static-server.mjs";
 import { logSkip } from "../engines.mjs";
 import { DIST, OUTPUT, corpus } from "../harness.mjs";
+import { HOSTILE_NAMES, hostileProfile } from "../hostile.mjs";
 import { asToday, statesOf } from "../report.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
@@ -61,12 +62,14 @@ async function withSession(fn) {
 /// Sets the file input to a copy of `path` named "unknown" (detection must
 /// not lean on the name), waits until the page settles in `expect`, and
 /// checks that the server saw no request meanwhile.
-async function openFile(s, path, expect = "ready") {
+async function openFile(s, path, expect = "ready", { name = "unknown", bytes } = {}) {
   const sub = mkdtempSync(join(dir, "f-"));
-  const copy = join(sub, "unknown");
-  copyFileSync(path, copy);
+  const copy = join(sub, name);
+  if (bytes) writeFileSync(copy, bytes);
+  else copyFileSync(path, copy);
   const before = served.length;
   await s.setFile('[data-testid="file-input"]', copy);
+  path = basename(path);
   const state = await s.waitFor(() => {
     const st = document.querySelector('[data-testid="status"]')?.dataset.state;
     return st !== "loading" && st !== "idle" && st;
@@ -166,4 +169,28 @@ test("webkit: a broken file shows a banner, then a good file still opens", () =>
     assert.match(await text(s, "error"), /not a Go profile/);
     await openFile(s, corpus("heap_mapchurn.heap.pb.gz"));
     assert.equal(await s.run(() => document.querySelector('[data-testid="sample-type"]').value), "inuse_space");
+  }));
+
+test("webkit: names from a file are text, never HTML", () =>
+  withSession(async (s) => {
+    const before = served.length;
+    await openFile(s, "hostile.pb", "ready", { name: '<img src=x onerror="window.__xss=4">.pb', bytes: hostileProfile(HOSTILE_NAMES, "<i>x.go</i>") });
+    await s.click('[data-testid="tab-top"]');
+    await s.waitFor(() => document.querySelector('[data-testid="top-row"]'), { what: "the top rows" });
+    const rows = await s.run(() => [...document.querySelectorAll('[data-testid="top-row"]')].map((r) => r.textContent).join("\n"));
+    for (const n of HOSTILE_NAMES) assert.ok(rows.includes(n), `${n} shown as text`);
+    assert.ok((await text(s, "file-name")).includes("<img src=x"), "file name shown as text");
+    await s.click('[data-testid="tab-flame"]');
+    await s.waitFor(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", { what: "the flame graph" });
+    // The pointer over the third row's box, as in the Chromium case.
+    const r = await s.run(() => { const b = document.querySelector('[data-testid="flame-canvas"]').getBoundingClientRect(); return { x: b.x, y: b.y }; });
+    await s.call("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: [
+      { type: "pointerMove", duration: 0, origin: "viewport", x: Math.round(r.x + 40), y: Math.round(r.y + 9 + 18 * 2) },
+    ] }] });
+    await s.waitFor(() => document.querySelector('[data-testid="tooltip"]'), { what: "the tooltip" });
+    assert.match(await text(s, "tooltip"), /<(img|script|b)/);
+    await screenshot(s, "xss-flame-tooltip");
+    assert.equal(await s.run(() => window.__xss ?? null), null, "no script from the file ran");
+    assert.equal(await s.run(() => document.querySelectorAll("main img, main script, main b, main i").length), 0, "no element from the file");
+    assert.deepEqual(served.slice(before), [], "no request (an <img> would have fetched x)");
   }));
