@@ -27,21 +27,21 @@ trunk build --release
 # Firefox ESR (E2E_ENGINE, tests/e2e/engines.mjs), the core cases on WebKitGTK
 # (tests/e2e/webkit/). A failing engine does not hide the others' results.
 e2e_failed=0
-e2e() { # engine, test files...
+e2e() { # engine, test file patterns (expanded inside tests/e2e)
   local engine=$1; shift
   : > "$LOGS/e2e-$engine.skips"
   local t0=$SECONDS
   (cd tests/e2e && E2E_ENGINE=$engine E2E_SKIP_LOG="$LOGS/e2e-$engine.skips" node --test --test-concurrency=1 \
      --test-reporter=spec --test-reporter-destination=stdout \
-     --test-reporter=tap --test-reporter-destination="$LOGS/e2e-$engine.tap" "$@") || e2e_failed=1
+     --test-reporter=tap --test-reporter-destination="$LOGS/e2e-$engine.tap" $@) || e2e_failed=1
   echo $((SECONDS - t0)) > "$LOGS/e2e-$engine.secs"
 }
 step "end-to-end tests in headless Chromium (tests/e2e, screenshots in tests/e2e/output)"
-e2e chromium ./*.test.mjs
+e2e chromium './*.test.mjs'
 step "end-to-end tests in headless Firefox ESR (tests/e2e)"
-e2e firefox ./*.test.mjs
+e2e firefox './*.test.mjs'
 step "end-to-end core cases in WebKitGTK MiniBrowser on Xvfb (tests/e2e/webkit)"
-e2e webkit ./webkit/*.test.mjs
+e2e webkit './webkit/*.test.mjs'
 
 step "fuzzing each decoder for ${FUZZ_SECONDS:-20}s (cargo +nightly fuzz)"
 bash tools/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee "$LOGS/fuzz.log" | grep -E "^(==>|Done|#[0-9]+ *DONE|INFO: -max_total_time|ERROR|SUMMARY)" || true
