@@ -12,8 +12,9 @@
 //   (`pprof-lens-<version>`), then takes over at once (skipWaiting) so a
 //   new deployment is used on the next visit, not after every tab closes;
 // - activate: keeps its own cache and the one before it, deletes older ones;
-// - fetch: answers GETs for the site's own files, page navigations with its
-//   version's index.html, and every other of its files from its cache;
+// - fetch: answers GETs for the site's own files: page navigations with its
+//   version's index.html (but the single file's, which Firefox makes for
+//   its download link), and every other of its files from its cache;
 //   a file of the previous version (a page still open from before the
 //   update restarting its worker) from that version's cache. Every name but
 //   index.html, sw.js, the manifest, the examples and the single file is
@@ -88,7 +89,11 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET" || url.origin !== self.location.origin || !url.pathname.startsWith(SCOPE)) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    const own = req.mode === "navigate"
+    // Firefox fetches the single file's download link as a navigation, so
+    // that one path is answered as a file; any other navigation gets this
+    // version's page.
+    const page = req.mode === "navigate" && url.pathname !== SCOPE + "pprof-lens.html";
+    const own = page
       ? await cache.match("index.html")
       : await cache.match(req, { ignoreSearch: true });
     return own || (await caches.match(req, { ignoreSearch: true })) || fetch(req);

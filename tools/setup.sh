@@ -49,6 +49,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Firefox ESR and WebKitGTK (WebKitWebDriver, which starts the MiniBrowser
+# of libwebkit2gtk) with Xvfb, for the end-to-end tests on the other engines.
+if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+  say "installing firefox-esr, webkit2gtk-driver and xvfb (Debian packages)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq firefox-esr webkit2gtk-driver xvfb >/dev/null
+fi
+
 # The end-to-end tests' npm packages (playwright-core drives Debian's Chromium;
 # it never downloads a browser of its own).
 # A copy of the lock file inside node_modules records what was installed.

@@ -134,8 +134,10 @@ pub fn use_query<T: 'static>(worker: &WorkerHandle) -> UseQueryHandle<T> {
     }
 }
 
-/// The element's width (whole CSS pixels, rounded down, as the canvas is
-/// sized) and its inner height; `None` until it has been measured.
+/// The element's inner width and height in whole CSS pixels: the area its
+/// content can show, without borders or a scrollbar that takes space (as
+/// Firefox's and WebKitGTK's do), so a canvas of this width is never
+/// clipped on the right; `None` until it has been measured.
 #[hook]
 pub fn use_element_size(node: NodeRef) -> Option<(f64, f64)> {
     let size = use_state_eq(|| None::<(f64, f64)>);
@@ -147,8 +149,7 @@ pub fn use_element_size(node: NodeRef) -> Option<(f64, f64)> {
                 let el = el.clone();
                 move || {
                     if let Some(el) = &el {
-                        let r = el.get_bounding_client_rect();
-                        size.set(Some((r.width().floor(), el.client_height() as f64)));
+                        size.set(Some((el.client_width() as f64, el.client_height() as f64)));
                     }
                 }
             };

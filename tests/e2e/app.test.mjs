@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
-import { asToday, canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
+import { asToday, canvasInk, downloadTop, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
+import { HOSTILE_NAMES, hostileProfile } from "./hostile.mjs";
 
 // The Go 1.19 corpus, then the Go 1.27 one (paths relative to CORPUS).
 const protobufs = [
@@ -40,20 +41,6 @@ for (const file of protobufs) {
       assert.ok((await canvasInk(page)) > 0.05, "the flame graph drew boxes");
       await screenshot(page, `${file.replace("/", "-")}-flame`);
     }));
-}
-
-/// Goroutine counts per state, read from the raw text the way a person would:
-/// each `goroutine N [...]:` header's bracket up to the first comma.
-function statesOf(path) {
-  const counts = new Map();
-  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
-    const m = /^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[([^\]]*)\]:$/.exec(line);
-    if (m) {
-      const state = m[1].split(",")[0];
-      counts.set(state, (counts.get(state) || 0) + 1);
-    }
-  }
-  return counts;
 }
 
 for (const file of ["goroutine_states.debug2.txt", "panic_orders.GOTRACEBACK_all.txt"]) {
@@ -104,35 +91,19 @@ test("a goroutine dump pasted from the clipboard opens", () =>
     await page.evaluate((t) => {
       const data = new DataTransfer();
       data.setData("text/plain", t);
-      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+      // Firefox fills a constructed event's clipboardData from its own
+      // `dataType`/`data` members and drops the one given; other engines
+      // ignore those two members.
+      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, dataType: "text/plain", data: t, bubbles: true }));
     }, dump);
     await waitSettled(page, "ready");
     await page.click('[data-testid="tab-goroutines"]');
     assert.equal(Number(await text(page, "goroutine-total")), 21);
   }));
 
-/// A minimal pprof protobuf, encoded by hand: one sample through two
-/// functions with the given names, in file `file`.
-function hostileProfile(names, file) {
-  const varint = (n) => { const out = []; while (n > 0x7f) { out.push((n & 0x7f) | 0x80); n >>>= 7; } out.push(n); return out; };
-  const field = (num, bytes) => [...varint((num << 3) | 2), ...varint(bytes.length), ...bytes];
-  const int = (num, v) => [...varint(num << 3), ...varint(v)];
-  const str = (s) => [...Buffer.from(s, "utf8")];
-  const strings = ["", "samples", "count", file, ...names];
-  const out = [];
-  out.push(...field(1, [...int(1, 1), ...int(2, 2)]));
-  out.push(...field(2, [...field(1, names.map((_, i) => i + 1).flatMap((id) => varint(id))), ...field(2, varint(7))]));
-  names.forEach((_, i) => {
-    out.push(...field(4, [...int(1, i + 1), ...field(4, [...int(1, i + 1), ...int(2, 10 + i)])]));
-    out.push(...field(5, [...int(1, i + 1), ...int(2, 4 + i), ...int(3, 4 + i), ...int(4, 3)]));
-  });
-  for (const s of strings) out.push(...field(6, str(s)));
-  return Buffer.from(out);
-}
-
 test("names from a file are text, never HTML", () =>
   withPage(async (page) => {
-    const names = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>", '<b onmouseover="window.__xss=3">main</b>'];
+    const names = HOSTILE_NAMES;
     const before = page.pprofLens.requests.length;
     await page.setInputFiles('[data-testid="file-input"]', {
       name: '<img src=x onerror="window.__xss=4">.pb', mimeType: "application/octet-stream", buffer: hostileProfile(names, "<i>x.go</i>"),

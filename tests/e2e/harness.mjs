@@ -1,6 +1,8 @@
 // End-to-end harness: serves the built site (dist/) on a free 127.0.0.1 port
-// under a sub-path (as GitHub Pages does), drives Debian's headless Chromium
-// with playwright-core, and records every network request the page makes.
+// under a sub-path (as GitHub Pages does), drives a Debian browser with
+// playwright-core, and records every network request the page makes.
+// E2E_ENGINE picks the browser: `chromium` (default, /usr/bin/chromium) or
+// `firefox` (/usr/bin/firefox-esr over WebDriver BiDi, see engines.mjs).
 //
 // A test case is a few lines:
 //   test("opens a heap profile", () => withPage(async (page) => {
@@ -16,8 +18,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { serve } from "../../tools/static-server.mjs";
+import { ENGINE, launch } from "./engines.mjs";
+
+export { ENGINE, skipOn } from "./engines.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "../..");
@@ -39,22 +43,23 @@ async function session() {
   const served = [];
   const { server, url } = await serve({ dir: DIST, port: 0, base: BASE });
   server.on("request", (req) => served.push(`${req.method} ${req.url}`));
-  // launch() starts Chromium with a fresh temporary profile directory of its own.
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--disable-quic",
-    ],
-  });
-  shared = { server, url, browser, served };
+  shared = { server, url, browsers: new Map(), served };
   return shared;
+}
+
+/// The browser for a colour scheme, launched on first use with a fresh
+/// temporary profile of its own. Chromium serves both schemes from one
+/// browser; Firefox ESR cannot switch per context (see engines.mjs), so it
+/// gets one browser per scheme.
+function browserFor(s, colorScheme) {
+  const key = ENGINE === "chromium" ? "" : colorScheme;
+  if (!s.browsers.has(key)) s.browsers.set(key, launch(colorScheme));
+  return s.browsers.get(key);
 }
 
 after(async () => {
   if (!shared) return;
-  await shared.browser.close();
+  for (const b of shared.browsers.values()) await (await b).close();
   shared.server.close();
 });
 
@@ -67,7 +72,8 @@ after(async () => {
 /// done before the test counts requests.
 export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url } = {}) {
   const s = await session();
-  const context = await s.browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
+  const browser = await browserFor(s, colorScheme);
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const target = file ? pathToFileURL(file).href : url ?? s.url;
   if (file) await context.route((u) => u.href !== target, (route) => route.abort());
@@ -146,7 +152,7 @@ export async function expectState(page, state) {
 /// Saves a PNG under tests/e2e/output/ and returns its path.
 export async function screenshot(page, name) {
   mkdirSync(OUTPUT, { recursive: true });
-  const path = join(OUTPUT, `${name}.png`);
+  const path = join(OUTPUT, `${name}.${ENGINE}.png`);
   await page.screenshot({ path, fullPage: false });
   return path;
 }
