@@ -25,7 +25,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("the single file is within its 800 KB budget", () => {
   const size = statSync(file).size;
-  assert.ok(size <= 800 * 1024, `${size} bytes`);
+  assert.ok(size <= 800_000, `${size} bytes`);
 });
 
 test("the single file opens from file:// and its three examples open", () =>
