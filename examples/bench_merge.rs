@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+#[path = "support/command.rs"]
+mod command;
+use command::time_command;
+
 use pprof_lens::decode::{decode_reader, DecodeOptions, Stage};
 use pprof_lens::protocol::OpenMode;
 use pprof_lens::session::Opening;
@@ -119,32 +123,6 @@ fn run_child(args: &[&str]) -> std::collections::BTreeMap<String, f64> {
             Some((k.to_string(), v.parse().ok()?))
         })
         .collect()
-}
-
-/// Wall time and max RSS of `cmd` (through /usr/bin/time).
-fn time_command(cmd: &[String]) -> Result<(f64, Option<u64>), String> {
-    let tmp = std::env::temp_dir().join(format!("pprof-lens-bench-merge-{}", std::process::id()));
-    let t = Instant::now();
-    let status = Command::new("/usr/bin/time")
-        .arg("-o")
-        .arg(&tmp)
-        .args(["-f", "%M"])
-        .args(cmd)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|e| e.to_string())?;
-    let wall = t.elapsed().as_secs_f64();
-    let text = std::fs::read_to_string(&tmp).unwrap_or_default();
-    let _ = std::fs::remove_file(&tmp);
-    if !status.success() {
-        return Err(format!("exited with {status}"));
-    }
-    let kib = text
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().parse::<u64>().ok());
-    Ok((wall, kib.map(|k| k * 1024)))
 }
 
 fn mb(b: f64) -> String {
