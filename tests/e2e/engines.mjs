@@ -13,10 +13,13 @@ import { appendFileSync } from "node:fs";
 import { firefox, chromium } from "playwright-core";
 
 export const ENGINE = process.env.E2E_ENGINE || "chromium";
-if (!["chromium", "firefox"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: want chromium or firefox`);
+// webkit: the WebDriver runner (webkit/) shares the skip log and the
+// harness's paths, but never launches a browser through playwright.
+if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: want chromium, firefox or webkit`);
 
 /// Launches the engine's browser with a fresh temporary profile.
 export async function launch(colorScheme = "light") {
+  if (ENGINE === "webkit") throw new Error("WebKit runs through tests/e2e/webkit/, not playwright");
   if (ENGINE === "firefox") return launchFirefox(colorScheme);
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
