@@ -420,23 +420,11 @@ fn main() {
         child(path, runs);
         return;
     }
-    let mut runs = 3usize;
-    let mut with_go = true;
-    let mut files = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--runs" => {
-                runs = it
-                    .next()
-                    .and_then(|r| r.parse::<usize>().ok())
-                    .unwrap_or_else(|| die("--runs N"))
-                    .max(1)
-            }
-            "--no-go" => with_go = false,
-            _ => files.push(a.clone()),
-        }
-    }
+    let command::Args {
+        runs,
+        with_go,
+        inputs: files,
+    } = command::parse_args(&args, "usage: bench [--runs N] [--no-go] FILE...");
     if files.is_empty() {
         die("usage: bench [--runs N] [--no-go] FILE...");
     }

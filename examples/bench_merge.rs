@@ -137,22 +137,11 @@ fn main() {
     if args.first().map(String::as_str) == Some("--child-single") {
         return child_single(&args[1]);
     }
-    let mut runs = 3usize;
-    let mut with_go = true;
-    let mut dirs = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--runs" => {
-                runs = it
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or_else(|| die("--runs needs a number"))
-            }
-            "--no-go" => with_go = false,
-            d => dirs.push(d.to_string()),
-        }
-    }
+    let command::Args {
+        runs,
+        with_go,
+        inputs: dirs,
+    } = command::parse_args(&args, "usage: bench_merge [--runs N] [--no-go] DIR...");
     for dir in &dirs {
         let files = files_of(dir);
         let sizes: Vec<u64> = files

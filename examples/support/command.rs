@@ -100,3 +100,36 @@ fn tree_peak_rss(pid: u32) -> u64 {
     }
     peak
 }
+
+/// The flags every benchmark takes: `--runs N` (at least 1), `--no-go`, and
+/// the inputs.
+pub struct Args {
+    pub runs: usize,
+    pub with_go: bool,
+    pub inputs: Vec<String>,
+}
+
+/// Reads [`Args`] from `args` (without the program name); a bad `--runs`
+/// ends the program with `usage`.
+pub fn parse_args(args: &[String], usage: &str) -> Args {
+    let mut out = Args {
+        runs: 3,
+        with_go: true,
+        inputs: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => match it.next().and_then(|r| r.parse::<usize>().ok()) {
+                Some(n) => out.runs = n.max(1),
+                None => {
+                    eprintln!("{usage}");
+                    std::process::exit(2);
+                }
+            },
+            "--no-go" => out.with_go = false,
+            _ => out.inputs.push(a.clone()),
+        }
+    }
+    out
+}
