@@ -5,7 +5,7 @@
 //
 // A browser fetches nothing for a file:// page (no wasm, no worker script,
 // no examples), so everything rides inside the HTML:
-// - the page's and the worker's wasm and JS glue, gzipped then base-85 encoded in
+// - the page's and the worker's wasm and JS glue, gzipped then carried 7 bits a character in
 //   <script type="text/plain"> blocks, which are data and never run;
 // - one inline start script, allowed by its hash, that unpacks them with
 //   DecompressionStream, imports the page glue from a Blob URL, starts the
@@ -21,41 +21,57 @@ export const SINGLE_FILE = "pprof-lens.html";
 /// Issue 11's budget, 800 KB: nothing gzips a file:// load.
 export const MAX_BYTES = 800_000;
 
-// The bytes ride as base 85 rather than base64 (25% over the bytes, not
-// 33%: about 50 KB less here), in an alphabet without the characters that
-// could end a <script> block or start an HTML reference (< > & and quotes).
-const ALPHABET = [...Array(94)].map((_, i) => String.fromCharCode(33 + i)).filter((c) => !`"&'<>\\\`=`.includes(c)).slice(0, 85).join("");
-if (ALPHABET.length !== 85) throw new Error("single-file: the base-85 alphabet is short");
+// The bytes ride as 7-bit characters (8 characters per 7 bytes, 14% over
+// the bytes; base 85 would be 25% and base64 33%): each 7 bits is one ASCII
+// character, except the values an HTML parser would not hand back as they
+// are inside a <script> block (NUL becomes U+FFFD, CR becomes LF, < could
+// end the block, DEL is a control character). Such a value is carried with
+// the next 7 bits in one two-byte UTF-8 character from U+0100 on, past the
+// C1 controls. Nothing is trimmed: whitespace is data.
+const UNSAFE = [0, 13, 60, 127];
+const SEVEN_OFFSET = 0x100;
 
-/// Every 4 bytes (the last group padded with zeros) as 5 digits, most
-/// significant first.
-function encode85(bytes) {
-  const out = [];
-  for (let i = 0; i < bytes.length; i += 4) {
-    let v = ((bytes[i] << 24) | ((bytes[i + 1] ?? 0) << 16) | ((bytes[i + 2] ?? 0) << 8) | (bytes[i + 3] ?? 0)) >>> 0;
-    const d = [];
-    for (let j = 0; j < 5; j++) {
-      d.push(ALPHABET[v % 85]);
-      v = Math.floor(v / 85);
+/// Bytes as 7-bit characters, most significant bits first; the last group
+/// is padded with zero bits, and the decoder stops at the byte count.
+function encode7(bytes) {
+  const chunks = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 7) {
+      bits -= 7;
+      chunks.push((acc >> bits) & 127);
     }
-    out.push(d.reverse().join(""));
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) chunks.push((acc << (7 - bits)) & 127);
+  const out = [];
+  for (let i = 0; i < chunks.length; i++) {
+    const k = UNSAFE.indexOf(chunks[i]);
+    if (k < 0) out.push(String.fromCharCode(chunks[i]));
+    else out.push(String.fromCharCode(SEVEN_OFFSET + (k << 7) + (chunks[++i] ?? 0)));
   }
   return out.join("");
 }
 
-/// encode85's inverse, as source for the page and the worker.
-const DECODE85 = `function decode85(s, n) {
-  const A = ${JSON.stringify(ALPHABET)};
-  const map = new Uint8Array(128);
-  for (let i = 0; i < 85; i++) map[A.charCodeAt(i)] = i;
-  const out = new Uint8Array(Math.ceil(s.length / 5) * 4);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 5) {
-    let v = 0;
-    for (let j = 0; j < 5; j++) v = v * 85 + map[s.charCodeAt(i + j)];
-    out[o++] = v >>> 24; out[o++] = (v >>> 16) & 255; out[o++] = (v >>> 8) & 255; out[o++] = v & 255;
+/// encode7's inverse, as source for the page and the worker.
+const DECODE7 = `function decode7(s, n) {
+  const unsafe = ${JSON.stringify(UNSAFE)};
+  const out = new Uint8Array(n);
+  let o = 0, acc = 0, bits = 0;
+  const push = (v) => {
+    acc = ((acc << 7) | v) & 0x7fff;
+    bits += 7;
+    if (bits >= 8) { bits -= 8; if (o < n) out[o++] = (acc >> bits) & 255; }
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128) push(c);
+    else { const v = c - ${SEVEN_OFFSET}; push(unsafe[v >> 7]); push(v & 127); }
   }
-  return out.subarray(0, n);
+  return out;
 }`;
 
 export function writeSingleFile(dir) {
@@ -76,12 +92,12 @@ export function writeSingleFile(dir) {
 
   const read = (f) => readFileSync(join(dir, f));
   const packed = (f) => gzipSync(read(f), { level: 9 });
-  const data = (attrs, bytes) => `<script type="text/plain" ${attrs} data-n="${bytes.length}">${encode85(bytes)}</script>`;
+  const data = (attrs, bytes) => `<script type="text/plain" ${attrs} data-n="${bytes.length}">${encode7(bytes)}</script>`;
   const examples = readdirSync(join(dir, "examples")).sort();
 
   const start = `
-${DECODE85}
-const block = (el) => decode85(el.textContent.trim(), Number(el.dataset.n));
+${DECODE7}
+const block = (el) => decode7(el.textContent, Number(el.dataset.n));
 const byId = (id) => document.getElementById(id);
 const gunzip = (bytes) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")));
 const [glue, wasm, workerGlue] = await Promise.all([
@@ -92,8 +108,8 @@ const [glue, wasm, workerGlue] = await Promise.all([
 // The worker unpacks its own wasm: it is started by URL, so its script
 // carries the bytes, and the decoder.
 const packedWasm = byId("pl-worker-wasm");
-const workerStart = "\\n" + ${JSON.stringify(DECODE85)} + "\\n;(async () => {" +
-  "const b = decode85(" + JSON.stringify(packedWasm.textContent.trim()) + ", " + Number(packedWasm.dataset.n) + ");" +
+const workerStart = "\\n" + ${JSON.stringify(DECODE7)} + "\\n;(async () => {" +
+  "const b = decode7(" + JSON.stringify(packedWasm.textContent) + ", " + Number(packedWasm.dataset.n) + ");" +
   "const wasm = await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();" +
   "await wasm_bindgen({ module_or_path: wasm });" +
   "})();";
