@@ -12,18 +12,13 @@ import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { browserVersion, FLAGS, launch, rendererPeak, VIEWPORT } from "./chromium.mjs";
 import { serve } from "../tools/static-server.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..");
 const DIST = join(ROOT, "dist");
 const SPEEDSCOPE = join(dirname(createRequire(import.meta.url).resolve("speedscope/package.json")), "dist", "release");
-const VIEWPORT = { width: 1920, height: 1080 };
-const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--disable-quic", "--enable-precise-memory-info",
-];
 
 // ---- arguments ----
 const argv = process.argv.slice(2);
@@ -65,44 +60,6 @@ const pct = (xs, p) => {
 };
 const MB = (b) => (Number.isFinite(b) ? `${(b / 1e6).toFixed(1)} MB` : "n/a");
 const msf = (x) => (Number.isFinite(x) ? (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`) : "n/a");
-
-/// Peak RSS (VmHWM) of this browser's renderer processes: the largest one,
-/// which holds the page and its workers. Chromium is a child of this node process.
-function rendererPeak() {
-  const parent = new Map();
-  const cmd = new Map();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-      cmd.set(Number(d), readFileSync(`/proc/${d}/cmdline`, "utf8"));
-    } catch {}
-  }
-  const mine = (p) => {
-    for (let i = 0; i < 64 && p > 1; i++) {
-      if (p === process.pid) return true;
-      p = parent.get(p);
-    }
-    return false;
-  };
-  let peak = 0;
-  for (const [p, c] of cmd) {
-    if (!c.includes("--type=renderer") || !mine(p)) continue;
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-    } catch {}
-  }
-  return peak;
-}
-
-let browserVersion;
-async function launch() {
-  const b = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: FLAGS });
-  browserVersion = b.version();
-  return b;
-}
 
 // Installed before any page script: long tasks, the moment a file is
 // chosen (change on a file input), the status changes and flame paints.

@@ -6,6 +6,8 @@
 //! best of `--runs`; asserts nothing.
 //!
 //! `tools/bench.sh --series [--mb N] [--runs N]` runs it in release mode.
+//! With `--write DIR` it only writes the three dumps there
+//! (`snap0.debug2.txt`...), for the browser benchmark to open.
 
 use std::time::Instant;
 
@@ -60,6 +62,7 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 fn main() {
     let mut mb = 40usize;
     let mut runs = 3usize;
+    let mut write: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> usize {
@@ -70,6 +73,13 @@ fn main() {
         match a.as_str() {
             "--mb" => mb = num("--mb"),
             "--runs" => runs = num("--runs"),
+            "--write" => {
+                write = Some(
+                    args.next()
+                        .unwrap_or_else(|| die("--write needs a folder"))
+                        .into(),
+                )
+            }
             other => die(format_args!("unknown argument {other}")),
         }
     }
@@ -83,6 +93,14 @@ fn main() {
             grow(&t, mb << 20)
         })
         .collect();
+    if let Some(dir) = write {
+        for (s, t) in SNAPS.iter().zip(&texts) {
+            let p = dir.join(format!("{s}.debug2.txt"));
+            std::fs::write(&p, t).unwrap_or_else(|e| die(format_args!("{}: {e}", p.display())));
+            println!("{}", p.display());
+        }
+        return;
+    }
     let sizes: Vec<String> = texts
         .iter()
         .map(|t| format!("{:.1} MB", t.len() as f64 / 1e6))

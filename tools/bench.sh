@@ -4,12 +4,16 @@
 #   tools/bench.sh [--runs N] [--no-go] [FILE...]
 #   tools/bench.sh --series [--mb N] [--runs N]
 #   tools/bench.sh --merge [--runs N] [--no-go]
+#   tools/bench.sh --compare [--runs N]
 # With FILEs, measures only those. With --series, times a goroutine series
 # of three synthetic dumps of N MB (default 40) against one dump instead
 # (examples/bench_series.rs). With --merge, times merging a fleet of CPU
-profiles, 100 files of 10k samples and 20 of 50k (1M samples each set),
-against go tool pprof -top on the same files (examples/bench_merge.rs).
-Prints figures; asserts nothing.
+# profiles, 100 files of 10k samples and 20 of 50k (1M samples each set),
+# against go tool pprof -top on the same files (examples/bench_merge.rs).
+# With --compare, times two 1M-sample profiles (the reference file's seeds
+# 7 and 8) compared, to the first flame scene, against one alone
+# (examples/bench_compare.rs).
+# Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SYNTH=../shared/tools/synth_pprof.py
@@ -68,6 +72,14 @@ if [ "${1:-}" = "--merge" ]; then
   cargo build --release --example bench_merge --quiet
   echo "# pprof-lens merge benchmark ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
   exec "${CARGO_TARGET_DIR:-target}/release/examples/bench_merge" "$@" "${DIRS[@]}"
+fi
+
+if [ "${1:-}" = "--compare" ]; then
+  shift
+  generate synth-seed7-1m 1000000 50000 7
+  generate synth-seed8-1m 1000000 50000 8
+  cargo build --release --example bench_compare --quiet
+  exec "${CARGO_TARGET_DIR:-target}/release/examples/bench_compare" "$@" "$OUT/synth-seed7-1m.pb.gz" "$OUT/synth-seed8-1m.pb.gz"
 fi
 
 if [ "${1:-}" = "--series" ]; then

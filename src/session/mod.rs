@@ -10,7 +10,7 @@ use std::rc::Rc;
 use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter};
 use crate::analysis::goroutines::series::{summarize_series, SeriesError, SeriesSummary};
 use crate::analysis::options::ReportOptions;
-use crate::analysis::top::{top_table, TopTable};
+use crate::analysis::top::{flat_by_name, top_table, TopTable};
 use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::protocol::{Answer, Query};
@@ -37,8 +37,8 @@ pub struct Session {
     snapshots: Vec<(String, Rc<Profile>)>,
     /// The last series answer and the order it was made for.
     series: Option<(Vec<u32>, Rc<SeriesSummary>)>,
-    /// When comparing: the base's and the new profile's top tables.
-    side_tops: Option<(ReportOptions, Rc<TopTable>, Rc<TopTable>)>,
+    /// When comparing: the base's and the new profile's flat per row name.
+    side_tops: Option<(ReportOptions, Rc<FlatByName>, Rc<FlatByName>)>,
     /// When comparing: per node of the flame tree, the base's total.
     flame_base: Option<(ReportOptions, Rc<Vec<i64>>)>,
     /// When comparing with the boxes sized by the base: the base's flame
@@ -56,8 +56,11 @@ fn user_pattern(option: &'static str, text: &str) -> Result<Option<Pattern>, Str
         .map_err(|e| e.to_string())
 }
 
-/// The base's and the new profile's top tables.
-type SideTops = (Rc<TopTable>, Rc<TopTable>);
+/// Flat per top-table row name.
+type FlatByName = hashbrown::HashMap<String, i64>;
+
+/// The base's and the new profile's flat per row name.
+type SideTops = (Rc<FlatByName>, Rc<FlatByName>);
 
 /// The unit of `table`'s sample type in `profile`.
 fn table_unit(profile: &Profile, table: &TopTable) -> String {
@@ -99,8 +102,9 @@ impl Session {
         }
     }
 
-    /// When comparing, the top tables of the base and the new profile for
-    /// `opts`, with every row kept so each compared row finds its sides.
+    /// When comparing, the flat of each row of the base's and the new
+    /// profile's top tables for `opts`, with every row kept so each
+    /// compared row finds its sides.
     fn side_tops(&mut self, opts: &ReportOptions) -> Result<Option<SideTops>, String> {
         let Some((base, new)) = self.compared.as_ref().map(|c| c.sides()) else {
             return Ok(None);
@@ -115,7 +119,7 @@ impl Session {
             nodefraction: 0.0,
             ..opts.clone()
         };
-        let table = |p: &Profile| top_table(p, &all).map(Rc::new).map_err(|e| e.to_string());
+        let table = |p: &Profile| flat_by_name(p, &all).map(Rc::new).map_err(|e| e.to_string());
         let (b, n) = (table(base)?, table(new)?);
         self.side_tops = Some((opts.clone(), b.clone(), n.clone()));
         Ok(Some((b, n)))

@@ -49,19 +49,17 @@ pub struct RowSides {
 }
 
 /// Fills in [`TopRowView::sides`] of `window` (made from `diff`) from the
-/// two sides' tables (built with the same options, no rows dropped),
-/// matching rows by name.
+/// two sides' flat per row name ([`flat_by_name`], built with the same
+/// options), matching rows by name.
+///
+/// [`flat_by_name`]: crate::analysis::top::flat_by_name
 pub fn add_sides(
     window: &mut TopWindow,
     diff: &TopTable,
-    base: &TopTable,
-    new: &TopTable,
+    base: &hashbrown::HashMap<String, i64>,
+    new: &hashbrown::HashMap<String, i64>,
     unit: &str,
 ) {
-    let flat = |t: &TopTable| -> std::collections::HashMap<String, i64> {
-        t.rows.iter().map(|r| (r.name.clone(), r.flat)).collect()
-    };
-    let (base, new) = (flat(base), flat(new));
     for row in &mut window.rows {
         let Some(name) = diff.rows.get(row.rank as usize).map(|r| &r.name) else {
             continue;

@@ -5,21 +5,47 @@
 //!
 //! Paths are matched by frame content (function name, file, line, and the
 //! address of an unsymbolised frame), because the two trees come from
-//! profiles with their own string tables.
+//! profiles with their own string tables. Each of the base's strings is
+//! looked up in the new profile's table once, so the millions of nodes of
+//! two large trees are matched by integer keys rather than by hashing
+//! their names again and again.
 
 use hashbrown::HashMap;
 
 use super::{FlameTree, NodeId, ROOT};
-use crate::model::Profile;
+use crate::model::{Profile, StrId};
 
-/// What makes two frames the same across profiles: name, file, line and
-/// the address of an unsymbolised frame.
-type FrameKey<'a> = (&'a str, &'a str, i64, u64);
+/// What makes two frames the same across profiles, in the new profile's
+/// string ids: name, file, line and the address of an unsymbolised frame.
+type FrameKey = (StrId, StrId, i64, u64);
 
-fn frame_key<'a>(tree: &FlameTree, profile: &'a Profile, n: NodeId) -> FrameKey<'a> {
-    let name = profile.str(tree.name(n));
-    let address = if name.is_empty() { tree.address(n) } else { 0 };
-    (name, profile.str(tree.file(n)), tree.line(n), address)
+/// The frame of `n`, in `profile`'s own string ids.
+fn frame_key(tree: &FlameTree, profile: &Profile, n: NodeId) -> FrameKey {
+    let name = tree.name(n);
+    let address = if profile.str(name).is_empty() {
+        tree.address(n)
+    } else {
+        0
+    };
+    (name, tree.file(n), tree.line(n), address)
+}
+
+/// `from`'s string ids translated into `to`'s, each looked up once.
+struct Translate<'a> {
+    from: &'a Profile,
+    to: &'a Profile,
+    /// Per id of `from`: not looked up yet, absent from `to`, or its id there.
+    cache: Vec<Option<Option<StrId>>>,
+}
+
+impl Translate<'_> {
+    fn get(&mut self, id: StrId) -> Option<StrId> {
+        let (from, to) = (self.from, self.to);
+        *self
+            .cache
+            .get_mut(id.index())?
+            .get_or_insert_with(|| to.strings.find(from.str(id)))
+    }
 }
 
 /// Per node of `new` (by preorder index), the total of the same path in
@@ -30,10 +56,18 @@ pub fn base_totals(
     base: &FlameTree,
     base_profile: &Profile,
 ) -> Vec<i64> {
-    let mut children: HashMap<(NodeId, FrameKey<'_>), NodeId> = HashMap::with_capacity(base.len());
+    let mut tr = Translate {
+        from: base_profile,
+        to: new_profile,
+        cache: vec![None; base_profile.strings.len()],
+    };
+    let mut children: HashMap<(NodeId, FrameKey), NodeId> = HashMap::with_capacity(base.len());
     for n in base.nodes() {
-        if let Some(p) = base.parent(n) {
-            children.insert((p, frame_key(base, base_profile, n)), n);
+        let Some(p) = base.parent(n) else { continue };
+        let (name, file, line, address) = frame_key(base, base_profile, n);
+        // A frame whose strings the new profile lacks has no match there.
+        if let (Some(name), Some(file)) = (tr.get(name), tr.get(file)) {
+            children.insert((p, (name, file, line, address)), n);
         }
     }
     // Parents come before children in preorder, so a parent is mapped first.
@@ -66,7 +100,8 @@ mod tests {
                 .samples(s)
                 .build()
         };
-        let base = build(&["main;a;b 4", "main;c 6"]);
+        // "e" is in no string of the new profile: it matches nothing.
+        let base = build(&["main;a;b 4", "main;c 6", "main;e 2"]);
         let new = build(&["main;c 1", "main;a;b 5", "main;a;d 2", "x 3"]);
         let opts = FlameOptions::default();
         let (bt, nt) = (
@@ -86,7 +121,8 @@ mod tests {
             })
             .collect();
         let get = |name: &str| named.iter().find(|(n, ..)| n == name).cloned().unwrap();
-        assert_eq!(get("root"), ("root".into(), 11, 10));
+        assert_eq!(get("root"), ("root".into(), 11, 12));
+        assert_eq!(get("main"), ("main".into(), 8, 12));
         assert_eq!(get("b"), ("b".into(), 5, 4));
         assert_eq!(get("c"), ("c".into(), 1, 6));
         assert_eq!(get("d"), ("d".into(), 2, 0));

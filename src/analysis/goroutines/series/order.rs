@@ -8,20 +8,23 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{Profile, Strings};
+use crate::model::{Profile, StrId, Strings};
 
 /// A goroutine of a dump that shows states: id, wait minutes (0 when none
-/// is shown: under a minute), state.
-type Wait<'a> = (u64, u32, &'a str);
+/// is shown: under a minute), state. The state stays an id of its dump's
+/// string table, read only for goroutines both dumps show: a series of
+/// large dumps holds millions of these, and 16 bytes each, with no string
+/// looked up, keeps this check small beside parsing.
+type Wait = (u64, u32, StrId);
 
 /// One warning per consecutive pair of snapshots whose wait times say the
 /// later one is older. Each dump's goroutines are sorted by id once and the
 /// pairs merged: cheaper than hashing hundreds of thousands of ids.
 pub(super) fn check(snapshots: &[(&str, &Profile)]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut earlier: Option<Vec<Wait>> = None;
+    let mut earlier: Option<(Vec<Wait>, &Profile)> = None;
     for (i, (name, p)) in snapshots.iter().enumerate() {
-        let later = sorted_waits(p);
+        let later = sorted_waits(p).map(|w| (w, *p));
         if let (Some(a), Some(b)) = (&earlier, &later) {
             let (shared, shorter, longer) = compare(a, b);
             if shorter > longer {
@@ -41,7 +44,18 @@ pub(super) fn check(snapshots: &[(&str, &Profile)]) -> Vec<String> {
 
 /// Goroutines in both (same id and state), and how many of them waited
 /// less and longer in `b`.
-fn compare(a: &[Wait], b: &[Wait]) -> (u64, u64, u64) {
+fn compare((a, pa): &(Vec<Wait>, &Profile), (b, pb): &(Vec<Wait>, &Profile)) -> (u64, u64, u64) {
+    // The two string tables differ, but each state recurs: remember the
+    // last pair of ids found equal or not.
+    let mut last: Option<(StrId, StrId, bool)> = None;
+    let mut same_state = |x: StrId, y: StrId| match last {
+        Some((lx, ly, eq)) if lx == x && ly == y => eq,
+        _ => {
+            let eq = pa.str(x) == pb.str(y);
+            last = Some((x, y, eq));
+            eq
+        }
+    };
     let (mut i, mut j) = (0, 0);
     let (mut shared, mut shorter, mut longer) = (0, 0, 0);
     while i < a.len() && j < b.len() {
@@ -49,7 +63,7 @@ fn compare(a: &[Wait], b: &[Wait]) -> (u64, u64, u64) {
             Ordering::Less => i += 1,
             Ordering::Greater => j += 1,
             Ordering::Equal => {
-                if a[i].2 == b[j].2 {
+                if same_state(a[i].2, b[j].2) {
                     shared += 1;
                     match b[j].1.cmp(&a[i].1) {
                         Ordering::Less => shorter += 1,
@@ -67,7 +81,7 @@ fn compare(a: &[Wait], b: &[Wait]) -> (u64, u64, u64) {
 
 /// The goroutines of a dump that shows states, by id; `None` for formats
 /// without states (debug=1, protobuf), which have nothing to check.
-fn sorted_waits(p: &Profile) -> Option<Vec<Wait<'_>>> {
+fn sorted_waits(p: &Profile) -> Option<Vec<Wait>> {
     let rows = &p.goroutines.rows;
     if rows.len() != p.samples.len() || !rows.iter().any(|g| g.state != Strings::EMPTY) {
         return None;
@@ -75,8 +89,11 @@ fn sorted_waits(p: &Profile) -> Option<Vec<Wait<'_>>> {
     let mut v: Vec<Wait> = rows
         .iter()
         .filter(|g| g.id != 0 && g.state != Strings::EMPTY)
-        .map(|g| (g.id, g.wait_minutes.unwrap_or(0), p.str(g.state)))
+        .map(|g| (g.id, g.wait_minutes.unwrap_or(0), g.state))
         .collect();
-    v.sort_unstable_by_key(|w| w.0);
+    // Dumps list goroutines mostly by id already.
+    if !v.is_sorted_by_key(|w| w.0) {
+        v.sort_unstable_by_key(|w| w.0);
+    }
     Some(v)
 }
