@@ -106,7 +106,10 @@ fn sandwich_rows_match_every_peek_oracle() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(path).expect("oracle");
         let mut head = text.lines();
-        let regex = head.next().and_then(|l| l.strip_prefix("# regex: ")).expect("regex line");
+        let regex = head
+            .next()
+            .and_then(|l| l.strip_prefix("# regex: "))
+            .expect("regex line");
         let file = head
             .next()
             .and_then(|l| l.rsplit(' ').next())
@@ -152,7 +155,11 @@ fn sandwich_rows_match_every_peek_oracle() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} differ: {failures:?}", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} differ: {failures:?}",
+        failures.len()
+    );
     eprintln!("{} oracles, {functions} functions match", files.len());
 }
 
@@ -163,33 +170,40 @@ fn profile(samples: &[&str]) -> pprof_lens::model::Profile {
 }
 
 fn rows(rows: &[SandwichRow]) -> Vec<(&str, i64, i64)> {
-    rows.iter().map(|r| (r.name.as_str(), r.cum, r.flat)).collect()
+    rows.iter()
+        .map(|r| (r.name.as_str(), r.cum, r.flat))
+        .collect()
 }
 
 /// pprof's rule for recursion: a stack counts once for the function and
 /// once per edge, and a call from a function to itself is no edge.
 #[test]
 fn recursion_counts_a_stack_once() {
-    let p = profile(&[
-        "main;f;f;f;g 5",
-        "main;f;g;f 3",
-        "h;f 2",
-    ]);
+    let p = profile(&["main;f;f;f;g 5", "main;f;g;f 3", "h;f 2"]);
     let g = Graph::build(&p, &ReportOptions::default()).unwrap();
     let s = sandwich(&p, &g, "f").unwrap();
     assert_eq!((s.flat, s.cum), (5, 10));
     assert_eq!(rows(&s.callers), [("main", 8, 3), ("g", 3, 3), ("h", 2, 2)]);
     assert_eq!(rows(&s.callees), [("g", 8, 5)]);
     let total: i64 = s.callers.iter().map(|r| r.cum).sum();
-    assert!(total > s.cum, "a function called from two places in one stack counts on both edges");
+    assert!(
+        total > s.cum,
+        "a function called from two places in one stack counts on both edges"
+    );
 }
 
 #[test]
 fn a_name_is_found_exactly_then_as_a_regex() {
-    let p = profile(&["main;net/http.serve;net/http.read 4", "main;net/http.serveX 6"]);
+    let p = profile(&[
+        "main;net/http.serve;net/http.read 4",
+        "main;net/http.serveX 6",
+    ]);
     let g = Graph::build(&p, &ReportOptions::default()).unwrap();
     let (n, m) = find_node(&p, &g, "net/http.serve").unwrap();
-    assert_eq!((g.printable_name(&p, n as usize), m), ("net/http.serve".into(), 1));
+    assert_eq!(
+        (g.printable_name(&p, n as usize), m),
+        ("net/http.serve".into(), 1)
+    );
     // Both match the regex: the one with the largest cum is shown, and
     // the note says how many matched.
     let s = sandwich(&p, &g, "serve").unwrap();

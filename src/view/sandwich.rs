@@ -139,7 +139,9 @@ pub fn sandwich_of(profile: &Profile, graph: &Graph, node: u32, matches: u32) ->
         cum,
         flat_text: fmt(flat),
         cum_text: fmt(cum),
-        flat_percent: measurement::percentage(flat, graph.total).trim().to_string(),
+        flat_percent: measurement::percentage(flat, graph.total)
+            .trim()
+            .to_string(),
         cum_percent: measurement::percentage(cum, graph.total).trim().to_string(),
         callers: rows(&nb.callers),
         callees: rows(&nb.callees),
