@@ -76,9 +76,9 @@ fn edge_line(r: &SandwichRow) -> String {
 fn figures(s: &Sandwich) -> [String; 4] {
     [
         s.flat_text.clone(),
-        format!("{}", s.flat_percent),
+        s.flat_percent.clone(),
         s.cum_text.clone(),
-        format!("{}", s.cum_percent),
+        s.cum_percent.clone(),
     ]
 }
 
