@@ -17,10 +17,12 @@ pub use crate::analysis::goroutines::series::{
 };
 pub use crate::analysis::goroutines::{GoroutineSummary, Group, Severity};
 pub use crate::analysis::options::{Granularity, ReportOptions, SortOrder};
+pub use crate::analysis::reshape::Reshape;
 pub use crate::decode::Stage;
 pub use crate::model::compare::CompareMode;
 pub use crate::model::PanicKind;
 pub use crate::view::flame_scene::{FlameBox, FlameScene, SearchResult};
+pub use crate::view::sandwich::{Sandwich, SandwichRow};
 pub use crate::view::summary::{Inputs, SampleTypeInfo, Summary};
 pub use crate::view::top_rows::{RowOrder, TopRowView, TopWindow};
 
@@ -118,6 +120,23 @@ pub enum Query {
     /// `order` lists the snapshots by their index as opened (empty: as
     /// opened), so the page reorders them without reading the files again.
     Series { order: Vec<u32> },
+    /// The callers and callees of the function `function` names (its
+    /// exact printable name, else a pprof regex), as `-peek` counts them.
+    Sandwich {
+        opts: ReportOptions,
+        function: String,
+    },
+    /// Flame boxes, as [`Query::Flame`] lays them out, of the stacks
+    /// reshaped as `how` says: bottom-up, or a sandwich's callers or
+    /// callees.
+    Reshaped {
+        how: Reshape,
+        opts: ReportOptions,
+        zoom: Option<NodeId>,
+        width_px: u32,
+        search: String,
+        dark: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -129,6 +148,7 @@ pub enum Answer {
     Flame(FlameScene),
     Goroutines(GoroutineSummary),
     Series(SeriesSummary),
+    Sandwich(Sandwich),
     /// The query could not be answered (a bad regex, no profile open).
     Failed {
         message: String,
@@ -210,6 +230,10 @@ mod tests {
                 count: 9,
             }),
             s.answer(Query::TopText { opts: opts.clone() }),
+            s.answer(Query::Sandwich {
+                opts: ReportOptions::default(),
+                function: "main.main".into(),
+            }),
             s.answer(Query::Flame {
                 opts,
                 zoom: None,
@@ -241,13 +265,18 @@ mod tests {
         );
         answers.push(series);
         assert!(
-            matches!(&answers[2], Answer::Flame(f) if !f.boxes.is_empty() && f.search.is_some())
-        );
-        assert!(matches!(&answers[3], Answer::Failed { .. }));
-        assert!(
-            matches!(&answers[4], Answer::Goroutines(g) if !g.groups.is_empty() && !g.panics.is_empty() && !g.hints.is_empty()),
+            matches!(&answers[2], Answer::Sandwich(s) if s.callees.len() == 2 && s.callers.is_empty()),
             "{:?}",
-            answers[4]
+            answers[2]
+        );
+        assert!(
+            matches!(&answers[3], Answer::Flame(f) if !f.boxes.is_empty() && f.search.is_some())
+        );
+        assert!(matches!(&answers[4], Answer::Failed { .. }));
+        assert!(
+            matches!(&answers[5], Answer::Goroutines(g) if !g.groups.is_empty() && !g.panics.is_empty() && !g.hints.is_empty()),
+            "{:?}",
+            answers[5]
         );
         let mut responses = vec![
             Response::Ready,
@@ -378,6 +407,24 @@ mod tests {
                 id: 6,
                 query: Query::Series {
                     order: vec![2, 0, u32::MAX],
+                },
+            },
+            Request::Query {
+                id: 7,
+                query: Query::Sandwich {
+                    opts: ReportOptions::default(),
+                    function: "^net/http\\.".into(),
+                },
+            },
+            Request::Query {
+                id: 8,
+                query: Query::Reshaped {
+                    how: Reshape::Callers("main.main".into()),
+                    opts: ReportOptions::default(),
+                    zoom: Some(NodeId::new(3)),
+                    width_px: 640,
+                    search: "x".into(),
+                    dark: true,
                 },
             },
             Request::OpenMany {

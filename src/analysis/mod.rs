@@ -7,6 +7,8 @@
 //!   address), after those filters;
 //! * [`top`]: the `-top` table built from it;
 //! * [`flame`]: the merged call tree behind the flame graph;
+//! * [`reshape`]: stacks turned around or cut at a function, for the
+//!   bottom-up and sandwich flame graphs;
 //! * [`goroutines`]: goroutine states, groups and symptom hints.
 
 pub mod compare;
@@ -15,5 +17,6 @@ pub mod flame;
 pub mod goroutines;
 pub mod graph;
 pub mod options;
+pub mod reshape;
 pub mod tag_filter;
 pub mod top;

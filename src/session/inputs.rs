@@ -405,6 +405,8 @@ impl Session {
         self.profile = profile;
         self.top = None;
         self.flame = None;
+        self.graph = None;
+        self.reshaped.clear();
         self.flame_base = None;
         self.flame_by_base = None;
         self.side_tops = None;

@@ -9,7 +9,9 @@ use std::rc::Rc;
 
 use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter};
 use crate::analysis::goroutines::series::{summarize_series, SeriesError, SeriesSummary};
+use crate::analysis::graph::Graph;
 use crate::analysis::options::ReportOptions;
+use crate::analysis::reshape::{reshape, Reshape};
 use crate::analysis::top::{flat_by_name, top_table, TopTable};
 use crate::model::Profile;
 use crate::pattern::Pattern;
@@ -44,6 +46,19 @@ pub struct Session {
     /// When comparing with the boxes sized by the base: the base's flame
     /// tree and, per node of it, the new profile's total.
     flame_by_base: Option<(ReportOptions, flame::ByBase)>,
+    /// The untrimmed node graph behind the sandwich, per options.
+    graph: Option<(ReportOptions, Rc<Graph>)>,
+    /// The last few reshaped profiles and their flame trees (a sandwich
+    /// asks for two at a time), newest last.
+    reshaped: Vec<Reshaped>,
+}
+
+/// A reshaped profile and its flame tree, for the options it was made for.
+struct Reshaped {
+    how: Reshape,
+    key: ReportOptions,
+    profile: Rc<Profile>,
+    tree: Rc<FlameTree>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -99,6 +114,8 @@ impl Session {
             flame_base: None,
             flame_by_base: None,
             side_tops: None,
+            graph: None,
+            reshaped: Vec::new(),
         }
     }
 
@@ -237,6 +254,47 @@ impl Session {
         Ok(table)
     }
 
+    /// The node graph for `opts` with nothing trimmed, as `-peek` uses it.
+    fn graph(&mut self, opts: &ReportOptions) -> Result<Rc<Graph>, String> {
+        if let Some((o, g)) = &self.graph {
+            if o == opts {
+                return Ok(g.clone());
+            }
+        }
+        let g = Rc::new(Graph::build(&self.profile, opts).map_err(|e| e.to_string())?);
+        self.graph = Some((opts.clone(), g.clone()));
+        Ok(g)
+    }
+
+    /// The profile reshaped as `how` says, and its flame tree.
+    fn reshaped(
+        &mut self,
+        how: &Reshape,
+        opts: &ReportOptions,
+    ) -> Result<(Rc<Profile>, Rc<FlameTree>), String> {
+        let source = self.flame_profile();
+        let key = opts.tree_key(source.default_sample_index());
+        if let Some(r) = self.reshaped.iter().find(|r| r.how == *how && r.key == key) {
+            return Ok((r.profile.clone(), r.tree.clone()));
+        }
+        let profile = Rc::new(reshape(&source, &key, how).map_err(|e| e.to_string())?);
+        let tree = Rc::new(FlameTree::build_filtered(
+            &profile,
+            &FlameOptions::default(),
+            &(),
+        ));
+        if self.reshaped.len() >= 3 {
+            self.reshaped.remove(0);
+        }
+        self.reshaped.push(Reshaped {
+            how: how.clone(),
+            key,
+            profile: profile.clone(),
+            tree: tree.clone(),
+        });
+        Ok((profile, tree))
+    }
+
     pub fn answer(&mut self, query: Query) -> Answer {
         self.try_answer(query)
             .unwrap_or_else(|message| Answer::Failed { message })
@@ -319,6 +377,30 @@ impl Session {
                 )))
             }
             Query::Series { order } => Ok(Answer::Series((*self.series(order)?).clone())),
+            Query::Reshaped {
+                how,
+                opts,
+                zoom,
+                width_px,
+                search,
+                dark,
+            } => {
+                let search = user_pattern("search", &search)?;
+                let (profile, tree) = self.reshaped(&how, &opts)?;
+                Ok(Answer::Flame(flame_scene(
+                    &tree,
+                    &profile,
+                    zoom,
+                    width_px,
+                    search.as_ref(),
+                    dark,
+                )))
+            }
+            Query::Sandwich { opts, function } => {
+                let graph = self.graph(&opts)?;
+                let s = crate::view::sandwich::sandwich(&self.profile, &graph, &function)?;
+                Ok(Answer::Sandwich(s))
+            }
         }
     }
 }

@@ -12,6 +12,7 @@
 //! * [`explain`]: what the top table's columns and the flame graph's
 //!   shapes mean, in the words of the sample type;
 //! * [`hints`]: the names of goroutine hint kinds the page gives tests;
+//! * [`sandwich`]: one function's callers and callees, as `-peek`;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`numbers`]: counts and file sizes as the page writes them;
 //! * [`color`]: stable colours per Go package.
@@ -24,6 +25,7 @@ pub mod flame_layout;
 pub mod flame_scene;
 pub mod hints;
 pub mod numbers;
+pub mod sandwich;
 pub mod series;
 pub mod summary;
 pub mod top_rows;

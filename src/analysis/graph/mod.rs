@@ -23,7 +23,10 @@
 //! survive trimming, so it is a second walk ([`Graph::inline_labels`]) run
 //! with the final node set.
 
+mod edges;
 mod paths;
+
+pub use edges::{Edge, Neighbours};
 
 use paths::trim_path;
 pub use paths::{go_base, go_clean};
