@@ -11,11 +11,13 @@ use super::goroutines::GoroutinesView;
 use super::header::ProfileHeader;
 use super::inputs::OpenModeSelect;
 use super::open::{DropZone, ExampleMenu, Landing, OpenButton, Opener, RecentMenu, StatusLine};
+use super::sandwich::SandwichView;
 use super::series::SeriesView;
 use super::state::RecentFile;
 use super::state::{Action, AppState, Tab};
 use super::top::TopView;
 use super::worker_client::{Change, Source, WorkerHandle};
+use crate::protocol::Reshape;
 
 /// Mounts the app on `<body>` and installs the panic hook.
 pub fn start() {
@@ -160,17 +162,26 @@ pub fn App() -> Html {
             let on_tab = dispatch.reform(Action::SetTab);
             let on_options = dispatch.reform(Action::SetOptions);
             let on_show_in_flame = dispatch.reform(Action::ShowInFlame);
+            let on_show_in_sandwich = dispatch.reform(Action::ShowInSandwich);
             html! {
                 <>
                     <ProfileHeader summary={summary.clone()} opts={state.opts.clone()} {tab} {on_sample_index} {on_tab} on_change={on_change.clone()} />
                     <div class="tab-body">
                         if tab == Tab::Top {
                             <TopView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                file_name={summary.name.clone()} {on_options} {on_show_in_flame} />
+                                file_name={summary.name.clone()} {on_options} {on_show_in_flame} on_show_in_sandwich={on_show_in_sandwich.clone()} />
                         }
                         if tab == Tab::Flame {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
                                 target={state.flame_target.clone()} />
+                        }
+                        if tab == Tab::Sandwich {
+                            <SandwichView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
+                                function={state.sandwich_function.clone()} on_function={on_show_in_sandwich} />
+                        }
+                        if tab == Tab::BottomUp {
+                            <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
+                                how={Some(Reshape::BottomUp)} />
                         }
                         if tab == Tab::Goroutines {
                             <GoroutinesView worker={worker.clone()} generation={state.generation} />

@@ -112,6 +112,8 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             <nav class="tabs" role="tablist">
                 { tab(Tab::Top, "tab-top", "Top") }
                 { tab(Tab::Flame, "tab-flame", "Flame graph") }
+                { tab(Tab::Sandwich, "tab-sandwich", "Sandwich") }
+                { tab(Tab::BottomUp, "tab-bottom-up", "Bottom-up") }
                 if s.has_goroutines { { tab(Tab::Goroutines, "tab-goroutines", "Goroutines") } }
                 if matches!(s.inputs, Inputs::Series { .. }) { { tab(Tab::Series, "tab-series", "Series") } }
             </nav>

@@ -9,7 +9,9 @@ use web_sys::{HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use super::WorkerHandle;
-use crate::protocol::{Answer, FlameScene, GoroutineSummary, Query, SeriesSummary, TopWindow};
+use crate::protocol::{
+    Answer, FlameScene, GoroutineSummary, Query, Sandwich, SeriesSummary, TopWindow,
+};
 
 /// The kinds of answer a view asks for, taken out of an [`Answer`].
 pub trait FromAnswer: Sized {
@@ -48,6 +50,15 @@ impl FromAnswer for SeriesSummary {
     fn from_answer(answer: Answer) -> Option<Self> {
         match answer {
             Answer::Series(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl FromAnswer for Sandwich {
+    fn from_answer(answer: Answer) -> Option<Self> {
+        match answer {
+            Answer::Sandwich(s) => Some(s),
             _ => None,
         }
     }

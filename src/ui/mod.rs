@@ -27,6 +27,8 @@ mod inputs;
 #[cfg(target_arch = "wasm32")]
 mod open;
 #[cfg(target_arch = "wasm32")]
+mod sandwich;
+#[cfg(target_arch = "wasm32")]
 mod series;
 #[cfg(target_arch = "wasm32")]
 mod top;

@@ -37,6 +37,10 @@ pub enum Tab {
     Goroutines,
     /// The goroutine series: snapshots compared, leak suspects first.
     Series,
+    /// One function's callers and callees.
+    Sandwich,
+    /// The inverted flame graph: leaf functions as roots.
+    BottomUp,
 }
 
 /// How far the load has come: `done` of `total` bytes at `stage`, and,
@@ -100,6 +104,8 @@ pub struct AppState<F> {
     pub loading_file: Option<RecentFile<F>>,
     /// A function the flame graph should show (set by clicking a top row).
     pub flame_target: Option<String>,
+    /// The function the sandwich shows, as the user typed or picked it.
+    pub sandwich_function: Option<String>,
     /// The worker has started (its code is loaded; opening a file now makes
     /// no request).
     pub worker_ready: bool,
@@ -125,6 +131,7 @@ impl<F> Default for AppState<F> {
             recent: Vec::new(),
             loading_file: None,
             flame_target: None,
+            sandwich_function: None,
             worker_ready: false,
             open_mode: None,
             many: Vec::new(),
@@ -155,6 +162,8 @@ pub enum Action<F> {
     SetOptions(ReportOptions),
     SetTab(Tab),
     ShowInFlame(String),
+    /// Show this function (a name or a pprof regex) in the sandwich.
+    ShowInSandwich(String),
     AddRecent(RecentFile<F>),
 }
 
@@ -259,6 +268,10 @@ impl<F: Clone> AppState<F> {
             Action::ShowInFlame(f) => {
                 self.flame_target = Some(f);
                 self.tab = Tab::Flame;
+            }
+            Action::ShowInSandwich(f) => {
+                self.sandwich_function = Some(f);
+                self.tab = Tab::Sandwich;
             }
         }
         true

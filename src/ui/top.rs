@@ -32,6 +32,10 @@ pub struct TopViewProps {
     pub on_options: Callback<ReportOptions>,
     /// A row was clicked: show its function in the flame graph.
     pub on_show_in_flame: Callback<String>,
+    /// A row's sandwich button was clicked: show its function's callers
+    /// and callees.
+    #[prop_or_default]
+    pub on_show_in_sandwich: Callback<String>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -192,6 +196,12 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 let style = format!("top:{}px", idx as f64 * ROW_H);
                 let function = r.function.clone();
                 let onclick = props.on_show_in_flame.reform(move |_: MouseEvent| function.clone());
+                // The row's printable name: what the sandwich finds exactly.
+                let name = r.name.clone();
+                let on_sandwich = props.on_show_in_sandwich.reform(move |e: MouseEvent| {
+                    e.stop_propagation();
+                    name.clone()
+                });
                 html! {
                     <div class="row" role="row" data-testid="top-row" {style} {onclick} title="Show in the flame graph">
                         if let Some(sides) = &r.sides {
@@ -207,6 +217,8 @@ pub fn TopView(props: &TopViewProps) -> Html {
                         <span class="num">{ &r.cum }</span>
                         <span class="num">{ &r.cum_pct }</span>
                         <span class="name" title={r.name.clone()}>{ &r.name }</span>
+                        <button class="row-action" data-testid="row-sandwich" title="Callers and callees (sandwich)"
+                            aria-label={format!("Sandwich of {}", r.name)} onclick={on_sandwich}>{ "⇅" }</button>
                     </div>
                 }
             });

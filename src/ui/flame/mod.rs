@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 use super::hooks::{is_typing_in_field, use_document_event, use_element_size, use_query};
 use super::WorkerHandle;
-use crate::protocol::{FlameScene, Query, ReportOptions};
+use crate::protocol::{FlameScene, Query, ReportOptions, Reshape};
 use crate::render::Theme;
 use canvas::FlameCanvas;
 use toolbar::FlameToolbar;
@@ -53,6 +53,13 @@ pub struct FlameViewProps {
     /// A function to highlight on arrival (clicked in the top table).
     #[prop_or_default]
     pub target: Option<String>,
+    /// Draw the stacks reshaped so (bottom-up, a sandwich's half) instead
+    /// of the call tree.
+    #[prop_or_default]
+    pub how: Option<Reshape>,
+    /// A class for the section, to size a sandwich's halves.
+    #[prop_or_default]
+    pub class: Classes,
 }
 
 #[component]
@@ -72,6 +79,16 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     // When comparing: boxes sized by the base instead of the new profile.
     let by_base = use_state(|| false);
 
+    // Another reshaping is another tree: a zoom into the last one names no
+    // node of it.
+    {
+        let zoom = zoom.clone();
+        use_effect_with(props.how.clone(), move |_| {
+            zoom.set(None);
+            || ()
+        });
+    }
+
     // Ask for the scene whenever what it depends on changes.
     {
         let scene = scene.clone();
@@ -83,16 +100,27 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             width,
             (*search).clone(),
             *by_base,
+            props.how.clone(),
         );
-        use_effect_with(deps, move |(_, opts, zoom, width, search, by_base)| {
+        use_effect_with(deps, move |(_, opts, zoom, width, search, by_base, how)| {
             if *width > 1 {
-                let q = Query::Flame {
-                    opts: opts.clone(),
-                    zoom: *zoom,
-                    width_px: *width,
-                    search: search.clone(),
-                    dark: theme().dark,
-                    by_base: *by_base,
+                let q = match how {
+                    Some(how) => Query::Reshaped {
+                        how: how.clone(),
+                        opts: opts.clone(),
+                        zoom: *zoom,
+                        width_px: *width,
+                        search: search.clone(),
+                        dark: theme().dark,
+                    },
+                    None => Query::Flame {
+                        opts: opts.clone(),
+                        zoom: *zoom,
+                        width_px: *width,
+                        search: search.clone(),
+                        dark: theme().dark,
+                        by_base: *by_base,
+                    },
                 };
                 scene.fetch(q, |s| Scene(Rc::new(s)));
             }
@@ -134,7 +162,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     };
     let scene_now = scene.value().cloned();
     html! {
-        <section class="flame-view">
+        <section class={classes!("flame-view", props.class.clone())}>
             <FlameToolbar scene={scene_now.clone()} search={(*search).clone()} {on_search}
                 on_zoom={on_zoom.clone()} {search_box} by_base={*by_base} {on_by_base} />
             if let Some(e) = scene.error() {
