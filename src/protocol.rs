@@ -21,6 +21,7 @@ pub use crate::decode::Stage;
 pub use crate::model::compare::CompareMode;
 pub use crate::model::PanicKind;
 pub use crate::view::flame_scene::{FlameBox, FlameScene, SearchResult};
+pub use crate::view::labels::{LabelKeyView, LabelValueView, LabelsView};
 pub use crate::view::summary::{Inputs, SampleTypeInfo, Summary};
 pub use crate::view::top_rows::{RowOrder, TopRowView, TopWindow};
 
@@ -118,6 +119,9 @@ pub enum Query {
     /// `order` lists the snapshots by their index as opened (empty: as
     /// opened), so the page reorders them without reading the files again.
     Series { order: Vec<u32> },
+    /// The samples' labels after `opts`' filters, as `go tool pprof -tags`
+    /// reports them (`tagshow` / `taghide` decide which keys).
+    Labels { opts: ReportOptions },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -129,6 +133,7 @@ pub enum Answer {
     Flame(FlameScene),
     Goroutines(GoroutineSummary),
     Series(SeriesSummary),
+    Labels(LabelsView),
     /// The query could not be answered (a bad regex, no profile open).
     Failed {
         message: String,
@@ -322,6 +327,10 @@ mod tests {
             show_from: "main\\.main".into(),
             tagfocus: "k=v".into(),
             tagignore: "bytes=1kb:".into(),
+            tagshow: "phase".into(),
+            taghide: "worker".into(),
+            tagroot: "a,b".into(),
+            tagleaf: "c".into(),
             noinlines: true,
         };
         let requests = [

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter};
 use crate::analysis::goroutines::series::{summarize_series, SeriesError, SeriesSummary};
+use crate::analysis::labels;
 use crate::analysis::options::ReportOptions;
 use crate::analysis::top::{top_table, TopTable};
 use crate::model::Profile;
@@ -44,6 +45,9 @@ pub struct Session {
     /// When comparing with the boxes sized by the base: the base's flame
     /// tree and, per node of it, the new profile's total.
     flame_by_base: Option<(ReportOptions, flame::ByBase)>,
+    /// The profile with `tagroot` / `tagleaf` pseudo-frames, for the
+    /// profile it was made from and those two options.
+    labelled: Option<(*const Profile, String, String, Rc<Profile>)>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -96,7 +100,34 @@ impl Session {
             flame_base: None,
             flame_by_base: None,
             side_tops: None,
+            labelled: None,
         }
+    }
+
+    /// `profile` as `opts` reports it: with `tagroot` / `tagleaf`
+    /// pseudo-frames when they are set (pprof adds them before filtering).
+    /// A comparison keeps its sides as they are: its base totals are found
+    /// per node of the two sides' own trees.
+    fn labelled(&mut self, profile: Rc<Profile>, opts: &ReportOptions) -> Rc<Profile> {
+        if (opts.tagroot.is_empty() && opts.tagleaf.is_empty()) || self.compared.is_some() {
+            return profile;
+        }
+        if let Some((from, root, leaf, p)) = &self.labelled {
+            if *from == Rc::as_ptr(&profile) && *root == opts.tagroot && *leaf == opts.tagleaf {
+                return p.clone();
+            }
+        }
+        let Some(p) = labels::with_label_frames(&profile, &opts.tagroot, &opts.tagleaf) else {
+            return profile;
+        };
+        let p = Rc::new(p);
+        self.labelled = Some((
+            Rc::as_ptr(&profile),
+            opts.tagroot.clone(),
+            opts.tagleaf.clone(),
+            p.clone(),
+        ));
+        p
     }
 
     /// When comparing, the top tables of the base and the new profile for
@@ -187,6 +218,7 @@ impl Session {
 
     fn flame_tree(&mut self, opts: &ReportOptions) -> Result<Rc<FlameTree>, String> {
         let profile = self.flame_profile();
+        let profile = self.labelled(profile, opts);
         let key = opts.tree_key(profile.default_sample_index());
         if let Some((k, t)) = &self.flame {
             if *k == key {
@@ -228,7 +260,8 @@ impl Session {
                 return Ok(t.clone());
             }
         }
-        let table = Rc::new(top_table(&self.profile, opts).map_err(|e| e.to_string())?);
+        let profile = self.labelled(self.profile.clone(), opts);
+        let table = Rc::new(top_table(&profile, opts).map_err(|e| e.to_string())?);
         self.top = Some((opts.clone(), table.clone()));
         Ok(table)
     }
@@ -250,8 +283,9 @@ impl Session {
                 let table = self.top(&opts)?;
                 let pattern = user_pattern("filter", &filter)?;
                 let count = count.min(2000) as usize;
+                let profile = self.labelled(self.profile.clone(), &opts);
                 let mut window = top_rows::top_window(
-                    &self.profile,
+                    &profile,
                     &table,
                     &opts,
                     pattern.as_ref(),
@@ -268,7 +302,11 @@ impl Session {
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;
                 Ok(Answer::Text {
-                    text: top_text::render_top(&self.profile, &table, &opts),
+                    text: top_text::render_top(
+                        &self.labelled(self.profile.clone(), &opts),
+                        &table,
+                        &opts,
+                    ),
                 })
             }
             Query::Flame {
@@ -288,9 +326,10 @@ impl Session {
                     }
                 }
                 let tree = self.flame_tree(&opts)?;
+                let profile = self.flame_profile();
                 let mut scene = flame_scene(
                     &tree,
-                    &self.flame_profile(),
+                    &self.labelled(profile, &opts),
                     zoom,
                     width_px,
                     search.as_ref(),
@@ -315,6 +354,13 @@ impl Session {
                 )))
             }
             Query::Series { order } => Ok(Answer::Series((*self.series(order)?).clone())),
+            Query::Labels { opts } => {
+                let report = labels::tag_report(&self.profile, &opts).map_err(|e| e.to_string())?;
+                Ok(Answer::Labels(crate::view::labels::labels_view(
+                    &self.profile,
+                    &report,
+                )))
+            }
         }
     }
 }
