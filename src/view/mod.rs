@@ -12,6 +12,7 @@
 //! * [`explain`]: what the top table's columns and the flame graph's
 //!   shapes mean, in the words of the sample type;
 //! * [`labels`]: the labels panel and pprof's `-tags` text;
+//! * [`goroutine_labels`]: goroutines per label value, for its filter;
 //! * [`hints`]: the names of goroutine hint kinds the page gives tests;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`numbers`]: counts and file sizes as the page writes them;
@@ -23,6 +24,7 @@ pub mod flame_diff;
 pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
+pub mod goroutine_labels;
 pub mod hints;
 pub mod labels;
 pub mod numbers;
