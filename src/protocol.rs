@@ -22,6 +22,7 @@ pub use crate::decode::Stage;
 pub use crate::model::compare::CompareMode;
 pub use crate::model::PanicKind;
 pub use crate::view::flame_scene::{FlameBox, FlameScene, SearchResult};
+pub use crate::view::labels::{LabelKeyView, LabelValueView, LabelsView};
 pub use crate::view::sandwich::{Sandwich, SandwichRow};
 pub use crate::view::summary::{Inputs, SampleTypeInfo, Summary};
 pub use crate::view::top_rows::{RowOrder, TopRowView, TopWindow};
@@ -137,6 +138,9 @@ pub enum Query {
         search: String,
         dark: bool,
     },
+    /// The samples' labels after `opts`' filters, as `go tool pprof -tags`
+    /// reports them (`tagshow` / `taghide` decide which keys).
+    Labels { opts: ReportOptions },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -149,6 +153,7 @@ pub enum Answer {
     Goroutines(GoroutineSummary),
     Series(SeriesSummary),
     Sandwich(Sandwich),
+    Labels(LabelsView),
     /// The query could not be answered (a bad regex, no profile open).
     Failed {
         message: String,
@@ -351,6 +356,10 @@ mod tests {
             show_from: "main\\.main".into(),
             tagfocus: "k=v".into(),
             tagignore: "bytes=1kb:".into(),
+            tagshow: "phase".into(),
+            taghide: "worker".into(),
+            tagroot: "a,b".into(),
+            tagleaf: "c".into(),
             noinlines: true,
         };
         let requests = [

@@ -231,3 +231,71 @@ fn goroutines_that_differ_only_in_labels_merge_on_request() {
         .expect("one group of the three workers");
     assert_eq!((send.count, send.labels.len()), (3, 0));
 }
+
+/// `# labels: {"k":"v", ...}` lines of a debug=1 profile, each counted
+/// with its group's `N @ ...` count, per `k=v`.
+fn raw_debug1_value_counts(text: &str) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    let mut group = 0u64;
+    for line in text.lines() {
+        if let Some((n, _)) = line.split_once(" @ ") {
+            group = n.parse().unwrap_or(0);
+        } else if let Some(set) = line.strip_prefix("# labels: {") {
+            for kv in set.trim_end_matches('}').split(", ") {
+                let (k, v) = kv.split_once(':').expect("\"k\":\"v\"");
+                let label = format!("{}={}", k.trim_matches('"'), v.trim_matches('"'));
+                *counts.entry(label).or_insert(0) += group;
+            }
+        }
+    }
+    counts
+}
+
+/// The goroutine view's label filter: per `key=value`, the goroutines
+/// carrying it, equal to a count of the raw text in each form; the groups
+/// it keeps sum to that count.
+#[test]
+fn label_filter_counts_equal_the_raw_text() {
+    use pprof_lens::view::goroutine_labels::{group_has, label_counts};
+    let Some(c) = corpus("label_filter_counts_equal_the_raw_text") else {
+        return;
+    };
+    let text2 =
+        std::fs::read_to_string(c.join("go1.27/labelled_states.goroutine.debug2.txt")).unwrap();
+    let mut want2: BTreeMap<String, u64> = BTreeMap::new();
+    for (set, n) in raw_label_counts(&text2) {
+        for kv in set.split(';').filter(|s| !s.is_empty()) {
+            *want2.entry(kv.to_string()).or_insert(0) += n;
+        }
+    }
+    let text1 =
+        std::fs::read_to_string(c.join("go1.27/labelled_states.goroutine.debug1.txt")).unwrap();
+    let want1 = raw_debug1_value_counts(&text1);
+    assert!(want2.len() >= 5, "{want2:?}");
+    assert_eq!(want1, want2, "the two raw forms agree");
+    for rel in [
+        "go1.27/labelled_states.goroutine.debug2.txt",
+        "go1.27/labelled_states.goroutine.debug1.txt",
+        "go1.27/labelled_states.goroutine.pb.gz",
+    ] {
+        let s = summary(&c, rel, false);
+        let got: BTreeMap<String, u64> = label_counts(&s.groups)
+            .into_iter()
+            .map(|l| (l.label, l.count))
+            .collect();
+        assert_eq!(got, want2, "{rel}");
+        for (label, n) in &want2 {
+            let kept: u64 = s
+                .groups
+                .iter()
+                .filter(|g| group_has(g, label))
+                .map(|g| g.count)
+                .sum();
+            assert_eq!(kept, *n, "{rel}: {label}");
+        }
+        // Grouped ignoring labels, groups whose labels vary carry none.
+        let merged = summary(&c, rel, true);
+        let merged_total: u64 = label_counts(&merged.groups).iter().map(|l| l.count).sum();
+        assert!(merged_total <= want2.values().sum::<u64>());
+    }
+}

@@ -3,6 +3,7 @@
 //! * [`compare`]: the report rule of `-diff_base` (its total);
 //! * [`options`]: the report options, named as pprof names them;
 //! * [`filter`] and [`tag_filter`]: pprof's sample and frame filters;
+//! * [`labels`]: the labels report, `tagshow`/`taghide`, `tagroot`/`tagleaf`;
 //! * [`graph`]: pprof's node graph (flat/cum per function, file, line or
 //!   address), after those filters;
 //! * [`top`]: the `-top` table built from it;
@@ -16,6 +17,7 @@ pub mod filter;
 pub mod flame;
 pub mod goroutines;
 pub mod graph;
+pub mod labels;
 pub mod options;
 pub mod reshape;
 pub mod tag_filter;

@@ -55,6 +55,14 @@ pub struct ReportOptions {
     /// `12kb:64mb`, `32kb`.
     pub tagfocus: String,
     pub tagignore: String,
+    /// Regexes on label keys: which labels the labels report keeps. They
+    /// never change which samples count.
+    pub tagshow: String,
+    pub taghide: String,
+    /// Comma-separated label keys whose values become pseudo-frames at the
+    /// root / leaf of every stack, before any filter runs.
+    pub tagroot: String,
+    pub tagleaf: String,
     pub noinlines: bool,
 }
 
@@ -74,6 +82,10 @@ impl Default for ReportOptions {
             show_from: String::new(),
             tagfocus: String::new(),
             tagignore: String::new(),
+            tagshow: String::new(),
+            taghide: String::new(),
+            tagroot: String::new(),
+            tagleaf: String::new(),
             noinlines: false,
         }
     }
@@ -93,6 +105,8 @@ impl ReportOptions {
             show_from: self.show_from.clone(),
             tagfocus: self.tagfocus.clone(),
             tagignore: self.tagignore.clone(),
+            tagroot: self.tagroot.clone(),
+            tagleaf: self.tagleaf.clone(),
             ..ReportOptions::default()
         }
     }
@@ -107,6 +121,8 @@ impl ReportOptions {
             ("show_from", &self.show_from),
             ("tagfocus", &self.tagfocus),
             ("tagignore", &self.tagignore),
+            ("tagshow", &self.tagshow),
+            ("taghide", &self.taghide),
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())

@@ -218,8 +218,11 @@ mod tests {
             ..ReportOptions::default()
         };
         let table = top_table(&p, &opts).unwrap();
-        let mut want: Vec<(String, i64)> =
-            table.rows.iter().map(|r| (r.name.clone(), r.flat)).collect();
+        let mut want: Vec<(String, i64)> = table
+            .rows
+            .iter()
+            .map(|r| (r.name.clone(), r.flat))
+            .collect();
         let mut got: Vec<(String, i64)> = flat_by_name(&p, &opts).unwrap().into_iter().collect();
         want.sort();
         got.sort();

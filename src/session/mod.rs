@@ -10,8 +10,8 @@ use std::rc::Rc;
 use crate::analysis::flame::{FlameOptions, FlameTree, ReportFilter};
 use crate::analysis::goroutines::series::{summarize_series, SeriesError, SeriesSummary};
 use crate::analysis::graph::Graph;
+use crate::analysis::labels;
 use crate::analysis::options::ReportOptions;
-use crate::analysis::reshape::{reshape, Reshape};
 use crate::analysis::top::{flat_by_name, top_table, TopTable};
 use crate::model::Profile;
 use crate::pattern::Pattern;
@@ -21,7 +21,10 @@ use crate::view::{flame_diff, top_rows, top_text};
 
 mod flame;
 mod inputs;
+mod reshaped;
+
 pub use inputs::{default_mode, Named, Opening};
+use reshaped::Reshaped;
 
 pub struct Session {
     /// What queries answer on: one file, a merge, a difference, or a
@@ -51,14 +54,9 @@ pub struct Session {
     /// The last few reshaped profiles and their flame trees (a sandwich
     /// asks for two at a time), newest last.
     reshaped: Vec<Reshaped>,
-}
-
-/// A reshaped profile and its flame tree, for the options it was made for.
-struct Reshaped {
-    how: Reshape,
-    key: ReportOptions,
-    profile: Rc<Profile>,
-    tree: Rc<FlameTree>,
+    /// The profile with `tagroot` / `tagleaf` pseudo-frames, for the
+    /// profile it was made from and those two options.
+    labelled: Option<(*const Profile, String, String, Rc<Profile>)>,
 }
 
 /// A pattern typed in a search box: blank means none.
@@ -116,7 +114,34 @@ impl Session {
             side_tops: None,
             graph: None,
             reshaped: Vec::new(),
+            labelled: None,
         }
+    }
+
+    /// `profile` as `opts` reports it: with `tagroot` / `tagleaf`
+    /// pseudo-frames when they are set (pprof adds them before filtering).
+    /// A comparison keeps its sides as they are: its base totals are found
+    /// per node of the two sides' own trees.
+    fn labelled(&mut self, profile: Rc<Profile>, opts: &ReportOptions) -> Rc<Profile> {
+        if (opts.tagroot.is_empty() && opts.tagleaf.is_empty()) || self.compared.is_some() {
+            return profile;
+        }
+        if let Some((from, root, leaf, p)) = &self.labelled {
+            if *from == Rc::as_ptr(&profile) && *root == opts.tagroot && *leaf == opts.tagleaf {
+                return p.clone();
+            }
+        }
+        let Some(p) = labels::with_label_frames(&profile, &opts.tagroot, &opts.tagleaf) else {
+            return profile;
+        };
+        let p = Rc::new(p);
+        self.labelled = Some((
+            Rc::as_ptr(&profile),
+            opts.tagroot.clone(),
+            opts.tagleaf.clone(),
+            p.clone(),
+        ));
+        p
     }
 
     /// When comparing, the flat of each row of the base's and the new
@@ -136,7 +161,11 @@ impl Session {
             nodefraction: 0.0,
             ..opts.clone()
         };
-        let table = |p: &Profile| flat_by_name(p, &all).map(Rc::new).map_err(|e| e.to_string());
+        let table = |p: &Profile| {
+            flat_by_name(p, &all)
+                .map(Rc::new)
+                .map_err(|e| e.to_string())
+        };
         let (b, n) = (table(base)?, table(new)?);
         self.side_tops = Some((opts.clone(), b.clone(), n.clone()));
         Ok(Some((b, n)))
@@ -208,6 +237,7 @@ impl Session {
 
     fn flame_tree(&mut self, opts: &ReportOptions) -> Result<Rc<FlameTree>, String> {
         let profile = self.flame_profile();
+        let profile = self.labelled(profile, opts);
         let key = opts.tree_key(profile.default_sample_index());
         if let Some((k, t)) = &self.flame {
             if *k == key {
@@ -249,50 +279,10 @@ impl Session {
                 return Ok(t.clone());
             }
         }
-        let table = Rc::new(top_table(&self.profile, opts).map_err(|e| e.to_string())?);
+        let profile = self.labelled(self.profile.clone(), opts);
+        let table = Rc::new(top_table(&profile, opts).map_err(|e| e.to_string())?);
         self.top = Some((opts.clone(), table.clone()));
         Ok(table)
-    }
-
-    /// The node graph for `opts` with nothing trimmed, as `-peek` uses it.
-    fn graph(&mut self, opts: &ReportOptions) -> Result<Rc<Graph>, String> {
-        if let Some((o, g)) = &self.graph {
-            if o == opts {
-                return Ok(g.clone());
-            }
-        }
-        let g = Rc::new(Graph::build(&self.profile, opts).map_err(|e| e.to_string())?);
-        self.graph = Some((opts.clone(), g.clone()));
-        Ok(g)
-    }
-
-    /// The profile reshaped as `how` says, and its flame tree.
-    fn reshaped(
-        &mut self,
-        how: &Reshape,
-        opts: &ReportOptions,
-    ) -> Result<(Rc<Profile>, Rc<FlameTree>), String> {
-        let source = self.flame_profile();
-        let key = opts.tree_key(source.default_sample_index());
-        if let Some(r) = self.reshaped.iter().find(|r| r.how == *how && r.key == key) {
-            return Ok((r.profile.clone(), r.tree.clone()));
-        }
-        let profile = Rc::new(reshape(&source, &key, how).map_err(|e| e.to_string())?);
-        let tree = Rc::new(FlameTree::build_filtered(
-            &profile,
-            &FlameOptions::default(),
-            &(),
-        ));
-        if self.reshaped.len() >= 3 {
-            self.reshaped.remove(0);
-        }
-        self.reshaped.push(Reshaped {
-            how: how.clone(),
-            key,
-            profile: profile.clone(),
-            tree: tree.clone(),
-        });
-        Ok((profile, tree))
     }
 
     pub fn answer(&mut self, query: Query) -> Answer {
@@ -312,8 +302,9 @@ impl Session {
                 let table = self.top(&opts)?;
                 let pattern = user_pattern("filter", &filter)?;
                 let count = count.min(2000) as usize;
+                let profile = self.labelled(self.profile.clone(), &opts);
                 let mut window = top_rows::top_window(
-                    &self.profile,
+                    &profile,
                     &table,
                     &opts,
                     pattern.as_ref(),
@@ -330,7 +321,11 @@ impl Session {
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;
                 Ok(Answer::Text {
-                    text: top_text::render_top(&self.profile, &table, &opts),
+                    text: top_text::render_top(
+                        &self.labelled(self.profile.clone(), &opts),
+                        &table,
+                        &opts,
+                    ),
                 })
             }
             Query::Flame {
@@ -350,9 +345,10 @@ impl Session {
                     }
                 }
                 let tree = self.flame_tree(&opts)?;
+                let profile = self.flame_profile();
                 let mut scene = flame_scene(
                     &tree,
-                    &self.flame_profile(),
+                    &self.labelled(profile, &opts),
                     zoom,
                     width_px,
                     search.as_ref(),
@@ -400,6 +396,13 @@ impl Session {
                 let graph = self.graph(&opts)?;
                 let s = crate::view::sandwich::sandwich(&self.profile, &graph, &function)?;
                 Ok(Answer::Sandwich(s))
+            }
+            Query::Labels { opts } => {
+                let report = labels::tag_report(&self.profile, &opts).map_err(|e| e.to_string())?;
+                Ok(Answer::Labels(crate::view::labels::labels_view(
+                    &self.profile,
+                    &report,
+                )))
             }
         }
     }

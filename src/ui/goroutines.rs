@@ -10,6 +10,7 @@ use super::hooks::{use_group_rows, use_query};
 use super::WorkerHandle;
 use crate::protocol::Query;
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
+use crate::view::goroutine_labels::{group_has, label_counts};
 use crate::view::hints::hint_kind_name;
 use crate::view::numbers::group_digits;
 
@@ -127,13 +128,45 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
         }
     });
 
-    let shown = rows.shown(s.groups.len());
-    let groups = s
+    // The label filter keeps each group's index, which hints link to.
+    let label_filter = use_state(String::new);
+    let counts = label_counts(&s.groups);
+    let picked = if counts.iter().any(|c| c.label == *label_filter) {
+        (*label_filter).clone()
+    } else {
+        String::new()
+    };
+    let kept: Vec<(usize, &Group)> = s
         .groups
         .iter()
-        .take(shown)
         .enumerate()
-        .map(|(i, g)| group_row(i, g, rows.is_open(i), rows.toggle(i)));
+        .filter(|(_, g)| group_has(g, &picked))
+        .collect();
+    let kept_count: u64 = kept.iter().map(|(_, g)| g.count).sum();
+    let shown = rows.shown(kept.len());
+    let groups = kept
+        .iter()
+        .take(shown)
+        .map(|&(i, g)| group_row(i, g, rows.is_open(i), rows.toggle(i)));
+    let label_select = (!counts.is_empty()).then(|| {
+        let label_filter = label_filter.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            label_filter.set(sel.value());
+        });
+        html! {
+            <label class="field small" data-testid="goroutine-label-count" data-label={picked.clone()} data-count={kept_count.to_string()}>
+                { "Only goroutines labelled " }
+                <select data-testid="goroutine-label-filter" {onchange}>
+                    <option value="" selected={picked.is_empty()}>{ "(any label)" }</option>
+                    { for counts.iter().map(|c| html! {
+                        <option value={c.label.clone()} selected={c.label == picked}>{ format!("{} ({})", c.label, group_digits(c.count)) }</option>
+                    }) }
+                </select>
+                if !picked.is_empty() { { format!(" {} goroutines", group_digits(kept_count)) } }
+            </label>
+        }
+    });
 
     let has_labels = s
         .groups
@@ -204,13 +237,14 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
             }
             <h3>{ format!("{} groups of identical stacks", group_digits(s.groups.len() as u64)) }</h3>
             { label_toggle }
+            { label_select }
             <div class="groups" data-testid="goroutine-groups">
                 <div class="group head">
                     <span class="num">{ "count" }</span><span>{ "state" }</span><span>{ "waiting" }</span><span>{ "top of stack" }</span><span>{ "created by" }</span>
                 </div>
                 { for groups }
             </div>
-            { rows.show_all_button(s.groups.len()) }
+            { rows.show_all_button(kept.len()) }
         </section>
     }
 }

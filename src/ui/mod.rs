@@ -25,6 +25,8 @@ mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod inputs;
 #[cfg(target_arch = "wasm32")]
+mod labels;
+#[cfg(target_arch = "wasm32")]
 mod open;
 #[cfg(target_arch = "wasm32")]
 mod sandwich;

@@ -8,6 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::hooks::{use_element_size, use_query};
+use super::labels::LabelsPanel;
 use super::WorkerHandle;
 use crate::protocol::{Granularity, ReportOptions};
 use crate::protocol::{Query, RowOrder, TopWindow};
@@ -326,6 +327,8 @@ pub fn TopView(props: &TopViewProps) -> Html {
                     { for how_to_read(&kind, &unit).into_iter().map(|p| html! { <p>{ p }</p> }) }
                 }
             </div>
+            <LabelsPanel worker={props.worker.clone()} generation={props.generation}
+                opts={props.opts.clone()} on_options={props.on_options.clone()} />
             <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>
                 <div class="row head" role="row">
                     if compared {

@@ -11,6 +11,8 @@
 //! * [`flame_diff`]: a compared flame graph's colours by change;
 //! * [`explain`]: what the top table's columns and the flame graph's
 //!   shapes mean, in the words of the sample type;
+//! * [`labels`]: the labels panel and pprof's `-tags` text;
+//! * [`goroutine_labels`]: goroutines per label value, for its filter;
 //! * [`hints`]: the names of goroutine hint kinds the page gives tests;
 //! * [`sandwich`]: one function's callers and callees, as `-peek`;
 //! * [`summary`]: what the header shows about the open file;
@@ -23,7 +25,9 @@ pub mod flame_diff;
 pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
+pub mod goroutine_labels;
 pub mod hints;
+pub mod labels;
 pub mod numbers;
 pub mod sandwich;
 pub mod series;
