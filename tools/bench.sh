@@ -7,9 +7,9 @@
 # With FILEs, measures only those. With --series, times a goroutine series
 # of three synthetic dumps of N MB (default 40) against one dump instead
 # (examples/bench_series.rs). With --merge, times merging a fleet of CPU
-profiles, 100 files of 10k samples and 20 of 50k (1M samples each set),
-against go tool pprof -top on the same files (examples/bench_merge.rs).
-Prints figures; asserts nothing.
+# profiles, 100 files of 10k samples and 20 of 50k (1M samples each set),
+# against go tool pprof -top on the same files (examples/bench_merge.rs).
+# Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SYNTH=../shared/tools/synth_pprof.py
