@@ -23,13 +23,13 @@
 //! node already mapped, then pushing the path back down).
 
 use std::borrow::Borrow;
+use std::hash::BuildHasher;
 
-use hashbrown::hash_map::Entry;
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashMap};
 
 use super::{
-    FuncId, Function, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
-    Profile, SourceFormat, StackBuilder, StackId, StrId, Strings, ValueType,
+    FuncId, Function, IdIndex, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping,
+    MappingId, Profile, SourceFormat, StackBuilder, StackId, StrId, Strings, ValueType,
 };
 
 /// The label pprof puts on the samples of a `-diff_base` profile
@@ -210,18 +210,6 @@ impl StreamMerge {
     }
 }
 
-/// Dedup key of a location (pprof's `locationKey`). pprof writes each
-/// line's column into the slot the next line's function id then
-/// overwrites, so only the last line's column counts; so here.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct LocKey {
-    addr: u64,
-    mapping: u32,
-    folded: bool,
-    lines: Box<[(FuncId, i64)]>,
-    last_column: i64,
-}
-
 /// What one input's ids became in the merged profile; `u32::MAX` is "not
 /// yet seen".
 struct SourceMaps {
@@ -250,11 +238,23 @@ impl SourceMaps {
 struct Merger {
     out: Profile,
     stacks: StackBuilder,
-    functions: HashMap<(i64, StrId, StrId, StrId), FuncId>,
+    /// Functions, locations and samples are found by their content in
+    /// `out` ([`IdIndex`]): a fleet's merge holds millions of each, and
+    /// maps keeping every key a second time were most of its peak memory.
+    functions: IdIndex,
     mappings: HashMap<(u64, u64, StrId), MappingId>,
-    locations: HashMap<LocKey, LocId>,
-    /// (stack, canonical label set) to sample index.
-    samples: HashMap<(Option<StackId>, LabelSetId), u32>,
+    /// Locations by pprof's `locationKey`: the address relative to the
+    /// mapping, the lines' functions and line numbers, `is_folded`, and
+    /// the last line's column only (pprof writes each line's column into
+    /// the slot the next line's function id then overwrites).
+    locations: IdIndex,
+    /// Samples by (stack, canonical label set).
+    samples: IdIndex,
+    /// The canonical label set of each merged sample.
+    sample_keys: Vec<LabelSetId>,
+    hasher: DefaultHashBuilder,
+    /// The mapped lines of the location being added.
+    lines: Vec<(FuncId, i64)>,
     /// Label sets in pprof's key order (string labels by key, then numeric
     /// ones by key; values of one key in file order), for equality only.
     canonical: LabelSets,
@@ -288,10 +288,13 @@ impl Merger {
         Merger {
             out,
             stacks: StackBuilder::new(),
-            functions: HashMap::new(),
+            functions: IdIndex::default(),
             mappings: HashMap::new(),
-            locations: HashMap::new(),
-            samples: HashMap::new(),
+            locations: IdIndex::default(),
+            samples: IdIndex::default(),
+            sample_keys: Vec::new(),
+            hasher: DefaultHashBuilder::default(),
+            lines: Vec::new(),
             canonical: LabelSets::default(),
             path: Vec::new(),
             values: vec![0; nt],
@@ -368,11 +371,15 @@ impl Merger {
             start_line: sf.start_line,
         };
         let key = (func.start_line, func.name, func.system_name, func.file);
-        let functions = &mut self.out.functions;
-        let id = *self.functions.entry(key).or_insert_with(|| {
-            functions.push(func);
-            FuncId(functions.len() as u32 - 1)
-        });
+        let id = FuncId(self.functions.find_or_add(
+            self.hasher.hash_one(key),
+            &mut self.out.functions,
+            |fs, id| fs[id as usize] == func,
+            |fs| {
+                fs.push(func);
+                fs.len() as u32 - 1
+            },
+        ));
         maps.funcs[f.index()] = id.0;
         id
     }
@@ -437,43 +444,58 @@ impl Merger {
         };
         let address = (sl.address as i64).wrapping_add(offset) as u64;
         let src_lines = src.location_lines(loc);
-        let lines: Box<[(FuncId, i64)]> = src_lines
-            .iter()
-            .map(|l| (self.map_function(maps, src, l.func), l.line))
-            .collect();
-        let key = LocKey {
-            addr: match mapping {
-                Some(m) => address.wrapping_sub(self.out.mappings[m.index()].memory_start),
-                None => address,
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.clear();
+        for l in src_lines {
+            lines.push((self.map_function(maps, src, l.func), l.line));
+        }
+        let last_column = src_lines.last().map_or(0, |l| l.column);
+        let mapping_key = mapping.map_or(u32::MAX, |m| m.0);
+        let folded = sl.is_folded;
+        // Within one merged mapping, equal absolute addresses are equal
+        // addresses relative to it.
+        let hash = self
+            .hasher
+            .hash_one((address, mapping_key, folded, &lines[..], last_column));
+        let id = self.locations.find_or_add(
+            hash,
+            &mut self.out,
+            |out, id| {
+                let l = &out.locations[id as usize];
+                let stored = &out.lines[l.line_range()];
+                l.address == address
+                    && l.mapping.map_or(u32::MAX, |m| m.0) == mapping_key
+                    && l.is_folded == folded
+                    && stored.len() == lines.len()
+                    && stored
+                        .iter()
+                        .zip(&lines)
+                        .all(|(s, &(f, n))| s.func == f && s.line == n)
+                    && stored.last().map_or(0, |s| s.column) == last_column
             },
-            mapping: mapping.map_or(u32::MAX, |m| m.0),
-            folded: sl.is_folded,
-            lines,
-            last_column: src_lines.last().map_or(0, |l| l.column),
-        };
-        let id = match self.locations.entry(key) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let lines_start = self.out.lines.len() as u32;
-                for (&(func, line), l) in e.key().lines.iter().zip(src_lines) {
-                    self.out.lines.push(Line {
+            |out| {
+                let lines_start = out.lines.len() as u32;
+                for (&(func, line), l) in lines.iter().zip(src_lines) {
+                    out.lines.push(Line {
                         func,
                         line,
                         column: l.column,
                     });
                 }
-                let id = LocId(self.out.locations.len() as u32);
-                self.out.locations.push(Location {
-                    source_id: u64::from(id.0) + 1,
+                let id = out.locations.len() as u32;
+                out.locations.push(Location {
+                    source_id: u64::from(id) + 1,
                     mapping,
                     address,
                     lines_start,
-                    lines_end: self.out.lines.len() as u32,
-                    is_folded: sl.is_folded,
+                    lines_end: out.lines.len() as u32,
+                    is_folded: folded,
                 });
-                *e.insert(id)
-            }
-        };
+                id
+            },
+        );
+        self.lines = lines;
+        let id = LocId(id);
         maps.locs[loc.index()] = id.0;
         id
     }
@@ -587,19 +609,27 @@ impl Merger {
                 .copied()
                 .unwrap_or(LabelSets::EMPTY);
             let (stored, canonical) = self.map_labels(&mut maps, src, set, input.base_label);
-            let samples = &mut self.out.samples;
-            match self.samples.entry((stack, canonical)) {
-                Entry::Occupied(e) => {
-                    let at = *e.get() as usize * nt;
-                    for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
-                        *sum = sum.wrapping_add(*v);
-                    }
-                }
-                Entry::Vacant(e) => {
-                    e.insert(samples.stack.len() as u32);
+            let hash = self.hasher.hash_one((stack, canonical));
+            let before = self.sample_keys.len() as u32;
+            let at = self.samples.find_or_add(
+                hash,
+                &mut (&mut self.out.samples, &mut self.sample_keys),
+                |(samples, keys), id| {
+                    samples.stack[id as usize] == stack && keys[id as usize] == canonical
+                },
+                |(samples, keys)| {
                     samples.stack.push(stack);
                     samples.values.extend_from_slice(&values);
                     samples.labels.push(stored);
+                    keys.push(canonical);
+                    keys.len() as u32 - 1
+                },
+            );
+            if at < before {
+                let at = at as usize * nt;
+                let samples = &mut self.out.samples;
+                for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
+                    *sum = sum.wrapping_add(*v);
                 }
             }
         }

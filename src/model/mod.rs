@@ -20,6 +20,7 @@
 pub mod builder;
 pub mod compare;
 mod goroutine;
+mod id_index;
 pub mod merge;
 mod stack;
 mod strings;
@@ -28,6 +29,7 @@ pub use goroutine::{
     is_known_state, Coverage, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES,
     WAIT_REASONS,
 };
+pub(crate) use id_index::IdIndex;
 pub use stack::{StackBuilder, StackTable};
 pub use strings::Strings;
 

@@ -13,9 +13,11 @@
 //! (one forward pass sees a node's caller before the node) and need no
 //! fallback for any other order.
 
-use hashbrown::HashMap;
+use std::hash::BuildHasher;
 
-use super::{LocId, StackId};
+use hashbrown::DefaultHashBuilder;
+
+use super::{IdIndex, LocId, StackId};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StackTable {
@@ -130,10 +132,20 @@ impl Iterator for StackFrames<'_> {
 }
 
 /// Builds a [`StackTable`], deduplicating nodes by (parent, location).
+/// Its index finds a node's key in the table itself ([`IdIndex`]): a merge
+/// of a fleet builds millions of nodes, and a map keeping each key a second
+/// time would be the largest thing it holds.
 #[derive(Default)]
 pub struct StackBuilder {
     pub table: StackTable,
-    index: HashMap<(u32, u32), StackId>,
+    index: IdIndex,
+    hasher: DefaultHashBuilder,
+}
+
+/// A node's dedup key, parent and location in one word.
+#[inline]
+fn node_key(parent: Option<StackId>, loc: LocId) -> u64 {
+    (u64::from(parent.map_or(u32::MAX, |p| p.index() as u32)) << 32) | u64::from(loc.0)
 }
 
 impl StackBuilder {
@@ -144,12 +156,14 @@ impl StackBuilder {
     /// The node for `loc` called from `parent`.
     #[inline]
     pub fn push(&mut self, parent: Option<StackId>, loc: LocId) -> StackId {
-        let key = (parent.map_or(u32::MAX, |p| p.index() as u32), loc.0);
-        let table = &mut self.table;
-        *self
-            .index
-            .entry(key)
-            .or_insert_with(|| table.push(parent, loc))
+        let key = node_key(parent, loc);
+        let id = self.index.find_or_add(
+            self.hasher.hash_one(key),
+            &mut self.table,
+            |t, id| node_key(t.parent[id as usize], t.loc[id as usize]) == key,
+            |t| t.push(parent, loc).index() as u32,
+        );
+        StackId::new(id)
     }
 
     /// The node for a whole stack given leaf first (pprof order); `None` for
