@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { logSkip } from "../engines.mjs";
 import { CORPUS, corpus } from "../harness.mjs";
 import { HOSTILE_NAMES, hostileProfile } from "../hostile.mjs";
-import { asToday, oracleTypes, statesOf } from "../report.mjs";
+import { asToday, assertFlameFits, flameFit, oracleTypes, statesOf } from "../report.mjs";
 import { downloadTop, expectInk, flameDrawn, openFile, screenshot, selectSampleType, text, webkitSite, withSession as within } from "./page.mjs";
 
 const site = webkitSite();
@@ -51,6 +51,7 @@ for (const file of protobufs) {
       await flameDrawn(s);
       await screenshot(s, `${file.replace("/", "-")}-flame`);
       await expectInk(s);
+      assertFlameFits(await s.run(flameFit));
     }));
 }
 
