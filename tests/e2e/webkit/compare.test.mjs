@@ -92,6 +92,7 @@ test("webkit: three debug=2 snapshots: the leaking send is the first suspect", (
     await chooseFiles(s, "file-input", SNAPS.map((p, i) => [corpus(p), `snapshot${i}`]));
     await s.waitFor(() => document.querySelector('[data-testid="series-row"]'), { what: "the series" });
     assert.equal(await s.run(() => document.querySelector('[data-testid="open-mode"] option[value=""]').textContent), "auto (series)");
+    assert.equal(await s.run(() => document.querySelector('[data-testid="open-mode"]').value), "series", "the select shows what the files became");
     const totals = await s.run(() => [...document.querySelectorAll('[data-testid="series-snapshot"]')].map((x) => Number(x.dataset.total)));
     assert.deepEqual(totals, SNAPS.map(totalOf));
     const [first, ...rest] = await s.run(() => [...document.querySelectorAll('[data-testid="series-row"]')].map((r) => ({
