@@ -99,20 +99,25 @@ export function writeSingleFile(dir) {
 ${DECODE7}
 const block = (el) => decode7(el.textContent, Number(el.dataset.n));
 const byId = (id) => document.getElementById(id);
-const gunzip = (bytes) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")));
+// A Response's body, not Blob.stream(): WebKitGTK 2.50 cannot read a
+// Blob's stream inside a worker started from a file:// page
+// (NotReadableError), and the worker below unpacks the same way.
+const gunzip = (bytes) => new Response(new Response(bytes).body.pipeThrough(new DecompressionStream("gzip")));
 const [glue, wasm, workerGlue] = await Promise.all([
   gunzip(block(byId("pl-page-js"))).text(),
   gunzip(block(byId("pl-page-wasm"))).arrayBuffer(),
   gunzip(block(byId("pl-worker-js"))).text(),
 ]);
 // The worker unpacks its own wasm: it is started by URL, so its script
-// carries the bytes, and the decoder.
+// carries the bytes, and the decoder. A failure to start is thrown again
+// outside the promise, where it fires the Worker's error event and the page
+// shows it, instead of leaving the worker "starting" for ever.
 const packedWasm = byId("pl-worker-wasm");
 const workerStart = "\\n" + ${JSON.stringify(DECODE7)} + "\\n;(async () => {" +
   "const b = decode7(" + JSON.stringify(packedWasm.textContent) + ", " + Number(packedWasm.dataset.n) + ");" +
-  "const wasm = await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();" +
+  "const wasm = await new Response(new Response(b).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();" +
   "await wasm_bindgen({ module_or_path: wasm });" +
-  "})();";
+  "})().catch((e) => setTimeout(() => { throw e; }));";
 const examples = {};
 for (const el of document.querySelectorAll("script[data-example]")) {
   examples[el.dataset.example] = new Blob([block(el)]);

@@ -281,3 +281,22 @@ pub fn use_group_rows() -> GroupRows {
         open: use_state(|| None::<usize>),
     }
 }
+
+/// A `<select>` that shows `value`, set as a property after each render.
+/// The options' `selected` attributes alone do not move the choice in
+/// Firefox ESR once another option has been shown: it keeps the old one
+/// (the open-mode select stayed on "auto (series)" where Chromium and
+/// WebKit showed "series").
+#[hook]
+pub fn use_select_value(value: String) -> NodeRef {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect(move || {
+            if let Some(sel) = node.cast::<web_sys::HtmlSelectElement>() {
+                sel.set_value(&value);
+            }
+        });
+    }
+    node
+}

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::hooks::use_select_value;
 use super::worker_client::{Change, Source};
 use crate::protocol::{CompareMode, Inputs, OpenMode, Summary};
 use crate::view::measurement;
@@ -33,6 +34,7 @@ pub fn OpenModeSelect(props: &OpenModeSelectProps) -> Html {
         })
     };
     let shown = props.choice.or(props.used);
+    let select = use_select_value(shown.map_or("", |m| m.as_str()).to_string());
     let auto = match props.used {
         Some(m) if props.choice.is_none() => format!("auto ({})", m.as_str()),
         _ => "auto".to_string(),
@@ -40,7 +42,7 @@ pub fn OpenModeSelect(props: &OpenModeSelectProps) -> Html {
     html! {
         <label class="field small" title="What several files opened together become: merged as go tool pprof a b c does, compared (the earlier is the base), or a goroutine series">
             { "Several files" }
-            <select data-testid="open-mode" {onchange}>
+            <select data-testid="open-mode" ref={select} {onchange}>
                 <option value="" selected={shown.is_none()}>{ auto }</option>
                 { for OpenMode::ALL.iter().map(|m| html! {
                     <option value={m.as_str()} selected={shown == Some(*m)}>{ m.as_str() }</option>

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
-import { asToday, canvasInk, downloadTop, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
+import { asToday, assertFlameFits, canvasInk, downloadTop, flameFit, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
 import { HOSTILE_NAMES, hostileProfile } from "./hostile.mjs";
 
 // The Go 1.19 corpus, then the Go 1.27 one (paths relative to CORPUS).
@@ -39,6 +39,7 @@ for (const file of protobufs) {
       await page.waitForSelector('[data-testid="flame-canvas"]');
       await page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
       assert.ok((await canvasInk(page)) > 0.05, "the flame graph drew boxes");
+      assertFlameFits(await page.evaluate(flameFit));
       await screenshot(page, `${file.replace("/", "-")}-flame`);
     }));
 }

@@ -100,3 +100,19 @@ export function statesOf(path) {
   }
   return counts;
 }
+
+/// The flame canvas's width against its scroll container's inner width
+/// (without borders and a scrollbar that takes space), in CSS pixels: equal
+/// when the graph reaches the container's right edge and nothing is clipped.
+/// A plain function, so the WebKit runner can send it to its page as well.
+export function flameFit() {
+  const c = document.querySelector('[data-testid="flame-canvas"]');
+  const box = c.closest(".flame-scroll");
+  return { canvas: c.getBoundingClientRect().width, inner: box.clientWidth, scroll: box.scrollWidth };
+}
+
+/// Checks that the flame canvas fills its container's inner width exactly.
+export function assertFlameFits(fit) {
+  assert.equal(fit.canvas, fit.inner, `the flame canvas is ${fit.canvas}px wide in a container ${fit.inner}px wide inside`);
+  assert.ok(fit.scroll <= fit.inner, `the container scrolls sideways (${fit.scroll}px of ${fit.inner}px)`);
+}

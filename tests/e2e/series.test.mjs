@@ -43,6 +43,7 @@ for (const colorScheme of ["light", "dark"]) {
     withPage(async (page) => {
       await openSeries(page, SNAPS);
       assert.equal(await page.$eval('[data-testid="open-mode"] option[value=""]', (o) => o.textContent), "auto (series)");
+      assert.equal(await page.$eval('[data-testid="open-mode"]', (s) => s.value), "series", "the select shows what the files became");
       const totals = await page.$$eval('[data-testid="series-snapshot"]', (s) => s.map((x) => Number(x.dataset.total)));
       assert.deepEqual(totals, SNAPS.map(totalOf));
       const [first, ...rest] = await rows(page);

@@ -1,0 +1,190 @@
+// What the WebKit test files share: the served site, a MiniBrowser session
+// per case with the rules every case checks afterwards, and the user's steps
+// (choosing files, picking a sample type, reading the top text) as WebDriver
+// calls. The playwright harness (../harness.mjs) does the same for Chromium
+// and Firefox.
+//
+// WebDriver classic shows neither the console nor the page's own requests,
+// so the network rule is checked at the server (it sees the page's and its
+// workers' requests alike) and page errors through window.onerror set after
+// load; the steps that cannot be checked here are logged as skips.
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { serve } from "../../../tools/static-server.mjs";
+import { logSkip } from "../engines.mjs";
+import { DIST, OUTPUT } from "../harness.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+/// Serves dist/ and starts WebKitWebDriver for the test file that calls it;
+/// the returned object is filled in before the first test runs.
+export function webkitSite() {
+  const site = { served: [], driver: null, server: null, url: null, dir: null };
+  before(async () => {
+    site.dir = mkdtempSync(join(tmpdir(), "pprof-lens-webkit-"));
+    ({ server: site.server, url: site.url } = await serve({ dir: DIST, port: 0, base: "/pprof-lens/" }));
+    site.server.on("request", (req) => site.served.push(`${req.method} ${req.url}`));
+    site.driver = await startDriver();
+  });
+  after(() => {
+    site.driver?.stop();
+    site.server?.close();
+    if (site.dir) rmSync(site.dir, { recursive: true, force: true });
+  });
+  return site;
+}
+
+/// Opens the site (or, with `file`, that file from file://) in a fresh
+/// MiniBrowser, waits for its worker, runs `fn(s)`, then checks that the page
+/// raised no error and that nothing but GETs of the site reached the server.
+export async function withSession(site, fn, { file } = {}) {
+  const s = await Session.start(site.driver.url);
+  s.site = site;
+  try {
+    await s.setWindow(1280, 900);
+    await s.goto(file ? pathToFileURL(file).href : site.url);
+    await s.waitFor(() => document.querySelector('[data-testid="status"]')?.dataset.worker === "ready", { what: "the worker" });
+    await s.run(() => { window.__errors = []; window.addEventListener("error", (e) => window.__errors.push(String(e.message))); });
+    if (!file) {
+      // The service worker caches the site once installed; wait for that so
+      // its fetches are not taken for the page's.
+      const sw = await s.runAsync(() => "serviceWorker" in navigator
+        ? Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))])
+        : false);
+      if (!sw) logSkip("webkit", "no service worker in MiniBrowser: the offline cache is not exercised");
+    }
+    await fn(s);
+    assert.deepEqual(await s.run(() => window.__errors), [], "the page raised errors");
+    const bad = site.served.filter((r) => !r.startsWith("GET /pprof-lens/"));
+    assert.deepEqual(bad, [], "requests other than GETs of the site");
+  } finally {
+    await s.close();
+  }
+}
+
+/// Waits until the status leaves loading and idle; returns its state.
+const settled = (s) => s.waitFor(() => {
+  const st = document.querySelector('[data-testid="status"]')?.dataset.state;
+  return st !== "loading" && st !== "idle" && st;
+}, { timeout: 60_000, what: "the page to settle" });
+
+/// Checks that the page settled in `expect`, naming the error banner if not.
+export async function expectSettled(s, expect = "ready", what = "") {
+  const state = await settled(s);
+  const err = state === expect ? "" : await text(s, "error");
+  assert.equal(state, expect, `status${what ? ` after ${what}` : ""}${err ? `: ${err}` : ""}`);
+}
+
+/// Copies files into a folder of their own under the names given, so that
+/// a file input sees exactly those names. `files` holds [path or bytes, name].
+function stage(s, files) {
+  const sub = mkdtempSync(join(s.site.dir, "f-"));
+  return files.map(([src, name]) => {
+    const copy = join(sub, name);
+    if (Buffer.isBuffer(src)) writeFileSync(copy, src);
+    else copyFileSync(src, copy);
+    return copy;
+  });
+}
+
+/// Chooses `files` ([path or bytes, name] pairs) on the file input
+/// `testid`, waits until the page settles in `expect`, and checks that the
+/// server saw no request meanwhile. WebDriver takes several files of a
+/// `multiple` input as one text, a path per line. With `waitLoading`, first
+/// waits for the load to start (for inputs whose page already shows a
+/// settled state, such as the base of a comparison).
+export async function chooseFiles(s, testid, files, { expect = "ready", waitLoading = false } = {}) {
+  const paths = stage(s, files);
+  const before = s.site.served.length;
+  if (waitLoading) await s.run(() => { window.__loads = 0; new MutationObserver(() => { if (document.querySelector('[data-testid="status"]')?.dataset.state === "loading") window.__loads++; }).observe(document.body, { subtree: true, attributes: true, childList: true }); });
+  await s.setFile(`[data-testid="${testid}"]`, paths.join("\n"));
+  if (waitLoading) await s.waitFor(() => window.__loads > 0 || document.querySelector('[data-testid="status"]')?.dataset.state === "error", { timeout: 10_000, what: "the load to start" }).catch(() => {});
+  const names = files.map(([, n]) => n).join(", ");
+  await expectSettled(s, expect, `choosing ${names}`);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(s.site.served.slice(before), [], `choosing ${names} reached the server`);
+}
+
+/// Opens `path` through the file input under a neutral name (detection must
+/// not lean on the name).
+export function openFile(s, path, expect = "ready", { name = "unknown", bytes } = {}) {
+  return chooseFiles(s, "file-input", [[bytes ?? path, name]], { expect }).catch((e) => {
+    e.message = `${basename(path)}: ${e.message}`;
+    throw e;
+  });
+}
+
+export const text = (s, id) => s.run((t) => document.querySelector(`[data-testid="${t}"]`)?.textContent ?? null, id);
+
+export async function screenshot(s, name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  writeFileSync(join(OUTPUT, `${name}.webkit.png`), await s.screenshot());
+}
+
+/// The top table's download, read from the blob the page hands to its link:
+/// WebDriver has no download event. `name` is the file name the page
+/// suggests; null skips that check.
+export async function downloadTop(s, name = "unknown.top.txt") {
+  logSkip("webkit", "WebDriver has no download event; the top text is read from the link's blob");
+  await s.run(() => {
+    if (window.__downloads) return;
+    const blobs = new Map();
+    const create = URL.createObjectURL;
+    URL.createObjectURL = (b) => { const u = create(b); blobs.set(u, b); return u; };
+    window.__downloads = [];
+    HTMLAnchorElement.prototype.click = function () {
+      const n = this.download;
+      blobs.get(this.href).text().then((t) => window.__downloads.push({ name: n, text: t }));
+    };
+  });
+  const n = await s.run(() => window.__downloads.length);
+  await s.click('[data-testid="download-top"]');
+  const got = await s.waitFor((i) => window.__downloads[i], { what: "the download" }, n);
+  if (name !== null) assert.equal(got.name, name);
+  return got.text;
+}
+
+/// Picks an option of a select as a user's choice does: sets it and fires
+/// the change event.
+export const select = (s, testid, value) => s.run((t, v) => {
+  const sel = document.querySelector(`[data-testid="${t}"]`);
+  sel.value = v;
+  sel.dispatchEvent(new Event("change", { bubbles: true }));
+}, testid, value);
+
+export async function selectSampleType(s, type) {
+  await select(s, "sample-type", type);
+  await s.waitFor((t) => document.querySelector('[data-testid="top-header"]')?.textContent.includes(`Type: ${t}`), { what: `type ${type}` }, type);
+}
+
+export async function flameDrawn(s) {
+  await s.click('[data-testid="tab-flame"]');
+  await s.waitFor(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", { what: "the flame graph" });
+}
+
+/// Fraction of canvas pixels that differ from the top-left pixel (the background).
+function canvasInk() {
+  const c = document.querySelector('[data-testid="flame-canvas"]');
+  const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) ink++;
+  }
+  return ink / (data.length / 4);
+}
+
+/// Checks that the flame canvas shows boxes. Polled for a few seconds: a
+/// resize after the paint (a scroll bar coming or going under load) clears
+/// the canvas until the next paint.
+export async function expectInk(s) {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const ink = await s.run(canvasInk);
+    if (ink > 0.05) return;
+    if (Date.now() > end) assert.fail(`the flame graph drew no boxes (ink ${ink})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
