@@ -145,6 +145,33 @@ pub fn scaled_label(value: i64, from_unit: &str, to_unit: &str) -> String {
     format!("{s}{u}")
 }
 
+/// Reads back a value as pprof prints it (`15206.23kB`, `1.35s`, `-4MB`,
+/// `1267`): the value in the base unit of its table and that unit's
+/// profile name (`bytes`, `nanoseconds`); a plain number is a `count`.
+/// Only the canonical names pprof prints are accepted, so a word that
+/// merely ends in a digit-free suffix is not a value.
+pub fn parse_label(text: &str) -> Option<(f64, &'static str)> {
+    let digits = text
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && c == '-')))
+        .map_or(text.len(), |(i, _)| i);
+    let (num, unit) = text.split_at(digits);
+    if !num.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: f64 = num.parse().ok()?;
+    if unit.is_empty() {
+        return Some((v, "count"));
+    }
+    const BASES: [&str; 3] = ["bytes", "nanoseconds", "GCU"];
+    UNIT_TYPES.iter().zip(BASES).find_map(|(ut, base)| {
+        ut.units
+            .iter()
+            .find(|u| u.canonical == unit)
+            .map(|u| (v * u.factor, base))
+    })
+}
+
 /// pprof's `Percentage`: `  100%` near 100, `%5.2f%%` from 1, and Go's
 /// `%5.2g%%` below (`  0.8%`, `0.0092%`, `    0%`).
 pub fn percentage(value: i64, total: i64) -> String {
@@ -270,6 +297,25 @@ mod tests {
         assert_eq!(scaled_label(-1_000, "bytes", "MB"), "0");
         assert_eq!(scaled_label(1267, "count", "count"), "1267");
         assert_eq!(scaled_label(4 << 20, "bytes", "MB"), "4MB");
+    }
+
+    #[test]
+    fn printed_labels_read_back() {
+        assert_eq!(
+            parse_label("15206.23kB"),
+            Some((15206.23 * 1024.0, "bytes"))
+        );
+        assert_eq!(parse_label("1.35s"), Some((1.35e9, "nanoseconds")));
+        assert_eq!(parse_label("248ms"), Some((248e6, "nanoseconds")));
+        assert_eq!(parse_label("-4MB"), Some((-4.0 * 1048576.0, "bytes")));
+        assert_eq!(parse_label("1267"), Some((1267.0, "count")));
+        assert_eq!(parse_label("0"), Some((0.0, "count")));
+        assert_eq!(parse_label("2hrs"), Some((7200e9, "nanoseconds")));
+        for bad in [
+            "", "-", ".", "kB", "12kb", "12 kB", "1.2.3", "flat", "44.22%",
+        ] {
+            assert_eq!(parse_label(bad), None, "{bad}");
+        }
     }
 
     #[test]

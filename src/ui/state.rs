@@ -375,6 +375,7 @@ mod tests {
             warnings: Vec::new(),
             warning_count: 0,
             inputs: Default::default(),
+            fetch: None,
         }
     }
 
