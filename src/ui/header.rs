@@ -109,9 +109,16 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
                     if let Some(first) = s.warnings.first() { { format!(" (first: {first})") } }
                 </div>
             }
+            if let Some(fetch) = &s.fetch {
+                <div class="banner info" data-testid="pasted-top">
+                    <p>{ "This is go tool pprof's printed table: it has no stacks, so there is no flame graph, and the granularity and the focus, ignore, hide and show filters need the profile itself (.pb.gz). Fetch it with:" }</p>
+                    <code data-testid="pasted-fetch">{ fetch.clone() }</code>
+                    <p>{ "then open that file here." }</p>
+                </div>
+            }
             <nav class="tabs" role="tablist">
                 { tab(Tab::Top, "tab-top", "Top") }
-                { tab(Tab::Flame, "tab-flame", "Flame graph") }
+                if s.fetch.is_none() { { tab(Tab::Flame, "tab-flame", "Flame graph") } }
                 if s.has_goroutines { { tab(Tab::Goroutines, "tab-goroutines", "Goroutines") } }
                 if matches!(s.inputs, Inputs::Series { .. }) { { tab(Tab::Series, "tab-series", "Series") } }
             </nav>

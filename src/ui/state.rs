@@ -256,6 +256,8 @@ impl<F: Clone> AppState<F> {
             Action::SetOptions(o) => self.opts = o,
             Action::SetTab(t) => self.tab = t,
             Action::AddRecent(file) => self.remember(file),
+            // A pasted top table has no stacks to show a function in.
+            Action::ShowInFlame(_) if self.summary.as_ref().is_some_and(|s| s.fetch.is_some()) => {}
             Action::ShowInFlame(f) => {
                 self.flame_target = Some(f);
                 self.tab = Tab::Flame;
@@ -273,6 +275,7 @@ impl<F: Clone> AppState<F> {
         let series = matches!(summary.inputs, Inputs::Series { .. });
         if (self.tab == Tab::Goroutines && !summary.has_goroutines)
             || (self.tab == Tab::Series && !series)
+            || (self.tab == Tab::Flame && summary.fetch.is_some())
         {
             self.tab = Tab::Top;
         }
