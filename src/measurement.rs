@@ -159,7 +159,7 @@ pub fn parse_label(text: &str) -> Option<(f64, &'static str)> {
     if !num.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    let v: f64 = num.parse().ok()?;
+    let v = parse_decimal(num)?;
     if unit.is_empty() {
         return Some((v, "count"));
     }
@@ -170,6 +170,29 @@ pub fn parse_label(text: &str) -> Option<(f64, &'static str)> {
             .find(|u| u.canonical == unit)
             .map(|u| (v * u.factor, base))
     })
+}
+
+/// A decimal as pprof prints one (`-12`, `15206.23`): optional minus,
+/// digits, optional fraction. By hand: the standard float parser would be
+/// the only one in either wasm binary, some 25 KB each.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    let v = mantissa as f64 / 10f64.powi(i32::try_from(frac.len()).ok()?);
+    Some(if neg { -v } else { v })
 }
 
 /// pprof's `Percentage`: `  100%` near 100, `%5.2f%%` from 1, and Go's

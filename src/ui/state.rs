@@ -11,6 +11,8 @@ use std::rc::Rc;
 use crate::protocol::{FileCount, Inputs, OpenMode, ReportOptions, Response, Stage, Summary};
 use crate::view::numbers::human_bytes;
 
+mod offers;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Idle,
@@ -347,6 +349,8 @@ impl<F: Clone + 'static> yew::Reducible for AppState<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod offers;
     use crate::protocol::{Answer, SampleTypeInfo};
 
     /// The file handle is a number here: the reducer only stores it.

@@ -192,7 +192,8 @@ pub fn TopView(props: &TopViewProps) -> Html {
             let rows = w.rows.iter().enumerate().map(|(i, r)| {
                 let idx = w.start + i as u32;
                 // The bar behind the name: the row's flat%.
-                let bar = r.flat_pct.trim_end_matches('%').parse::<f64>().map_or(0.0, |p| p.clamp(0.0, 100.0));
+                let bar = crate::view::measurement::parse_decimal(r.flat_pct.trim_end_matches('%'))
+                    .map_or(0.0, |p| p.clamp(0.0, 100.0));
                 let style = format!("top:{}px;--bar:{bar:.2}%", idx as f64 * ROW_H);
                 let function = r.function.clone();
                 let onclick = (!no_stacks).then(|| props.on_show_in_flame.reform(move |_: MouseEvent| function.clone()));

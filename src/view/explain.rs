@@ -221,7 +221,10 @@ mod tests {
             ("x", "bytes"),
         ];
         for (kind, unit) in kinds {
-            let mut texts: Vec<String> = Column::ALL.iter().map(|&c| column_help(c, kind, unit)).collect();
+            let mut texts: Vec<String> = Column::ALL
+                .iter()
+                .map(|&c| column_help(c, kind, unit))
+                .collect();
             texts.push(how_to_read(kind, unit)[0].clone());
             for text in texts {
                 for sentence in text.split(". ") {
@@ -232,9 +235,22 @@ mod tests {
                         .collect();
                     let pairs: Vec<String> = words.windows(2).map(|w| w.join(" ")).collect();
                     for (i, p) in pairs.iter().enumerate() {
-                        assert!(!pairs[i + 1..].contains(p), "{kind}: {p:?} twice in {sentence:?}");
+                        assert!(
+                            !pairs[i + 1..].contains(p),
+                            "{kind}: {p:?} twice in {sentence:?}"
+                        );
                     }
-                    for w in ["allocated", "memory", "objects", "goroutines", "time", "still", "freed", "waiting", "events"] {
+                    for w in [
+                        "allocated",
+                        "memory",
+                        "objects",
+                        "goroutines",
+                        "time",
+                        "still",
+                        "freed",
+                        "waiting",
+                        "events",
+                    ] {
                         let n = words.iter().filter(|x| *x == w).count();
                         assert!(n <= 1, "{kind}: {w:?} {n} times in {sentence:?}");
                     }

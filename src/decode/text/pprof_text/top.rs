@@ -14,7 +14,7 @@
 use super::{fetch_command, is_top_heads, sample_kind, Meta};
 use crate::decode::text::{lossy, Lines, Sink};
 use crate::decode::{DecodeError, Result};
-use crate::measurement::parse_label;
+use crate::measurement::{parse_decimal, parse_label};
 use crate::model::{Profile, SourceFormat, TextTop, TextTopRow};
 
 /// One parsed row: its printed columns, values, unit and name.
@@ -27,10 +27,18 @@ struct Row {
     inline: String,
 }
 
-/// `44.22%`, `0.0092%`, `100%`.
+/// `44.22%`, `0.0092%`, `100%`, `1e-05%` (Go's `%g` below 0.0001%).
 fn is_percent(s: &str) -> bool {
     s.strip_suffix('%')
-        .is_some_and(|n| n.parse::<f64>().is_ok_and(f64::is_finite))
+        .is_some_and(|n| match n.split_once('e') {
+            Some((m, e)) => {
+                let digits = e.trim_start_matches(['+', '-']);
+                parse_decimal(m).is_some()
+                    && !digits.is_empty()
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+            }
+            None => parse_decimal(n).is_some(),
+        })
 }
 
 /// Parses a row; `None` for any line that is not one.
@@ -131,7 +139,7 @@ pub fn decode(bytes: &[u8]) -> Result<Profile> {
         // No `Showing nodes` line: the first row's flat% gives it.
         rows.iter()
             .find_map(|r| {
-                let pct: f64 = r.printed[1].trim_end_matches('%').parse().ok()?;
+                let pct = parse_decimal(r.printed[1].trim_end_matches('%'))?;
                 (pct > 0.0 && r.flat != 0.0).then(|| r.flat.abs() * 100.0 / pct)
             })
             .unwrap_or(0.0)
@@ -183,6 +191,7 @@ mod tests {
             .unwrap();
         assert_eq!((r.flat, r.unit), (0.0, "bytes"));
         let r = parse_row("  1  50% 50%  2  100%  main.f { x int; y int } /src/a.go:12").unwrap();
+        assert!(parse_row("  1 1e-05% 50%  2  100%  main.g").is_some());
         assert_eq!(r.name, "main.f { x int; y int } /src/a.go:12");
         for bad in [
             "",
