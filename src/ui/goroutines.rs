@@ -10,7 +10,6 @@ use super::hooks::{use_group_rows, use_query};
 use super::inputs::chosen_files;
 use super::worker_client::Source;
 use super::WorkerHandle;
-use crate::analysis::goroutines::HintKind;
 use crate::protocol::Query;
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
 use crate::view::hints::hint_kind_name;
@@ -141,7 +140,7 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
             let onclick = rows.open(g as usize);
             html! { <a href={format!("#group-{g}")} {onclick}>{ format!("group #{}", g + 1) }</a> }
         });
-        let series = (h.kind == HintKind::DominantGroup)
+        let series = (hint_kind_name(h.kind) == "dominant-group")
             .then_some(props.series.as_ref())
             .flatten()
             .map(series_control);
