@@ -77,11 +77,11 @@ fn series_control(offer: &SeriesOffer) -> Html {
     let (label, title) = match &offer.with {
         Some(name) => (
             "Compare with later dumps as a series…",
-            format!("Choose later dumps of the same process: they open with {name} as a series, which matches the groups and shows which grow"),
+            format!("Later dumps of this process open with {name} as a series"),
         ),
         None => (
             "Open dumps as a series…",
-            "Choose two or more dumps of the same process, taken some time apart: they open as a series, which matches the groups and shows which grow".to_string(),
+            "Dumps of this process, taken apart, open as a series".to_string(),
         ),
     };
     html! {

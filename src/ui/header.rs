@@ -111,9 +111,8 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             }
             if let Some(fetch) = &s.fetch {
                 <div class="banner info" data-testid="pasted-top">
-                    <p>{ "This is go tool pprof's printed table: it has no stacks, so there is no flame graph, and the granularity and the focus, ignore, hide and show filters need the profile itself (.pb.gz). Fetch it with:" }</p>
+                    <p>{ "Printed pprof text has no stacks: the flame graph and filters need the profile itself (.pb.gz). Fetch it with:" }</p>
                     <code data-testid="pasted-fetch">{ fetch.clone() }</code>
-                    <p>{ "then open that file here." }</p>
                 </div>
             }
             <nav class="tabs" role="tablist">
