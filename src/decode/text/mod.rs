@@ -179,7 +179,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -
         None => Err(DecodeError::Unrecognized {
             detail: "text without a goroutine header (`goroutine N [state]:`), a Go panic or fatal error, \
                      a `goroutine profile: total N` line, a `heap profile:` line, a `--- mutex:` / `--- contention:` line \
-                     a `--- threadz` line, or go tool pprof -top/-text (`flat flat% sum% cum cum%`) or -traces output"
+                     a `--- threadz` line, or go tool pprof -top/-text/-traces output"
                 .into(),
         }),
     }

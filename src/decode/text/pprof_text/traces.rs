@@ -92,11 +92,7 @@ pub fn decode(bytes: &[u8]) -> Result<Profile> {
             let end = t.find([' ', '\t']).unwrap_or(t.len());
             let value = parse_label(&t[..end]).ok_or_else(|| DecodeError::Text {
                 line: n,
-                message: format!(
-                    "a -traces sample should start with its value and leaf function, \
-                     such as `10ms   main.work`, not {:?}",
-                    t.chars().take(60).collect::<String>()
-                ),
+                message: "a -traces sample should start with its value and leaf function".into(),
             })?;
             b.value = Some(value);
             b.frames.push(frame_name(&t[end..]));
