@@ -145,6 +145,56 @@ pub fn scaled_label(value: i64, from_unit: &str, to_unit: &str) -> String {
     format!("{s}{u}")
 }
 
+/// Reads back a value as pprof prints it (`15206.23kB`, `1.35s`, `-4MB`,
+/// `1267`): the value in the base unit of its table and that unit's
+/// profile name (`bytes`, `nanoseconds`); a plain number is a `count`.
+/// Only the canonical names pprof prints are accepted, so a word that
+/// merely ends in a digit-free suffix is not a value.
+pub fn parse_label(text: &str) -> Option<(f64, &'static str)> {
+    let digits = text
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && c == '-')))
+        .map_or(text.len(), |(i, _)| i);
+    let (num, unit) = text.split_at(digits);
+    if !num.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v = parse_decimal(num)?;
+    if unit.is_empty() {
+        return Some((v, "count"));
+    }
+    const BASES: [&str; 3] = ["bytes", "nanoseconds", "GCU"];
+    UNIT_TYPES.iter().zip(BASES).find_map(|(ut, base)| {
+        ut.units
+            .iter()
+            .find(|u| u.canonical == unit)
+            .map(|u| (v * u.factor, base))
+    })
+}
+
+/// A decimal as pprof prints one (`-12`, `15206.23`): optional minus,
+/// digits, optional fraction. By hand: the standard float parser would be
+/// the only one in either wasm binary, some 25 KB each.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    let v = mantissa as f64 / 10f64.powi(i32::try_from(frac.len()).ok()?);
+    Some(if neg { -v } else { v })
+}
+
 /// pprof's `Percentage`: `  100%` near 100, `%5.2f%%` from 1, and Go's
 /// `%5.2g%%` below (`  0.8%`, `0.0092%`, `    0%`).
 pub fn percentage(value: i64, total: i64) -> String {
@@ -270,6 +320,25 @@ mod tests {
         assert_eq!(scaled_label(-1_000, "bytes", "MB"), "0");
         assert_eq!(scaled_label(1267, "count", "count"), "1267");
         assert_eq!(scaled_label(4 << 20, "bytes", "MB"), "4MB");
+    }
+
+    #[test]
+    fn printed_labels_read_back() {
+        assert_eq!(
+            parse_label("15206.23kB"),
+            Some((15206.23 * 1024.0, "bytes"))
+        );
+        assert_eq!(parse_label("1.35s"), Some((1.35e9, "nanoseconds")));
+        assert_eq!(parse_label("248ms"), Some((248e6, "nanoseconds")));
+        assert_eq!(parse_label("-4MB"), Some((-4.0 * 1048576.0, "bytes")));
+        assert_eq!(parse_label("1267"), Some((1267.0, "count")));
+        assert_eq!(parse_label("0"), Some((0.0, "count")));
+        assert_eq!(parse_label("2hrs"), Some((7200e9, "nanoseconds")));
+        for bad in [
+            "", "-", ".", "kB", "12kb", "12 kB", "1.2.3", "flat", "44.22%",
+        ] {
+            assert_eq!(parse_label(bad), None, "{bad}");
+        }
     }
 
     #[test]

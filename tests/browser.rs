@@ -101,6 +101,7 @@ fn summary(name: &str) -> Summary {
         warnings: vec!["line 7: not a frame".into()],
         warning_count: 3,
         inputs: Default::default(),
+        fetch: None,
     }
 }
 

@@ -1250,6 +1250,25 @@ fn error_table() {
     // A contention header with a non-numeric rate.
     let e = text_err(b"--- mutex:\ncycles/second=fast\n");
     assert!(matches!(e, DecodeError::Text { line: 2, .. }), "{e:?}");
+    // Pasted go tool pprof output: the top heads with no row under them, a
+    // row whose values are not pprof's, a -traces sample without a value,
+    // and -traces separators with nothing between them.
+    for (input, want_line, words) in [
+        (&b"(pprof) top\n      flat  flat%   sum%        cum   cum%\n(pprof) \n"[..], 3, "without rows"),
+        (b"      flat  flat%   sum%        cum   cum%\n  lots 1% 1% more 2%  main.f\n", 2, "without rows"),
+        (b"Type: cpu\n-----------+-----------------------\n      lots   main.f\n", 3, "value and leaf"),
+        (b"-----------+-----------------------\n     phase:  json\n-----------+-----------------------\n", 1, "without its value"),
+        (b"-----------+-----------------------\n-----------+-----------------------\n", 1, "without samples"),
+        (b"-----------+-----------------------\n  10ms   a\n-----------+-----------------------\n  2MB   b\n", 3, "another unit"),
+    ] {
+        match text_err(input) {
+            DecodeError::Text { line, ref message } => {
+                assert_eq!(line, want_line, "{message}");
+                assert!(message.contains(words), "{message}");
+            }
+            other => panic!("{:?}: {other:?}", String::from_utf8_lossy(input)),
+        }
+    }
 }
 
 #[test]

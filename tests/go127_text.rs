@@ -745,9 +745,15 @@ fn fuzz_seeds_open() {
             "traceback-without-goroutines.txt" => {
                 assert_eq!((p.samples.len(), p.panics.len()), (0, 2))
             }
+            "pprof-top-session.txt" => {
+                assert_eq!(p.text_top.as_ref().map(|t| t.rows.len()), Some(6))
+            }
+            "pprof-traces.txt" => {
+                assert_eq!((p.format, p.samples.len()), (SourceFormat::PprofTraces, 10))
+            }
             other => panic!("a seed without a check: {other}"),
         }
         n += 1;
     }
-    assert_eq!(n, 5);
+    assert_eq!(n, 7);
 }

@@ -1,5 +1,5 @@
 //! Fuzzes the text decoders (goroutine dumps, tracebacks, debug=1, legacy
-//! text profiles) through detection, so both `decode::decode` and
+//! text profiles, pasted go tool pprof output) through detection, so both `decode::decode` and
 //! `text::decode` paths are exercised. Any panic is a bug.
 #![no_main]
 
@@ -16,6 +16,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = text::labels::parse_set(data);
+    // Pasted go tool pprof output, whatever detection says.
+    let _ = text::pprof_text::top::decode(data);
+    let _ = text::pprof_text::traces::decode(data);
     if text::looks_like_text(data) {
         if let Ok(p) = text::decode(data, &DecodeOptions::default(), &mut NoProgress) {
             // Every goroutine row and sample must agree, and stacks resolve.

@@ -64,7 +64,7 @@ mod tests {
         // A hash that collides for every tenth key: equal hashes must still
         // be told apart by content.
         let hash = |k: u64| (k / 10).wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let mut add = |rows: &mut Vec<u64>, index: &mut IdIndex, k: u64| {
+        let add = |rows: &mut Vec<u64>, index: &mut IdIndex, k: u64| {
             index.find_or_add(
                 hash(k),
                 rows,

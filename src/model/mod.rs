@@ -24,6 +24,7 @@ mod id_index;
 pub mod merge;
 mod stack;
 mod strings;
+mod text_top;
 
 pub use goroutine::{
     is_known_state, Coverage, Goroutine, GoroutineTable, PanicInfo, PanicKind, G_STATUSES,
@@ -32,6 +33,7 @@ pub use goroutine::{
 pub(crate) use id_index::IdIndex;
 pub use stack::{StackBuilder, StackTable};
 pub use strings::Strings;
+pub use text_top::{TextTop, TextTopRow};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -116,6 +118,11 @@ pub enum SourceFormat {
     LegacyCpu,
     /// Legacy text thread profile (`--- threadz 1 ---`).
     LegacyThreads,
+    /// `go tool pprof -top` / `-text` output: a table, no stacks
+    /// ([`Profile::text_top`]).
+    PprofTop,
+    /// `go tool pprof -traces` output: one sample per printed stack.
+    PprofTraces,
 }
 
 impl SourceFormat {
@@ -131,6 +138,8 @@ impl SourceFormat {
             SourceFormat::LegacyThreadcreate => "threadcreate profile (text)",
             SourceFormat::LegacyCpu => "CPU profile (legacy binary)",
             SourceFormat::LegacyThreads => "thread profile (legacy text)",
+            SourceFormat::PprofTop => "go tool pprof top output (text, no stacks)",
+            SourceFormat::PprofTraces => "go tool pprof -traces output (text)",
         }
     }
 }
@@ -329,6 +338,9 @@ pub struct Profile {
     /// How many problems there were in all (`warnings` keeps only the first
     /// few of a long run).
     pub warning_count: u64,
+    /// The table of a pasted `go tool pprof -top`; `None` for every input
+    /// that has samples.
+    pub text_top: Option<Box<TextTop>>,
 }
 
 impl Profile {
@@ -357,6 +369,7 @@ impl Profile {
             panics: Vec::new(),
             warnings: Vec::new(),
             warning_count: 0,
+            text_top: None,
         }
     }
 

@@ -17,7 +17,7 @@ use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::protocol::{Answer, Query};
 use crate::view::flame_scene::flame_scene;
-use crate::view::{flame_diff, top_rows, top_text};
+use crate::view::{flame_diff, text_top_rows, top_rows, top_text};
 
 mod flame;
 mod inputs;
@@ -299,8 +299,19 @@ impl Session {
                 start,
                 count,
             } => {
-                let table = self.top(&opts)?;
                 let pattern = user_pattern("filter", &filter)?;
+                if let Some(text) = &self.profile.text_top {
+                    let count = count.min(2000) as usize;
+                    return Ok(Answer::Top(text_top_rows::text_top_window(
+                        &self.profile,
+                        text,
+                        pattern.as_ref(),
+                        order,
+                        start as usize,
+                        count,
+                    )));
+                }
+                let table = self.top(&opts)?;
                 let count = count.min(2000) as usize;
                 let profile = self.labelled(self.profile.clone(), &opts);
                 let mut window = top_rows::top_window(
@@ -318,6 +329,14 @@ impl Session {
                 }
                 Ok(Answer::Top(window))
             }
+            Query::TopText { .. } if self.profile.text_top.is_some() => Ok(Answer::Text {
+                text: self
+                    .profile
+                    .text_top
+                    .as_ref()
+                    .map(|t| t.to_text())
+                    .unwrap_or_default(),
+            }),
             Query::TopText { opts } => {
                 let table = self.top(&opts)?;
                 Ok(Answer::Text {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::bundle::{OfflineLink, UpdateNotice};
 use super::flame::FlameView;
-use super::goroutines::GoroutinesView;
+use super::goroutines::{GoroutinesView, SeriesOffer};
 use super::header::ProfileHeader;
 use super::inputs::OpenModeSelect;
 use super::open::{DropZone, ExampleMenu, Landing, OpenButton, Opener, RecentMenu, StatusLine};
@@ -154,6 +154,43 @@ pub fn App() -> Html {
         })
     };
 
+    // The dominant-group hint opens later dumps as a series, after the
+    // open one when the page still holds its bytes.
+    let series_offer = {
+        let current = state.current_file().cloned();
+        let open_one = opener.open.clone();
+        let (d, worker) = (state.dispatcher(), worker.clone());
+        SeriesOffer {
+            with: current.as_ref().map(|f| f.name.clone()),
+            open: Callback::from(move |chosen: Vec<Source>| {
+                let mut sources: Vec<Source> = current
+                    .iter()
+                    .map(|f| Source::blob(f.name.clone(), f.file.clone()))
+                    .collect();
+                sources.extend(chosen);
+                if sources.len() < 2 {
+                    // One file alone is no series: open it as usual.
+                    open_one.emit(sources.remove(0));
+                    return;
+                }
+                let files = sources
+                    .iter()
+                    .filter_map(|s| {
+                        s.as_blob().map(|b| RecentFile {
+                            name: s.name.clone(),
+                            file: b.clone(),
+                        })
+                    })
+                    .collect();
+                d.dispatch(Action::StartMany(files));
+                if let Err(e) = worker.open_many(&sources, Some(crate::protocol::OpenMode::Series))
+                {
+                    d.dispatch(Action::Fail(e));
+                }
+            }),
+        }
+    };
+
     let body = match &state.summary {
         Some(summary) => {
             let dispatch = state.dispatcher().to_callback();
@@ -184,7 +221,7 @@ pub fn App() -> Html {
                                 how={Some(Reshape::BottomUp)} />
                         }
                         if tab == Tab::Goroutines {
-                            <GoroutinesView worker={worker.clone()} generation={state.generation} />
+                            <GoroutinesView worker={worker.clone()} generation={state.generation} series={Some(series_offer)} />
                         }
                         if tab == Tab::Series {
                             <SeriesView worker={worker.clone()} generation={state.generation} />

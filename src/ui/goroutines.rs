@@ -7,6 +7,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::hooks::{use_group_rows, use_query};
+use super::inputs::chosen_files;
+use super::worker_client::Source;
 use super::WorkerHandle;
 use crate::protocol::Query;
 use crate::protocol::{GoroutineSummary, Group, PanicKind, Severity};
@@ -18,6 +20,19 @@ use crate::view::numbers::group_digits;
 pub struct GoroutinesViewProps {
     pub worker: WorkerHandle,
     pub generation: u32,
+    /// Opens later snapshots of this process, chosen in the dominant-group
+    /// hint, as a series (see [`GoroutineSummaryViewProps::series`]).
+    #[prop_or_default]
+    pub series: Option<SeriesOffer>,
+}
+
+/// The dominant-group hint's way to the series view: the files chosen
+/// there go to `open`, which opens them as a series after `with` (the
+/// open file) when the page still holds it.
+#[derive(Clone, PartialEq)]
+pub struct SeriesOffer {
+    pub with: Option<String>,
+    pub open: Callback<Vec<Source>>,
 }
 
 #[component]
@@ -43,9 +58,38 @@ pub fn GoroutinesView(props: &GoroutinesViewProps) -> Html {
     };
     match summary.value() {
         Some(s) => html! {
-            <GoroutineSummaryView summary={s.clone()} ignore_labels={*ignore_labels} {on_ignore_labels} />
+            <GoroutineSummaryView summary={s.clone()} ignore_labels={*ignore_labels} {on_ignore_labels} series={props.series.clone()} />
         },
         None => html! { <p class="muted">{ "Grouping goroutines…" }</p> },
+    }
+}
+
+/// A file input, in the look of a button, that opens later dumps of the
+/// same process as a series, with the open one first when the page holds
+/// it.
+fn series_control(offer: &SeriesOffer) -> Html {
+    let open = offer.open.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let files = chosen_files(&e);
+        if !files.is_empty() {
+            open.emit(files);
+        }
+    });
+    let (label, title) = match &offer.with {
+        Some(name) => (
+            "Compare with later dumps as a series…",
+            format!("Later dumps of this process open with {name} as a series"),
+        ),
+        None => (
+            "Open dumps as a series…",
+            "Dumps of this process, taken apart, open as a series".to_string(),
+        ),
+    };
+    html! {
+        <label class="button small hint-action" data-testid="hint-series" data-with-open={offer.with.is_some().to_string()} {title}>
+            { label }
+            <input type="file" data-testid="hint-series-input" multiple=true {onchange} />
+        </label>
     }
 }
 
@@ -59,6 +103,10 @@ pub struct GoroutineSummaryViewProps {
     /// offered only when the goroutines carry labels.
     #[prop_or_default]
     pub on_ignore_labels: Option<Callback<bool>>,
+    /// Offered in the dominant-group hint: a leak shows as growth between
+    /// dumps, which the series view measures.
+    #[prop_or_default]
+    pub series: Option<SeriesOffer>,
 }
 
 /// The summary itself, separate from fetching it so it can be tested alone.
@@ -93,11 +141,16 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
             let onclick = rows.open(g as usize);
             html! { <a href={format!("#group-{g}")} {onclick}>{ format!("group #{}", g + 1) }</a> }
         });
+        let series = (hint_kind_name(h.kind) == "dominant-group")
+            .then_some(props.series.as_ref())
+            .flatten()
+            .map(series_control);
         html! {
             <li class={classes!("hint", sev)} data-testid="hint" data-severity={sev} data-kind={hint_kind_name(h.kind)}>
                 <strong>{ h.title.clone() }</strong>
                 <span>{ format!(" {}", h.text) }</span>
                 if !h.groups.is_empty() { <span class="hint-links">{ for links }</span> }
+                { for series }
             </li>
         }
     });

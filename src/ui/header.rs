@@ -109,11 +109,19 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
                     if let Some(first) = s.warnings.first() { { format!(" (first: {first})") } }
                 </div>
             }
+            if let Some(fetch) = &s.fetch {
+                <div class="banner info" data-testid="pasted-top">
+                    <p>{ "Printed pprof text has no stacks: the flame graph and filters need the profile itself (.pb.gz). Fetch it with:" }</p>
+                    <code data-testid="pasted-fetch">{ fetch.clone() }</code>
+                </div>
+            }
             <nav class="tabs" role="tablist">
                 { tab(Tab::Top, "tab-top", "Top") }
-                { tab(Tab::Flame, "tab-flame", "Flame graph") }
-                { tab(Tab::Sandwich, "tab-sandwich", "Sandwich") }
-                { tab(Tab::BottomUp, "tab-bottom-up", "Bottom-up") }
+                if s.fetch.is_none() {
+                    { tab(Tab::Flame, "tab-flame", "Flame graph") }
+                    { tab(Tab::Sandwich, "tab-sandwich", "Sandwich") }
+                    { tab(Tab::BottomUp, "tab-bottom-up", "Bottom-up") }
+                }
                 if s.has_goroutines { { tab(Tab::Goroutines, "tab-goroutines", "Goroutines") } }
                 if matches!(s.inputs, Inputs::Series { .. }) { { tab(Tab::Series, "tab-series", "Series") } }
             </nav>

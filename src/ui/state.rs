@@ -11,6 +11,8 @@ use std::rc::Rc;
 use crate::protocol::{FileCount, Inputs, OpenMode, ReportOptions, Response, Stage, Summary};
 use crate::view::numbers::human_bytes;
 
+mod offers;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Idle,
@@ -265,6 +267,8 @@ impl<F: Clone> AppState<F> {
             Action::SetOptions(o) => self.opts = o,
             Action::SetTab(t) => self.tab = t,
             Action::AddRecent(file) => self.remember(file),
+            // A pasted top table has no stacks to show a function in.
+            Action::ShowInFlame(_) if self.summary.as_ref().is_some_and(|s| s.fetch.is_some()) => {}
             Action::ShowInFlame(f) => {
                 self.flame_target = Some(f);
                 self.tab = Tab::Flame;
@@ -286,6 +290,7 @@ impl<F: Clone> AppState<F> {
         let series = matches!(summary.inputs, Inputs::Series { .. });
         if (self.tab == Tab::Goroutines && !summary.has_goroutines)
             || (self.tab == Tab::Series && !series)
+            || (self.tab == Tab::Flame && summary.fetch.is_some())
         {
             self.tab = Tab::Top;
         }
@@ -357,6 +362,8 @@ impl<F: Clone + 'static> yew::Reducible for AppState<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod offers;
     use crate::protocol::{Answer, SampleTypeInfo};
 
     /// The file handle is a number here: the reducer only stores it.
@@ -388,6 +395,7 @@ mod tests {
             warnings: Vec::new(),
             warning_count: 0,
             inputs: Default::default(),
+            fetch: None,
         }
     }
 

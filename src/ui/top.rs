@@ -190,13 +190,19 @@ pub fn TopView(props: &TopViewProps) -> Html {
     let compared = window
         .value()
         .is_some_and(|(_, w)| w.rows.first().is_some_and(|r| r.sides.is_some()));
+    // A table read from pprof's text has no stacks behind it.
+    let no_stacks = window.value().is_some_and(|(_, w)| w.no_stacks);
     let (header, rows_html, row_count) = match window.value() {
         Some((_, w)) => {
             let rows = w.rows.iter().enumerate().map(|(i, r)| {
                 let idx = w.start + i as u32;
-                let style = format!("top:{}px", idx as f64 * ROW_H);
+                // The bar behind the name: the row's flat%.
+                let bar = crate::view::measurement::parse_decimal(r.flat_pct.trim_end_matches('%'))
+                    .map_or(0.0, |p| p.clamp(0.0, 100.0));
+                let style = format!("top:{}px;--bar:{bar:.2}%", idx as f64 * ROW_H);
                 let function = r.function.clone();
-                let onclick = props.on_show_in_flame.reform(move |_: MouseEvent| function.clone());
+                let onclick = (!no_stacks).then(|| props.on_show_in_flame.reform(move |_: MouseEvent| function.clone()));
+                let title = (!no_stacks).then_some("Show in the flame graph");
                 // The row's printable name: what the sandwich finds exactly.
                 let name = r.name.clone();
                 let on_sandwich = props.on_show_in_sandwich.reform(move |e: MouseEvent| {
@@ -204,7 +210,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
                     name.clone()
                 });
                 html! {
-                    <div class="row" role="row" data-testid="top-row" {style} {onclick} title="Show in the flame graph">
+                    <div class="row" role="row" data-testid="top-row" {style} {onclick} {title}>
                         if let Some(sides) = &r.sides {
                             <span class="num" data-testid="row-base">{ &sides.base }</span>
                             <span class="num" data-testid="row-new">{ &sides.new }</span>
@@ -218,8 +224,10 @@ pub fn TopView(props: &TopViewProps) -> Html {
                         <span class="num">{ &r.cum }</span>
                         <span class="num">{ &r.cum_pct }</span>
                         <span class="name" title={r.name.clone()}>{ &r.name }</span>
-                        <button class="row-action" data-testid="row-sandwich" title="Callers and callees (sandwich)"
-                            aria-label={format!("Sandwich of {}", r.name)} onclick={on_sandwich}>{ "⇅" }</button>
+                        if !no_stacks {
+                            <button class="row-action" data-testid="row-sandwich" title="Callers and callees (sandwich)"
+                                aria-label={format!("Sandwich of {}", r.name)} onclick={on_sandwich}>{ "⇅" }</button>
+                        }
                     </div>
                 }
             });
@@ -300,17 +308,19 @@ pub fn TopView(props: &TopViewProps) -> Html {
             <div class="toolbar">
                 <input class="search" type="search" data-testid="top-filter" placeholder="Filter rows (regex)"
                     value={(*filter).clone()} oninput={on_filter} spellcheck="false" />
-                <label class="field small">{ "Granularity" }
-                    <select data-testid="granularity" onchange={on_granularity}>
-                        { for ["functions", "filefunctions", "files", "lines", "addresses"].iter().map(|g| html! {
-                            <option value={*g} selected={*g == gran}>{ *g }</option>
-                        }) }
-                    </select>
-                </label>
-                { pprof_filter("focus", "focus", &props.opts.focus, |o, v| o.focus = v) }
-                { pprof_filter("ignore", "ignore", &props.opts.ignore, |o, v| o.ignore = v) }
-                { pprof_filter("hide", "hide", &props.opts.hide, |o, v| o.hide = v) }
-                { pprof_filter("show", "show", &props.opts.show, |o, v| o.show = v) }
+                if !no_stacks {
+                    <label class="field small">{ "Granularity" }
+                        <select data-testid="granularity" onchange={on_granularity}>
+                            { for ["functions", "filefunctions", "files", "lines", "addresses"].iter().map(|g| html! {
+                                <option value={*g} selected={*g == gran}>{ *g }</option>
+                            }) }
+                        </select>
+                    </label>
+                    { pprof_filter("focus", "focus", &props.opts.focus, |o, v| o.focus = v) }
+                    { pprof_filter("ignore", "ignore", &props.opts.ignore, |o, v| o.ignore = v) }
+                    { pprof_filter("hide", "hide", &props.opts.hide, |o, v| o.hide = v) }
+                    { pprof_filter("show", "show", &props.opts.show, |o, v| o.show = v) }
+                }
                 <span class="spacer" />
                 <button class="button" data-testid="copy-top" onclick={on_copy}>{ if *copied { "Copied" } else { "Copy as pprof text" } }</button>
                 <button class="button" data-testid="download-top" onclick={on_download}>{ "Download as text" }</button>

@@ -33,56 +33,71 @@ impl Column {
     }
 }
 
-/// What a sample type measures: the noun, and what a function's own share
-/// of it is.
+/// What a sample type measures, in three pieces that each column's
+/// sentence combines without saying anything twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Measure {
-    /// "CPU time", "memory still in use", ...
+    /// "CPU time", "memory still in use", ...: what the percentages are of.
     pub noun: &'static str,
-    /// How the function itself holds it: "spent in", "allocated by", ...
+    /// What a function's value is, up to the function: "memory still in
+    /// use that was allocated by", "goroutines whose stack ends in".
     pub own: &'static str,
+    /// A sentence on what the noun means, for the "how to read" panel.
+    pub gloss: &'static str,
 }
 
 /// The measure of sample type `kind` (pprof's sample type name, as `-top`
 /// and `-sample_index` name it) with `unit`.
 pub fn measure(kind: &str, unit: &str) -> Measure {
-    let m = |noun, own| Measure { noun, own };
+    let m = |noun, own, gloss| Measure { noun, own, gloss };
     match kind {
-        "cpu" => m("CPU time", "spent running the code of"),
-        "samples" if unit == "count" => m("CPU samples", "taken in the code of"),
+        "cpu" => m("CPU time", "CPU time spent running the code of", ""),
+        "samples" if unit == "count" => m("CPU samples", "CPU samples taken in the code of", ""),
         "inuse_space" | "space" => m(
-            "memory still in use (allocated and not yet freed when the profile was taken)",
-            "allocated by",
+            "memory still in use",
+            "memory still in use that was allocated by",
+            "Memory still in use was allocated and not yet freed when the profile was taken.",
         ),
-        "inuse_objects" | "objects" => m("objects still in use", "allocated by"),
+        "inuse_objects" | "objects" => m(
+            "objects still in use",
+            "objects still in use that were allocated by",
+            "Objects still in use were allocated and not yet freed when the profile was taken.",
+        ),
         "alloc_space" => m(
-            "memory allocated over the program's life, freed or not",
-            "allocated by",
+            "memory allocated over the program's life",
+            "memory that was allocated, freed or not, over the program's life by",
+            "",
         ),
         "alloc_objects" => m(
-            "objects allocated over the program's life, freed or not",
-            "allocated by",
+            "objects allocated over the program's life",
+            "objects that were allocated, freed or not, over the program's life by",
+            "",
         ),
-        "goroutine" | "goroutineleak" => m("goroutines", "whose stack ends in"),
+        "goroutine" | "goroutineleak" => m("goroutines", "goroutines whose stack ends in", ""),
         "delay" => m(
-            "waiting time (goroutines blocked on a lock, channel or select)",
-            "recorded in",
+            "waiting time",
+            "waiting time recorded in",
+            "Waiting time is how long goroutines were blocked on a lock, a channel or a select.",
         ),
-        "contentions" => m("events (each time a goroutine had to wait)", "recorded in"),
-        "threadcreate" | "thread" => m("threads created", "created from"),
-        _ if unit == "nanoseconds" || unit == "seconds" => m("time", "spent in"),
-        _ if unit == "bytes" => m("memory", "attributed to"),
-        _ => m("the profile's value", "attributed to"),
+        "contentions" => m(
+            "contention events",
+            "contention events recorded in",
+            "A contention event is each time a goroutine had to wait for a lock, a channel or a select.",
+        ),
+        "threadcreate" | "thread" => m("threads created", "threads created from", ""),
+        _ if unit == "nanoseconds" || unit == "seconds" => m("time", "time spent in", ""),
+        _ if unit == "bytes" => m("memory", "memory attributed to", ""),
+        _ => m("the profile's value", "the profile's value attributed to", ""),
     }
 }
 
 /// The explanation of `column` for a profile of sample type `kind`.
 pub fn column_help(column: Column, kind: &str, unit: &str) -> String {
-    let Measure { noun, own } = measure(kind, unit);
+    let Measure { noun, own, .. } = measure(kind, unit);
     match column {
         Column::Flat => format!(
-            "flat: {} {own} this function itself, not counting the functions it calls.",
-            capitalize(noun)
+            "flat: {} this function itself, not counting the functions it calls.",
+            capitalize(own)
         ),
         Column::FlatPct => {
             format!("flat%: this row's flat as a share of all {noun} in the profile.")
@@ -92,9 +107,9 @@ pub fn column_help(column: Column, kind: &str, unit: &str) -> String {
              account for this share of all {noun}."
         ),
         Column::Cum => format!(
-            "cum (cumulative): {} {own} this function and everything it calls. A high cum \
+            "cum (cumulative): {} this function and everything it calls. A high cum \
              with a low flat means the cost is in its callees.",
-            capitalize(noun)
+            capitalize(own)
         ),
         Column::CumPct => format!(
             "cum%: this row's cum as a share of all {noun}. Callers include their callees, so \
@@ -105,9 +120,13 @@ pub fn column_help(column: Column, kind: &str, unit: &str) -> String {
 
 /// The "how to read this" panel's paragraphs for sample type `kind`.
 pub fn how_to_read(kind: &str, unit: &str) -> Vec<String> {
-    let Measure { noun, .. } = measure(kind, unit);
+    let Measure { noun, gloss, .. } = measure(kind, unit);
+    let first = match gloss {
+        "" => format!("This profile measures {noun}."),
+        g => format!("This profile measures {noun}. {g}"),
+    };
     let mut v = vec![
-        format!("This profile measures {noun}."),
+        first,
         "Sort by flat to find the functions that are expensive in themselves; sort by cum to \
          find the calls under which the cost sits. A function with a small flat but a large \
          cum is worth opening in the flame graph."
@@ -177,6 +196,67 @@ mod tests {
             column_help(Column::Flat, "cpu", "nanoseconds"),
             "flat: CPU time spent running the code of this function itself, not counting the functions it calls."
         );
+    }
+
+    /// Each explanation, for every column and sample type a heap, CPU,
+    /// goroutine or contention profile has, says each thing once: no two
+    /// words repeated in a row ("still in use still in use"), and no
+    /// content word twice ("allocated ... allocated by").
+    #[test]
+    fn no_explanation_repeats_itself() {
+        let kinds = [
+            ("inuse_space", "bytes"),
+            ("inuse_objects", "count"),
+            ("alloc_space", "bytes"),
+            ("alloc_objects", "count"),
+            ("space", "bytes"),
+            ("objects", "count"),
+            ("cpu", "nanoseconds"),
+            ("samples", "count"),
+            ("goroutine", "count"),
+            ("delay", "nanoseconds"),
+            ("contentions", "count"),
+            ("threadcreate", "count"),
+            ("wall", "nanoseconds"),
+            ("x", "bytes"),
+        ];
+        for (kind, unit) in kinds {
+            let mut texts: Vec<String> = Column::ALL
+                .iter()
+                .map(|&c| column_help(c, kind, unit))
+                .collect();
+            texts.push(how_to_read(kind, unit)[0].clone());
+            for text in texts {
+                for sentence in text.split(". ") {
+                    let words: Vec<String> = sentence
+                        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '_')
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_lowercase)
+                        .collect();
+                    let pairs: Vec<String> = words.windows(2).map(|w| w.join(" ")).collect();
+                    for (i, p) in pairs.iter().enumerate() {
+                        assert!(
+                            !pairs[i + 1..].contains(p),
+                            "{kind}: {p:?} twice in {sentence:?}"
+                        );
+                    }
+                    for w in [
+                        "allocated",
+                        "memory",
+                        "objects",
+                        "goroutines",
+                        "time",
+                        "still",
+                        "freed",
+                        "waiting",
+                        "events",
+                    ] {
+                        let n = words.iter().filter(|x| *x == w).count();
+                        assert!(n <= 1, "{kind}: {w:?} {n} times in {sentence:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

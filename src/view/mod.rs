@@ -2,6 +2,7 @@
 //!
 //! * [`top_text`]: the table as `go tool pprof -top` prints it;
 //! * [`top_rows`]: a window of the table as display strings;
+//! * [`text_top_rows`]: the same for a pasted `go tool pprof -top`;
 //! * [`flame_layout`]: flame boxes per depth on a 0..1 scale, search, node
 //!   details;
 //! * [`flame_labels`]: label candidates for a box, long to short;
@@ -32,6 +33,7 @@ pub mod numbers;
 pub mod sandwich;
 pub mod series;
 pub mod summary;
+pub mod text_top_rows;
 pub mod top_rows;
 pub mod top_text;
 

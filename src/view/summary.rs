@@ -34,6 +34,10 @@ pub struct Summary {
     /// What the shown profile is made of: one file, several merged, or a
     /// base and a new profile compared.
     pub inputs: Inputs,
+    /// For a pasted `go tool pprof -top`, which has no stacks: the command
+    /// that fetches the profile itself.
+    #[serde(default)]
+    pub fetch: Option<String>,
 }
 
 /// The files behind the shown profile, as the header names them.
@@ -79,7 +83,10 @@ impl Summary {
     }
 
     pub fn of(profile: &Profile, name: &str, bytes: u64) -> Summary {
-        let totals = totals(profile);
+        let totals = match &profile.text_top {
+            Some(t) => vec![t.total],
+            None => totals(profile),
+        };
         let info = |t: &crate::model::ValueType| SampleTypeInfo {
             name: profile.str(t.kind).to_string(),
             unit: profile.str(t.unit).to_string(),
@@ -108,6 +115,7 @@ impl Summary {
                 .collect(),
             warning_count: profile.warning_count,
             inputs: Inputs::One,
+            fetch: profile.text_top.as_ref().map(|t| t.fetch.clone()),
         }
     }
 }

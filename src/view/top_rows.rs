@@ -100,6 +100,10 @@ pub struct TopWindow {
     pub row_count: u32,
     pub start: u32,
     pub rows: Vec<TopRowView>,
+    /// The table was read from pprof's text: there are no stacks behind
+    /// it, so no flame graph, granularity or pprof filters.
+    #[serde(default)]
+    pub no_stacks: bool,
 }
 
 /// Formats rows `start..start+count` of `table` after keeping only rows whose
@@ -172,5 +176,6 @@ pub fn top_window(
         row_count: idx.len() as u32,
         start: start as u32,
         rows,
+        no_stacks: false,
     }
 }

@@ -8,7 +8,9 @@
 //! * [`legacy`]: `heap profile: ...` (heap, growth) and `--- mutex:` /
 //!   `--- contention...`;
 //! * [`threads`]: `--- threadz 1 ---`;
-//! * [`java`]: Java's `--- heapz 1 ---` and `--- contentionz 1 ---`.
+//! * [`java`]: Java's `--- heapz 1 ---` and `--- contentionz 1 ---`;
+//! * [`pprof_text`]: what `go tool pprof` prints, `-top` / `-text` tables
+//!   and `-traces`, pasted from a terminal.
 //!
 //! Detection is by content: the first line that starts one of these formats
 //! decides ([`detect`]); text with none of them is
@@ -27,6 +29,7 @@ pub mod header;
 pub mod java;
 pub mod labels;
 pub mod legacy;
+pub mod pprof_text;
 pub mod threads;
 mod tracebacks;
 
@@ -81,6 +84,10 @@ pub enum TextKind {
     /// Java's `--- heapz 1 ---` (Java's `--- contentionz 1 ---` is told
     /// from C++'s by its attributes, see [`decode`]).
     JavaHeap,
+    /// `go tool pprof -top` / `-text`: the `flat flat% sum% cum cum%` heads.
+    PprofTop,
+    /// `go tool pprof -traces`: a `-----------+---` line.
+    PprofTraces,
 }
 
 /// Finds the first line that starts a supported text format.
@@ -140,6 +147,7 @@ fn classify_start(line: &[u8]) -> Option<TextKind> {
             Some(TextKind::Dump)
         }
         b'h' if line.starts_with(b"heap profile:") => Some(TextKind::Heap),
+        b'-' if pprof_text::is_traces_separator(line) => Some(TextKind::PprofTraces),
         b'-' if legacy::is_contention_header(line) => Some(TextKind::Contention),
         b'-' if java::is_heapz_header(line) => Some(TextKind::JavaHeap),
         b'-' if threads::is_threadz_header(line) || threads::is_thread_start(line) => {
@@ -148,6 +156,7 @@ fn classify_start(line: &[u8]) -> Option<TextKind> {
         b'a'..=b'z' | b'A'..=b'Z' if grouped::parse_count_header(line).is_some() => {
             Some(TextKind::Count)
         }
+        b' ' | b'\t' | b'f' if pprof_text::is_top_heads(line) => Some(TextKind::PprofTop),
         _ => None,
     }
 }
@@ -165,10 +174,12 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -
         Some(TextKind::Contention) => legacy::decode_contention(bytes, progress),
         Some(TextKind::JavaHeap) => java::decode(bytes, progress),
         Some(TextKind::Threads) => threads::decode(bytes, progress),
+        Some(TextKind::PprofTop) => pprof_text::top::decode(bytes),
+        Some(TextKind::PprofTraces) => pprof_text::traces::decode(bytes),
         None => Err(DecodeError::Unrecognized {
             detail: "text without a goroutine header (`goroutine N [state]:`), a Go panic or fatal error, \
                      a `goroutine profile: total N` line, a `heap profile:` line, a `--- mutex:` / `--- contention:` line \
-                     or a `--- threadz` line"
+                     a `--- threadz` line, or go tool pprof -top/-text/-traces output"
                 .into(),
         }),
     }
