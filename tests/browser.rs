@@ -187,6 +187,7 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
         file_name: "cpu.pb.gz".into(),
         on_options: Callback::noop(),
         on_show_in_flame: Callback::noop(),
+        on_show_in_sandwich: Callback::noop(),
     };
     let root = mount::<TopView>(props).await;
     until(|| {
@@ -202,7 +203,14 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
         .unwrap()
         .text_content()
         .unwrap();
-    assert_eq!(first, "50ms50.00%50.00%80ms80.00%main.work");
+    // The row's cells, then its sandwich action (⇅).
+    assert_eq!(first, "50ms50.00%50.00%80ms80.00%main.work\u{21c5}");
+    assert_eq!(
+        root.query_selector_all("[data-testid=row-sandwich]")
+            .unwrap()
+            .length(),
+        4
+    );
     let header = by_testid(&root, "top-header").text_content().unwrap();
     assert!(
         header.contains("Showing nodes accounting for 100ms, 100% of 100ms total"),
@@ -228,7 +236,7 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
         .unwrap()
         .text_content()
         .unwrap();
-    assert!(only.ends_with("runtime.mallocgc"), "{only}");
+    assert!(only.ends_with("runtime.mallocgc\u{21c5}"), "{only}");
 }
 
 /// A worker handle answering from a session in the page.
@@ -260,6 +268,8 @@ async fn flame_view_paints_zooms_and_searches() {
         generation: 1,
         opts: ReportOptions::default(),
         target: None,
+        how: None,
+        class: yew::Classes::new(),
     };
     let root = mount::<FlameView>(props).await;
     let canvas: web_sys::HtmlCanvasElement = by_testid(&root, "flame-canvas").dyn_into().unwrap();
@@ -352,6 +362,7 @@ async fn goroutine_view_counts_states_groups_and_explains() {
     let props = GoroutinesViewProps {
         worker: local(profile),
         generation: 1,
+        series: None,
     };
     let root = mount::<GoroutinesView>(props).await;
     until(|| {
@@ -502,6 +513,7 @@ async fn goroutine_view_shows_labels_and_leaks_and_merges_labels_on_request() {
     let props = GoroutinesViewProps {
         worker: local(profile),
         generation: 1,
+        series: None,
     };
     let root = mount::<GoroutinesView>(props).await;
     until(|| attrs(&root, "goroutine-group", "data-count").len() == 3).await;
@@ -551,6 +563,7 @@ async fn goroutine_view_says_when_a_traceback_shows_only_some_goroutines() {
     let root = mount::<GoroutinesView>(GoroutinesViewProps {
         worker: local(profile),
         generation: 1,
+        series: None,
     })
     .await;
     until(|| {
