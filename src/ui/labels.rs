@@ -104,16 +104,23 @@ pub fn LabelsPanel(props: &LabelsPanelProps) -> Html {
     let inputs = TAG_OPTIONS.iter().map(|&(label, id, help, set)| {
         let on_options = props.on_options.clone();
         let opts = props.opts.clone();
-        let onchange = Callback::from(move |e: Event| {
+        // Applied on Enter, read from the key press itself: Firefox does
+        // not always send `change` for Enter in an input outside a form.
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Enter" {
+                return;
+            }
             let input: HtmlInputElement = e.target_unchecked_into();
             let mut o = opts.clone();
             set(&mut o, input.value().trim().to_string());
-            on_options.emit(o);
+            if o != opts {
+                on_options.emit(o);
+            }
         });
         html! {
             <label class="field small" title={format!("pprof -{label}: {help} (press Enter)")}>
                 { label }
-                <input type="text" data-testid={id} value={current(&props.opts, id)} {onchange} spellcheck="false" />
+                <input type="text" data-testid={id} value={current(&props.opts, id)} {onkeydown} spellcheck="false" />
             </label>
         }
     });

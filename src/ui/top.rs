@@ -337,8 +337,11 @@ pub fn TopView(props: &TopViewProps) -> Html {
                     { for how_to_read(&kind, &unit).into_iter().map(|p| html! { <p>{ p }</p> }) }
                 }
             </div>
-            <LabelsPanel worker={props.worker.clone()} generation={props.generation}
-                opts={props.opts.clone()} on_options={props.on_options.clone()} />
+            // Printed text has no samples to carry labels.
+            if !no_stacks {
+                <LabelsPanel worker={props.worker.clone()} generation={props.generation}
+                    opts={props.opts.clone()} on_options={props.on_options.clone()} />
+            }
             <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>
                 <div class="row head" role="row">
                     if compared {

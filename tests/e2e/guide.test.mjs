@@ -129,6 +129,9 @@ test("seed heap top: opened from a file, its six rows with the text's numbers", 
     await page.hover('[data-testid="sort-flat"]');
     const help = await page.locator('[data-testid="column-help"][data-column="flat"]').textContent();
     assert.ok(help.includes("still in use") && !/still in use.*still in use/.test(help), help);
+    // No samples, so no labels panel and no sandwich action.
+    assert.equal(await page.locator('[data-testid="labels-panel"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="row-sandwich"]').count(), 0);
     await screenshot(page, "guide-pasted-top");
   }));
 
