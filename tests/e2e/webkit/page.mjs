@@ -37,11 +37,28 @@ export function webkitSite() {
   return site;
 }
 
+/// A new MiniBrowser session. When MiniBrowser's launch hangs (it does, now
+/// and then, before any page loads), the driver and its display are started
+/// afresh and the launch tried again, at most three times in all; the page
+/// itself is never retried.
+async function startSession(site) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Session.start(site.driver.url);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.log(`# webkit: MiniBrowser did not start (${e.message}); restarting WebKitWebDriver`);
+      site.driver.stop();
+      site.driver = await startDriver();
+    }
+  }
+}
+
 /// Opens the site (or, with `file`, that file from file://) in a fresh
 /// MiniBrowser, waits for its worker, runs `fn(s)`, then checks that the page
 /// raised no error and that nothing but GETs of the site reached the server.
 export async function withSession(site, fn, { file } = {}) {
-  const s = await Session.start(site.driver.url);
+  const s = await startSession(site);
   s.site = site;
   try {
     await s.setWindow(1280, 900);

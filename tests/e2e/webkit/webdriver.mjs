@@ -43,11 +43,13 @@ export async function startDriver() {
 
 /// One MiniBrowser session. Every call throws on a WebDriver error.
 export class Session {
-  static async start(driverUrl) {
+  /// `timeout` bounds the wait for MiniBrowser to come up: now and then its
+  /// launch hangs, and the driver would hold the request for five minutes.
+  static async start(driverUrl, { timeout = 60_000 } = {}) {
     const s = new Session(driverUrl, null);
     const { sessionId, capabilities } = await s.call("POST", "/session", {
       capabilities: { alwaysMatch: { browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] } } },
-    });
+    }, AbortSignal.timeout(timeout));
     s.id = sessionId;
     s.version = capabilities.browserVersion;
     return s;
@@ -55,9 +57,9 @@ export class Session {
 
   constructor(driverUrl, id) { this.driverUrl = driverUrl; this.id = id; }
 
-  async call(method, path, body) {
+  async call(method, path, body, signal) {
     const full = this.id && path !== "/session" ? `${this.driverUrl}/session/${this.id}${path}` : `${this.driverUrl}${path}`;
-    const res = await fetch(full, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
+    const res = await fetch(full, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body), signal });
     const { value } = await res.json();
     if (!res.ok) throw new Error(`WebDriver ${method} ${path}: ${value?.error}: ${value?.message}`);
     return value;
