@@ -43,6 +43,29 @@ fn install_panic_hook() {
     }));
 }
 
+/// Opens several files together as `mode` says (None: the app's default
+/// for them), and lists them as recent.
+fn open_many_as(
+    d: &UseReducerDispatcher<AppState<Blob>>,
+    worker: &WorkerHandle,
+    sources: &[Source],
+    mode: Option<crate::protocol::OpenMode>,
+) {
+    let files = sources
+        .iter()
+        .filter_map(|s| {
+            s.as_blob().map(|b| RecentFile {
+                name: s.name.clone(),
+                file: b.clone(),
+            })
+        })
+        .collect();
+    d.dispatch(Action::StartMany(files));
+    if let Err(e) = worker.open_many(sources, mode) {
+        d.dispatch(Action::Fail(e));
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::<Blob>::default);
@@ -86,19 +109,7 @@ pub fn App() -> Html {
             let (d, worker) = (d.clone(), worker.clone());
             let mode = state.open_mode;
             Callback::from(move |sources: Vec<Source>| {
-                let files = sources
-                    .iter()
-                    .filter_map(|s| {
-                        s.as_blob().map(|b| RecentFile {
-                            name: s.name.clone(),
-                            file: b.clone(),
-                        })
-                    })
-                    .collect();
-                d.dispatch(Action::StartMany(files));
-                if let Err(e) = worker.open_many(&sources, mode) {
-                    d.dispatch(Action::Fail(e));
-                }
+                open_many_as(&d, &worker, &sources, mode);
             })
         };
         let cancel = {
@@ -173,20 +184,12 @@ pub fn App() -> Html {
                     open_one.emit(sources.remove(0));
                     return;
                 }
-                let files = sources
-                    .iter()
-                    .filter_map(|s| {
-                        s.as_blob().map(|b| RecentFile {
-                            name: s.name.clone(),
-                            file: b.clone(),
-                        })
-                    })
-                    .collect();
-                d.dispatch(Action::StartMany(files));
-                if let Err(e) = worker.open_many(&sources, Some(crate::protocol::OpenMode::Series))
-                {
-                    d.dispatch(Action::Fail(e));
-                }
+                open_many_as(
+                    &d,
+                    &worker,
+                    &sources,
+                    Some(crate::protocol::OpenMode::Series),
+                );
             }),
         }
     };
