@@ -66,6 +66,11 @@ for engine in chromium firefox webkit; do
   sort "$LOGS/e2e-$engine.skips" | uniq -c | sed 's/^/      /' >> "$LOGS/skips.txt"
 done
 [ "$e2e_failed" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+# A failing case's diagnostics go last, where a CI log's tail keeps them.
+for engine in chromium firefox webkit; do
+  awk -v e="$engine" '/^not ok /{on=1; n=0; print "failed on " e ":"} /^(ok|not ok) / && !/^not ok /{on=0}
+    on && n++ < 40' "$LOGS/e2e-$engine.tap"
+done
 echo
 echo "all test layers ran in $((SECONDS - started))s"
 echo "end-to-end per engine:$e2e_summary"

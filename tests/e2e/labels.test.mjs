@@ -30,6 +30,25 @@ async function panelRows(page) {
     rs.map((r) => [r.dataset.key, r.dataset.value, ...[...r.querySelectorAll(".num")].map((n) => n.textContent.trim())]));
 }
 
+/// Reads `read()` until it equals `want` or 15 s pass, and returns the last
+/// read: the panel and the inputs change a render after the event that asks.
+async function settled(page, read, want) {
+  let got;
+  for (const end = Date.now() + 15000; ;) {
+    got = await read();
+    try { assert.deepEqual(got, want); return got; } catch { if (Date.now() > end) return got; }
+    await page.waitForTimeout(100);
+  }
+}
+
+async function panelEquals(page, want) {
+  assert.deepEqual(await settled(page, () => panelRows(page), want), want);
+}
+
+async function inputEquals(page, selector, want) {
+  assert.equal(await settled(page, () => page.inputValue(selector), want), want);
+}
+
 async function setOption(page, testid, value) {
   const input = page.locator(`[data-testid="${testid}"]`);
   await input.fill(value);
@@ -39,20 +58,14 @@ async function setOption(page, testid, value) {
 async function topAfter(page, want) {
   // The header shows the new options once the table is asked again.
   await page.waitForFunction(() => !!document.querySelector('[data-testid="top-row"]'));
-  let got = "";
-  for (let i = 0; i < 20; i++) {
-    got = await downloadTop(page);
-    if (got === want) break;
-    await page.waitForTimeout(200);
-  }
-  return got;
+  return settled(page, () => downloadTop(page), want);
 }
 
 test("labels panel equals pprof -tags, a click focuses, tag inputs equal -top oracles", () =>
   withPage(async (page) => {
     await openFile(page, corpus("cpu_regexp_json.pb.gz"));
     await page.waitForSelector('[data-testid="label-value"]');
-    assert.deepEqual(await panelRows(page), tagRows(oracle("cpu.tags.txt")));
+    await panelEquals(page, tagRows(oracle("cpu.tags.txt")));
     await page.locator('[data-testid="labels-panel"]').scrollIntoViewIfNeeded();
     await screenshot(page, "labels-panel-light");
 
@@ -60,7 +73,7 @@ test("labels panel equals pprof -tags, a click focuses, tag inputs equal -top or
     // the same samples as the oracle's -tagfocus=phase=match; only the
     // Active filters line differs.
     await page.click('[data-testid="label-value"][data-key="phase"][data-value="match"]');
-    assert.equal(await page.inputValue('[data-testid="tagfocus"]'), "phase=^match$");
+    await inputEquals(page, '[data-testid="tagfocus"]', "phase=^match$");
     const want = oracle("cpu.tagfocus_phase_match.txt").replace("tagfocus=phase=match", "tagfocus=phase=^match$");
     assert.equal(await topAfter(page, want), want);
     // The panel follows the focus: only worker and phase=match samples.
@@ -69,7 +82,7 @@ test("labels panel equals pprof -tags, a click focuses, tag inputs equal -top or
     // Ignore from the panel: worker=1 out.
     await setOption(page, "tagfocus", "");
     await page.click('[data-testid="label-value"][data-key="worker"][data-value="1"] [data-testid="label-ignore"]');
-    assert.equal(await page.inputValue('[data-testid="tagignore"]'), "worker=^1$");
+    await inputEquals(page, '[data-testid="tagignore"]', "worker=^1$");
     await setOption(page, "tagignore", "worker=1");
     const cases = [
       ["tagignore", "worker=1", "cpu.tagignore_worker_1.txt"],
@@ -88,14 +101,14 @@ test("labels panel equals pprof -tags, a click focuses, tag inputs equal -top or
     await setOption(page, "tagleaf", "");
     await setOption(page, "taghide", "worker");
     await page.waitForFunction(() => !document.querySelector('[data-testid="label-value"][data-key="worker"]'));
-    assert.deepEqual(await panelRows(page), tagRows(oracle("cpu.tags.taghide_worker.txt")));
+    await panelEquals(page, tagRows(oracle("cpu.tags.taghide_worker.txt")));
   }));
 
 test("numeric labels: units in the panel, ranges in pprof's syntax", () =>
   withPage(async (page) => {
     await openFile(page, corpus("heap_mapchurn.heap.pb.gz"));
     await page.waitForSelector('[data-testid="label-value"]');
-    assert.deepEqual(await panelRows(page), tagRows(oracle("heap.tags.txt")));
+    await panelEquals(page, tagRows(oracle("heap.tags.txt")));
     for (const [option, value, file] of [
       ["tagfocus", "bytes=1kb:64kb", "heap.tagfocus_1kb_64kb.txt"],
       ["tagfocus", "bytes=:1kb", "heap.tagfocus_upto_1kb.txt"],
@@ -108,11 +121,11 @@ test("numeric labels: units in the panel, ranges in pprof's syntax", () =>
     await setOption(page, "tagfocus", "bytes=1kb:64kb");
     const focused = tagRows(oracle("heap.tags.tagfocus_1kb_64kb.txt"));
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="label-value"]').length === n, focused.length);
-    assert.deepEqual(await panelRows(page), focused);
+    await panelEquals(page, focused);
     // A click on a number with decimals focuses exactly that number.
     await setOption(page, "tagfocus", "");
     await page.click('[data-testid="label-value"][data-value="2.62kB"]');
-    assert.equal(await page.inputValue('[data-testid="tagfocus"]'), "bytes=2688bytes");
+    await inputEquals(page, '[data-testid="tagfocus"]', "bytes=2688bytes");
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="label-value"]').length === 1);
     await setOption(page, "tagfocus", "bytes=((");
     await page.waitForSelector('[data-testid="labels-error"]');
