@@ -171,8 +171,10 @@ pub struct FileCount {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
-    /// The worker is up and waiting.
-    Ready,
+    /// The worker is up and waiting. `reads_blobs` is false where the
+    /// engine lets the worker read no `Blob` (WebKitGTK in a worker started
+    /// from a file:// page): the page then sends files as bytes.
+    Ready { reads_blobs: bool },
     /// `done` of `total` bytes read; with `files` when several files are
     /// read for one request.
     Progress {
@@ -284,7 +286,7 @@ mod tests {
             answers[5]
         );
         let mut responses = vec![
-            Response::Ready,
+            Response::Ready { reads_blobs: false },
             Response::Progress {
                 stage: Stage::Decoding,
                 done: 1 << 40,

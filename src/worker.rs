@@ -4,6 +4,10 @@
 //! worker answers with [`Response`] values. Decoding runs synchronously here,
 //! so the page stays responsive; progress messages are posted while it runs.
 //! The page cancels a load by terminating this worker and starting another.
+//!
+//! A file comes as a `Blob`, read here a slice at a time, or as an
+//! `ArrayBuffer` where this worker can read no `Blob` (it says so when it
+//! starts, and the page reads the file instead).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,6 +15,7 @@ use std::rc::Rc;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use js_sys::ArrayBuffer;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
@@ -63,20 +68,83 @@ pub fn start() {
         };
         let file = Reflect::get(&data, &"file".into())
             .ok()
-            .and_then(|f| f.dyn_into::<Blob>().ok());
-        let files: Vec<Blob> = Reflect::get(&data, &"files".into())
+            .and_then(Input::new);
+        let files: Vec<Input> = Reflect::get(&data, &"files".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Array>().ok())
-            .map(|a| a.iter().filter_map(|f| f.dyn_into::<Blob>().ok()).collect())
+            .map(|a| a.iter().filter_map(Input::new).collect())
             .unwrap_or_default();
         handle(&state, req, file, files);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&Response::Ready);
+    post(&Response::Ready {
+        reads_blobs: reads_blobs(),
+    });
 }
 
-fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>, files: Vec<Blob>) {
+/// Whether a `Blob` can be read here: one made here is read back.
+fn reads_blobs() -> bool {
+    let parts = js_sys::Array::of1(&"pprof-lens".into());
+    let read = || -> Result<f64, JsValue> {
+        let blob = Blob::new_with_str_sequence(&parts)?;
+        Ok(FileReaderSync::new()?.read_as_array_buffer(&blob)?.byte_length() as f64)
+    };
+    matches!(read(), Ok(n) if n > 0.0)
+}
+
+/// A file as the page sent it.
+enum Input {
+    Blob(Blob),
+    Bytes(Uint8Array),
+}
+
+impl Input {
+    fn new(value: JsValue) -> Option<Input> {
+        if value.is_instance_of::<Blob>() {
+            Some(Input::Blob(value.unchecked_into()))
+        } else if value.is_instance_of::<ArrayBuffer>() {
+            Some(Input::Bytes(Uint8Array::new(&value)))
+        } else {
+            None
+        }
+    }
+
+    fn size(&self) -> u64 {
+        match self {
+            Input::Blob(b) => b.size() as u64,
+            Input::Bytes(b) => b.length() as u64,
+        }
+    }
+
+    /// Reads the input a slice at a time, so it is never copied whole into
+    /// wasm memory: the decoder streams through it.
+    fn reader(self) -> Result<Box<dyn std::io::Read>, JsValue> {
+        Ok(match self {
+            Input::Blob(blob) => Box::new(BlobReader::new(blob)?),
+            Input::Bytes(bytes) => Box::new(BytesReader { bytes, pos: 0 }),
+        })
+    }
+}
+
+/// Reads an `ArrayBuffer` the page sent.
+struct BytesReader {
+    bytes: Uint8Array,
+    pos: u32,
+}
+
+impl std::io::Read for BytesReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let len = (self.bytes.length() - self.pos).min(buf.len().min(1 << 22) as u32);
+        self.bytes
+            .subarray(self.pos, self.pos + len)
+            .copy_to(&mut buf[..len as usize]);
+        self.pos += len;
+        Ok(len as usize)
+    }
+}
+
+fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
     match req {
         Request::Open { name } => {
             let Some(file) = file else {
@@ -85,14 +153,14 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>, files: V
                 });
                 return;
             };
-            let size = file.size() as u64;
+            let size = file.size();
             post(&Response::Progress {
                 stage: Stage::Decoding,
                 done: 0,
                 total: size,
                 files: None,
             });
-            match BlobReader::new(file) {
+            match file.reader() {
                 Ok(reader) => load(state, &name, size, |opts, progress| {
                     decode::decode_reader(reader, size, opts, progress)
                 }),
@@ -110,7 +178,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Blob>, files: V
         Request::OpenMany { names, mode } => {
             // Drop the previous profile first: its memory is reused.
             state.borrow_mut().session = None;
-            let bytes = files.iter().map(|f| f.size() as u64).sum();
+            let bytes = files.iter().map(Input::size).sum();
             let mut opening = Opening::new(mode, files.len(), bytes);
             let opened = decode_each(&names, files, |input| opening.push(input))
                 .and_then(|()| opening.finish());
@@ -218,7 +286,7 @@ fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut Session) -> Result<(),
 }
 
 /// Decodes `files`, named by `names` in the same order, into a list.
-fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> {
+fn decode_all(names: &[String], files: Vec<Input>) -> Result<Vec<Named>, String> {
     let mut out = Vec::with_capacity(files.len());
     decode_each(names, files, |input| {
         out.push(input);
@@ -234,7 +302,7 @@ fn decode_all(names: &[String], files: Vec<Blob>) -> Result<Vec<Named>, String> 
 /// first that fails is named in the error.
 fn decode_each(
     names: &[String],
-    files: Vec<Blob>,
+    files: Vec<Input>,
     mut sink: impl FnMut(Named) -> Result<(), String>,
 ) -> Result<(), String> {
     if names.len() != files.len() {
@@ -244,7 +312,7 @@ fn decode_each(
             files.len()
         ));
     }
-    let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    let total: u64 = files.iter().map(Input::size).sum();
     let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
@@ -252,7 +320,7 @@ fn decode_each(
     let mut before = 0u64;
     let chosen = files.len() as u32;
     for (i, (name, file)) in names.iter().zip(files).enumerate() {
-        let size = file.size() as u64;
+        let size = file.size();
         post(&Response::Progress {
             stage: Stage::Decoding,
             done: before,
@@ -262,7 +330,8 @@ fn decode_each(
                 chosen,
             }),
         });
-        let reader = BlobReader::new(file)
+        let reader = file
+            .reader()
             .map_err(|e| format!("could not read {name}: {}", js_error_text(&e)))?;
         let mut progress = |stage: Stage, done: u64, _total: u64| {
             let now = perf.as_ref().map_or(0.0, |p| p.now());
@@ -285,10 +354,8 @@ fn decode_each(
     Ok(())
 }
 
-/// Reads a `Blob` (the dropped file) synchronously, a slice at a time, so
-/// the file is never copied whole into wasm memory: the decoder streams
-/// through it. `FileReaderSync` exists only in workers, which is where this
-/// runs.
+/// Reads a `Blob` (the dropped file) synchronously, a slice at a time.
+/// `FileReaderSync` exists only in workers, which is where this runs.
 struct BlobReader {
     blob: Blob,
     reader: FileReaderSync,

@@ -221,7 +221,7 @@ impl<F: Clone> AppState<F> {
                 self.error = None;
             }
             Action::SetOpenMode(mode) => self.open_mode = mode,
-            Action::Worker(Response::Ready) => self.worker_ready = true,
+            Action::Worker(Response::Ready { .. }) => self.worker_ready = true,
             // Answers go to the view that asked, never through the state.
             Action::Worker(Response::Answer { .. }) => return false,
             // A cancelled load's worker may still have sent progress.
@@ -571,7 +571,7 @@ mod tests {
         let mut s = State::default();
         run(
             &mut s,
-            [Action::Worker(Response::Ready), start("a", Some(1))],
+            [Action::Worker(Response::Ready { reads_blobs: true }), start("a", Some(1))],
         );
         assert!(s.worker_ready);
         s.apply(Action::Cancelled);

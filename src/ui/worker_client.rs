@@ -176,13 +176,8 @@ type Pending = Rc<RefCell<HashMap<u32, Box<dyn FnOnce(Answer)>>>>;
 
 /// A running worker and the closures that receive its messages (kept alive
 /// as long as the worker is).
-///
-/// The worker sets its message handler only once its wasm has started, and a
-/// message that arrives before that is lost; so requests wait in `queue`
-/// until the worker says [`Response::Ready`].
 struct WorkerClient {
-    worker: Worker,
-    queue: Rc<RefCell<Option<Vec<JsValue>>>>,
+    outbox: Outbox,
     answers: Pending,
     next_id: Cell<u32>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -194,21 +189,14 @@ impl WorkerClient {
         let worker = Worker::new(&super::bundle::worker_url())
             .map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
-        let queue: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let outbox = Outbox::new(worker.clone());
         let answers: Pending = Rc::new(RefCell::new(HashMap::new()));
-        let (cb, q, w, a) = (
-            on_event.clone(),
-            queue.clone(),
-            worker.clone(),
-            answers.clone(),
-        );
+        let (cb, out, a) = (on_event.clone(), outbox.clone(), answers.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match crate::wire::from_js::<Response>(&ev.data()) {
-                Ok(Response::Ready) => {
-                    for msg in q.borrow_mut().take().unwrap_or_default() {
-                        let _ = w.post_message(&msg);
-                    }
-                    cb(Response::Ready);
+                Ok(Response::Ready { reads_blobs }) => {
+                    out.open(reads_blobs);
+                    cb(Response::Ready { reads_blobs });
                 }
                 Ok(Response::Answer { id, answer }) => {
                     let f = a.borrow_mut().remove(&id);
@@ -231,8 +219,7 @@ impl WorkerClient {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(WorkerClient {
-            worker,
-            queue,
+            outbox,
             answers,
             next_id: Cell::new(1),
             _on_message: on_message,
@@ -257,13 +244,8 @@ impl WorkerClient {
             let list: js_sys::Array = files.iter().collect();
             Reflect::set(&msg, &"files".into(), &list).map_err(|e| format!("{e:?}"))?;
         }
-        if let Some(queue) = self.queue.borrow_mut().as_mut() {
-            queue.push(msg.into());
-            return Ok(());
-        }
-        self.worker
-            .post_message(&msg)
-            .map_err(|e| format!("cannot reach the worker: {e:?}"))
+        self.outbox.push(msg, file.is_some() || !files.is_empty());
+        Ok(())
     }
 
     fn load(&self, load: &Load) -> Result<(), String> {
@@ -286,8 +268,105 @@ impl WorkerClient {
 
 impl Drop for WorkerClient {
     fn drop(&mut self) {
-        self.worker.terminate();
+        self.outbox.0.borrow().worker.terminate();
     }
+}
+
+/// The messages for the worker, posted in order.
+///
+/// The worker sets its message handler only once its wasm has started, and
+/// a message that arrives before that is lost; so messages wait here until
+/// the worker says [`Response::Ready`]. Where it reads no `Blob`, a message
+/// with files waits while the page reads them, and goes with their bytes
+/// (the messages after it wait too, so the order holds).
+#[derive(Clone)]
+struct Outbox(Rc<RefCell<OutboxState>>);
+
+struct OutboxState {
+    worker: Worker,
+    waiting: std::collections::VecDeque<(Object, bool)>,
+    /// Set by the worker's `Ready`: whether it reads blobs.
+    open: Option<bool>,
+    /// A message's files are being read.
+    reading: bool,
+}
+
+impl Outbox {
+    fn new(worker: Worker) -> Outbox {
+        Outbox(Rc::new(RefCell::new(OutboxState {
+            worker,
+            waiting: Default::default(),
+            open: None,
+            reading: false,
+        })))
+    }
+
+    fn open(&self, reads_blobs: bool) {
+        self.0.borrow_mut().open = Some(reads_blobs);
+        self.pump();
+    }
+
+    /// Queues `msg`; `has_files` when it carries files.
+    fn push(&self, msg: Object, has_files: bool) {
+        self.0.borrow_mut().waiting.push_back((msg, has_files));
+        self.pump();
+    }
+
+    fn pump(&self) {
+        let mut st = self.0.borrow_mut();
+        while let (Some(reads_blobs), false) = (st.open, st.reading) {
+            let Some((msg, has_files)) = st.waiting.pop_front() else {
+                return;
+            };
+            if has_files && !reads_blobs {
+                st.reading = true;
+                let (outbox, worker) = (self.clone(), st.worker.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let transfer = with_bytes(&msg).await;
+                    let _ = worker.post_message_with_transfer(&msg, &transfer);
+                    outbox.0.borrow_mut().reading = false;
+                    outbox.pump();
+                });
+                return;
+            }
+            // A worker that is gone posts nothing; the page hears of it
+            // through its error event.
+            let _ = st.worker.post_message(&msg);
+        }
+    }
+}
+
+/// Replaces the blobs in `msg`'s `file` and `files` with their bytes, and
+/// returns the buffers to transfer. A blob that cannot be read stays, so
+/// the worker reports it as it reports any unreadable file.
+async fn with_bytes(msg: &Object) -> js_sys::Array {
+    async fn bytes(value: JsValue, transfer: &js_sys::Array) -> JsValue {
+        let Ok(blob) = value.clone().dyn_into::<Blob>() else {
+            return value;
+        };
+        match wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await {
+            Ok(buffer) => {
+                transfer.push(&buffer);
+                buffer
+            }
+            Err(_) => value,
+        }
+    }
+    let transfer = js_sys::Array::new();
+    if let Ok(file) = Reflect::get(msg, &"file".into()) {
+        let file = bytes(file, &transfer).await;
+        let _ = Reflect::set(msg, &"file".into(), &file);
+    }
+    if let Ok(files) = Reflect::get(msg, &"files".into()) {
+        if let Ok(files) = files.dyn_into::<js_sys::Array>() {
+            let read = js_sys::Array::new();
+            for f in files.iter() {
+                read.push(&bytes(f, &transfer).await);
+            }
+            let _ = Reflect::set(msg, &"files".into(), &read);
+        }
+    }
+    transfer
 }
 
 /// Answers queries in the page instead of the worker (component tests).

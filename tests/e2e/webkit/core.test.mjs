@@ -131,3 +131,37 @@ test("webkit: names from a file are text, never HTML", () =>
     assert.equal(await s.run(() => document.querySelectorAll("main img, main script, main b, main i").length), 0, "no element from the file");
     assert.deepEqual(served.slice(before), [], "no request (an <img> would have fetched x)");
   }));
+
+/// The relative luminance of the page's background colour (0 black, 1 white).
+const backgroundLuminance = () => {
+  const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number)
+    .map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+
+test("webkit: every tab in the dark theme", () =>
+  withSession(async (s) => {
+    assert.equal(await s.run(() => matchMedia("(prefers-color-scheme: dark)").matches), true, "MiniBrowser's dark mode");
+    assert.ok(await s.run(backgroundLuminance) < 0.1, "a dark page");
+    await screenshot(s, "landing-dark");
+    await openFile(s, corpus("cpu_regexp_json.pb.gz"));
+    await s.click('[data-testid="tab-top"]');
+    await s.waitFor(() => document.querySelector('[data-testid="top-row"]'), { what: "the top rows" });
+    await screenshot(s, "top-dark");
+    await flameDrawn(s);
+    await expectInk(s);
+    await screenshot(s, "flame-dark");
+    await s.click('[data-testid="tab-top"]');
+    await s.waitFor(() => document.querySelector('[data-testid="row-sandwich"]'), { what: "the rows' sandwich action" });
+    await s.click('[data-testid="row-sandwich"]');
+    await s.waitFor(() => document.querySelector('[data-testid="sandwich-row"]'), { what: "the sandwich rows" });
+    await screenshot(s, "sandwich-dark");
+    await s.click('[data-testid="tab-bottom-up"]');
+    await s.waitFor(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", { what: "the bottom-up graph" });
+    await expectInk(s);
+    await screenshot(s, "bottom-up-dark");
+    await openFile(s, corpus("goroutine_states.debug2.txt"));
+    await s.click('[data-testid="tab-goroutines"]');
+    await s.waitFor(() => document.querySelector('[data-testid="goroutine-group"]'), { what: "the goroutine groups" });
+    await screenshot(s, "goroutines-dark");
+  }, { dark: true }));

@@ -41,10 +41,10 @@ export function webkitSite() {
 /// and then, before any page loads), the driver and its display are started
 /// afresh and the launch tried again, at most three times in all; the page
 /// itself is never retried.
-async function startSession(site) {
+async function startSession(site, dark) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Session.start(site.driver.url);
+      return await Session.start(site.driver.url, { dark });
     } catch (e) {
       if (attempt >= 3) throw e;
       console.log(`# webkit: MiniBrowser did not start (${e.message}); restarting WebKitWebDriver`);
@@ -55,10 +55,11 @@ async function startSession(site) {
 }
 
 /// Opens the site (or, with `file`, that file from file://) in a fresh
-/// MiniBrowser, waits for its worker, runs `fn(s)`, then checks that the page
-/// raised no error and that nothing but GETs of the site reached the server.
-export async function withSession(site, fn, { file } = {}) {
-  const s = await startSession(site);
+/// MiniBrowser (in its dark mode with `dark`), waits for its worker, runs
+/// `fn(s)`, then checks that the page raised no error and that nothing but
+/// GETs of the site reached the server.
+export async function withSession(site, fn, { file, dark = false } = {}) {
+  const s = await startSession(site, dark);
   s.site = site;
   try {
     await s.setWindow(1280, 900);

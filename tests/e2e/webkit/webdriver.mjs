@@ -45,10 +45,13 @@ export async function startDriver() {
 export class Session {
   /// `timeout` bounds the wait for MiniBrowser to come up: now and then its
   /// launch hangs, and the driver would hold the request for five minutes.
-  static async start(driverUrl, { timeout = 60_000 } = {}) {
+  /// With `dark`, MiniBrowser runs in its dark mode, which pages see as
+  /// `prefers-color-scheme: dark`.
+  static async start(driverUrl, { timeout = 60_000, dark = false } = {}) {
     const s = new Session(driverUrl, null);
+    const args = ["--automation", ...(dark ? ["--dark-mode"] : [])];
     const { sessionId, capabilities } = await s.call("POST", "/session", {
-      capabilities: { alwaysMatch: { browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] } } },
+      capabilities: { alwaysMatch: { browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary: MINIBROWSER, args } } },
     }, AbortSignal.timeout(timeout));
     s.id = sessionId;
     s.version = capabilities.browserVersion;
