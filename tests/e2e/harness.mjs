@@ -69,8 +69,10 @@ after(async () => {
 /// it, so the page must work as on a machine with no network and no server.
 /// With `url`, opens a site served by the test itself. On the hosted site
 /// it waits for the service worker to be active, so that its caching is
-/// done before the test counts requests.
-export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url } = {}) {
+/// done before the test counts requests. With `booting`, `booting(context)`
+/// runs before the page is opened and `fn` runs as soon as it has loaded,
+/// not once its worker runs (the cases of the page before its wasm starts).
+export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url, booting } = {}) {
   const s = await session();
   const browser = await browserFor(s, colorScheme);
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
@@ -85,12 +87,18 @@ export async function withPage(fn, { viewport = { width: 1280, height: 800 }, co
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   page.pprofLens = { requests, consoleErrors, origin: new URL(s.url).origin };
   try {
-    await page.goto(target, { waitUntil: "load" });
-    // The page is up once its worker runs: from then on opening a file
-    // must not cause a single request.
-    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
-    if (!file) await serviceWorkerInControl(page);
-    await fn(page, context);
+    if (booting) {
+      await booting(context);
+      await page.goto(target, { waitUntil: "commit" });
+      await fn(page, context);
+    } else {
+      await page.goto(target, { waitUntil: "load" });
+      // The page is up once its worker runs: from then on opening a file
+      // must not cause a single request.
+      await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+      if (!file) await serviceWorkerInControl(page);
+      await fn(page, context);
+    }
     const own = (u) => (file ? u === target : u.startsWith(new URL(target).origin + "/"));
     const foreign = requests.filter((r) => !own(r.url) && !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
     assert.deepEqual(foreign, [], "the page made requests to other origins");
