@@ -9,7 +9,10 @@
 # of three synthetic dumps of N MB (default 40) against one dump instead
 # (examples/bench_series.rs). With --merge, times merging a fleet of CPU
 # profiles, 100 files of 10k samples and 20 of 50k (1M samples each set),
-# against go tool pprof -top on the same files (examples/bench_merge.rs).
+# against go tool pprof -top on the same files (examples/bench_merge.rs):
+# fleets of one program (one 1M-sample profile's samples dealt out to the
+# instances, tools/split_pprof.py), as a service's fleet is, and of a
+# different program per file (one seed each), where nothing is shared.
 # With --compare, times two 1M-sample profiles (the reference file's seeds
 # 7 and 8) compared, to the first flame scene, against one alone
 # (examples/bench_compare.rs).
@@ -44,7 +47,7 @@ generate() {
   echo "${args[*]}" >"$file.args"
 }
 
-# A fleet of CPU profiles of one program, one seed per instance, into
+# A fleet of a different program per file (one seed each), into
 # bench-out/merge-<count>x<samples>/.
 generate_fleet() {
   local count=$1 samples=$2
@@ -66,9 +69,28 @@ generate_fleet() {
   echo "$dir"
 }
 
+# A fleet of one program: a 1M-sample profile of generate_fleet's shape,
+# its samples dealt out to <count> instances, into
+# bench-out/fleet-<count>x<samples>/.
+split_fleet() {
+  local count=$1 samples=$2
+  local dir="$OUT/fleet-${count}x${samples}" src="$OUT/fleet-source-1m.pb.gz"
+  local args="--kind cpu --samples 1000000 --functions 20000 --depth 32 --sample-types 2 --seed 1"
+  if [ "$(cat "$src.args" 2>/dev/null)" != "$args" ]; then
+    echo "[bench] generating $src ($args)" >&2
+    # shellcheck disable=SC2086
+    python3 "$SYNTH" $args -o "$src.tmp" >&2 && mv "$src.tmp" "$src" && echo "$args" >"$src.args"
+    rm -rf "$OUT"/fleet-*x*
+  fi
+  if [ ! -f "$dir/done" ]; then
+    python3 tools/split_pprof.py "$src" "$count" "$dir" >&2 && touch "$dir/done"
+  fi
+  echo "$dir"
+}
+
 if [ "${1:-}" = "--merge" ]; then
   shift
-  DIRS=("$(generate_fleet 100 10000)" "$(generate_fleet 20 50000)")
+  DIRS=("$(split_fleet 100 10000)" "$(split_fleet 20 50000)" "$(generate_fleet 100 10000)" "$(generate_fleet 20 50000)")
   cargo build --release --example bench_merge --quiet
   echo "# pprof-lens merge benchmark ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
   exec "${CARGO_TARGET_DIR:-target}/release/examples/bench_merge" "$@" "${DIRS[@]}"
