@@ -174,7 +174,9 @@ pub enum Response {
     /// The worker is up and waiting. `reads_blobs` is false where the
     /// engine lets the worker read no `Blob` (WebKitGTK in a worker started
     /// from a file:// page): the page then sends files as bytes.
-    Ready { reads_blobs: bool },
+    Ready {
+        reads_blobs: bool,
+    },
     /// `done` of `total` bytes read; with `files` when several files are
     /// read for one request.
     Progress {

@@ -12,10 +12,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::ArrayBuffer;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use js_sys::ArrayBuffer;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
@@ -88,7 +88,9 @@ fn reads_blobs() -> bool {
     let parts = js_sys::Array::of1(&"pprof-lens".into());
     let read = || -> Result<f64, JsValue> {
         let blob = Blob::new_with_str_sequence(&parts)?;
-        Ok(FileReaderSync::new()?.read_as_array_buffer(&blob)?.byte_length() as f64)
+        Ok(FileReaderSync::new()?
+            .read_as_array_buffer(&blob)?
+            .byte_length() as f64)
     };
     matches!(read(), Ok(n) if n > 0.0)
 }

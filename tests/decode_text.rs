@@ -1487,3 +1487,124 @@ fn throughput_debug1_50mb() {
         mb / s
     );
 }
+
+/// Depth of each goroutine's stack, in the order of the dump.
+fn depths(p: &Profile) -> Vec<u32> {
+    p.samples
+        .stack
+        .iter()
+        .map(|s| s.map_or(0, |s| p.stacks.depth(s)))
+        .collect()
+}
+
+fn cut_warnings(p: &Profile) -> Vec<&pprof_lens::model::Warning> {
+    p.warnings
+        .iter()
+        .filter(|w| w.message.contains("cut off"))
+        .collect()
+}
+
+/// A dump cut off at any byte of its last two goroutines (as a log or size
+/// limit cuts it) counts every goroutine whose header is whole, says once
+/// where it was cut and in which goroutine, and keeps the frames before
+/// the cut: the same stacks as the dump cut cleanly before that line.
+#[test]
+fn a_dump_cut_off_anywhere_counts_its_goroutines_and_says_where() {
+    // The dump's first 40 goroutines, so that each cut decodes quickly.
+    let full = read("goroutine_states.debug2.txt");
+    let starts: Vec<usize> = std::str::from_utf8(&full)
+        .unwrap()
+        .match_indices("\ngoroutine ")
+        .map(|(i, _)| i + 1)
+        .collect();
+    let dump = &full[..starts[40]];
+    let text = std::str::from_utf8(dump).unwrap();
+    let from = starts[38];
+    let mut cuts_seen = 0;
+    for end in from..dump.len() {
+        let cut = &dump[..end];
+        let p = decode_ok(&format!("cut at {end}"), cut);
+        let line_start = cut.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let clean = decode_ok(&format!("clean at {line_start}"), &dump[..line_start]);
+        let is_header = |l: &str| l.starts_with("goroutine ") && l.ends_with(':');
+        let last_line = &text[line_start..end];
+        let whole_headers = text[..line_start].lines().filter(|l| is_header(l)).count()
+            + usize::from(is_header(last_line));
+        assert_eq!(p.goroutines.len(), whole_headers, "cut at {end}");
+        // What reads whole though its newline is gone: a header, a frame's
+        // file:line up to its offset, a function line up to its `)`, a
+        // `created by` line (whose cut cannot be told).
+        let whole_frame = last_line.starts_with('\t') && last_line.contains(" +0x") && {
+            let offset = last_line.rsplit(" +0x").next().unwrap();
+            !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_hexdigit())
+        };
+        let whole = whole_frame
+            || is_header(last_line)
+            || last_line
+                .strip_prefix("created by ")
+                .is_some_and(|f| !f.trim().is_empty())
+            || (!last_line.starts_with('\t') && last_line.ends_with(')'));
+        let warned = cut_warnings(&p);
+        if end == line_start {
+            // Cut between lines: only a function line left without its
+            // file:line shows it.
+            let prev = text[..line_start]
+                .trim_end_matches('\n')
+                .rsplit('\n')
+                .next()
+                .unwrap();
+            let function_line = !text[..line_start].ends_with("\n\n")
+                && !prev.starts_with('\t')
+                && !prev.starts_with("goroutine ")
+                && !prev.starts_with("created by ");
+            assert_eq!(
+                warned.len(),
+                usize::from(function_line),
+                "cut at {end}: {warned:?}"
+            );
+            continue;
+        }
+        if whole {
+            assert!(
+                warned
+                    .iter()
+                    .all(|w| !w.message.contains("middle of this line")),
+                "cut at {end}: {warned:?}"
+            );
+            continue;
+        }
+        cuts_seen += 1;
+        assert_eq!(warned.len(), 1, "cut at {end}: {:?}", p.warnings);
+        let line_no = text[..line_start].lines().count() as u32 + 1;
+        assert_eq!(warned[0].line, Some(line_no), "cut at {end}");
+        // Cut inside a goroutine's block (no blank line before the line),
+        // or in the header of one that is left out.
+        let message = &warned[0].message;
+        if text[..line_start].ends_with("\n\n") {
+            assert!(
+                message.ends_with("the line is left out"),
+                "cut at {end}: {message}"
+            );
+        } else {
+            let id = clean.goroutines.rows.last().unwrap().id;
+            assert!(
+                message.contains(&format!("goroutine {id} is counted")),
+                "cut at {end}: {message}"
+            );
+        }
+        // The frames before the cut, as the clean cut reads them (which
+        // keeps a function whose file:line line is missing).
+        assert_eq!(depths(&p), depths(&clean), "cut at {end}");
+    }
+    assert!(cuts_seen > 100, "only {cuts_seen} cuts inside a line");
+}
+
+/// A dump whose only difference is a missing final newline is whole.
+#[test]
+fn a_dump_without_its_final_newline_is_whole() {
+    let dump = read("goroutine_states.debug2.txt");
+    let whole = decode_ok("whole", &dump);
+    let trimmed = decode_ok("trimmed", &dump[..dump.len() - 1]);
+    assert_eq!(depths(&trimmed), depths(&whole));
+    assert_eq!(trimmed.warnings.len(), whole.warnings.len());
+}

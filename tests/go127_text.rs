@@ -751,9 +751,17 @@ fn fuzz_seeds_open() {
             "pprof-traces.txt" => {
                 assert_eq!((p.format, p.samples.len()), (SourceFormat::PprofTraces, 10))
             }
+            "dump-cut-off-mid-line.txt" => {
+                let cut = p
+                    .warnings
+                    .iter()
+                    .filter(|w| w.message.contains("cut off"))
+                    .count();
+                assert_eq!((p.samples.len(), cut), (14, 1))
+            }
             other => panic!("a seed without a check: {other}"),
         }
         n += 1;
     }
-    assert_eq!(n, 7);
+    assert_eq!(n, 8);
 }

@@ -571,7 +571,10 @@ mod tests {
         let mut s = State::default();
         run(
             &mut s,
-            [Action::Worker(Response::Ready { reads_blobs: true }), start("a", Some(1))],
+            [
+                Action::Worker(Response::Ready { reads_blobs: true }),
+                start("a", Some(1)),
+            ],
         );
         assert!(s.worker_ready);
         s.apply(Action::Cancelled);

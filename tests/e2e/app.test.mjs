@@ -3,7 +3,8 @@
 // the examples, paste, broken input and hostile input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
 import { asToday, assertFlameFits, canvasInk, downloadTop, flameFit, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
@@ -61,6 +62,27 @@ for (const file of ["goroutine_states.debug2.txt", "panic_orders.GOTRACEBACK_all
       await screenshot(page, `${file}-goroutines`);
     }));
 }
+
+test("a dump cut off in the middle of a line counts its goroutines and says where", () =>
+  withPage(async (page) => {
+    // Cut inside the last goroutine's last file:line, as a log limit cuts.
+    const whole = readFileSync(corpus("goroutine_states.debug2.txt"), "utf8");
+    const cutAt = whole.lastIndexOf(".go:") + 2;
+    const dir = mkdtempSync(join(tmpdir(), "pprof-lens-cut-"));
+    try {
+      const file = join(dir, "cut.txt");
+      writeFileSync(file, whole.slice(0, cutAt));
+      await openFile(page, file);
+      await page.click('[data-testid="tab-goroutines"]');
+      const headers = whole.split("\n").filter((l) => /^goroutine \d+ .*:$/.test(l));
+      assert.equal(Number(await text(page, "goroutine-total")), headers.length);
+      const line = whole.slice(0, cutAt).split("\n").length;
+      const id = /^goroutine (\d+)/.exec(headers[headers.length - 1])[1];
+      assert.match(await text(page, "warning"), new RegExp(`line ${line}: the dump was cut off in the middle of this line .*goroutine ${id} is counted`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }));
 
 test("goroutine_states.debug1.txt: the grouped dump's total", () =>
   withPage(async (page) => {

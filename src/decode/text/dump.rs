@@ -40,6 +40,8 @@ pub use super::header::{parse_header, Header};
 use super::labels::parse_set;
 use super::tracebacks::Tracebacks;
 use super::{is_space, lossy, trim, trim_end, Lines, Sink, Ticker};
+
+mod cut;
 use crate::decode::{Progress, Result};
 use crate::model::{
     Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, SourceFormat,
@@ -231,12 +233,21 @@ pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
     };
     let mut ticker = Ticker::new(bytes.len());
     let mut last_line = 0;
-    for (n, offset, line) in Lines::new(bytes) {
+    // A dump whose last line has no newline was cut off (a log or size
+    // limit), usually inside a goroutine's stack.
+    let cut = bytes.last().is_some_and(|&b| b != b'\n');
+    let mut lines = Lines::new(bytes).peekable();
+    while let Some((n, offset, line)) = lines.next() {
         ticker.tick(offset, progress)?;
-        d.line(n, line);
+        if cut && lines.peek().is_none() {
+            d.cut_line(n, line);
+        } else {
+            d.line(n, line);
+        }
         last_line = n;
     }
     d.finish_panic();
+    d.end_of_input(last_line);
     d.close(last_line.saturating_add(1));
     d.flush_repeats();
     if !d.sink.p.panics.is_empty() || d.crashed {
