@@ -70,10 +70,10 @@ after(async () => {
 /// With `url`, opens a site served by the test itself. On the hosted site
 /// it waits for the service worker to be active, so that its caching is
 /// done before the test counts requests.
-export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url } = {}) {
+export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url, deviceScaleFactor = 1 } = {}) {
   const s = await session();
   const browser = await browserFor(s, colorScheme);
-  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor });
   const page = await context.newPage();
   const target = file ? pathToFileURL(file).href : url ?? s.url;
   if (file) await context.route((u) => u.href !== target, (route) => route.abort());
