@@ -8,7 +8,9 @@
 // is read from the blob the page's link points at (report.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { corpus, openFile, screenshot, withPage } from "./harness.mjs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ENGINE, OUTPUT, corpus, openFile, screenshot, withPage } from "./harness.mjs";
 import { downloadFile } from "./report.mjs";
 
 const drawn = (page) => page.waitForFunction(
@@ -35,6 +37,8 @@ test("the flame graph's SVG parses and holds the names it shows as text", () =>
     await drawn(page);
     const names = await leftNames(page, 6);
     const svg = await downloadFile(page, '[data-testid="export-svg"]', "cpu.flame.svg");
+    mkdirSync(OUTPUT, { recursive: true });
+    writeFileSync(join(OUTPUT, `export-flame.${ENGINE}.svg`), svg);
     const got = await page.evaluate((svg) => {
       const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
       const groups = [...doc.querySelectorAll("g")].map((g) => ({

@@ -164,6 +164,7 @@ for (const colorScheme of ["light", "dark"]) {
       await page.waitForFunction(() => [...document.querySelectorAll(".sandwich-half canvas")].every((c) => c.dataset.drawn === "true"));
       const [callers, callees] = await page.$$(".sandwich-half canvas");
       const hover = async (canvas, x, y) => {
+        await canvas.scrollIntoViewIfNeeded();
         const bb = await canvas.boundingBox();
         await page.mouse.move(bb.x + x, bb.y + (y < 0 ? bb.height + y : y));
         await page.waitForSelector('[data-testid="tooltip"]');
@@ -177,6 +178,7 @@ for (const colorScheme of ["light", "dark"]) {
       assert.equal(await hover(callers, 3, -45), callerRows[0][0]);
       assert.equal(await hover(callees, 3, 27), "regexp.(*Regexp).doExecute");
       // A click on the caller zooms to it: it then spans the width.
+      await callers.scrollIntoViewIfNeeded();
       const bb = await callers.boundingBox();
       await page.mouse.click(bb.x + 3, bb.y + bb.height - 45);
       await page.waitForFunction(() => document.querySelectorAll(".sandwich-half .crumb").length > 1);
