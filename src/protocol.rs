@@ -100,6 +100,14 @@ pub enum Query {
     },
     /// The whole table as `go tool pprof -top` prints it.
     TopText { opts: ReportOptions },
+    /// Every row of the top table, after the name filter and order, as
+    /// TSV or CSV (an [`Answer::Text`]).
+    TopExport {
+        opts: ReportOptions,
+        filter: String,
+        order: RowOrder,
+        how: crate::view::export::Delimited,
+    },
     /// Flame boxes for the tree under `zoom` (the root when `None`), keeping
     /// boxes at least one pixel wide at `width_px`, with `search` matches
     /// marked. When comparing, `by_base` sizes the boxes by the base

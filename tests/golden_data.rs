@@ -103,6 +103,7 @@ fn draw_log(p: &Profile) -> String {
         width: f64::from(WIDTH),
         height: graph_height(&scene),
         scroll_y: 0.0,
+        inverted: None,
     };
     let mut painter = RecordingPainter::default();
     draw_flame(&mut painter, &scene, vp, &Theme::light());

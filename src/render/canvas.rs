@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::Painter;
-
-pub const FONT: &str = "12px system-ui, -apple-system, Roboto, sans-serif";
+use super::{Painter, FONT};
 
 /// Advance widths of characters in [`FONT`], each measured once.
 ///

@@ -5,10 +5,16 @@
 //! implementation lives in `canvas.rs` (wasm only); [`RecordingPainter`]
 //! records the calls so tests can check what would be drawn, natively.
 //! Hit testing is the view's ([`crate::view::flame_scene::hit_test`]), on
-//! the 0..1 scale; [`Viewport::locate`] turns pixels into that.
+//! the 0..1 scale; [`Viewport::locate`] turns pixels into that. [`svg`]
+//! writes the same boxes and labels as an SVG document.
+//!
+//! A graph drawn [`Viewport::inverted`] (a sandwich's callers) has its row
+//! 0 at the bottom, growing upward; the scene is the same, only the rows'
+//! y changes, so hover and zoom go through the same hit test.
 
 #[cfg(target_arch = "wasm32")]
 pub mod canvas;
+pub mod svg;
 
 use crate::protocol::{FlameBox, FlameScene};
 
@@ -19,6 +25,8 @@ pub const MIN_BOX_PX: f64 = 0.5;
 /// Boxes narrower than this get no label.
 const MIN_LABEL_PX: f64 = 24.0;
 const TEXT_PAD: f64 = 4.0;
+/// The labels' font, on the canvas and in an SVG export.
+pub const FONT: &str = "12px system-ui, -apple-system, Roboto, sans-serif";
 
 /// What a flame graph needs from a 2D canvas.
 pub trait Painter {
@@ -61,25 +69,106 @@ impl Theme {
 }
 
 /// The visible part of the graph, in CSS pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Viewport {
     pub width: f64,
     pub height: f64,
     /// Vertical scroll: first visible y in graph coordinates.
     pub scroll_y: f64,
+    /// For a graph that grows upward, its deepest row (the scene's
+    /// `depth`): row 0 is drawn last, at the bottom, and a graph shorter
+    /// than the viewport sits on its bottom edge.
+    pub inverted: Option<u32>,
 }
 
 impl Viewport {
+    /// The empty band above an inverted graph shorter than the viewport.
+    fn pad(&self, deepest: u32) -> f64 {
+        (self.height - (f64::from(deepest) + 1.0) * ROW_HEIGHT).max(0.0)
+    }
+
+    /// The y of the top of row `depth` on the canvas (CSS pixels).
+    pub fn row_top(&self, depth: u32) -> f64 {
+        match self.inverted {
+            None => f64::from(depth) * ROW_HEIGHT - self.scroll_y,
+            Some(deep) => {
+                self.pad(deep) + f64::from(deep.saturating_sub(depth)) * ROW_HEIGHT - self.scroll_y
+            }
+        }
+    }
+
     /// Where a point of the canvas (CSS pixels) is in the scene: x on the
     /// 0..1 scale and the row, for [`crate::view::flame_scene::hit_test`];
-    /// `None` left or right of the canvas or above the graph.
+    /// `None` left or right of the canvas or outside the graph's rows.
     pub fn locate(&self, x: f64, y: f64) -> Option<(f64, u32)> {
         if x < 0.0 || x >= self.width || y < 0.0 {
             return None;
         }
-        let row = ((y + self.scroll_y) / ROW_HEIGHT).floor() as u32;
+        let row = match self.inverted {
+            None => ((y + self.scroll_y) / ROW_HEIGHT).floor() as u32,
+            Some(deep) => {
+                let from_top = y + self.scroll_y - self.pad(deep);
+                if from_top < 0.0 {
+                    return None;
+                }
+                deep.checked_sub((from_top / ROW_HEIGHT).floor() as u32)?
+            }
+        };
         Some((x / self.width, row))
     }
+}
+
+/// A box as drawn: its index in the scene, fill and place in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Placed {
+    fill: u32,
+    i: usize,
+    x: f64,
+    y: f64,
+    w: f64,
+}
+
+/// The boxes of `scene` that intersect `vp`, in scene order.
+fn place(scene: &FlameScene, vp: Viewport, theme: &Theme) -> Vec<Placed> {
+    let first_row = (vp.scroll_y / ROW_HEIGHT).floor().max(0.0) as u32;
+    let last_row = ((vp.scroll_y + vp.height) / ROW_HEIGHT).ceil() as u32;
+    let in_view = |depth: u32| match vp.inverted {
+        None => depth >= first_row && depth <= last_row,
+        Some(_) => {
+            let y = vp.row_top(depth);
+            y + ROW_HEIGHT > 0.0 && y < vp.height
+        }
+    };
+    let searching = scene.search.is_some();
+    let mut shown = Vec::new();
+    for (i, b) in scene.boxes.iter().enumerate() {
+        if !in_view(b.depth) {
+            continue;
+        }
+        let x = b.x0 * vp.width;
+        let w = (b.x1 - b.x0) * vp.width;
+        if w < MIN_BOX_PX {
+            continue;
+        }
+        let fill = if searching && !b.matched {
+            dim(b.color, theme.dark)
+        } else {
+            b.color & 0xff_ffff
+        };
+        shown.push(Placed {
+            fill,
+            i,
+            x,
+            y: vp.row_top(b.depth),
+            w,
+        });
+    }
+    shown
+}
+
+/// A box's drawn width: a 1px gap between boxes keeps neighbours apart.
+fn rect_width(w: f64) -> f64 {
+    (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5)
 }
 
 /// Draws the boxes that intersect the viewport. Returns how many were drawn.
@@ -90,60 +179,39 @@ impl Viewport {
 /// those parses would take most of a frame's time.
 pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: &Theme) -> usize {
     p.clear(vp.width, vp.height, theme.background);
-    let first_row = (vp.scroll_y / ROW_HEIGHT).floor().max(0.0) as u32;
-    let last_row = ((vp.scroll_y + vp.height) / ROW_HEIGHT).ceil() as u32;
     let searching = scene.search.is_some();
-    // (fill colour, box index, x, y, width) of each box drawn.
-    let mut shown: Vec<(u32, usize, f64, f64, f64)> = Vec::new();
-    for (i, b) in scene.boxes.iter().enumerate() {
-        if b.depth < first_row || b.depth > last_row {
-            continue;
-        }
-        let x = b.x0 * vp.width;
-        let w = (b.x1 - b.x0) * vp.width;
-        if w < MIN_BOX_PX {
-            continue;
-        }
-        let y = b.depth as f64 * ROW_HEIGHT - vp.scroll_y;
-        let fill = if searching && !b.matched {
-            dim(b.color, theme.dark)
-        } else {
-            b.color & 0xff_ffff
-        };
-        shown.push((fill, i, x, y, w));
-    }
+    let mut shown = place(scene, vp, theme);
     // By colour, then in scene order: the same calls for the same scene.
-    shown.sort_unstable_by_key(|&(fill, i, ..)| (fill, i));
+    shown.sort_unstable_by_key(|b| (b.fill, b.i));
     let mut style = (u32::MAX, String::new());
-    for &(fill, _, x, y, w) in &shown {
-        if style.0 != fill {
-            style = (fill, rgb(fill));
+    for b in &shown {
+        if style.0 != b.fill {
+            style = (b.fill, rgb(b.fill));
         }
-        // A 1px gap between boxes keeps neighbours apart.
-        p.fill_rect(
-            x,
-            y,
-            (w - if w > 3.0 { 1.0 } else { 0.0 }).max(0.5),
-            ROW_HEIGHT - 1.0,
-            &style.1,
-        );
+        p.fill_rect(b.x, b.y, rect_width(b.w), ROW_HEIGHT - 1.0, &style.1);
     }
     if searching {
-        for &(_, i, x, y, w) in &shown {
-            if scene.boxes[i].matched {
-                p.fill_rect(x, y + ROW_HEIGHT - 3.0, w.max(1.0), 2.0, theme.highlight);
+        for b in &shown {
+            if scene.boxes[b.i].matched {
+                p.fill_rect(
+                    b.x,
+                    b.y + ROW_HEIGHT - 3.0,
+                    b.w.max(1.0),
+                    2.0,
+                    theme.highlight,
+                );
             }
         }
     }
     for dimmed in [false, true] {
         let color = if dimmed { theme.dim_text } else { theme.text };
-        for &(_, i, x, y, w) in &shown {
-            let b = &scene.boxes[i];
-            if w < MIN_LABEL_PX || (searching && !b.matched) != dimmed {
+        for s in &shown {
+            let b = &scene.boxes[s.i];
+            if s.w < MIN_LABEL_PX || (searching && !b.matched) != dimmed {
                 continue;
             }
-            if let Some(label) = fit_label(p, b, w - 2.0 * TEXT_PAD) {
-                p.fill_text(&label, x + TEXT_PAD, y + ROW_HEIGHT - 5.0, color);
+            if let Some(label) = fit_label(p, b, s.w - 2.0 * TEXT_PAD) {
+                p.fill_text(&label, s.x + TEXT_PAD, s.y + ROW_HEIGHT - 5.0, color);
             }
         }
     }
@@ -271,6 +339,7 @@ mod tests {
                 width: 200.0,
                 height: 100.0,
                 scroll_y: 0.0,
+                inverted: None,
             },
             &Theme::light(),
         );
@@ -296,6 +365,7 @@ mod tests {
                 width: 200.0,
                 height: 10.0,
                 scroll_y: 40.0,
+                inverted: None,
             },
             &Theme::light(),
         );
@@ -309,6 +379,7 @@ mod tests {
             width: 200.0,
             height: 100.0,
             scroll_y: 0.0,
+            inverted: None,
         };
         let node = |x, y| {
             let (x, row) = vp.locate(x, y)?;
@@ -345,7 +416,7 @@ mod tests {
                 Viewport {
                     width: 1000.0,
                     height: 100.0,
-                    scroll_y: 0.0,
+                    ..Viewport::default()
                 },
                 &Theme::light(),
             );
@@ -389,6 +460,7 @@ mod tests {
                 width: 1000.0,
                 height: 100.0,
                 scroll_y: 0.0,
+                inverted: None,
             },
             &Theme::light(),
         );
@@ -428,6 +500,7 @@ mod tests {
                 width: 200.0,
                 height: 100.0,
                 scroll_y: 0.0,
+                inverted: None,
             },
             &Theme::light(),
         );

@@ -17,11 +17,12 @@ use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::protocol::{Answer, Query};
 use crate::view::flame_scene::flame_scene;
-use crate::view::{flame_diff, text_top_rows, top_rows, top_text};
+use crate::view::{export, flame_diff, top_text};
 
 mod flame;
 mod inputs;
 mod reshaped;
+mod top;
 
 pub use inputs::{default_mode, Named, Opening};
 use reshaped::Reshaped;
@@ -298,37 +299,24 @@ impl Session {
                 order,
                 start,
                 count,
-            } => {
-                let pattern = user_pattern("filter", &filter)?;
-                if let Some(text) = &self.profile.text_top {
-                    let count = count.min(2000) as usize;
-                    return Ok(Answer::Top(text_top_rows::text_top_window(
-                        &self.profile,
-                        text,
-                        pattern.as_ref(),
-                        order,
-                        start as usize,
-                        count,
-                    )));
-                }
-                let table = self.top(&opts)?;
-                let count = count.min(2000) as usize;
-                let profile = self.labelled(self.profile.clone(), &opts);
-                let mut window = top_rows::top_window(
-                    &profile,
-                    &table,
-                    &opts,
-                    pattern.as_ref(),
-                    order,
-                    start as usize,
-                    count,
-                );
-                if let Some((base, new)) = self.side_tops(&opts)? {
-                    let unit = table_unit(&self.profile, &table);
-                    top_rows::add_sides(&mut window, &table, &base, &new, &unit);
-                }
-                Ok(Answer::Top(window))
-            }
+            } => Ok(Answer::Top(self.top_window(
+                &opts,
+                &filter,
+                order,
+                start as usize,
+                count.min(2000) as usize,
+            )?)),
+            Query::TopExport {
+                opts,
+                filter,
+                order,
+                how,
+            } => Ok(Answer::Text {
+                text: export::top_table(
+                    &self.top_window(&opts, &filter, order, 0, usize::MAX)?,
+                    how,
+                ),
+            }),
             Query::TopText { .. } if self.profile.text_top.is_some() => Ok(Answer::Text {
                 text: self
                     .profile

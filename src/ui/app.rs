@@ -213,7 +213,7 @@ pub fn App() -> Html {
                         }
                         if tab == Tab::Flame {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                target={state.flame_target.clone()} />
+                                target={state.flame_target.clone()} file_name={summary.name.clone()} />
                         }
                         if tab == Tab::Sandwich {
                             <SandwichView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
@@ -221,10 +221,11 @@ pub fn App() -> Html {
                         }
                         if tab == Tab::BottomUp {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                how={Some(Reshape::BottomUp)} />
+                                how={Some(Reshape::BottomUp)} file_name={summary.name.clone()} />
                         }
                         if tab == Tab::Goroutines {
-                            <GoroutinesView worker={worker.clone()} generation={state.generation} series={Some(series_offer)} />
+                            <GoroutinesView worker={worker.clone()} generation={state.generation} series={Some(series_offer)}
+                                file_name={summary.name.clone()} />
                         }
                         if tab == Tab::Series {
                             <SeriesView worker={worker.clone()} generation={state.generation} />

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::export::goroutines_export;
 use super::hooks::{use_group_rows, use_query};
 use super::inputs::chosen_files;
 use super::worker_client::Source;
@@ -24,6 +25,9 @@ pub struct GoroutinesViewProps {
     /// hint, as a series (see [`GoroutineSummaryViewProps::series`]).
     #[prop_or_default]
     pub series: Option<SeriesOffer>,
+    /// The open file's name, which the Markdown export is named after.
+    #[prop_or_default]
+    pub file_name: String,
 }
 
 /// The dominant-group hint's way to the series view: the files chosen
@@ -58,7 +62,7 @@ pub fn GoroutinesView(props: &GoroutinesViewProps) -> Html {
     };
     match summary.value() {
         Some(s) => html! {
-            <GoroutineSummaryView summary={s.clone()} ignore_labels={*ignore_labels} {on_ignore_labels} series={props.series.clone()} />
+            <GoroutineSummaryView summary={s.clone()} ignore_labels={*ignore_labels} {on_ignore_labels} series={props.series.clone()} file_name={props.file_name.clone()} />
         },
         None => html! { <p class="muted">{ "Grouping goroutines…" }</p> },
     }
@@ -107,6 +111,9 @@ pub struct GoroutineSummaryViewProps {
     /// dumps, which the series view measures.
     #[prop_or_default]
     pub series: Option<SeriesOffer>,
+    /// The open file's name, which the Markdown export is named after.
+    #[prop_or_default]
+    pub file_name: String,
 }
 
 /// The summary itself, separate from fetching it so it can be tested alone.
@@ -274,6 +281,7 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
                 <div class="g-total">
                     <div class="big" data-testid="goroutine-total">{ s.total.to_string() }</div>
                     <div class="muted" data-testid="goroutine-facts" data-leaked={s.leaked.to_string()}>{ facts.join(" · ") }</div>
+                    { goroutines_export(s, &props.file_name) }
                 </div>
                 <div class="g-states">
                     if let Some(note) = &s.state_note { <p class="muted">{ note.clone() }</p> }

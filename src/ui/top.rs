@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::export::top_export;
 use super::hooks::{use_element_size, use_query};
 use super::labels::LabelsPanel;
 use super::WorkerHandle;
@@ -324,6 +325,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <span class="spacer" />
                 <button class="button" data-testid="copy-top" onclick={on_copy}>{ if *copied { "Copied" } else { "Copy as pprof text" } }</button>
                 <button class="button" data-testid="download-top" onclick={on_download}>{ "Download as text" }</button>
+                { top_export(&window, &props.opts, &filter, *order, &props.file_name) }
             </div>
             if let Some(e) = window.error() {
                 <div class="banner error inline" data-testid="top-error">{ e.to_string() }</div>

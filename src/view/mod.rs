@@ -18,15 +18,19 @@
 //! * [`sandwich`]: one function's callers and callees, as `-peek`;
 //! * [`summary`]: what the header shows about the open file;
 //! * [`numbers`]: counts and file sizes as the page writes them;
+//! * [`export`]: export file names and the top table as TSV and CSV;
+//! * [`goroutine_markdown`]: the goroutine view as Markdown;
 //! * [`color`]: stable colours per Go package.
 
 pub mod color;
 pub mod explain;
+pub mod export;
 pub mod flame_diff;
 pub mod flame_labels;
 pub mod flame_layout;
 pub mod flame_scene;
 pub mod goroutine_labels;
+pub mod goroutine_markdown;
 pub mod hints;
 pub mod labels;
 pub mod numbers;

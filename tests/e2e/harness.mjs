@@ -72,10 +72,10 @@ after(async () => {
 /// done before the test counts requests. With `booting`, `booting(context)`
 /// runs before the page is opened and `fn` runs as soon as it has loaded,
 /// not once its worker runs (the cases of the page before its wasm starts).
-export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url, booting } = {}) {
+export async function withPage(fn, { viewport = { width: 1280, height: 800 }, colorScheme = "light", file, url, booting, deviceScaleFactor = 1 } = {}) {
   const s = await session();
   const browser = await browserFor(s, colorScheme);
-  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, deviceScaleFactor });
   const page = await context.newPage();
   const target = file ? pathToFileURL(file).href : url ?? s.url;
   if (file) await context.route((u) => u.href !== target, (route) => route.abort());

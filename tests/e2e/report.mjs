@@ -36,19 +36,27 @@ export function asToday(want, got) {
 /// The top table's download. `name` is the file name the page suggests
 /// (files are opened under the neutral name "unknown"); null skips that check.
 export async function downloadTop(page, name = "unknown.top.txt") {
-  if (skipOn("firefox", "no download event for a blob: link over BiDi; the top text is read from the link's blob")) {
-    return blobDownload(page, '[data-testid="download-top"]', name);
-  }
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="download-top"]')]);
-  if (name !== null) assert.equal(download.suggestedFilename(), name);
-  const path = await download.path();
-  return readFileSync(path, "utf8");
+  return downloadFile(page, '[data-testid="download-top"]', name);
 }
 
-/// Clicks `selector` and returns the text of the blob that the page's
-/// download link points at, checking its `download` name. The page's own code
-/// runs to the very click on the link; only the browser's saving is left out.
-async function blobDownload(page, selector, name) {
+/// Clicks `selector` and returns the file the page downloads, as text (or,
+/// with `binary`, a Buffer), checking its name unless `name` is null.
+export async function downloadFile(page, selector, name, { binary = false } = {}) {
+  if (skipOn("firefox", "no download event for a blob: link over BiDi; the file is read from the link's blob")) {
+    const got = await blobDownload(page, selector, name, binary);
+    return binary ? Buffer.from(got, "base64") : got;
+  }
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+  if (name !== null) assert.equal(download.suggestedFilename(), name);
+  const path = await download.path();
+  return binary ? readFileSync(path) : readFileSync(path, "utf8");
+}
+
+/// Clicks `selector` and returns the content of the blob that the page's
+/// download link points at (base64 when `binary`), checking its `download`
+/// name. The page's own code runs to the very click on the link; only the
+/// browser's saving is left out.
+async function blobDownload(page, selector, name, binary) {
   await page.evaluate(() => {
     if (window.__pprofLensDownloads) return;
     const blobs = new Map();
@@ -56,13 +64,20 @@ async function blobDownload(page, selector, name) {
     URL.createObjectURL = (b) => { const u = create(b); blobs.set(u, b); return u; };
     window.__pprofLensDownloads = [];
     HTMLAnchorElement.prototype.click = function () {
-      window.__pprofLensDownloads.push(blobs.get(this.href).text().then((text) => ({ name: this.download, text })));
+      window.__pprofLensDownloads.push({ name: this.download, blob: blobs.get(this.href) });
     };
   });
   const before = await page.evaluate(() => window.__pprofLensDownloads.length);
   await page.click(selector);
   await page.waitForFunction((n) => window.__pprofLensDownloads.length > n, before);
-  const got = await page.evaluate((n) => window.__pprofLensDownloads[n], before);
+  const got = await page.evaluate(async ([n, binary]) => {
+    const { name, blob } = window.__pprofLensDownloads[n];
+    if (!binary) return { name, text: await blob.text() };
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { name, text: btoa(s) };
+  }, [before, binary]);
   if (name !== null) assert.equal(got.name, name);
   return got.text;
 }

@@ -154,3 +154,39 @@ for (const colorScheme of ["light", "dark"]) {
       await screenshot(page, `bottom-up-${colorScheme}`);
     }, { colorScheme }));
 }
+
+for (const colorScheme of ["light", "dark"]) {
+  test(`the callers grow upward from the function at the bottom edge (${colorScheme})`, () =>
+    withPage(async (page) => {
+      await openFile(page, corpus("cpu_regexp_json.pb.gz"));
+      await page.click('[data-testid="tab-sandwich"]');
+      await pick(page, "regexp.(*Regexp).doExecute");
+      await page.waitForFunction(() => [...document.querySelectorAll(".sandwich-half canvas")].every((c) => c.dataset.drawn === "true"));
+      const [callers, callees] = await page.$$(".sandwich-half canvas");
+      const hover = async (canvas, x, y) => {
+        await canvas.scrollIntoViewIfNeeded();
+        const bb = await canvas.boundingBox();
+        await page.mouse.move(bb.x + x, bb.y + (y < 0 ? bb.height + y : y));
+        await page.waitForSelector('[data-testid="tooltip"]');
+        return page.textContent('[data-testid="tooltip"] .tt-name');
+      };
+      // Above the root (the whole width), the function is the callers
+      // graph's bottom row and the callees' top one; its first caller sits
+      // right above it.
+      const callerRows = await rows(page, "callers");
+      assert.equal(await hover(callers, 3, -27), "regexp.(*Regexp).doExecute");
+      assert.equal(await hover(callers, 3, -45), callerRows[0][0]);
+      assert.equal(await hover(callees, 3, 27), "regexp.(*Regexp).doExecute");
+      // A click on the caller zooms to it: it then spans the width (20px
+      // from the right edge is another caller before, and clear of
+      // Firefox's overlay scrollbar).
+      await callers.scrollIntoViewIfNeeded();
+      const bb = await callers.boundingBox();
+      assert.notEqual(await hover(callers, bb.width - 20, -45), callerRows[0][0]);
+      await page.mouse.click(bb.x + 3, bb.y + bb.height - 45);
+      await page.waitForFunction(() => document.querySelectorAll(".sandwich-half .crumb").length > 1);
+      await page.mouse.move(0, 0);
+      assert.equal(await hover(callers, bb.width - 20, -45), callerRows[0][0]);
+      await screenshot(page, `sandwich-inverted-${colorScheme}`);
+    }, { colorScheme }));
+}

@@ -21,6 +21,10 @@ pub struct FlameCanvasProps {
     pub container: NodeRef,
     /// A box was clicked: zoom to it (`None`: the root).
     pub on_zoom: Callback<Option<NodeId>>,
+    /// Draw the graph upward (a sandwich's callers): row 0 at the bottom,
+    /// shown first scrolled to the bottom.
+    #[prop_or_default]
+    pub inverted: bool,
 }
 
 #[component]
@@ -31,29 +35,41 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
     // Label widths measured by earlier paints, kept across paints.
     let widths: Rc<RefCell<CharWidths>> = use_mut_ref(CharWidths::default);
     let size = props.size;
+    let inverted = props
+        .scene
+        .as_ref()
+        .filter(|_| props.inverted)
+        .map(|s| s.depth);
+    let viewport = Viewport {
+        width: size.0,
+        height: size.1,
+        scroll_y: *scroll_y,
+        inverted,
+    };
 
-    // Paint when the scene, size or scroll change.
+    // An upward graph starts at its bottom, where its root row is.
     {
-        let canvas = canvas.clone();
-        let deps = (props.scene.clone(), size, *scroll_y);
-        use_effect_with(deps, move |(scene, (w, h), scroll_y)| {
-            if let (Some(scene), Some(el)) = (scene, canvas.cast::<HtmlCanvasElement>()) {
-                let vp = Viewport {
-                    width: *w,
-                    height: *h,
-                    scroll_y: *scroll_y,
-                };
-                paint(&el, scene, vp, &widths);
+        let container = props.container.clone();
+        use_effect_with(inverted, move |inverted| {
+            if let (Some(_), Some(el)) = (inverted, container.cast::<HtmlElement>()) {
+                el.set_scroll_top(el.scroll_height());
             }
             || ()
         });
     }
 
-    let viewport = Viewport {
-        width: size.0,
-        height: size.1,
-        scroll_y: *scroll_y,
-    };
+    // Paint when the scene, size or scroll change.
+    {
+        let canvas = canvas.clone();
+        let deps = (props.scene.clone(), viewport);
+        use_effect_with(deps, move |(scene, vp)| {
+            if let (Some(scene), Some(el)) = (scene, canvas.cast::<HtmlCanvasElement>()) {
+                paint(&el, scene, *vp, &widths);
+            }
+            || ()
+        });
+    }
+
     let on_move = {
         let scene = props.scene.clone();
         let hover = hover.clone();

@@ -8,6 +8,7 @@
 //! box, `Esc` resets the zoom.
 
 mod canvas;
+mod export;
 mod toolbar;
 mod tooltip;
 
@@ -22,6 +23,7 @@ use super::WorkerHandle;
 use crate::protocol::{FlameScene, Query, ReportOptions, Reshape};
 use crate::render::Theme;
 use canvas::FlameCanvas;
+use export::flame_export;
 use toolbar::FlameToolbar;
 
 /// A flame node, as the scene names it (zoom targets, breadcrumb entries).
@@ -60,6 +62,9 @@ pub struct FlameViewProps {
     /// A class for the section, to size a sandwich's halves.
     #[prop_or_default]
     pub class: Classes,
+    /// The open file's name, which exports are named after.
+    #[prop_or_default]
+    pub file_name: String,
 }
 
 #[component]
@@ -161,14 +166,34 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         })
     };
     let scene_now = scene.value().cloned();
+    // A sandwich's callers grow upward from the function, on the callees.
+    let inverted = matches!(props.how, Some(Reshape::Callers(_)));
+    // The sandwich's two halves have no exports of their own: the test
+    // hooks name one graph per tab.
+    let exports = match &props.how {
+        None => Some("flame"),
+        Some(Reshape::BottomUp) => Some("bottom-up"),
+        Some(_) => None,
+    }
+    .map(|what| {
+        flame_export(
+            scene_now.clone(),
+            size.0,
+            inverted,
+            container.clone(),
+            &props.file_name,
+            what,
+        )
+    })
+    .unwrap_or_default();
     html! {
         <section class={classes!("flame-view", props.class.clone())}>
             <FlameToolbar scene={scene_now.clone()} search={(*search).clone()} {on_search}
-                on_zoom={on_zoom.clone()} {search_box} by_base={*by_base} {on_by_base} />
+                on_zoom={on_zoom.clone()} {search_box} by_base={*by_base} {on_by_base} extra={exports} />
             if let Some(e) = scene.error() {
                 <div class="banner error inline">{ e.to_string() }</div>
             }
-            <FlameCanvas scene={scene_now} {size} {container} {on_zoom} />
+            <FlameCanvas scene={scene_now} {size} {container} {on_zoom} {inverted} />
         </section>
     }
 }

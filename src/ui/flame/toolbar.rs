@@ -32,6 +32,9 @@ pub struct FlameToolbarProps {
     /// When comparing: the boxes are sized by the base.
     pub by_base: bool,
     pub on_by_base: Callback<bool>,
+    /// Shown before the hint at the end (the export buttons).
+    #[prop_or_default]
+    pub extra: Html,
 }
 
 #[component]
@@ -102,6 +105,7 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
                     { for legend.iter().map(|l| html! { <span>{ *l }</span> }) }
                 </span>
             }
+            { props.extra.clone() }
             <span class="muted">{ "Click a box to zoom · Esc resets" }</span>
         </div>
     }
