@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use web_sys::{HtmlCanvasElement, HtmlElement, MouseEvent};
+use web_sys::{HtmlCanvasElement, HtmlElement, KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
 use super::tooltip::{FlameTooltip, Hover};
@@ -21,6 +21,12 @@ pub struct FlameCanvasProps {
     pub container: NodeRef,
     /// A box was clicked: zoom to it (`None`: the root).
     pub on_zoom: Callback<Option<NodeId>>,
+    /// The keyboard's focus box.
+    pub focus: Option<NodeId>,
+    /// A key pressed on the focused canvas.
+    pub on_key: Callback<KeyboardEvent>,
+    /// The canvas got the keyboard focus.
+    pub on_focus: Callback<()>,
 }
 
 #[component]
@@ -35,15 +41,35 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
     // Paint when the scene, size or scroll change.
     {
         let canvas = canvas.clone();
-        let deps = (props.scene.clone(), size, *scroll_y);
-        use_effect_with(deps, move |(scene, (w, h), scroll_y)| {
+        let deps = (props.scene.clone(), size, *scroll_y, props.focus);
+        use_effect_with(deps, move |(scene, (w, h), scroll_y, focus)| {
             if let (Some(scene), Some(el)) = (scene, canvas.cast::<HtmlCanvasElement>()) {
                 let vp = Viewport {
                     width: *w,
                     height: *h,
                     scroll_y: *scroll_y,
                 };
-                paint(&el, scene, vp, &widths);
+                paint(&el, scene, vp, &widths, *focus);
+            }
+            || ()
+        });
+    }
+
+    // Scroll the focus box into view when the keys move it off screen.
+    {
+        let container = props.container.clone();
+        let deps = (props.focus, props.scene.clone());
+        use_effect_with(deps, move |(focus, scene)| {
+            let b = scene
+                .as_ref()
+                .zip(*focus)
+                .and_then(|(s, f)| s.boxes.iter().find(|b| b.node == f));
+            if let (Some(b), Some(el)) = (b, container.cast::<HtmlElement>()) {
+                let y = b.depth as f64 * render::ROW_HEIGHT;
+                let (top, h) = (el.scroll_top() as f64, el.client_height() as f64);
+                if y < top || y + render::ROW_HEIGHT > top + h {
+                    el.set_scroll_top((y - h / 2.0).max(0.0) as i32);
+                }
             }
             || ()
         });
@@ -108,7 +134,10 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
                 <div class="flame-sticky">
                     <canvas data-testid="flame-canvas" ref={canvas} class="flame-canvas"
                         style={format!("width:{}px;height:{}px", size.0, size.1)}
-                        onmousemove={on_move} onmouseleave={on_leave} onclick={on_click} />
+                        onmousemove={on_move} onmouseleave={on_leave} onclick={on_click}
+                        tabindex="0" role="img"
+                        aria-label="Flame graph: arrows move, Enter zooms, Backspace goes up, n and N step through matches, s opens the sandwich"
+                        onkeydown={props.on_key.clone()} onfocus={props.on_focus.reform(|_: FocusEvent| ())} />
                     { tooltip }
                 </div>
             </div>
@@ -118,14 +147,24 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
 
 /// Draws `scene` at `vp`, reusing the label widths measured before, and
 /// marks the canvas drawn (a test hook).
-fn paint(el: &HtmlCanvasElement, scene: &Scene, vp: Viewport, widths: &RefCell<CharWidths>) {
+fn paint(
+    el: &HtmlCanvasElement,
+    scene: &Scene,
+    vp: Viewport,
+    widths: &RefCell<CharWidths>,
+    focus: Option<NodeId>,
+) {
     let cache = std::mem::take(&mut *widths.borrow_mut());
     let perf = web_sys::window().and_then(|w| w.performance());
     if let Some(p) = &perf {
         let _ = p.mark("flame-draw-start");
     }
     if let Some(mut painter) = CanvasPainter::new(el, vp.width, vp.height, cache) {
-        render::draw_flame(&mut painter, scene, vp, &theme());
+        let theme = theme();
+        render::draw_flame(&mut painter, scene, vp, &theme);
+        if let Some(f) = focus {
+            render::draw_focus(&mut painter, scene, vp, f, &theme);
+        }
         // Benchmarks read these: performance.getEntriesByName("flame-draw").
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark("flame-draw", "flame-draw-start");

@@ -102,7 +102,7 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
                     { for legend.iter().map(|l| html! { <span>{ *l }</span> }) }
                 </span>
             }
-            <span class="muted">{ "Click a box to zoom · Esc resets" }</span>
+            <span class="muted">{ "Click a box to zoom · Esc goes up · ? for keys" }</span>
         </div>
     }
 }
