@@ -237,9 +237,12 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     // A click zooms to a box and puts the focus box on it.
     let on_canvas_zoom = {
         let (zoom, focus) = (zoom.clone(), focus.clone());
+        let root = scene_now
+            .as_ref()
+            .and_then(|s| s.breadcrumb.first().map(|&(n, _)| n));
         Callback::from(move |node: Option<NodeId>| {
             zoom.set(node);
-            focus.set(Some(node.unwrap_or(crate::analysis::flame::ROOT)));
+            focus.set(node.or(root));
         })
     };
     let on_search = {
