@@ -270,6 +270,7 @@ async fn flame_view_paints_zooms_and_searches() {
         target: None,
         how: None,
         class: yew::Classes::new(),
+        on_sandwich: None,
     };
     let root = mount::<FlameView>(props).await;
     let canvas: web_sys::HtmlCanvasElement = by_testid(&root, "flame-canvas").dyn_into().unwrap();

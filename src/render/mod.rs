@@ -4,6 +4,7 @@
 //! worker lays them out) into drawing calls on a [`Painter`]. The canvas
 //! implementation lives in `canvas.rs` (wasm only); [`RecordingPainter`]
 //! records the calls so tests can check what would be drawn, natively.
+//! [`draw_focus`] outlines the box the keyboard is on.
 //! Hit testing is the view's ([`crate::view::flame_scene::hit_test`]), on
 //! the 0..1 scale; [`Viewport::locate`] turns pixels into that. [`svg`]
 //! writes the same boxes and labels as an SVG document.
@@ -16,7 +17,8 @@
 pub mod canvas;
 pub mod svg;
 
-use crate::protocol::{FlameBox, FlameScene};
+use crate::protocol::{FlameBox, FlameScene, NodeId};
+use crate::view::color;
 
 /// Height of one flame row in CSS pixels.
 pub const ROW_HEIGHT: f64 = 18.0;
@@ -40,9 +42,14 @@ pub trait Painter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
     pub background: &'static str,
+    /// Labels on the theme's package colours.
     pub text: &'static str,
+    /// Labels on boxes where `text` reads worse (a comparison's far ends).
+    pub alt_text: &'static str,
     pub dim_text: &'static str,
     pub highlight: &'static str,
+    /// The keyboard's focus box outline.
+    pub focus: &'static str,
     pub dark: bool,
 }
 
@@ -51,8 +58,10 @@ impl Theme {
         Theme {
             background: "#ffffff",
             text: "#1f2328",
-            dim_text: "#8c959f",
+            alt_text: "#ffffff",
+            dim_text: "#656d76",
             highlight: "#d6336c",
+            focus: "#1f2328",
             dark: false,
         }
     }
@@ -60,9 +69,11 @@ impl Theme {
     pub fn dark() -> Theme {
         Theme {
             background: "#0d1117",
-            text: "#0d1117",
-            dim_text: "#6e7681",
+            text: "#e6edf3",
+            alt_text: "#0d1117",
+            dim_text: "#8b949e",
             highlight: "#f783ac",
+            focus: "#ffffff",
             dark: true,
         }
     }
@@ -203,11 +214,13 @@ pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: 
             }
         }
     }
-    for dimmed in [false, true] {
-        let color = if dimmed { theme.dim_text } else { theme.text };
+    // Labels grouped by colour, as the boxes are: the theme's text, its
+    // alternative or black or white where they read better (see
+    // `color::text_on`), and the dimmed text.
+    for (k, color) in label_colors(theme).iter().enumerate() {
         for s in &shown {
             let b = &scene.boxes[s.i];
-            if s.w < MIN_LABEL_PX || (searching && !b.matched) != dimmed {
+            if s.w < MIN_LABEL_PX || label_color(theme, s.fill, searching && !b.matched) != k {
                 continue;
             }
             if let Some(label) = fit_label(p, b, s.w - 2.0 * TEXT_PAD) {
@@ -216,6 +229,66 @@ pub fn draw_flame(p: &mut dyn Painter, scene: &FlameScene, vp: Viewport, theme: 
         }
     }
     shown.len()
+}
+
+/// The label colours, by [`label_color`]'s index: a canvas parses each
+/// fill style it is given, so labels are drawn grouped by these.
+fn label_colors(theme: &Theme) -> [&'static str; 5] {
+    [
+        theme.text,
+        theme.alt_text,
+        "#000000",
+        "#ffffff",
+        theme.dim_text,
+    ]
+}
+
+/// Which of [`label_colors`] a box filled with `fill` gets.
+fn label_color(theme: &Theme, fill: u32, dimmed: bool) -> usize {
+    if dimmed {
+        return 4;
+    }
+    let c = color::text_on(fill, hex(theme.text), hex(theme.alt_text));
+    label_colors(theme)
+        .iter()
+        .position(|&l| hex(l) == c)
+        .unwrap_or(0)
+}
+
+/// The label colour a box filled with `fill` gets, as 0xRRGGBB (what the
+/// contrast test checks against the fill).
+pub fn label_rgb(theme: &Theme, fill: u32, dimmed: bool) -> u32 {
+    hex(label_colors(theme)[label_color(theme, fill, dimmed)])
+}
+
+/// The faded fill of a box a search does not match.
+pub fn dimmed_fill(fill: u32, dark: bool) -> u32 {
+    dim(fill, dark)
+}
+
+fn hex(css: &str) -> u32 {
+    u32::from_str_radix(css.trim_start_matches('#'), 16).unwrap_or(0)
+}
+
+/// Outlines `node`'s box, the keyboard's focus, when it is in view: a
+/// 2px frame inside the box, in four bars as the painter has no stroke.
+pub fn draw_focus(
+    p: &mut dyn Painter,
+    scene: &FlameScene,
+    vp: Viewport,
+    node: NodeId,
+    theme: &Theme,
+) {
+    let Some(b) = scene.boxes.iter().find(|b| b.node == node) else {
+        return;
+    };
+    let (x, w) = (b.x0 * vp.width, ((b.x1 - b.x0) * vp.width).max(4.0));
+    let (y, h) = (vp.row_top(b.depth), ROW_HEIGHT - 1.0);
+    let t = 2.0;
+    p.fill_rect(x, y, w, t, theme.focus);
+    p.fill_rect(x, y + h - t, w, t, theme.focus);
+    p.fill_rect(x, y, t, h, theme.focus);
+    p.fill_rect(x + w - t, y, t, h, theme.focus);
 }
 
 /// The longest label candidate that fits `room` pixels, else the shortest one

@@ -10,7 +10,8 @@
 
 use std::fmt::Write;
 
-use super::{fit_label, graph_height, place, rect_width, rgb, Painter, Theme, Viewport};
+use super::{fit_label, graph_height, label_color, label_colors, place, rect_width, rgb};
+use super::{Painter, Theme, Viewport};
 use super::{FONT, MIN_LABEL_PX, ROW_HEIGHT, TEXT_PAD};
 use crate::measurement;
 use crate::protocol::FlameScene;
@@ -88,11 +89,8 @@ pub fn flame_svg(
         }
         if s.w >= MIN_LABEL_PX {
             if let Some(label) = fit_label(measure, b, s.w - 2.0 * TEXT_PAD) {
-                let color = if searching && !b.matched {
-                    theme.dim_text
-                } else {
-                    theme.text
-                };
+                let color =
+                    label_colors(theme)[label_color(theme, s.fill, searching && !b.matched)];
                 let _ = write!(
                     out,
                     r#"<text x="{}" y="{}" fill="{}">{}</text>"#,

@@ -13,6 +13,7 @@ use super::inputs::OpenModeSelect;
 use super::open::{DropZone, ExampleMenu, Landing, OpenButton, Opener, RecentMenu, StatusLine};
 use super::sandwich::SandwichView;
 use super::series::SeriesView;
+use super::shortcuts::ShortcutsButton;
 use super::state::RecentFile;
 use super::state::{Action, AppState, Tab};
 use super::top::TopView;
@@ -213,15 +214,17 @@ pub fn App() -> Html {
                         }
                         if tab == Tab::Flame {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                target={state.flame_target.clone()} file_name={summary.name.clone()} />
+                                target={state.flame_target.clone()} file_name={summary.name.clone()}
+                                on_sandwich={on_show_in_sandwich.clone()} />
                         }
                         if tab == Tab::Sandwich {
                             <SandwichView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                function={state.sandwich_function.clone()} on_function={on_show_in_sandwich} />
+                                function={state.sandwich_function.clone()} on_function={on_show_in_sandwich.clone()} />
                         }
                         if tab == Tab::BottomUp {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                how={Some(Reshape::BottomUp)} file_name={summary.name.clone()} />
+                                how={Some(Reshape::BottomUp)} file_name={summary.name.clone()}
+                                on_sandwich={on_show_in_sandwich.clone()} />
                         }
                         if tab == Tab::Goroutines {
                             <GoroutinesView worker={worker.clone()} generation={state.generation} series={Some(series_offer)}
@@ -255,6 +258,7 @@ pub fn App() -> Html {
                     on_cancel={opener.cancel.clone()} worker_ready={state.worker_ready} />
                 <UpdateNotice />
                 <OfflineLink />
+                <ShortcutsButton />
             </header>
             if let Some(err) = &state.error {
                 <div class="banner error">

@@ -175,11 +175,11 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
 
     let histogram = (!s.wait_histogram.rows.is_empty()).then(|| {
         html! {
-            <table class="histogram" data-testid="wait-histogram">
-                <thead><tr><th>{ "state \\ waiting" }</th>{ for s.wait_histogram.buckets.iter().map(|b| html! { <th>{ b.clone() }</th> }) }</tr></thead>
+            <table class="histogram" data-testid="wait-histogram" aria-label="Goroutines by state and time waited">
+                <thead><tr><th scope="col">{ "state \\ waiting" }</th>{ for s.wait_histogram.buckets.iter().map(|b| html! { <th scope="col">{ b.clone() }</th> }) }</tr></thead>
                 <tbody>
                     { for s.wait_histogram.rows.iter().map(|r| html! {
-                        <tr><td>{ r.state.clone() }</td>{ for r.counts.iter().map(|c| html! {
+                        <tr><th scope="row">{ r.state.clone() }</th>{ for r.counts.iter().map(|c| html! {
                             <td class={classes!("num", (*c == 0).then_some("zero"))}>{ group_digits(*c) }</td>
                         }) }</tr>
                     }) }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::inputs::InputsBar;
+use super::shortcuts::use_tab_keys;
 use super::state::Tab;
 use super::worker_client::Change;
 use crate::protocol::Summary;
@@ -79,6 +80,21 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             pt.name
         ));
     }
+    // The tabs shown, in order, for the digit keys.
+    let shown = [
+        (Tab::Top, true),
+        (Tab::Flame, s.fetch.is_none()),
+        (Tab::Sandwich, s.fetch.is_none()),
+        (Tab::BottomUp, s.fetch.is_none()),
+        (Tab::Goroutines, s.has_goroutines),
+        (Tab::Series, matches!(s.inputs, Inputs::Series { .. })),
+    ];
+    let shown = shown
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(t, _)| *t)
+        .collect();
+    use_tab_keys(shown, props.on_tab.clone());
     let tab = |t: Tab, testid: &'static str, label: &'static str| {
         let on_tab = props.on_tab.clone();
         let selected = props.tab == t;

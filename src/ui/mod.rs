@@ -35,6 +35,8 @@ mod sandwich;
 #[cfg(target_arch = "wasm32")]
 mod series;
 #[cfg(target_arch = "wasm32")]
+mod shortcuts;
+#[cfg(target_arch = "wasm32")]
 mod top;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;

@@ -141,7 +141,8 @@ fn SandwichBody(props: &SandwichBodyProps) -> Html {
         <div class="sandwich-body">
             <h3 class="sandwich-title">{ format!("Callers of {}", s.name) }</h3>
             <FlameView worker={props.worker.clone()} generation={props.generation} opts={props.opts.clone()}
-                how={Some(Reshape::Callers(s.name.clone()))} class={classes!("sandwich-half")} />
+                how={Some(Reshape::Callers(s.name.clone()))} class={classes!("sandwich-half")}
+                on_sandwich={props.on_function.clone()} />
             <div class="sandwich-rows" data-testid="sandwich-callers" role="list">
                 if s.callers.is_empty() { <p class="muted">{ "no callers: a root of every stack it is on" }</p> }
                 { rows(&s.callers) }
@@ -158,7 +159,8 @@ fn SandwichBody(props: &SandwichBodyProps) -> Html {
             </div>
             <h3 class="sandwich-title">{ format!("Callees of {}", s.name) }</h3>
             <FlameView worker={props.worker.clone()} generation={props.generation} opts={props.opts.clone()}
-                how={Some(Reshape::Callees(s.name.clone()))} class={classes!("sandwich-half")} />
+                how={Some(Reshape::Callees(s.name.clone()))} class={classes!("sandwich-half")}
+                on_sandwich={props.on_function.clone()} />
         </div>
     }
 }

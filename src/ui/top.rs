@@ -213,18 +213,18 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 html! {
                     <div class="row" role="row" data-testid="top-row" {style} {onclick} {title}>
                         if let Some(sides) = &r.sides {
-                            <span class="num" data-testid="row-base">{ &sides.base }</span>
-                            <span class="num" data-testid="row-new">{ &sides.new }</span>
+                            <span class="num" role="cell" data-testid="row-base">{ &sides.base }</span>
+                            <span class="num" role="cell" data-testid="row-new">{ &sides.new }</span>
                         }
-                        <span class="num">{ &r.flat }</span>
+                        <span class="num" role="cell">{ &r.flat }</span>
                         if let Some(sides) = &r.sides {
-                            <span class="num" data-testid="row-delta-pct">{ &sides.delta_pct }</span>
+                            <span class="num" role="cell" data-testid="row-delta-pct">{ &sides.delta_pct }</span>
                         }
-                        <span class="num">{ &r.flat_pct }</span>
-                        <span class="num">{ &r.sum_pct }</span>
-                        <span class="num">{ &r.cum }</span>
-                        <span class="num">{ &r.cum_pct }</span>
-                        <span class="name" title={r.name.clone()}>{ &r.name }</span>
+                        <span class="num" role="cell">{ &r.flat_pct }</span>
+                        <span class="num" role="cell">{ &r.sum_pct }</span>
+                        <span class="num" role="cell">{ &r.cum }</span>
+                        <span class="num" role="cell">{ &r.cum_pct }</span>
+                        <span class="name" role="cell" title={r.name.clone()}>{ &r.name }</span>
                         if !no_stacks {
                             <button class="row-action" data-testid="row-sandwich" title="Callers and callees (sandwich)"
                                 aria-label={format!("Sandwich of {}", r.name)} onclick={on_sandwich}>{ "⇅" }</button>
@@ -278,12 +278,14 @@ pub fn TopView(props: &TopViewProps) -> Html {
         };
         match onclick {
             Some(onclick) => html! {
-                <button class={classes!("num", "help-cell", class)} data-testid={testid} {onclick} {onmouseenter} {onmouseleave} {onfocus} {onblur}>
-                    { label }{ help_box(c) }
-                </button>
+                <span class="num" role="columnheader">
+                    <button class={classes!("num", "help-cell", class)} data-testid={testid} {onclick} {onmouseenter} {onmouseleave} {onfocus} {onblur}>
+                        { label }{ help_box(c) }
+                    </button>
+                </span>
             },
             None => html! {
-                <span class="num help-cell" tabindex="0" {onmouseenter} {onmouseleave} {onfocus} {onblur}>
+                <span class="num help-cell" role="columnheader" tabindex="0" {onmouseenter} {onmouseleave} {onfocus} {onblur}>
                     { label }{ help_box(c) }
                 </span>
             },
@@ -344,21 +346,23 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <LabelsPanel worker={props.worker.clone()} generation={props.generation}
                     opts={props.opts.clone()} on_options={props.on_options.clone()} />
             }
-            <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-rowcount={row_count.to_string()}>
+            <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-label="Top functions" aria-rowcount={row_count.to_string()}>
                 <div class="row head" role="row">
                     if compared {
-                        <span class="num">{ "base" }</span>
-                        <span class="num">{ "new" }</span>
+                        <span class="num" role="columnheader">{ "base" }</span>
+                        <span class="num" role="columnheader">{ "new" }</span>
                     }
                     { head_cell(Column::Flat, "flat", sorted(RowOrder::Flat), Some("sort-flat"), Some(set_order(RowOrder::Flat))) }
                     if compared {
-                        <span class="num">{ "delta%" }</span>
+                        <span class="num" role="columnheader">{ "delta%" }</span>
                     }
                     { head_cell(Column::FlatPct, "flat%", "", None, None) }
                     { head_cell(Column::SumPct, "sum%", "", None, None) }
                     { head_cell(Column::Cum, "cum", sorted(RowOrder::Cum), Some("sort-cum"), Some(set_order(RowOrder::Cum))) }
                     { head_cell(Column::CumPct, "cum%", "", None, None) }
-                    <button class={classes!("name", sorted(RowOrder::Name))} onclick={set_order(RowOrder::Name)} data-testid="sort-name">{ "name" }</button>
+                    <span class="name" role="columnheader">
+                        <button class={classes!("name", sorted(RowOrder::Name))} onclick={set_order(RowOrder::Name)} data-testid="sort-name">{ "name" }</button>
+                    </span>
                 </div>
                 <div class="scroller" ref={scroller} {onscroll}>
                     <div class="rows" style={format!("height:{}px", row_count as f64 * ROW_H)}>{ rows_html }</div>

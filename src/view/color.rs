@@ -140,6 +140,44 @@ pub fn function_color(function: &str, dark: bool) -> u32 {
     package_color(package_name(function), dark)
 }
 
+/// WCAG 2's relative luminance of 0xRRGGBB (0 black .. 1 white).
+pub fn luminance(rgb: u32) -> f64 {
+    let ch = |shift: u32| {
+        let c = ((rgb >> shift) & 0xff) as f64 / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * ch(16) + 0.7152 * ch(8) + 0.0722 * ch(0)
+}
+
+/// WCAG 2's contrast ratio of two colours (1 .. 21); AA asks 4.5 of text.
+pub fn contrast(a: u32, b: u32) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The text colour for `fill`: whichever of `text` and `alt` reads better,
+/// or, where neither reaches AA's 4.5 (the middle of a comparison's scale,
+/// between its dark blue and its orange), black or white, one of which
+/// always does (at worst 4.58, where they tie).
+pub fn text_on(fill: u32, text: u32, alt: u32) -> u32 {
+    let best = if contrast(fill, alt) > contrast(fill, text) {
+        alt
+    } else {
+        text
+    };
+    if contrast(fill, best) >= 4.5 {
+        best
+    } else if contrast(fill, 0x000000) >= contrast(fill, 0xffffff) {
+        0x000000
+    } else {
+        0xffffff
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 //! * [`flame_labels`]: label candidates for a box, long to short;
 //! * [`flame_scene`]: what the page draws for one view of the flame graph,
 //!   and which box is at a point of it;
+//! * [`flame_nav`]: where the flame graph's keys move its focus box;
 //! * [`series`]: a goroutine series' count bars and states per snapshot;
 //! * [`flame_diff`]: a compared flame graph's colours by change;
 //! * [`explain`]: what the top table's columns and the flame graph's
@@ -28,6 +29,7 @@ pub mod export;
 pub mod flame_diff;
 pub mod flame_labels;
 pub mod flame_layout;
+pub mod flame_nav;
 pub mod flame_scene;
 pub mod goroutine_labels;
 pub mod goroutine_markdown;

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use web_sys::{HtmlCanvasElement, HtmlElement, MouseEvent};
+use web_sys::{HtmlCanvasElement, HtmlElement, KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
 use super::tooltip::{FlameTooltip, Hover};
@@ -25,6 +25,12 @@ pub struct FlameCanvasProps {
     /// shown first scrolled to the bottom.
     #[prop_or_default]
     pub inverted: bool,
+    /// The keyboard's focus box.
+    pub focus: Option<NodeId>,
+    /// A key pressed on the focused canvas.
+    pub on_key: Callback<KeyboardEvent>,
+    /// The canvas got the keyboard focus.
+    pub on_focus: Callback<()>,
 }
 
 #[component]
@@ -58,13 +64,38 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
         });
     }
 
-    // Paint when the scene, size or scroll change.
+    // Paint when the scene, size, scroll or focus box change.
     {
         let canvas = canvas.clone();
-        let deps = (props.scene.clone(), viewport);
-        use_effect_with(deps, move |(scene, vp)| {
+        let deps = (props.scene.clone(), viewport, props.focus);
+        use_effect_with(deps, move |(scene, vp, focus)| {
             if let (Some(scene), Some(el)) = (scene, canvas.cast::<HtmlCanvasElement>()) {
-                paint(&el, scene, *vp, &widths);
+                paint(&el, scene, *vp, &widths, *focus);
+            }
+            || ()
+        });
+    }
+
+    // Scroll the focus box into view when the keys move it off screen.
+    {
+        let container = props.container.clone();
+        let deps = (props.focus, props.scene.clone());
+        use_effect_with(deps, move |(focus, scene)| {
+            let b = scene
+                .as_ref()
+                .zip(*focus)
+                .and_then(|(s, f)| s.boxes.iter().find(|b| b.node == f));
+            if let (Some(b), Some(el)) = (b, container.cast::<HtmlElement>()) {
+                let (top, h) = (el.scroll_top() as f64, el.client_height() as f64);
+                // The row's y in the scrolled content.
+                let y = Viewport {
+                    scroll_y: 0.0,
+                    ..viewport
+                }
+                .row_top(b.depth);
+                if y < top || y + render::ROW_HEIGHT > top + h {
+                    el.set_scroll_top((y - h / 2.0).max(0.0) as i32);
+                }
             }
             || ()
         });
@@ -124,7 +155,10 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
                 <div class="flame-sticky">
                     <canvas data-testid="flame-canvas" ref={canvas} class="flame-canvas"
                         style={format!("width:{}px;height:{}px", size.0, size.1)}
-                        onmousemove={on_move} onmouseleave={on_leave} onclick={on_click} />
+                        onmousemove={on_move} onmouseleave={on_leave} onclick={on_click}
+                        tabindex="0" role="img"
+                        aria-label="Flame graph: arrows move, Enter zooms, Backspace goes up, n and N step through matches, s opens the sandwich"
+                        onkeydown={props.on_key.clone()} onfocus={props.on_focus.reform(|_: FocusEvent| ())} />
                     { tooltip }
                 </div>
             </div>
@@ -134,14 +168,24 @@ pub fn FlameCanvas(props: &FlameCanvasProps) -> Html {
 
 /// Draws `scene` at `vp`, reusing the label widths measured before, and
 /// marks the canvas drawn (a test hook).
-fn paint(el: &HtmlCanvasElement, scene: &Scene, vp: Viewport, widths: &RefCell<CharWidths>) {
+fn paint(
+    el: &HtmlCanvasElement,
+    scene: &Scene,
+    vp: Viewport,
+    widths: &RefCell<CharWidths>,
+    focus: Option<NodeId>,
+) {
     let cache = std::mem::take(&mut *widths.borrow_mut());
     let perf = web_sys::window().and_then(|w| w.performance());
     if let Some(p) = &perf {
         let _ = p.mark("flame-draw-start");
     }
     if let Some(mut painter) = CanvasPainter::new(el, vp.width, vp.height, cache) {
-        render::draw_flame(&mut painter, scene, vp, &theme());
+        let theme = theme();
+        render::draw_flame(&mut painter, scene, vp, &theme);
+        if let Some(f) = focus {
+            render::draw_focus(&mut painter, scene, vp, f, &theme);
+        }
         // Benchmarks read these: performance.getEntriesByName("flame-draw").
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark("flame-draw", "flame-draw-start");

@@ -5,10 +5,12 @@
 //! depends on (zoom, search, width) and asks for it; the [`toolbar`] searches
 //! and walks the breadcrumb back, the [`canvas`] paints the rows in view,
 //! zooms on click and shows the [`tooltip`]. Keys: `/` focuses the search
-//! box, `Esc` resets the zoom.
+//! box, `Esc` goes up one zoom level; on the focused canvas, [`keys`] move
+//! a focus box, whose function the line under the toolbar announces.
 
 mod canvas;
 mod export;
+mod keys;
 mod toolbar;
 mod tooltip;
 
@@ -22,6 +24,7 @@ use super::hooks::{is_typing_in_field, use_document_event, use_element_size, use
 use super::WorkerHandle;
 use crate::protocol::{FlameScene, Query, ReportOptions, Reshape};
 use crate::render::Theme;
+use crate::view::flame_nav;
 use canvas::FlameCanvas;
 use export::flame_export;
 use toolbar::FlameToolbar;
@@ -65,6 +68,9 @@ pub struct FlameViewProps {
     /// The open file's name, which exports are named after.
     #[prop_or_default]
     pub file_name: String,
+    /// Open a function's sandwich (the focused box's `s`, its button).
+    #[prop_or_default]
+    pub on_sandwich: Option<Callback<String>>,
 }
 
 #[component]
@@ -83,6 +89,10 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     let search_box = use_node_ref();
     // When comparing: boxes sized by the base instead of the new profile.
     let by_base = use_state(|| false);
+    // The keyboard's focus box; `None` until the canvas is first focused.
+    let focus = use_state(|| None::<NodeId>);
+    // A search step waiting for the zoomed-out scene (forward or not).
+    let step_later = use_state(|| None::<bool>);
 
     // Another reshaping is another tree: a zoom into the last one names no
     // node of it.
@@ -136,21 +146,109 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     {
         let zoom = zoom.clone();
         let search_box = search_box.clone();
+        let scene_for_keys = scene.clone();
         use_document_event("keydown", move |e: KeyboardEvent| {
             if e.key() == "/" && !is_typing_in_field(&e) {
                 e.prevent_default();
                 if let Some(i) = search_box.cast::<HtmlInputElement>() {
                     let _ = i.focus();
                 }
-            } else if e.key() == "Escape" {
-                zoom.set(None);
+            } else if e.key() == "Escape" && !is_typing_in_field(&e) {
+                if let Some(s) = scene_for_keys.value() {
+                    zoom.set(keys::zoom_up(s));
+                }
             }
         });
     }
 
+    let scene_now = scene.value().cloned();
+    // The focus as shown: a box that left the view falls back to the
+    // zoomed box.
+    let focus_now = scene_now.as_ref().and_then(|s| {
+        focus.map(|f| {
+            flame_nav::box_of(s, f)
+                .map(|_| f)
+                .or_else(|| flame_nav::home(s))
+                .unwrap_or(f)
+        })
+    });
+    {
+        let (focus, step_later) = (focus.clone(), step_later.clone());
+        use_effect_with(scene_now.clone(), move |s| {
+            if let (Some(s), Some(forward)) = (s, *step_later) {
+                if s.breadcrumb.len() <= 1 {
+                    step_later.set(None);
+                    if let Some(n) = flame_nav::step_match(s, None, forward) {
+                        focus.set(Some(n));
+                    }
+                }
+            }
+            || ()
+        });
+    }
+    let set_focus = {
+        let focus = focus.clone();
+        Callback::from(move |n| focus.set(Some(n)))
+    };
+    let keys = keys::Keys {
+        scene: scene_now.clone(),
+        focus: focus_now,
+        set_focus: set_focus.clone(),
+        on_zoom: {
+            let zoom = zoom.clone();
+            Callback::from(move |n| zoom.set(n))
+        },
+        on_step_later: {
+            let (zoom, step_later) = (zoom.clone(), step_later.clone());
+            Callback::from(move |forward| {
+                step_later.set(Some(forward));
+                zoom.set(None);
+            })
+        },
+        on_sandwich: props.on_sandwich.clone(),
+    };
+    let focused_name = keys.focused_name();
+    let announce = scene_now.as_ref().and_then(|s| {
+        let b = &s.boxes[flame_nav::box_of(s, focus_now?)?];
+        Some(flame_nav::announce(s, b))
+    });
+    let sandwich_button = match (&props.on_sandwich, focused_name) {
+        (Some(cb), Some(name)) => {
+            let onclick = cb.reform(move |_: MouseEvent| name.clone());
+            html! { <button class="button small" data-testid="flame-sandwich" {onclick}
+            title="Callers and callees of this function (key s)">{ "Sandwich" }</button> }
+        }
+        _ => Html::default(),
+    };
+    let on_key = Callback::from(move |e: KeyboardEvent| {
+        if keys.handle(&e) {
+            e.prevent_default();
+        }
+    });
+    let on_canvas_focus = {
+        let focus = focus.clone();
+        let home = scene_now.as_ref().and_then(|s| flame_nav::home(s));
+        Callback::from(move |()| {
+            if focus.is_none() {
+                focus.set(home);
+            }
+        })
+    };
+
     let on_zoom = {
         let zoom = zoom.clone();
         Callback::from(move |node| zoom.set(node))
+    };
+    // A click zooms to a box and puts the focus box on it.
+    let on_canvas_zoom = {
+        let (zoom, focus) = (zoom.clone(), focus.clone());
+        let root = scene_now
+            .as_ref()
+            .and_then(|s| s.breadcrumb.first().map(|&(n, _)| n));
+        Callback::from(move |node: Option<NodeId>| {
+            zoom.set(node);
+            focus.set(node.or(root));
+        })
     };
     let on_search = {
         let search = search.clone();
@@ -165,7 +263,6 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             by_base.set(b);
         })
     };
-    let scene_now = scene.value().cloned();
     // A sandwich's callers grow upward from the function, on the callees.
     let inverted = matches!(props.how, Some(Reshape::Callers(_)));
     // The sandwich's two halves have no exports of their own: the test
@@ -193,7 +290,11 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             if let Some(e) = scene.error() {
                 <div class="banner error inline">{ e.to_string() }</div>
             }
-            <FlameCanvas scene={scene_now} {size} {container} {on_zoom} {inverted} />
+            <p class="flame-focus" data-testid="flame-focus" aria-live="polite">
+                { announce.unwrap_or_default() }{ sandwich_button }
+            </p>
+            <FlameCanvas scene={scene_now} {size} {container} on_zoom={on_canvas_zoom}
+                focus={focus_now} {on_key} on_focus={on_canvas_focus} {inverted} />
         </section>
     }
 }

@@ -106,7 +106,7 @@ pub fn FlameToolbar(props: &FlameToolbarProps) -> Html {
                 </span>
             }
             { props.extra.clone() }
-            <span class="muted">{ "Click a box to zoom · Esc resets" }</span>
+            <span class="muted">{ "Click a box to zoom · Esc goes up · ? for keys" }</span>
         </div>
     }
 }
