@@ -270,6 +270,7 @@ async fn flame_view_paints_zooms_and_searches() {
         target: None,
         how: None,
         class: yew::Classes::new(),
+        file_name: "profile.pb.gz".into(),
         on_sandwich: None,
     };
     let root = mount::<FlameView>(props).await;
@@ -364,6 +365,7 @@ async fn goroutine_view_counts_states_groups_and_explains() {
         worker: local(profile),
         generation: 1,
         series: None,
+        file_name: "dump.txt".into(),
     };
     let root = mount::<GoroutinesView>(props).await;
     until(|| {
@@ -515,6 +517,7 @@ async fn goroutine_view_shows_labels_and_leaks_and_merges_labels_on_request() {
         worker: local(profile),
         generation: 1,
         series: None,
+        file_name: "dump.txt".into(),
     };
     let root = mount::<GoroutinesView>(props).await;
     until(|| attrs(&root, "goroutine-group", "data-count").len() == 3).await;
@@ -565,6 +568,7 @@ async fn goroutine_view_says_when_a_traceback_shows_only_some_goroutines() {
         worker: local(profile),
         generation: 1,
         series: None,
+        file_name: "dump.txt".into(),
     })
     .await;
     until(|| {
