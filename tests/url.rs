@@ -178,3 +178,79 @@ fn every_tab_has_a_name_that_reads_back() {
         assert_eq!(UrlState::parse(&s.format()).state.tab, Some(t));
     }
 }
+
+mod zoom {
+    use pprof_lens::model::builder::ProfileBuilder;
+    use pprof_lens::protocol::{Answer, FlameScene, NodeId, Query, ReportOptions};
+    use pprof_lens::session::Session;
+
+    fn session() -> Session {
+        Session::new(
+            ProfileBuilder::new(&[("samples", "count")])
+                .samples(&["main;a;b 5", "main;a;c 3", "main;d 2", "other 1"])
+                .build(),
+        )
+    }
+
+    fn scene(s: &mut Session, zoom: Option<NodeId>) -> FlameScene {
+        let q = Query::Flame {
+            opts: ReportOptions::default(),
+            zoom,
+            width_px: 1000,
+            search: String::new(),
+            dark: false,
+            by_base: false,
+        };
+        match s.answer(q) {
+            Answer::Flame(scene) => scene,
+            a => panic!("{a:?}"),
+        }
+    }
+
+    fn node_at(s: &mut Session, path: &[u32]) -> Option<NodeId> {
+        let q = Query::FlameNode {
+            opts: ReportOptions::default(),
+            path: path.to_vec(),
+        };
+        match s.answer(q) {
+            Answer::Node(n) => n,
+            a => panic!("{a:?}"),
+        }
+    }
+
+    #[test]
+    fn a_zoom_is_written_as_child_indices_and_found_again() {
+        let mut s = session();
+        let root = scene(&mut s, None);
+        assert_eq!(root.zoom_path, Vec::<u32>::new());
+        let mut seen = Vec::new();
+        for b in root.boxes.iter().filter(|b| b.depth > 0) {
+            let zoomed = scene(&mut s, Some(b.node));
+            assert_eq!(zoomed.zoom_path.len() as u32, b.depth, "{}", b.name);
+            // The path names no function: only numbers below the widest
+            // fan-out.
+            assert!(zoomed.zoom_path.iter().all(|&i| i < 3));
+            assert_eq!(node_at(&mut s, &zoomed.zoom_path), Some(b.node), "{}", b.name);
+            seen.push(zoomed.zoom_path);
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 6, "main a b c d other: each its own path");
+        // A fresh session (the file opened again) finds the same node.
+        let a = root.boxes.iter().find(|b| b.name == "a").unwrap();
+        let path = scene(&mut s, Some(a.node)).zoom_path;
+        let mut again = session();
+        let node = node_at(&mut again, &path).unwrap();
+        let shown = scene(&mut again, Some(node));
+        assert_eq!(shown.breadcrumb.last().unwrap().1, "a");
+    }
+
+    #[test]
+    fn a_path_past_the_tree_finds_nothing() {
+        let mut s = session();
+        assert_eq!(node_at(&mut s, &[]), Some(NodeId::new(0)));
+        for path in [&[9][..], &[0, 0, 0, 0, 0], &[0, 7], &[u32::MAX]] {
+            assert_eq!(node_at(&mut s, path), None, "{path:?}");
+        }
+    }
+}
