@@ -35,6 +35,8 @@ mod series;
 #[cfg(target_arch = "wasm32")]
 mod top;
 #[cfg(target_arch = "wasm32")]
+mod url_sync;
+#[cfg(target_arch = "wasm32")]
 mod worker_client;
 
 pub use state::{Action, AppState, LoadProgress, RecentFile, Status, Tab};

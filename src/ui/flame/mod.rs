@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 use super::hooks::{is_typing_in_field, use_document_event, use_element_size, use_query};
 use super::WorkerHandle;
-use crate::protocol::{FlameScene, Query, ReportOptions, Reshape};
+use crate::protocol::{Answer, FlameScene, Query, ReportOptions, Reshape};
 use crate::render::Theme;
 use canvas::FlameCanvas;
 use toolbar::FlameToolbar;
@@ -60,6 +60,16 @@ pub struct FlameViewProps {
     /// A class for the section, to size a sandwich's halves.
     #[prop_or_default]
     pub class: Classes,
+    /// The zoom the page's URL asks for, as child indices from the root
+    /// (see `state::url`); `None` leaves the zoom to this view alone.
+    #[prop_or_default]
+    pub zoom_path: Option<Vec<u32>>,
+    /// The user zoomed: the zoom as child indices, once its scene is in.
+    #[prop_or_default]
+    pub on_zoom_path: Callback<Vec<u32>>,
+    /// The zoom asked for in `zoom_path` leads past this tree.
+    #[prop_or_default]
+    pub on_zoom_missing: Callback<()>,
 }
 
 #[component]
@@ -78,6 +88,9 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     let search_box = use_node_ref();
     // When comparing: boxes sized by the base instead of the new profile.
     let by_base = use_state(|| false);
+    // The user zoomed and the URL is not told yet: zooms the URL asked for
+    // are not echoed back to it.
+    let user_zoomed = use_mut_ref(|| false);
 
     // Another reshaping is another tree: a zoom into the last one names no
     // node of it.
@@ -85,6 +98,53 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let zoom = zoom.clone();
         use_effect_with(props.how.clone(), move |_| {
             zoom.set(None);
+            || ()
+        });
+    }
+
+    // Go to the zoom the URL asks for, in the tree for these options (a
+    // filter typed keeps the zoom on the same path, as the URL has it).
+    {
+        let zoom = zoom.clone();
+        let worker = props.worker.clone();
+        let missing = props.on_zoom_missing.clone();
+        let deps = (props.zoom_path.clone(), props.generation, props.opts.clone());
+        use_effect_with(deps, move |(want, _, opts)| {
+            match want {
+                Some(path) if path.is_empty() => zoom.set(None),
+                Some(path) => {
+                    let q = Query::FlameNode {
+                        opts: opts.clone(),
+                        path: path.clone(),
+                    };
+                    worker.query(q, move |a| {
+                        let node = match a {
+                            Answer::Node(n) => n,
+                            _ => None,
+                        };
+                        if node.is_none() {
+                            missing.emit(());
+                        }
+                        zoom.set(node);
+                    });
+                }
+                None => {}
+            }
+            || ()
+        });
+    }
+
+    // Tell the URL where the user zoomed once the scene for it is in.
+    {
+        let (user_zoomed, on_path) = (user_zoomed.clone(), props.on_zoom_path.clone());
+        let now = scene.value().cloned();
+        let at = (*zoom).unwrap_or_default();
+        use_effect_with(now, move |now| {
+            let shown = now.as_ref().and_then(|s| s.breadcrumb.last()).map(|(n, _)| *n);
+            if *user_zoomed.borrow() && shown == Some(at) {
+                *user_zoomed.borrow_mut() = false;
+                on_path.emit(now.as_ref().map(|s| s.zoom_path.clone()).unwrap_or_default());
+            }
             || ()
         });
     }
@@ -129,7 +189,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     }
 
     {
-        let zoom = zoom.clone();
+        let (zoom, user_zoomed) = (zoom.clone(), user_zoomed.clone());
         let search_box = search_box.clone();
         use_document_event("keydown", move |e: KeyboardEvent| {
             if e.key() == "/" && !is_typing_in_field(&e) {
@@ -138,14 +198,18 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
                     let _ = i.focus();
                 }
             } else if e.key() == "Escape" {
+                *user_zoomed.borrow_mut() = zoom.is_some();
                 zoom.set(None);
             }
         });
     }
 
     let on_zoom = {
-        let zoom = zoom.clone();
-        Callback::from(move |node| zoom.set(node))
+        let (zoom, user_zoomed) = (zoom.clone(), user_zoomed.clone());
+        Callback::from(move |node| {
+            *user_zoomed.borrow_mut() = true;
+            zoom.set(node);
+        })
     };
     let on_search = {
         let search = search.clone();
