@@ -36,9 +36,12 @@ async function zoomRow(page, row) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="flame-breadcrumb"] .crumb').length === n, row + 1);
 }
 
+/// Types `value` key by key, as a user does: Firefox fires `change` on
+/// Enter only for a value typed, not for one `fill` set.
 async function setInput(page, testid, value) {
   const input = page.locator(`[data-testid="${testid}"]`);
-  await input.fill(value);
+  await input.fill("");
+  await input.pressSequentially(value);
   await input.press("Enter");
 }
 
