@@ -230,7 +230,12 @@ mod zoom {
             // The path names no function: only numbers below the widest
             // fan-out.
             assert!(zoomed.zoom_path.iter().all(|&i| i < 3));
-            assert_eq!(node_at(&mut s, &zoomed.zoom_path), Some(b.node), "{}", b.name);
+            assert_eq!(
+                node_at(&mut s, &zoomed.zoom_path),
+                Some(b.node),
+                "{}",
+                b.name
+            );
             seen.push(zoomed.zoom_path);
         }
         seen.sort();

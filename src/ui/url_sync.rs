@@ -160,11 +160,17 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
             });
             let w = web_sys::window();
             if let Some(w) = &w {
-                let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback(
+                    "popstate",
+                    listener.as_ref().unchecked_ref(),
+                );
             }
             move || {
                 if let Some(w) = w {
-                    let _ = w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                    let _ = w.remove_event_listener_with_callback(
+                        "popstate",
+                        listener.as_ref().unchecked_ref(),
+                    );
                 }
             }
         });

@@ -108,7 +108,11 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let zoom = zoom.clone();
         let worker = props.worker.clone();
         let missing = props.on_zoom_missing.clone();
-        let deps = (props.zoom_path.clone(), props.generation, props.opts.clone());
+        let deps = (
+            props.zoom_path.clone(),
+            props.generation,
+            props.opts.clone(),
+        );
         use_effect_with(deps, move |(want, _, opts)| {
             match want {
                 Some(path) if path.is_empty() => zoom.set(None),
@@ -140,10 +144,17 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let now = scene.value().cloned();
         let at = (*zoom).unwrap_or_default();
         use_effect_with(now, move |now| {
-            let shown = now.as_ref().and_then(|s| s.breadcrumb.last()).map(|(n, _)| *n);
+            let shown = now
+                .as_ref()
+                .and_then(|s| s.breadcrumb.last())
+                .map(|(n, _)| *n);
             if *user_zoomed.borrow() && shown == Some(at) {
                 *user_zoomed.borrow_mut() = false;
-                on_path.emit(now.as_ref().map(|s| s.zoom_path.clone()).unwrap_or_default());
+                on_path.emit(
+                    now.as_ref()
+                        .map(|s| s.zoom_path.clone())
+                        .unwrap_or_default(),
+                );
             }
             || ()
         });
