@@ -22,8 +22,8 @@
 //! module stays plain Rust and its tests run natively with the reducer's.
 
 use super::Tab;
-use crate::analysis::options::{Granularity, ReportOptions, SortOrder};
-use crate::view::top_rows::RowOrder as Order;
+use crate::protocol::RowOrder as Order;
+use crate::protocol::{Granularity, ReportOptions, SortOrder};
 
 /// The report's text options in the hash, under pprof's URL names where it
 /// has one; `tagroot` and `tagleaf` have none in pprof's URL and keep
