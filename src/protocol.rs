@@ -146,6 +146,10 @@ pub enum Query {
         search: String,
         dark: bool,
     },
+    /// The node of the flame graph for `opts` at `path`, child indices
+    /// from the root as a scene's `zoom_path` gives them: a zoom kept in
+    /// the page's URL, found again. Answered by [`Answer::Node`].
+    FlameNode { opts: ReportOptions, path: Vec<u32> },
     /// The samples' labels after `opts`' filters, as `go tool pprof -tags`
     /// reports them (`tagshow` / `taghide` decide which keys).
     Labels { opts: ReportOptions },
@@ -162,6 +166,8 @@ pub enum Answer {
     Series(SeriesSummary),
     Sandwich(Sandwich),
     Labels(LabelsView),
+    /// The node a [`Query::FlameNode`] path leads to; `None` past the tree.
+    Node(Option<NodeId>),
     /// The query could not be answered (a bad regex, no profile open).
     Failed {
         message: String,

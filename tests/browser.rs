@@ -188,6 +188,8 @@ async fn top_table_shows_pprof_rows_and_filters_them() {
         on_options: Callback::noop(),
         on_show_in_flame: Callback::noop(),
         on_show_in_sandwich: Callback::noop(),
+        order: None,
+        on_order: Callback::noop(),
     };
     let root = mount::<TopView>(props).await;
     until(|| {
@@ -272,6 +274,9 @@ async fn flame_view_paints_zooms_and_searches() {
         class: yew::Classes::new(),
         file_name: "profile.pb.gz".into(),
         on_sandwich: None,
+        zoom_path: None,
+        on_zoom_path: Callback::noop(),
+        on_zoom_missing: Callback::noop(),
     };
     let root = mount::<FlameView>(props).await;
     let canvas: web_sys::HtmlCanvasElement = by_testid(&root, "flame-canvas").dyn_into().unwrap();
@@ -351,6 +356,47 @@ async fn flame_view_paints_zooms_and_searches() {
             })
     })
     .await;
+}
+
+/// The flame view goes to the zoom a URL asks for, as child indices, and
+/// says when the path leads past the tree.
+#[wasm_bindgen_test]
+async fn flame_view_zooms_to_a_url_path_or_says_it_is_missing() {
+    add_style(".flame-scroll{height:300px;width:800px;overflow-y:auto;position:relative} .flame-sticky{position:sticky;top:0}");
+    let profile = || {
+        ProfileBuilder::new(&[("samples", "count")])
+            .samples(&[
+                "main.main;main.serve;main.handler 50",
+                "main.main;main.idle 20",
+            ])
+            .build()
+    };
+    let missing = Rc::new(std::cell::Cell::new(0));
+    for (path, crumbs, missed) in [(vec![0, 0], 3, 0), (vec![0, 9], 1, 1)] {
+        let m = missing.clone();
+        let props = FlameViewProps {
+            worker: local(profile()),
+            generation: 1,
+            opts: ReportOptions::default(),
+            target: None,
+            how: None,
+            class: yew::Classes::new(),
+            file_name: "profile.pb.gz".into(),
+            on_sandwich: None,
+            zoom_path: Some(path.clone()),
+            on_zoom_path: Callback::noop(),
+            on_zoom_missing: Callback::from(move |()| m.set(m.get() + 1)),
+        };
+        let root = mount::<FlameView>(props).await;
+        let count = || {
+            by_testid(&root, "flame-breadcrumb")
+                .query_selector_all(".crumb")
+                .unwrap()
+                .length()
+        };
+        until(|| count() == crumbs && missing.get() == missed).await;
+        assert_eq!((count(), missing.get()), (crumbs, missed), "{path:?}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -366,6 +366,9 @@ impl Session {
                 }
                 Ok(Answer::Flame(scene))
             }
+            Query::FlameNode { opts, path } => {
+                Ok(Answer::Node(self.flame_tree(&opts)?.node_at(&path)))
+            }
             Query::Goroutines { ignore_labels } => {
                 if !self.profile.is_goroutine_data() {
                     return Err("this file has no goroutine data".into());

@@ -17,6 +17,7 @@ use super::shortcuts::ShortcutsButton;
 use super::state::RecentFile;
 use super::state::{Action, AppState, Tab};
 use super::top::TopView;
+use super::url_sync::use_url_sync;
 use super::worker_client::{Change, Source, WorkerHandle};
 use crate::protocol::Reshape;
 
@@ -195,6 +196,7 @@ pub fn App() -> Html {
         }
     };
 
+    let url = use_url_sync(&state, state.dispatcher());
     let body = match &state.summary {
         Some(summary) => {
             let dispatch = state.dispatcher().to_callback();
@@ -207,15 +209,20 @@ pub fn App() -> Html {
             html! {
                 <>
                     <ProfileHeader summary={summary.clone()} opts={state.opts.clone()} {tab} {on_sample_index} {on_tab} on_change={on_change.clone()} />
+                    if let Some(note) = &url.note {
+                        <p class="muted url-note" role="status" data-testid="url-note">{ note.clone() }</p>
+                    }
                     <div class="tab-body">
                         if tab == Tab::Top {
                             <TopView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                file_name={summary.name.clone()} {on_options} {on_show_in_flame} on_show_in_sandwich={on_show_in_sandwich.clone()} />
+                                file_name={summary.name.clone()} {on_options} {on_show_in_flame} on_show_in_sandwich={on_show_in_sandwich.clone()}
+                                order={Some(url.order)} on_order={url.on_order.clone()} />
                         }
                         if tab == Tab::Flame {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
                                 target={state.flame_target.clone()} file_name={summary.name.clone()}
-                                on_sandwich={on_show_in_sandwich.clone()} />
+                                on_sandwich={on_show_in_sandwich.clone()} zoom_path={Some(url.zoom.clone())}
+                                on_zoom_path={url.on_zoom.clone()} on_zoom_missing={url.on_zoom_missing.clone()} />
                         }
                         if tab == Tab::Sandwich {
                             <SandwichView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}

@@ -39,6 +39,8 @@ mod shortcuts;
 #[cfg(target_arch = "wasm32")]
 mod top;
 #[cfg(target_arch = "wasm32")]
+mod url_sync;
+#[cfg(target_arch = "wasm32")]
 mod worker_client;
 
 pub use state::{Action, AppState, LoadProgress, RecentFile, Status, Tab};

@@ -12,6 +12,7 @@ use crate::protocol::{FileCount, Inputs, OpenMode, ReportOptions, Response, Stag
 use crate::view::numbers::human_bytes;
 
 mod offers;
+pub mod url;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -38,6 +38,12 @@ pub struct TopViewProps {
     /// and callees.
     #[prop_or_default]
     pub on_show_in_sandwich: Callback<String>,
+    /// The row order the page's URL holds (`None`: the view's own).
+    #[prop_or_default]
+    pub order: Option<RowOrder>,
+    /// A column header was clicked: the rows' new order.
+    #[prop_or_default]
+    pub on_order: Callback<RowOrder>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -51,7 +57,8 @@ struct QueryKey {
 #[component]
 pub fn TopView(props: &TopViewProps) -> Html {
     let filter = use_state(String::new);
-    let order = use_state(|| RowOrder::Flat);
+    let own_order = use_state(|| RowOrder::Flat);
+    let order = props.order.unwrap_or(*own_order);
     let help = use_state(|| None::<Column>);
     let guide_open = use_state(|| recall(HOW_TO_READ_KEY).as_deref() == Some("open"));
     // The window of rows held, with the settings it was asked with.
@@ -65,7 +72,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
         generation: props.generation,
         opts: props.opts.clone(),
         filter: (*filter).clone(),
-        order: *order,
+        order,
     };
     let first_visible = (*scroll_top / ROW_H).floor() as u32;
     let visible = (viewport_h / ROW_H).ceil() as u32 + 1;
@@ -117,8 +124,11 @@ pub fn TopView(props: &TopViewProps) -> Html {
     };
 
     let set_order = |o: RowOrder| {
-        let order = order.clone();
-        Callback::from(move |_| order.set(o))
+        let (own, on_order) = (own_order.clone(), props.on_order.clone());
+        Callback::from(move |_| {
+            own.set(o);
+            on_order.emit(o);
+        })
     };
 
     let on_granularity = {
@@ -236,7 +246,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
         }
         None => (Vec::new(), html! {}, 0),
     };
-    let sorted = |o: RowOrder| if *order == o { "sorted" } else { "" };
+    let sorted = |o: RowOrder| if order == o { "sorted" } else { "" };
     let (kind, unit) = window
         .value()
         .map(|(_, w)| (w.sample_type.clone(), w.unit.clone()))
@@ -327,7 +337,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <span class="spacer" />
                 <button class="button" data-testid="copy-top" onclick={on_copy}>{ if *copied { "Copied" } else { "Copy as pprof text" } }</button>
                 <button class="button" data-testid="download-top" onclick={on_download}>{ "Download as text" }</button>
-                { top_export(&window, &props.opts, &filter, *order, &props.file_name) }
+                { top_export(&window, &props.opts, &filter, order, &props.file_name) }
             </div>
             if let Some(e) = window.error() {
                 <div class="banner error inline" data-testid="top-error">{ e.to_string() }</div>

@@ -59,6 +59,9 @@ pub struct FlameScene {
     pub unit: String,
     /// Path from the root to the zoomed node: (node id, name).
     pub breadcrumb: Vec<(NodeId, String)>,
+    /// The zoomed node as child indices from the root
+    /// ([`FlameTree::child_path`]): what the page's URL keeps of a zoom.
+    pub zoom_path: Vec<u32>,
     pub search: Option<SearchResult>,
     /// When comparing: the base profile's total; boxes are then coloured by
     /// their change and the page shows the legend.
@@ -148,6 +151,7 @@ pub fn flame_scene(
         total: tree.root_total(),
         unit: profile.str(st.unit).to_string(),
         breadcrumb,
+        zoom_path: tree.child_path(zoom),
         search,
         base_total: None,
         sized_by_base: false,

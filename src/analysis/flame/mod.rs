@@ -393,6 +393,29 @@ impl FlameTree {
         out
     }
 
+    /// The child index at each level from the root down to `n` (empty for
+    /// the root, or for a number that is no node): a zoom written into the
+    /// page's URL without naming a function, found again by
+    /// [`FlameTree::node_at`] in the same tree built again, as the build
+    /// orders children the same way each time.
+    pub fn child_path(&self, n: NodeId) -> Vec<u32> {
+        let path = self.path(n);
+        let index = |w: &[NodeId]| self.children(w[0]).position(|c| c == w[1]);
+        path.windows(2)
+            .map(|w| index(w).map_or(0, |i| i as u32))
+            .collect()
+    }
+
+    /// The node [`FlameTree::child_path`] gave `path` for, or `None` when
+    /// the path leads past this tree.
+    pub fn node_at(&self, path: &[u32]) -> Option<NodeId> {
+        let mut n = Some(ROOT).filter(|&r| self.is_node(r))?;
+        for &i in path {
+            n = self.children(n).nth(i as usize)?;
+        }
+        Some(n)
+    }
+
     /// The nodes satisfying `pred` within the subtree of `within`, and the
     /// value they cover counted once: a node under a selected ancestor is
     /// selected but not added again (so a recursive function is not counted

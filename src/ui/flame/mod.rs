@@ -22,7 +22,7 @@ use yew::prelude::*;
 
 use super::hooks::{is_typing_in_field, use_document_event, use_element_size, use_query};
 use super::WorkerHandle;
-use crate::protocol::{FlameScene, Query, ReportOptions, Reshape};
+use crate::protocol::{Answer, FlameScene, Query, ReportOptions, Reshape};
 use crate::render::Theme;
 use crate::view::flame_nav;
 use canvas::FlameCanvas;
@@ -71,6 +71,16 @@ pub struct FlameViewProps {
     /// Open a function's sandwich (the focused box's `s`, its button).
     #[prop_or_default]
     pub on_sandwich: Option<Callback<String>>,
+    /// The zoom the page's URL asks for, as child indices from the root
+    /// (see `state::url`); `None` leaves the zoom to this view alone.
+    #[prop_or_default]
+    pub zoom_path: Option<Vec<u32>>,
+    /// The user zoomed: the zoom as child indices, once its scene is in.
+    #[prop_or_default]
+    pub on_zoom_path: Callback<Vec<u32>>,
+    /// The zoom asked for in `zoom_path` leads past this tree.
+    #[prop_or_default]
+    pub on_zoom_missing: Callback<()>,
 }
 
 #[component]
@@ -93,6 +103,9 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     let focus = use_state(|| None::<NodeId>);
     // A search step waiting for the zoomed-out scene (forward or not).
     let step_later = use_state(|| None::<bool>);
+    // The user zoomed and the URL is not told yet: zooms the URL asked for
+    // are not echoed back to it.
+    let user_zoomed = use_mut_ref(|| false);
 
     // Another reshaping is another tree: a zoom into the last one names no
     // node of it.
@@ -100,6 +113,64 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let zoom = zoom.clone();
         use_effect_with(props.how.clone(), move |_| {
             zoom.set(None);
+            || ()
+        });
+    }
+
+    // Go to the zoom the URL asks for, in the tree for these options (a
+    // filter typed keeps the zoom on the same path, as the URL has it).
+    {
+        let zoom = zoom.clone();
+        let worker = props.worker.clone();
+        let missing = props.on_zoom_missing.clone();
+        let deps = (
+            props.zoom_path.clone(),
+            props.generation,
+            props.opts.clone(),
+        );
+        use_effect_with(deps, move |(want, _, opts)| {
+            match want {
+                Some(path) if path.is_empty() => zoom.set(None),
+                Some(path) => {
+                    let q = Query::FlameNode {
+                        opts: opts.clone(),
+                        path: path.clone(),
+                    };
+                    worker.query(q, move |a| {
+                        let node = match a {
+                            Answer::Node(n) => n,
+                            _ => None,
+                        };
+                        if node.is_none() {
+                            missing.emit(());
+                        }
+                        zoom.set(node);
+                    });
+                }
+                None => {}
+            }
+            || ()
+        });
+    }
+
+    // Tell the URL where the user zoomed once the scene for it is in.
+    {
+        let (user_zoomed, on_path) = (user_zoomed.clone(), props.on_zoom_path.clone());
+        let now = scene.value().cloned();
+        let at = (*zoom).unwrap_or_default();
+        use_effect_with(now, move |now| {
+            let shown = now
+                .as_ref()
+                .and_then(|s| s.breadcrumb.last())
+                .map(|(n, _)| *n);
+            if *user_zoomed.borrow() && shown == Some(at) {
+                *user_zoomed.borrow_mut() = false;
+                on_path.emit(
+                    now.as_ref()
+                        .map(|s| s.zoom_path.clone())
+                        .unwrap_or_default(),
+                );
+            }
             || ()
         });
     }
@@ -144,7 +215,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     }
 
     {
-        let zoom = zoom.clone();
+        let (zoom, user_zoomed) = (zoom.clone(), user_zoomed.clone());
         let search_box = search_box.clone();
         let scene_for_keys = scene.clone();
         use_document_event("keydown", move |e: KeyboardEvent| {
@@ -155,6 +226,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
                 }
             } else if e.key() == "Escape" && !is_typing_in_field(&e) {
                 if let Some(s) = scene_for_keys.value() {
+                    *user_zoomed.borrow_mut() = zoom.is_some();
                     zoom.set(keys::zoom_up(s));
                 }
             }
@@ -190,19 +262,24 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let focus = focus.clone();
         Callback::from(move |n| focus.set(Some(n)))
     };
+    // Every zoom the user makes (click, keys, breadcrumb) goes to the URL.
+    let on_zoom = {
+        let (zoom, user_zoomed) = (zoom.clone(), user_zoomed.clone());
+        Callback::from(move |node| {
+            *user_zoomed.borrow_mut() = true;
+            zoom.set(node);
+        })
+    };
     let keys = keys::Keys {
         scene: scene_now.clone(),
         focus: focus_now,
         set_focus: set_focus.clone(),
-        on_zoom: {
-            let zoom = zoom.clone();
-            Callback::from(move |n| zoom.set(n))
-        },
+        on_zoom: on_zoom.clone(),
         on_step_later: {
-            let (zoom, step_later) = (zoom.clone(), step_later.clone());
+            let (on_zoom, step_later) = (on_zoom.clone(), step_later.clone());
             Callback::from(move |forward| {
                 step_later.set(Some(forward));
-                zoom.set(None);
+                on_zoom.emit(None);
             })
         },
         on_sandwich: props.on_sandwich.clone(),
@@ -235,18 +312,14 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         })
     };
 
-    let on_zoom = {
-        let zoom = zoom.clone();
-        Callback::from(move |node| zoom.set(node))
-    };
     // A click zooms to a box and puts the focus box on it.
     let on_canvas_zoom = {
-        let (zoom, focus) = (zoom.clone(), focus.clone());
+        let (on_zoom, focus) = (on_zoom.clone(), focus.clone());
         let root = scene_now
             .as_ref()
             .and_then(|s| s.breadcrumb.first().map(|&(n, _)| n));
         Callback::from(move |node: Option<NodeId>| {
-            zoom.set(node);
+            on_zoom.emit(node);
             focus.set(node.or(root));
         })
     };

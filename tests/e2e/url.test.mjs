@@ -1,0 +1,184 @@
+// The view in the URL hash: a zoomed, filtered, label-focused view comes
+// back after a reload and the same file chosen again; Back and Forward
+// step through zooms and tabs; the hash never names a function the user
+// did not type; a hash that does not fit leaves the page working.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DIST, corpus, openFile, screenshot, text, withPage } from "./harness.mjs";
+import { downloadTop, selectSampleType } from "./report.mjs";
+
+const FILE = "cpu_regexp_json.pb.gz";
+const drawn = (page) =>
+  page.waitForFunction(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", null, { timeout: 30_000 });
+const crumbs = (page) => page.$$eval('[data-testid="flame-breadcrumb"] .crumb', (cs) => cs.map((c) => c.textContent));
+const hash = (page) => page.evaluate(() => location.hash);
+const selectedTab = (page) => page.$eval('[role="tab"][aria-selected="true"]', (t) => t.dataset.testid);
+
+/// Waits until `read()` gives `want` (deep-equal), for up to 15 s.
+async function until(page, read, want, what) {
+  let got;
+  for (const end = Date.now() + 15000; Date.now() < end; await page.waitForTimeout(100)) {
+    got = await read();
+    try { assert.deepEqual(got, want); return; } catch { /* not yet */ }
+  }
+  assert.deepEqual(got, want, what);
+}
+
+/// Clicks the leftmost box of flame row `row` and waits for the zoom.
+async function zoomRow(page, row) {
+  await drawn(page);
+  const bb = await (await page.$('[data-testid="flame-canvas"]')).boundingBox();
+  await page.mouse.click(bb.x + 4, bb.y + 9 + 18 * row);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="flame-breadcrumb"] .crumb').length === n, row + 1);
+}
+
+/// Types `value` key by key, as a user does: Firefox fires `change` on
+/// Enter only for a value typed, not for one `fill` set.
+async function setInput(page, testid, value) {
+  const input = page.locator(`[data-testid="${testid}"]`);
+  await input.fill("");
+  await input.pressSequentially(value);
+  await input.press("Enter");
+}
+
+/// The hash as text: what someone reading the link would see.
+const decoded = (h) => decodeURIComponent(h.replace(/\+/g, " "));
+
+test("a reload with the same file restores a zoomed, filtered, label-focused view", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus(FILE));
+    await page.waitForSelector('[data-testid="top-row"]');
+    const names = await page.$$eval('[data-testid="top-row"] .name', (ns) => ns.map((n) => n.textContent));
+    assert.ok(names.length > 5);
+
+    await selectSampleType(page, "samples");
+    const focus = "regexp\\.\\(\\*Regexp\\)";
+    await setInput(page, "focus", focus);
+    await setInput(page, "tagfocus", "phase=match");
+    await page.click('[data-testid="sort-cum"]');
+    await page.waitForFunction(() => /sort=cum/.test(location.hash) && /tf=/.test(location.hash) && /[#&]f=/.test(location.hash));
+    const top = await downloadTop(page);
+    assert.match(top, /Type: samples/);
+    assert.match(top, /focus=regexp/);
+    assert.match(top, /tagfocus=phase=match/);
+
+    await page.click('[data-testid="tab-flame"]');
+    await zoomRow(page, 1);
+    await zoomRow(page, 2);
+    const zoomed = await crumbs(page);
+    await page.waitForFunction(() => /z=\d+\.\d+/.test(location.hash));
+    const h = await hash(page);
+    // Only what the user typed: no function name shown on the page.
+    for (const n of [...names, ...zoomed.slice(1)]) {
+      assert.ok(!decoded(h).includes(n), `${n} in ${h}`);
+    }
+    assert.ok(decoded(h).includes(`f=${focus}&`), h);
+    await screenshot(page, "url-before-reload");
+
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    assert.equal(await hash(page), h, "the reload keeps the hash");
+    await openFile(page, corpus(FILE));
+    await until(page, () => selectedTab(page), "tab-flame", "the flame tab is back");
+    await drawn(page);
+    await until(page, () => crumbs(page), zoomed, "the zoom is back");
+    await screenshot(page, "url-after-reload");
+    assert.equal(await hash(page), h, "the restored view writes the same hash");
+    await page.click('[data-testid="tab-top"]');
+    assert.equal(await page.inputValue('[data-testid="focus"]'), focus);
+    assert.equal(await page.inputValue('[data-testid="tagfocus"]'), "phase=match");
+    assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "samples");
+    assert.match(await page.getAttribute('[data-testid="sort-cum"]', "class"), /sorted/);
+    assert.equal(await downloadTop(page), top);
+  }));
+
+test("Back and Forward step through zooms and tabs", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus(FILE));
+    await page.click('[data-testid="tab-flame"]');
+    await drawn(page);
+    const root = await crumbs(page);
+    await zoomRow(page, 1);
+    const one = await crumbs(page);
+    await zoomRow(page, 2);
+    const two = await crumbs(page);
+    await page.click('[data-testid="tab-top"]');
+    await page.waitForFunction(() => /view=top/.test(location.hash));
+
+    const at = async (tab, path, what) => {
+      await until(page, () => selectedTab(page), tab, `${what}: tab`);
+      if (tab === "tab-flame") {
+        await drawn(page);
+        await until(page, () => crumbs(page), path, `${what}: zoom`);
+      }
+    };
+    await page.goBack();
+    await at("tab-flame", two, "back to the second zoom");
+    await page.goBack();
+    await at("tab-flame", one, "back to the first zoom");
+    await page.goBack();
+    await at("tab-flame", root, "back to the whole graph");
+    await page.goForward();
+    await at("tab-flame", one, "forward to the first zoom");
+    await page.goForward();
+    await at("tab-flame", two, "forward to the second zoom");
+    await page.goForward();
+    await at("tab-top", null, "forward to the top table");
+    // Leaving Top for the flame graph again shows the last zoom.
+    await page.click('[data-testid="tab-flame"]');
+    await at("tab-flame", two, "the zoom is kept across tabs");
+  }));
+
+test("a hash that does not fit shows the page, the rest of it applied, and a note", () =>
+  withPage(async (page) => {
+    const url = page.url().split("#")[0];
+    await page.goto(`${url}#view=flame&z=9.9.9.9&si=bogus&g=bytes&f=regexp&junk=1&sort=%zz`, { waitUntil: "load" });
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await openFile(page, corpus(FILE));
+    await until(page, () => selectedTab(page), "tab-flame", "the view asked for");
+    await drawn(page);
+    await page.waitForSelector('[data-testid="url-note"]');
+    await until(page, async () => /zoom/.test(await text(page, "url-note")), true, "the zoom is noted");
+    const note = await text(page, "url-note");
+    assert.match(note, /bogus/);
+    assert.match(note, /g, sort/);
+    assert.equal((await crumbs(page)).length, 1, "the whole graph");
+    await screenshot(page, "url-bad-hash");
+    await page.click('[data-testid="tab-top"]');
+    assert.equal(await page.inputValue('[data-testid="focus"]'), "regexp");
+    assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "cpu");
+    // The user's next step writes the view as it is, the bad keys gone.
+    await page.waitForFunction(() => /view=top/.test(location.hash) && !/bogus|junk|z=9/.test(location.hash));
+  }));
+
+let dir;
+let file;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "pprof-lens-url-"));
+  file = join(dir, "pprof-lens.html");
+  copyFileSync(join(DIST, "pprof-lens.html"), file);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("the single file from file:// keeps the view in its hash, with no request", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus(FILE));
+    await page.click('[data-testid="tab-flame"]');
+    await zoomRow(page, 1);
+    const zoomed = await crumbs(page);
+    await page.waitForFunction(() => /z=\d/.test(location.hash));
+    const h = await hash(page);
+    assert.equal(page.url(), pathToFileURL(file).href + h);
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await openFile(page, corpus(FILE));
+    await until(page, () => selectedTab(page), "tab-flame", "the flame tab is back");
+    await drawn(page);
+    await until(page, () => crumbs(page), zoomed, "the zoom is back");
+    await page.goBack();
+    await until(page, () => crumbs(page), [zoomed[0]], "back to the whole graph");
+  }, { file }));
