@@ -3,12 +3,11 @@
 // files, the single file for offline use, and last, when every other file
 // is final, the service worker that lists them.
 import { hashWorker } from "./hash-worker.mjs";
-import { fixManifestIcon, writeServiceWorker } from "./service-worker.mjs";
+import { writeServiceWorker } from "./service-worker.mjs";
 import { writeSingleFile } from "./single-file.mjs";
 
 const dir = process.env.TRUNK_STAGING_DIR;
 await import("./csp-hash.mjs");
 hashWorker(dir);
 writeSingleFile(dir);
-fixManifestIcon(dir);
 writeServiceWorker(dir);

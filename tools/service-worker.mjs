@@ -101,15 +101,3 @@ self.addEventListener("fetch", (event) => {
 });
 `;
 }
-
-/// The manifest names the icon as www/ has it; trunk publishes it under a
-/// content-hashed name, which index.html links.
-export function fixManifestIcon(dir) {
-  const index = readFileSync(join(dir, "index.html"), "utf8");
-  const icon = /<link rel="icon" href="\.\/([^"]+)"/.exec(index)?.[1];
-  const path = join(dir, "manifest.webmanifest");
-  const manifest = JSON.parse(readFileSync(path, "utf8"));
-  if (!icon) throw new Error("manifest: index.html links no icon");
-  for (const i of manifest.icons ?? []) i.src = icon;
-  writeFileSync(path, JSON.stringify(manifest, null, 2) + "\n");
-}

@@ -84,7 +84,7 @@ export function writeSingleFile(dir) {
   const pageJs = pick(/from '\.\/([^']+\.js)'/, "the page's JS glue");
   const pageWasm = pick(/module_or_path: '\.\/([^']+\.wasm)'/, "the page's wasm");
   const css = pick(/<link rel="stylesheet" href="\.\/([^"]+)"/, "the stylesheet");
-  const icon = pick(/<link rel="icon" href="\.\/([^"]+)"/, "the icon");
+  const icon = pick(/<link rel="icon" href="(data:[^"]+)"/, "the icon");
   const loader = readFileSync(join(dir, pick(/<meta name="pprof-lens-worker" content="\.\/([^"]+)">/, "the worker's loader")), "utf8");
   const workerJs = /importScripts\("\.\/([^"]+)"\)/.exec(loader)?.[1];
   const workerWasm = /module_or_path: "\.\/([^"]+)"/.exec(loader)?.[1];
@@ -166,7 +166,7 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm: start
 <meta name="color-scheme" content="light dark">
 <meta name="description" content="pprof-lens, offline: look at Go profiles and goroutine dumps in your browser. Files never leave your machine.">
 <title>pprof-lens</title>
-<link rel="icon" href="data:image/svg+xml;base64,${read(icon).toString("base64")}">
+<link rel="icon" href="${icon}">
 <style>
 ${read(css).toString("utf8")}
 </style>
