@@ -1,10 +1,9 @@
 //! The app's state, the actions that change it, and the reducer.
 //!
-//! The reducer is plain data in, plain data out ([`AppState::apply`]), so it
-//! compiles natively and its tests run under `cargo test` with the rest of
-//! the pipeline; only the yew glue (`yew::Reducible`) is wasm32-only. The
-//! file kept for the recent list is a type parameter (a `Blob` in the page)
-//! for the same reason: the reducer only stores it and hands it back.
+//! The reducer is plain data in, plain data out ([`AppState::apply`]), so its
+//! tests run natively under `cargo test`; only the yew glue is wasm32-only.
+//! The file kept for the recent list is a type parameter (a `Blob` in the
+//! page) for the same reason: the reducer only stores it and hands it back.
 
 use std::rc::Rc;
 
