@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::export::goroutines_export;
+use super::group_table;
 use super::hooks::{use_group_rows, use_query};
 use super::inputs::chosen_files;
 use super::worker_client::Source;
@@ -299,12 +300,11 @@ pub fn GoroutineSummaryView(props: &GoroutineSummaryViewProps) -> Html {
             <h3>{ format!("{} groups of identical stacks", group_digits(s.groups.len() as u64)) }</h3>
             { label_toggle }
             { label_select }
-            <div class="groups" data-testid="goroutine-groups">
-                <div class="group head">
-                    <span class="num">{ "count" }</span><span>{ "state" }</span><span>{ "waiting" }</span><span>{ "top of stack" }</span><span>{ "created by" }</span>
-                </div>
+            <table class="groups" data-testid="goroutine-groups" aria-label="Groups of goroutines with identical stacks">
+                <colgroup><col class="w-count" /><col class="w-state" /><col class="w-wait" /><col class="w-top" /><col /></colgroup>
+                { group_table::head(&GROUP_COLUMNS) }
                 { for groups }
-            </div>
+            </table>
             { rows.show_all_button(kept.len()) }
         </section>
     }
@@ -345,38 +345,44 @@ fn group_row(i: usize, g: &Group, is_open: bool, toggle: Callback<MouseEvent>) -
     } else {
         html! { <span class="labels">{ for g.labels.iter().map(|l| html! { <span class="label-chip">{ l.clone() }</span> }) }</span> }
     };
-    html! {
-        <div class={classes!("group", g.panicking.then_some("panicking"), (g.leaked > 0).then_some("leaked"), is_open.then_some("open"))}
-            id={format!("group-{i}")} data-testid="goroutine-group" data-count={g.count.to_string()}
-            data-labels={g.labels.join(";")} data-leaked={g.leaked.to_string()}>
-            <button class="group-summary" onclick={toggle} aria-expanded={is_open.to_string()}>
-                <span class="num">{ group_digits(g.count) }</span>
-                <span class="g-state">{ g.state.clone() }{ leaked }{ for tags.iter().map(|t| html! { <span class="tag">{ t.clone() }</span> }) }</span>
-                <span>{ wait }</span>
-                <span class="g-top-frame"><span class="mono ellipsis" title={top.clone()}>{ top }</span>{ labels }</span>
-                <span class="mono ellipsis muted" title={created.clone()}>{ created }</span>
-            </button>
-            if is_open {
-                <div class="stack">
-                    if !g.labels.is_empty() { <div class="muted">{ format!("labels: {}", g.labels.join(", ")) }</div> }
-                    if !g.goroutine_ids.is_empty() {
-                        <div class="muted">{ format!("goroutines {}", g.goroutine_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(", ")) }{ if (g.goroutine_ids.len() as u64) < g.count { " …" } else { "" } }</div>
-                    }
-                    <ol class="frames">
-                        { for g.stack.iter().map(|f| html! {
-                            <li>
-                                <span class="mono">{ format!("{}({})", f.function, f.args) }</span>
-                                if f.inlined { <span class="tag">{ "inlined" }</span> }
-                                if !f.file.is_empty() { <div class="mono muted">{ if f.line > 0 { format!("{}:{}", f.file, f.line) } else { f.file.clone() } }</div> }
-                            </li>
-                        }) }
-                        if g.frames_elided { <li class="muted">{ "…additional frames elided…" }</li> }
-                    </ol>
-                    if let Some(c) = &g.created_by {
-                        <div class="mono muted">{ format!("created by {c}") }{ g.creator_goroutine.map(|n| format!(" in goroutine {n}")).unwrap_or_default() }{ g.created_at.as_ref().map(|a| format!(" at {a}")).unwrap_or_default() }</div>
-                    }
-                </div>
+    let cells = html! {
+        <>
+            <td class="g-state">{ g.state.clone() }{ leaked }{ for tags.iter().map(|t| html! { <span class="tag">{ t.clone() }</span> }) }</td>
+            <td>{ wait }</td>
+            <td><div class="g-top-frame"><span class="mono ellipsis" title={top.clone()}>{ top }</span>{ labels }</div></td>
+            <td class="mono ellipsis muted" title={created.clone()}>{ created }</td>
+        </>
+    };
+    let stack = html! {
+        <div class="stack">
+            if !g.labels.is_empty() { <div class="muted">{ format!("labels: {}", g.labels.join(", ")) }</div> }
+            if !g.goroutine_ids.is_empty() {
+                <div class="muted">{ format!("goroutines {}", g.goroutine_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(", ")) }{ if (g.goroutine_ids.len() as u64) < g.count { " …" } else { "" } }</div>
+            }
+            <ol class="frames">
+                { for g.stack.iter().map(|f| html! {
+                    <li>
+                        <span class="mono">{ format!("{}({})", f.function, f.args) }</span>
+                        if f.inlined { <span class="tag">{ "inlined" }</span> }
+                        if !f.file.is_empty() { <div class="mono muted">{ if f.line > 0 { format!("{}:{}", f.file, f.line) } else { f.file.clone() } }</div> }
+                    </li>
+                }) }
+                if g.frames_elided { <li class="muted">{ "…additional frames elided…" }</li> }
+            </ol>
+            if let Some(c) = &g.created_by {
+                <div class="mono muted">{ format!("created by {c}") }{ g.creator_goroutine.map(|n| format!(" in goroutine {n}")).unwrap_or_default() }{ g.created_at.as_ref().map(|a| format!(" at {a}")).unwrap_or_default() }</div>
             }
         </div>
+    };
+    html! {
+        <tbody class={classes!("group", g.panicking.then_some("panicking"), (g.leaked > 0).then_some("leaked"), is_open.then_some("open"))}
+            id={format!("group-{i}")} data-testid="goroutine-group" data-count={g.count.to_string()}
+            data-labels={g.labels.join(";")} data-leaked={g.leaked.to_string()}>
+            { group_table::summary_row(is_open, toggle, "num", html! { group_digits(g.count) }, cells) }
+            if is_open { { group_table::detail_row("group-detail", GROUP_COLUMNS.len(), stack) } }
+        </tbody>
     }
 }
+
+/// The groups table's columns.
+const GROUP_COLUMNS: [&str; 5] = ["#count", "state", "waiting", "top of stack", "created by"];

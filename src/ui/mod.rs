@@ -21,6 +21,8 @@ mod flame;
 #[cfg(target_arch = "wasm32")]
 mod goroutines;
 #[cfg(target_arch = "wasm32")]
+mod group_table;
+#[cfg(target_arch = "wasm32")]
 mod header;
 #[cfg(target_arch = "wasm32")]
 mod hooks;

@@ -6,9 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::group_table;
+
 use super::hooks::{use_group_rows, use_query};
 use super::WorkerHandle;
-use crate::protocol::{Query, SeriesGroup, SeriesSummary, Severity, Verdict};
+use crate::protocol::{Query, Reason, SeriesGroup, SeriesSummary, Severity, Verdict};
 use crate::view::numbers::group_digits;
 use crate::view::series::{bar_heights, state_chart};
 
@@ -131,13 +133,11 @@ pub fn SeriesSummaryView(props: &SeriesSummaryViewProps) -> Html {
                 1 => "1 leak suspect, then the other groups".to_string(),
                 k => format!("{k} leak suspects, most likely first, then the other groups"),
             } }</h3>
-            <div class="series-groups" data-testid="series-groups">
-                <div class="series-row head">
-                    <span>{ "verdict" }</span><span>{ "counts" }</span><span class="num">{ "growth" }</span>
-                    <span>{ "state" }</span><span>{ "waiting" }</span><span>{ "where" }</span>
-                </div>
+            <table class="series-groups" data-testid="series-groups" aria-label="Goroutine groups across the snapshots">
+                <colgroup><col class="w-verdict" /><col class="w-counts" /><col class="w-growth" /><col class="w-state" /><col class="w-wait" /><col /></colgroup>
+                { group_table::head(&SERIES_COLUMNS) }
                 { for rows }
-            </div>
+            </table>
             { group_rows.show_all_button(s.groups.len()) }
         </section>
     }
@@ -201,42 +201,50 @@ fn series_row(g: &SeriesGroup, is_open: bool, toggle: Callback<MouseEvent>) -> H
     let v = verdict(g.verdict);
     let leaked: u64 = g.cells.iter().map(|c| c.leaked).max().unwrap_or(0);
     let first_reason = g.reasons.first();
+    let reason = |r: &Reason| html! {
+        <p class={classes!("series-reason", severity(r.severity))} data-testid="series-reason">{ r.text.clone() }</p>
+    };
+    let first = html! {
+        <span class={classes!("verdict", v)}>{ v }
+            if leaked > 0 { <span class="tag leaked">{ format!("{leaked} leaked") }</span> }
+        </span>
+    };
+    let cells = html! {
+        <>
+            <td><span class="series-counts">{ sparkline(&counts) }<span class="mono">{ counts.iter().map(|c| group_digits(*c)).collect::<Vec<_>>().join(" → ") }</span></span></td>
+            <td class="num">{ format!("{:+}", g.growth) }</td>
+            <td class="g-state">{ if g.states.is_empty() { "–".to_string() } else { g.states.join(", ") } }</td>
+            <td>{ waits(g) }</td>
+            <td class="mono ellipsis" title={g.site.clone()}>{ g.site.clone() }</td>
+        </>
+    };
+    let stack = html! {
+        <div class="stack">
+            { for g.reasons.iter().skip(1).map(reason) }
+            <ol class="frames">
+                { for g.stack.iter().map(|f| html! {
+                    <li>
+                        <span class="mono">{ f.function.clone() }</span>
+                        if !f.file.is_empty() { <div class="mono muted">{ if f.line > 0 { format!("{}:{}", f.file, f.line) } else { f.file.clone() } }</div> }
+                    </li>
+                }) }
+            </ol>
+            if let Some(c) = &g.created_by { <div class="mono muted">{ format!("created by {c}") }</div> }
+        </div>
+    };
     html! {
-        <div class={classes!("series-row", v, is_open.then_some("open"))} data-testid="series-row"
+        <tbody class={classes!("series-row", v, is_open.then_some("open"))} data-testid="series-row"
             data-counts={data_counts} data-growth={g.growth.to_string()}
             data-suspect={if g.is_suspect() { "yes" } else { "no" }} data-verdict={v}>
-            <button class="group-summary" onclick={toggle} aria-expanded={is_open.to_string()}>
-                <span class={classes!("verdict", v)}>{ v }
-                    if leaked > 0 { <span class="tag leaked">{ format!("{leaked} leaked") }</span> }
-                </span>
-                <span class="series-counts">{ sparkline(&counts) }<span class="mono">{ counts.iter().map(|c| group_digits(*c)).collect::<Vec<_>>().join(" → ") }</span></span>
-                <span class="num">{ format!("{:+}", g.growth) }</span>
-                <span class="g-state">{ if g.states.is_empty() { "–".to_string() } else { g.states.join(", ") } }</span>
-                <span>{ waits(g) }</span>
-                <span class="mono ellipsis" title={g.site.clone()}>{ g.site.clone() }</span>
-            </button>
-            if let Some(r) = first_reason {
-                <p class={classes!("series-reason", severity(r.severity))} data-testid="series-reason">{ r.text.clone() }</p>
-            }
-            if is_open {
-                <div class="stack">
-                    { for g.reasons.iter().skip(1).map(|r| html! {
-                        <p class={classes!("series-reason", severity(r.severity))} data-testid="series-reason">{ r.text.clone() }</p>
-                    }) }
-                    <ol class="frames">
-                        { for g.stack.iter().map(|f| html! {
-                            <li>
-                                <span class="mono">{ f.function.clone() }</span>
-                                if !f.file.is_empty() { <div class="mono muted">{ if f.line > 0 { format!("{}:{}", f.file, f.line) } else { f.file.clone() } }</div> }
-                            </li>
-                        }) }
-                    </ol>
-                    if let Some(c) = &g.created_by { <div class="mono muted">{ format!("created by {c}") }</div> }
-                </div>
-            }
-        </div>
+            { group_table::summary_row(is_open, toggle, "", first, cells) }
+            if let Some(r) = first_reason { { group_table::detail_row("reason-row", SERIES_COLUMNS.len(), reason(r)) } }
+            if is_open { { group_table::detail_row("group-detail", SERIES_COLUMNS.len(), stack) } }
+        </tbody>
     }
 }
+
+/// The series table's columns.
+const SERIES_COLUMNS: [&str; 6] = ["verdict", "counts", "#growth", "state", "waiting", "where"];
 
 fn severity(s: Severity) -> &'static str {
     match s {

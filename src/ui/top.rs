@@ -210,7 +210,7 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 // The bar behind the name: the row's flat%.
                 let bar = crate::view::measurement::parse_decimal(r.flat_pct.trim_end_matches('%'))
                     .map_or(0.0, |p| p.clamp(0.0, 100.0));
-                let style = format!("top:{}px;--bar:{bar:.2}%", idx as f64 * ROW_H);
+                let style = format!("--bar:{bar:.2}%");
                 let function = r.function.clone();
                 let onclick = (!no_stacks).then(|| props.on_show_in_flame.reform(move |_: MouseEvent| function.clone()));
                 let title = (!no_stacks).then_some("Show in the flame graph");
@@ -221,28 +221,42 @@ pub fn TopView(props: &TopViewProps) -> Html {
                     name.clone()
                 });
                 html! {
-                    <div class="row" role="row" data-testid="top-row" {style} {onclick} {title}>
+                    <tr class="row" data-testid="top-row" aria-rowindex={(idx + 2).to_string()} {style} {onclick} {title}>
                         if let Some(sides) = &r.sides {
-                            <span class="num" role="cell" data-testid="row-base">{ &sides.base }</span>
-                            <span class="num" role="cell" data-testid="row-new">{ &sides.new }</span>
+                            <td class="num" data-testid="row-base">{ &sides.base }</td>
+                            <td class="num" data-testid="row-new">{ &sides.new }</td>
                         }
-                        <span class="num" role="cell">{ &r.flat }</span>
+                        <td class="num">{ &r.flat }</td>
                         if let Some(sides) = &r.sides {
-                            <span class="num" role="cell" data-testid="row-delta-pct">{ &sides.delta_pct }</span>
+                            <td class="num" data-testid="row-delta-pct">{ &sides.delta_pct }</td>
                         }
-                        <span class="num" role="cell">{ &r.flat_pct }</span>
-                        <span class="num" role="cell">{ &r.sum_pct }</span>
-                        <span class="num" role="cell">{ &r.cum }</span>
-                        <span class="num" role="cell">{ &r.cum_pct }</span>
-                        <span class="name" role="cell" title={r.name.clone()}>{ &r.name }</span>
-                        if !no_stacks {
-                            <button class="row-action" data-testid="row-sandwich" title="Callers and callees (sandwich)"
-                                aria-label={format!("Sandwich of {}", r.name)} onclick={on_sandwich}>{ "⇅" }</button>
-                        }
-                    </div>
+                        <td class="num">{ &r.flat_pct }</td>
+                        <td class="num">{ &r.sum_pct }</td>
+                        <td class="num">{ &r.cum }</td>
+                        <td class="num">{ &r.cum_pct }</td>
+                        <td class="name-cell">
+                            <span class="name" title={r.name.clone()}>{ &r.name }</span>
+                            if !no_stacks {
+                                <button class="row-action" data-testid="row-sandwich" title="Callers and callees (sandwich)"
+                                    aria-label={format!("Sandwich of {}", r.name)} onclick={on_sandwich}>{ "⇅" }</button>
+                            }
+                        </td>
+                    </tr>
                 }
             });
-            (w.header.clone(), rows.collect::<Html>(), w.row_count)
+            // Spacers above and below the window keep the scroll height of
+            // every row while only the window's rows exist.
+            let columns = if compared { 9 } else { 6 };
+            let above = w.start as f64 * ROW_H;
+            let below = w.row_count.saturating_sub(w.start + w.rows.len() as u32) as f64 * ROW_H;
+            let rows = html! {
+                <>
+                    { spacer(above, columns) }
+                    { for rows }
+                    { spacer(below, columns) }
+                </>
+            };
+            (w.header.clone(), rows, w.row_count)
         }
         None => (Vec::new(), html! {}, 0),
     };
@@ -288,16 +302,16 @@ pub fn TopView(props: &TopViewProps) -> Html {
         };
         match onclick {
             Some(onclick) => html! {
-                <span class="num" role="columnheader">
+                <th scope="col" class="num" aria-sort={aria_sort(class)}>
                     <button class={classes!("num", "help-cell", class)} data-testid={testid} {onclick} {onmouseenter} {onmouseleave} {onfocus} {onblur}>
                         { label }{ help_box(c) }
                     </button>
-                </span>
+                </th>
             },
             None => html! {
-                <span class="num help-cell" role="columnheader" tabindex="0" {onmouseenter} {onmouseleave} {onfocus} {onblur}>
+                <th scope="col" class="num help-cell" tabindex="0" {onmouseenter} {onmouseleave} {onfocus} {onblur}>
                     { label }{ help_box(c) }
-                </span>
+                </th>
             },
         }
     };
@@ -356,33 +370,60 @@ pub fn TopView(props: &TopViewProps) -> Html {
                 <LabelsPanel worker={props.worker.clone()} generation={props.generation}
                     opts={props.opts.clone()} on_options={props.on_options.clone()} />
             }
-            <div class={classes!("top-table", compared.then_some("compared"))} data-testid="top-table" role="table" aria-label="Top functions" aria-rowcount={row_count.to_string()}>
-                <div class="row head" role="row">
-                    if compared {
-                        <span class="num" role="columnheader">{ "base" }</span>
-                        <span class="num" role="columnheader">{ "new" }</span>
-                    }
-                    { head_cell(Column::Flat, "flat", sorted(RowOrder::Flat), Some("sort-flat"), Some(set_order(RowOrder::Flat))) }
-                    if compared {
-                        <span class="num" role="columnheader">{ "delta%" }</span>
-                    }
-                    { head_cell(Column::FlatPct, "flat%", "", None, None) }
-                    { head_cell(Column::SumPct, "sum%", "", None, None) }
-                    { head_cell(Column::Cum, "cum", sorted(RowOrder::Cum), Some("sort-cum"), Some(set_order(RowOrder::Cum))) }
-                    { head_cell(Column::CumPct, "cum%", "", None, None) }
-                    <span class="name" role="columnheader">
-                        <button class={classes!("name", sorted(RowOrder::Name))} onclick={set_order(RowOrder::Name)} data-testid="sort-name">{ "name" }</button>
-                    </span>
-                </div>
+            <div class={classes!("top-table", compared.then_some("compared"))}>
                 <div class="scroller" ref={scroller} {onscroll}>
-                    <div class="rows" style={format!("height:{}px", row_count as f64 * ROW_H)}>{ rows_html }</div>
+                    <table data-testid="top-table" aria-label="Top functions"
+                        aria-rowcount={(row_count + 1).to_string()} data-rows={row_count.to_string()}>
+                        <colgroup>
+                            if compared { <col class="w-value" /><col class="w-value" /> }
+                            <col class="w-value" />
+                            if compared { <col class="w-delta-pct" /> }
+                            <col class="w-pct" /><col class="w-pct" /><col class="w-value" /><col class="w-pct" /><col />
+                        </colgroup>
+                        <thead>
+                            <tr class="head" aria-rowindex="1">
+                                if compared {
+                                    <th scope="col" class="num">{ "base" }</th>
+                                    <th scope="col" class="num">{ "new" }</th>
+                                }
+                                { head_cell(Column::Flat, "flat", sorted(RowOrder::Flat), Some("sort-flat"), Some(set_order(RowOrder::Flat))) }
+                                if compared {
+                                    <th scope="col" class="num">{ "delta%" }</th>
+                                }
+                                { head_cell(Column::FlatPct, "flat%", "", None, None) }
+                                { head_cell(Column::SumPct, "sum%", "", None, None) }
+                                { head_cell(Column::Cum, "cum", sorted(RowOrder::Cum), Some("sort-cum"), Some(set_order(RowOrder::Cum))) }
+                                { head_cell(Column::CumPct, "cum%", "", None, None) }
+                                <th scope="col" class="name" aria-sort={aria_sort(sorted(RowOrder::Name)).map(|_| "ascending")}>
+                                    <button class={classes!("name", sorted(RowOrder::Name))} onclick={set_order(RowOrder::Name)} data-testid="sort-name">{ "name" }</button>
+                                </th>
+                            </tr>
+                        </thead>
+                        <tbody>{ rows_html }</tbody>
+                    </table>
                 </div>
             </div>
         </section>
     }
 }
 
-/// Saves `text` as a file named `name` through a temporary blob URL.
+/// An empty row `height` pixels tall, standing for the rows outside the
+/// window; hidden from screen readers, which count rows by `aria-rowindex`.
+fn spacer(height: f64, columns: u32) -> Html {
+    if height <= 0.0 {
+        return html! {};
+    }
+    html! {
+        <tr class="spacer" aria-hidden="true" style={format!("height:{height}px")}><td colspan={columns.to_string()} /></tr>
+    }
+}
+
+/// A sortable column's `aria-sort`: the rows sort by flat and cum from
+/// the largest down.
+fn aria_sort(class: &str) -> Option<&'static str> {
+    (class == "sorted").then_some("descending")
+}
+
 /// The page's `localStorage` through `Reflect`: web-sys's `Storage` would
 /// be one more feature compiled into both binaries for two calls.
 fn storage() -> Option<wasm_bindgen::JsValue> {
@@ -409,6 +450,7 @@ fn remember(key: &str, value: &str) {
     let _ = call_storage("setItem", &js_sys::Array::of2(&key.into(), &value.into()));
 }
 
+/// Saves `text` as a file named `name`.
 fn download_text(name: &str, text: &str) -> Result<(), String> {
     super::export::download_text(name, text, "text/plain;charset=utf-8")
 }

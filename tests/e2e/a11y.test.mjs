@@ -7,7 +7,7 @@
 // 18% tints) and absolutely placed siblings under the text are not seen;
 // disabled controls are exempt, as WCAG exempts them. Canvas labels are
 // checked natively (tests/flame_contrast.rs). Also: the top table and the
-// goroutine wait table expose a table with column headers to screen readers.
+// goroutine tables are real tables with column headers for screen readers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { corpus, openFile, withPage } from "./harness.mjs";
@@ -114,29 +114,74 @@ for (const colorScheme of ["light", "dark"]) {
   }, { colorScheme }));
 }
 
-test("the top table and the goroutine wait table are tables with column headers", () => withPage(async (page) => {
+/// A table's name, its column headers and the first body row's cells.
+const tableFacts = (page, testid, row) => page.$eval(`[data-testid="${testid}"]`, (t, row) => {
+  // A group's row is the first of its <tbody>; a top row is the <tr>.
+  const el = row ? t.querySelector(`[data-testid="${row}"]`) : null;
+  const first = el?.tagName === "TBODY" ? el.querySelector("tr") : el;
+  return {
+    tag: t.tagName,
+    label: t.getAttribute("aria-label") ?? t.querySelector("caption")?.textContent,
+    headers: [...t.querySelectorAll('thead th[scope="col"]')].map((h) => h.textContent.trim()),
+    cells: first ? first.querySelectorAll(":scope > td").length : 0,
+    rowIndex: first?.getAttribute("aria-rowindex"),
+    rowCount: t.getAttribute("aria-rowcount"),
+  };
+}, row);
+
+test("the top table and the goroutine tables are tables with column headers", () => withPage(async (page) => {
   await openFile(page, corpus("goroutine_states.debug2.txt"));
   await page.click('[data-testid="tab-top"]');
   await page.waitForSelector('[data-testid="top-row"]');
-  const top = await page.$eval('[data-testid="top-table"]', (t) => ({
-    label: t.getAttribute("aria-label"),
-    role: t.getAttribute("role") ?? t.tagName,
-    headers: [...t.querySelectorAll('[role="columnheader"], th')].map((h) => h.textContent.trim()),
-    cells: t.querySelector('[data-testid="top-row"]').querySelectorAll('[role="cell"], td').length,
-  }));
+  const top = await tableFacts(page, "top-table", "top-row");
+  assert.equal(top.tag, "TABLE");
   assert.ok(top.label, "the top table has a label");
-  assert.ok(["table", "TABLE", "grid"].includes(top.role));
   for (const h of ["flat", "flat%", "sum%", "cum", "cum%", "name"]) {
     assert.ok(top.headers.some((x) => x.startsWith(h)), `a ${h} column header in ${top.headers}`);
   }
+  assert.equal(top.headers.length, 6, "six column headers");
   assert.equal(top.cells, 6, "six cells a row");
+  // Only the rows on screen exist, so each tells its place among them all.
+  assert.equal(top.rowIndex, "2", "the first row follows the header row");
+  const rows = await page.$$eval('[data-testid="top-row"]', (rs) => rs.length);
+  assert.equal(Number(top.rowCount), rows + 1, "aria-rowcount counts the header and every row");
+
   await page.click('[data-testid="tab-goroutines"]');
   await page.waitForSelector('[data-testid="wait-histogram"]');
-  const hist = await page.$eval('[data-testid="wait-histogram"]', (t) => ({
-    tag: t.tagName, label: t.getAttribute("aria-label") ?? t.querySelector("caption")?.textContent,
-    cols: t.querySelectorAll('th[scope="col"]').length,
-  }));
+  const hist = await tableFacts(page, "wait-histogram");
   assert.equal(hist.tag, "TABLE");
   assert.ok(hist.label, "the wait table has a caption or label");
-  assert.ok(hist.cols > 2, "its columns have headers");
+  assert.ok(hist.headers.length > 2, "its columns have headers");
+
+  const groups = await tableFacts(page, "goroutine-groups", "goroutine-group");
+  assert.equal(groups.tag, "TABLE");
+  assert.ok(groups.label, "the groups table has a label");
+  assert.deepEqual(groups.headers, ["count", "state", "waiting", "top of stack", "created by"]);
+  assert.equal(groups.cells, 5, "a cell per column in a group's row");
+  // Each group's stack opens from a button a keyboard reaches.
+  const toggle = page.locator('[data-testid="goroutine-group"] .group-toggle').first();
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  await toggle.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('[data-testid="goroutine-group"] .group-detail .frames li');
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => !document.querySelector('[data-testid="goroutine-group"] .group-detail'));
+
+  // A long top table holds only a window of its rows: spacer rows stand
+  // for the rest, spanning the columns there are, no more.
+  await openFile(page, corpus("cpu_regexp_json.pb.gz"));
+  await page.click('[data-testid="tab-top"]');
+  await page.waitForSelector('[data-testid="top-row"]');
+  const long = await tableFacts(page, "top-table", "top-row");
+  assert.ok(Number(long.rowCount) > 100, `${long.rowCount} rows`);
+  const fit = await page.$eval('[data-testid="top-table"]', (t) => ({
+    table: t.getBoundingClientRect().width,
+    box: t.parentElement.clientWidth,
+    row: t.querySelector('[data-testid="top-row"]').getBoundingClientRect().width,
+    spans: [...t.querySelectorAll("tr.spacer td")].map((c) => c.colSpan),
+  }));
+  assert.ok(fit.spans.length > 0, "rows below the window");
+  assert.ok(fit.spans.every((n) => n === 6), `spacers span the six columns: ${fit.spans}`);
+  assert.ok(Math.abs(fit.row - fit.box) <= 1, `a row is as wide as the table's box: ${JSON.stringify(fit)}`);
 }));

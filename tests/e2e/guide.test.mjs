@@ -96,9 +96,7 @@ function printedRows(raw) {
 }
 
 const shownRows = (page) =>
-  page.$$eval('[data-testid="top-row"]', (rs) => rs
-    .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-    .map((r) => [...r.querySelectorAll("span")].map((s) => s.textContent)));
+  page.$$eval('[data-testid="top-row"]', (rs) => rs.map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent)));
 
 /// What a pasted top must show: the banner with the fetch command, no flame
 /// graph tab, no pprof filters, and the text's rows number for number.

@@ -56,6 +56,10 @@ for (const colorScheme of ["light", "dark"]) {
       assert.equal(pool.verdict, "stable");
       assert.equal(pool.suspect, "no");
       assert.deepEqual(pool.counts, SNAPS.map((p) => countRunning(p, "main.pool")));
+      const table = await page.$eval('[data-testid="series-groups"]', (t) => ({
+        tag: t.tagName, headers: [...t.querySelectorAll('thead th[scope="col"]')].map((h) => h.textContent),
+      }));
+      assert.deepEqual(table, { tag: "TABLE", headers: ["verdict", "counts", "growth", "state", "waiting", "where"] });
       await screenshot(page, `series-${colorScheme}`);
     }, { colorScheme }));
 }
