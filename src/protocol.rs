@@ -146,10 +146,15 @@ pub enum Query {
         search: String,
         dark: bool,
     },
-    /// The node of the flame graph for `opts` at `path`, child indices
-    /// from the root as a scene's `zoom_path` gives them: a zoom kept in
-    /// the page's URL, found again. Answered by [`Answer::Node`].
-    FlameNode { opts: ReportOptions, path: Vec<u32> },
+    /// The node of the flame graph for `opts` (reshaped as `how` says, if
+    /// it says) at `path`, child indices from the root as a scene's
+    /// `zoom_path` gives them: a zoom kept in the page's URL, found again.
+    /// Answered by [`Answer::Node`].
+    FlameNode {
+        opts: ReportOptions,
+        how: Option<Reshape>,
+        path: Vec<u32>,
+    },
     /// The samples' labels after `opts`' filters, as `go tool pprof -tags`
     /// reports them (`tagshow` / `taghide` decide which keys).
     Labels { opts: ReportOptions },

@@ -3,7 +3,7 @@
 
 use pprof_lens::analysis::options::{Granularity, ReportOptions};
 use pprof_lens::protocol::RowOrder;
-use pprof_lens::ui::state::url::UrlState;
+use pprof_lens::ui::state::url::{Graph, UrlState, Zooms};
 use pprof_lens::ui::Tab;
 
 fn full() -> UrlState {
@@ -26,9 +26,17 @@ fn full() -> UrlState {
             ..ReportOptions::default()
         },
         order: RowOrder::Cum,
-        zoom: vec![0, 2, 1],
+        zooms: zooms(&[0, 2, 1], &[1], &[0, 0], &[3, 1]),
         sandwich: Some("main.work".into()),
     }
+}
+
+fn zooms(flame: &[u32], bottom_up: &[u32], callers: &[u32], callees: &[u32]) -> Zooms {
+    let mut z = Zooms::default();
+    for (g, path) in Graph::ALL.into_iter().zip([flame, bottom_up, callers, callees]) {
+        z.set(g, path.to_vec());
+    }
+    z
 }
 
 #[test]
@@ -39,7 +47,7 @@ fn every_field_round_trips_under_pprofs_names() {
         hash,
         "view=flame&si=alloc_space&g=lines&f=main%5C.%28run%7Cwork%29&i=runtime&h=fmt\
          &s=main&sf=main%5C.main&tf=bytes%3D1kb%3A64kb&ti=worker%3D3&ts=key&th=other\
-         &tagroot=region&tagleaf=op&sort=cum&z=0.2.1&sw=main.work"
+         &tagroot=region&tagleaf=op&sort=cum&z=0.2.1&zb=1&zc=0.0&ze=3.1&sw=main.work"
     );
     let back = UrlState::parse(&format!("#{hash}"));
     assert_eq!(back.rejected, Vec::<String>::new());
@@ -104,7 +112,7 @@ fn malformed_values_are_rejected_one_by_one() {
     assert_eq!(p.rejected, ["view", "g", "sort", "z"]);
     let s = p.state;
     assert_eq!((s.tab, s.opts.granularity), (None, Granularity::Functions));
-    assert_eq!((s.order, s.zoom.len()), (RowOrder::Flat, 0));
+    assert_eq!((s.order, s.zooms), (RowOrder::Flat, Zooms::default()));
     assert_eq!(
         (s.opts.focus.as_str(), s.opts.tagfocus.as_str()),
         ("kept", "bytes=1kb")
@@ -112,8 +120,14 @@ fn malformed_values_are_rejected_one_by_one() {
     assert_eq!(s.sample_type.as_deref(), Some("cpu"));
     // Negative, overflowing and empty steps are no zoom path either.
     for z in ["-1", "4294967296", "1..2", ".", "1.", "0x1"] {
-        assert_eq!(UrlState::parse(&format!("z={z}")).rejected, ["z"], "{z}");
+        for key in ["z", "zb", "zc", "ze"] {
+            assert_eq!(UrlState::parse(&format!("{key}={z}")).rejected, [key], "{key}={z}");
+        }
     }
+    // Each graph's zoom is its own: a bad one leaves the others.
+    let p = UrlState::parse("z=1.2&zb=x&ze=0");
+    assert_eq!(p.rejected, ["zb"]);
+    assert_eq!(p.state.zooms, zooms(&[1, 2], &[], &[], &[0]));
     // Bad percent escapes decode leniently, as URLSearchParams does.
     assert_eq!(UrlState::parse("f=%zz%").state.opts.focus, "%zz%");
     // An absurdly deep zoom is refused rather than carried.
@@ -181,7 +195,7 @@ fn every_tab_has_a_name_that_reads_back() {
 
 mod zoom {
     use pprof_lens::model::builder::ProfileBuilder;
-    use pprof_lens::protocol::{Answer, FlameScene, NodeId, Query, ReportOptions};
+    use pprof_lens::protocol::{Answer, FlameScene, NodeId, Query, ReportOptions, Reshape};
     use pprof_lens::session::Session;
 
     fn session() -> Session {
@@ -208,8 +222,13 @@ mod zoom {
     }
 
     fn node_at(s: &mut Session, path: &[u32]) -> Option<NodeId> {
+        node_in(s, None, path)
+    }
+
+    fn node_in(s: &mut Session, how: Option<Reshape>, path: &[u32]) -> Option<NodeId> {
         let q = Query::FlameNode {
             opts: ReportOptions::default(),
+            how,
             path: path.to_vec(),
         };
         match s.answer(q) {
@@ -257,5 +276,56 @@ mod zoom {
         for path in [&[9][..], &[0, 0, 0, 0, 0], &[0, 7], &[u32::MAX]] {
             assert_eq!(node_at(&mut s, path), None, "{path:?}");
         }
+    }
+
+    fn reshaped(s: &mut Session, how: &Reshape, zoom: Option<NodeId>) -> FlameScene {
+        let q = Query::Reshaped {
+            how: how.clone(),
+            opts: ReportOptions::default(),
+            zoom,
+            width_px: 1000,
+            search: String::new(),
+            dark: false,
+        };
+        match s.answer(q) {
+            Answer::Flame(scene) => scene,
+            a => panic!("{a:?}"),
+        }
+    }
+
+    #[test]
+    fn a_reshaped_graphs_zoom_is_found_again_in_its_own_tree() {
+        let hows = [
+            Reshape::BottomUp,
+            Reshape::Callers("a".into()),
+            Reshape::Callees("a".into()),
+        ];
+        for how in hows {
+            let mut s = session();
+            let root = reshaped(&mut s, &how, None);
+            let deeper: Vec<_> = root.boxes.iter().filter(|b| b.depth > 0).collect();
+            assert!(!deeper.is_empty(), "{how:?}");
+            for b in deeper {
+                let path = reshaped(&mut s, &how, Some(b.node)).zoom_path;
+                assert_eq!(path.len() as u32, b.depth, "{how:?} {}", b.name);
+                // A fresh session (the file opened again) finds the same box.
+                let mut again = session();
+                let node = node_in(&mut again, Some(how.clone()), &path).unwrap();
+                let shown = reshaped(&mut again, &how, Some(node));
+                assert_eq!(shown.breadcrumb.last().unwrap().1, b.name, "{how:?} {path:?}");
+            }
+        }
+        // Bottom-up, the leaves are the roots' children: its zoom on `b`
+        // is a path of the inverted tree, which leads elsewhere, or
+        // nowhere, in the call tree.
+        let mut s = session();
+        let root = reshaped(&mut s, &Reshape::BottomUp, None);
+        let b = root.boxes.iter().find(|x| x.name == "b" && x.depth == 1).unwrap();
+        let path = reshaped(&mut s, &Reshape::BottomUp, Some(b.node)).zoom_path;
+        let in_call_tree = node_at(&mut s, &path).map(|n| scene(&mut s, Some(n)));
+        assert_ne!(
+            in_call_tree.and_then(|sc| sc.breadcrumb.last().map(|l| l.1.clone())),
+            Some("b".to_string())
+        );
     }
 }

@@ -366,8 +366,12 @@ impl Session {
                 }
                 Ok(Answer::Flame(scene))
             }
-            Query::FlameNode { opts, path } => {
-                Ok(Answer::Node(self.flame_tree(&opts)?.node_at(&path)))
+            Query::FlameNode { opts, how, path } => {
+                let tree = match how {
+                    Some(how) => self.reshaped(&how, &opts)?.1,
+                    None => self.flame_tree(&opts)?,
+                };
+                Ok(Answer::Node(tree.node_at(&path)))
             }
             Query::Goroutines { ignore_labels } => {
                 if !self.profile.is_goroutine_data() {

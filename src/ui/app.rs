@@ -14,6 +14,7 @@ use super::open::{DropZone, ExampleMenu, Landing, OpenButton, Opener, RecentMenu
 use super::sandwich::SandwichView;
 use super::series::SeriesView;
 use super::shortcuts::ShortcutsButton;
+use super::state::url::Graph;
 use super::state::RecentFile;
 use super::state::{Action, AppState, Tab};
 use super::top::TopView;
@@ -221,17 +222,19 @@ pub fn App() -> Html {
                         if tab == Tab::Flame {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
                                 target={state.flame_target.clone()} file_name={summary.name.clone()}
-                                on_sandwich={on_show_in_sandwich.clone()} zoom_path={Some(url.zoom.clone())}
-                                on_zoom_path={url.on_zoom.clone()} on_zoom_missing={url.on_zoom_missing.clone()} />
+                                on_sandwich={on_show_in_sandwich.clone()} zoom_path={Some(url.zooms.get(Graph::Flame).to_vec())}
+                                on_zoom_path={url.on_zoom.reform(|p| (Graph::Flame, p))} on_zoom_missing={url.on_zoom_missing.reform(|()| Graph::Flame)} />
                         }
                         if tab == Tab::Sandwich {
                             <SandwichView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
-                                function={state.sandwich_function.clone()} on_function={on_show_in_sandwich.clone()} />
+                                function={state.sandwich_function.clone()} on_function={on_show_in_sandwich.clone()}
+                                zooms={url.zooms.clone()} on_zoom={url.on_zoom.clone()} on_zoom_missing={url.on_zoom_missing.clone()} />
                         }
                         if tab == Tab::BottomUp {
                             <FlameView worker={worker.clone()} generation={state.generation} opts={state.opts.clone()}
                                 how={Some(Reshape::BottomUp)} file_name={summary.name.clone()}
-                                on_sandwich={on_show_in_sandwich.clone()} />
+                                on_sandwich={on_show_in_sandwich.clone()} zoom_path={Some(url.zooms.get(Graph::BottomUp).to_vec())}
+                                on_zoom_path={url.on_zoom.reform(|p| (Graph::BottomUp, p))} on_zoom_missing={url.on_zoom_missing.reform(|()| Graph::BottomUp)} />
                         }
                         if tab == Tab::Goroutines {
                             <GoroutinesView worker={worker.clone()} generation={state.generation} series={Some(series_offer)}

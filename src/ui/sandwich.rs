@@ -12,6 +12,7 @@ use yew::prelude::*;
 
 use super::flame::FlameView;
 use super::hooks::use_query;
+use super::state::url::{Graph, Zooms};
 use super::WorkerHandle;
 use crate::protocol::{Query, ReportOptions, Reshape, Sandwich, SandwichRow};
 
@@ -24,6 +25,13 @@ pub struct SandwichViewProps {
     pub function: Option<String>,
     /// The user picked another function.
     pub on_function: Callback<String>,
+    /// The URL's zooms of the callers and callees graphs.
+    #[prop_or_default]
+    pub zooms: Zooms,
+    #[prop_or_default]
+    pub on_zoom: Callback<(Graph, Vec<u32>)>,
+    #[prop_or_default]
+    pub on_zoom_missing: Callback<Graph>,
 }
 
 #[component]
@@ -94,7 +102,8 @@ pub fn SandwichView(props: &SandwichViewProps) -> Html {
             }
             if let Some(s) = shown {
                 <SandwichBody sandwich={s} worker={props.worker.clone()} generation={props.generation}
-                    opts={props.opts.clone()} on_function={props.on_function.clone()} />
+                    opts={props.opts.clone()} on_function={props.on_function.clone()}
+                    zooms={props.zooms.clone()} on_zoom={props.on_zoom.clone()} on_zoom_missing={props.on_zoom_missing.clone()} />
             }
         </section>
     }
@@ -107,6 +116,9 @@ struct SandwichBodyProps {
     generation: u32,
     opts: ReportOptions,
     on_function: Callback<String>,
+    zooms: Zooms,
+    on_zoom: Callback<(Graph, Vec<u32>)>,
+    on_zoom_missing: Callback<Graph>,
 }
 
 #[component]
@@ -137,12 +149,23 @@ fn SandwichBody(props: &SandwichBodyProps) -> Html {
             })
             .collect()
     };
+    // Each half's zoom as the URL holds it.
+    let zoom = |g: Graph| {
+        (
+            Some(props.zooms.get(g).to_vec()),
+            props.on_zoom.reform(move |path| (g, path)),
+            props.on_zoom_missing.reform(move |()| g),
+        )
+    };
+    let (callers_zoom, on_callers_zoom, callers_missing) = zoom(Graph::Callers);
+    let (callees_zoom, on_callees_zoom, callees_missing) = zoom(Graph::Callees);
     html! {
         <div class="sandwich-body">
             <h3 class="sandwich-title">{ format!("Callers of {}", s.name) }</h3>
             <FlameView worker={props.worker.clone()} generation={props.generation} opts={props.opts.clone()}
                 how={Some(Reshape::Callers(s.name.clone()))} class={classes!("sandwich-half")}
-                on_sandwich={props.on_function.clone()} />
+                on_sandwich={props.on_function.clone()} zoom_path={callers_zoom}
+                on_zoom_path={on_callers_zoom} on_zoom_missing={callers_missing} />
             <div class="sandwich-rows" data-testid="sandwich-callers" role="list">
                 if s.callers.is_empty() { <p class="muted">{ "no callers: a root of every stack it is on" }</p> }
                 { rows(&s.callers) }
@@ -160,7 +183,8 @@ fn SandwichBody(props: &SandwichBodyProps) -> Html {
             <h3 class="sandwich-title">{ format!("Callees of {}", s.name) }</h3>
             <FlameView worker={props.worker.clone()} generation={props.generation} opts={props.opts.clone()}
                 how={Some(Reshape::Callees(s.name.clone()))} class={classes!("sandwich-half")}
-                on_sandwich={props.on_function.clone()} />
+                on_sandwich={props.on_function.clone()} zoom_path={callees_zoom}
+                on_zoom_path={on_callees_zoom} on_zoom_missing={callees_missing} />
         </div>
     }
 }

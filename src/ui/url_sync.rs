@@ -15,17 +15,20 @@ use wasm_bindgen::JsCast;
 use web_sys::Blob;
 use yew::prelude::*;
 
-use super::state::url::{Parsed, UrlState};
+use super::state::url::{Graph, Parsed, UrlState, Zooms};
 use super::state::{Action, AppState, Tab};
 use crate::protocol::{Inputs, RowOrder, Summary};
 
 /// What the app hands its views of the URL's state.
 #[derive(Clone, PartialEq)]
 pub struct UrlSync {
-    /// The flame zoom, as child indices from the root.
-    pub zoom: Vec<u32>,
-    pub on_zoom: Callback<Vec<u32>>,
-    pub on_zoom_missing: Callback<()>,
+    /// Each flame graph's zoom, as child indices from its root; the
+    /// sandwich's only while it shows the function they were made in.
+    pub zooms: Zooms,
+    /// The user zoomed in a graph.
+    pub on_zoom: Callback<(Graph, Vec<u32>)>,
+    /// A graph's zoom from the hash leads past its tree.
+    pub on_zoom_missing: Callback<Graph>,
     pub order: RowOrder,
     pub on_order: Callback<RowOrder>,
     /// What of the hash could not be applied.
@@ -54,8 +57,18 @@ fn has_tab(summary: &Summary, tab: Tab) -> bool {
     }
 }
 
+/// The zooms that hold for the page now: the sandwich's only while it
+/// shows the function they were made in (`sandwich_of`).
+fn holding(state: &AppState<Blob>, zooms: &Zooms, sandwich_of: &Option<String>) -> Zooms {
+    if state.sandwich_function == *sandwich_of {
+        zooms.clone()
+    } else {
+        zooms.without_sandwich()
+    }
+}
+
 /// The state the page shows now, as the hash writes it.
-fn current(state: &AppState<Blob>, zoom: &[u32], order: RowOrder) -> Option<UrlState> {
+fn current(state: &AppState<Blob>, zooms: Zooms, order: RowOrder) -> Option<UrlState> {
     let summary = state.summary.as_ref()?;
     let sample_type = state
         .opts
@@ -68,7 +81,7 @@ fn current(state: &AppState<Blob>, zoom: &[u32], order: RowOrder) -> Option<UrlS
         sample_type,
         opts: state.opts.clone(),
         order,
-        zoom: zoom.to_vec(),
+        zooms,
         sandwich: state.sandwich_function.clone(),
     })
 }
@@ -140,7 +153,9 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
     // or Forward went to.
     let pending = use_mut_ref(read_hash);
     let popped = use_state(|| 0u32);
-    let zoom = use_state(Vec::<u32>::new);
+    let zoom = use_state(Zooms::default);
+    // The sandwich function the sandwich's zooms were made in.
+    let sandwich_of = use_state(|| None::<String>);
     let order = use_state(|| RowOrder::Flat);
     let note = use_state(|| None::<String>);
     // The state last written or applied, and the generation and pop it
@@ -178,9 +193,10 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
 
     let baseline = written.clone();
     {
-        let now = current(state, &zoom, *order);
+        let now = current(state, holding(state, &zoom, &sandwich_of), *order);
         let summary = state.summary.clone();
         let (zoom, order, note) = (zoom.clone(), order.clone(), note.clone());
+        let sandwich_of = sandwich_of.clone();
         let deps = (state.generation, *popped, now);
         use_effect_with(deps, move |(generation, popped, now)| {
             let step = (*generation, *popped);
@@ -194,7 +210,8 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
                 // Apply the hash; the state it makes is the baseline of the
                 // user's next step.
                 note.set(apply(&hash.state, &hash.rejected, summary, &d));
-                zoom.set(hash.state.zoom.clone());
+                zoom.set(hash.state.zooms.clone());
+                sandwich_of.set(hash.state.sandwich.clone());
                 order.set(hash.state.order);
                 *written.borrow_mut() = None;
                 return;
@@ -202,14 +219,18 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
             let Some(now) = now else { return };
             if fresh {
                 // A profile opened: its first view is the baseline, and the
-                // URL changes with the user's first step from it (opening a
-                // file changes nothing else, the URL included).
-                zoom.set(Vec::new());
+                // URL changes with the user's first step from it.
+                zoom.set(Zooms::default());
                 note.set(None);
                 let now = UrlState {
-                    zoom: Vec::new(),
+                    zooms: Zooms::default(),
                     ..now.clone()
                 };
+                // A hash left by the last profile would bring its view back
+                // on a reload of this one.
+                if location_hash().len() > 1 {
+                    write(&now.format(), false);
+                }
                 *written.borrow_mut() = Some(now);
                 return;
             }
@@ -225,7 +246,7 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
             let moved = last != *now;
             if moved {
                 let push =
-                    last.tab != now.tab || last.zoom != now.zoom || last.sandwich != now.sandwich;
+                    last.tab != now.tab || last.zooms != now.zooms || last.sandwich != now.sandwich;
                 write(&hash, push);
             }
             *written.borrow_mut() = Some(now.clone());
@@ -233,19 +254,34 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
     }
 
     let on_zoom = {
-        let zoom = zoom.clone();
-        Callback::from(move |z: Vec<u32>| zoom.set(z))
+        let (zoom, sandwich_of) = (zoom.clone(), sandwich_of.clone());
+        let function = state.sandwich_function.clone();
+        Callback::from(move |(g, path): (Graph, Vec<u32>)| {
+            let mut z = if g.in_sandwich() && *sandwich_of != function {
+                // Zooms made in another function's sandwich name no node of
+                // this one's.
+                sandwich_of.set(function.clone());
+                zoom.without_sandwich()
+            } else {
+                (*zoom).clone()
+            };
+            z.set(g, path);
+            zoom.set(z);
+        })
     };
     let on_zoom_missing = {
         let (zoom, note) = (zoom.clone(), note.clone());
-        Callback::from(move |()| {
+        Callback::from(move |g: Graph| {
             // Part of applying the hash, not a step of the user's.
             if let Some(w) = baseline.borrow_mut().as_mut() {
-                w.zoom.clear();
+                w.zooms.set(g, Vec::new());
             }
-            zoom.set(Vec::new());
+            let mut z = (*zoom).clone();
+            z.set(g, Vec::new());
+            zoom.set(z);
             let missing = "The link's flame zoom is not in this profile: the whole graph shows.";
             note.set(Some(match &*note {
+                Some(n) if n.contains(missing) => n.clone(),
                 Some(n) => format!("{n} {missing}"),
                 None => missing.to_string(),
             }));
@@ -256,7 +292,7 @@ pub fn use_url_sync(state: &AppState<Blob>, d: UseReducerDispatcher<AppState<Blo
         Callback::from(move |o| order.set(o))
     };
     UrlSync {
-        zoom: (*zoom).clone(),
+        zooms: holding(state, &zoom, &sandwich_of),
         on_zoom,
         on_zoom_missing,
         order: *order,

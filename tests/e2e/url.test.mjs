@@ -182,3 +182,69 @@ test("the single file from file:// keeps the view in its hash, with no request",
     await page.goBack();
     await until(page, () => crumbs(page), [zoomed[0]], "back to the whole graph");
   }, { file }));
+
+/// The `i`th flame view on the page (a sandwich has two): its canvas drawn,
+/// its breadcrumb, and a click on the leftmost box of row `row` of a graph
+/// drawn downward.
+const view = (page, i) => ({
+  drawn: () => page.waitForFunction((i) => document.querySelectorAll('[data-testid="flame-canvas"]')[i]?.dataset.drawn === "true", i, { timeout: 30_000 }),
+  crumbs: () => page.evaluate((i) => {
+    const c = document.querySelectorAll('[data-testid="flame-canvas"]')[i];
+    return [...(c?.closest("section").querySelectorAll('[data-testid="flame-breadcrumb"] .crumb') ?? [])].map((x) => x.textContent);
+  }, i),
+  async zoom(row) {
+    await this.drawn();
+    const before = (await this.crumbs()).length;
+    const canvas = page.locator('[data-testid="flame-canvas"]').nth(i);
+    await canvas.scrollIntoViewIfNeeded();
+    const bb = await canvas.boundingBox();
+    await page.mouse.click(bb.x + 4, bb.y + 9 + 18 * row);
+    await until(page, async () => (await this.crumbs()).length > before, true, `view ${i} zoomed`);
+  },
+});
+
+test("bottom-up and sandwich zooms come back after a reload; another file clears them", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus(FILE));
+    await page.click('[data-testid="tab-bottom-up"]');
+    const up = view(page, 0);
+    await up.zoom(1);
+    const upZoom = await up.crumbs();
+    await page.waitForFunction(() => /zb=\d/.test(location.hash) && !/[#&]z=/.test(location.hash));
+
+    await page.click('[data-testid="tab-sandwich"]');
+    await setInput(page, "sandwich-function", "regexp.compile");
+    const callees = view(page, 1);
+    await callees.zoom(1);
+    const calleesZoom = await callees.crumbs();
+    await page.waitForFunction(() => /ze=\d/.test(location.hash) && /sw=regexp.compile/.test(location.hash));
+    const h = await hash(page);
+
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await openFile(page, corpus(FILE));
+    await until(page, () => selectedTab(page), "tab-sandwich", "the sandwich is back");
+    await callees.drawn();
+    await until(page, () => callees.crumbs(), calleesZoom, "the callees' zoom is back");
+    assert.equal((await view(page, 0).crumbs()).length, 1, "the callers are whole");
+    assert.equal(await hash(page), h, "the restored view writes the same hash");
+    await page.click('[data-testid="tab-bottom-up"]');
+    await up.drawn();
+    await until(page, () => up.crumbs(), upZoom, "the bottom-up zoom is back");
+
+    // Another function's sandwich names other nodes: its zooms start whole.
+    await page.click('[data-testid="tab-sandwich"]');
+    await setInput(page, "sandwich-function", "regexp.MustCompile");
+    await page.waitForFunction(() => /sw=regexp.MustCompile/.test(location.hash) && !/ze=/.test(location.hash));
+
+    // Another file: the hash left by this one is rewritten, as it would
+    // bring this view back on a reload of that one.
+    await page.click('[data-testid="tab-bottom-up"]');
+    await page.waitForFunction(() => /view=bottom-up/.test(location.hash) && /zb=/.test(location.hash));
+    await page.click('[data-testid="tab-sandwich"]');
+    await openFile(page, corpus("heap_mapchurn.allocs.pb.gz"));
+    // The tab and the sandwich function carry over to it; the zooms,
+    // which name nodes of this file's trees, do not.
+    await page.waitForFunction(() => !/[#&]z[bce]?=/.test(location.hash));
+    assert.equal(await hash(page), "#view=sandwich&sw=regexp.MustCompile");
+  }));

@@ -127,13 +127,15 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             props.zoom_path.clone(),
             props.generation,
             props.opts.clone(),
+            props.how.clone(),
         );
-        use_effect_with(deps, move |(want, _, opts)| {
+        use_effect_with(deps, move |(want, _, opts, how)| {
             match want {
                 Some(path) if path.is_empty() => zoom.set(None),
                 Some(path) => {
                     let q = Query::FlameNode {
                         opts: opts.clone(),
+                        how: how.clone(),
                         path: path.clone(),
                     };
                     worker.query(q, move |a| {

@@ -5,11 +5,12 @@
 //! The hash reads as pprof's web UI writes its query: `si` (the sample
 //! type, by name), `f`, `i`, `h`, `s`, `sf`, `tf`, `ti`, `ts`, `th`, `g`
 //! and `sort` carry pprof's own names and values; what pprof's URL has no
-//! word for gets one of ours: `view` (the tab), `tagroot`, `tagleaf`, `z`
-//! (the flame zoom) and `sw` (the sandwich function).
+//! word for gets one of ours: `view` (the tab), `tagroot`, `tagleaf`, the
+//! zooms (`z` the flame graph's, `zb` the bottom-up graph's, `zc` and `ze`
+//! the sandwich's callers' and callees') and `sw` (the sandwich function).
 //!
 //! What it never holds: profile data, and no function name the user did
-//! not type. The filters are the user's own text. The flame zoom is the
+//! not type. The filters are the user's own text. A zoom is the
 //! child index at each level from the root (`z=0.2.1`), in the tree's
 //! deterministic order for the same file and options, so a zoom names no
 //! function. The sandwich function is kept as the user gave it: typed, or
@@ -47,6 +48,59 @@ const TEXT_FIELDS: [Field; 11] = [
 /// that a hostile hash costs nothing.
 const MAX_ZOOM_DEPTH: usize = 4096;
 
+/// The flame graphs the page draws, each with a zoom of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Graph {
+    /// The call tree, on the Flame tab.
+    Flame,
+    BottomUp,
+    /// The sandwich's callers, drawn upward from the function.
+    Callers,
+    Callees,
+}
+
+impl Graph {
+    pub const ALL: [Graph; 4] = [Graph::Flame, Graph::BottomUp, Graph::Callers, Graph::Callees];
+
+    /// Its zoom's key in the hash.
+    pub fn key(self) -> &'static str {
+        match self {
+            Graph::Flame => "z",
+            Graph::BottomUp => "zb",
+            Graph::Callers => "zc",
+            Graph::Callees => "ze",
+        }
+    }
+
+    /// Whether its tree is the sandwich's, which another function replaces.
+    pub fn in_sandwich(self) -> bool {
+        matches!(self, Graph::Callers | Graph::Callees)
+    }
+}
+
+/// Each graph's zoom, as child indices from its root to the zoomed node;
+/// empty for none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Zooms([Vec<u32>; 4]);
+
+impl Zooms {
+    pub fn get(&self, g: Graph) -> &[u32] {
+        &self.0[g as usize]
+    }
+
+    pub fn set(&mut self, g: Graph, path: Vec<u32>) {
+        self.0[g as usize] = path;
+    }
+
+    /// The same zooms without the sandwich's.
+    pub fn without_sandwich(&self) -> Zooms {
+        let mut z = self.clone();
+        z.set(Graph::Callers, Vec::new());
+        z.set(Graph::Callees, Vec::new());
+        z
+    }
+}
+
 /// What the hash holds: everything that decides what the page shows of an
 /// open profile, and nothing of the profile itself.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -60,8 +114,8 @@ pub struct UrlState {
     pub opts: ReportOptions,
     /// The top table's row order: pprof's `flat` and `cum`, and `name`.
     pub order: Order,
-    /// Child indices from the flame graph's root to the zoomed node.
-    pub zoom: Vec<u32>,
+    /// Each flame graph's zoom.
+    pub zooms: Zooms,
     pub sandwich: Option<String>,
 }
 
@@ -160,9 +214,12 @@ impl UrlState {
         if self.order != Order::default() {
             out.append_pair("sort", order_name(self.order));
         }
-        if !self.zoom.is_empty() {
-            let z: Vec<String> = self.zoom.iter().map(u32::to_string).collect();
-            out.append_pair("z", &z.join("."));
+        for g in Graph::ALL {
+            let path = self.zooms.get(g);
+            if !path.is_empty() {
+                let z: Vec<String> = path.iter().map(u32::to_string).collect();
+                out.append_pair(g.key(), &z.join("."));
+            }
         }
         if let Some(f) = &self.sandwich {
             out.append_pair("sw", f);
@@ -195,17 +252,19 @@ impl UrlState {
                 }
                 .map(|o| s.order = o)
                 .is_some(),
-                "z" => parse_zoom(&value).map(|z| s.zoom = z).is_some(),
                 "sw" => {
                     s.sandwich = Some(value.to_string()).filter(|v| !v.is_empty());
                     true
                 }
-                k => {
-                    if let Some((_, field)) = TEXT_FIELDS.iter().find(|(n, _)| *n == k) {
-                        *field(&mut s.opts) = value.to_string();
+                k => match Graph::ALL.into_iter().find(|g| g.key() == k) {
+                    Some(g) => parse_zoom(&value).map(|z| s.zooms.set(g, z)).is_some(),
+                    None => {
+                        if let Some((_, field)) = TEXT_FIELDS.iter().find(|(n, _)| *n == k) {
+                            *field(&mut s.opts) = value.to_string();
+                        }
+                        true
                     }
-                    true
-                }
+                },
             };
             if !ok && !p.rejected.iter().any(|r| *r == key) {
                 p.rejected.push(key.to_string());
