@@ -124,6 +124,9 @@ impl DumpStream {
             d.close(last_line.saturating_add(1));
         }
         self.carry = d.into_carry();
+        if !last && self.offset == piece.len() as u64 {
+            self.reserve_for_the_rest();
+        }
         let rows = self.goroutines() as u64;
         if rows > self.max_goroutines {
             return Err(DecodeError::TooManyGoroutines {
@@ -132,6 +135,38 @@ impl DumpStream {
             });
         }
         Ok(())
+    }
+
+    /// Sizes the per-goroutine vectors for the whole dump, estimated from
+    /// its size and the first piece, so that they do not double as they
+    /// grow: doubling leaves up to half of each unused, and a vector that
+    /// moves holds both copies for a moment. Past the estimate they grow as
+    /// usual.
+    fn reserve_for_the_rest(&mut self) {
+        let p = &mut self.carry.sink.p;
+        let rows = p.goroutines.rows.len() as u64;
+        if rows == 0 || self.total <= self.offset {
+            return;
+        }
+        // 2% over, for goroutines a little shorter than the first ones.
+        let (total, offset) = (self.total, self.offset);
+        let scale = |n: usize| -> u64 {
+            let want = (n as u64).saturating_mul(total) / offset;
+            want.saturating_add(want / 50)
+        };
+        // A dump that looks to be over the limit grows as it is read, and
+        // stops with the limit's error if it really is.
+        if scale(p.goroutines.rows.len()) > self.max_goroutines {
+            return;
+        }
+        let scale = |n: usize| usize::try_from(scale(n)).unwrap_or(0).saturating_sub(n);
+        let extra = scale(p.goroutines.rows.len());
+        p.goroutines.rows.reserve_exact(extra);
+        p.samples.stack.reserve_exact(extra);
+        p.samples.labels.reserve_exact(extra);
+        p.samples.values.reserve_exact(extra);
+        let extra = scale(p.goroutines.args.len());
+        p.goroutines.args.reserve_exact(extra);
     }
 
     /// The profile, once the last piece has been fed.
