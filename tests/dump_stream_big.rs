@@ -6,10 +6,10 @@
 //! the test or in the decoder.
 //!
 //! Size: just over 4 GiB, because that is what no wasm32 tab can hold and
-//! what the issue asks for. It takes about 30 s of one core in the test
-//! profile (60 s wall on a 2-core machine shared with other builds), a
-//! small share of CI's 90 minutes, so the package's test profile is left
-//! as it is; a smaller dump would not show that nothing is held whole.
+//! what the issue asks for. It takes 37 s of CPU in the test profile
+//! (60 to 86 s wall on a 2-core machine shared with other builds), a small
+//! share of CI's 90 minutes, so the package's test profile is left as it
+//! is; a smaller dump would not show that nothing is held whole.
 //!
 //! Memory: a counting global allocator records the peak of live heap bytes
 //! while decoding (a realloc counts both blocks, as wasm's allocator holds
