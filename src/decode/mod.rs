@@ -38,7 +38,8 @@ pub struct DecodeOptions {
     /// beyond it. A dump read from a file is streamed
     /// ([`dump::DumpStream`](text::dump::DumpStream)), so its size is not
     /// limited by [`Self::max_uncompressed`]; what it costs is the model,
-    /// about 140 bytes per goroutine plus its distinct stacks.
+    /// about 125 bytes per goroutine (a goroutine table row, a sample, an
+    /// argument id per frame) plus its distinct frames and stacks.
     pub max_goroutines: u64,
     /// How many bytes of a goroutine dump are read at a time: large enough
     /// that a piece's frame cache pays off, small beside any model worth
@@ -48,12 +49,14 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        // Fits a wasm32 tab (4 GiB address space) with room for the model.
-        // 20M goroutines make a model of about 2.8 GB, under the 4 GiB a
-        // wasm32 tab can address, with room for the views' tables.
+        // 1.5 GiB of input fits a wasm32 tab (4 GiB address space) with
+        // room for the model; so do 16M goroutines, a model of about 2 GB.
+        // 16M is under 2^24, so a goroutine vector that grows by doubling
+        // (when the dump's size says nothing of its goroutines) never
+        // takes the step to 2^25 rows (3 GB of rows alone).
         DecodeOptions {
             max_uncompressed: 1536 << 20,
-            max_goroutines: 20_000_000,
+            max_goroutines: 16_000_000,
             dump_piece: 8 << 20,
         }
     }
