@@ -1579,7 +1579,7 @@ fn error_too_large_says_sizes_and_what_to_do() {
     let record = "1 @ 0x401000\n#\t0x401000\tmain.main+0x1\t/app/main.go:1\n\n";
     let dump: Vec<u8> = format!(
         "goroutine profile: total 1\n{}",
-        record.repeat(((1 << 20) + 4096) / record.len())
+        record.repeat(((1 << 20) + 16384) / record.len())
     )
     .into_bytes();
     assert!(dump.len() as u64 > 1 << 20);
