@@ -11,6 +11,10 @@
 
 use std::time::Instant;
 
+#[path = "support/repeat_dump.rs"]
+mod repeat_dump;
+use repeat_dump::RepeatedDump;
+
 use pprof_lens::analysis::goroutines::series::summarize_series;
 use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions};
 use pprof_lens::decode::decode;
@@ -25,24 +29,7 @@ fn die(msg: impl std::fmt::Display) -> ! {
 
 /// `text`'s goroutine blocks repeated, each under a new id, to `bytes`.
 fn grow(text: &str, bytes: usize) -> String {
-    let blocks: Vec<&str> = text
-        .split("\n\n")
-        .filter(|b| b.starts_with("goroutine "))
-        .collect();
-    if blocks.is_empty() {
-        die("no goroutine blocks to repeat");
-    }
-    let mut out = String::with_capacity(bytes + 4096);
-    let mut id = 1u64;
-    while out.len() < bytes {
-        for b in &blocks {
-            // `goroutine N [` -> `goroutine <id> [`
-            let rest = b.split_once(" [").map_or("", |(_, r)| r);
-            out.push_str(&format!("goroutine {id} [{rest}\n\n"));
-            id += 1;
-        }
-    }
-    out
+    RepeatedDump::new(text, bytes as u64).into_string()
 }
 
 /// The best of `runs` runs of `f`, timed, with that run's value.

@@ -1072,6 +1072,7 @@ fn error_gzip_bomb_stops_at_the_limit() {
     let bomb = gzip_bomb();
     let opts = DecodeOptions {
         max_uncompressed: 64 << 20,
+        ..DecodeOptions::default()
     };
     match decode::decode_with(&bomb, &opts, &mut NoProgress) {
         Err(
@@ -1567,14 +1568,20 @@ fn error_gzip_holding_something_else_says_what_it_holds() {
 
 /// Inputs over the decode limit say the limit, the file's size in human
 /// units, and what to do instead; every path a file can take is covered.
+/// The text is a debug=1 profile, which is read whole: a debug=2 dump read
+/// from a file is streamed and has no size limit (tests/dump_stream.rs).
 #[test]
 fn error_too_large_says_sizes_and_what_to_do() {
     let opts = DecodeOptions {
         max_uncompressed: 1 << 20,
+        ..DecodeOptions::default()
     };
-    let dump: Vec<u8> = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:1 +0x1\n\n"
-        .repeat(((1 << 20) + 4096) / 56)
-        .into_bytes();
+    let record = "1 @ 0x401000\n#\t0x401000\tmain.main+0x1\t/app/main.go:1\n\n";
+    let dump: Vec<u8> = format!(
+        "goroutine profile: total 1\n{}",
+        record.repeat(((1 << 20) + 16384) / record.len())
+    )
+    .into_bytes();
     assert!(dump.len() as u64 > 1 << 20);
     let advice = [
         "too large",

@@ -1247,6 +1247,34 @@ fn error_table() {
         }
         other => panic!("{other:?}"),
     }
+    // A dump with more goroutines than the page can hold (a small limit
+    // here): the limit, where it was crossed, and what to take instead.
+    let opts = decode::DecodeOptions {
+        max_goroutines: 2,
+        ..Default::default()
+    };
+    let three = b"goroutine 1 [running]:\n\ngoroutine 2 [select]:\n\ngoroutine 3 [select]:\n";
+    for r in [
+        decode::text::decode(three, &opts, &mut decode::NoProgress),
+        decode::decode_reader(
+            &three[..],
+            three.len() as u64,
+            &opts,
+            &mut decode::NoProgress,
+        ),
+    ] {
+        let e = r.err();
+        assert_eq!(
+            e,
+            Some(DecodeError::TooManyGoroutines { limit: 2, line: 5 })
+        );
+        let msg = e.unwrap().to_string();
+        assert!(
+            msg.contains("too many goroutines") && msg.contains("more than 2 by line 5"),
+            "{msg}"
+        );
+        assert!(msg.contains("debug=1"), "{msg}");
+    }
     // A contention header with a non-numeric rate.
     let e = text_err(b"--- mutex:\ncycles/second=fast\n");
     assert!(matches!(e, DecodeError::Text { line: 2, .. }), "{e:?}");

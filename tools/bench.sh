@@ -5,6 +5,7 @@
 #   tools/bench.sh --series [--mb N] [--runs N]
 #   tools/bench.sh --merge [--runs N] [--no-go]
 #   tools/bench.sh --compare [--runs N]
+#   tools/bench.sh --dump [--mb N] [--gb N] [--runs N]
 # With FILEs, measures only those. With --series, times a goroutine series
 # of three synthetic dumps of N MB (default 40) against one dump instead
 # (examples/bench_series.rs). With --merge, times merging a fleet of CPU
@@ -16,6 +17,10 @@
 # With --compare, times two 1M-sample profiles (the reference file's seeds
 # 7 and 8) compared, to the first flame scene, against one alone
 # (examples/bench_compare.rs).
+# With --dump, times big goroutine dumps (a real debug=2 dump repeated
+# under fresh ids, made as it is read): N MB (default 431, the issue's
+# 1M-goroutine dump) held whole and streamed, and N GB (default 4.4)
+# streamed, with peak heap (examples/bench_dump.rs).
 # Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -102,6 +107,13 @@ if [ "${1:-}" = "--compare" ]; then
   generate synth-seed8-1m 1000000 50000 8
   cargo build --release --example bench_compare --quiet
   exec "${CARGO_TARGET_DIR:-target}/release/examples/bench_compare" "$@" "$OUT/synth-seed7-1m.pb.gz" "$OUT/synth-seed8-1m.pb.gz"
+fi
+
+if [ "${1:-}" = "--dump" ]; then
+  shift
+  cargo build --release --example bench_dump --quiet
+  echo "# pprof-lens dump benchmark ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+  exec "${CARGO_TARGET_DIR:-target}/release/examples/bench_dump" "$@"
 fi
 
 if [ "${1:-}" = "--series" ]; then

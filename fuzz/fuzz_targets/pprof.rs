@@ -7,7 +7,10 @@ use libfuzzer_sys::fuzz_target;
 use pprof_lens::decode::{decode_with, pprof, DecodeOptions, NoProgress};
 
 fuzz_target!(|data: &[u8]| {
-    let opts = DecodeOptions { max_uncompressed: 16 << 20 };
+    let opts = DecodeOptions {
+        max_uncompressed: 16 << 20,
+        ..DecodeOptions::default()
+    };
     let _ = decode_with(data, &opts, &mut NoProgress);
     // The protobuf decoder directly, so detection never hides it.
     if let Ok(p) = pprof::decode(data, false, &opts, &mut NoProgress) {

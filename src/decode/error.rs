@@ -29,6 +29,15 @@ pub enum DecodeError {
         compressed: bool,
     },
 
+    /// A goroutine dump with more goroutines than the model can hold in
+    /// this tab ([`DecodeOptions::max_goroutines`](super::DecodeOptions)).
+    #[error(
+        "too many goroutines: the dump holds more than {limit} by line {line}, more than this \
+         page can hold. Take a debug=1 dump instead (`/debug/pprof/goroutine?debug=1` groups \
+         identical stacks), or cut the file into parts"
+    )]
+    TooManyGoroutines { limit: u64, line: u32 },
+
     /// Malformed protobuf encoding.
     #[error("bad protobuf at byte {offset} (in {field}): {message}")]
     Protobuf {

@@ -34,13 +34,30 @@ pub struct DecodeOptions {
     /// [`DecodeError::TooLarge`] beyond it, so a gzip bomb costs at most this
     /// much memory.
     pub max_uncompressed: u64,
+    /// Most goroutines a dump may hold, [`DecodeError::TooManyGoroutines`]
+    /// beyond it. A dump read from a file is streamed
+    /// ([`dump::DumpStream`](text::dump::DumpStream)), so its size is not
+    /// limited by [`Self::max_uncompressed`]; what it costs is the model,
+    /// about 125 bytes per goroutine (a goroutine table row, a sample, an
+    /// argument id per frame) plus its distinct frames and stacks.
+    pub max_goroutines: u64,
+    /// How many bytes of a goroutine dump are read at a time: large enough
+    /// that a piece's frame cache pays off, small beside any model worth
+    /// streaming. Tests make it small to cut dumps in many places.
+    pub dump_piece: usize,
 }
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        // Fits a wasm32 tab (4 GiB address space) with room for the model.
+        // 1.5 GiB of input fits a wasm32 tab (4 GiB address space) with
+        // room for the model; so do 16M goroutines, a model of about 2 GB.
+        // 16M is under 2^24, so a goroutine vector that grows by doubling
+        // (when the dump's size says nothing of its goroutines) never
+        // takes the step to 2^25 rows (3 GB of rows alone).
         DecodeOptions {
             max_uncompressed: 1536 << 20,
+            max_goroutines: 16_000_000,
+            dump_piece: 8 << 20,
         }
     }
 }
@@ -109,9 +126,10 @@ const READ_CHUNK: usize = 1 << 20;
 
 /// Decodes any supported input from `reader`, which holds `size` bytes, in
 /// one pass: a pprof profile (gzipped or not) is never held whole, in either
-/// form, so peak memory is the model plus about a megabyte of buffers. Text
-/// formats are read whole (they are small, and their parsers are not
-/// streaming).
+/// form, so peak memory is the model plus about a megabyte of buffers. A
+/// goroutine dump is read a piece at a time ([`DecodeOptions::dump_piece`]),
+/// so it has no size limit, only a goroutine limit. Other text formats are
+/// read whole (they are small, and their parsers are not streaming).
 pub fn decode_reader<R: Read>(
     mut reader: R,
     size: u64,
@@ -140,6 +158,16 @@ fn decode_dyn_reader(
             opts,
             progress,
         );
+    }
+    // A goroutine dump is streamed, whatever its size. Detection sees only
+    // the head: a dump whose first header comes later is read whole.
+    let dump = if head.len() < SNIFF {
+        text::detect(&head)
+    } else {
+        text::detect_prefix(&head)
+    };
+    if text::looks_like_text(&head) && dump == Some(text::TextKind::Dump) {
+        return decode_dump_stream(reader, head, size, opts, progress);
     }
     if size > opts.max_uncompressed {
         return Err(DecodeError::TooLarge {
@@ -177,6 +205,49 @@ fn decode_dyn_reader(
         }
     }
     decoder.finish()
+}
+
+/// Decodes a goroutine dump a piece at a time ([`text::dump::DumpStream`]),
+/// `head` being its first bytes: each piece ends before the last goroutine
+/// header read, and the rest waits for the next piece. A dump with no
+/// header for [`DecodeOptions::max_uncompressed`] bytes (a log with a
+/// traceback at its start) stops there, as a whole-text read would.
+fn decode_dump_stream(
+    reader: &mut dyn Read,
+    head: Vec<u8>,
+    size: u64,
+    opts: &DecodeOptions,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
+    let mut stream = text::dump::DumpStream::new(size, opts.max_goroutines);
+    let mut buf = head;
+    let mut read = buf.len() as u64;
+    loop {
+        let want = buf.len() + opts.dump_piece.max(1);
+        let before = buf.len();
+        read_up_to(reader, &mut buf, want)?;
+        read += (buf.len() - before) as u64;
+        if buf.len() < want {
+            stream.feed(&buf, true, progress)?;
+            return Ok(stream.finish());
+        }
+        match text::dump::last_header_start(&buf[before.saturating_sub(1)..]) {
+            Some(cut) => {
+                let cut = before.saturating_sub(1) + cut;
+                stream.feed(&buf[..cut], false, progress)?;
+                buf.drain(..cut);
+            }
+            None if buf.len() as u64 > opts.max_uncompressed => {
+                return Err(DecodeError::TooLarge {
+                    limit: opts.max_uncompressed,
+                    size: Some(size.max(read)),
+                    compressed: false,
+                });
+            }
+            // One goroutine or one stretch of log longer than a piece.
+            None => {}
+        }
+    }
 }
 
 /// Inflates and decodes a gzip stream of `size` compressed bytes, the

@@ -39,14 +39,15 @@ pub use super::frame_lines::{is_elided, parse_call, parse_created_by, parse_file
 pub use super::header::{parse_header, Header};
 use super::labels::parse_set;
 use super::tracebacks::Tracebacks;
-use super::{is_space, lossy, trim, trim_end, Lines, Sink, Ticker};
+use super::{is_space, lossy, trim, trim_end, Sink};
 
 mod cut;
+mod stream;
 use crate::decode::{Progress, Result};
 use crate::model::{
-    Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, SourceFormat,
-    StrId,
+    Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, StrId,
 };
+pub use stream::{last_header_start, DumpStream};
 
 /// The start of a panic, fatal error or signal report at column 0, with the
 /// message text of its first line.
@@ -202,61 +203,13 @@ struct Keys {
     minutes: StrId,
 }
 
-/// Decodes a goroutine dump or traceback; the caller has checked that the
-/// text holds a goroutine header or a Go panic ([`super::detect`]).
-pub fn decode(bytes: &[u8], progress: &mut dyn Progress) -> Result<Profile> {
-    let mut sink = Sink::new(SourceFormat::GoroutineDump);
-    let vt = sink.value_type("goroutine", "count");
-    sink.p.sample_types.push(vt);
-    sink.p.period_type = Some(vt);
-    sink.p.period = 1;
-    let keys = Keys {
-        state: sink.p.strings.intern("state"),
-        wait: sink.p.strings.intern("wait"),
-        minutes: sink.p.strings.intern("minutes"),
-    };
-    let mut d = Decoder {
-        sink,
-        frames: Vec::new(),
-        cur: None,
-        frame_cache: HashMap::new(),
-        late_creator_row: None,
-        late_pending: None,
-        panic: None,
-        panics_waiting: 0,
-        repeats: 0,
-        repeat_line: 0,
-        crashed: false,
-        tracebacks: Tracebacks::default(),
-        labels: Vec::new(),
-        keys,
-    };
-    let mut ticker = Ticker::new(bytes.len());
-    let mut last_line = 0;
-    // A dump whose last line has no newline was cut off (a log or size
-    // limit), usually inside a goroutine's stack.
-    let cut = bytes.last().is_some_and(|&b| b != b'\n');
-    let mut lines = Lines::new(bytes).peekable();
-    while let Some((n, offset, line)) = lines.next() {
-        ticker.tick(offset, progress)?;
-        if cut && lines.peek().is_none() {
-            d.cut_line(n, line);
-        } else {
-            d.line(n, line);
-        }
-        last_line = n;
-    }
-    d.finish_panic();
-    d.end_of_input(last_line);
-    d.close(last_line.saturating_add(1));
-    d.flush_repeats();
-    if !d.sink.p.panics.is_empty() || d.crashed {
-        d.sink.p.format = SourceFormat::Traceback;
-    }
-    let p = &mut d.sink.p;
-    p.goroutines.leak_profile = p.goroutines.rows.iter().any(|g| g.leaked);
-    d.tracebacks.finish(p);
-    Ok(d.sink.finish())
+/// Decodes a goroutine dump or traceback held whole; the caller has checked
+/// that the text holds a goroutine header or a Go panic ([`super::detect`]).
+/// It is read as the one piece of a [`DumpStream`].
+pub fn decode(bytes: &[u8], max_goroutines: u64, progress: &mut dyn Progress) -> Result<Profile> {
+    let mut stream = DumpStream::new(bytes.len() as u64, max_goroutines);
+    stream.feed(bytes, true, progress)?;
+    Ok(stream.finish())
 }
 
 impl<'a> Decoder<'a> {

@@ -101,6 +101,24 @@ pub enum TextKind {
 /// or what `go run` / `go test` print after a crash. Log lines that merely
 /// start with `panic:` stay unrecognised.
 pub fn detect(bytes: &[u8]) -> Option<TextKind> {
+    let (kind, _) = detect_lines(bytes);
+    kind
+}
+
+/// What [`detect`] says of the whole text, judged from its first bytes
+/// alone: `Some` only when a line decides it, so that no later line could
+/// change the answer. `head` may end inside a line.
+pub fn detect_prefix(head: &[u8]) -> Option<TextKind> {
+    let end = head.iter().rposition(|&b| b == b'\n')?;
+    match detect_lines(&head[..=end]) {
+        (kind, true) => kind,
+        (_, false) => None,
+    }
+}
+
+/// The kind, and whether a line decided it (rather than the end of the
+/// input).
+fn detect_lines(bytes: &[u8]) -> (Option<TextKind>, bool) {
     // Inside a message not yet known to be Go's: its kind. A signal report
     // is Go's only once its `PC=` line follows.
     let mut in_panic: Option<PanicKind> = None;
@@ -108,7 +126,7 @@ pub fn detect(bytes: &[u8]) -> Option<TextKind> {
         if let Some(kind) = in_panic {
             if dump::continues_panic(line) {
                 if dump::is_go_panic_continuation(line) {
-                    return Some(TextKind::Dump);
+                    return (Some(TextKind::Dump), true);
                 }
                 continue;
             }
@@ -116,24 +134,25 @@ pub fn detect(bytes: &[u8]) -> Option<TextKind> {
                 continue;
             }
             if kind != PanicKind::Signal && ends_crash_output(line) {
-                return Some(TextKind::Dump);
+                return (Some(TextKind::Dump), true);
             }
             in_panic = None;
         }
         if let Some(kind) = classify_start(line) {
-            return Some(kind);
+            return (Some(kind), true);
         }
         if let Some((kind, msg)) = dump::parse_panic_start(line) {
             if kind != PanicKind::Signal && dump::is_go_panic_message(msg) {
-                return Some(TextKind::Dump);
+                return (Some(TextKind::Dump), true);
             }
             in_panic = Some(kind);
         }
     }
     // The input ends with the message, as `GOTRACEBACK=none` leaves it.
-    in_panic
+    let kind = in_panic
         .filter(|&k| k != PanicKind::Signal)
-        .map(|_| TextKind::Dump)
+        .map(|_| TextKind::Dump);
+    (kind, false)
 }
 
 /// Lines `go run` and `go test` print after a crashed program's output.
@@ -163,9 +182,8 @@ fn classify_start(line: &[u8]) -> Option<TextKind> {
 
 /// Decodes a goroutine dump, traceback or legacy text profile.
 pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
-    let _ = opts; // text is decoded in place; the size limit applies to inflating
     match detect(bytes) {
-        Some(TextKind::Dump) => dump::decode(bytes, progress),
+        Some(TextKind::Dump) => dump::decode(bytes, opts.max_goroutines, progress),
         Some(TextKind::Count) => grouped::decode(bytes, progress),
         Some(TextKind::Heap) => legacy::decode_heap(bytes, progress),
         Some(TextKind::Contention) if java::is_java_contention(bytes) => {

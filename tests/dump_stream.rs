@@ -1,0 +1,199 @@
+//! Goroutine dumps read a piece at a time (src/decode/text/dump/stream.rs)
+//! against the same text read whole: every dump and traceback of the shared
+//! corpus, cut into pieces of many sizes, must give the same profile, down
+//! to its ids, warnings and line numbers. The >4 GB dump is
+//! tests/dump_stream_big.rs.
+
+mod support;
+
+#[path = "../examples/support/repeat_dump.rs"]
+mod repeat_dump;
+
+use std::path::{Path, PathBuf};
+
+use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions};
+use pprof_lens::decode::{self, text, DecodeError, DecodeOptions, NoProgress};
+use pprof_lens::model::{LabelSetId, Profile};
+use repeat_dump::RepeatedDump;
+
+fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            text_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "txt") {
+            out.push(p);
+        }
+    }
+}
+
+/// The corpus files that read as goroutine dumps or tracebacks.
+fn corpus_dumps(test: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let Some(dir) = support::corpus(test) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    text_files(&dir, &mut files);
+    let dumps: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .filter(|(_, b)| text::looks_like_text(b) && text::detect(b) == Some(text::TextKind::Dump))
+        .collect();
+    // debug=2 dumps of every Go version, tracebacks, a series: 29 today.
+    assert!(
+        dumps.len() >= 25,
+        "only {} dumps in the corpus",
+        dumps.len()
+    );
+    dumps
+}
+
+/// Everything a profile holds, in a text that does not depend on hash map
+/// order (which differs between two decodes of one file).
+fn canonical(p: &Profile) -> String {
+    let strings: Vec<&str> = p.strings.iter().map(|(_, s)| s).collect();
+    let label_sets: Vec<_> = (0..p.label_sets.len())
+        .map(|i| p.label_sets.get(LabelSetId(i as u32)))
+        .collect();
+    format!(
+        "{:?}\n{strings:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{label_sets:#?}\n{:#?}\n{:#?}\n{:#?}\n{}",
+        p.format,
+        p.functions,
+        p.lines,
+        p.locations,
+        p.stacks,
+        p.samples,
+        p.goroutines,
+        p.panics,
+        p.warnings,
+        p.warning_count,
+    )
+}
+
+fn streamed(bytes: &[u8], piece: usize) -> Profile {
+    let opts = DecodeOptions {
+        dump_piece: piece,
+        ..DecodeOptions::default()
+    };
+    decode::decode_reader(bytes, bytes.len() as u64, &opts, &mut NoProgress)
+        .unwrap_or_else(|e| panic!("piece {piece}: {e}"))
+}
+
+/// Every corpus dump, read whole and streamed in pieces from one byte (a
+/// cut before every header) to more than the file: the same profile.
+#[test]
+fn streamed_equals_whole_over_the_corpus() {
+    let mut compared = 0;
+    for (path, bytes) in corpus_dumps("streamed_equals_whole_over_the_corpus") {
+        let whole = decode::decode(&bytes).unwrap();
+        let want = canonical(&whole);
+        for piece in [1, 97, 4096, 1 << 20] {
+            let got = canonical(&streamed(&bytes, piece));
+            if let Some(d) = support::diff(&want, &got) {
+                panic!("{} in pieces of {piece} bytes:\n{d}", path.display());
+            }
+        }
+        compared += 1;
+    }
+    eprintln!("{compared} dumps compared");
+}
+
+/// Counts per state and per group of a generated dump (a real one repeated
+/// under fresh ids, cut into pieces of 64 KiB, mid-goroutine) equal the
+/// whole-text path's, and are the original's times the rounds.
+#[test]
+fn generated_dump_counts_equal_the_whole_text() {
+    let Some(dir) = support::corpus("generated_dump_counts_equal_the_whole_text") else {
+        return;
+    };
+    let real = std::fs::read_to_string(dir.join("goroutine_states.debug2.txt")).unwrap();
+    let opts = GoroutineOptions::default();
+    let one = summarize(
+        &decode::decode(RepeatedDump::new(&real, 1).into_string().as_bytes()).unwrap(),
+        &opts,
+    );
+    let text = RepeatedDump::new(&real, 8 << 20).into_string();
+    let whole = summarize(&decode::decode(text.as_bytes()).unwrap(), &opts);
+    let mut gen = RepeatedDump::new(&real, 8 << 20);
+    let stream_opts = DecodeOptions {
+        dump_piece: 64 << 10,
+        ..DecodeOptions::default()
+    };
+    let p = decode::decode_reader(&mut gen, 8 << 20, &stream_opts, &mut NoProgress).unwrap();
+    assert_eq!(gen.written(), text.len() as u64);
+    let streamed = summarize(&p, &opts);
+    let rounds = gen.rounds();
+    assert!(rounds > 10, "{rounds} rounds");
+    assert_eq!(streamed.total, rounds * gen.blocks() as u64);
+    assert_eq!(streamed.total, whole.total);
+    assert_eq!(streamed.states, whole.states);
+    let counts = |s: &pprof_lens::analysis::goroutines::GoroutineSummary| -> Vec<(String, u64)> {
+        s.groups
+            .iter()
+            .map(|g| {
+                (
+                    format!("{} {:?}", g.state, g.stack.first().map(|f| &f.function)),
+                    g.count,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(counts(&streamed), counts(&whole));
+    for (s, o) in streamed.states.iter().zip(&one.states) {
+        assert_eq!((&s.state, s.count), (&o.state, o.count * rounds));
+    }
+    assert_eq!(streamed.groups.len(), one.groups.len());
+    for (g, o) in counts(&streamed).iter().zip(counts(&one)) {
+        assert_eq!(g, &(o.0, o.1 * rounds));
+    }
+}
+
+/// A dump read from a file has no size limit (only a goroutine limit);
+/// held in memory, the same text still has one.
+#[test]
+fn streamed_dump_is_not_held_to_the_size_limit() {
+    let opts = DecodeOptions {
+        max_uncompressed: 1 << 20,
+        dump_piece: 256 << 10,
+        ..DecodeOptions::default()
+    };
+    let block = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:1 +0x1\n\n";
+    let dump = block.repeat((3 << 20) / block.len()).into_bytes();
+    let p = decode::decode_reader(&dump[..], dump.len() as u64, &opts, &mut NoProgress).unwrap();
+    assert_eq!(p.goroutines.len(), (3 << 20) / block.len());
+    assert!(matches!(
+        decode::decode_with(&dump, &opts, &mut NoProgress),
+        Err(DecodeError::TooLarge { .. })
+    ));
+}
+
+/// A dump cut off by a log limit, streamed: the last goroutine is counted
+/// and one warning says where the cut is, as when the text is read whole.
+#[test]
+fn streamed_cut_off_dump_warns() {
+    let block = "goroutine 7 [select]:\nmain.f(0x1)\n\t/app/f.go:12 +0x1d\n\n";
+    let mut dump = block.repeat(50_000);
+    dump.push_str("goroutine 8 [chan receive]:\nmain.g()\n\t/app/g.go:3 +0x");
+    dump.truncate(dump.len() - 3);
+    let p = streamed(dump.as_bytes(), 64 << 10);
+    assert_eq!(p.goroutines.len(), 50_001);
+    let cut: Vec<_> = p
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("cut off"))
+        .collect();
+    assert_eq!(cut.len(), 1, "{:?}", p.warnings);
+    assert!(cut[0].message.contains("goroutine 8"), "{}", cut[0].message);
+    assert_eq!(cut[0].line, Some(200_003));
+    let whole = canonical(&decode::decode(dump.as_bytes()).unwrap());
+    if let Some(d) = support::diff(&whole, &canonical(&p)) {
+        panic!("streamed differs from whole:\n{d}");
+    }
+}
