@@ -9,8 +9,10 @@
 //! also by quarter of the files, which stays flat when merging is linear)
 //! and its peak RSS after run 1; the largest file loaded alone
 //! (its peak RSS, the "largest input"); then `go tool pprof -symbolize=none
-//! -top` on the same files, once, with its wall time and max RSS. Prints
-//! figures; asserts nothing.
+//! -top` on the same files, once, with its wall time, CPU time and max RSS.
+//! The ratio is printed both wall to wall and CPU to CPU: the machine is
+//! shared, and a neighbour's load stretches a minute-long pprof run far
+//! more than a run of a few seconds. Prints figures; asserts nothing.
 //!
 //! `tools/bench.sh --merge [--runs N] [--no-go]` generates the fleets and
 //! runs it in release mode.
@@ -44,6 +46,18 @@ fn peak_rss_bytes() -> u64 {
 /// CPU seconds (user + system) this process has used: the machine is
 /// shared, so wall time alone says more about the neighbours than the code.
 fn cpu_seconds() -> f64 {
+    proc_stat_seconds(11)
+}
+
+/// CPU seconds (user + system) of the children this process has waited
+/// for, and theirs: `/usr/bin/time`, `go` and the pprof it runs.
+fn children_cpu_seconds() -> f64 {
+    proc_stat_seconds(13)
+}
+
+/// Fields `at` and `at + 1` of /proc/self/stat after the command name, in
+/// seconds.
+fn proc_stat_seconds(at: usize) -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name (which may hold spaces) in parentheses.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
@@ -51,10 +65,10 @@ fn cpu_seconds() -> f64 {
         .split_whitespace()
         .map(|x| x.parse().unwrap_or(0.0))
         .collect();
-    // utime and stime are fields 14 and 15 of the line, in clock ticks
-    // (100 per second on Linux).
-    f.get(11)
-        .zip(f.get(12))
+    // utime and stime are fields 14 and 15 of the line, cutime and cstime
+    // 16 and 17, in clock ticks (100 per second on Linux).
+    f.get(at)
+        .zip(f.get(at + 1))
         .map_or(0.0, |(u, s)| (u + s) / 100.0)
 }
 
@@ -92,8 +106,10 @@ fn child_merge(dir: &str, runs: usize) {
     let mut rss = None;
     let mut stats = (0usize, 0usize, 0usize, 0usize);
     let mut stages = (0.0, 0.0, 0.0, Vec::new());
+    let mut cpu = 0.0;
     for _ in 0..runs.max(1) {
         let t = Instant::now();
+        let c = cpu_seconds();
         let mut opening = Opening::new(Some(OpenMode::Merge), files.len(), bytes);
         let (mut decode_s, mut merge_s) = (0.0, 0.0);
         let quarter = files.len().div_ceil(4);
@@ -115,6 +131,7 @@ fn child_merge(dir: &str, runs: usize) {
         let elapsed = t.elapsed().as_secs_f64();
         if elapsed < best {
             stages = (decode_s, merge_s, finish_s, quarters);
+            cpu = cpu_seconds() - c;
         }
         best = best.min(elapsed);
         rss.get_or_insert_with(peak_rss_bytes);
@@ -127,6 +144,7 @@ fn child_merge(dir: &str, runs: usize) {
         );
     }
     println!("merge_s {best}");
+    println!("merge_cpu_s {cpu}");
     println!("stage_decode_s {}", stages.0);
     println!("stage_merge_s {}", stages.1);
     println!("stage_finish_s {}", stages.2);
@@ -200,12 +218,23 @@ fn main() {
             files.len(),
             mb(total as f64)
         );
+        // What tools/split_pprof.py wrote about a one-program fleet.
+        if let Some(figures) = std::fs::read_to_string(Path::new(dir).join("done"))
+            .ok()
+            .and_then(|t| t.lines().nth(1).map(str::to_string))
+        {
+            println!("split: {figures}");
+        }
         println!("| measure | value | note |");
         println!("|---|---|---|");
         let row = |a: &str, b: String, c: String| println!("| {a} | {b} | {c} |");
         row(
             "pprof-lens streamed merge (read + inflate + decode + merge)",
-            format!("{:.0} ms", g("merge_s") * 1e3),
+            format!(
+                "{:.0} ms ({:.2} s CPU)",
+                g("merge_s") * 1e3,
+                g("merge_cpu_s")
+            ),
             format!(
                 "best of {runs}; {} distinct samples, {} stack nodes, {} locations",
                 g("merged_samples"),
@@ -251,14 +280,18 @@ fn main() {
             .map(|s| s.to_string())
             .collect();
         cmd.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+        let c = children_cpu_seconds();
         match time_command(&cmd) {
             Ok((wall, rss)) => {
+                let cpu = children_cpu_seconds() - c;
                 row(
                     "go tool pprof -symbolize=none -top (wall, 1 run)",
-                    format!("{:.0} ms", wall * 1e3),
+                    format!("{:.0} ms ({cpu:.2} s CPU)", wall * 1e3),
                     format!(
-                        "pprof-lens is {:.1}x faster, wall to wall (target >= 20x)",
-                        wall / g("merge_s")
+                        "pprof-lens is {:.1}x faster wall to wall, {:.1}x in CPU time \
+                         (target >= 20x)",
+                        wall / g("merge_s"),
+                        cpu / g("merge_cpu_s")
                     ),
                 );
                 row(

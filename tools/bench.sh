@@ -12,8 +12,10 @@
 # profiles, 100 files of 10k samples and 20 of 50k (1M samples each set),
 # against go tool pprof -top on the same files (examples/bench_merge.rs):
 # fleets of one program (one 1M-sample profile's samples dealt out to the
-# instances, tools/split_pprof.py), as a service's fleet is, and of a
-# different program per file (one seed each), where nothing is shared.
+# instances, each file holding only the locations, functions and strings
+# its samples use, with its own ids: tools/split_pprof.py), as a service's
+# fleet is, and of a different program per file (one seed each), where
+# nothing is shared.
 # With --compare, times two 1M-sample profiles (the reference file's seeds
 # 7 and 8) compared, to the first flame scene, against one alone
 # (examples/bench_compare.rs).
@@ -87,8 +89,15 @@ split_fleet() {
     python3 "$SYNTH" $args -o "$src.tmp" >&2 && mv "$src.tmp" "$src" && echo "$args" >"$src.args"
     rm -rf "$OUT"/fleet-*x*
   fi
-  if [ ! -f "$dir/done" ]; then
-    python3 tools/split_pprof.py "$src" "$count" "$dir" >&2 && touch "$dir/done"
+  # A fleet split by another version of the splitter is split again.
+  local splitter
+  splitter=$(cksum <tools/split_pprof.py)
+  if [ "$(head -n1 "$dir/done" 2>/dev/null)" != "$splitter" ]; then
+    rm -rf "$dir"
+    local figures
+    figures=$(python3 tools/split_pprof.py "$src" "$count" "$dir")
+    echo "$figures" >&2
+    printf '%s\n%s\n' "$splitter" "$figures" >"$dir/done"
   fi
   echo "$dir"
 }

@@ -12,6 +12,20 @@
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
+/// A key of two 32-bit words hashed for a `HashTable` whose slots hold
+/// the key inline (`[a, b, row]`): murmur3's 64-bit finaliser, so both the
+/// table's bucket bits (low) and its tag bits (top 7) depend on every bit
+/// of the key, at the cost of two multiplies.
+#[inline]
+pub(crate) fn pair_hash(a: u32, b: u32) -> u64 {
+    let mut k = (u64::from(a) << 32) | u64::from(b);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^ (k >> 33)
+}
+
 #[derive(Default)]
 pub struct IdIndex {
     slots: HashTable<(u32, u32)>,

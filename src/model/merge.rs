@@ -25,8 +25,10 @@
 use std::borrow::Borrow;
 use std::hash::BuildHasher;
 
-use hashbrown::{DefaultHashBuilder, HashMap};
+use hashbrown::hash_table::Entry;
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 
+use super::id_index::pair_hash;
 use super::{
     FuncId, Function, IdIndex, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping,
     MappingId, Profile, SourceFormat, StackBuilder, StackId, StrId, Strings, ValueType,
@@ -248,10 +250,11 @@ struct Merger {
     /// the last line's column only (pprof writes each line's column into
     /// the slot the next line's function id then overwrites).
     locations: IdIndex,
-    /// Samples by (stack, canonical label set).
-    samples: IdIndex,
-    /// The canonical label set of each merged sample.
-    sample_keys: Vec<LabelSetId>,
+    /// Samples by (stack, canonical label set), kept inline as
+    /// `[stack + 1, label set, sample]`: a fleet adds each of its million
+    /// samples here, and reading the key back from the sample columns cost
+    /// two more cache misses each.
+    samples: HashTable<[u32; 3]>,
     hasher: DefaultHashBuilder,
     /// The mapped lines of the location being added.
     lines: Vec<(FuncId, i64)>,
@@ -291,8 +294,7 @@ impl Merger {
             functions: IdIndex::default(),
             mappings: HashMap::new(),
             locations: IdIndex::default(),
-            samples: IdIndex::default(),
-            sample_keys: Vec::new(),
+            samples: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
             lines: Vec::new(),
             canonical: LabelSets::default(),
@@ -348,6 +350,11 @@ impl Merger {
 
     fn finish(mut self) -> Profile {
         self.out.stacks = self.stacks.finish();
+        // The merged columns grew as samples came; the profile lives on.
+        let samples = &mut self.out.samples;
+        samples.stack.shrink_to_fit();
+        samples.values.shrink_to_fit();
+        samples.labels.shrink_to_fit();
         self.out
     }
 
@@ -609,27 +616,35 @@ impl Merger {
                 .copied()
                 .unwrap_or(LabelSets::EMPTY);
             let (stored, canonical) = self.map_labels(&mut maps, src, set, input.base_label);
-            let hash = self.hasher.hash_one((stack, canonical));
-            let before = self.sample_keys.len() as u32;
-            let at = self.samples.find_or_add(
-                hash,
-                &mut (&mut self.out.samples, &mut self.sample_keys),
-                |(samples, keys), id| {
-                    samples.stack[id as usize] == stack && keys[id as usize] == canonical
-                },
-                |(samples, keys)| {
+            // Samples are keyed inline (see `samples`): 0 for an empty stack.
+            let key = (stack.map_or(0, |s| s.index() as u32 + 1), canonical.0);
+            let entry = self.samples.entry(
+                pair_hash(key.0, key.1),
+                |s| (s[0], s[1]) == key,
+                |s| pair_hash(s[0], s[1]),
+            );
+            match entry {
+                Entry::Occupied(e) => {
+                    let at = e.get()[2] as usize * nt;
+                    let samples = &mut self.out.samples;
+                    for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
+                        *sum = sum.wrapping_add(*v);
+                    }
+                }
+                Entry::Vacant(e) => {
+                    let samples = &mut self.out.samples;
+                    let len = samples.stack.len();
+                    if len == samples.stack.capacity() {
+                        // Grow by half, not double (see `StackBuilder::push`).
+                        let more = len / 2 + 1024;
+                        samples.stack.reserve_exact(more);
+                        samples.labels.reserve_exact(more);
+                        samples.values.reserve_exact(more * nt);
+                    }
+                    e.insert([key.0, key.1, samples.stack.len() as u32]);
                     samples.stack.push(stack);
                     samples.values.extend_from_slice(&values);
                     samples.labels.push(stored);
-                    keys.push(canonical);
-                    keys.len() as u32 - 1
-                },
-            );
-            if at < before {
-                let at = at as usize * nt;
-                let samples = &mut self.out.samples;
-                for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
-                    *sum = sum.wrapping_add(*v);
                 }
             }
         }

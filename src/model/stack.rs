@@ -161,7 +161,15 @@ impl StackBuilder {
             self.hasher.hash_one(key),
             &mut self.table,
             |t, id| node_key(t.parent[id as usize], t.loc[id as usize]) == key,
-            |t| t.push(parent, loc).index() as u32,
+            |t| {
+                if t.len() == t.capacity() {
+                    // Grow by half, not double: a fleet's merge ends with
+                    // millions of nodes, and doubling left up to half the
+                    // table's two columns unused at its peak.
+                    t.reserve_exact(t.len() / 2 + 1024);
+                }
+                t.push(parent, loc).index() as u32
+            },
         );
         StackId::new(id)
     }
