@@ -15,10 +15,10 @@
 //! mode. With `--write FILE` it only writes the `--mb` dump there, for the
 //! browser benchmark to open.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 #[path = "support/repeat_dump.rs"]
 mod repeat_dump;
 
@@ -26,42 +26,8 @@ use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions};
 use pprof_lens::decode::{decode_reader, decode_with, DecodeOptions, NoProgress};
 use repeat_dump::RepeatedDump;
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(by: usize) {
-    let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            grew(new_size);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-}
-
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: counting_alloc::Counting = counting_alloc::Counting;
 
 fn die(msg: impl std::fmt::Display) -> ! {
     eprintln!("bench_dump: {msg}");
@@ -77,13 +43,11 @@ struct Run {
 }
 
 fn measure(f: impl FnOnce() -> u64) -> Run {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
     let t = Instant::now();
-    let goroutines = f();
+    let (goroutines, peak) = counting_alloc::peak_during(f);
     Run {
         secs: t.elapsed().as_secs_f64(),
-        peak: PEAK.load(Ordering::Relaxed) - base,
+        peak,
         goroutines,
     }
 }

@@ -23,61 +23,17 @@
 //!
 //! This file holds one test, so no other test's allocations count.
 
+#[path = "../examples/support/counting_alloc.rs"]
+mod counting_alloc;
 #[path = "../examples/support/repeat_dump.rs"]
 mod repeat_dump;
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions, GoroutineSummary};
 use pprof_lens::decode::{self, DecodeOptions, NoProgress};
 use repeat_dump::RepeatedDump;
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(by: usize) {
-    let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            // A realloc that moves holds both blocks for a moment.
-            grew(new_size);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-}
-
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: counting_alloc::Counting = counting_alloc::Counting;
 
 const TEXT_BYTES: u64 = 4_400_000_000;
 
@@ -126,17 +82,16 @@ fn a_dump_over_4_gb_streams_with_exact_counts() {
     );
 
     let t = std::time::Instant::now();
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
     let mut dump = RepeatedDump::new(&real, TEXT_BYTES);
-    let p = decode::decode_reader(
-        &mut dump,
-        TEXT_BYTES,
-        &DecodeOptions::default(),
-        &mut NoProgress,
-    )
-    .unwrap();
-    let peak = PEAK.load(Ordering::Relaxed) - base;
+    let (p, peak) = counting_alloc::peak_during(|| {
+        decode::decode_reader(
+            &mut dump,
+            TEXT_BYTES,
+            &DecodeOptions::default(),
+            &mut NoProgress,
+        )
+        .unwrap()
+    });
     let decoded = t.elapsed().as_secs_f64();
     let text = dump.written();
     let rounds = dump.rounds();

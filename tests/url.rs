@@ -33,7 +33,10 @@ fn full() -> UrlState {
 
 fn zooms(flame: &[u32], bottom_up: &[u32], callers: &[u32], callees: &[u32]) -> Zooms {
     let mut z = Zooms::default();
-    for (g, path) in Graph::ALL.into_iter().zip([flame, bottom_up, callers, callees]) {
+    for (g, path) in Graph::ALL
+        .into_iter()
+        .zip([flame, bottom_up, callers, callees])
+    {
         z.set(g, path.to_vec());
     }
     z
@@ -121,7 +124,11 @@ fn malformed_values_are_rejected_one_by_one() {
     // Negative, overflowing and empty steps are no zoom path either.
     for z in ["-1", "4294967296", "1..2", ".", "1.", "0x1"] {
         for key in ["z", "zb", "zc", "ze"] {
-            assert_eq!(UrlState::parse(&format!("{key}={z}")).rejected, [key], "{key}={z}");
+            assert_eq!(
+                UrlState::parse(&format!("{key}={z}")).rejected,
+                [key],
+                "{key}={z}"
+            );
         }
     }
     // Each graph's zoom is its own: a bad one leaves the others.
@@ -312,7 +319,11 @@ mod zoom {
                 let mut again = session();
                 let node = node_in(&mut again, Some(how.clone()), &path).unwrap();
                 let shown = reshaped(&mut again, &how, Some(node));
-                assert_eq!(shown.breadcrumb.last().unwrap().1, b.name, "{how:?} {path:?}");
+                assert_eq!(
+                    shown.breadcrumb.last().unwrap().1,
+                    b.name,
+                    "{how:?} {path:?}"
+                );
             }
         }
         // Bottom-up, the leaves are the roots' children: its zoom on `b`
@@ -320,7 +331,11 @@ mod zoom {
         // nowhere, in the call tree.
         let mut s = session();
         let root = reshaped(&mut s, &Reshape::BottomUp, None);
-        let b = root.boxes.iter().find(|x| x.name == "b" && x.depth == 1).unwrap();
+        let b = root
+            .boxes
+            .iter()
+            .find(|x| x.name == "b" && x.depth == 1)
+            .unwrap();
         let path = reshaped(&mut s, &Reshape::BottomUp, Some(b.node)).zoom_path;
         let in_call_tree = node_at(&mut s, &path).map(|n| scene(&mut s, Some(n)));
         assert_ne!(

@@ -24,8 +24,18 @@ pub fn head(columns: &[&'static str]) -> Html {
 /// The group's summary row. Its first cell holds the button that shows or
 /// hides the details, so a keyboard reaches it; a click anywhere on the row
 /// does the same, as the button's click reaches the row.
-pub fn summary_row(is_open: bool, toggle: Callback<MouseEvent>, first_class: &'static str, first: Html, rest: Html) -> Html {
-    let title = if is_open { "Hide the stack" } else { "Show the stack" };
+pub fn summary_row(
+    is_open: bool,
+    toggle: Callback<MouseEvent>,
+    first_class: &'static str,
+    first: Html,
+    rest: Html,
+) -> Html {
+    let title = if is_open {
+        "Hide the stack"
+    } else {
+        "Show the stack"
+    };
     html! {
         <tr class="group-summary" onclick={toggle}>
             <td class={first_class}>

@@ -201,8 +201,10 @@ fn series_row(g: &SeriesGroup, is_open: bool, toggle: Callback<MouseEvent>) -> H
     let v = verdict(g.verdict);
     let leaked: u64 = g.cells.iter().map(|c| c.leaked).max().unwrap_or(0);
     let first_reason = g.reasons.first();
-    let reason = |r: &Reason| html! {
-        <p class={classes!("series-reason", severity(r.severity))} data-testid="series-reason">{ r.text.clone() }</p>
+    let reason = |r: &Reason| {
+        html! {
+            <p class={classes!("series-reason", severity(r.severity))} data-testid="series-reason">{ r.text.clone() }</p>
+        }
     };
     let first = html! {
         <span class={classes!("verdict", v)}>{ v }

@@ -197,6 +197,7 @@ struct Decoder<'a> {
     keys: Keys,
 }
 
+#[derive(Default)]
 struct Keys {
     state: StrId,
     wait: StrId,

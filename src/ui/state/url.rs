@@ -60,7 +60,12 @@ pub enum Graph {
 }
 
 impl Graph {
-    pub const ALL: [Graph; 4] = [Graph::Flame, Graph::BottomUp, Graph::Callers, Graph::Callees];
+    pub const ALL: [Graph; 4] = [
+        Graph::Flame,
+        Graph::BottomUp,
+        Graph::Callers,
+        Graph::Callees,
+    ];
 
     /// Its zoom's key in the hash.
     pub fn key(self) -> &'static str {

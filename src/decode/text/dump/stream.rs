@@ -58,19 +58,7 @@ impl DumpStream {
             minutes: sink.p.strings.intern("minutes"),
         };
         DumpStream {
-            carry: Carry {
-                sink,
-                frames: Vec::new(),
-                late_creator_row: None,
-                panic: None,
-                panics_waiting: 0,
-                repeats: 0,
-                repeat_line: 0,
-                crashed: false,
-                tracebacks: Tracebacks::default(),
-                labels: Vec::new(),
-                keys,
-            },
+            carry: Carry::new(sink, keys),
             lines: 0,
             offset: 0,
             total,
@@ -182,25 +170,27 @@ impl DumpStream {
     }
 }
 
+impl Carry {
+    fn new(sink: Sink, keys: Keys) -> Carry {
+        Carry {
+            sink,
+            frames: Vec::new(),
+            late_creator_row: None,
+            panic: None,
+            panics_waiting: 0,
+            repeats: 0,
+            repeat_line: 0,
+            crashed: false,
+            tracebacks: Tracebacks::default(),
+            labels: Vec::new(),
+            keys,
+        }
+    }
+}
+
 /// An empty carry, held only while a piece is being read.
 fn placeholder() -> Carry {
-    Carry {
-        sink: Sink::new(SourceFormat::GoroutineDump),
-        frames: Vec::new(),
-        late_creator_row: None,
-        panic: None,
-        panics_waiting: 0,
-        repeats: 0,
-        repeat_line: 0,
-        crashed: false,
-        tracebacks: Tracebacks::default(),
-        labels: Vec::new(),
-        keys: Keys {
-            state: Default::default(),
-            wait: Default::default(),
-            minutes: Default::default(),
-        },
-    }
+    Carry::new(Sink::new(SourceFormat::GoroutineDump), Keys::default())
 }
 
 impl<'a> Decoder<'a> {
