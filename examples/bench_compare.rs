@@ -1,8 +1,9 @@
 //! Compare benchmark (issue 10: two 1M-sample profiles, first diff flame
 //! graph in at most 2x the time of one of them). Natively, steps as the
-//! worker takes them: decode, open (the difference, for a pair), the first
-//! Top page, the first flame scene; for NEW alone and for the pair. Prints
-//! figures, best of `--runs`; asserts nothing.
+//! worker takes them: decode, open (for a pair under -diff_base, which
+//! reads the sides, only the difference's header), the first Top page, the
+//! first flame scene; for NEW alone and for the pair. Prints figures, best
+//! of `--runs`; asserts nothing.
 //!
 //! `tools/bench.sh --compare [--runs N]` generates the synthetic pair
 //! (seeds 7 and 8) and runs it in release mode.
@@ -140,7 +141,7 @@ fn main() {
     println!("|---|---|---|---|");
     let names = [
         "decode",
-        "open (the difference)",
+        "open (the difference, or its header)",
         "first Top page",
         "first flame scene",
     ];

@@ -22,3 +22,4 @@ pub mod options;
 pub mod reshape;
 pub mod tag_filter;
 pub mod top;
+pub mod top_compare;

@@ -97,14 +97,81 @@ pub fn flat_by_name(
     Ok(out)
 }
 
+/// What the table reads of the nodes it orders and trims: one graph's, or
+/// the two sides' of a comparison joined (see
+/// [`top_compare`](crate::analysis::top_compare)).
+pub(crate) trait TopNodes {
+    fn len(&self) -> usize;
+    fn flat(&self, n: usize) -> i64;
+    fn cum(&self, n: usize) -> i64;
+    /// Sum of |value| over all samples before filters: 100%.
+    fn total(&self) -> i64;
+    fn sample_index(&self) -> usize;
+    /// The name as pprof prints it.
+    fn printable_name(&self, n: usize) -> String;
+    /// The last tie-breaker of the sort (`fmt.Sprint(NodeInfo)`).
+    fn info_sprint(&self, n: usize) -> String;
+    /// Function, file, line and address of the row.
+    fn fields(&self, n: usize) -> (String, String, i64, u64);
+    fn inline_labels(&self, kept: &[bool], edge_cutoff: i64) -> Vec<InlineLabel>;
+}
+
+/// One profile's graph as the table reads it.
+struct GraphNodes<'a> {
+    profile: &'a Profile,
+    graph: &'a Graph,
+}
+
+impl TopNodes for GraphNodes<'_> {
+    fn len(&self) -> usize {
+        self.graph.len()
+    }
+    fn flat(&self, n: usize) -> i64 {
+        self.graph.flat[n]
+    }
+    fn cum(&self, n: usize) -> i64 {
+        self.graph.cum[n]
+    }
+    fn total(&self) -> i64 {
+        self.graph.total
+    }
+    fn sample_index(&self) -> usize {
+        self.graph.sample_index
+    }
+    fn printable_name(&self, n: usize) -> String {
+        self.graph.printable_name(self.profile, n)
+    }
+    fn info_sprint(&self, n: usize) -> String {
+        self.graph.info_sprint(self.profile, n)
+    }
+    fn fields(&self, n: usize) -> (String, String, i64, u64) {
+        let info = &self.graph.infos[n];
+        (
+            self.profile.str(info.name).to_string(),
+            self.graph.text(info.file).to_string(),
+            info.line,
+            info.address,
+        )
+    }
+    fn inline_labels(&self, kept: &[bool], edge_cutoff: i64) -> Vec<InlineLabel> {
+        self.graph.inline_labels(self.profile, kept, edge_cutoff)
+    }
+}
+
 /// The table for an already built graph (the options must be the ones the
 /// graph was built with; only `sort`, `nodecount`, `nodefraction` and
 /// `edgefraction` are read here).
 pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &ReportOptions) -> TopTable {
-    let present: Vec<usize> = (0..graph.len()).filter(|&n| graph.is_present(n)).collect();
-    let total_value = present
-        .iter()
-        .fold(0i64, |s, &n| s.wrapping_add(graph.flat[n]));
+    table_of(&GraphNodes { profile, graph }, opts)
+}
+
+/// pprof's trimming and order over `nodes` (a node is present when its flat
+/// or cum is not 0: pprof's `selectNodesForGraph`).
+pub(crate) fn table_of<N: TopNodes>(nodes_of: &N, opts: &ReportOptions) -> TopTable {
+    let len = nodes_of.len();
+    let (flat, cum) = (|n| nodes_of.flat(n), |n| nodes_of.cum(n));
+    let present: Vec<usize> = (0..len).filter(|&n| flat(n) != 0 || cum(n) != 0).collect();
+    let total_value = present.iter().fold(0i64, |s, &n| s.wrapping_add(flat(n)));
     let fraction = if opts.nodefraction.is_finite() {
         opts.nodefraction
     } else {
@@ -122,21 +189,21 @@ pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &ReportOptions) ->
     let mut dropped_nodes = 0;
     if node_cutoff > 0 {
         let before = nodes.len();
-        nodes.retain(|&n| graph.cum[n].wrapping_abs() >= node_cutoff);
+        nodes.retain(|&n| cum(n).wrapping_abs() >= node_cutoff);
         dropped_nodes = before - nodes.len();
     }
     let orig_count = nodes.len();
 
     let mut names: Vec<String> = {
-        let mut names = vec![String::new(); graph.len()];
+        let mut names = vec![String::new(); len];
         for &n in &nodes {
-            names[n] = graph.printable_name(profile, n);
+            names[n] = nodes_of.printable_name(n);
         }
         names
     };
     let cmp = |&a: &usize, &b: &usize| -> Ordering {
-        let (fa, fb) = (graph.flat[a].wrapping_abs(), graph.flat[b].wrapping_abs());
-        let (ca, cb) = (graph.cum[a].wrapping_abs(), graph.cum[b].wrapping_abs());
+        let (fa, fb) = (flat(a).wrapping_abs(), flat(b).wrapping_abs());
+        let (ca, cb) = (cum(a).wrapping_abs(), cum(b).wrapping_abs());
         let (first, third) = match opts.sort {
             SortOrder::Flat => (fb.cmp(&fa), cb.cmp(&ca)),
             SortOrder::Cum => (cb.cmp(&ca), fb.cmp(&fa)),
@@ -144,53 +211,50 @@ pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &ReportOptions) ->
         first
             .then_with(|| names[a].cmp(&names[b]))
             .then(third)
-            .then_with(|| {
-                graph
-                    .info_sprint(profile, a)
-                    .cmp(&graph.info_sprint(profile, b))
-            })
+            .then_with(|| nodes_of.info_sprint(a).cmp(&nodes_of.info_sprint(b)))
     };
     nodes.sort_unstable_by(cmp);
     if opts.nodecount > 0 && opts.nodecount < nodes.len() {
         nodes.truncate(opts.nodecount);
     }
 
-    let mut kept = vec![false; graph.len()];
+    let mut kept = vec![false; len];
     for &n in &nodes {
         kept[n] = true;
     }
-    let labels = graph.inline_labels(profile, &kept, edge_cutoff);
+    let labels = nodes_of.inline_labels(&kept, edge_cutoff);
 
     let mut flat_sum: i64 = 0;
     let rows: Vec<TopRow> = nodes
         .iter()
         .map(|&n| {
-            flat_sum = flat_sum.wrapping_add(graph.flat[n]);
-            let info = &graph.infos[n];
+            flat_sum = flat_sum.wrapping_add(flat(n));
+            let (function, file, line, address) = nodes_of.fields(n);
             TopRow {
                 node: n as u32,
                 name: std::mem::take(&mut names[n]),
                 inline: labels[n],
-                flat: graph.flat[n],
-                cum: graph.cum[n],
+                flat: flat(n),
+                cum: cum(n),
                 flat_sum,
-                function: profile.str(info.name).to_string(),
-                file: graph.text(info.file).to_string(),
-                line: info.line,
-                address: info.address,
+                function,
+                file,
+                line,
+                address,
             }
         })
         .collect();
-    let dropped_cutoff = ((graph.total as f64 * fraction) as i64).wrapping_abs();
+    let total = nodes_of.total();
+    let dropped_cutoff = ((total as f64 * fraction) as i64).wrapping_abs();
     TopTable {
         rows,
-        total: graph.total,
+        total,
         shown_flat_sum: flat_sum,
         dropped_nodes,
         dropped_cutoff,
         node_cutoff,
         orig_count,
-        sample_index: graph.sample_index,
+        sample_index: nodes_of.sample_index(),
         sort: opts.sort,
     }
 }

@@ -68,6 +68,24 @@ pub fn merge<P: Borrow<Profile>>(profiles: &[P]) -> Result<Profile, MergeError> 
     merge_inputs(&inputs)
 }
 
+/// The header [`merge`] gives `profiles`, without their samples: what a
+/// report's header lines read (its one mapping is the one pprof's `File:`
+/// line names), for a comparison whose figures come from each side.
+pub fn merged_header(profiles: &[&Profile]) -> Result<Profile, MergeError> {
+    let first = profiles.first().ok_or(MergeError::NoProfiles)?;
+    for (i, p) in profiles.iter().enumerate().skip(1) {
+        check_compatible(first, p, i + 1)?;
+    }
+    let mut m = Merger::new(first);
+    for p in profiles {
+        m.combine_header(p);
+        if m.out.mappings.is_empty() && !p.mappings.is_empty() {
+            m.map_mapping(&mut SourceMaps::new(p), p, MappingId(0));
+        }
+    }
+    Ok(m.out)
+}
+
 /// One profile as it enters a merge, with the changes pprof's driver makes
 /// to it first.
 pub(crate) struct Input<'a> {

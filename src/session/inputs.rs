@@ -5,12 +5,16 @@
 //! A comparison keeps both originals and caches the difference per mode
 //! and normalize setting, so switching between `-diff_base` and `-base`
 //! after the first time costs nothing, and swapping needs no reading.
+//! Under `-diff_base` (the default) the top table and the flame graph are
+//! read from the two sides, so the difference, a merge of both, is made
+//! only when a view that reads its samples (labels, sandwich, goroutines)
+//! first asks.
 
 use std::rc::Rc;
 
 use super::Session;
 use crate::model::compare::{subtract_base, CompareMode};
-use crate::model::merge::{merge, MergeError, StreamMerge};
+use crate::model::merge::{merge, merged_header, MergeError, StreamMerge};
 use crate::model::Profile;
 use crate::protocol::OpenMode;
 use crate::view::summary::{totals, Inputs, Summary};
@@ -28,15 +32,59 @@ pub(super) struct Compared {
     normalize: bool,
     /// `new - base` per (mode, normalize) asked for so far.
     diffs: Vec<(CompareMode, bool, Rc<Profile>)>,
+    /// The difference's header, when the views read the sides.
+    header: Option<Rc<Profile>>,
 }
 
 impl Compared {
+    fn new(new: Named, base: Named, mode: CompareMode, normalize: bool) -> Compared {
+        Compared {
+            base: Rc::new(base.1),
+            new: Rc::new(new.1),
+            base_name: base.0,
+            new_name: new.0,
+            mode,
+            normalize,
+            diffs: Vec::new(),
+            header: None,
+        }
+    }
+
     /// The base and the new profile.
     pub(super) fn sides(&self) -> (&Rc<Profile>, &Rc<Profile>) {
         (&self.base, &self.new)
     }
 
-    fn diff(&mut self) -> Result<Rc<Profile>, String> {
+    /// Whether the top table is read from the two sides rather than from
+    /// the difference (`-diff_base`, not normalized: see
+    /// [`top_compare`](crate::analysis::top_compare)).
+    pub(super) fn reads_sides(&self) -> bool {
+        self.mode == CompareMode::DiffBase && !self.normalize
+    }
+
+    /// What the session shows: the difference, or only its header when
+    /// the views read the sides; the difference is then made when a view
+    /// that reads samples first asks ([`Compared::diff`]).
+    fn shown(&mut self) -> Result<Rc<Profile>, String> {
+        if !self.reads_sides() {
+            return self.diff();
+        }
+        if let Some(h) = &self.header {
+            return Ok(h.clone());
+        }
+        let h = merged_header(&[&self.new, &self.base]).map_err(|e| {
+            pair_error(
+                (&self.new_name, &self.new),
+                (&self.base_name, &self.base),
+                e,
+            )
+        })?;
+        let h = Rc::new(h);
+        self.header = Some(h.clone());
+        Ok(h)
+    }
+
+    pub(super) fn diff(&mut self) -> Result<Rc<Profile>, String> {
         let (mode, normalize) = (self.mode, self.normalize);
         if let Some((_, _, d)) = self
             .diffs
@@ -262,17 +310,9 @@ impl Session {
         mode: CompareMode,
         normalize: bool,
     ) -> Result<Session, String> {
-        let mut c = Compared {
-            base: Rc::new(base.1),
-            new: Rc::new(new.1),
-            base_name: base.0,
-            new_name: new.0,
-            mode,
-            normalize,
-            diffs: Vec::new(),
-        };
-        let diff = c.diff()?;
-        let mut s = Session::shared(diff);
+        let mut c = Compared::new(new, base, mode, normalize);
+        let shown = c.shown()?;
+        let mut s = Session::shared(shown);
         s.names = vec![c.new_name.clone()];
         s.compared = Some(c);
         Ok(s)
@@ -320,10 +360,11 @@ impl Session {
                     mode: c.mode,
                     normalize: c.normalize,
                     diffs: Vec::new(),
+                    header: None,
                 };
-                let diff = next.diff()?;
+                let shown = next.shown()?;
                 *c = next;
-                self.show(diff);
+                self.show(shown);
             }
             None => {
                 self.names.extend(added);
@@ -341,7 +382,7 @@ impl Session {
         let (was_mode, was_normalize) = (c.mode, c.normalize);
         c.mode = mode;
         c.normalize = normalize;
-        match c.diff() {
+        match c.shown() {
             Ok(d) => {
                 self.show(d);
                 Ok(())
@@ -362,7 +403,8 @@ impl Session {
         std::mem::swap(&mut c.base, &mut c.new);
         std::mem::swap(&mut c.base_name, &mut c.new_name);
         c.diffs.clear();
-        let d = c.diff()?;
+        c.header = None;
+        let d = c.shown()?;
         self.names = vec![c.new_name.clone()];
         self.show(d);
         Ok(())
@@ -375,14 +417,28 @@ impl Session {
             None if !self.snapshots.is_empty() => Inputs::Series {
                 names: self.snapshot_names(),
             },
-            Some(c) => Inputs::Compared {
-                base: c.base_name.clone(),
-                new: c.new_name.clone(),
-                mode: c.mode,
-                normalize: c.normalize,
-                base_totals: totals(&c.base),
-                new_totals: totals(&c.new),
-            },
+            Some(c) => {
+                let (base_totals, new_totals) = (totals(&c.base), totals(&c.new));
+                if c.reads_sides() {
+                    // Only the difference's header is made: under
+                    // -diff_base no sample of one side adds up with one of
+                    // the other, so its figures are the sides' sums.
+                    s.totals = base_totals
+                        .iter()
+                        .zip(&new_totals)
+                        .map(|(b, n)| b.saturating_add(*n))
+                        .collect();
+                    s.samples = (c.base.samples.len() + c.new.samples.len()) as u64;
+                }
+                Inputs::Compared {
+                    base: c.base_name.clone(),
+                    new: c.new_name.clone(),
+                    mode: c.mode,
+                    normalize: c.normalize,
+                    base_totals,
+                    new_totals,
+                }
+            }
             None if self.names.len() > 1 => Inputs::Merged {
                 names: self.names.clone(),
             },

@@ -12,7 +12,7 @@ use crate::analysis::goroutines::series::{summarize_series, SeriesError, SeriesS
 use crate::analysis::graph::Graph;
 use crate::analysis::labels;
 use crate::analysis::options::ReportOptions;
-use crate::analysis::top::{flat_by_name, top_table, TopTable};
+use crate::analysis::top::{flat_by_name, TopTable};
 use crate::model::Profile;
 use crate::pattern::Pattern;
 use crate::protocol::{Answer, Query};
@@ -274,18 +274,6 @@ impl Session {
         Ok(Some(totals))
     }
 
-    fn top(&mut self, opts: &ReportOptions) -> Result<Rc<TopTable>, String> {
-        if let Some((o, t)) = &self.top {
-            if o == opts {
-                return Ok(t.clone());
-            }
-        }
-        let profile = self.labelled(self.profile.clone(), opts);
-        let table = Rc::new(top_table(&profile, opts).map_err(|e| e.to_string())?);
-        self.top = Some((opts.clone(), table.clone()));
-        Ok(table)
-    }
-
     pub fn answer(&mut self, query: Query) -> Answer {
         self.try_answer(query)
             .unwrap_or_else(|message| Answer::Failed { message })
@@ -382,7 +370,7 @@ impl Session {
                     ignore_labels,
                 };
                 Ok(Answer::Goroutines(crate::analysis::goroutines::summarize(
-                    &self.profile,
+                    &*self.with_samples()?,
                     &opts,
                 )))
             }
@@ -408,14 +396,14 @@ impl Session {
             }
             Query::Sandwich { opts, function } => {
                 let graph = self.graph(&opts)?;
-                let s = crate::view::sandwich::sandwich(&self.profile, &graph, &function)?;
+                let s = crate::view::sandwich::sandwich(&*self.with_samples()?, &graph, &function)?;
                 Ok(Answer::Sandwich(s))
             }
             Query::Labels { opts } => {
-                let report = labels::tag_report(&self.profile, &opts).map_err(|e| e.to_string())?;
+                let profile = self.with_samples()?;
+                let report = labels::tag_report(&profile, &opts).map_err(|e| e.to_string())?;
                 Ok(Answer::Labels(crate::view::labels::labels_view(
-                    &self.profile,
-                    &report,
+                    &profile, &report,
                 )))
             }
         }

@@ -28,7 +28,8 @@ impl Session {
                 return Ok(g.clone());
             }
         }
-        let g = Rc::new(Graph::build(&self.profile, opts).map_err(|e| e.to_string())?);
+        let profile = self.with_samples()?;
+        let g = Rc::new(Graph::build(&profile, opts).map_err(|e| e.to_string())?);
         self.graph = Some((opts.clone(), g.clone()));
         Ok(g)
     }

@@ -476,13 +476,33 @@ impl Graph {
         kept: &[bool],
         edge_cutoff: i64,
     ) -> Vec<InlineLabel> {
+        let tracked: Vec<bool> = (0..self.len()).map(|i| self.ever_inlined(i)).collect();
+        let edges = self.call_edges(profile, kept, &tracked);
+        labels_from_edges(self.infos.len(), &edges, edge_cutoff)
+    }
+
+    /// Whether node `n` appears as an inlined frame somewhere.
+    pub(crate) fn ever_inlined(&self, n: usize) -> bool {
+        self.occurs[n] & OCCURS_INLINED != 0
+    }
+
+    /// The call edges [`Graph::inline_labels`] reads, in the graph of the
+    /// `kept` nodes only: into the `tracked` nodes (the others can never be
+    /// labelled).
+    pub(crate) fn call_edges(
+        &self,
+        profile: &Profile,
+        kept: &[bool],
+        tracked: &[bool],
+    ) -> Vec<CallEdge> {
         let n = self.infos.len();
-        let mut labels = vec![InlineLabel::None; n];
         let is_kept = |i: usize| kept.get(i).copied().unwrap_or(false);
-        if !(0..n).any(|i| is_kept(i) && self.occurs[i] & OCCURS_INLINED != 0) {
-            return labels;
+        let is_tracked = |i: usize| tracked.get(i).copied().unwrap_or(false);
+        if !(0..n).any(|i| is_kept(i) && is_tracked(i)) {
+            return Vec::new();
         }
         struct Edge {
+            from: u32,
             dest: u32,
             weight: i64,
             inline: bool,
@@ -523,15 +543,13 @@ impl Graph {
             let mut prev: u32 = u32::MAX;
             for &e in buf.iter().rev() {
                 let node = e & !INLINE_BIT;
-                if prev != u32::MAX
-                    && prev != node
-                    && self.occurs[node as usize] & OCCURS_INLINED != 0
-                {
+                if prev != u32::MAX && prev != node && is_tracked(node as usize) {
                     let inline = e & INLINE_BIT != 0;
                     let next = edges.len() as u32;
                     let id = *index.entry((prev, node)).or_insert(next) as usize;
                     if id == edges.len() {
                         edges.push(Edge {
+                            from: prev,
                             dest: node,
                             weight: ws.weight,
                             inline,
@@ -549,27 +567,54 @@ impl Graph {
                 prev = node;
             }
         }
-        let mut has_inline = vec![false; n];
-        let mut has_outer = vec![false; n];
-        for e in &edges {
-            if e.weight.wrapping_abs() < edge_cutoff {
-                continue;
-            }
-            if e.inline {
-                has_inline[e.dest as usize] = true;
-            } else {
-                has_outer[e.dest as usize] = true;
-            }
-        }
-        for i in 0..n {
-            labels[i] = match (has_inline[i], has_outer[i]) {
-                (true, true) => InlineLabel::PartialInline,
-                (true, false) => InlineLabel::Inline,
-                _ => InlineLabel::None,
-            };
-        }
-        labels
+        edges
+            .into_iter()
+            .map(|e| CallEdge {
+                from: e.from,
+                to: e.dest,
+                weight: e.weight,
+                inline: e.inline,
+            })
+            .collect()
     }
+}
+
+/// A call from one node to another: the sum of the values of the samples
+/// crossing it, and whether every first crossing was an inlined frame.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallEdge {
+    pub from: u32,
+    pub to: u32,
+    pub weight: i64,
+    pub inline: bool,
+}
+
+/// The labels of `n` nodes from their incoming `edges` with |weight| at
+/// least `edge_cutoff`.
+pub(crate) fn labels_from_edges(
+    n: usize,
+    edges: &[CallEdge],
+    edge_cutoff: i64,
+) -> Vec<InlineLabel> {
+    let mut has_inline = vec![false; n];
+    let mut has_outer = vec![false; n];
+    for e in edges {
+        if e.weight.wrapping_abs() < edge_cutoff {
+            continue;
+        }
+        if e.inline {
+            has_inline[e.to as usize] = true;
+        } else {
+            has_outer[e.to as usize] = true;
+        }
+    }
+    (0..n)
+        .map(|i| match (has_inline[i], has_outer[i]) {
+            (true, true) => InlineLabel::PartialInline,
+            (true, false) => InlineLabel::Inline,
+            _ => InlineLabel::None,
+        })
+        .collect()
 }
 
 /// `focus`/`ignore` and `show_from` for one stack: `None` drops it, else the
