@@ -18,6 +18,7 @@ pub mod pattern;
 pub mod protocol;
 pub mod render;
 pub mod session;
+pub mod sort;
 /// The app; natively only its state and reducer (`ui::state`), for tests.
 pub mod ui;
 pub mod view;

@@ -65,6 +65,11 @@ const RULES: &[(&str, &[&str], &str)] = &[
         &["*"],
         "a leaf: every user pattern compiles here",
     ),
+    (
+        "src/sort.rs",
+        &["*"],
+        "a leaf: one copy of a sort per element type",
+    ),
 ];
 
 const TOP_MODULES: &[&str] = &[
@@ -76,6 +81,7 @@ const TOP_MODULES: &[&str] = &[
     "protocol",
     "render",
     "session",
+    "sort",
     "ui",
     "view",
     "wire",

@@ -175,9 +175,9 @@ pub fn tag_report(profile: &Profile, opts: &ReportOptions) -> Result<TagReport, 
             }
         }
     }
-    out.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut out, &mut |a, b| a.key.cmp(&b.key));
     for k in &mut out {
-        k.values.sort_by(|a, b| {
+        crate::sort::sort_by(&mut k.values, &mut |a, b| {
             b.flat
                 .wrapping_abs()
                 .cmp(&a.flat.wrapping_abs())

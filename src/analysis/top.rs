@@ -167,7 +167,7 @@ pub fn top_from_graph(profile: &Profile, graph: &Graph, opts: &ReportOptions) ->
 
 /// pprof's trimming and order over `nodes` (a node is present when its flat
 /// or cum is not 0: pprof's `selectNodesForGraph`).
-pub(crate) fn table_of<N: TopNodes>(nodes_of: &N, opts: &ReportOptions) -> TopTable {
+pub(crate) fn table_of(nodes_of: &dyn TopNodes, opts: &ReportOptions) -> TopTable {
     let len = nodes_of.len();
     let (flat, cum) = (|n| nodes_of.flat(n), |n| nodes_of.cum(n));
     let present: Vec<usize> = (0..len).filter(|&n| flat(n) != 0 || cum(n) != 0).collect();
@@ -201,7 +201,7 @@ pub(crate) fn table_of<N: TopNodes>(nodes_of: &N, opts: &ReportOptions) -> TopTa
         }
         names
     };
-    let cmp = |&a: &usize, &b: &usize| -> Ordering {
+    let mut cmp = |&a: &usize, &b: &usize| -> Ordering {
         let (fa, fb) = (flat(a).wrapping_abs(), flat(b).wrapping_abs());
         let (ca, cb) = (cum(a).wrapping_abs(), cum(b).wrapping_abs());
         let (first, third) = match opts.sort {
@@ -213,7 +213,7 @@ pub(crate) fn table_of<N: TopNodes>(nodes_of: &N, opts: &ReportOptions) -> TopTa
             .then(third)
             .then_with(|| nodes_of.info_sprint(a).cmp(&nodes_of.info_sprint(b)))
     };
-    nodes.sort_unstable_by(cmp);
+    crate::sort::sort_unstable_by(&mut nodes, &mut cmp);
     if opts.nodecount > 0 && opts.nodecount < nodes.len() {
         nodes.truncate(opts.nodecount);
     }

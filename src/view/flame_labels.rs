@@ -86,7 +86,7 @@ pub fn labels(name: &str) -> Vec<String> {
     if !elided.is_empty() {
         out.extend(elided);
         // Longest first, as the painter expects; equal lengths keep order.
-        out.sort_by_key(|l| std::cmp::Reverse(l.len()));
+        crate::sort::sort_by_key(&mut out, &mut |l| std::cmp::Reverse(l.len()));
         out.dedup();
     }
     out

@@ -73,7 +73,7 @@ fn mid(b: &FlameBox) -> f64 {
 pub fn step_match(scene: &FlameScene, from: Option<NodeId>, forward: bool) -> Option<NodeId> {
     let key = |b: &FlameBox| (b.x0, b.depth);
     let mut matches: Vec<&FlameBox> = scene.boxes.iter().filter(|b| b.matched).collect();
-    matches.sort_by(|a, b| {
+    crate::sort::sort_by(&mut matches, &mut |a, b| {
         key(a)
             .partial_cmp(&key(b))
             .unwrap_or(std::cmp::Ordering::Equal)

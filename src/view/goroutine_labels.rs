@@ -26,7 +26,9 @@ pub fn label_counts(groups: &[Group]) -> Vec<LabelCount> {
             count,
         })
         .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    crate::sort::sort_by(&mut out, &mut |a, b| {
+        b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label))
+    });
     out
 }
 

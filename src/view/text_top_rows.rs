@@ -31,8 +31,12 @@ pub fn text_top_window(
         .collect();
     match order {
         RowOrder::Flat => {}
-        RowOrder::Cum => idx.sort_by_key(|&i| std::cmp::Reverse(table.rows[i].cum.wrapping_abs())),
-        RowOrder::Name => idx.sort_by(|&a, &b| table.rows[a].name.cmp(&table.rows[b].name)),
+        RowOrder::Cum => crate::sort::sort_by_key(&mut idx, &mut |&i| {
+            std::cmp::Reverse(table.rows[i].cum.wrapping_abs())
+        }),
+        RowOrder::Name => crate::sort::sort_by(&mut idx, &mut |&a, &b| {
+            table.rows[a].name.cmp(&table.rows[b].name)
+        }),
     }
     let rows = idx
         .iter()

@@ -128,14 +128,20 @@ pub fn top_window(
         .filter(|&i| filter.is_none_or(|re| re.is_match(&table.rows[i].name)))
         .collect();
     match order {
-        RowOrder::Name => idx.sort_by(|&a, &b| table.rows[a].name.cmp(&table.rows[b].name)),
+        RowOrder::Name => crate::sort::sort_by(&mut idx, &mut |&a, &b| {
+            table.rows[a].name.cmp(&table.rows[b].name)
+        }),
         // The table is already in pprof's order for opts.sort; re-sort only
         // when the view asks for the other one.
         RowOrder::Cum if table.sort != crate::analysis::options::SortOrder::Cum => {
-            idx.sort_by(|&a, &b| table.rows[b].cum.cmp(&table.rows[a].cum))
+            crate::sort::sort_by(&mut idx, &mut |&a, &b| {
+                table.rows[b].cum.cmp(&table.rows[a].cum)
+            })
         }
         RowOrder::Flat if table.sort != crate::analysis::options::SortOrder::Flat => {
-            idx.sort_by(|&a, &b| table.rows[b].flat.cmp(&table.rows[a].flat))
+            crate::sort::sort_by(&mut idx, &mut |&a, &b| {
+                table.rows[b].flat.cmp(&table.rows[a].flat)
+            })
         }
         _ => {}
     }

@@ -396,7 +396,7 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
     // Order: panicking groups first (in panic order), then by size, then by
     // first appearance.
     let mut order: Vec<usize> = (0..accs.len()).collect();
-    order.sort_by(|&x, &y| {
+    crate::sort::sort_by(&mut order, &mut |&x, &y| {
         let (a, b) = (&accs[x], &accs[y]);
         let pa = a.panicking.unwrap_or(usize::MAX);
         let pb = b.panicking.unwrap_or(usize::MAX);
@@ -425,7 +425,9 @@ pub fn summarize(profile: &Profile, opts: &GoroutineOptions) -> GoroutineSummary
             count: *c,
         })
         .collect();
-    states.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.state.cmp(&b.state)));
+    crate::sort::sort_by(&mut states, &mut |a, b| {
+        b.count.cmp(&a.count).then_with(|| a.state.cmp(&b.state))
+    });
     let wait_histogram = WaitHistogram {
         buckets: WAIT_BUCKETS.iter().map(|b| b.0.to_string()).collect(),
         rows: states

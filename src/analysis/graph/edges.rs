@@ -85,7 +85,7 @@ impl Side {
             .map(|e| graph.printable_name(profile, e.node as usize))
             .collect();
         let mut order: Vec<usize> = (0..self.edges.len()).collect();
-        order.sort_by(|&a, &b| {
+        crate::sort::sort_by(&mut order, &mut |&a, &b| {
             let (ea, eb) = (&self.edges[a], &self.edges[b]);
             if ea.weight != eb.weight {
                 eb.weight.wrapping_abs().cmp(&ea.weight.wrapping_abs())

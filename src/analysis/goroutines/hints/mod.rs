@@ -43,7 +43,7 @@ const RULES: &[Rule] = &[
 
 pub(super) fn hints(s: &GoroutineSummary) -> Vec<Hint> {
     let mut hints = merge(RULES.iter().flat_map(|rule| rule(s)));
-    hints.sort_by_key(|h| Reverse(h.severity));
+    crate::sort::sort_by_key(&mut hints, &mut |h| Reverse(h.severity));
     hints
 }
 

@@ -34,7 +34,7 @@ pub(super) fn lock_contention(s: &GoroutineSummary) -> Vec<Hint> {
     let mut sites = per_site(groups, |g| {
         LOCK_STATES.contains(&g.state.as_str()) && has_fn(g, &LOCK_FRAMES)
     });
-    sites.sort_by_key(|e| std::cmp::Reverse(e.count));
+    crate::sort::sort_by_key(&mut sites, &mut |e| std::cmp::Reverse(e.count));
     sites
         .into_iter()
         .filter(|e| e.count >= LOCK_CONTENTION_MIN)

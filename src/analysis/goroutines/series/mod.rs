@@ -314,7 +314,7 @@ pub fn summarize_series(snapshots: &[(&str, &Profile)]) -> Result<SeriesSummary,
             (finish(a, &ctx), first)
         })
         .collect();
-    groups.sort_by(|(a, fa), (b, fb)| {
+    crate::sort::sort_by(&mut groups, &mut |(a, fa), (b, fb)| {
         let reasons = |g: &SeriesGroup| {
             g.reasons
                 .iter()
@@ -380,7 +380,9 @@ fn finish(a: Acc, ctx: &Context) -> SeriesGroup {
     let first = counts.first().copied().unwrap_or(0);
     let last = counts.last().copied().unwrap_or(0);
     let mut states: Vec<(String, u64)> = a.states.into_iter().collect();
-    states.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    crate::sort::sort_by(&mut states, &mut |x, y| {
+        y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0))
+    });
     let probe = Group {
         stack: a.stack.clone(),
         ..Group::default()
@@ -437,7 +439,7 @@ fn state_series(summaries: &[GoroutineSummary]) -> Vec<StateSeries> {
             out[i].counts[si] += count;
         }
     }
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, &mut |a, b| {
         let sum = |x: &StateSeries| x.counts.iter().sum::<u64>();
         sum(b).cmp(&sum(a)).then_with(|| a.state.cmp(&b.state))
     });

@@ -93,7 +93,7 @@ fn sorted_waits(p: &Profile) -> Option<Vec<Wait>> {
         .collect();
     // Dumps list goroutines mostly by id already.
     if !v.is_sorted_by_key(|w| w.0) {
-        v.sort_unstable_by_key(|w| w.0);
+        crate::sort::sort_by_key(&mut v, &mut |w| w.0);
     }
     Some(v)
 }

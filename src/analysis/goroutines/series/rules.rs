@@ -27,7 +27,7 @@ pub(super) fn reasons(g: &SeriesGroup, ctx: &Context) -> Vec<Reason> {
     if found.is_empty() {
         found.extend(stable(g));
     }
-    found.sort_by_key(|r| Reverse(r.severity));
+    crate::sort::sort_by_key(&mut found, &mut |r| Reverse(r.severity));
     found
 }
 
