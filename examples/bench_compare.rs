@@ -1,8 +1,8 @@
 //! Compare benchmark (issue 10: two 1M-sample profiles, first diff flame
 //! graph in at most 2x the time of one of them). Natively, steps as the
 //! worker takes them: decode, open (for a pair under -diff_base, which
-//! reads the sides, only the difference's header), the first Top page, the
-//! first flame scene; for NEW alone and for the pair. Prints figures, best
+//! reads the sides, only the difference's header), the first Top page with
+//! its labels panel, the first flame scene; for NEW alone and for the pair. Prints figures, best
 //! of `--runs`; asserts nothing.
 //!
 //! `tools/bench.sh --compare [--runs N]` generates the synthetic pair
@@ -41,6 +41,13 @@ fn first_views(s: &mut Session) -> (f64, f64) {
             order: RowOrder::Flat,
             start: 0,
             count: 100,
+        },
+    );
+    // The Top tab asks for the labels panel too.
+    ask(
+        s,
+        Query::Labels {
+            opts: ReportOptions::default(),
         },
     );
     let top = t.elapsed().as_secs_f64();
@@ -142,7 +149,7 @@ fn main() {
     let names = [
         "decode",
         "open (the difference, or its header)",
-        "first Top page",
+        "first Top page and its labels",
         "first flame scene",
     ];
     for (i, name) in names.iter().enumerate() {

@@ -9,6 +9,7 @@
 
 mod support;
 
+use pprof_lens::analysis::labels;
 use pprof_lens::analysis::options::{Granularity, ReportOptions, SortOrder};
 use pprof_lens::analysis::top::{flat_by_name, top_table};
 use pprof_lens::model::builder::ProfileBuilder;
@@ -337,4 +338,47 @@ fn the_difference_is_made_only_for_views_that_read_samples() {
         "{}",
         text(&mut s, &opts)
     );
+}
+
+/// The labels view of a comparison from its sides: the difference's tag
+/// report without pprof's `pprof::base` mark.
+fn labels_agree(new: &Profile, base: &Profile, opts: &ReportOptions, what: &str) {
+    let d = subtract_base(new, base, CompareMode::DiffBase, false).expect("comparable");
+    let mut want = labels::tag_report(&d, opts).expect("tag report");
+    want.keys.retain(|k| k.key != "pprof::base");
+    let got = labels::diff_base_tag_report(new, base, opts).expect("tag report");
+    assert_eq!(got, want, "{what}");
+}
+
+#[test]
+fn labels_are_read_from_the_sides() {
+    let build = |samples: &[&str]| {
+        ProfileBuilder::new(&[("samples", "count")])
+            .samples(samples)
+            .build()
+    };
+    let new = build(&["main;a 3 phase=x", "main;b 2 phase=y", "main;c 1 other=z"]);
+    let base = build(&["main;a 1 phase=x", "main;b 2 phase=y", "main;d 4 gone=w"]);
+    for (what, opts) in options() {
+        labels_agree(&new, &base, &opts, what);
+    }
+    let Some(corpus) = support::corpus("labels_are_read_from_the_sides") else {
+        return;
+    };
+    let read = |rel: &str| pprof_lens::decode::decode(&support::read_corpus(rel)).unwrap();
+    let list = std::fs::read_to_string(corpus.join("PAIRS.tsv")).expect("PAIRS.tsv");
+    for l in list.lines().skip(1) {
+        let c: Vec<&str> = l.split('\t').collect();
+        let [b, n, ..] = c[..] else { continue };
+        let (base, new) = (read(b), read(n));
+        for si in 0..new.sample_types.len() {
+            for (what, opts) in options() {
+                let opts = ReportOptions {
+                    sample_index: Some(si),
+                    ..opts
+                };
+                labels_agree(&new, &base, &opts, &format!("{n} vs {b}, {si}, {what}"));
+            }
+        }
+    }
 }

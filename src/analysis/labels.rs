@@ -119,8 +119,15 @@ pub fn tag_report(profile: &Profile, opts: &ReportOptions) -> Result<TagReport, 
     // Per label set, the sum of its kept samples: sets are few, samples many.
     let mut per_set = vec![0i64; profile.label_sets.len()];
     let mut seen = vec![false; profile.label_sets.len()];
+    // pprof merges every input first, which drops samples whose values
+    // are all 0: their labels are not reported.
+    let all_zero = |i: usize| {
+        profile.samples.values[i * nt..(i + 1) * nt]
+            .iter()
+            .all(|&v| v == 0)
+    };
     for (i, set) in profile.samples.labels.iter().enumerate() {
-        if keep.keep_sample(i) {
+        if keep.keep_sample(i) && !all_zero(i) {
             per_set[set.index()] = per_set[set.index()].wrapping_add(value(i));
             seen[set.index()] = true;
         }
@@ -175,8 +182,69 @@ pub fn tag_report(profile: &Profile, opts: &ReportOptions) -> Result<TagReport, 
             }
         }
     }
-    crate::sort::sort_by(&mut out, &mut |a, b| a.key.cmp(&b.key));
-    for k in &mut out {
+    sort_report(&mut out);
+    Ok(TagReport {
+        sample_index,
+        total,
+        keys: out,
+    })
+}
+
+/// The labels of `-diff_base=base new` from the two sides, as
+/// [`top_compare`](crate::analysis::top_compare) reads the top table: each
+/// value's sum is the new profile's minus the base's, and 100% is the
+/// base's size. The `pprof::base` mark pprof puts on the base's samples is
+/// left out: it names a side, not a label of the program.
+pub fn diff_base_tag_report(
+    new: &Profile,
+    base: &Profile,
+    opts: &ReportOptions,
+) -> Result<TagReport, FilterError> {
+    let opts = ReportOptions {
+        sample_index: Some(
+            opts.sample_index
+                .unwrap_or_else(|| new.default_sample_index()),
+        ),
+        ..opts.clone()
+    };
+    let mut out = tag_report(new, &opts)?;
+    let b = tag_report(base, &opts)?;
+    if b.total > 0 {
+        out.total = b.total;
+    }
+    for bk in b.keys {
+        let k = match out.keys.iter().position(|k| k.key == bk.key) {
+            Some(k) => k,
+            None => {
+                out.keys.push(TagKey {
+                    total: 0,
+                    values: Vec::new(),
+                    ..bk.clone()
+                });
+                out.keys.len() - 1
+            }
+        };
+        let key = &mut out.keys[k];
+        key.total = key.total.wrapping_sub(bk.total);
+        for bv in bk.values {
+            match key.values.iter_mut().find(|v| v.name == bv.name) {
+                Some(v) => v.flat = v.flat.wrapping_sub(bv.flat),
+                None => key.values.push(TagValue {
+                    flat: bv.flat.wrapping_neg(),
+                    ..bv
+                }),
+            }
+        }
+    }
+    sort_report(&mut out.keys);
+    Ok(out)
+}
+
+/// Keys by name, each key's values as pprof sorts them: by |value|, then
+/// by name.
+fn sort_report(keys: &mut [TagKey]) {
+    crate::sort::sort_by(keys, &mut |a, b| a.key.cmp(&b.key));
+    for k in keys {
         crate::sort::sort_by(&mut k.values, &mut |a, b| {
             b.flat
                 .wrapping_abs()
@@ -184,11 +252,6 @@ pub fn tag_report(profile: &Profile, opts: &ReportOptions) -> Result<TagReport, 
                 .then_with(|| a.name.cmp(&b.name))
         });
     }
-    Ok(TagReport {
-        sample_index,
-        total,
-        keys: out,
-    })
 }
 
 /// The comma-separated keys of a `tagroot` / `tagleaf` option, empty ones

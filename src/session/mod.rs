@@ -400,10 +400,14 @@ impl Session {
                 Ok(Answer::Sandwich(s))
             }
             Query::Labels { opts } => {
-                let profile = self.with_samples()?;
-                let report = labels::tag_report(&profile, &opts).map_err(|e| e.to_string())?;
+                let report = match self.compared.as_ref().filter(|c| c.reads_sides()) {
+                    Some(c) => labels::diff_base_tag_report(c.sides().1, c.sides().0, &opts),
+                    None => labels::tag_report(&self.profile, &opts),
+                };
+                let report = report.map_err(|e| e.to_string())?;
                 Ok(Answer::Labels(crate::view::labels::labels_view(
-                    &profile, &report,
+                    &self.profile,
+                    &report,
                 )))
             }
         }
