@@ -42,7 +42,8 @@ pub struct DecodeOptions {
     /// argument id per frame) plus its distinct frames and stacks.
     pub max_goroutines: u64,
     /// How many bytes of a goroutine dump are read at a time: large enough
-    /// that a piece's frame cache pays off, small beside any model worth
+    /// that the first piece's goroutines say how many the dump holds (the
+    /// goroutine table is sized from them), small beside any model worth
     /// streaming. Tests make it small to cut dumps in many places.
     pub dump_piece: usize,
 }

@@ -207,7 +207,7 @@ struct Keys {
 /// Decodes a goroutine dump or traceback held whole; the caller has checked
 /// that the text holds a goroutine header or a Go panic ([`super::detect`]).
 /// It is read as a [`DumpStream`] reads a file, in pieces of about `piece`
-/// bytes, each a slice of the text ([`decode_held`]).
+/// bytes, each a slice of the text, so the goroutine table is sized ahead.
 pub fn decode(
     bytes: &[u8],
     max_goroutines: u64,

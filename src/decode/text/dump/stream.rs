@@ -6,8 +6,9 @@
 //! ([`last_header_start`] finds the cut). A header ends whatever came before
 //! it (a panic message, the goroutine being read, a late `created by`), so
 //! the decoder finishes those at the end of a piece exactly as the header
-//! would, and nothing it keeps between pieces points into the text. The
-//! same [`DumpStream`] reads a dump held whole, as one piece, so both ways
+//! would, and nothing it keeps between pieces points into the text (the
+//! frame cache owns its keys). The same [`DumpStream`] reads a dump held
+//! whole, in pieces that are slices of it ([`decode_held`]), so both ways
 //! share every line of the parser.
 
 use super::{parse_header, Decoder, FrameCache, Keys, PanicBuilder, Tracebacks};
