@@ -26,6 +26,10 @@ fn is_func_name(name: &[u8]) -> bool {
     if name.is_empty() {
         return false;
     }
+    // Nearly every name has no blank at all: one word-at-a-time scan.
+    if rfind_space(name).is_none() {
+        return true;
+    }
     let mut depth = 0usize;
     for &b in name {
         match b {
