@@ -6,9 +6,13 @@
 //!   `--mb` MB (the 431 MB dump of 1M goroutines) and at `--gb` GB
 //!   (a dump no wasm32 tab could hold whole);
 //! * held whole in memory, as text pasted into the page is read, at
-//!   `--mb` MB.
+//!   `--mb` MB;
+//! * streamed from that text in memory, so the generator's cost is out
+//!   of the comparison with the whole read;
+//! * gzipped (level 1), streamed through the inflater, at `--mb` MB.
 //!
-//! Prints wall time and peak heap (a counting allocator; a realloc counts
+//! `--gb 0` skips the big run; `--only whole|memory|gzip|streamed` runs
+//! one path alone (for a profiler). Prints wall time and peak heap (a counting allocator; a realloc counts
 //! both blocks), best of `--runs`; asserts nothing.
 //!
 //! `tools/bench.sh --dump [--mb N] [--gb N] [--runs N]` runs it in release
@@ -76,6 +80,16 @@ fn streamed(real: &str, bytes: u64) -> (Run, u64) {
     (run, written)
 }
 
+/// A one-member gzip file of `data` at level 1 (what a server's gzip -1
+/// writes).
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
+    out.extend(pprof_lens::decode::gzip::crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}
+
 fn row(what: &str, text: u64, r: &Run) {
     println!(
         "| {what} | {:.2} GB | {} | {:.2} s | {:.0} MB/s | {:.0} MB | {:.2}x |",
@@ -88,11 +102,70 @@ fn row(what: &str, text: u64, r: &Run) {
     );
 }
 
+fn whole_row(text: &str, runs: usize) {
+    let whole = best(runs, || {
+        measure(|| {
+            let p = decode_with(text.as_bytes(), &DecodeOptions::default(), &mut NoProgress)
+                .unwrap_or_else(|e| die(e));
+            summarize(&p, &GoroutineOptions::default()).total
+        })
+    });
+    // The text is already in memory: what the page holds besides.
+    let whole = Run {
+        peak: whole.peak + text.len(),
+        ..whole
+    };
+    row("whole text (held in memory)", text.len() as u64, &whole);
+}
+
+fn memory_row(text: &str, runs: usize) {
+    let len = text.len() as u64;
+    let mem = best(runs, || {
+        measure(|| {
+            let p = decode_reader(
+                text.as_bytes(),
+                len,
+                &DecodeOptions::default(),
+                &mut NoProgress,
+            )
+            .unwrap_or_else(|e| die(e));
+            summarize(&p, &GoroutineOptions::default()).total
+        })
+    });
+    let mem = Run {
+        peak: mem.peak + text.len(),
+        ..mem
+    };
+    row("streamed from the text in memory", len, &mem);
+}
+
+fn gzip_row(gz: &[u8], len: u64, runs: usize) {
+    let z = best(runs, || {
+        measure(|| {
+            let p = decode_reader(
+                gz,
+                gz.len() as u64,
+                &DecodeOptions::default(),
+                &mut NoProgress,
+            )
+            .unwrap_or_else(|e| die(e));
+            summarize(&p, &GoroutineOptions::default()).total
+        })
+    });
+    let z = Run {
+        peak: z.peak + gz.len(),
+        ..z
+    };
+    let what = format!("gzipped ({:.0} MB, held in memory)", gz.len() as f64 / 1e6);
+    row(&what, len, &z);
+}
+
 fn main() {
     let mut mb = 431u64;
     let mut gb = 4.4f64;
     let mut runs = 3usize;
     let mut write: Option<std::path::PathBuf> = None;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| -> String {
@@ -108,6 +181,7 @@ fn main() {
             "--gb" => gb = num("--gb", value("--gb")),
             "--runs" => runs = num("--runs", value("--runs")) as usize,
             "--write" => write = Some(value("--write").into()),
+            "--only" => only = Some(value("--only")),
             other => die(format_args!("unknown argument {other}")),
         }
     }
@@ -132,22 +206,26 @@ fn main() {
     );
     println!("| path | text | goroutines | time | speed | peak heap | peak / text |");
     println!("|---|---|---|---|---|---|---|");
+    // One path alone, for a profiler: whole, memory, gzip or streamed.
+    let want = |path: &str| only.as_deref().is_none_or(|o| o == path);
     let text = RepeatedDump::new(&real, small).into_string();
     let len = text.len() as u64;
-    let whole = best(runs, || {
-        measure(|| {
-            let p = decode_with(text.as_bytes(), &DecodeOptions::default(), &mut NoProgress)
-                .unwrap_or_else(|e| die(e));
-            summarize(&p, &GoroutineOptions::default()).total
-        })
-    });
-    // The text is already in memory: what the page holds besides.
-    let whole = Run {
-        peak: whole.peak + text.len(),
-        ..whole
-    };
-    drop(text);
-    row("whole text (held in memory)", len, &whole);
+    if want("whole") {
+        whole_row(&text, runs);
+    }
+    if want("memory") {
+        memory_row(&text, runs);
+    }
+    if want("gzip") {
+        let gz = gzip(text.as_bytes());
+        drop(text);
+        gzip_row(&gz, len, runs);
+    } else {
+        drop(text);
+    }
+    if !want("streamed") {
+        return;
+    }
     // What the generator itself costs, inside the streamed times below.
     let g = best(runs, || {
         measure(|| {
@@ -160,6 +238,10 @@ fn main() {
     row("generating the text alone (in the times below)", len, &g);
     let s = best(runs, || streamed(&real, small).0);
     row("streamed", len, &s);
+    // `--gb 0` skips the big run.
+    if big == 0 {
+        return;
+    }
     let (b, big_len) = streamed(&real, big);
     row("streamed", big_len, &b);
     println!(

@@ -197,3 +197,165 @@ fn streamed_cut_off_dump_warns() {
         panic!("streamed differs from whole:\n{d}");
     }
 }
+
+fn gunzipped(gz: &[u8], piece: usize) -> Result<Profile, DecodeError> {
+    let opts = DecodeOptions {
+        dump_piece: piece,
+        ..DecodeOptions::default()
+    };
+    decode::decode_reader(gz, gz.len() as u64, &opts, &mut NoProgress)
+}
+
+/// Every corpus dump gzipped, inflated into the same piece cutter: the
+/// same profile as the plain text read whole.
+#[test]
+fn gzipped_streams_equal_whole_over_the_corpus() {
+    let mut compared = 0;
+    for (path, bytes) in corpus_dumps("gzipped_streams_equal_whole_over_the_corpus") {
+        let want = canonical(&decode::decode(&bytes).unwrap());
+        let gz = support::gzip(&bytes);
+        for piece in [1, 4096, 1 << 20] {
+            let got = gunzipped(&gz, piece).unwrap_or_else(|e| panic!("piece {piece}: {e}"));
+            if let Some(d) = support::diff(&want, &canonical(&got)) {
+                panic!("{} gzipped, pieces of {piece} bytes:\n{d}", path.display());
+            }
+        }
+        compared += 1;
+    }
+    eprintln!("{compared} gzipped dumps compared");
+}
+
+/// A gzipped dump of many pieces, cut mid-goroutine, with the size limit
+/// far below it: the same profile as the text read whole, and the
+/// inflater's limit does not apply (only the goroutine limit does).
+#[test]
+fn gzipped_dump_streams_past_the_size_limit() {
+    let Some(dir) = support::corpus("gzipped_dump_streams_past_the_size_limit") else {
+        return;
+    };
+    let real = std::fs::read_to_string(dir.join("goroutine_states.debug2.txt")).unwrap();
+    let text = RepeatedDump::new(&real, 3 << 20).into_string();
+    let want = canonical(&decode::decode(text.as_bytes()).unwrap());
+    let gz = support::gzip(text.as_bytes());
+    let opts = DecodeOptions {
+        dump_piece: 100_000,
+        max_uncompressed: 1 << 20,
+        ..DecodeOptions::default()
+    };
+    let p = decode::decode_reader(&gz[..], gz.len() as u64, &opts, &mut NoProgress).unwrap();
+    if let Some(d) = support::diff(&want, &canonical(&p)) {
+        panic!("gzipped, streamed:\n{d}");
+    }
+    let few = DecodeOptions {
+        max_goroutines: 1000,
+        ..opts
+    };
+    assert!(matches!(
+        decode::decode_reader(&gz[..], gz.len() as u64, &few, &mut NoProgress),
+        Err(DecodeError::TooManyGoroutines { limit: 1000, .. })
+    ));
+}
+
+/// The error table of a gzipped dump broken after its start: each error
+/// names the compressed byte and how far into the dump it came.
+#[test]
+fn gzipped_dump_broken_midway_says_where() {
+    let block = "goroutine 7 [select]:\nmain.f(0x1)\n\t/app/f.go:12 +0x1d\n\n";
+    let mut text = String::new();
+    for i in 0..40_000 {
+        text.push_str(&block.replace("main.f", &format!("main.f{}", i % 997)));
+    }
+    let gz = support::gzip(text.as_bytes());
+    let n = gz.len();
+    let gzip_error = |bytes: &[u8]| match gunzipped(bytes, 64 << 10) {
+        Err(DecodeError::Gzip { offset, message }) => (offset, message),
+        other => panic!(
+            "expected a gzip error, got {:?}",
+            other.map(|p| p.goroutines.len())
+        ),
+    };
+    let mut crc = gz.clone();
+    crc[n - 6] ^= 0x40;
+    let mut length = gz.clone();
+    length[n - 3] ^= 1;
+    let mut deflate = gz.clone();
+    deflate[n / 2..n / 2 + 64].fill(0xff);
+    let table: [(&str, &[u8], &str); 4] = [
+        ("cut in half", &gz[..n / 2], "truncated"),
+        ("a bad CRC", &crc, "CRC-32 mismatch"),
+        ("a bad length", &length, "length mismatch"),
+        ("64 bytes of 0xff midway", &deflate, ""),
+    ];
+    for (what, bytes, says) in table {
+        let (offset, message) = gzip_error(bytes);
+        assert!(message.contains(says), "{what}: {message}");
+        assert!(offset > 0 && offset <= n as u64, "{what}: {offset}");
+        let after = message
+            .split("after line ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or_else(|| panic!("{what}: no line in {message:?}"));
+        assert!(after > 0, "{what}: {message}");
+        assert!(
+            message.contains("of the goroutine dump inside"),
+            "{what}: {message}"
+        );
+    }
+    let (offset, message) = gzip_error(&gz[..n / 2]);
+    assert_eq!(offset as usize, n / 2);
+    let full = DecodeError::Gzip { offset, message }.to_string();
+    assert!(
+        full.starts_with(&format!("gzip data is broken at byte {}", n / 2)),
+        "{full}"
+    );
+}
+
+/// A dump cut off by a log limit anywhere in its last goroutine, gzipped
+/// and plain, streamed: the same profile as the cut text read whole, its
+/// last goroutine counted, and every cut that loses text one warning.
+#[test]
+fn truncated_final_goroutine_warns_streamed_and_gzipped() {
+    let block = "goroutine 7 [select]:\nmain.f(0x1, 0x2)\n\t/app/f.go:12 +0x1d\ncreated by main.main in goroutine 1\n\t/app/main.go:9 +0x2f\n\n";
+    let dump = block.repeat(1_000);
+    let last = dump.len() - block.len();
+    for end in last + 1..dump.len() - 1 {
+        let cut = &dump.as_bytes()[..end];
+        let text = &dump[last..end];
+        let line = text.rsplit('\n').next().unwrap();
+        let header = "goroutine 7 [select]:";
+        let whole = decode::decode(cut).unwrap();
+        let counted = if text.len() < header.len() {
+            999
+        } else {
+            1_000
+        };
+        assert_eq!(whole.goroutines.len(), counted, "cut at {end}");
+        // What reads whole though its newline is gone (a frame's file:line
+        // up to a hex digit of its offset, a function line up to its `)`,
+        // `created by`) or is cut between lines: no line is lost.
+        let hex = line.rsplit(" +0x").next().unwrap();
+        let reads_whole = line.is_empty()
+            || line == header
+            || line.ends_with(')')
+            || line.starts_with("created by ")
+            || (line.contains(" +0x") && !hex.is_empty() && !hex.contains(' '));
+        if !reads_whole {
+            assert_eq!(whole.warning_count, 1, "cut at {end}: {:?}", whole.warnings);
+            assert!(
+                whole.warnings[0].message.contains("cut off"),
+                "cut at {end}: {:?}",
+                whole.warnings
+            );
+        }
+        let want = canonical(&whole);
+        for (how, p) in [
+            ("streamed", streamed(cut, 4096)),
+            ("gzipped", gunzipped(&support::gzip(cut), 4096).unwrap()),
+        ] {
+            if let Some(d) = support::diff(&want, &canonical(&p)) {
+                panic!("cut at {end}, {how}:\n{d}");
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 #   tools/bench.sh --series [--mb N] [--runs N]
 #   tools/bench.sh --merge [--runs N] [--no-go]
 #   tools/bench.sh --compare [--runs N]
-#   tools/bench.sh --dump [--mb N] [--gb N] [--runs N]
+#   tools/bench.sh --dump [--mb N] [--gb N] [--runs N] [--only PATH]
 # With FILEs, measures only those. With --series, times a goroutine series
 # of three synthetic dumps of N MB (default 40) against one dump instead
 # (examples/bench_series.rs). With --merge, times merging a fleet of CPU

@@ -160,6 +160,12 @@ impl<R: Read> Inflater<R> {
         self
     }
 
+    /// Changes the size limit: a caller that finds the output is a
+    /// goroutine dump, which it streams, lifts it.
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = limit;
+    }
+
     /// Uncompressed bytes produced so far.
     pub fn total_out(&self) -> u64 {
         self.total_out

@@ -3,9 +3,9 @@
 //!
 //! Formats are recognised by content, never by file name:
 //! 1. gzip (`1f 8b`) is inflated with a size limit, then detection runs again
-//!    on the content (a gzipped goroutine dump works too); a gzipped pprof
-//!    profile is decoded as it is inflated, never held whole
-//!    ([`decode_reader`] does the same for input read from a file);
+//!    on the content; a gzipped pprof profile or goroutine dump is decoded
+//!    as it is inflated, never held whole ([`decode_reader`] does the same
+//!    for input read from a file, and streams a plain dump too);
 //! 2. the header of a legacy binary CPU profile (words 0, 3) goes to
 //!    [`legacy_cpu`] (no protobuf or text starts with a zero byte);
 //! 3. text that looks like a goroutine dump, traceback or legacy text
@@ -35,14 +35,15 @@ pub struct DecodeOptions {
     /// much memory.
     pub max_uncompressed: u64,
     /// Most goroutines a dump may hold, [`DecodeError::TooManyGoroutines`]
-    /// beyond it. A dump read from a file is streamed
+    /// beyond it. A dump read from a file, or gzipped, is streamed
     /// ([`dump::DumpStream`](text::dump::DumpStream)), so its size is not
     /// limited by [`Self::max_uncompressed`]; what it costs is the model,
     /// about 125 bytes per goroutine (a goroutine table row, a sample, an
     /// argument id per frame) plus its distinct frames and stacks.
     pub max_goroutines: u64,
     /// How many bytes of a goroutine dump are read at a time: large enough
-    /// that a piece's frame cache pays off, small beside any model worth
+    /// that the first piece's goroutines say how many the dump holds (the
+    /// goroutine table is sized from them), small beside any model worth
     /// streaming. Tests make it small to cut dumps in many places.
     pub dump_piece: usize,
 }
@@ -128,8 +129,9 @@ const READ_CHUNK: usize = 1 << 20;
 /// one pass: a pprof profile (gzipped or not) is never held whole, in either
 /// form, so peak memory is the model plus about a megabyte of buffers. A
 /// goroutine dump is read a piece at a time ([`DecodeOptions::dump_piece`]),
-/// so it has no size limit, only a goroutine limit. Other text formats are
-/// read whole (they are small, and their parsers are not streaming).
+/// gzipped or not, so it has no size limit, only a goroutine limit. Other
+/// text formats are read whole (they are small, and their parsers are not
+/// streaming).
 pub fn decode_reader<R: Read>(
     mut reader: R,
     size: u64,
@@ -167,7 +169,7 @@ fn decode_dyn_reader(
         text::detect_prefix(&head)
     };
     if text::looks_like_text(&head) && dump == Some(text::TextKind::Dump) {
-        return decode_dump_stream(reader, head, size, opts, progress);
+        return decode_dump_stream(&mut { reader }, head, size, false, opts, progress);
     }
     if size > opts.max_uncompressed {
         return Err(DecodeError::TooLarge {
@@ -207,27 +209,101 @@ fn decode_dyn_reader(
     decoder.finish()
 }
 
+/// Where a streamed dump's text comes from: a file read as it is, or the
+/// output of an inflater.
+trait DumpSource {
+    /// Appends to `buf` until it holds at least `want` bytes; `false` once
+    /// the text has ended.
+    fn fill(&mut self, buf: &mut Vec<u8>, want: usize, progress: &mut dyn Progress)
+        -> Result<bool>;
+
+    /// The text's size, or an estimate of it, from `size`, the input's.
+    fn estimate(&self, size: u64) -> u64 {
+        size
+    }
+
+    /// Says where in the text an error of the source happened.
+    fn locate(&self, e: DecodeError, _lines: u32, _bytes: u64) -> DecodeError {
+        e
+    }
+}
+
+impl DumpSource for &mut dyn Read {
+    fn fill(&mut self, buf: &mut Vec<u8>, want: usize, _: &mut dyn Progress) -> Result<bool> {
+        read_up_to(&mut **self, buf, want)?;
+        Ok(buf.len() >= want)
+    }
+}
+
+impl<R: Read> DumpSource for gzip::Inflater<R> {
+    fn fill(
+        &mut self,
+        buf: &mut Vec<u8>,
+        want: usize,
+        progress: &mut dyn Progress,
+    ) -> Result<bool> {
+        // A chunk is at most the inflater's ring, so a piece is at most
+        // that much over.
+        while buf.len() < want {
+            match self.next_chunk(progress)? {
+                Some(chunk) => buf.extend_from_slice(chunk),
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    /// The compressed size times the ratio so far: what sizes the
+    /// goroutine table ahead ([`text::dump::DumpStream::set_total`]).
+    fn estimate(&self, size: u64) -> u64 {
+        let (inn, out) = (self.total_in(), self.total_out());
+        if inn == 0 {
+            return out;
+        }
+        let ratio = out as f64 / inn as f64;
+        ((size as f64 * ratio) as u64).max(out)
+    }
+
+    fn locate(&self, e: DecodeError, lines: u32, bytes: u64) -> DecodeError {
+        match e {
+            DecodeError::Gzip { offset, message } => DecodeError::Gzip {
+                offset,
+                message: format!(
+                    "{message}, after line {lines} of the goroutine dump inside \
+                     ({bytes} bytes of it were read)"
+                ),
+            },
+            other => other,
+        }
+    }
+}
+
 /// Decodes a goroutine dump a piece at a time ([`text::dump::DumpStream`]),
 /// `head` being its first bytes: each piece ends before the last goroutine
 /// header read, and the rest waits for the next piece. A dump with no
 /// header for [`DecodeOptions::max_uncompressed`] bytes (a log with a
 /// traceback at its start) stops there, as a whole-text read would.
 fn decode_dump_stream(
-    reader: &mut dyn Read,
+    source: &mut dyn DumpSource,
     head: Vec<u8>,
     size: u64,
+    compressed: bool,
     opts: &DecodeOptions,
     progress: &mut dyn Progress,
 ) -> Result<Profile> {
     let mut stream = text::dump::DumpStream::new(size, opts.max_goroutines);
     let mut buf = head;
     let mut read = buf.len() as u64;
+    let mut fed = 0u64;
     loop {
         let want = buf.len() + opts.dump_piece.max(1);
         let before = buf.len();
-        read_up_to(reader, &mut buf, want)?;
+        let more = source
+            .fill(&mut buf, want, progress)
+            .map_err(|e| source.locate(e, stream.lines(), fed))?;
         read += (buf.len() - before) as u64;
-        if buf.len() < want {
+        stream.set_total(source.estimate(size));
+        if !more {
             stream.feed(&buf, true, progress)?;
             return Ok(stream.finish());
         }
@@ -235,13 +311,14 @@ fn decode_dump_stream(
             Some(cut) => {
                 let cut = before.saturating_sub(1) + cut;
                 stream.feed(&buf[..cut], false, progress)?;
+                fed += cut as u64;
                 buf.drain(..cut);
             }
             None if buf.len() as u64 > opts.max_uncompressed => {
                 return Err(DecodeError::TooLarge {
                     limit: opts.max_uncompressed,
-                    size: Some(size.max(read)),
-                    compressed: false,
+                    size: Some(if compressed { size } else { size.max(read) }),
+                    compressed,
                 });
             }
             // One goroutine or one stretch of log longer than a piece.
@@ -274,6 +351,16 @@ fn decode_gzip(
     }
     if head.is_empty() {
         return Err(DecodeError::Empty);
+    }
+    // A gzipped goroutine dump is streamed too, with no size limit but the
+    // goroutine limit, as a plain one read from a file. (The output goes
+    // on, so the head is a prefix.)
+    if !ended
+        && text::looks_like_text(&head)
+        && text::detect_prefix(&head) == Some(text::TextKind::Dump)
+    {
+        inflater.set_limit(u64::MAX);
+        return decode_dump_stream(&mut inflater, head, size, true, opts, progress);
     }
     if ended || text::looks_like_text(&head) || legacy_cpu::detect(&head).is_some() {
         while let Some(chunk) = inflater.next_chunk(progress)? {

@@ -108,3 +108,12 @@ pub fn read_corpus(rel: &str) -> Vec<u8> {
         )
     })
 }
+
+/// A one-member gzip file of `data` (deflate level 1, as `gzip -1`).
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
+    out.extend(pprof_lens::decode::gzip::crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}

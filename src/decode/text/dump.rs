@@ -33,8 +33,6 @@
 //! the `+0x5e` after a file line is an offset from the function's entry, not
 //! an address, and the model has no field for it.
 
-use hashbrown::HashMap;
-
 pub use super::frame_lines::{is_elided, parse_call, parse_created_by, parse_file_line};
 pub use super::header::{parse_header, Header};
 use super::labels::parse_set;
@@ -42,11 +40,14 @@ use super::tracebacks::Tracebacks;
 use super::{is_space, lossy, trim, trim_end, Sink};
 
 mod cut;
+mod frame_cache;
 mod stream;
 use crate::decode::{Progress, Result};
 use crate::model::{
     Goroutine, Label, LabelSetId, LabelSets, LocId, PanicInfo, PanicKind, Profile, StrId,
 };
+use frame_cache::FrameCache;
+use stream::decode_held;
 pub use stream::{last_header_start, DumpStream};
 
 /// The start of a panic, fatal error or signal report at column 0, with the
@@ -174,9 +175,8 @@ struct Decoder<'a> {
     /// Leaf-first locations of the goroutine being read (reused).
     frames: Vec<LocId>,
     cur: Option<Current<'a>>,
-    /// Raw (function, file, line) -> location, so a repeated frame costs one
-    /// hash of its bytes instead of interning both strings again.
-    frame_cache: HashMap<(&'a [u8], &'a [u8], i64), LocId>,
+    /// Raw (function, file, line) -> location, kept across pieces.
+    frame_cache: FrameCache,
     /// Row index of the last goroutine closed without a `created by`, which a
     /// `created by` after a blank line may still belong to (Go prints one
     /// there when a traceback is cut short by an unwinding error).
@@ -206,11 +206,15 @@ struct Keys {
 
 /// Decodes a goroutine dump or traceback held whole; the caller has checked
 /// that the text holds a goroutine header or a Go panic ([`super::detect`]).
-/// It is read as the one piece of a [`DumpStream`].
-pub fn decode(bytes: &[u8], max_goroutines: u64, progress: &mut dyn Progress) -> Result<Profile> {
-    let mut stream = DumpStream::new(bytes.len() as u64, max_goroutines);
-    stream.feed(bytes, true, progress)?;
-    Ok(stream.finish())
+/// It is read as a [`DumpStream`] reads a file, in pieces of about `piece`
+/// bytes, each a slice of the text, so the goroutine table is sized ahead.
+pub fn decode(
+    bytes: &[u8],
+    max_goroutines: u64,
+    piece: usize,
+    progress: &mut dyn Progress,
+) -> Result<Profile> {
+    decode_held(bytes, max_goroutines, piece, progress)
 }
 
 impl<'a> Decoder<'a> {
@@ -394,12 +398,9 @@ impl<'a> Decoder<'a> {
     }
 
     fn loc(&mut self, name: &'a [u8], file: &'a [u8], line: i64) -> LocId {
-        if let Some(&loc) = self.frame_cache.get(&(name, file, line)) {
-            return loc;
-        }
-        let loc = self.sink.frame_loc(name, file, line);
-        self.frame_cache.insert((name, file, line), loc);
-        loc
+        let sink = &mut self.sink;
+        self.frame_cache
+            .get_or(name, file, line, || sink.frame_loc(name, file, line))
     }
 
     fn open(&mut self, n: u32, h: &Header<'_>) {

@@ -26,6 +26,10 @@ fn is_func_name(name: &[u8]) -> bool {
     if name.is_empty() {
         return false;
     }
+    // Nearly every name has no blank at all: one word-at-a-time scan.
+    if rfind_space(name).is_none() {
+        return true;
+    }
     let mut depth = 0usize;
     for &b in name {
         match b {
@@ -44,7 +48,7 @@ fn is_func_name(name: &[u8]) -> bool {
 pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], i64)> {
     let mut s = trim(line);
     // Strip the trailing `+0x..`, `fp=..`, `sp=..`, `pc=..` tokens.
-    while let Some(sp) = s.iter().rposition(|&b| is_space(b)) {
+    while let Some(sp) = rfind_space(s) {
         let tok = &s[sp + 1..];
         if tok.starts_with(b"+0x")
             || tok.starts_with(b"fp=")
@@ -61,6 +65,27 @@ pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], i64)> {
         return None;
     }
     Some((file, line))
+}
+
+/// Where the last space or tab in `s` is. Every frame's file:line line is
+/// scanned back to its start for one (a path has none), so it is read
+/// eight bytes at a time: the word's bytes equal to a space or a tab, by
+/// the has-zero-byte trick, then the matching word byte by byte (the trick
+/// may also flag bytes above a true match).
+fn rfind_space(s: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let mut end = s.len();
+    while end >= 8 {
+        let word = &s[end - 8..end];
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        if has_zero(w ^ (LO * u64::from(b' '))) | has_zero(w ^ (LO * u64::from(b'\t'))) != 0 {
+            return word.iter().rposition(|&b| is_space(b)).map(|i| end - 8 + i);
+        }
+        end -= 8;
+    }
+    s[..end].iter().rposition(|&b| is_space(b))
 }
 
 /// Parses `created by X` and `created by X in goroutine N` (Go 1.21+).
@@ -85,4 +110,36 @@ pub fn parse_created_by(line: &[u8]) -> Option<(&[u8], Option<u64>)> {
 pub fn is_elided(line: &[u8]) -> bool {
     let t = trim(line);
     t.starts_with(b"...") && t.ends_with(b"elided...")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(t: &[u8]) -> Option<usize> {
+        t.iter().rposition(|&b| b == b' ' || b == b'\t')
+    }
+
+    #[test]
+    fn rfind_space_finds_the_last_space_or_tab() {
+        let s = b"a b\tc d:12 +0x1f\t\tpath/with/no/space:1234567";
+        for end in 0..=s.len() {
+            for start in 0..=end {
+                let t = &s[start..end];
+                assert_eq!(rfind_space(t), naive(t), "{:?}", String::from_utf8_lossy(t));
+            }
+        }
+        // Bytes one bit from a space or a tab, 0x80s, and a match below
+        // bytes the has-zero trick may flag.
+        let odd = [
+            0x21u8, 0x30, 0x60, 0xa0, 0x80, 0x08, 0x09, 0x0a, 0x20, 0x21, 0x1f, 0x88, 0x01, 0x00,
+            0x20, 0x21, 0x89, 0xff,
+        ];
+        for end in 0..=odd.len() {
+            for start in 0..=end {
+                let t = &odd[start..end];
+                assert_eq!(rfind_space(t), naive(t), "{t:?}");
+            }
+        }
+    }
 }

@@ -183,7 +183,7 @@ fn classify_start(line: &[u8]) -> Option<TextKind> {
 /// Decodes a goroutine dump, traceback or legacy text profile.
 pub fn decode(bytes: &[u8], opts: &DecodeOptions, progress: &mut dyn Progress) -> Result<Profile> {
     match detect(bytes) {
-        Some(TextKind::Dump) => dump::decode(bytes, opts.max_goroutines, progress),
+        Some(TextKind::Dump) => dump::decode(bytes, opts.max_goroutines, opts.dump_piece, progress),
         Some(TextKind::Count) => grouped::decode(bytes, progress),
         Some(TextKind::Heap) => legacy::decode_heap(bytes, progress),
         Some(TextKind::Contention) if java::is_java_contention(bytes) => {
