@@ -3,6 +3,11 @@
 //! tree. The graph is drawn from the new profile (boxes sized by it) and
 //! coloured by the change, so each new node needs its base figure.
 //!
+//! The trees are walked together from the root, matching a node's children
+//! with its match's, so memory grows with the widest node, not with the
+//! size of the base tree, which for a profile of a million deep samples is
+//! millions of nodes.
+//!
 //! Paths are matched by frame content (function name, file, line, and the
 //! address of an unsymbolised frame), because the two trees come from
 //! profiles with their own string tables. Each of the base's strings is
@@ -61,28 +66,37 @@ pub fn base_totals(
         to: new_profile,
         cache: vec![None; base_profile.strings.len()],
     };
-    let mut children: HashMap<(NodeId, FrameKey), NodeId> = HashMap::with_capacity(base.len());
-    for n in base.nodes() {
-        let Some(p) = base.parent(n) else { continue };
-        let (name, file, line, address) = frame_key(base, base_profile, n);
-        // A frame whose strings the new profile lacks has no match there.
-        if let (Some(name), Some(file)) = (tr.get(name), tr.get(file)) {
-            children.insert((p, (name, file, line, address)), n);
-        }
-    }
-    // Parents come before children in preorder, so a parent is mapped first.
     let mut mapped: Vec<Option<NodeId>> = vec![None; new.len()];
     let mut out = vec![0i64; new.len()];
+    if new.is_empty() || base.is_empty() {
+        return out;
+    }
+    mapped[ROOT.index()] = Some(ROOT);
+    out[ROOT.index()] = base.total(ROOT);
+    // The children of one matched base node by frame: only one node's
+    // children are held at a time, not the whole base tree's.
+    let mut kids: HashMap<FrameKey, NodeId> = HashMap::new();
+    // Preorder: a node is matched before its children are reached.
     for n in new.nodes() {
-        let m = if n == ROOT {
-            (!base.is_empty()).then_some(ROOT)
-        } else {
-            new.parent(n)
-                .and_then(|p| mapped[p.index()])
-                .and_then(|bp| children.get(&(bp, frame_key(new, new_profile, n))).copied())
-        };
-        mapped[n.index()] = m;
-        out[n.index()] = m.map_or(0, |m| base.total(m));
+        let Some(b) = mapped[n.index()] else { continue };
+        let mut children = new.children(n).peekable();
+        if children.peek().is_none() {
+            continue;
+        }
+        kids.clear();
+        for bc in base.children(b) {
+            let (name, file, line, address) = frame_key(base, base_profile, bc);
+            // A frame whose strings the new profile lacks has no match there.
+            if let (Some(name), Some(file)) = (tr.get(name), tr.get(file)) {
+                kids.insert((name, file, line, address), bc);
+            }
+        }
+        for c in children {
+            if let Some(&m) = kids.get(&frame_key(new, new_profile, c)) {
+                mapped[c.index()] = Some(m);
+                out[c.index()] = base.total(m);
+            }
+        }
     }
     out
 }
@@ -127,5 +141,52 @@ mod tests {
         assert_eq!(get("c"), ("c".into(), 1, 6));
         assert_eq!(get("d"), ("d".into(), 2, 0));
         assert_eq!(get("x"), ("x".into(), 3, 0));
+    }
+
+    /// Every node's base total against the base tree's node of the same
+    /// path of names, found by walking the whole base tree.
+    #[test]
+    fn totals_equal_the_same_paths_in_the_base() {
+        let build = |s: &[&str]| {
+            ProfileBuilder::new(&[("samples", "count")])
+                .samples(s)
+                .build()
+        };
+        let base = build(&[
+            "main;a;b;c 4",
+            "main;a;b;d 1",
+            "main;a;e 6",
+            "main;f;a;b 2",
+            "g;a 3",
+            "main;a;b;c;c 5",
+        ]);
+        let new = build(&[
+            "main;a;b;c 1",
+            "main;a;e;b 2",
+            "main;f;a 7",
+            "g;a;b 3",
+            "main;a;b;c;c;c 1",
+            "h 1",
+        ]);
+        let opts = FlameOptions::default();
+        let (bt, nt) = (
+            FlameTree::build(&base, &opts),
+            FlameTree::build(&new, &opts),
+        );
+        let path = |t: &FlameTree, p: &Profile, n: NodeId| -> Vec<String> {
+            t.path(n)
+                .iter()
+                .skip(1)
+                .map(|&m| p.str(t.name(m)).to_string())
+                .collect()
+        };
+        let totals = base_totals(&nt, &new, &bt, &base);
+        for n in nt.nodes() {
+            let want = bt
+                .nodes()
+                .find(|&m| path(&bt, &base, m) == path(&nt, &new, n))
+                .map_or(0, |m| bt.total(m));
+            assert_eq!(totals[n.index()], want, "{:?}", path(&nt, &new, n));
+        }
     }
 }
