@@ -16,8 +16,19 @@ pub struct Strings {
     buf: String,
     /// `ends[i]` is the end offset in `buf` of string `i`; string 0 is "".
     ends: Vec<u32>,
-    index: HashTable<u32>,
+    /// `(id, hash)`: the hash kept so that growing the index re-places
+    /// each id without reading its string back (at a merge's millions of
+    /// strings, a cache miss each), and a lookup reads only strings whose
+    /// whole hash matches.
+    index: HashTable<(u32, u32)>,
     hasher: hashbrown::DefaultHashBuilder,
+}
+
+/// The 64-bit hash the index wants, spread from a stored 32-bit one so
+/// both its bucket bits (low) and its tag bits (top 7) vary.
+#[inline]
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl Default for Strings {
@@ -63,6 +74,7 @@ impl Strings {
         self.buf.len()
     }
 
+    #[inline]
     pub fn get(&self, id: StrId) -> &str {
         let i = id.0 as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
@@ -75,40 +87,32 @@ impl Strings {
     /// If the table would exceed 4 GiB of text; decoders enforce far smaller
     /// input limits before that.
     pub fn intern(&mut self, s: &str) -> StrId {
-        let hash = self.hasher.hash_one(s);
+        let h = (self.hasher.hash_one(s) >> 32) as u32;
         let Strings {
-            buf,
-            ends,
-            index,
-            hasher,
+            buf, ends, index, ..
         } = self;
-        let lookup = |i: &u32| {
-            let i = *i as usize;
+        let lookup = |&(i, ih): &(u32, u32)| {
+            let i = i as usize;
             let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &buf[start..ends[i] as usize] == s
+            ih == h && &buf[start..ends[i] as usize] == s
         };
-        if let Some(&id) = index.find(hash, lookup) {
+        if let Some(&(id, _)) = index.find(spread(h), lookup) {
             return StrId(id);
         }
         let id = ends.len() as u32;
         buf.push_str(s);
         let end = u32::try_from(buf.len()).expect("string table over 4 GiB");
         ends.push(end);
-        let (buf, ends) = (&*buf, &*ends);
-        index.insert_unique(hash, id, |&i| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            hasher.hash_one(&buf[start..ends[i] as usize])
-        });
+        index.insert_unique(spread(h), (id, h), |&(_, ih)| spread(ih));
         StrId(id)
     }
 
     /// The id of `s` if it is in the table.
     pub fn find(&self, s: &str) -> Option<StrId> {
-        let hash = self.hasher.hash_one(s);
+        let h = (self.hasher.hash_one(s) >> 32) as u32;
         self.index
-            .find(hash, |&i| self.get(StrId(i)) == s)
-            .map(|&i| StrId(i))
+            .find(spread(h), |&(i, ih)| ih == h && self.get(StrId(i)) == s)
+            .map(|&(i, _)| StrId(i))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (StrId, &str)> + '_ {
@@ -117,7 +121,7 @@ impl Strings {
 
     /// Approximate heap bytes used by the table.
     pub fn heap_bytes(&self) -> usize {
-        self.buf.capacity() + self.ends.capacity() * 4 + self.index.capacity() * 5
+        self.buf.capacity() + self.ends.capacity() * 4 + self.index.capacity() * 9
     }
 }
 

@@ -38,11 +38,16 @@
 //!   error its byte offset. A `Sample` is a few bytes, but there are millions
 //!   of them: prost would allocate three `Vec`s for each, where
 //!   `sample.rs` reuses scratch buffers and hashes the stack as it reads it.
-//! * **By prost: `ValueType`, `Mapping`, `Location` (with its `Line`s) and
-//!   `Function`.** There is one per function or location, not per sample, so
-//!   their cost does not matter, and prost's decoding of them is what a
-//!   hand-written copy would have to redo, down to the wording of its error
-//!   messages, which users see after the field's name and byte offset.
+//! * **By prost: `ValueType`, `Mapping` and `Function`.** There is one per
+//!   function, not per sample, so their cost does not matter, and prost's
+//!   decoding of them is what a hand-written copy would have to redo, down
+//!   to the wording of its error messages, which users see after the
+//!   field's name and byte offset.
+//! * **`Location`: by hand when it is plain, else by prost**
+//!   (`location.rs`). prost gives each location a heap block for its lines,
+//!   and a fleet's merge decodes millions of locations; the hand-written
+//!   reader takes only what pprof writes and hands anything else to prost,
+//!   so results and error messages stay prost's.
 //!
 //! Two kinds of failure: while the bytes do not yet look like a profile (the
 //! first fields are not valid `Profile` fields), errors are
@@ -50,6 +55,7 @@
 //! that they are [`DecodeError::Protobuf`] (bad encoding) or
 //! [`DecodeError::Invalid`] (well-formed, but breaks the format's rules).
 
+mod location;
 pub mod messages;
 mod resolve;
 mod sample;
@@ -411,9 +417,11 @@ impl StreamDecoder {
                 checked = true;
             }
             4 => {
-                let m = pb::Location::decode(body)
-                    .map_err(|e| index_err(self, "location", self.file.locations.len(), e))?;
-                self.file.locations.push((m, at));
+                let n = self.file.locations.len();
+                self.file
+                    .locations
+                    .push(body, at)
+                    .map_err(|e| index_err(self, "location", n, e))?;
                 checked = true;
             }
             5 => {
@@ -425,7 +433,12 @@ impl StreamDecoder {
             6 => {
                 // Go does not check that strings are UTF-8; neither does
                 // `go tool pprof`. Replace bad bytes rather than fail.
-                let s = String::from_utf8_lossy(body);
+                // `from_utf8` first: its check of valid text (nearly every
+                // string) is several times faster than the lossy walk.
+                let s = match std::str::from_utf8(body) {
+                    Ok(s) => std::borrow::Cow::Borrowed(s),
+                    Err(_) => String::from_utf8_lossy(body),
+                };
                 if self.file.strings.is_empty() && s.is_empty() {
                     checked = true;
                 }

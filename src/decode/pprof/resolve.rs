@@ -9,6 +9,7 @@
 use hashbrown::HashMap;
 
 use super::invalid;
+use super::location::FileLocations;
 use super::messages as pb;
 use super::stack_interner::StackInterner;
 use crate::decode::{DecodeError, Result};
@@ -65,7 +66,7 @@ pub(super) struct FileTables {
     pub strings: FileStrings,
     pub sample_types: Vec<(pb::ValueType, usize)>,
     pub mappings: Vec<(pb::Mapping, usize)>,
-    pub locations: Vec<(pb::Location, usize)>,
+    pub locations: FileLocations,
     pub functions: Vec<(pb::Function, usize)>,
     pub period_type: Option<(pb::ValueType, usize)>,
     pub drop_frames: i64,
@@ -349,17 +350,20 @@ fn resolve_functions(
 
 /// Locations and their lines, which refer to mappings and functions.
 fn resolve_locations(
-    locations: &[(pb::Location, usize)],
+    locations: &FileLocations,
     mappings_by_id: &IdMap,
     functions_by_id: &IdMap,
     profile: &mut Profile,
 ) -> Result<IdMap> {
-    let by_id = IdMap::of(locations, |l| l.id, "location")?;
-    let line_count: usize = locations.iter().map(|(l, _)| l.line.len()).sum();
-    let mut lines = Vec::with_capacity(line_count);
+    let ids: Vec<u64> = locations.rows.iter().map(|l| l.id).collect();
+    let offsets: Vec<usize> = locations.rows.iter().map(|l| l.at).collect();
+    let by_id = IdMap::build(&ids, &offsets, "location")?;
+    drop((ids, offsets));
+    let mut lines = Vec::with_capacity(locations.lines.len());
     let mut resolved = Vec::with_capacity(locations.len());
     let too_many = || invalid("more than 4 billion lines in locations".into());
-    for (l, at) in locations {
+    for l in &locations.rows {
+        let at = l.at;
         let mapping = match l.mapping_id {
             0 => None,
             id => Some(MappingId(mappings_by_id.get(id).ok_or_else(|| {
@@ -370,7 +374,7 @@ fn resolve_locations(
             })?)),
         };
         let lines_start = u32::try_from(lines.len()).map_err(|_| too_many())?;
-        for (j, line) in l.line.iter().enumerate() {
+        for (j, line) in locations.lines_of(l).iter().enumerate() {
             let func = functions_by_id.get(line.function_id).ok_or_else(|| {
                 invalid(format!(
                     "location id {} (at byte {at}) line[{j}] refers to function id {}, which is not in the profile",
