@@ -3,6 +3,8 @@
 //! full copies"). Measured with a counting allocator, so it is its own test
 //! binary, and the one test here runs alone.
 
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -113,18 +115,10 @@ fn profile(n: usize) -> Vec<u8> {
     .encode_to_vec()
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    out.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
-    out.extend(pprof_lens::decode::gzip::crc32(data).to_le_bytes());
-    out.extend((data.len() as u32).to_le_bytes());
-    out
-}
-
 #[test]
 fn gzipped_profile_streams_through_the_decoder() {
     let raw = profile(200_000);
-    let file = gzip(&raw);
+    let file = support::gzip(&raw);
     assert!(raw.len() > 20 << 20, "{} bytes", raw.len());
     // The file as it comes from disk, a slice at a time.
     let path = std::env::temp_dir().join(format!("pprof-lens-memory-{}.pb.gz", std::process::id()));

@@ -200,13 +200,7 @@ pub fn diff_base_tag_report(
     base: &Profile,
     opts: &ReportOptions,
 ) -> Result<TagReport, FilterError> {
-    let opts = ReportOptions {
-        sample_index: Some(
-            opts.sample_index
-                .unwrap_or_else(|| new.default_sample_index()),
-        ),
-        ..opts.clone()
-    };
+    let opts = opts.with_sample_index_of(new);
     let mut out = tag_report(new, &opts)?;
     let b = tag_report(base, &opts)?;
     if b.total > 0 {

@@ -92,6 +92,18 @@ impl Default for ReportOptions {
 }
 
 impl ReportOptions {
+    /// These options with the sample index resolved for `profile` (its
+    /// default when none is set), for reading two profiles alike.
+    pub fn with_sample_index_of(&self, profile: &crate::model::Profile) -> ReportOptions {
+        ReportOptions {
+            sample_index: Some(
+                self.sample_index
+                    .unwrap_or_else(|| profile.default_sample_index()),
+            ),
+            ..self.clone()
+        }
+    }
+
     /// The options that decide which samples and frames count, with the
     /// sample index resolved: two option sets with the same key give the
     /// same flame tree (sorting, trimming and granularity do not change it).

@@ -77,13 +77,7 @@ pub fn diff_base_top(
     base: &Profile,
     opts: &ReportOptions,
 ) -> Result<ComparedTop, FilterError> {
-    let opts = ReportOptions {
-        sample_index: Some(
-            opts.sample_index
-                .unwrap_or_else(|| new.default_sample_index()),
-        ),
-        ..opts.clone()
-    };
+    let opts = opts.with_sample_index_of(new);
     let gn = Graph::build(new, &opts)?;
     let gb = Graph::build(base, &opts)?;
     let pair = Pair::join(new, &gn, base, &gb);
