@@ -81,6 +81,24 @@ pub struct InputsBarProps {
 #[component]
 pub fn InputsBar(props: &InputsBarProps) -> Html {
     let choosing_base = use_state(|| false);
+    // The normalize setting the user asked for, shown until the summary
+    // says the worker has it: a render in between must not uncheck it.
+    let shown_normalize = matches!(
+        props.summary.inputs,
+        Inputs::Compared {
+            normalize: true,
+            ..
+        }
+    );
+    let asked_normalize = use_state(|| None::<bool>);
+    {
+        let asked = asked_normalize.clone();
+        use_effect_with(shown_normalize, move |n| {
+            if *asked == Some(*n) {
+                asked.set(None);
+            }
+        });
+    }
     let on_compare = {
         let choosing_base = choosing_base.clone();
         Callback::from(move |_| choosing_base.set(!*choosing_base))
@@ -150,14 +168,17 @@ pub fn InputsBar(props: &InputsBarProps) -> Html {
             };
             let on_normalize = {
                 let on_change = props.on_change.clone();
+                let asked = asked_normalize.clone();
                 Callback::from(move |e: Event| {
                     let input: HtmlInputElement = e.target_unchecked_into();
+                    asked.set(Some(input.checked()));
                     on_change.emit(Change::Compare {
                         mode,
                         normalize: input.checked(),
                     });
                 })
             };
+            let checked = asked_normalize.unwrap_or(normalize);
             let on_swap = props.on_change.reform(|_: MouseEvent| Change::Swap);
             html! {
                 <>
@@ -175,7 +196,7 @@ pub fn InputsBar(props: &InputsBarProps) -> Html {
                         </select>
                     </label>
                     <label class="field small" title="pprof -normalize: scale the new profile to the base's total first">
-                        <input type="checkbox" data-testid="normalize" checked={normalize} onchange={on_normalize} />
+                        <input type="checkbox" data-testid="normalize" checked={checked} onchange={on_normalize} />
                         { "normalize" }
                     </label>
                 </>
