@@ -89,12 +89,17 @@ pub fn flat_by_name(
     opts: &ReportOptions,
 ) -> Result<hashbrown::HashMap<String, i64>, FilterError> {
     let graph = Graph::build(profile, opts)?;
-    let mut out = hashbrown::HashMap::new();
+    Ok(flat_by_name_of(profile, &graph))
+}
+
+/// Flat per row name of an already built graph, every row kept.
+pub(crate) fn flat_by_name_of(profile: &Profile, graph: &Graph) -> hashbrown::HashMap<String, i64> {
+    let mut out = hashbrown::HashMap::with_capacity(graph.len());
     for n in (0..graph.len()).filter(|&n| graph.is_present(n)) {
         out.entry(graph.printable_name(profile, n))
             .or_insert(graph.flat[n]);
     }
-    Ok(out)
+    out
 }
 
 /// What the table reads of the nodes it orders and trims: one graph's, or

@@ -24,7 +24,7 @@ use hashbrown::HashMap;
 use crate::analysis::compare::base_label_sets;
 use crate::analysis::graph::{labels_from_edges, CallEdge, Graph, InlineLabel};
 use crate::analysis::options::{FilterError, Granularity, ReportOptions};
-use crate::analysis::top::{table_of, TopNodes, TopTable};
+use crate::analysis::top::{flat_by_name_of, table_of, TopNodes, TopTable};
 use crate::model::Profile;
 
 /// Flat per top-table row name.
@@ -83,18 +83,9 @@ pub fn diff_base_top(
     let pair = Pair::join(new, &gn, base, &gb);
     Ok(ComparedTop {
         table: table_of(&pair, &opts),
-        base: flat_by_name(base, &gb),
-        new: flat_by_name(new, &gn),
+        base: flat_by_name_of(base, &gb),
+        new: flat_by_name_of(new, &gn),
     })
-}
-
-fn flat_by_name(profile: &Profile, graph: &Graph) -> FlatByName {
-    let mut out = FlatByName::with_capacity(graph.len());
-    for n in (0..graph.len()).filter(|&n| graph.is_present(n)) {
-        out.entry(graph.printable_name(profile, n))
-            .or_insert(graph.flat[n]);
-    }
-    out
 }
 
 /// The two sides' nodes joined by content: the new graph's nodes keep
