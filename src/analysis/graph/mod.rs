@@ -489,6 +489,15 @@ impl Graph {
     /// The call edges [`Graph::inline_labels`] reads, in the graph of the
     /// `kept` nodes only: into the `tracked` nodes (the others can never be
     /// labelled).
+    ///
+    /// pprof adds a sample's value to an edge the first time the sample
+    /// crosses it, root to leaf. A stack-table node is one path from the
+    /// root, the same for every stack through it, so its crossings are found
+    /// once, in table order (parents first), and a first crossing adds the
+    /// node's subtree weight: the sum over the stacks through it. That reads
+    /// the edge map once per node, not once per stack and frame. Under
+    /// `show_from` stacks are cut at different depths, so paths are not
+    /// shared, and each stack's kept frames are walked instead.
     pub(crate) fn call_edges(
         &self,
         profile: &Profile,
@@ -501,79 +510,200 @@ impl Graph {
         if !(0..n).any(|i| is_kept(i) && is_tracked(i)) {
             return Vec::new();
         }
-        struct Edge {
-            from: u32,
-            dest: u32,
-            weight: i64,
-            inline: bool,
-            stamp: u32,
+        let mut map = EdgeMap::default();
+        // Entering a location's frames, outermost first, from the last kept
+        // node `prev`: the tracked edges crossed, as `id << 1 | inline`.
+        let enter = |prev: &mut u32, loc: LocId, map: &mut EdgeMap, out: &mut Vec<u32>| {
+            let nodes = self.nodes_of(loc);
+            let last = nodes.len().saturating_sub(1);
+            for (k, &node) in nodes.iter().enumerate().rev() {
+                // Dropped nodes are skipped: the edge joins the kept
+                // nodes around them (pprof's residual edge).
+                if !is_kept(node as usize) {
+                    continue;
+                }
+                if *prev != u32::MAX && *prev != node && is_tracked(node as usize) {
+                    out.push(map.id(*prev, node) << 1 | u32::from(k != last));
+                }
+                *prev = node;
+            }
+        };
+        if self.stacks.iter().all(|ws| ws.keep == u32::MAX) {
+            self.shared_call_edges(profile, &mut map, &enter);
+        } else {
+            let mut path: Vec<u32> = Vec::new();
+            let mut frames: Vec<LocId> = Vec::new();
+            let mut seen: Vec<u32> = Vec::new();
+            for (gen, ws) in (1u32..).zip(&self.stacks) {
+                frames.clear();
+                frames.extend(profile.stacks.frames(ws.leaf).take(ws.keep as usize));
+                path.clear();
+                let mut prev = u32::MAX;
+                for &loc in frames.iter().rev() {
+                    enter(&mut prev, loc, &mut map, &mut path);
+                }
+                seen.resize(map.to.len(), 0);
+                for &c in &path {
+                    let e = (c >> 1) as usize;
+                    if seen[e] != gen {
+                        seen[e] = gen;
+                        map.cross(e, ws.weight, c & 1 != 0);
+                    }
+                }
+            }
         }
-        let mut index: HashMap<(u32, u32), u32> = HashMap::new();
-        let mut edges: Vec<Edge> = Vec::new();
-        let mut gen: u32 = 0;
-        let mut buf: Vec<u32> = Vec::new();
+        map.into_edges()
+    }
+
+    /// [`Graph::call_edges`] over the stack table, every stack whole.
+    fn shared_call_edges(&self, profile: &Profile, map: &mut EdgeMap, enter: &EnterLocation) {
         let parent = profile.stacks.parents();
         let locs = profile.stacks.locs();
+        let t = profile.stacks.len();
+        let mut nodes = vec![PathNode::ROOT; t];
         for ws in &self.stacks {
-            if gen == u32::MAX {
-                edges.iter_mut().for_each(|e| e.stamp = 0);
-                gen = 0;
-            }
-            gen += 1;
-            buf.clear();
-            let mut cur = Some(ws.leaf);
-            let mut keep = ws.keep;
-            while let Some(s) = cur {
-                if keep == 0 {
-                    break;
-                }
-                keep -= 1;
-                cur = parent[s.index()];
-                let nodes = self.nodes_of(locs[s.index()]);
-                let last = nodes.len().saturating_sub(1);
-                for (k, &node) in nodes.iter().enumerate() {
-                    // Dropped nodes are skipped: the edge joins the kept
-                    // nodes around them (pprof's residual edge).
-                    if is_kept(node as usize) {
-                        buf.push(if k == last { node } else { node | INLINE_BIT });
-                    }
-                }
-            }
-            // Root to leaf, as pprof walks.
-            let mut prev: u32 = u32::MAX;
-            for &e in buf.iter().rev() {
-                let node = e & !INLINE_BIT;
-                if prev != u32::MAX && prev != node && is_tracked(node as usize) {
-                    let inline = e & INLINE_BIT != 0;
-                    let next = edges.len() as u32;
-                    let id = *index.entry((prev, node)).or_insert(next) as usize;
-                    if id == edges.len() {
-                        edges.push(Edge {
-                            from: prev,
-                            dest: node,
-                            weight: ws.weight,
-                            inline,
-                            stamp: gen,
-                        });
-                    } else {
-                        let edge = &mut edges[id];
-                        if edge.stamp != gen {
-                            edge.stamp = gen;
-                            edge.weight = edge.weight.wrapping_add(ws.weight);
-                            edge.inline &= inline;
-                        }
-                    }
-                }
-                prev = node;
+            let leaf = &mut nodes[ws.leaf.index()];
+            leaf.weight = ws.weight;
+            leaf.reached = true;
+        }
+        for s in (0..t).rev() {
+            if let (true, Some(p)) = (nodes[s].reached, parent[s]) {
+                let w = nodes[s].weight;
+                let up = &mut nodes[p.index()];
+                up.weight = up.weight.wrapping_add(w);
+                up.reached = true;
             }
         }
-        edges
-            .into_iter()
+        // Node s crosses `crossings[cross_end[s - 1]..cross_end[s]]`.
+        let mut cross_end = vec![0u32; t];
+        let mut crossings: Vec<u32> = Vec::new();
+        let bit = |node: u32| 1u64 << (node.wrapping_mul(0x9E37_79B9) >> 26);
+        for s in 0..t {
+            let start = crossings.len();
+            if nodes[s].reached {
+                let above = parent[s].map_or(PathNode::ROOT, |p| nodes[p.index()]);
+                let mut prev = above.last;
+                enter(&mut prev, locs[s], map, &mut crossings);
+                let mut bits = above.callees;
+                for k in start..crossings.len() {
+                    let (c, e) = (crossings[k], crossings[k] >> 1);
+                    let to = map.to[e as usize];
+                    let repeat = crossings[start..k].iter().any(|&d| d >> 1 == e)
+                        || (above.callees & bit(to) != 0
+                            && crossed_above(e, above.up, &crossings, &cross_end, parent, &nodes));
+                    if !repeat {
+                        map.cross(e as usize, nodes[s].weight, c & 1 != 0);
+                    }
+                    bits |= bit(to);
+                }
+                let node = &mut nodes[s];
+                node.last = prev;
+                node.callees = bits;
+                node.up = if crossings.len() > start {
+                    s as u32
+                } else {
+                    above.up
+                };
+            }
+            cross_end[s] = crossings.len() as u32;
+        }
+    }
+}
+
+/// Entering a location's frames from the last kept node: pushes the
+/// crossings, moves the last kept node on.
+type EnterLocation<'a> = dyn Fn(&mut u32, LocId, &mut EdgeMap, &mut Vec<u32>) + 'a;
+
+/// What [`Graph::call_edges`] keeps per stack node, together: a node's
+/// callees read it, and a parent is anywhere in the table, so each read is
+/// a cache miss.
+#[derive(Clone, Copy)]
+struct PathNode {
+    /// Sum of the weights of the stacks through the node.
+    weight: i64,
+    /// One bit per callee of an edge crossed on the node's path, so that a
+    /// callee met for the first time needs no search of the path.
+    callees: u64,
+    /// The last kept graph node on the path.
+    last: u32,
+    /// The nearest stack node at or above this one that crosses an edge.
+    up: u32,
+    /// Some stack goes through the node.
+    reached: bool,
+}
+
+impl PathNode {
+    /// Also what a root's missing caller reads as.
+    const ROOT: PathNode = PathNode {
+        weight: 0,
+        callees: 0,
+        last: u32::MAX,
+        up: u32::MAX,
+        reached: false,
+    };
+}
+
+/// Whether edge `e` is crossed at stack node `s` or at a crossing node
+/// above it (`s` is the nearest crossing node at or above some node).
+fn crossed_above(
+    e: u32,
+    mut s: u32,
+    crossings: &[u32],
+    cross_end: &[u32],
+    parent: &[Option<StackId>],
+    nodes: &[PathNode],
+) -> bool {
+    while s != u32::MAX {
+        let si = s as usize;
+        let from = if si == 0 { 0 } else { cross_end[si - 1] } as usize;
+        if crossings[from..cross_end[si] as usize]
+            .iter()
+            .any(|&c| c >> 1 == e)
+        {
+            return true;
+        }
+        s = parent[si].map_or(u32::MAX, |p| nodes[p.index()].up);
+    }
+    false
+}
+
+/// Call edges by (caller, callee), numbered as first met, each field in
+/// its own array: the walks read one field of a random edge at a time.
+#[derive(Default)]
+struct EdgeMap {
+    index: HashMap<(u32, u32), u32>,
+    from: Vec<u32>,
+    to: Vec<u32>,
+    weight: Vec<i64>,
+    inline: Vec<bool>,
+}
+
+impl EdgeMap {
+    /// A stack's first crossing of edge `e`, root to leaf.
+    fn cross(&mut self, e: usize, weight: i64, inline: bool) {
+        self.weight[e] = self.weight[e].wrapping_add(weight);
+        self.inline[e] &= inline;
+    }
+
+    fn id(&mut self, from: u32, to: u32) -> u32 {
+        let next = self.to.len() as u32;
+        let id = *self.index.entry((from, to)).or_insert(next);
+        if id == next {
+            self.from.push(from);
+            self.to.push(to);
+            self.weight.push(0);
+            self.inline.push(true);
+        }
+        id
+    }
+
+    fn into_edges(self) -> Vec<CallEdge> {
+        (0..self.to.len())
             .map(|e| CallEdge {
-                from: e.from,
-                to: e.dest,
-                weight: e.weight,
-                inline: e.inline,
+                from: self.from[e],
+                to: self.to[e],
+                weight: self.weight[e],
+                inline: self.inline[e],
             })
             .collect()
     }

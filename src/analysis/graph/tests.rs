@@ -245,6 +245,100 @@ fn inline_labels_follow_incoming_edges() {
     );
 }
 
+/// pprof's rule read literally: every stack walked root to leaf through
+/// its kept frames, each edge counted at the stack's first crossing.
+fn call_edges_per_stack(g: &Graph, p: &Profile, kept: &[bool]) -> Vec<(u32, u32, i64, bool)> {
+    let mut edges: HashMap<(u32, u32), (i64, bool)> = HashMap::new();
+    for ws in &g.stacks {
+        let frames: Vec<LocId> = p.stacks.frames(ws.leaf).take(ws.keep as usize).collect();
+        let mut seen = Vec::new();
+        let mut prev = None;
+        for &loc in frames.iter().rev() {
+            let nodes = g.nodes_of(loc);
+            for (k, &node) in nodes.iter().enumerate().rev() {
+                if !kept[node as usize] {
+                    continue;
+                }
+                if let Some(from) = prev.filter(|&f| f != node) {
+                    if g.ever_inlined(node as usize) && !seen.contains(&(from, node)) {
+                        seen.push((from, node));
+                        let e = edges.entry((from, node)).or_insert((0, true));
+                        e.0 += ws.weight;
+                        e.1 &= k + 1 != nodes.len();
+                    }
+                }
+                prev = Some(node);
+            }
+        }
+    }
+    let mut out: Vec<_> = edges
+        .into_iter()
+        .map(|((f, t), (w, i))| (f, t, w, i))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn call_edges_equal_a_walk_of_every_stack() {
+    // Few functions and deep stacks: recursion, repeated edges, inlined
+    // runs, negative values; some nodes dropped, with and without
+    // `show_from` (which cuts each stack at its own depth).
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for round in 0..60 {
+        let mut samples = Vec::new();
+        for _ in 0..1 + next(40) {
+            let depth = 1 + next(9);
+            let frames: Vec<String> = (0..depth)
+                .map(|_| {
+                    let names = &["a", "b", "c", "d", "e"][..2 + round % 4];
+                    let mut f = names[next(names.len() as u64) as usize].to_string();
+                    for _ in 0..next(5).saturating_sub(1) {
+                        f = format!("{f}+{}", names[next(names.len() as u64) as usize]);
+                    }
+                    f
+                })
+                .collect();
+            let v = next(20) as i64 - 5;
+            samples.push(format!("main;{} {v}", frames.join(";")));
+        }
+        let texts: Vec<&str> = samples.iter().map(String::as_str).collect();
+        let p = ProfileBuilder::new(&[("samples", "count")])
+            .samples(&texts)
+            .build();
+        let opts = ReportOptions {
+            show_from: if round % 3 == 0 {
+                "^[bc]$".into()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        };
+        let g = Graph::build(&p, &opts).unwrap();
+        let kept: Vec<bool> = (0..g.len())
+            .map(|i| g.is_present(i) && next(5) != 0)
+            .collect();
+        let tracked: Vec<bool> = (0..g.len()).map(|i| g.ever_inlined(i)).collect();
+        let mut got: Vec<_> = g
+            .call_edges(&p, &kept, &tracked)
+            .into_iter()
+            .map(|e| (e.from, e.to, e.weight, e.inline))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            call_edges_per_stack(&g, &p, &kept),
+            "round {round}: {samples:?}"
+        );
+    }
+}
+
 #[test]
 fn go_path_helpers() {
     assert_eq!(go_base("/usr/bin/prog"), "prog");
