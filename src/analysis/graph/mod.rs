@@ -511,25 +511,8 @@ impl Graph {
             return Vec::new();
         }
         let mut map = EdgeMap::default();
-        // Entering a location's frames, outermost first, from the last kept
-        // node `prev`: the tracked edges crossed, as `id << 1 | inline`.
-        let enter = |prev: &mut u32, loc: LocId, map: &mut EdgeMap, out: &mut Vec<u32>| {
-            let nodes = self.nodes_of(loc);
-            let last = nodes.len().saturating_sub(1);
-            for (k, &node) in nodes.iter().enumerate().rev() {
-                // Dropped nodes are skipped: the edge joins the kept
-                // nodes around them (pprof's residual edge).
-                if !is_kept(node as usize) {
-                    continue;
-                }
-                if *prev != u32::MAX && *prev != node && is_tracked(node as usize) {
-                    out.push(map.id(*prev, node) << 1 | u32::from(k != last));
-                }
-                *prev = node;
-            }
-        };
         if self.stacks.iter().all(|ws| ws.keep == u32::MAX) {
-            self.shared_call_edges(profile, &mut map, &enter);
+            self.shared_call_edges(profile, kept, tracked, &mut map);
         } else {
             let mut path: Vec<u32> = Vec::new();
             let mut frames: Vec<LocId> = Vec::new();
@@ -540,7 +523,7 @@ impl Graph {
                 path.clear();
                 let mut prev = u32::MAX;
                 for &loc in frames.iter().rev() {
-                    enter(&mut prev, loc, &mut map, &mut path);
+                    self.enter(kept, tracked, &mut prev, loc, &mut map, &mut path);
                 }
                 seen.resize(map.to.len(), 0);
                 for &c in &path {
@@ -555,8 +538,45 @@ impl Graph {
         map.into_edges()
     }
 
+    /// Entering location `loc`'s frames, outermost first, from the last
+    /// kept node `prev` (moved on): the edges crossed into `tracked` nodes,
+    /// as `id << 1 | inline`, onto `out`.
+    #[inline]
+    fn enter(
+        &self,
+        kept: &[bool],
+        tracked: &[bool],
+        prev: &mut u32,
+        loc: LocId,
+        map: &mut EdgeMap,
+        out: &mut Vec<u32>,
+    ) {
+        let nodes = self.nodes_of(loc);
+        let last = nodes.len().saturating_sub(1);
+        for (k, &node) in nodes.iter().enumerate().rev() {
+            // Dropped nodes are skipped: the edge joins the kept nodes
+            // around them (pprof's residual edge).
+            if !kept.get(node as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            if *prev != u32::MAX
+                && *prev != node
+                && tracked.get(node as usize).copied().unwrap_or(false)
+            {
+                out.push(map.id(*prev, node) << 1 | u32::from(k != last));
+            }
+            *prev = node;
+        }
+    }
+
     /// [`Graph::call_edges`] over the stack table, every stack whole.
-    fn shared_call_edges(&self, profile: &Profile, map: &mut EdgeMap, enter: &EnterLocation) {
+    fn shared_call_edges(
+        &self,
+        profile: &Profile,
+        kept: &[bool],
+        tracked: &[bool],
+        map: &mut EdgeMap,
+    ) {
         let parent = profile.stacks.parents();
         let locs = profile.stacks.locs();
         let t = profile.stacks.len();
@@ -574,45 +594,51 @@ impl Graph {
                 up.reached = true;
             }
         }
-        // Node s crosses `crossings[cross_end[s - 1]..cross_end[s]]`.
-        let mut cross_end = vec![0u32; t];
-        let mut crossings: Vec<u32> = Vec::new();
-        let bit = |node: u32| 1u64 << (node.wrapping_mul(0x9E37_79B9) >> 26);
-        for s in 0..t {
-            let start = crossings.len();
-            if nodes[s].reached {
-                let above = parent[s].map_or(PathNode::ROOT, |p| nodes[p.index()]);
-                let mut prev = above.last;
-                enter(&mut prev, locs[s], map, &mut crossings);
-                let mut bits = above.callees;
-                for k in start..crossings.len() {
-                    let (c, e) = (crossings[k], crossings[k] >> 1);
-                    let to = map.to[e as usize];
-                    let repeat = crossings[start..k].iter().any(|&d| d >> 1 == e)
-                        || (above.callees & bit(to) != 0
-                            && crossed_above(e, above.up, &crossings, &cross_end, parent, &nodes));
-                    if !repeat {
-                        map.cross(e as usize, nodes[s].weight, c & 1 != 0);
+        // Whether a stack through `above` crossed `from -> to` on its way
+        // there: the ancestors' frames read again, rarely (see `callees`).
+        let crossed_above = |nodes: &[PathNode], mut above: Option<StackId>, from: u32, to: u32| {
+            while let Some(a) = above {
+                above = parent[a.index()];
+                let mut prev = above.map_or(u32::MAX, |p| nodes[p.index()].last);
+                for &node in self.nodes_of(locs[a.index()]).iter().rev() {
+                    if !kept.get(node as usize).copied().unwrap_or(false) {
+                        continue;
                     }
-                    bits |= bit(to);
+                    if (prev, node) == (from, to) {
+                        return true;
+                    }
+                    prev = node;
                 }
-                let node = &mut nodes[s];
-                node.last = prev;
-                node.callees = bits;
-                node.up = if crossings.len() > start {
-                    s as u32
-                } else {
-                    above.up
-                };
             }
-            cross_end[s] = crossings.len() as u32;
+            false
+        };
+        let bit = |node: u32| 1u64 << (node.wrapping_mul(0x9E37_79B9) >> 26);
+        let mut crossings: Vec<u32> = Vec::new();
+        for s in 0..t {
+            if !nodes[s].reached {
+                continue;
+            }
+            let above = parent[s].map_or(PathNode::ROOT, |p| nodes[p.index()]);
+            let mut prev = above.last;
+            crossings.clear();
+            self.enter(kept, tracked, &mut prev, locs[s], map, &mut crossings);
+            let mut callees = above.callees;
+            for (k, &c) in crossings.iter().enumerate() {
+                let e = (c >> 1) as usize;
+                let (from, to) = (map.from[e], map.to[e]);
+                let repeat = crossings[..k].iter().any(|&d| d >> 1 == c >> 1)
+                    || (above.callees & bit(to) != 0 && crossed_above(&nodes, parent[s], from, to));
+                if !repeat {
+                    map.cross(e, nodes[s].weight, c & 1 != 0);
+                }
+                callees |= bit(to);
+            }
+            let node = &mut nodes[s];
+            node.last = prev;
+            node.callees = callees;
         }
     }
 }
-
-/// Entering a location's frames from the last kept node: pushes the
-/// crossings, moves the last kept node on.
-type EnterLocation<'a> = dyn Fn(&mut u32, LocId, &mut EdgeMap, &mut Vec<u32>) + 'a;
 
 /// What [`Graph::call_edges`] keeps per stack node, together: a node's
 /// callees read it, and a parent is anywhere in the table, so each read is
@@ -626,8 +652,6 @@ struct PathNode {
     callees: u64,
     /// The last kept graph node on the path.
     last: u32,
-    /// The nearest stack node at or above this one that crosses an edge.
-    up: u32,
     /// Some stack goes through the node.
     reached: bool,
 }
@@ -638,33 +662,8 @@ impl PathNode {
         weight: 0,
         callees: 0,
         last: u32::MAX,
-        up: u32::MAX,
         reached: false,
     };
-}
-
-/// Whether edge `e` is crossed at stack node `s` or at a crossing node
-/// above it (`s` is the nearest crossing node at or above some node).
-fn crossed_above(
-    e: u32,
-    mut s: u32,
-    crossings: &[u32],
-    cross_end: &[u32],
-    parent: &[Option<StackId>],
-    nodes: &[PathNode],
-) -> bool {
-    while s != u32::MAX {
-        let si = s as usize;
-        let from = if si == 0 { 0 } else { cross_end[si - 1] } as usize;
-        if crossings[from..cross_end[si] as usize]
-            .iter()
-            .any(|&c| c >> 1 == e)
-        {
-            return true;
-        }
-        s = parent[si].map_or(u32::MAX, |p| nodes[p.index()].up);
-    }
-    false
 }
 
 /// Call edges by (caller, callee), numbered as first met, each field in
