@@ -280,8 +280,7 @@ fn gzipped_dump_broken_midway_says_where() {
     length[n - 3] ^= 1;
     let mut deflate = gz.clone();
     deflate[n / 2..n / 2 + 64].fill(0xff);
-    let table: [(&str, &[u8], &str); 4] = [
-        ("cut in half", &gz[..n / 2], "truncated"),
+    let table: [(&str, &[u8], &str); 3] = [
         ("a bad CRC", &crc, "CRC-32 mismatch"),
         ("a bad length", &length, "length mismatch"),
         ("64 bytes of 0xff midway", &deflate, ""),
@@ -302,13 +301,74 @@ fn gzipped_dump_broken_midway_says_where() {
             "{what}: {message}"
         );
     }
-    let (offset, message) = gzip_error(&gz[..n / 2]);
-    assert_eq!(offset as usize, n / 2);
+    let (offset, message) = gzip_error(&crc);
     let full = DecodeError::Gzip { offset, message }.to_string();
-    assert!(
-        full.starts_with(&format!("gzip data is broken at byte {}", n / 2)),
-        "{full}"
-    );
+    assert!(full.starts_with("gzip data is broken at byte "), "{full}");
+}
+
+/// What the crate's inflater gives of `gz` before it stops.
+fn inflated_prefix(gz: &[u8]) -> Vec<u8> {
+    let mut inflater = decode::gzip::Inflater::new(gz, u64::MAX);
+    let mut out = Vec::new();
+    while let Ok(Some(chunk)) = inflater.next_chunk(&mut NoProgress) {
+        out.extend_from_slice(chunk);
+    }
+    out
+}
+
+/// A gzipped dump cut short (an interrupted copy, a size limit) anywhere:
+/// the dump as far as it inflates, read as plain text would read it, and
+/// one warning more that names the byte; streamed or, under 64 KiB of
+/// text, read whole. Cut in the trailer, the whole dump, unchecked.
+#[test]
+fn gzipped_dump_cut_short_keeps_what_came_before() {
+    let block = "goroutine 7 [select]:\nmain.f(0x1)\n\t/app/f.go:12 +0x1d\n\n";
+    for (count, cuts) in [(40_000, 40), (300, 300)] {
+        let mut text = String::new();
+        for i in 0..count {
+            text.push_str(&block.replace("main.f", &format!("main.f{}", i % 997)));
+        }
+        let gz = support::gzip(text.as_bytes());
+        let n = gz.len();
+        for end in (20..n - 8).step_by((n / cuts).max(1)).chain([n / 2, n - 9]) {
+            let prefix = inflated_prefix(&gz[..end]);
+            assert!(text.as_bytes().starts_with(&prefix), "cut at {end}");
+            if text::detect_prefix(&prefix) != Some(text::TextKind::Dump) {
+                continue;
+            }
+            let want = canonical(&decode::decode(&prefix).unwrap());
+            for piece in [4096, 64 << 10] {
+                let mut got = gunzipped(&gz[..end], piece)
+                    .unwrap_or_else(|e| panic!("{count} goroutines cut at {end}: {e}"));
+                let warning = got.warnings.remove(0);
+                got.warning_count -= 1;
+                assert!(
+                    warning
+                        .message
+                        .starts_with(&format!("the gzip file is cut short at byte {end}: "))
+                        && warning.message.contains("what followed it is missing"),
+                    "{warning:?}"
+                );
+                if let Some(d) = support::diff(&want, &canonical(&got)) {
+                    panic!("{count} goroutines cut at {end}, piece {piece}:\n{d}");
+                }
+            }
+        }
+        let mut whole = gunzipped(&gz[..n - 4], 4096).unwrap();
+        let warning = whole.warnings.remove(0);
+        whole.warning_count -= 1;
+        assert!(
+            warning
+                .message
+                .contains("CRC-32 and length could not be checked"),
+            "{warning:?}"
+        );
+        let want = canonical(&decode::decode(text.as_bytes()).unwrap());
+        if let Some(d) = support::diff(&want, &canonical(&whole)) {
+            panic!("{count} goroutines, cut in the trailer:\n{d}");
+        }
+        assert_eq!(whole.goroutines.len(), count);
+    }
 }
 
 /// A dump cut off by a log limit anywhere in its last goroutine, gzipped

@@ -93,6 +93,16 @@ const INPUT_BUFFER: usize = 1 << 20;
 /// Streaming gzip decoder; see the module docs. It reads its input from any
 /// [`Read`] (a slice, or a file read in slices) a buffer at a time, so neither
 /// the compressed nor the uncompressed data need be in memory whole.
+/// Where a gzip stream's input ended early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CutShort {
+    /// In the compressed data: the rest of the content is missing.
+    InData,
+    /// In the trailer: the content is whole, but its CRC-32 and length
+    /// could not be checked.
+    InTrailer,
+}
+
 pub struct Inflater<R> {
     reader: R,
     /// Compressed bytes read but not yet used are `input[lo..hi]`.
@@ -120,6 +130,11 @@ pub struct Inflater<R> {
     total_out: u64,
     limit: u64,
     next_progress: u64,
+    /// Where the input ended early, if it did: what came out before is
+    /// intact, only the rest is missing.
+    cut_short: Option<CutShort>,
+    /// An error found after the output handed out with it: the next call's.
+    pending: Option<DecodeError>,
 }
 
 impl<R: Read> Inflater<R> {
@@ -144,6 +159,8 @@ impl<R: Read> Inflater<R> {
             total_out: 0,
             limit,
             next_progress: PROGRESS_EVERY,
+            cut_short: None,
+            pending: None,
         }
     }
 
@@ -184,6 +201,12 @@ impl<R: Read> Inflater<R> {
     /// Absolute offset just past the input read so far (its end, once `eof`).
     fn end(&self) -> u64 {
         self.input_base + self.hi as u64
+    }
+
+    /// Whether the last error was the input ending early, and where:
+    /// every byte handed out before it is intact.
+    pub fn cut_short(&self) -> Option<CutShort> {
+        self.cut_short
     }
 
     /// Reads more input after the unused bytes. `false` at the end of input.
@@ -237,6 +260,9 @@ impl<R: Read> Inflater<R> {
     /// The next piece of output, `None` at the end of the last member. The
     /// slice is valid until the next call.
     pub fn next_chunk(&mut self, progress: &mut dyn Progress) -> Result<Option<&[u8]>> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
         loop {
             match self.state {
                 State::Done => return Ok(None),
@@ -287,6 +313,7 @@ impl<R: Read> Inflater<R> {
                                     self.fill()?
                                 };
                                 if !more {
+                                    self.cut_short = Some(CutShort::InData);
                                     return Err(self.error_at(
                                         self.end(),
                                         "the compressed data ends early (the file is truncated)",
@@ -301,10 +328,14 @@ impl<R: Read> Inflater<R> {
                     if status == TINFLStatus::Done {
                         // Account for the final output before the trailer check.
                         self.account(start, end)?;
-                        self.read_trailer()?;
+                        let trailer = self.read_trailer();
                         if written > 0 {
+                            // The member's last bytes go out first, so a
+                            // trailer cut short loses none of the content.
+                            self.pending = trailer.err();
                             return Ok(Some(&self.ring[start..end]));
                         }
+                        trailer?;
                         continue;
                     }
                     if written == 0 {
@@ -469,6 +500,7 @@ impl<R: Read> Inflater<R> {
     fn read_trailer(&mut self) -> Result<()> {
         let p = self.pos();
         if !self.ensure(8)? {
+            self.cut_short = Some(CutShort::InTrailer);
             return Err(self.error_at(
                 self.end(),
                 "the gzip trailer (CRC-32 and length) is truncated",

@@ -226,6 +226,12 @@ trait DumpSource {
     fn locate(&self, e: DecodeError, _lines: u32, _bytes: u64) -> DecodeError {
         e
     }
+
+    /// Whether the source's last error was its input ending early, with
+    /// all the text before it intact (a gzip file cut short), and where.
+    fn cut_short(&self) -> Option<gzip::CutShort> {
+        None
+    }
 }
 
 impl DumpSource for &mut dyn Read {
@@ -264,6 +270,10 @@ impl<R: Read> DumpSource for gzip::Inflater<R> {
         ((size as f64 * ratio) as u64).max(out)
     }
 
+    fn cut_short(&self) -> Option<gzip::CutShort> {
+        gzip::Inflater::cut_short(self)
+    }
+
     fn locate(&self, e: DecodeError, lines: u32, bytes: u64) -> DecodeError {
         match e {
             DecodeError::Gzip { offset, message } => DecodeError::Gzip {
@@ -298,14 +308,30 @@ fn decode_dump_stream(
     loop {
         let want = buf.len() + opts.dump_piece.max(1);
         let before = buf.len();
-        let more = source
-            .fill(&mut buf, want, progress)
-            .map_err(|e| source.locate(e, stream.lines(), fed))?;
+        // A dump cut short, as a log limit or an interrupted copy leaves
+        // it, keeps what came before the cut, with a warning: the same as
+        // the cut text read plain.
+        let (more, cut) = match source.fill(&mut buf, want, progress) {
+            Ok(more) => (more, None),
+            Err(DecodeError::Gzip { offset, message }) => match source.cut_short() {
+                Some(at) => (false, Some((offset, message, at))),
+                None => {
+                    let e = DecodeError::Gzip { offset, message };
+                    return Err(source.locate(e, stream.lines(), fed));
+                }
+            },
+            Err(e) => return Err(source.locate(e, stream.lines(), fed)),
+        };
         read += (buf.len() - before) as u64;
         stream.set_total(source.estimate(size));
         if !more {
             stream.feed(&buf, true, progress)?;
-            return Ok(stream.finish());
+            let lines = stream.lines();
+            let mut profile = stream.finish();
+            if let Some((offset, message, at)) = cut {
+                warn_cut_short(&mut profile, lines, offset, &message, at);
+            }
+            return Ok(profile);
         }
         match text::dump::last_header_start(&buf[before.saturating_sub(1)..]) {
             Some(cut) => {
@@ -327,6 +353,37 @@ fn decode_dump_stream(
     }
 }
 
+/// The warning for a gzipped dump whose input ended early at compressed
+/// byte `offset`, after `lines` lines of text.
+fn warn_cut_short(
+    profile: &mut Profile,
+    lines: u32,
+    offset: u64,
+    message: &str,
+    at: gzip::CutShort,
+) {
+    let outcome = match at {
+        gzip::CutShort::InData => {
+            format!("the dump is read to line {lines}, and what followed it is missing")
+        }
+        gzip::CutShort::InTrailer => {
+            "the dump is whole, but its CRC-32 and length could not be checked".to_string()
+        }
+    };
+    // First, where the page's banner shows it: it says why the last
+    // goroutine may be cut too.
+    profile.warnings.insert(
+        0,
+        crate::model::Warning {
+            line: None,
+            offset: None,
+            message: format!("the gzip file is cut short at byte {offset}: {message}; {outcome}"),
+        },
+    );
+    profile.warnings.truncate(100);
+    profile.warning_count += 1;
+}
+
 /// Inflates and decodes a gzip stream of `size` compressed bytes, the
 /// inflated bytes going to the decoder as they come.
 fn decode_gzip(
@@ -340,17 +397,38 @@ fn decode_gzip(
         .with_stage(Stage::Decoding);
     let mut head = Vec::new();
     let mut ended = false;
+    // A small dump cut short: read whole, with a warning (as streamed).
+    let mut cut = None;
     while head.len() < SNIFF {
-        match inflater.next_chunk(progress)? {
-            Some(chunk) => head.extend_from_slice(chunk),
-            None => {
-                ended = true;
-                break;
+        let failed = match inflater.next_chunk(progress) {
+            Ok(Some(chunk)) => {
+                head.extend_from_slice(chunk);
+                continue;
             }
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        ended = true;
+        match (failed, inflater.cut_short()) {
+            (None, _) => {}
+            (Some(DecodeError::Gzip { offset, message }), Some(at))
+                if text::looks_like_text(&head)
+                    && text::detect_prefix(&head) == Some(text::TextKind::Dump) =>
+            {
+                cut = Some((offset, message, at));
+            }
+            (Some(e), _) => return Err(e),
         }
+        break;
     }
     if head.is_empty() {
         return Err(DecodeError::Empty);
+    }
+    if let Some((offset, message, at)) = cut {
+        let mut profile = decode_plain(&head, true, opts, progress)?;
+        let lines = head.split(|&b| b == b'\n').count() as u32;
+        warn_cut_short(&mut profile, lines, offset, &message, at);
+        return Ok(profile);
     }
     // A gzipped goroutine dump is streamed too, with no size limit but the
     // goroutine limit, as a plain one read from a file. (The output goes

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
 import { asToday, assertFlameFits, canvasInk, downloadTop, flameFit, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
@@ -79,6 +80,31 @@ test("a dump cut off in the middle of a line counts its goroutines and says wher
       const line = whole.slice(0, cutAt).split("\n").length;
       const id = /^goroutine (\d+)/.exec(headers[headers.length - 1])[1];
       assert.match(await text(page, "warning"), new RegExp(`line ${line}: the dump was cut off in the middle of this line .*goroutine ${id} is counted`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }));
+
+test("a gzipped dump cut short opens as far as it goes and says where it stops", () =>
+  withPage(async (page) => {
+    // Big enough to be streamed (more than the 64 KiB read to tell the
+    // format), cut partway, as an interrupted copy leaves a .txt.gz.
+    const whole = readFileSync(corpus("goroutine_states.debug2.txt"));
+    const gz = gzipSync(Buffer.concat([whole, whole, whole]));
+    const cutAt = Math.floor(gz.length * 0.6);
+    // What the cut file still holds, by another inflater.
+    const held = gunzipSync(gz.subarray(0, cutAt), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString("utf8");
+    const headers = held.split("\n").filter((l) => /^goroutine \d+ \[.*\]:$/.test(l)).length;
+    assert.ok(headers > 0, "the cut keeps goroutines");
+    const dir = mkdtempSync(join(tmpdir(), "pprof-lens-cut-"));
+    try {
+      const file = join(dir, "goroutines.txt.gz");
+      writeFileSync(file, gz.subarray(0, cutAt));
+      await openFile(page, file);
+      await page.click('[data-testid="tab-goroutines"]');
+      assert.equal(Number(await text(page, "goroutine-total")), headers);
+      assert.match(await text(page, "warning"), new RegExp(`the gzip file is cut short at byte ${cutAt}: .*what followed it is missing`));
+      await screenshot(page, "goroutines-gz-cut-short");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
