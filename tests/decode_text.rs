@@ -24,7 +24,7 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn read(rel: &str) -> Vec<u8> {
-    support::read_corpus(&format!("{rel}"))
+    support::read_corpus(rel)
 }
 
 fn decode_ok(name: &str, bytes: &[u8]) -> Profile {

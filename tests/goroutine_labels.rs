@@ -12,6 +12,8 @@ use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions, GoroutineSum
 
 mod support;
 
+/// A group's state and stack.
+type StackKey = (String, Vec<String>);
 fn corpus(test: &str) -> Option<std::path::PathBuf> {
     support::corpus(&format!("goroutine_labels::{test}"))
 }
@@ -97,7 +99,7 @@ fn labels_split_groups_and_merge_on_request() {
     // the label-split groups of that key had different labels.
     let merged = summary(&c, rel, true);
     assert_eq!(merged.total, 43);
-    let mut want: BTreeMap<(String, Vec<String>), (u64, BTreeSet<Vec<String>>)> = BTreeMap::new();
+    let mut want: BTreeMap<StackKey, (u64, BTreeSet<Vec<String>>)> = BTreeMap::new();
     for g in &by_labels.groups {
         let e = want.entry(stack_key(g)).or_default();
         e.0 += g.count;

@@ -304,7 +304,7 @@ fn layers_import_only_downstream() {
                 .unwrap_or_default();
             for (line, name) in named_modules(&code, &file) {
                 checked += 1;
-                let bad = if forbidden == &["*"] {
+                let bad = if forbidden == ["*"] {
                     TOP_MODULES.contains(&name.as_str()) && name != own_top
                 } else {
                     forbidden.contains(&name.as_str())
