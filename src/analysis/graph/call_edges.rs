@@ -137,18 +137,23 @@ impl Graph {
         let parent = profile.stacks.parents();
         let locs = profile.stacks.locs();
         let t = profile.stacks.len();
-        let mut nodes = vec![PathNode::ROOT; t];
+        let unreached = PathNode {
+            last: UNREACHED,
+            ..PathNode::ROOT
+        };
+        let mut nodes = vec![unreached; t];
         for ws in &self.stacks {
-            let leaf = &mut nodes[ws.leaf.index()];
-            leaf.weight = ws.weight;
-            leaf.reached = true;
+            nodes[ws.leaf.index()] = PathNode {
+                weight: ws.weight,
+                ..PathNode::ROOT
+            };
         }
         for s in (0..t).rev() {
-            if let (true, Some(p)) = (nodes[s].reached, parent[s]) {
+            if let (false, Some(p)) = (nodes[s].last == UNREACHED, parent[s]) {
                 let w = nodes[s].weight;
                 let up = &mut nodes[p.index()];
                 up.weight = up.weight.wrapping_add(w);
-                up.reached = true;
+                up.last = u32::MAX;
             }
         }
         // Whether a stack through `above` crossed `from -> to` on its way
@@ -169,10 +174,10 @@ impl Graph {
             }
             false
         };
-        let bit = |node: u32| 1u64 << (node.wrapping_mul(0x9E37_79B9) >> 26);
+        let bit = |node: u32| 1u32 << (node.wrapping_mul(0x9E37_79B9) >> 27);
         let mut crossings: Vec<u32> = Vec::new();
         for s in 0..t {
-            if !nodes[s].reached {
+            if nodes[s].last == UNREACHED {
                 continue;
             }
             let above = parent[s].map_or(PathNode::ROOT, |p| nodes[p.index()]);
@@ -197,21 +202,25 @@ impl Graph {
     }
 }
 
-/// What [`Graph::call_edges`] keeps per stack node, together: a node's
-/// callees read it, and a parent is anywhere in the table, so each read is
-/// a cache miss.
+/// What [`Graph::call_edges`] keeps per stack node, together in 16 bytes:
+/// a node's callees read it, and a parent is anywhere in the table, so each
+/// read is a cache miss; the table has millions of nodes, and in wasm the
+/// memory they take stays the page's.
 #[derive(Clone, Copy)]
 struct PathNode {
     /// Sum of the weights of the stacks through the node.
     weight: i64,
     /// One bit per callee of an edge crossed on the node's path, so that a
     /// callee met for the first time needs no search of the path.
-    callees: u64,
-    /// The last kept graph node on the path.
+    callees: u32,
+    /// The last kept graph node on the path (`u32::MAX`: none yet), or
+    /// [`UNREACHED`] when no stack goes through the node.
     last: u32,
-    /// Some stack goes through the node.
-    reached: bool,
 }
+
+/// In [`PathNode::last`]: no stack goes through the node. Graph node ids
+/// stay below 2^31 (the top bit marks inlined frames elsewhere).
+const UNREACHED: u32 = u32::MAX - 1;
 
 impl PathNode {
     /// Also what a root's missing caller reads as.
@@ -219,7 +228,6 @@ impl PathNode {
         weight: 0,
         callees: 0,
         last: u32::MAX,
-        reached: false,
     };
 }
 
