@@ -121,7 +121,7 @@ pub fn ProfileHeader(props: &ProfileHeaderProps) -> Html {
             <InputsBar summary={s.clone()} {index} on_change={props.on_change.clone()} />
             if s.warning_count > 0 {
                 <div class="banner warning" data-testid="warning">
-                    { format!("{} part(s) of the file could not be read and were skipped", s.warning_count) }
+                    { format!("{} warning{} while reading the file", s.warning_count, if s.warning_count == 1 { "" } else { "s" }) }
                     if let Some(first) = s.warnings.first() { { format!(" (first: {first})") } }
                 </div>
             }
