@@ -148,7 +148,7 @@ pub fn LabelsPanel(props: &LabelsPanelProps) -> Html {
         },
         Some((_, v)) => html! {
             { for v.keys.iter().map(|k| html! {
-                <div class="label-key" data-testid="label-key" data-key={k.key.clone()}>
+                <div class="label-key" key={k.key.clone()} data-testid="label-key" data-key={k.key.clone()}>
                     <div class="label-key-head">
                         <b>{ &k.key }</b>
                         if k.numeric { <span class="muted">{ " (number)" }</span> }
@@ -161,8 +161,8 @@ pub fn LabelsPanel(props: &LabelsPanelProps) -> Html {
                             None => "pprof's syntax cannot pick this value alone".to_string(),
                         };
                         html! {
-                            <div class="label-value" role="button" tabindex="0" data-testid="label-value"
-                                data-key={k.key.clone()} data-value={val.value.clone()}
+                            <div class="label-value" key={val.value.clone()} role="button" tabindex="0"
+                                data-testid="label-value" data-key={k.key.clone()} data-value={val.value.clone()}
                                 data-filter={val.filter.clone().unwrap_or_default()}
                                 onclick={pick(val.filter.clone(), false)} {title}>
                                 <span class="label-bar" style={bar} />

@@ -124,6 +124,7 @@ test("numeric labels: units in the panel, ranges in pprof's syntax", () =>
     await panelEquals(page, focused);
     // A click on a number with decimals focuses exactly that number.
     await setOption(page, "tagfocus", "");
+    await panelEquals(page, tagRows(oracle("heap.tags.txt")));
     await page.click('[data-testid="label-value"][data-value="2.62kB"]');
     await inputEquals(page, '[data-testid="tagfocus"]', "bytes=2688bytes");
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="label-value"]').length === 1);

@@ -183,9 +183,12 @@ export async function flameDrawn(s) {
   await s.waitFor(() => document.querySelector('[data-testid="flame-canvas"]')?.dataset.drawn === "true", { what: "the flame graph" });
 }
 
-/// Fraction of canvas pixels that differ from the top-left pixel (the background).
+/// Fraction of canvas pixels that differ from the top-left pixel (the
+/// background). A canvas with no pixels (between a resize and its layout)
+/// counts as no ink: 0/0 would be NaN, which WebKit's WebDriver cannot send.
 function canvasInk() {
   const c = document.querySelector('[data-testid="flame-canvas"]');
+  if (!c || c.width === 0 || c.height === 0) return 0;
   const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
   let ink = 0;
   for (let i = 0; i < data.length; i += 4) {
@@ -200,7 +203,12 @@ function canvasInk() {
 export async function expectInk(s) {
   const end = Date.now() + 10_000;
   for (;;) {
-    const ink = await s.run(canvasInk);
+    // WebKit's WebDriver now and then fails to read a script's result back
+    // while the canvas is being resized and repainted; the next poll reads it.
+    const ink = await s.run(canvasInk).catch((e) => {
+      if (!/Could not parse script result/.test(e.message)) throw e;
+      return 0;
+    });
     if (ink > 0.05) return;
     if (Date.now() > end) assert.fail(`the flame graph drew no boxes (ink ${ink})`);
     await new Promise((r) => setTimeout(r, 200));
