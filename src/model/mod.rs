@@ -22,6 +22,7 @@ pub mod compare;
 mod goroutine;
 mod id_index;
 pub mod merge;
+pub mod snapshot;
 mod stack;
 mod strings;
 mod text_top;

@@ -81,6 +81,38 @@ impl Strings {
         &self.buf[start..self.ends[i] as usize]
     }
 
+    /// The text and the ends of its strings, for a snapshot.
+    pub(super) fn parts(&self) -> (&str, &[u32]) {
+        (&self.buf, &self.ends)
+    }
+
+    /// The table whose text is `buf`, cut at `ends` ([`Strings::parts`]);
+    /// the index is built again.
+    pub(super) fn from_parts(buf: String, ends: Vec<u32>) -> Result<Strings, &'static str> {
+        if ends.first() != Some(&0) {
+            return Err("a string table must start with the empty string");
+        }
+        let cuts_text = ends.windows(2).any(|w| w[0] > w[1])
+            || ends.iter().any(|&e| !buf.is_char_boundary(e as usize))
+            || ends.last().map(|&e| e as usize) != Some(buf.len());
+        if cuts_text {
+            return Err("a string table's ends do not cut its text");
+        }
+        let mut s = Strings {
+            buf,
+            ends,
+            index: HashTable::new(),
+            hasher: hashbrown::DefaultHashBuilder::default(),
+        };
+        s.index.reserve(s.ends.len(), |&(_, h)| spread(h));
+        for i in 0..s.ends.len() as u32 {
+            let h = (s.hasher.hash_one(s.get(StrId(i))) >> 32) as u32;
+            s.index
+                .insert_unique(spread(h), (i, h), |&(_, ih)| spread(ih));
+        }
+        Ok(s)
+    }
+
     /// Returns the id of `s`, adding it if it is new.
     ///
     /// # Panics
