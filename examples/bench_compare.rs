@@ -13,6 +13,7 @@ use std::time::Instant;
 use pprof_lens::analysis::options::ReportOptions;
 use pprof_lens::decode::decode;
 use pprof_lens::model::compare::CompareMode;
+use pprof_lens::model::snapshot;
 use pprof_lens::protocol::{Answer, Query};
 use pprof_lens::session::Session;
 use pprof_lens::view::top_rows::RowOrder;
@@ -77,10 +78,29 @@ fn one(bytes: &[u8]) -> Steps {
     [dec, open, top, flame]
 }
 
-fn pair(base: &[u8], new: &[u8]) -> Steps {
+/// The pair as the page opens it: the base decoded on a second thread (the
+/// helper worker), which hands its model over as bytes, while this one
+/// decodes the new profile. Also returns the hand-over's costs: the
+/// snapshot's bytes and the seconds to write and to read it.
+fn pair(base: &[u8], new: &[u8]) -> (Steps, Handover) {
     let t = Instant::now();
-    let b = decode(base).unwrap_or_else(|e| die(e));
-    let n = decode(new).unwrap_or_else(|e| die(e));
+    let (snapshot, n) = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| {
+            let b = decode(base).unwrap_or_else(|e| die(e));
+            let t = Instant::now();
+            let bytes = snapshot::to_bytes(&b);
+            (bytes, t.elapsed().as_secs_f64())
+        });
+        let n = decode(new).unwrap_or_else(|e| die(e));
+        (helper.join().expect("the helper thread"), n)
+    });
+    let ((bytes, write), t_read) = (snapshot, Instant::now());
+    let b = snapshot::from_bytes(&bytes).unwrap_or_else(|e| die(e));
+    let handover = Handover {
+        bytes: bytes.len(),
+        write,
+        read: t_read.elapsed().as_secs_f64(),
+    };
     let dec = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut s = Session::compared(
@@ -92,7 +112,14 @@ fn pair(base: &[u8], new: &[u8]) -> Steps {
     .unwrap_or_else(|e| die(e));
     let open = t.elapsed().as_secs_f64();
     let (top, flame) = first_views(&mut s);
-    [dec, open, top, flame]
+    ([dec, open, top, flame], handover)
+}
+
+#[derive(Clone, Copy)]
+struct Handover {
+    bytes: usize,
+    write: f64,
+    read: f64,
 }
 
 fn best(runs: usize, mut f: impl FnMut() -> Steps) -> Steps {
@@ -132,9 +159,13 @@ fn main() {
     );
     // Alternating, so load on the machine falls on both alike.
     let (mut alone, mut both) = (None::<Steps>, None::<Steps>);
+    let mut handover: Option<Handover> = None;
     for _ in 0..runs.max(1) {
         let a = best(1, || one(&n));
-        let p = best(1, || pair(&b, &n));
+        let (p, h) = pair(&b, &n);
+        if handover.is_none_or(|k| h.write + h.read < k.write + k.read) {
+            handover = Some(h);
+        }
         let keep = |x: &mut Option<Steps>, s: Steps| {
             if x.is_none_or(|b| s.iter().sum::<f64>() < b.iter().sum::<f64>()) {
                 *x = Some(s);
@@ -147,7 +178,7 @@ fn main() {
     println!("| step | new alone | the pair, compared | ratio |");
     println!("|---|---|---|---|");
     let names = [
-        "decode",
+        "decode (the pair: the base on a second thread, handed over as bytes)",
         "open (the difference, or its header)",
         "first Top page and its labels",
         "first flame scene",
@@ -166,5 +197,12 @@ fn main() {
         sa * 1e3,
         sp * 1e3,
         sp / sa
+    );
+    let h = handover.expect("a run");
+    println!(
+        "\nthe base handed over (in decode above): {:.1} MB of snapshot, written in {:.0} ms (on the second thread), read back in {:.0} ms",
+        h.bytes as f64 / 1e6,
+        h.write * 1e3,
+        h.read * 1e3
     );
 }

@@ -58,6 +58,11 @@ pub enum Request {
     SetCompare { mode: CompareMode, normalize: bool },
     /// Swap the base and the new profile. Answered by [`Response::Changed`].
     Swap,
+    /// To a helper worker, from the worker: decode the `file` sent beside
+    /// and answer with its model as bytes (`{ job, snapshot: Uint8Array }`,
+    /// see `model::snapshot`) or why it could not (`{ job, error: String }`).
+    /// The page never sends it.
+    Snapshot { name: String, job: u32 },
 }
 
 /// What several files opened together become.
@@ -478,6 +483,10 @@ mod tests {
                 normalize: true,
             },
             Request::Swap,
+            Request::Snapshot {
+                name: "base.pb.gz".into(),
+                job: u32::MAX,
+            },
         ];
         for r in requests {
             let bytes = postcard::to_allocvec(&r).expect("encodes");

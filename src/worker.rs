@@ -8,6 +8,17 @@
 //! A file comes as a `Blob`, read here a slice at a time, or as an
 //! `ArrayBuffer` where this worker can read no `Blob` (it says so when it
 //! starts, and the page reads the file instead).
+//!
+//! Two files opened together are decoded at once: this worker sends the
+//! second file to its helper (a second copy of itself) and decodes the
+//! first meanwhile; the helper hands its model back as bytes
+//! ([`crate::model::snapshot`]). Decoding is most of a pair's time, and the
+//! page's machine has a core for each. The page starts the helper beside
+//! this worker and joins the two with a `MessageChannel` (a worker started
+//! from a worker stalled Firefox's worker thread now and then), so opening
+//! files never fetches a script: the page makes no request once it runs.
+//! Until the helper answers through the channel, and where none runs, the
+//! files are decoded one after the other here.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,12 +30,20 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
-use crate::protocol::{FileCount, Request, Response};
+use crate::model::{snapshot, Profile};
+use crate::protocol::{FileCount, OpenMode, Request, Response};
 use crate::session::{Named, Opening, Session};
 
 #[derive(Default)]
 struct State {
     session: Option<Session>,
+    /// Two files being opened: the first decoded, the second with the helper.
+    pending: Option<Pending>,
+    /// The helper, when it runs (see the module's doc).
+    helper: Option<Helper>,
+    /// The number of the helper's next job: an answer to a job whose opening
+    /// was given up (another file was opened meanwhile) is dropped.
+    jobs: u32,
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -55,8 +74,21 @@ pub fn start() {
         post(&Response::Error { message });
     }));
     let state = Rc::new(RefCell::new(State::default()));
+    let for_messages = state.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let state = &for_messages;
         let data = ev.data();
+        if let Some(port) = port_in(&data, "helper") {
+            // This worker's end of the channel to its helper.
+            let helper = Helper::attach(state, port);
+            state.borrow_mut().helper = Some(helper);
+            return;
+        }
+        if let Some(port) = port_in(&data, "port") {
+            // This is a helper: its jobs come through the channel.
+            serve_as_helper(port);
+            return;
+        }
         let req = Reflect::get(&data, &"req".into())
             .ok()
             .and_then(|r| crate::wire::from_js::<Request>(&r).ok());
@@ -74,13 +106,21 @@ pub fn start() {
             .and_then(|f| f.dyn_into::<js_sys::Array>().ok())
             .map(|a| a.iter().filter_map(Input::new).collect())
             .unwrap_or_default();
-        handle(&state, req, file, files);
+        handle(state, req, file, files);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&Response::Ready {
         reads_blobs: reads_blobs(),
     });
+}
+
+/// The `MessagePort` under `key` in a message from the page.
+fn port_in(data: &JsValue, key: &str) -> Option<web_sys::MessagePort> {
+    Reflect::get(data, &key.into())
+        .ok()?
+        .dyn_into::<web_sys::MessagePort>()
+        .ok()
 }
 
 /// Whether a `Blob` can be read here: one made here is read back.
@@ -147,6 +187,11 @@ impl std::io::Read for BytesReader {
 }
 
 fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
+    if !matches!(req, Request::Query { .. }) {
+        // Whatever comes next replaces an opening still waiting for its
+        // helper; dropping it stops the helper.
+        state.borrow_mut().pending = None;
+    }
     match req {
         Request::Open { name } => {
             let Some(file) = file else {
@@ -182,17 +227,29 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             state.borrow_mut().session = None;
             let bytes = files.iter().map(Input::size).sum();
             let mut opening = Opening::new(mode, files.len(), bytes);
-            let opened = decode_each(&names, files, |input| opening.push(input))
-                .and_then(|()| opening.finish());
-            match opened {
-                Ok((session, _mode)) => {
-                    let summary = session.summary();
-                    state.borrow_mut().session = Some(session);
-                    record_memory();
-                    post(&Response::Loaded { summary });
+            let mut files = files;
+            if files.len() == 2 && names.len() == 2 {
+                let second = files.pop().expect("two files");
+                if let Some(job) = send_to_helper(state, &names[1], &second) {
+                    let opened =
+                        decode_each(&names[..1], files, (0, 2), |input| opening.push(input));
+                    match opened {
+                        Ok(()) => {
+                            state.borrow_mut().pending = Some(Pending {
+                                job,
+                                opening,
+                                name: names[1].clone(),
+                            })
+                        }
+                        Err(message) => post(&Response::Error { message }),
+                    }
+                    return;
                 }
-                Err(message) => post(&Response::Error { message }),
+                files.push(second);
             }
+            let chosen = (0, files.len() as u32);
+            let opened = decode_each(&names, files, chosen, |input| opening.push(input));
+            opened_many(state, opened.and_then(|()| opening.finish()));
         }
         Request::OpenBase { name } => {
             let files = file.into_iter().collect();
@@ -208,6 +265,8 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             change(state, |s| s.set_compare(mode, normalize))
         }
         Request::Swap => change(state, Session::swap),
+        // Comes through the helper's channel (see `serve_as_helper`).
+        Request::Snapshot { .. } => {}
         Request::Query { id, query } => {
             let answer = match state.borrow_mut().session.as_mut() {
                 Some(session) => session.answer(query),
@@ -218,6 +277,189 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             post(&Response::Answer { id, answer });
             record_memory();
         }
+    }
+}
+
+/// Keeps the session several files made, or posts why they made none.
+fn opened_many(state: &Rc<RefCell<State>>, opened: Result<(Session, OpenMode), String>) {
+    match opened {
+        Ok((session, _mode)) => {
+            let summary = session.summary();
+            state.borrow_mut().session = Some(session);
+            record_memory();
+            post(&Response::Loaded { summary });
+        }
+        Err(message) => post(&Response::Error { message }),
+    }
+}
+
+/// The second file of two, decoded by a helper while this worker decodes
+/// the first.
+struct Pending {
+    /// The helper's job number for the second file.
+    job: u32,
+    opening: Opening,
+    name: String,
+}
+
+impl Pending {
+    /// The helper's model arrived, or its error, or it could not run.
+    fn finish(self, state: &Rc<RefCell<State>>, from_helper: Result<Profile, String>) {
+        let Pending {
+            mut opening, name, ..
+        } = self;
+        if from_helper.is_ok() {
+            count_helped();
+        }
+        let opened = from_helper
+            .and_then(|p| opening.push((name, p)))
+            .and_then(|()| opening.finish());
+        opened_many(state, opened);
+    }
+}
+
+/// This worker's end of the channel to its helper, a second copy of this
+/// worker that decodes a file when asked.
+struct Helper {
+    port: web_sys::MessagePort,
+    /// The helper said hello through the channel: it runs, and reads what
+    /// is sent to it.
+    ready: Rc<std::cell::Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Helper {
+    /// Listens on `port`; the helper's answers finish `state.pending`.
+    fn attach(state: &Rc<RefCell<State>>, port: web_sys::MessagePort) -> Helper {
+        let ready = Rc::new(std::cell::Cell::new(false));
+        let (state, is_ready) = (state.clone(), ready.clone());
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let data = ev.data();
+            let get = |key: &str| Reflect::get(&data, &key.into()).ok();
+            let Some(job) = get("job").and_then(|j| j.as_f64()) else {
+                is_ready.set(true); // its hello
+                return;
+            };
+            let result = if let Some(bytes) =
+                get("snapshot").and_then(|b| b.dyn_into::<Uint8Array>().ok())
+            {
+                snapshot::from_bytes(&bytes.to_vec())
+            } else {
+                Err(get("error")
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "the helper worker's answer is unreadable".into()))
+            };
+            // Taken out first: finishing posts and may start over. An answer
+            // to a job whose opening was given up is dropped.
+            let pending = state.borrow_mut().pending.take_if(|p| p.job == job as u32);
+            if let Some(p) = pending {
+                p.finish(&state, result);
+            }
+        });
+        port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Helper {
+            port,
+            ready,
+            _on_message: on_message,
+        }
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.port.set_onmessage(None);
+        self.port.close();
+    }
+}
+
+/// Sends `file` to the helper to decode; its job number, or `None` when no
+/// helper runs.
+fn send_to_helper(state: &Rc<RefCell<State>>, name: &str, file: &Input) -> Option<u32> {
+    let mut st = state.borrow_mut();
+    let port = st.helper.as_ref().filter(|h| h.ready.get())?.port.clone();
+    st.jobs = st.jobs.wrapping_add(1);
+    let job = st.jobs;
+    drop(st);
+    let msg = js_sys::Object::new();
+    let req = crate::wire::to_js(&Request::Snapshot {
+        name: name.to_string(),
+        job,
+    })
+    .ok()?;
+    Reflect::set(&msg, &"req".into(), &req).ok()?;
+    let sent = match file {
+        Input::Blob(b) => Reflect::set(&msg, &"file".into(), b),
+        Input::Bytes(b) => Reflect::set(&msg, &"file".into(), &b.slice(0, b.length()).buffer()),
+    };
+    sent.ok()?;
+    port.post_message(&msg).ok()?;
+    Some(job)
+}
+
+/// As a helper: answers the jobs that come through `port`, and says hello
+/// through it first.
+fn serve_as_helper(port: web_sys::MessagePort) {
+    let reply_to = port.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        let req = Reflect::get(&data, &"req".into())
+            .ok()
+            .and_then(|r| crate::wire::from_js::<Request>(&r).ok());
+        if let Some(Request::Snapshot { name, job }) = req {
+            let file = Reflect::get(&data, &"file".into())
+                .ok()
+                .and_then(Input::new);
+            snapshot(&reply_to, &name, job, file);
+        }
+    });
+    port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The helper serves as long as the page runs.
+    on_message.forget();
+    let _ = port.post_message(&js_sys::Object::new());
+}
+
+/// As a helper: decodes `file` and posts its model as bytes, moved rather
+/// than copied, or the error naming the file.
+fn snapshot(port: &web_sys::MessagePort, name: &str, job: u32, file: Option<Input>) {
+    // Plain objects: the worker reads no `Response` (its decoder is the
+    // page's, and large).
+    let answer = || {
+        let msg = js_sys::Object::new();
+        let _ = Reflect::set(&msg, &"job".into(), &job.into());
+        msg
+    };
+    let failed = |message: &str| {
+        let msg = answer();
+        let _ = Reflect::set(&msg, &"error".into(), &message.into());
+        let _ = port.post_message(&msg);
+    };
+    let Some(file) = file else {
+        return failed("no file was sent to the helper worker");
+    };
+    let size = file.size();
+    let decoded = file
+        .reader()
+        .map_err(|e| format!("could not read {name}: {}", js_error_text(&e)))
+        .and_then(|reader| {
+            decode::decode_reader(
+                reader,
+                size,
+                &DecodeOptions::default(),
+                &mut decode::NoProgress,
+            )
+            .map_err(|e| format!("{name}: {e}"))
+        });
+    match decoded {
+        Ok(profile) => {
+            let bytes = snapshot::to_bytes(&profile);
+            drop(profile);
+            let array = Uint8Array::from(bytes.as_slice());
+            drop(bytes);
+            let msg = answer();
+            let _ = Reflect::set(&msg, &"snapshot".into(), &array);
+            let _ = port.post_message_with_transferable(&msg, &crate::wire::transfer_list(&array));
+        }
+        Err(message) => failed(&message),
     }
 }
 
@@ -290,7 +532,8 @@ fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut Session) -> Result<(),
 /// Decodes `files`, named by `names` in the same order, into a list.
 fn decode_all(names: &[String], files: Vec<Input>) -> Result<Vec<Named>, String> {
     let mut out = Vec::with_capacity(files.len());
-    decode_each(names, files, |input| {
+    let chosen = (0, files.len() as u32);
+    decode_each(names, files, chosen, |input| {
         out.push(input);
         Ok(())
     })?;
@@ -301,10 +544,12 @@ fn decode_all(names: &[String], files: Vec<Input>) -> Result<Vec<Named>, String>
 /// `sink` as soon as it is decoded, and posting progress over all of them:
 /// the files done of those chosen as each file starts (one message a file,
 /// so none is missed), the bytes within a file at most every 50 ms. The
-/// first that fails is named in the error.
+/// first that fails is named in the error. `(first, chosen)`: these are
+/// files `first..` of the `chosen` (the rest go to the helper).
 fn decode_each(
     names: &[String],
     files: Vec<Input>,
+    (first, chosen): (u32, u32),
     mut sink: impl FnMut(Named) -> Result<(), String>,
 ) -> Result<(), String> {
     if names.len() != files.len() {
@@ -320,7 +565,6 @@ fn decode_each(
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
     let mut last = 0f64;
     let mut before = 0u64;
-    let chosen = files.len() as u32;
     for (i, (name, file)) in names.iter().zip(files).enumerate() {
         let size = file.size();
         post(&Response::Progress {
@@ -328,7 +572,7 @@ fn decode_each(
             done: before,
             total,
             files: Some(FileCount {
-                done: i as u32,
+                done: first + i as u32,
                 chosen,
             }),
         });
@@ -404,6 +648,18 @@ impl std::io::Read for BlobReader {
         self.pos += len as f64;
         Ok(len)
     }
+}
+
+/// Counts the files the helper decoded (`__pprofLensHelped` in this
+/// worker's global scope), for tests that check the pair was decoded in
+/// parallel rather than only that it opened.
+fn count_helped() {
+    let key = JsValue::from_str("__pprofLensHelped");
+    let n = Reflect::get(&js_sys::global(), &key)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let _ = Reflect::set(&js_sys::global(), &key, &(n + 1.0).into());
 }
 
 /// Leaves the wasm memory size (after a load and after each answer; it only

@@ -182,14 +182,17 @@ struct WorkerClient {
     next_id: Cell<u32>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    /// Stops with the worker.
+    _helper: Option<HelperLink>,
 }
 
 impl WorkerClient {
     fn spawn(on_event: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
-        let worker = Worker::new(&super::bundle::worker_url())
-            .map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        let url = super::bundle::worker_url();
+        let worker = Worker::new(&url).map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
         let outbox = Outbox::new(worker.clone());
+        let helper = HelperLink::start(&url, &outbox);
         let answers: Pending = Rc::new(RefCell::new(HashMap::new()));
         let (cb, out, a) = (on_event.clone(), outbox.clone(), answers.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -224,6 +227,7 @@ impl WorkerClient {
             next_id: Cell::new(1),
             _on_message: on_message,
             _on_error: on_error,
+            _helper: helper,
         })
     }
 
@@ -269,6 +273,67 @@ impl WorkerClient {
 impl Drop for WorkerClient {
     fn drop(&mut self) {
         self.outbox.0.borrow().worker.terminate();
+    }
+}
+
+/// The worker's helper: a second copy of the worker, which decodes the
+/// second of two files opened together while the worker decodes the first
+/// (see `crate::worker`). Started here, beside the worker, rather than by
+/// it: it is fetched with the page, never while a file opens, and a worker
+/// that starts a worker stalled Firefox's worker thread now and then. The
+/// two talk through a `MessageChannel`: the worker's end waits in the
+/// outbox for the worker's `Ready`, the helper's end goes once the helper
+/// says `Ready`. Where it cannot start, the worker decodes both files.
+struct HelperLink {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl HelperLink {
+    fn start(url: &str, outbox: &Outbox) -> Option<HelperLink> {
+        let opts = web_sys::WorkerOptions::new();
+        opts.set_name("pprof-lens-helper");
+        let worker = Worker::new_with_options(url, &opts).ok()?;
+        let channel = web_sys::MessageChannel::new().ok()?;
+        let to_worker = Object::new();
+        Reflect::set(&to_worker, &"helper".into(), &channel.port1()).ok()?;
+        outbox.push(to_worker, false);
+        let (port, helper) = (Cell::new(Some(channel.port2())), worker.clone());
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            // Its Ready; anything else it says (a panic's message) is the
+            // worker's to report, through the channel's silence.
+            if !matches!(
+                crate::wire::from_js::<Response>(&ev.data()),
+                Ok(Response::Ready { .. })
+            ) {
+                return;
+            }
+            if let Some(port) = port.take() {
+                let msg = Object::new();
+                let _ = Reflect::set(&msg, &"port".into(), &port);
+                let _ = helper.post_message_with_transfer(&msg, &js_sys::Array::of1(&port));
+            }
+        });
+        // A helper that fails only costs the pair its speed-up: the worker
+        // decodes both files, so it is not an error the user sees.
+        let on_error =
+            Closure::<dyn FnMut(web_sys::Event)>::new(|ev: web_sys::Event| ev.prevent_default());
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(HelperLink {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+}
+
+impl Drop for HelperLink {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
     }
 }
 
@@ -330,8 +395,13 @@ impl Outbox {
                 return;
             }
             // A worker that is gone posts nothing; the page hears of it
-            // through its error event.
-            let _ = st.worker.post_message(&msg);
+            // through its error event. The channel to the helper moves.
+            let _ = match Reflect::get(&msg, &"helper".into()) {
+                Ok(port) if port.is_object() => st
+                    .worker
+                    .post_message_with_transfer(&msg, &js_sys::Array::of1(&port)),
+                _ => st.worker.post_message(&msg),
+            };
         }
     }
 }

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
+import { CORPUS, corpus, expectState, openFile, screenshot, skipOn, text, waitSettled, withPage } from "./harness.mjs";
 import { downloadTop, selectSampleType } from "./report.mjs";
 
 const tsv = (name) => {
@@ -116,6 +116,11 @@ test("two profiles chosen together compare, the earlier as base, and swap", () =
     await setFiles(page, "file-input", [file("series/leak_http.snap2.heap.pb.gz", "snap2"), file("series/leak_http.snap0.heap.pb.gz", "snap0")]);
     assert.equal(await text(page, "base-name"), "snap0");
     assert.equal(await text(page, "new-name"), "snap2");
+    if (!skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read")) {
+      // The second file was decoded by the worker's helper, beside the first.
+      const helped = await Promise.all(page.workers().map((w) => w.evaluate(() => self.__pprofLensHelped ?? 0)));
+      assert.equal(Math.max(...helped), 1, "files the helper decoded");
+    }
     await selectSampleType(page, "inuse_space");
     const want = (mode) => readFileSync(corpus(`pairs/leak_http.snap2.heap.pb.gz__vs__leak_http.snap0.heap.pb.gz.${mode}.top.inuse_space.txt`), "utf8");
     assert.equal(await downloadTop(page, null), want("diff_base"));
