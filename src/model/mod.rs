@@ -32,7 +32,7 @@ pub use goroutine::{
     WAIT_REASONS,
 };
 pub(crate) use id_index::IdIndex;
-pub use stack::{StackBuilder, StackTable};
+pub use stack::{PathStacks, StackBuilder, StackTable};
 pub use strings::Strings;
 pub use text_top::{TextTop, TextTopRow};
 

@@ -191,6 +191,149 @@ impl StackBuilder {
     }
 }
 
+/// A stack table whose nodes are found by a hash of their whole root-side
+/// *path* (the locations from the root down to the node) rather than of
+/// `(parent, location)`.
+///
+/// Why: at millions of nodes each lookup is a cache miss in a table far
+/// larger than the CPU cache, and a `(parent, location)` hash needs the
+/// parent's lookup first, so the misses of one call path queue. A path
+/// hash is known for every frame before any lookup, so a caller can touch
+/// (`touch`) a batch of slots up front and their misses overlap; the slot
+/// still stores `(parent, location)`, and equality on those decides (the
+/// hash only picks the slot). Key and node live inline in one 12-byte slot,
+/// one miss per lookup. The path hash is not stored: growing the table
+/// recomputes it for every node in one parents-first pass.
+///
+/// The pprof decoder interns a file's samples with it, and a merge maps
+/// each input's nodes into it.
+pub struct PathStacks {
+    table: StackTable,
+    /// `[parent + 1 (0 for a root), location, node]`; node `EMPTY` marks a
+    /// free slot.
+    slots: Vec<[u32; 3]>,
+    /// log2(slots.len()).
+    bits: u32,
+}
+
+impl Default for PathStacks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PathStacks {
+    const EMPTY: u32 = u32::MAX;
+
+    /// The path hash before the root frame.
+    pub const PATH_SEED: u32 = 0x2545_f491;
+
+    pub fn new() -> Self {
+        let bits = 12;
+        PathStacks {
+            table: StackTable::default(),
+            slots: vec![[0, 0, Self::EMPTY]; 1 << bits],
+            bits,
+        }
+    }
+
+    /// The path hash of a frame at `loc` below a frame whose path hash is
+    /// `parent` (murmur3's finaliser over both).
+    #[inline(always)]
+    pub fn path_step(parent: u32, loc: u32) -> u32 {
+        let mut h = parent.rotate_left(7) ^ loc.wrapping_mul(0x9e37_79b1);
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x85eb_ca6b);
+        h ^= h >> 13;
+        h = h.wrapping_mul(0xc2b2_ae35);
+        h ^ (h >> 16)
+    }
+
+    #[inline(always)]
+    fn slot_of(&self, path: u32) -> usize {
+        (path >> (32 - self.bits)) as usize
+    }
+
+    /// Reads the slot of `path` so that its cache miss starts now; fold
+    /// the result into something kept, or the read is dropped.
+    #[inline(always)]
+    pub fn touch(&self, path: u32) -> u32 {
+        self.slots[self.slot_of(path)][2]
+    }
+
+    pub fn table(&self) -> &StackTable {
+        &self.table
+    }
+
+    /// The node for `loc` under `parent1` (parent + 1, 0 for a root) whose
+    /// path hashes to `path`. `fresh` says the parent was created since the
+    /// caller last found an existing node, so this one cannot exist yet;
+    /// it is set when the node is created. `None` past 4 billion nodes.
+    #[inline(always)]
+    pub fn node(&mut self, path: u32, parent1: u32, loc: u32, fresh: &mut bool) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(path);
+        loop {
+            let slot = self.slots[i];
+            if slot[2] == Self::EMPTY {
+                break;
+            }
+            if !*fresh && slot[0] == parent1 && slot[1] == loc {
+                return Some(slot[2]);
+            }
+            i = (i + 1) & mask;
+        }
+        let node = Self::next_node(self.table.len())?;
+        self.slots[i] = [parent1, loc, node];
+        let t = &mut self.table;
+        if t.len() == t.capacity() {
+            // Grow by half, not double: less slack in the largest arrays.
+            t.reserve_exact(t.len() / 2 + 1024);
+        }
+        t.push(parent1.checked_sub(1).map(StackId::new), LocId(loc));
+        *fresh = true;
+        // Keep the load factor under 3/4.
+        if self.table.len() * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        Some(node)
+    }
+
+    /// The id of a new node in a table of `len` nodes: every id but
+    /// [`Self::EMPTY`], which marks a free slot.
+    #[inline(always)]
+    pub(crate) fn next_node(len: usize) -> Option<u32> {
+        u32::try_from(len).ok().filter(|&n| n < Self::EMPTY)
+    }
+
+    fn grow(&mut self) {
+        self.bits += 1;
+        // The old slots are not needed: every node is re-placed from the
+        // table, parents first, recomputing path hashes as it goes.
+        self.slots = Vec::new();
+        self.slots = vec![[0, 0, Self::EMPTY]; 1 << self.bits];
+        let mask = self.slots.len() - 1;
+        let t = &self.table;
+        let mut paths: Vec<u32> = Vec::with_capacity(t.len());
+        for (n, (&parent, &loc)) in t.parents().iter().zip(t.locs()).enumerate() {
+            let path = Self::path_step(parent.map_or(Self::PATH_SEED, |p| paths[p.index()]), loc.0);
+            paths.push(path);
+            let mut i = self.slot_of(path);
+            while self.slots[i][2] != Self::EMPTY {
+                i = (i + 1) & mask;
+            }
+            let parent1 = parent.map_or(0, |p| p.index() as u32 + 1);
+            self.slots[i] = [parent1, loc.0, n as u32];
+        }
+    }
+
+    /// The finished table, without growth slack.
+    pub fn finish(mut self) -> StackTable {
+        self.table.shrink_to_fit();
+        self.table
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
