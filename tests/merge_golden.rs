@@ -197,6 +197,36 @@ fn one_profile_merges_with_itself_only() {
     let m = merge(&[&a]).unwrap();
     assert_eq!(samples(&m), ["main;a 3 30"], "duplicates add, zeros go");
     assert_eq!(m.locations.len(), 2, "b is unused and dropped");
+    assert_eq!(m.stacks.len(), 2, "so is b's stack node");
+}
+
+/// The merged stack table grows many times over a fleet; every input's
+/// stacks must be found again in it, however they were numbered.
+#[test]
+fn stacks_are_found_again_across_inputs_and_growth() {
+    let text: Vec<String> = (0..20_000)
+        .map(|i| format!("main;f{};g{};h{} 1 10", i % 7, i % 101, i))
+        .collect();
+    let texts: Vec<&str> = text.iter().map(String::as_str).collect();
+    // The same samples in reverse order: other ids for every location and
+    // node. Without addresses, a location is known by its lines alone.
+    let no_addresses = |mut p: Profile| {
+        p.locations.iter_mut().for_each(|l| l.address = 0);
+        p
+    };
+    let a = no_addresses(cpu(&texts));
+    let reversed: Vec<&str> = texts.iter().rev().copied().collect();
+    let b = no_addresses(cpu(&reversed));
+    let one = merge(&[&a]).unwrap();
+    let m = merge(&[&a, &b, &a]).unwrap();
+    assert_eq!(m.samples.len(), 20_000);
+    assert_eq!(m.stacks.len(), one.stacks.len(), "no node was added twice");
+    assert_eq!(m.stacks.len(), 1 + 7 + 707 + 20_000);
+    let tripled: Vec<String> = samples(&one)
+        .iter()
+        .map(|s| s.replace(" 1 10", " 3 30"))
+        .collect();
+    assert_eq!(samples(&m), tripled);
 }
 
 #[test]

@@ -19,8 +19,8 @@
 //! Each input is read once; its strings, functions, mappings, locations,
 //! stack nodes and label sets are translated lazily through per-input
 //! tables indexed by the input's own ids, so the work is linear in the
-//! input and nothing recurses (a stack is mapped by walking up to the first
-//! node already mapped, then pushing the path back down).
+//! input and nothing recurses (an input's stack nodes are mapped in their
+//! own order, which puts every parent before its children).
 
 use std::borrow::Borrow;
 use std::hash::BuildHasher;
@@ -28,37 +28,21 @@ use std::hash::BuildHasher;
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 
+mod compatible;
+
+pub(crate) use compatible::check_compatible;
+pub use compatible::MergeError;
+
 use super::id_index::pair_hash;
 use super::{
     FuncId, Function, IdIndex, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping,
-    MappingId, Profile, SourceFormat, StackBuilder, StackId, StrId, Strings, ValueType,
+    MappingId, PathStacks, Profile, SourceFormat, StackId, StrId, Strings, ValueType,
 };
 
 /// The label pprof puts on the samples of a `-diff_base` profile
 /// (`pprof::base=true`); reports take their total from those samples.
 pub const BASE_LABEL_KEY: &str = "pprof::base";
 pub const BASE_LABEL_VALUE: &str = "true";
-
-/// Why profiles could not be merged.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum MergeError {
-    #[error("no profiles to merge")]
-    NoProfiles,
-    /// `profile` (1-based, in the order given) has other sample types than
-    /// the first profile.
-    #[error("sample types differ: {first} (profile 1) vs {other} (profile {profile})")]
-    SampleTypes {
-        profile: usize,
-        first: String,
-        other: String,
-    },
-    #[error("period types differ: {first} (profile 1) vs {other} (profile {profile})")]
-    PeriodTypes {
-        profile: usize,
-        first: String,
-        other: String,
-    },
-}
 
 /// Merges `profiles` into a new one; see the module docs. One profile is
 /// merged too (pprof does it to every input): identical samples combine and
@@ -106,60 +90,6 @@ impl<'a> Input<'a> {
             base_label: false,
         }
     }
-}
-
-/// `type/unit` for error messages.
-fn value_type_text(p: &Profile, t: Option<ValueType>) -> String {
-    let t = t.unwrap_or_default();
-    format!("{}/{}", p.str(t.kind), p.str(t.unit))
-}
-
-fn sample_types_text(p: &Profile) -> String {
-    if p.sample_types.is_empty() {
-        return "none".to_string();
-    }
-    let types: Vec<String> = p
-        .sample_types
-        .iter()
-        .map(|t| value_type_text(p, Some(*t)))
-        .collect();
-    types.join(", ")
-}
-
-fn same_type(a: &Profile, at: Option<ValueType>, b: &Profile, bt: Option<ValueType>) -> bool {
-    // pprof reads a missing period type as an empty one.
-    let (at, bt) = (at.unwrap_or_default(), bt.unwrap_or_default());
-    a.str(at.kind) == b.str(bt.kind) && a.str(at.unit) == b.str(bt.unit)
-}
-
-/// pprof's `compatible`: the same period type and the same sample types in
-/// the same order.
-pub(crate) fn check_compatible(
-    first: &Profile,
-    other: &Profile,
-    n: usize,
-) -> Result<(), MergeError> {
-    if !same_type(first, first.period_type, other, other.period_type) {
-        return Err(MergeError::PeriodTypes {
-            profile: n,
-            first: value_type_text(first, first.period_type),
-            other: value_type_text(other, other.period_type),
-        });
-    }
-    let same = first.sample_types.len() == other.sample_types.len()
-        && first
-            .sample_types
-            .iter()
-            .zip(&other.sample_types)
-            .all(|(a, b)| same_type(first, Some(*a), other, Some(*b)));
-    if !same {
-        return Err(MergeError::SampleTypes {
-            profile: n,
-            first: sample_types_text(first),
-            other: sample_types_text(other),
-        });
-    }
-    Ok(())
 }
 
 pub(crate) fn merge_inputs(inputs: &[Input<'_>]) -> Result<Profile, MergeError> {
@@ -257,7 +187,9 @@ impl SourceMaps {
 
 struct Merger {
     out: Profile,
-    stacks: StackBuilder,
+    stacks: PathStacks,
+    /// Folds [`Merger::map_stacks`]'s up-front slot reads so they are kept.
+    touched: u32,
     /// Functions, locations and samples are found by their content in
     /// `out` ([`IdIndex`]): a fleet's merge holds millions of each, and
     /// maps keeping every key a second time were most of its peak memory.
@@ -279,7 +211,6 @@ struct Merger {
     /// Label sets in pprof's key order (string labels by key, then numeric
     /// ones by key; values of one key in file order), for equality only.
     canonical: LabelSets,
-    path: Vec<StackId>,
     values: Vec<i64>,
     seen_comments: hashbrown::HashSet<StrId>,
 }
@@ -308,7 +239,8 @@ impl Merger {
         let nt = out.sample_types.len();
         Merger {
             out,
-            stacks: StackBuilder::new(),
+            stacks: PathStacks::new(),
+            touched: 0,
             functions: IdIndex::default(),
             mappings: HashMap::new(),
             locations: IdIndex::default(),
@@ -316,7 +248,6 @@ impl Merger {
             hasher: DefaultHashBuilder::default(),
             lines: Vec::new(),
             canonical: LabelSets::default(),
-            path: Vec::new(),
             values: vec![0; nt],
             seen_comments: hashbrown::HashSet::new(),
         }
@@ -525,30 +456,58 @@ impl Merger {
         id
     }
 
-    /// The merged stack node of an input's node: walk up to the first node
-    /// already mapped (or the root), then push the path back down.
-    fn map_stack(&mut self, maps: &mut SourceMaps, src: &Profile, leaf: StackId) -> StackId {
-        let mut path = std::mem::take(&mut self.path);
-        path.clear();
-        let mut parent = None;
-        let mut cur = Some(leaf);
-        while let Some(s) = cur {
-            let done = maps.stacks[s.index()];
-            if done != u32::MAX {
-                parent = Some(StackId::new(done));
-                break;
+    /// Maps the input's stack nodes that `used` marks (the leaves of the
+    /// samples kept) and every caller of them into the merged table, by
+    /// the input's node order: parents come first (see [`StackTable`]),
+    /// so one forward pass finds each parent mapped, and the nodes come in
+    /// the order a walk of the samples would first reach them. Each node's
+    /// path hash is known before any lookup, so a batch of lookups is
+    /// touched up front and their cache misses overlap (see
+    /// [`PathStacks`]).
+    fn map_stacks(&mut self, maps: &mut SourceMaps, src: &Profile, mut used: Vec<bool>) {
+        let t = &src.stacks;
+        for n in (0..t.len()).rev() {
+            if used[n] {
+                if let Some(p) = t.parents()[n] {
+                    used[p.index()] = true;
+                }
             }
-            path.push(s);
-            cur = src.stacks.parent(s);
         }
-        for &s in path.iter().rev() {
-            let loc = self.map_location(maps, src, src.stacks.loc(s));
-            let id = self.stacks.push(parent, loc);
-            maps.stacks[s.index()] = id.index() as u32;
-            parent = Some(id);
+        // Each used node's merged location and path hash, parents first.
+        let mut order: Vec<u32> = Vec::new();
+        let mut paths = vec![0u32; t.len()];
+        let mut locs = vec![0u32; t.len()];
+        for n in (0..t.len()).filter(|&n| used[n]) {
+            let loc = self.map_location(maps, src, t.locs()[n]).0;
+            let above = t.parents()[n].map_or(PathStacks::PATH_SEED, |p| paths[p.index()]);
+            paths[n] = PathStacks::path_step(above, loc);
+            locs[n] = loc;
+            order.push(n as u32);
         }
-        self.path = path;
-        parent.expect("a stack has at least one node")
+        // `used` now says whether this input created the merged node, so
+        // that its children skip comparing.
+        let created = &mut used;
+        const BATCH: usize = 16;
+        for batch in order.chunks(BATCH) {
+            let mut touched = 0;
+            for &n in batch {
+                touched ^= self.stacks.touch(paths[n as usize]);
+            }
+            self.touched ^= touched;
+            for &n in batch {
+                let n = n as usize;
+                let (parent1, mut fresh) = match t.parents()[n] {
+                    Some(p) => (maps.stacks[p.index()] + 1, created[p.index()]),
+                    None => (0, false),
+                };
+                let node = self
+                    .stacks
+                    .node(paths[n], parent1, locs[n], &mut fresh)
+                    .expect("a merge holds fewer than 4 billion stack nodes");
+                maps.stacks[n] = node;
+                created[n] = fresh;
+            }
+        }
     }
 
     /// The label set as stored (input order, `pprof::base` last when set)
@@ -615,18 +574,22 @@ impl Merger {
             self.map_mapping(&mut maps, src, MappingId(0));
         }
         let mut values = std::mem::take(&mut self.values);
-        for i in 0..src.samples.len() {
-            let Some(row) = src.samples.values.get(i * nt..(i + 1) * nt) else {
-                break;
-            };
-            values.copy_from_slice(row);
-            if !input.scales.iter().all(|r| scale_n(&mut values, r)) {
+        // Which samples stay, and the stack nodes they use.
+        let mut kept = vec![false; src.samples.len()];
+        let mut used = vec![false; src.stacks.len()];
+        for (i, keep) in kept.iter_mut().enumerate() {
+            if !self.scaled(src, input, i, &mut values) {
                 continue;
             }
-            if values.iter().all(|&v| v == 0) {
-                continue;
+            *keep = true;
+            if let Some(leaf) = src.samples.stack[i] {
+                used[leaf.index()] = true;
             }
-            let stack = src.samples.stack[i].map(|leaf| self.map_stack(&mut maps, src, leaf));
+        }
+        self.map_stacks(&mut maps, src, used);
+        for (i, _) in kept.iter().enumerate().filter(|(_, &k)| k) {
+            self.scaled(src, input, i, &mut values);
+            let stack = src.samples.stack[i].map(|leaf| StackId::new(maps.stacks[leaf.index()]));
             let set = src
                 .samples
                 .labels
@@ -667,6 +630,17 @@ impl Merger {
             }
         }
         self.values = values;
+    }
+
+    /// Sample `i`'s values into `values`, scaled as `input` asks; whether
+    /// the sample stays (not dropped by a scale, not all zero).
+    fn scaled(&self, src: &Profile, input: &Input<'_>, i: usize, values: &mut [i64]) -> bool {
+        let nt = values.len();
+        let Some(row) = src.samples.values.get(i * nt..(i + 1) * nt) else {
+            return false;
+        };
+        values.copy_from_slice(row);
+        input.scales.iter().all(|r| scale_n(values, r)) && values.iter().any(|&v| v != 0)
     }
 }
 
