@@ -189,7 +189,7 @@ impl std::io::Read for BytesReader {
 fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
     if !matches!(req, Request::Query { .. }) {
         // Whatever comes next replaces an opening still waiting for its
-        // helper; dropping it stops the helper.
+        // helper; the helper's answer to it is then dropped on arrival.
         state.borrow_mut().pending = None;
     }
     match req {
