@@ -188,21 +188,31 @@ async function runOurs(url) {
         continue;
       }
       const n = (await draws(page)).length;
+      const tip = await page.textContent('[data-testid="tooltip"]').catch(() => "?");
+      const h0 = await page.evaluate(() => location.hash);
       await page.mouse.click(x, y);
-      const d = await waitDraw(n);
+      const d = await waitDraw(n).catch(async () => {
+        throw new Error(`zoom click drew nothing: step ${step} depth ${depth}; hash before ${h0}, after ${await page.evaluate(() => location.hash)}; tooltip ${tip.slice(0, 200)}`);
+      });
       const c = await page.evaluate(() => window.__b.clicks.at(-1));
       zoomLatency.push(d.start + d.duration - c);
       const n2 = (await draws(page)).length;
+      const h1 = await page.evaluate(() => location.hash);
       await page.keyboard.press("Escape");
-      const d2 = await waitDraw(n2);
+      const d2 = await waitDraw(n2).catch(async () => {
+        throw new Error(`escape drew nothing: step ${step}; hash before ${h1}, after ${await page.evaluate(() => location.hash)}`);
+      });
       const kt = await page.evaluate(() => window.__b.keys.at(-1));
       resetLatency.push(d2.start + d2.duration - kt);
       // Escape goes up one level; the next step starts from the root (the
       // zoom leaves the URL's hash there).
       while (await page.evaluate(() => /[#&]z=/.test(location.hash))) {
         const n3 = (await draws(page)).length;
+        const h3 = await page.evaluate(() => location.hash);
         await page.keyboard.press("Escape");
-        await waitDraw(n3);
+        await waitDraw(n3).catch(async () => {
+          throw new Error(`escape back to the root drew nothing: step ${step}; hash before ${h3}, after ${await page.evaluate(() => location.hash)}`);
+        });
       }
       step++;
     }
