@@ -300,6 +300,7 @@ impl HelperLink {
         Reflect::set(&to_worker, &"helper".into(), &channel.port1()).ok()?;
         outbox.push(to_worker, false);
         let (port, helper) = (Cell::new(Some(channel.port2())), worker.clone());
+        helper_state("starting");
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             // Its Ready; anything else it says (a panic's message) is the
             // worker's to report, through the channel's silence.
@@ -313,12 +314,15 @@ impl HelperLink {
                 let msg = Object::new();
                 let _ = Reflect::set(&msg, &"port".into(), &port);
                 let _ = helper.post_message_with_transfer(&msg, &js_sys::Array::of1(&port));
+                helper_state("ready");
             }
         });
         // A helper that fails only costs the pair its speed-up: the worker
         // decodes both files, so it is not an error the user sees.
-        let on_error =
-            Closure::<dyn FnMut(web_sys::Event)>::new(|ev: web_sys::Event| ev.prevent_default());
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|ev: web_sys::Event| {
+            ev.prevent_default();
+            helper_state("failed");
+        });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Some(HelperLink {
@@ -327,6 +331,18 @@ impl HelperLink {
             _on_error: on_error,
         })
     }
+}
+
+/// Leaves where the helper is (`starting`, `ready` once its wasm runs, or
+/// `failed`) in the page's global scope (`__pprofLensHelper`): its start
+/// fetches the worker's wasm, and tests that count the requests a file
+/// causes wait for it to be done first.
+fn helper_state(state: &str) {
+    let _ = Reflect::set(
+        &js_sys::global(),
+        &"__pprofLensHelper".into(),
+        &state.into(),
+    );
 }
 
 impl Drop for HelperLink {

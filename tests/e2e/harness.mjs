@@ -125,6 +125,9 @@ function snapshot(page) {
 /// detection can never lean on the file name, waits until the page settles,
 /// and checks that opening it made no request at all.
 export async function openFile(page, path, { name = "unknown", expect = "ready" } = {}) {
+  // The page starts a helper worker beside its worker, which fetches the
+  // same wasm: that request belongs to the page's start, not to the file.
+  await page.waitForFunction(() => window.__pprofLensHelper !== "starting", null, { timeout: 30_000 });
   const before = snapshot(page);
   await page.setInputFiles('[data-testid="file-input"]', {
     name, mimeType: "application/octet-stream", buffer: readFileSync(path),
