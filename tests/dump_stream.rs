@@ -105,6 +105,84 @@ fn streamed_equals_whole_over_the_corpus() {
     eprintln!("{compared} dumps compared");
 }
 
+/// A dump pushed in chunks (as a browser's file stream hands them out) the
+/// way the page's worker does: the first [`decode::SNIFF`] bytes as the
+/// head, then the rest.
+fn pushed(bytes: &[u8], piece: usize, chunk: usize) -> Profile {
+    let opts = DecodeOptions {
+        dump_piece: piece,
+        ..DecodeOptions::default()
+    };
+    let head = bytes[..bytes.len().min(decode::SNIFF)].to_vec();
+    let mut push = decode::DumpPush::new(head, bytes.len() as u64, &opts);
+    for c in bytes[bytes.len().min(decode::SNIFF)..].chunks(chunk) {
+        push.push(c, &mut NoProgress)
+            .unwrap_or_else(|e| panic!("piece {piece}, chunk {chunk}: {e}"));
+    }
+    push.finish(&mut NoProgress)
+        .unwrap_or_else(|e| panic!("piece {piece}, chunk {chunk}: {e}"))
+}
+
+/// Every corpus dump pushed in chunks of many sizes, against pieces of
+/// many sizes: the same profile as the text read whole.
+#[test]
+fn pushed_equals_whole_over_the_corpus() {
+    let mut compared = 0;
+    for (path, bytes) in corpus_dumps("pushed_equals_whole_over_the_corpus") {
+        // What the worker streams; a file whose head does not show it (a
+        // traceback after a long log) is read whole there.
+        if !decode::is_plain_dump(&bytes[..bytes.len().min(decode::SNIFF)]) {
+            continue;
+        }
+        compared += 1;
+        let want = canonical(&decode::decode(&bytes).unwrap());
+        for (piece, chunk) in [(1, 1), (97, 613), (4096, 1), (4096, 65536), (1 << 20, 7)] {
+            let got = canonical(&pushed(&bytes, piece, chunk));
+            if let Some(d) = support::diff(&want, &got) {
+                panic!(
+                    "{}: pieces of {piece}, chunks of {chunk}:\n{d}",
+                    path.display()
+                );
+            }
+        }
+    }
+    // debug=2 dumps of Go 1.19 to 1.27, the seed examples, a series.
+    assert!(compared >= 20, "{compared} dumps pushed");
+}
+
+/// A pushed dump cut off mid-goroutine warns as a pulled one does, and one
+/// with no goroutine header past the size limit stops there.
+#[test]
+fn pushed_dump_warns_and_stops_as_pulled() {
+    let block = "goroutine 7 [select]:\nmain.f(0x1)\n\t/app/f.go:12 +0x1d\n\n";
+    let mut dump = block.repeat(50_000);
+    dump.push_str("goroutine 8 [chan receive]:\nmain.g()\n\t/app/g.go:3 +0x");
+    let want = canonical(&streamed(dump.as_bytes(), 64 << 10));
+    assert!(want.contains("cut off"));
+    assert_eq!(canonical(&pushed(dump.as_bytes(), 64 << 10, 5000)), want);
+
+    let opts = DecodeOptions {
+        max_uncompressed: 1 << 20,
+        dump_piece: 64 << 10,
+        ..DecodeOptions::default()
+    };
+    let mut log = String::from("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:1 +0x1\n");
+    while log.len() < 3 << 20 {
+        log.push_str("a log line that is not part of any goroutine\n");
+    }
+    let bytes = log.as_bytes();
+    let mut push =
+        decode::DumpPush::new(bytes[..decode::SNIFF].to_vec(), bytes.len() as u64, &opts);
+    let err = bytes[decode::SNIFF..]
+        .chunks(4096)
+        .try_for_each(|c| push.push(c, &mut NoProgress))
+        .unwrap_err();
+    let pulled =
+        decode::decode_reader(bytes, bytes.len() as u64, &opts, &mut NoProgress).unwrap_err();
+    assert!(matches!(err, DecodeError::TooLarge { .. }), "{err}");
+    assert_eq!(err.to_string(), pulled.to_string());
+}
+
 /// Counts per state and per group of a generated dump (a real one repeated
 /// under fresh ids, cut into pieces of 64 KiB, mid-goroutine) equal the
 /// whole-text path's, and are the original's times the rounds.

@@ -14,6 +14,7 @@
 //!
 //! Only this layer sees prost types and file-level ids.
 
+mod dump_feed;
 pub mod error;
 pub mod gzip;
 pub mod legacy_cpu;
@@ -21,7 +22,10 @@ pub mod memory_map;
 pub mod pprof;
 pub mod text;
 
+pub use dump_feed::DumpPush;
 pub use error::{DecodeError, Result};
+
+use dump_feed::{decode_dump_stream, warn_cut_short};
 
 use std::io::Read;
 
@@ -120,7 +124,7 @@ pub fn decode_with(
 }
 
 /// How many bytes are looked at to tell text from protobuf.
-const SNIFF: usize = 64 << 10;
+pub const SNIFF: usize = 64 << 10;
 
 /// How many bytes a plain (not gzipped) input is read at a time.
 const READ_CHUNK: usize = 1 << 20;
@@ -161,14 +165,7 @@ fn decode_dyn_reader(
             progress,
         );
     }
-    // A goroutine dump is streamed, whatever its size. Detection sees only
-    // the head: a dump whose first header comes later is read whole.
-    let dump = if head.len() < SNIFF {
-        text::detect(&head)
-    } else {
-        text::detect_prefix(&head)
-    };
-    if text::looks_like_text(&head) && dump == Some(text::TextKind::Dump) {
+    if is_plain_dump(&head) {
         return decode_dump_stream(&mut { reader }, head, size, false, opts, progress);
     }
     if size > opts.max_uncompressed {
@@ -209,179 +206,21 @@ fn decode_dyn_reader(
     decoder.finish()
 }
 
-/// Where a streamed dump's text comes from: a file read as it is, or the
-/// output of an inflater.
-trait DumpSource {
-    /// Appends to `buf` until it holds at least `want` bytes; `false` once
-    /// the text has ended.
-    fn fill(&mut self, buf: &mut Vec<u8>, want: usize, progress: &mut dyn Progress)
-        -> Result<bool>;
-
-    /// The text's size, or an estimate of it, from `size`, the input's.
-    fn estimate(&self, size: u64) -> u64 {
-        size
+/// Whether an input whose first bytes are `head` (up to [`SNIFF`] of them,
+/// fewer only when that is all there is) is a plain goroutine dump, which
+/// is streamed whatever its size ([`DumpPush`] where the bytes are pushed).
+/// Detection sees only the head: a dump whose first header comes later is
+/// read whole.
+pub fn is_plain_dump(head: &[u8]) -> bool {
+    if gzip::is_gzip(head) || !text::looks_like_text(head) {
+        return false;
     }
-
-    /// Says where in the text an error of the source happened.
-    fn locate(&self, e: DecodeError, _lines: u32, _bytes: u64) -> DecodeError {
-        e
-    }
-
-    /// Whether the source's last error was its input ending early, with
-    /// all the text before it intact (a gzip file cut short), and where.
-    fn cut_short(&self) -> Option<gzip::CutShort> {
-        None
-    }
-}
-
-impl DumpSource for &mut dyn Read {
-    fn fill(&mut self, buf: &mut Vec<u8>, want: usize, _: &mut dyn Progress) -> Result<bool> {
-        read_up_to(&mut **self, buf, want)?;
-        Ok(buf.len() >= want)
-    }
-}
-
-impl<R: Read> DumpSource for gzip::Inflater<R> {
-    fn fill(
-        &mut self,
-        buf: &mut Vec<u8>,
-        want: usize,
-        progress: &mut dyn Progress,
-    ) -> Result<bool> {
-        // A chunk is at most the inflater's ring, so a piece is at most
-        // that much over.
-        while buf.len() < want {
-            match self.next_chunk(progress)? {
-                Some(chunk) => buf.extend_from_slice(chunk),
-                None => return Ok(false),
-            }
-        }
-        Ok(true)
-    }
-
-    /// The compressed size times the ratio so far: what sizes the
-    /// goroutine table ahead ([`text::dump::DumpStream::set_total`]).
-    fn estimate(&self, size: u64) -> u64 {
-        let (inn, out) = (self.total_in(), self.total_out());
-        if inn == 0 {
-            return out;
-        }
-        let ratio = out as f64 / inn as f64;
-        ((size as f64 * ratio) as u64).max(out)
-    }
-
-    fn cut_short(&self) -> Option<gzip::CutShort> {
-        gzip::Inflater::cut_short(self)
-    }
-
-    fn locate(&self, e: DecodeError, lines: u32, bytes: u64) -> DecodeError {
-        match e {
-            DecodeError::Gzip { offset, message } => DecodeError::Gzip {
-                offset,
-                message: format!(
-                    "{message}, after line {lines} of the goroutine dump inside \
-                     ({bytes} bytes of it were read)"
-                ),
-            },
-            other => other,
-        }
-    }
-}
-
-/// Decodes a goroutine dump a piece at a time ([`text::dump::DumpStream`]),
-/// `head` being its first bytes: each piece ends before the last goroutine
-/// header read, and the rest waits for the next piece. A dump with no
-/// header for [`DecodeOptions::max_uncompressed`] bytes (a log with a
-/// traceback at its start) stops there, as a whole-text read would.
-fn decode_dump_stream(
-    source: &mut dyn DumpSource,
-    head: Vec<u8>,
-    size: u64,
-    compressed: bool,
-    opts: &DecodeOptions,
-    progress: &mut dyn Progress,
-) -> Result<Profile> {
-    let mut stream = text::dump::DumpStream::new(size, opts.max_goroutines);
-    let mut buf = head;
-    let mut read = buf.len() as u64;
-    let mut fed = 0u64;
-    loop {
-        let want = buf.len() + opts.dump_piece.max(1);
-        let before = buf.len();
-        // A dump cut short, as a log limit or an interrupted copy leaves
-        // it, keeps what came before the cut, with a warning: the same as
-        // the cut text read plain.
-        let (more, cut) = match source.fill(&mut buf, want, progress) {
-            Ok(more) => (more, None),
-            Err(DecodeError::Gzip { offset, message }) => match source.cut_short() {
-                Some(at) => (false, Some((offset, message, at))),
-                None => {
-                    let e = DecodeError::Gzip { offset, message };
-                    return Err(source.locate(e, stream.lines(), fed));
-                }
-            },
-            Err(e) => return Err(source.locate(e, stream.lines(), fed)),
-        };
-        read += (buf.len() - before) as u64;
-        stream.set_total(source.estimate(size));
-        if !more {
-            stream.feed(&buf, true, progress)?;
-            let lines = stream.lines();
-            let mut profile = stream.finish();
-            if let Some((offset, message, at)) = cut {
-                warn_cut_short(&mut profile, lines, offset, &message, at);
-            }
-            return Ok(profile);
-        }
-        match text::dump::last_header_start(&buf[before.saturating_sub(1)..]) {
-            Some(cut) => {
-                let cut = before.saturating_sub(1) + cut;
-                stream.feed(&buf[..cut], false, progress)?;
-                fed += cut as u64;
-                buf.drain(..cut);
-            }
-            None if buf.len() as u64 > opts.max_uncompressed => {
-                return Err(DecodeError::TooLarge {
-                    limit: opts.max_uncompressed,
-                    size: Some(if compressed { size } else { size.max(read) }),
-                    compressed,
-                });
-            }
-            // One goroutine or one stretch of log longer than a piece.
-            None => {}
-        }
-    }
-}
-
-/// The warning for a gzipped dump whose input ended early at compressed
-/// byte `offset`, after `lines` lines of text.
-fn warn_cut_short(
-    profile: &mut Profile,
-    lines: u32,
-    offset: u64,
-    message: &str,
-    at: gzip::CutShort,
-) {
-    let outcome = match at {
-        gzip::CutShort::InData => {
-            format!("the dump is read to line {lines}, and what followed it is missing")
-        }
-        gzip::CutShort::InTrailer => {
-            "the dump is whole, but its CRC-32 and length could not be checked".to_string()
-        }
+    let dump = if head.len() < SNIFF {
+        text::detect(head)
+    } else {
+        text::detect_prefix(head)
     };
-    // First, where the page's banner shows it: it says why the last
-    // goroutine may be cut too.
-    profile.warnings.insert(
-        0,
-        crate::model::Warning {
-            line: None,
-            offset: None,
-            message: format!("the gzip file is cut short at byte {offset}: {message}; {outcome}"),
-        },
-    );
-    profile.warnings.truncate(100);
-    profile.warning_count += 1;
+    dump == Some(text::TextKind::Dump)
 }
 
 /// Inflates and decodes a gzip stream of `size` compressed bytes, the
