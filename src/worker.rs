@@ -1,13 +1,16 @@
 //! The Web Worker: decodes and analyses off the main thread.
 //!
 //! The page posts `{ req, file? }` objects (see [`crate::protocol`]); the
-//! worker answers with [`Response`] values. Decoding runs synchronously here,
-//! so the page stays responsive; progress messages are posted while it runs.
-//! The page cancels a load by terminating this worker and starting another.
+//! worker answers with [`Response`] values. Decoding runs here, so the page
+//! stays responsive; progress messages are posted while it runs. The page
+//! cancels a load by terminating this worker and starting another.
 //!
 //! A file comes as a `Blob`, read here a slice at a time, or as an
 //! `ArrayBuffer` where this worker can read no `Blob` (it says so when it
-//! starts, and the page reads the file instead).
+//! starts, and the page reads the file instead). A plain goroutine dump is
+//! streamed instead, its chunks arriving asynchronously ([`read`]); the
+//! requests that come meanwhile wait in a queue, so every request is still
+//! answered in the order it was sent.
 //!
 //! Two files opened together are decoded at once: this worker sends the
 //! second file to its helper (a second copy of itself) and decodes the
@@ -23,16 +26,18 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::ArrayBuffer;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
 use crate::model::{snapshot, Profile};
 use crate::protocol::{FileCount, OpenMode, Request, Response};
 use crate::session::{Named, Opening, Session};
+
+mod read;
+use read::{reads_blobs, Input, PlainDump};
 
 #[derive(Default)]
 struct State {
@@ -44,6 +49,11 @@ struct State {
     /// The number of the helper's next job: an answer to a job whose opening
     /// was given up (another file was opened meanwhile) is dropped.
     jobs: u32,
+    /// A load awaits its file's next bytes ([`stream_dump`]): requests wait
+    /// in `queued` until it ends, so they are answered in the order sent,
+    /// as when every load ran to its end before the next message.
+    busy: bool,
+    queued: std::collections::VecDeque<(Request, Option<Input>, Vec<Input>)>,
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -106,6 +116,10 @@ pub fn start() {
             .and_then(|f| f.dyn_into::<js_sys::Array>().ok())
             .map(|a| a.iter().filter_map(Input::new).collect())
             .unwrap_or_default();
+        if state.borrow().busy {
+            state.borrow_mut().queued.push_back((req, file, files));
+            return;
+        }
         handle(state, req, file, files);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -121,69 +135,6 @@ fn port_in(data: &JsValue, key: &str) -> Option<web_sys::MessagePort> {
         .ok()?
         .dyn_into::<web_sys::MessagePort>()
         .ok()
-}
-
-/// Whether a `Blob` can be read here: one made here is read back.
-fn reads_blobs() -> bool {
-    let parts = js_sys::Array::of1(&"pprof-lens".into());
-    let read = || -> Result<f64, JsValue> {
-        let blob = Blob::new_with_str_sequence(&parts)?;
-        Ok(FileReaderSync::new()?
-            .read_as_array_buffer(&blob)?
-            .byte_length() as f64)
-    };
-    matches!(read(), Ok(n) if n > 0.0)
-}
-
-/// A file as the page sent it.
-enum Input {
-    Blob(Blob),
-    Bytes(Uint8Array),
-}
-
-impl Input {
-    fn new(value: JsValue) -> Option<Input> {
-        if value.is_instance_of::<Blob>() {
-            Some(Input::Blob(value.unchecked_into()))
-        } else if value.is_instance_of::<ArrayBuffer>() {
-            Some(Input::Bytes(Uint8Array::new(&value)))
-        } else {
-            None
-        }
-    }
-
-    fn size(&self) -> u64 {
-        match self {
-            Input::Blob(b) => b.size() as u64,
-            Input::Bytes(b) => b.length() as u64,
-        }
-    }
-
-    /// Reads the input a slice at a time, so it is never copied whole into
-    /// wasm memory: the decoder streams through it.
-    fn reader(self) -> Result<Box<dyn std::io::Read>, JsValue> {
-        Ok(match self {
-            Input::Blob(blob) => Box::new(BlobReader::new(blob)?),
-            Input::Bytes(bytes) => Box::new(BytesReader { bytes, pos: 0 }),
-        })
-    }
-}
-
-/// Reads an `ArrayBuffer` the page sent.
-struct BytesReader {
-    bytes: Uint8Array,
-    pos: u32,
-}
-
-impl std::io::Read for BytesReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let len = (self.bytes.length() - self.pos).min(buf.len().min(1 << 22) as u32);
-        self.bytes
-            .subarray(self.pos, self.pos + len)
-            .copy_to(&mut buf[..len as usize]);
-        self.pos += len;
-        Ok(len as usize)
-    }
 }
 
 fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
@@ -207,7 +158,15 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
                 total: size,
                 files: None,
             });
-            match file.reader() {
+            let file = match file {
+                Input::Blob(blob) => match PlainDump::sniff(blob) {
+                    Ok(Ok(dump)) => return dump.stream(state, name),
+                    Ok(Err(read)) => Ok(read),
+                    Err(e) => Err(e),
+                },
+                bytes => bytes.reader(),
+            };
+            match file {
                 Ok(reader) => load(state, &name, size, |opts, progress| {
                     decode::decode_reader(reader, size, opts, progress)
                 }),
@@ -476,12 +435,17 @@ fn load(
 ) {
     // Drop the previous profile first: its memory is reused for this one.
     state.borrow_mut().session = None;
+    let decoded = decode(&DecodeOptions::default(), &mut progress_to_page());
+    loaded(state, name, size, decoded);
+}
+
+/// A progress sink that posts to the page, at most ~20 messages a second.
+fn progress_to_page() -> impl FnMut(Stage, u64, u64) -> bool {
     let mut last = 0f64;
     let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
-    let mut progress = |stage: Stage, done: u64, total: u64| {
-        // At most ~20 messages a second.
+    move |stage: Stage, done: u64, total: u64| {
         let now = perf.as_ref().map_or(0.0, |p| p.now());
         if now - last > 50.0 || done == total {
             last = now;
@@ -493,8 +457,13 @@ fn load(
             });
         }
         true
-    };
-    match decode(&DecodeOptions::default(), &mut progress) {
+    }
+}
+
+/// Keeps a decoded profile as the session and posts its summary, or posts
+/// the error naming the file.
+fn loaded(state: &Rc<RefCell<State>>, name: &str, size: u64, decoded: decode::Result<Profile>) {
+    match decoded {
         Ok(profile) => {
             let session = Session::named(profile, name, size);
             let summary = session.summary();
@@ -598,56 +567,6 @@ fn decode_each(
         sink((name.clone(), profile))?;
     }
     Ok(())
-}
-
-/// Reads a `Blob` (the dropped file) synchronously, a slice at a time.
-/// `FileReaderSync` exists only in workers, which is where this runs.
-struct BlobReader {
-    blob: Blob,
-    reader: FileReaderSync,
-    pos: f64,
-    size: f64,
-}
-
-impl BlobReader {
-    fn new(blob: Blob) -> Result<Self, JsValue> {
-        let size = blob.size();
-        Ok(BlobReader {
-            blob,
-            reader: FileReaderSync::new()?,
-            pos: 0.0,
-            size,
-        })
-    }
-}
-
-impl std::io::Read for BlobReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        // Slices of up to 4 MiB: few calls into JS, little memory.
-        let n = (buf.len() as f64)
-            .min(4.0 * 1024.0 * 1024.0)
-            .min(self.size - self.pos);
-        if n <= 0.0 {
-            return Ok(0);
-        }
-        let to_io = |e: JsValue| std::io::Error::other(js_error_text(&e));
-        let slice = self
-            .blob
-            .slice_with_f64_and_f64(self.pos, self.pos + n)
-            .map_err(to_io)?;
-        let array = self.reader.read_as_array_buffer(&slice).map_err(to_io)?;
-        let bytes = Uint8Array::new(&array);
-        let len = bytes.length() as usize;
-        if len == 0 {
-            return Err(std::io::Error::other(
-                "the file ended early (did it change while being read?)",
-            ));
-        }
-        let len = len.min(buf.len());
-        bytes.subarray(0, len as u32).copy_to(&mut buf[..len]);
-        self.pos += len as f64;
-        Ok(len)
-    }
 }
 
 /// Counts the files the helper decoded (`__pprofLensHelped` in this
