@@ -76,3 +76,26 @@ test("a dump larger than the page reads whole opens with exact counts", { timeou
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The worker streams a dump asynchronously, so another file can arrive while
+// it reads: that file must wait its turn, or its answer would overtake the
+// dump's and the page would label one profile with the other's name.
+test("a file chosen while a dump streams in opens after it", { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pprof-lens-queue-"));
+  try {
+    // About 1 s of streaming on CI's cores: the second file comes long
+    // before the dump's end.
+    const { path } = writeBigDump(dir, corpus("goroutine_states.debug2.txt"), 200 * 2 ** 20);
+    const cpu = corpus("cpu_regexp_json.pb.gz");
+    await withPage(async (page) => {
+      await page.setInputFiles('[data-testid="file-input"]', path);
+      await page.setInputFiles('[data-testid="file-input"]', cpu);
+      await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent === "cpu_regexp_json.pb.gz", null, { timeout: 120_000 });
+      await waitSettled(page, "ready", 120_000);
+      assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "cpu");
+      assert.equal(await page.$('[data-testid="error"]'), null);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
