@@ -9,9 +9,11 @@
 //!   `--mb` MB;
 //! * streamed from that text in memory, so the generator's cost is out
 //!   of the comparison with the whole read;
+//! * pushed from that text in 256 KiB chunks, as the page's worker pushes
+//!   a dump it reads with `Blob.stream()`;
 //! * gzipped (level 1), streamed through the inflater, at `--mb` MB.
 //!
-//! `--gb 0` skips the big run; `--only whole|memory|gzip|streamed` runs
+//! `--gb 0` skips the big run; `--only whole|memory|pushed|gzip|streamed` runs
 //! one path alone (for a profiler). Prints wall time and peak heap (a counting allocator; a realloc counts
 //! both blocks), best of `--runs`; asserts nothing.
 //!
@@ -27,7 +29,7 @@ mod counting_alloc;
 mod repeat_dump;
 
 use pprof_lens::analysis::goroutines::{summarize, GoroutineOptions};
-use pprof_lens::decode::{decode_reader, decode_with, DecodeOptions, NoProgress};
+use pprof_lens::decode::{decode_reader, decode_with, DecodeOptions, DumpPush, NoProgress, SNIFF};
 use repeat_dump::RepeatedDump;
 
 #[global_allocator]
@@ -139,6 +141,33 @@ fn memory_row(text: &str, runs: usize) {
     row("streamed from the text in memory", len, &mem);
 }
 
+/// The text pushed in chunks of 256 KiB, as the page's worker pushes what a
+/// browser's file stream hands it (its chunks are 200-300 KB in Chromium).
+fn pushed_row(text: &str, runs: usize) {
+    let (bytes, len) = (text.as_bytes(), text.len() as u64);
+    let pushed = best(runs, || {
+        measure(|| {
+            let opts = DecodeOptions::default();
+            let head = bytes.len().min(SNIFF);
+            let mut push = DumpPush::new(bytes[..head].to_vec(), len, &opts);
+            for chunk in bytes[head..].chunks(256 << 10) {
+                push.push(chunk, &mut NoProgress).unwrap_or_else(|e| die(e));
+            }
+            let p = push.finish(&mut NoProgress).unwrap_or_else(|e| die(e));
+            summarize(&p, &GoroutineOptions::default()).total
+        })
+    });
+    let pushed = Run {
+        peak: pushed.peak + text.len(),
+        ..pushed
+    };
+    row(
+        "pushed from the text in memory, 256 KiB chunks",
+        len,
+        &pushed,
+    );
+}
+
 fn gzip_row(gz: &[u8], len: u64, runs: usize) {
     let z = best(runs, || {
         measure(|| {
@@ -206,7 +235,7 @@ fn main() {
     );
     println!("| path | text | goroutines | time | speed | peak heap | peak / text |");
     println!("|---|---|---|---|---|---|---|");
-    // One path alone, for a profiler: whole, memory, gzip or streamed.
+    // One path alone, for a profiler: whole, memory, pushed, gzip or streamed.
     let want = |path: &str| only.as_deref().is_none_or(|o| o == path);
     let text = RepeatedDump::new(&real, small).into_string();
     let len = text.len() as u64;
@@ -215,6 +244,9 @@ fn main() {
     }
     if want("memory") {
         memory_row(&text, runs);
+    }
+    if want("pushed") {
+        pushed_row(&text, runs);
     }
     if want("gzip") {
         let gz = gzip(text.as_bytes());
