@@ -49,7 +49,7 @@ struct State {
     /// The number of the helper's next job: an answer to a job whose opening
     /// was given up (another file was opened meanwhile) is dropped.
     jobs: u32,
-    /// A load awaits its file's next bytes ([`stream_dump`]): requests wait
+    /// A load awaits its file's next bytes ([`PlainDump::stream`]): requests wait
     /// in `queued` until it ends, so they are answered in the order sent,
     /// as when every load ran to its end before the next message.
     busy: bool,
