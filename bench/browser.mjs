@@ -138,6 +138,8 @@ async function runOurs(url) {
     r.ready = b.ready - b.chosen;
     r.rendererAtReady = rendererPeak();
     r.wasmAtReady = await wasmSizes(page);
+    // A streamed dump's time in the worker: awaiting the file, decoding.
+    r.streamed = await page.workers()[0]?.evaluate(() => self.__pprofLensStreamed).catch(() => undefined);
     r.longLoad = b.longtasks.filter((t) => t.start + t.duration >= b.chosen && t.start <= b.ready);
     // First flame paint: click the tab, wait for the canvas to be drawn.
     await page.click('[data-testid="tab-flame"]');
@@ -395,6 +397,9 @@ const fm = {
   zoomSteps: o[0]?.zoomLatency.length,
   misses: o[0]?.zoomMisses,
   wasm: pick(o, (r) => r.wasm),
+  streamAwait: pick(o, (r) => r.streamed?.awaitMs),
+  streamDecode: pick(o, (r) => r.streamed?.decodeMs),
+  streamChunks: o.find((r) => r.streamed)?.streamed.chunks,
   memPeak: pick(o, (r) => r.memPeak),
   wasmStages: ["wasmAtReady", "wasmAtPaint", "wasmAtEnd"].map((k) => ({
     worker: pick(o, (r) => r[k]?.worker), page: pick(o, (r) => r[k]?.page),
@@ -445,6 +450,9 @@ const ssRender = s.length ? msf(ssm.render) : (ss.length ? `no render: ${ss.map(
 const ISSUE_SS_MS = 84_000;
 const ssRatio = s.length ? `speedscope/ours ${ratio(ssm.render, fm.firstPaint)}` : `speedscope/ours n/a (issue's 84 s/ours: ${ratio(ISSUE_SS_MS, fm.firstPaint)})`;
 row("file chosen → status ready", msf(fm.ready), "", "", "", "", "");
+if (fm.streamChunks !== undefined) {
+  row(`worker, a streamed dump: awaiting the file / decoding (${fm.streamChunks} chunks; one after the other)`, `${msf(fm.streamAwait)} / ${msf(fm.streamDecode)}`, "", "", "", "", "");
+}
 row("Flame tab click → first paint", msf(fm.flameTab), "", "", "", "", "");
 row("file chosen → first flame paint", msf(fm.firstPaint), ssRender, go.length ? (g.length ? msf(gm.wall) : `failed: ${go[0].errors[0]}`) : "not run",
   `${ssRatio}; pprof/ours ${ratio(gm.wall, fm.firstPaint)}`,
