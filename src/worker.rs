@@ -439,12 +439,17 @@ fn load(
     loaded(state, name, size, decoded);
 }
 
+/// The worker's clock, where it has one.
+fn performance() -> Option<web_sys::Performance> {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+}
+
 /// A progress sink that posts to the page, at most ~20 messages a second.
 fn progress_to_page() -> impl FnMut(Stage, u64, u64) -> bool {
     let mut last = 0f64;
-    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
+    let perf = performance();
     move |stage: Stage, done: u64, total: u64| {
         let now = perf.as_ref().map_or(0.0, |p| p.now());
         if now - last > 50.0 || done == total {
@@ -529,9 +534,7 @@ fn decode_each(
         ));
     }
     let total: u64 = files.iter().map(Input::size).sum();
-    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
+    let perf = performance();
     let mut last = 0f64;
     let mut before = 0u64;
     for (i, (name, file)) in names.iter().zip(files).enumerate() {

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, FileReaderSync};
 
-use super::{handle, js_error_text, loaded, progress_to_page, State};
+use super::{handle, js_error_text, loaded, performance, progress_to_page, State};
 use crate::decode::{self, DecodeOptions};
 use crate::model::Profile;
 
@@ -183,9 +183,7 @@ struct StreamTimes {
 
 impl Default for StreamTimes {
     fn default() -> Self {
-        let perf = Reflect::get(&js_sys::global(), &"performance".into())
-            .ok()
-            .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
+        let perf = performance();
         let start = perf.as_ref().map_or(0.0, |p| p.now());
         StreamTimes {
             perf,
