@@ -213,12 +213,12 @@ pub(super) fn decode_dump_stream(
 }
 
 /// The pieces of a pushed dump after its first (which sizes the goroutine
-/// table, and stays [`DecodeOptions::dump_piece`]). A browser's file
-/// stream reads ahead only as far as its pipe holds, so a decoder that
-/// comes back for bytes often keeps the reads going beside the decoding,
-/// where long pieces left them waiting between pieces: the 431 MB dump reached ready in 1,692 ms in Chromium with
-/// pieces of 256 KiB, 1,746 ms with 1 MiB, 1,800 ms with 64 KiB, and
-/// 1,827-1,919 ms with 8 MiB (best of 3 each).
+/// table, and stays [`DecodeOptions::dump_piece`]). Small enough that each
+/// chunk a browser's file stream hands out (about 2 MiB each for a large
+/// file in Chromium) is decoded as it arrives rather than gathered first:
+/// the 431 MB dump reached ready in 1,692 ms in Chromium with pieces of
+/// 256 KiB, 1,746 ms with 1 MiB, 1,800 ms with 64 KiB, and 1,827-1,919 ms
+/// with 8 MiB (best of 3 each, in one session).
 const PUSHED_PIECE: usize = 256 << 10;
 
 /// A plain goroutine dump decoded as its bytes are pushed in, in chunks of
