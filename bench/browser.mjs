@@ -1,5 +1,7 @@
 // Browser benchmark: pprof-lens (dist/) against speedscope 1.25 and native
-// `go tool pprof -top` on one profile. Run through tools/bench-browser.sh,
+// `go tool pprof -top` on one profile, or against a native Go parser
+// (bench/goparse, built with the Go on PATH) on a goroutine dump. Run
+// through tools/bench-browser.sh,
 // which builds the site and installs this folder's npm packages first:
 //   node bench/browser.mjs FILE [--runs N] [--speedscope-runs N] [--speedscope-timeout SECONDS] [--no-speedscope] [--no-go]
 // Each measurement runs N times (default 3), each in a freshly launched
@@ -45,10 +47,13 @@ if (!existsSync(FILE)) {
   process.exit(2);
 }
 const fileBytes = statSync(FILE).size;
-const rawBytes = (() => {
+const { rawBytes, DUMP } = (() => {
   const b = readFileSync(FILE);
-  return b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b).length : b.length;
+  const raw = b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b;
+  // A goroutine dump: pprof cannot read one, so its native peer is goparse.
+  return { rawBytes: raw.length, DUMP: raw.subarray(0, 10).toString("latin1") === "goroutine " };
 })();
+const PEER = DUMP ? "native Go dump parser" : "go tool pprof -top";
 const log = (...a) => console.error("[bench]", ...a);
 
 // ---- helpers ----
@@ -140,6 +145,7 @@ async function runOurs(url) {
     r.wasmAtReady = await wasmSizes(page);
     // A streamed dump's time in the worker: awaiting the file, decoding.
     r.streamed = await page.workers()[0]?.evaluate(() => self.__pprofLensStreamed).catch(() => undefined);
+    if (DUMP) r.goroutines = Number(await page.textContent('[data-testid="goroutine-total"]', { timeout: 10_000 }).catch(() => NaN));
     r.longLoad = b.longtasks.filter((t) => t.start + t.duration >= b.chosen && t.start <= b.ready);
     // First flame paint: click the tab, wait for the canvas to be drawn.
     await page.click('[data-testid="tab-flame"]');
@@ -332,6 +338,31 @@ function runPprof() {
   return { errors: [], wall, rss: kib * 1024 };
 }
 
+// ---- the native Go dump parser ----
+let goparse;
+function runGoParse() {
+  const which = spawnSync("sh", ["-c", "command -v go"], { encoding: "utf8" });
+  if (which.status !== 0) return { errors: ["go is not on PATH"] };
+  if (!goparse) {
+    const out = join(ROOT, "bench-out", "goparse");
+    // Standard library only; GOTOOLCHAIN and GOPROXY keep the build offline.
+    const env = { ...process.env, GOTOOLCHAIN: "local", GOPROXY: "off", GOFLAGS: "-mod=mod" };
+    const b = spawnSync("go", ["build", "-o", out, "."], { cwd: join(HERE, "goparse"), env, encoding: "utf8" });
+    if (b.status !== 0) return { errors: [`go build bench/goparse: ${(b.stderr || "").slice(-300)}`] };
+    goparse = out;
+  }
+  const hasTime = existsSync("/usr/bin/time");
+  const t = performance.now();
+  const p = hasTime
+    ? spawnSync("/usr/bin/time", ["-f", "%M", goparse, FILE], { encoding: "utf8" })
+    : spawnSync(goparse, [FILE], { encoding: "utf8" });
+  const wall = performance.now() - t;
+  if (p.status !== 0) return { errors: [`goparse exited with ${p.status}: ${(p.stderr || "").slice(-300)}`] };
+  const kib = hasTime ? Number((p.stderr.trim().split("\n").pop() || "").trim()) : NaN;
+  const m = /goroutines (\d+) frames (\d+) parse_ms ([\d.]+)/.exec(p.stdout) ?? [];
+  return { errors: [], wall, rss: kib * 1024, goroutines: Number(m[1]), parse: Number(m[3]) };
+}
+
 // ---- site size ----
 function siteSize() {
   const files = [];
@@ -365,7 +396,7 @@ const { server: oursServer, url: oursUrl } = await serve({ dir: DIST, port: 0, b
 const { server: ssServer, url: ssUrl } = await serve({ dir: SPEEDSCOPE, port: 0, base: "/" });
 const ours = await runs(RUNS, "pprof-lens", () => runOurs(oursUrl));
 const ss = NO_SS ? [] : await runs(SS_RUNS, "speedscope", () => runSpeedscope(ssUrl));
-const go = NO_GO ? [] : await runs(RUNS, "go tool pprof -top", async () => runPprof());
+const go = NO_GO ? [] : await runs(RUNS, PEER, async () => (DUMP ? runGoParse() : runPprof()));
 oursServer.close();
 ssServer.close();
 let site = siteSize();
@@ -400,6 +431,7 @@ const fm = {
   streamAwait: pick(o, (r) => r.streamed?.awaitMs),
   streamDecode: pick(o, (r) => r.streamed?.decodeMs),
   streamChunks: o.find((r) => r.streamed)?.streamed.chunks,
+  goroutines: o.find((r) => Number.isFinite(r.goroutines))?.goroutines,
   memPeak: pick(o, (r) => r.memPeak),
   wasmStages: ["wasmAtReady", "wasmAtPaint", "wasmAtEnd"].map((k) => ({
     worker: pick(o, (r) => r[k]?.worker), page: pick(o, (r) => r[k]?.page),
@@ -422,7 +454,7 @@ const ssm = {
   growth: pick(ss.filter((r) => r.rendererPeak), (r) => r.rendererPeak - r.rendererBase),
   longMax: pick(s, (r) => Math.max(0, ...r.longLoad.map((t) => t.duration))),
 };
-const gm = { wall: pick(g, (r) => r.wall), rss: pick(g, (r) => r.rss) };
+const gm = { wall: pick(g, (r) => r.wall), rss: pick(g, (r) => r.rss), parse: pick(g, (r) => r.parse), goroutines: g.find((r) => Number.isFinite(r.goroutines))?.goroutines };
 // The single file (issue 11) is the whole site again in one download for
 // offline use; it is measured on its own line, on disk as file:// loads it.
 const single = site.find((f) => f.name === "pprof-lens.html");
@@ -438,37 +470,51 @@ const row = (...c) => lines.push(`| ${c.join(" | ")} |`);
 console.log(`# pprof-lens browser benchmark`);
 console.log(`file: ${relative(process.cwd(), FILE) || FILE} — ${MB(fileBytes)} on disk, ${MB(rawBytes)} uncompressed`);
 console.log(`Chromium ${browserVersion ?? "?"} headless, ${VIEWPORT.width}x${VIEWPORT.height}, flags: ${FLAGS.join(" ")}`);
-console.log(`runs: pprof-lens ${RUNS}, speedscope ${NO_SS ? 0 : SS_RUNS}, go tool pprof ${NO_GO ? 0 : RUNS}; each figure is the minimum over successful runs (p50/p95 per run, then the minimum)`);
-for (const [what, rs] of [["pprof-lens", ours], ["speedscope", ss], ["go tool pprof", go]]) {
+console.log(`runs: pprof-lens ${RUNS}, speedscope ${NO_SS ? 0 : SS_RUNS}, ${PEER} ${NO_GO ? 0 : RUNS}; each figure is the minimum over successful runs (p50/p95 per run, then the minimum)`);
+for (const [what, rs] of [["pprof-lens", ours], ["speedscope", ss], [PEER, go]]) {
   rs.forEach((r, i) => { if (r.errors.length) console.log(`${what} run ${i + 1} failed: ${r.errors.join("; ")}`); });
 }
 console.log("");
-row("measure", "pprof-lens", "speedscope 1.25", "go tool pprof -top", "ratio", "target", "status");
+row("measure", "pprof-lens", "speedscope 1.25", PEER, "ratio", "target", "status");
 row("---", "---", "---", "---", "---", "---", "---");
 const ssRender = s.length ? msf(ssm.render) : (ss.length ? `no render: ${ss.map((r) => r.errors[0]).join("; ")}` : "not run");
 // When speedscope never renders, the issue's own figure (84 s on the reference file) is the yardstick.
 const ISSUE_SS_MS = 84_000;
 const ssRatio = s.length ? `speedscope/ours ${ratio(ssm.render, fm.firstPaint)}` : `speedscope/ours n/a (issue's 84 s/ours: ${ratio(ISSUE_SS_MS, fm.firstPaint)})`;
-row("file chosen → status ready", msf(fm.ready), "", "", "", "", "");
+if (DUMP) {
+  // Issue 15's dump target: ready, goroutines drawn, in at most 1.6 s and
+  // at most the time a native Go parser takes only to parse.
+  const counts = `${fm.goroutines ?? "n/a"} goroutines; Go parser ${gm.goroutines ?? "n/a"}`;
+  row(`file chosen → status ready (${counts})`, msf(fm.ready), "", g.length ? `${msf(gm.wall)} (parsing ${msf(gm.parse)})` : (go.length ? `failed: ${go[0].errors[0]}` : "not run"),
+    `ours/Go ${ratio(fm.ready, gm.wall)}`, "≤ 1.6 s, ≤ the Go parser",
+    `${yes(Number.isFinite(fm.ready) ? fm.ready <= 1600 : undefined)} / ${yes(g.length ? fm.ready <= gm.wall : undefined)}`);
+} else {
+  row("file chosen → status ready", msf(fm.ready), "", "", "", "", "");
+}
 if (fm.streamChunks !== undefined) {
   row(`worker, a streamed dump: awaiting the file / decoding (${fm.streamChunks} chunks; one after the other)`, `${msf(fm.streamAwait)} / ${msf(fm.streamDecode)}`, "", "", "", "", "");
 }
 row("Flame tab click → first paint", msf(fm.flameTab), "", "", "", "", "");
-row("file chosen → first flame paint", msf(fm.firstPaint), ssRender, go.length ? (g.length ? msf(gm.wall) : `failed: ${go[0].errors[0]}`) : "not run",
-  `${ssRatio}; pprof/ours ${ratio(gm.wall, fm.firstPaint)}`,
-  "≤ 1/40 of speedscope, ≤ 1/8 of pprof",
-  `${yes(s.length ? fm.firstPaint * 40 <= ssm.render : undefined)} / ${yes(g.length ? fm.firstPaint * 8 <= gm.wall : undefined)}`);
+if (DUMP) {
+  row("file chosen → first flame paint", msf(fm.firstPaint), "", "", "", "", "");
+} else {
+  row("file chosen → first flame paint", msf(fm.firstPaint), ssRender, go.length ? (g.length ? msf(gm.wall) : `failed: ${go[0].errors[0]}`) : "not run",
+    `${ssRatio}; pprof/ours ${ratio(gm.wall, fm.firstPaint)}`,
+    "≤ 1/40 of speedscope, ≤ 1/8 of pprof",
+    `${yes(s.length ? fm.firstPaint * 40 <= ssm.render : undefined)} / ${yes(g.length ? fm.firstPaint * 8 <= gm.wall : undefined)}`);
+}
 row(`flame paint duration, ${fm.paintN ?? 0} paints over 50 zoom steps (p50 / p95 / max)`, `${msf(fm.paintP50)} / ${msf(fm.paintP95)} / ${msf(fm.paintMax)}`, "", "", "", "p95 < 8 ms at 1920x1080", yes(Number.isFinite(fm.paintP95) ? fm.paintP95 < 8 : undefined));
 row(`first flame paint duration`, msf(fm.firstDraw), "", "", "", "", "");
 row(`hover: mousemove → next frame, 50 steps (p50 / p95); canvas repaints`, `${msf(fm.hoverP50)} / ${msf(fm.hoverP95)}; ${fm.hoverPaints ?? "n/a"} repaints`, "", "", "", "(hover paints only the tooltip)", "");
 row(`zoom: click → zoomed paint (p50 / p95), ${fm.zoomSteps ?? 0} steps (${fm.misses ?? 0} probed spots had no box)`, `${msf(fm.zoomP50)} / ${msf(fm.zoomP95)}`, "", "", "", "", "");
 row(`Escape → one level up, painted (p50 / p95)`, `${msf(fm.resetP50)} / ${msf(fm.resetP95)}`, "", "", "", "", "");
-row("worker wasm memory, peak (after the 100 zooms)", MB(fm.wasm), "", "", `${ratio(fm.wasm, rawBytes)} uncompressed`, "", "");
+row("worker wasm memory, peak (after the 100 zooms)", MB(fm.wasm), "", "", `${ratio(fm.wasm, rawBytes)} uncompressed`,
+  DUMP ? "≤ 0.5x the dump" : "", DUMP ? yes(Number.isFinite(fm.wasm) ? fm.wasm <= 0.5 * rawBytes : undefined) : "");
 row("peak memory: wasm (worker + page) + page JS heap", MB(fm.memPeak), "", "", `${ratio(fm.memPeak, rawBytes)} uncompressed`, "≤ 3x uncompressed", yes(Number.isFinite(fm.memPeak) ? fm.memPeak <= 3 * rawBytes : undefined));
 row("wasm memory, worker + page: at ready / first flame paint / after the 100 zooms", fm.wasmStages.map((w) => `${MB(w.worker)} + ${MB(w.page)}`).join(" / "), "", "", "", "", "");
 row("page JS heap (performance.memory, peak sampled)", MB(fm.heapPeak), s.length ? `${MB(ssm.heapPeak)} (at render ${MB(ssm.heapAtReady)})` : "", "", s.length ? `speedscope/ours ${ratio(ssm.heapPeak, fm.heapPeak)}` : "", "", "");
 row("renderer process peak RSS (VmHWM: page + worker; Chromium's own share included)", MB(fm.renderer), MB(ssm.renderer), g.length ? `${MB(gm.rss)} (max RSS)` : "",
-  `ours ${ratio(fm.renderer, rawBytes)} uncompressed; speedscope ${ratio(ssm.renderer, rawBytes)}; pprof ${ratio(gm.rss, rawBytes)}`, "", "");
+  `ours ${ratio(fm.renderer, rawBytes)} uncompressed; speedscope ${ratio(ssm.renderer, rawBytes)}; ${DUMP ? "Go parser" : "pprof"} ${ratio(gm.rss, rawBytes)}`, "", "");
 row("renderer peak RSS growth over the idle page (VmHWM − VmHWM before the file): at ready / first flame paint / after the 100 zooms", `${MB(fm.growthReady)} / ${MB(fm.growthPaint)} / ${MB(fm.growth)}`, MB(ssm.growth), "",
   `ours ${ratio(fm.growth, rawBytes)} uncompressed; speedscope ${ratio(ssm.growth, rawBytes)}`, "≤ 3x uncompressed", yes(Number.isFinite(fm.growth) ? fm.growth <= 3 * rawBytes : undefined));
 row("main-thread long tasks during load (count, max)", `${fm.longCount ?? "n/a"}, ${msf(fm.longMax)}`, s.length ? `max ${msf(ssm.longMax)}` : "", "", "", "none > 50 ms", yes(Number.isFinite(fm.longMax) ? fm.longMax <= 50 : undefined));
@@ -485,4 +531,5 @@ const cdp = o[0]?.cdp;
 if (cdp) {
   console.log(`\nCDP Performance.getMetrics at the end of pprof-lens run 1: JSHeapUsedSize ${MB(cdp.JSHeapUsedSize)}, JSHeapTotalSize ${MB(cdp.JSHeapTotalSize)}, Nodes ${cdp.Nodes}, TaskDuration ${cdp.TaskDuration?.toFixed(2)} s, ScriptDuration ${cdp.ScriptDuration?.toFixed(2)} s`);
 }
-console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; go tool pprof ${go.map((r) => (r.errors.length ? "failed" : r.wall.toFixed(0))).join(", ") || "-"}`);
+console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER} ${go.map((r) => (r.errors.length ? "failed" : r.wall.toFixed(0))).join(", ") || "-"}`);
+if (DUMP) console.log(`per-run status ready (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.ready.toFixed(0))).join(", ")}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Browser benchmark: pprof-lens against speedscope 1.25 and go tool pprof -top
+# (or, for a goroutine dump, a native Go parser: bench/goparse)
 # on one profile, in Debian's headless Chromium. Prints one table; asserts nothing.
 #   tools/bench-browser.sh [FILE] [--runs N] [--speedscope-runs N] [--speedscope-timeout S] [--no-speedscope] [--no-go]
 #   tools/bench-browser.sh --compare [--runs N]
