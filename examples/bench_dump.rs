@@ -13,7 +13,11 @@
 //!   a dump it reads with `Blob.stream()`;
 //! * gzipped (level 1), streamed through the inflater, at `--mb` MB.
 //!
-//! `--gb 0` skips the big run; `--only whole|memory|pushed|gzip|streamed` runs
+//! When `go` is on PATH (and without `--no-go`), the peer: `bench/goparse`, a
+//! plain Go parser of debug=2 dumps that only parses, on the `--mb` dump
+//! written to a file, timed as a whole process with its max RSS.
+//!
+//! `--gb 0` skips the big run; `--only whole|memory|pushed|gzip|go|streamed` runs
 //! one path alone (for a profiler). Prints wall time and peak heap (a counting allocator; a realloc counts
 //! both blocks), best of `--runs`; asserts nothing.
 //!
@@ -144,7 +148,7 @@ fn memory_row(text: &str, runs: usize) {
 /// The text pushed in 256 KiB chunks through the path the page's worker
 /// takes for a dump it reads with `Blob.stream()` (whose chunks, in
 /// Chromium, are about 2 MiB for a large file).
-fn pushed_row(text: &str, runs: usize) {
+fn pushed_row(text: &str, runs: usize) -> Run {
     let (bytes, len) = (text.as_bytes(), text.len() as u64);
     let pushed = best(runs, || {
         measure(|| {
@@ -167,6 +171,7 @@ fn pushed_row(text: &str, runs: usize) {
         len,
         &pushed,
     );
+    pushed
 }
 
 fn gzip_row(gz: &[u8], len: u64, runs: usize) {
@@ -190,12 +195,90 @@ fn gzip_row(gz: &[u8], len: u64, runs: usize) {
     row(&what, len, &z);
 }
 
+fn go_on_path() -> bool {
+    std::process::Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The Go parser's row: `bench/goparse` built (offline: standard library
+/// only) and run on `text` written to a file under the target directory.
+fn go_row(text: &str, runs: usize, pushed: Option<&Run>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::var_os("CARGO_TARGET_DIR").map_or(root.join("target"), Into::into);
+    let (bin, file) = (dir.join("goparse"), dir.join("bench_dump.txt"));
+    let built = std::process::Command::new("go")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(".")
+        .current_dir(root.join("bench/goparse"))
+        .envs([
+            ("GOTOOLCHAIN", "local"),
+            ("GOPROXY", "off"),
+            ("GOFLAGS", "-mod=mod"),
+        ])
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        println!("| native Go parser (bench/goparse) | | | not run: go build failed | | | |");
+        return;
+    }
+    std::fs::write(&file, text).unwrap_or_else(|e| die(format_args!("{}: {e}", file.display())));
+    let timed = std::path::Path::new("/usr/bin/time").exists();
+    let go = best(runs, || {
+        let mut cmd = std::process::Command::new(if timed {
+            "/usr/bin/time".as_ref()
+        } else {
+            bin.as_os_str()
+        });
+        if timed {
+            cmd.args(["-f", "%M"]).arg(&bin);
+        }
+        let t = Instant::now();
+        let out = cmd
+            .arg(&file)
+            .output()
+            .unwrap_or_else(|e| die(format_args!("goparse: {e}")));
+        let secs = t.elapsed().as_secs_f64();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let field = |s: &str, key: &str| -> Option<u64> {
+            let mut words = s.split_whitespace();
+            words.find(|w| *w == key)?;
+            words.next()?.parse().ok()
+        };
+        let kib = stderr
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse::<usize>().ok());
+        Run {
+            secs,
+            peak: kib.map_or(0, |k| k * 1024),
+            goroutines: field(&stdout, "goroutines").unwrap_or(0),
+        }
+    });
+    let _ = std::fs::remove_file(&file);
+    row(
+        "native Go parser, parse only (bench/goparse; peak: max RSS)",
+        text.len() as u64,
+        &go,
+    );
+    if let Some(p) = pushed {
+        println!(
+            "| pushed / Go parser | | | {:.2}x the time | | {:.2}x (our peak heap and text / its max RSS) | |",
+            p.secs / go.secs,
+            p.peak as f64 / go.peak as f64,
+        );
+    }
+}
+
 fn main() {
     let mut mb = 431u64;
     let mut gb = 4.4f64;
     let mut runs = 3usize;
     let mut write: Option<std::path::PathBuf> = None;
     let mut only: Option<String> = None;
+    let mut no_go = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| -> String {
@@ -212,6 +295,7 @@ fn main() {
             "--runs" => runs = num("--runs", value("--runs")) as usize,
             "--write" => write = Some(value("--write").into()),
             "--only" => only = Some(value("--only")),
+            "--no-go" => no_go = true,
             other => die(format_args!("unknown argument {other}")),
         }
     }
@@ -246,8 +330,9 @@ fn main() {
     if want("memory") {
         memory_row(&text, runs);
     }
-    if want("pushed") {
-        pushed_row(&text, runs);
+    let pushed = want("pushed").then(|| pushed_row(&text, runs));
+    if want("go") && !no_go && go_on_path() {
+        go_row(&text, runs, pushed.as_ref());
     }
     if want("gzip") {
         let gz = gzip(text.as_bytes());

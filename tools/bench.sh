@@ -5,7 +5,7 @@
 #   tools/bench.sh --series [--mb N] [--runs N]
 #   tools/bench.sh --merge [--runs N] [--no-go]
 #   tools/bench.sh --compare [--runs N]
-#   tools/bench.sh --dump [--mb N] [--gb N] [--runs N] [--only PATH]
+#   tools/bench.sh --dump [--mb N] [--gb N] [--runs N] [--only PATH] [--no-go]
 # With FILEs, measures only those. With --series, times a goroutine series
 # of three synthetic dumps of N MB (default 40) against one dump instead
 # (examples/bench_series.rs). With --merge, times merging a fleet of CPU
@@ -22,7 +22,8 @@
 # With --dump, times big goroutine dumps (a real debug=2 dump repeated
 # under fresh ids, made as it is read): N MB (default 431, the issue's
 # 1M-goroutine dump) held whole and streamed, and N GB (default 4.4)
-# streamed, with peak heap (examples/bench_dump.rs).
+# streamed, with peak heap (examples/bench_dump.rs), beside a plain Go
+# parser that only parses (bench/goparse) when go is on PATH.
 # Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
