@@ -309,8 +309,29 @@ impl PathStacks {
         u32::try_from(len).ok().filter(|&n| n < Self::EMPTY)
     }
 
+    /// Frees the slots, the largest block, while no node is looked up (a
+    /// decoder past a file's samples reads its other tables); the next
+    /// [`Self::restore_slots`] rebuilds them from the table.
+    pub fn release_slots(&mut self) {
+        self.slots = Vec::new();
+    }
+
+    /// Rebuilds the slots if [`Self::release_slots`] freed them; call it
+    /// before [`Self::touch`] or [`Self::node`].
+    #[inline]
+    pub fn restore_slots(&mut self) {
+        if self.slots.is_empty() {
+            self.place_all();
+        }
+    }
+
     fn grow(&mut self) {
         self.bits += 1;
+        self.place_all();
+    }
+
+    /// Places every node of the table in fresh slots of `1 << bits`.
+    fn place_all(&mut self) {
         // The old slots are not needed: every node is re-placed from the
         // table, parents first, recomputing path hashes as it goes.
         self.slots = Vec::new();
@@ -330,10 +351,16 @@ impl PathStacks {
         }
     }
 
-    /// The finished table, without growth slack.
-    pub fn finish(mut self) -> StackTable {
-        self.table.shrink_to_fit();
-        self.table
+    /// The finished table, without growth slack. The slots go first: at
+    /// millions of nodes they are the largest block, and shrinking the
+    /// table's columns copies them.
+    pub fn finish(self) -> StackTable {
+        let PathStacks {
+            mut table, slots, ..
+        } = self;
+        drop(slots);
+        table.shrink_to_fit();
+        table
     }
 }
 

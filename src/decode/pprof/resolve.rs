@@ -253,6 +253,16 @@ pub(super) fn resolve(file: FileTables, samples: FileSamples, profile: &mut Prof
         comments,
     } = file;
     check_string_table(&strings, profile)?;
+    // Every sample is read, so the stack table is complete: its hash slots,
+    // the largest block while reading, go before the tables below are
+    // resolved beside them.
+    let FileSamples {
+        stacks,
+        label_sets,
+        locations: numbers,
+        value_counts,
+    } = samples;
+    let table = stacks.finish();
 
     let mut resolved = Vec::with_capacity(sample_types.len());
     for (i, (vt, at)) in sample_types.iter().enumerate() {
@@ -285,8 +295,15 @@ pub(super) fn resolve(file: FileTables, samples: FileSamples, profile: &mut Prof
     // The raw messages are no longer needed; free them before samples.
     drop((mappings, functions, locations));
 
-    samples.value_counts.check(profile.sample_types.len())?;
-    resolve_samples(samples, &strings, &locations_by_id, profile)
+    value_counts.check(profile.sample_types.len())?;
+    resolve_samples(
+        table,
+        label_sets,
+        &numbers,
+        &strings,
+        &locations_by_id,
+        profile,
+    )
 }
 
 fn check_string_table(strings: &FileStrings, profile: &Profile) -> Result<()> {
@@ -405,17 +422,18 @@ fn resolve_locations(
 /// Translates what samples were read with (location numbers and file string
 /// indices) into model ids.
 fn resolve_samples(
-    samples: FileSamples,
+    mut table: StackTable,
+    raw: LabelSets,
+    numbers: &LocationNumbers,
     strings: &FileStrings,
     locations_by_id: &IdMap,
     profile: &mut Profile,
 ) -> Result<()> {
-    let mut table = samples.stacks.finish();
     // Locations: once per distinct stack node.
     let mut bad: Option<Vec<bool>> = None;
     let nodes = table.len();
     for (n, loc) in table.locs_mut().iter_mut().enumerate() {
-        let id = samples.locations.file_id(*loc);
+        let id = numbers.file_id(*loc);
         match locations_by_id.get(id) {
             Some(l) => *loc = LocId(l),
             None => bad.get_or_insert_with(|| vec![false; nodes])[n] = true,
@@ -426,13 +444,12 @@ fn resolve_samples(
             &table,
             bad,
             &profile.samples.stack,
-            &samples.locations,
+            numbers,
         ));
     }
     profile.stacks = table;
 
     // Label sets: re-interned, as two file indices may name equal strings.
-    let raw = samples.label_sets;
     let mut remap = Vec::with_capacity(raw.len());
     let mut labels = Vec::new();
     for set in 0..raw.len() {

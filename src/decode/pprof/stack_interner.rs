@@ -77,6 +77,7 @@ impl StackInterner {
         if h == hash && cached != Self::EMPTY && self.is_stack(cached, locs) {
             return Ok(Some(StackId::new(cached)));
         }
+        self.stacks.restore_slots();
         // Path hashes, root first, touching each frame's slot so that the
         // cache misses of a deep stack overlap instead of queueing.
         self.paths.clear();
@@ -112,6 +113,12 @@ impl StackInterner {
             node = t.parent(n);
         }
         node.is_none()
+    }
+
+    /// Frees the node lookup's slots until the next sample (see
+    /// [`PathStacks::release_slots`]).
+    pub fn pause(&mut self) {
+        self.stacks.release_slots();
     }
 
     /// The finished table, without growth slack.
@@ -185,6 +192,35 @@ mod tests {
         for (locs, &leaf) in stacks.iter().zip(&leaves) {
             assert!(t.frames(leaf).eq(locs.iter().copied()));
         }
+    }
+
+    /// A sample after a pause (a file that interleaves samples with other
+    /// fields) finds every node made before it through rebuilt slots, and
+    /// adds new ones after them.
+    #[test]
+    fn a_pause_keeps_every_node_findable() {
+        let mut s = StackInterner::new();
+        s.pause(); // before any sample: a file's sample_type comes first
+        let stacks: Vec<Vec<LocId>> = (0..10_000u32)
+            .map(|i| vec![LocId(i % 11 + 200), LocId(i / 11 % 40), LocId(i)])
+            .collect();
+        let leaves: Vec<StackId> = stacks
+            .iter()
+            .map(|l| s.intern(l, hash_of(l)).unwrap().unwrap())
+            .collect();
+        let nodes = s.stacks.table().len();
+        s.pause();
+        s.pause();
+        for (locs, &leaf) in stacks.iter().zip(&leaves) {
+            let again = s.intern(locs, !hash_of(locs)).unwrap().unwrap();
+            assert_eq!(again, leaf);
+            s.pause();
+        }
+        assert_eq!(s.stacks.table().len(), nodes, "no node was added twice");
+        let new = intern(&mut s, &[1_000_000, 0, 5]); // 5, then 5 / 11 % 40
+        assert_eq!(new.index(), nodes, "one new leaf under existing callers");
+        let t = s.finish();
+        assert!(t.frames(new).map(|l| l.0).eq([1_000_000, 0, 5]));
     }
 
     #[test]
