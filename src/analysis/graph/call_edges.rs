@@ -142,18 +142,15 @@ impl Graph {
             ..PathNode::ROOT
         };
         let mut nodes = vec![unreached; t];
+        let mut weights = vec![0i64; t];
         for ws in &self.stacks {
-            nodes[ws.leaf.index()] = PathNode {
-                weight: ws.weight,
-                ..PathNode::ROOT
-            };
+            nodes[ws.leaf.index()] = PathNode::ROOT;
+            weights[ws.leaf.index()] = ws.weight;
         }
         for s in (0..t).rev() {
             if let (false, Some(p)) = (nodes[s].last == UNREACHED, parent[s]) {
-                let w = nodes[s].weight;
-                let up = &mut nodes[p.index()];
-                up.weight = up.weight.wrapping_add(w);
-                up.last = u32::MAX;
+                weights[p.index()] = weights[p.index()].wrapping_add(weights[s]);
+                nodes[p.index()].last = u32::MAX;
             }
         }
         // Whether a stack through `above` crossed `from -> to` on its way
@@ -191,7 +188,7 @@ impl Graph {
                 let repeat = crossings[..k].iter().any(|&d| d >> 1 == c >> 1)
                     || (above.callees & bit(to) != 0 && crossed_above(&nodes, parent[s], from, to));
                 if !repeat {
-                    map.cross(e, nodes[s].weight, c & 1 != 0);
+                    map.cross(e, weights[s], c & 1 != 0);
                 }
                 callees |= bit(to);
             }
@@ -202,14 +199,13 @@ impl Graph {
     }
 }
 
-/// What [`Graph::call_edges`] keeps per stack node, together in 16 bytes:
-/// a node's callees read it, and a parent is anywhere in the table, so each
-/// read is a cache miss; the table has millions of nodes, and in wasm the
-/// memory they take stays the page's.
+/// What [`Graph::call_edges`] keeps per stack node for its callees, in 8
+/// bytes: a parent is anywhere in the table, so each read is a cache miss.
+/// The node's subtree weight, read only by the node itself, is in an array
+/// of its own: at millions of nodes two arrays of half the size find room
+/// in wasm memory that one would grow it for (wasm memory never shrinks).
 #[derive(Clone, Copy)]
 struct PathNode {
-    /// Sum of the weights of the stacks through the node.
-    weight: i64,
     /// One bit per callee of an edge crossed on the node's path, so that a
     /// callee met for the first time needs no search of the path.
     callees: u32,
@@ -225,7 +221,6 @@ const UNREACHED: u32 = u32::MAX - 1;
 impl PathNode {
     /// Also what a root's missing caller reads as.
     const ROOT: PathNode = PathNode {
-        weight: 0,
         callees: 0,
         last: u32::MAX,
     };
