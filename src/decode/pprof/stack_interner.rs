@@ -168,18 +168,25 @@ mod tests {
         assert_ne!(c, d, "the same location under another caller");
     }
 
+    /// `n` three-frame stacks (leaf first) under `n` distinct roots whose
+    /// middle frames repeat, and their leaves as `s` interns them.
+    fn many_stacks(s: &mut StackInterner, n: u32) -> (Vec<Vec<LocId>>, Vec<StackId>) {
+        let stacks: Vec<Vec<LocId>> = (0..n)
+            .map(|i| vec![LocId(i % 7 + 100), LocId(i / 7 % 50), LocId(i)])
+            .collect();
+        let leaves = stacks
+            .iter()
+            .map(|l| s.intern(l, hash_of(l)).unwrap().unwrap())
+            .collect();
+        (stacks, leaves)
+    }
+
     /// Growing re-places every node from the table; each must still be
     /// found by its slot, not only by the cache of whole stacks.
     #[test]
     fn growth_keeps_every_node_findable() {
         let mut s = StackInterner::new();
-        let stacks: Vec<Vec<LocId>> = (0..20_000u32)
-            .map(|i| vec![LocId(i % 7 + 100), LocId(i / 7 % 50), LocId(i)])
-            .collect();
-        let leaves: Vec<StackId> = stacks
-            .iter()
-            .map(|l| s.intern(l, hash_of(l)).unwrap().unwrap())
-            .collect();
+        let (stacks, leaves) = many_stacks(&mut s, 20_000);
         let nodes = s.stacks.table().len();
         assert!(nodes > 4096, "the table grew past its first 4096 slots");
         for (locs, &leaf) in stacks.iter().zip(&leaves) {
@@ -201,13 +208,7 @@ mod tests {
     fn a_pause_keeps_every_node_findable() {
         let mut s = StackInterner::new();
         s.pause(); // before any sample: a file's sample_type comes first
-        let stacks: Vec<Vec<LocId>> = (0..10_000u32)
-            .map(|i| vec![LocId(i % 11 + 200), LocId(i / 11 % 40), LocId(i)])
-            .collect();
-        let leaves: Vec<StackId> = stacks
-            .iter()
-            .map(|l| s.intern(l, hash_of(l)).unwrap().unwrap())
-            .collect();
+        let (stacks, leaves) = many_stacks(&mut s, 10_000);
         let nodes = s.stacks.table().len();
         s.pause();
         s.pause();
@@ -217,7 +218,7 @@ mod tests {
             s.pause();
         }
         assert_eq!(s.stacks.table().len(), nodes, "no node was added twice");
-        let new = intern(&mut s, &[1_000_000, 0, 5]); // 5, then 5 / 11 % 40
+        let new = intern(&mut s, &[1_000_000, 0, 5]); // 5, then 5 / 7 % 50
         assert_eq!(new.index(), nodes, "one new leaf under existing callers");
         let t = s.finish();
         assert!(t.frames(new).map(|l| l.0).eq([1_000_000, 0, 5]));
