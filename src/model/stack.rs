@@ -258,6 +258,7 @@ impl PathStacks {
     /// the result into something kept, or the read is dropped.
     #[inline(always)]
     pub fn touch(&self, path: u32) -> u32 {
+        debug_assert!(!self.slots.is_empty(), "slots released");
         self.slots[self.slot_of(path)][2]
     }
 
@@ -316,13 +317,15 @@ impl PathStacks {
         self.slots = Vec::new();
     }
 
-    /// Rebuilds the slots if [`Self::release_slots`] freed them; call it
-    /// before [`Self::touch`] or [`Self::node`].
+    /// Rebuilds the slots if [`Self::release_slots`] freed them, and says
+    /// whether it did; call it before [`Self::touch`] or [`Self::node`].
     #[inline]
-    pub fn restore_slots(&mut self) {
-        if self.slots.is_empty() {
+    pub fn restore_slots(&mut self) -> bool {
+        let released = self.slots.is_empty();
+        if released {
             self.place_all();
         }
+        released
     }
 
     fn grow(&mut self) {

@@ -393,10 +393,10 @@ impl StreamDecoder {
             d.malformed(start, format!("Profile.{name}[{i}]"), e.to_string())
         };
         let mut checked = false;
-        if key.field != 2 {
-            // Go writes every sample before the locations, functions and
-            // strings: the stack lookup's slots (50 MB at 3M nodes) are not
-            // needed beside them. A later sample rebuilds them.
+        if key.field == 6 {
+            // The stack lookup's slots (50 MB at 3M nodes) are not needed
+            // beside the strings and the tables resolved after them (see
+            // `StackInterner::pause`).
             self.samples.stacks.pause();
         }
         match key.field {

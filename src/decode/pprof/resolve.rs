@@ -253,9 +253,9 @@ pub(super) fn resolve(file: FileTables, samples: FileSamples, profile: &mut Prof
         comments,
     } = file;
     check_string_table(&strings, profile)?;
-    // Every sample is read, so the stack table is complete: its hash slots,
-    // the largest block while reading, go before the tables below are
-    // resolved beside them.
+    // Every sample is read, so the stack table is complete: it drops its
+    // lookup's slots (if a pause has not) and its growth slack before the
+    // tables below are resolved beside it.
     let FileSamples {
         stacks,
         label_sets,

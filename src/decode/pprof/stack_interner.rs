@@ -38,6 +38,11 @@ pub(super) struct StackInterner {
     whole: Vec<(u64, u32)>,
     /// Folds the up-front slot reads so the compiler keeps them.
     touched: u32,
+    /// The table's length when a sample last rebuilt the slots after a
+    /// [`Self::pause`].
+    rebuilt_at: Option<usize>,
+    /// Nodes re-placed by those rebuilds, all told.
+    replaced: usize,
 }
 
 impl StackInterner {
@@ -50,6 +55,8 @@ impl StackInterner {
             paths: Vec::new(),
             whole: vec![(0, Self::EMPTY); 1 << Self::WHOLE_BITS],
             touched: 0,
+            rebuilt_at: None,
+            replaced: 0,
         }
     }
 
@@ -77,7 +84,11 @@ impl StackInterner {
         if h == hash && cached != Self::EMPTY && self.is_stack(cached, locs) {
             return Ok(Some(StackId::new(cached)));
         }
-        self.stacks.restore_slots();
+        if self.stacks.restore_slots() {
+            let len = self.stacks.table().len();
+            self.rebuilt_at = Some(len);
+            self.replaced += len;
+        }
         // Path hashes, root first, touching each frame's slot so that the
         // cache misses of a deep stack overlap instead of queueing.
         self.paths.clear();
@@ -115,9 +126,23 @@ impl StackInterner {
         node.is_none()
     }
 
-    /// Frees the node lookup's slots until the next sample (see
-    /// [`PathStacks::release_slots`]).
+    /// Frees the node lookup's slots, the largest block while samples are
+    /// read, until the next sample (see [`PathStacks::release_slots`]); the
+    /// decoder calls it at each string of the string table.
+    ///
+    /// Both the runtime's writer and google/pprof's write the strings
+    /// after every sample (the runtime puts each new location and function
+    /// between the samples, so a pause at those would be undone by the
+    /// next sample). A file may still put samples between strings, where a
+    /// sample would rebuild the slots after nearly every pause: a pause
+    /// after a rebuild frees them only once the table has doubled since,
+    /// which keeps every rebuild together within twice the table's final
+    /// size, as a growing vector's copies are.
     pub fn pause(&mut self) {
+        let len = self.stacks.table().len();
+        if len == 0 || self.rebuilt_at.is_some_and(|at| len < 2 * at) {
+            return;
+        }
         self.stacks.release_slots();
     }
 
@@ -207,7 +232,7 @@ mod tests {
     #[test]
     fn a_pause_keeps_every_node_findable() {
         let mut s = StackInterner::new();
-        s.pause(); // before any sample: a file's sample_type comes first
+        s.pause(); // before any sample: nothing to free
         let (stacks, leaves) = many_stacks(&mut s, 10_000);
         let nodes = s.stacks.table().len();
         s.pause();
@@ -218,10 +243,33 @@ mod tests {
             s.pause();
         }
         assert_eq!(s.stacks.table().len(), nodes, "no node was added twice");
+        assert_eq!(s.replaced, nodes, "one rebuild: no pause since");
         let new = intern(&mut s, &[1_000_000, 0, 5]); // 5, then 5 / 7 % 50
         assert_eq!(new.index(), nodes, "one new leaf under existing callers");
         let t = s.finish();
         assert!(t.frames(new).map(|l| l.0).eq([1_000_000, 0, 5]));
+    }
+
+    /// Strings between the samples, so a pause comes after nearly every
+    /// sample. The rebuilds re-place at most twice the final table, not
+    /// the table once per sample.
+    #[test]
+    fn pauses_between_every_sample_rebuild_little() {
+        let mut s = StackInterner::new();
+        let mut leaves = Vec::new();
+        for i in 0..20_000u32 {
+            s.pause(); // a string before the sample
+            let locs = [LocId(i % 7 + 100), LocId(i / 7 % 50), LocId(i)];
+            leaves.push(s.intern(&locs, hash_of(&locs)).unwrap().unwrap());
+        }
+        let nodes = s.stacks.table().len();
+        assert_eq!(nodes, 60_000);
+        assert!(s.replaced <= 2 * nodes, "{} nodes re-placed", s.replaced);
+        s.pause();
+        let t = s.finish();
+        for (i, &leaf) in (0..20_000u32).zip(&leaves) {
+            assert!(t.frames(leaf).map(|l| l.0).eq([i % 7 + 100, i / 7 % 50, i]));
+        }
     }
 
     #[test]
