@@ -53,7 +53,9 @@ const { rawBytes, DUMP } = (() => {
   // A goroutine dump: pprof cannot read one, so its native peer is goparse.
   return { rawBytes: raw.length, DUMP: raw.subarray(0, 10).toString("latin1") === "goroutine " };
 })();
+// The peer's name in the table's header, and in the run lines.
 const PEER = DUMP ? "native Go dump parser" : "go tool pprof -top";
+const PEER_RUNS = DUMP ? PEER : "go tool pprof";
 const log = (...a) => console.error("[bench]", ...a);
 
 // ---- helpers ----
@@ -395,8 +397,9 @@ const runs = async (n, what, fn) => {
 const { server: oursServer, url: oursUrl } = await serve({ dir: DIST, port: 0, base: "/" });
 const { server: ssServer, url: ssUrl } = await serve({ dir: SPEEDSCOPE, port: 0, base: "/" });
 const ours = await runs(RUNS, "pprof-lens", () => runOurs(oursUrl));
-const ss = NO_SS ? [] : await runs(SS_RUNS, "speedscope", () => runSpeedscope(ssUrl));
-const go = NO_GO ? [] : await runs(RUNS, PEER, async () => (DUMP ? runGoParse() : runPprof()));
+// speedscope cannot read a goroutine dump.
+const ss = NO_SS || DUMP ? [] : await runs(SS_RUNS, "speedscope", () => runSpeedscope(ssUrl));
+const go = NO_GO ? [] : await runs(RUNS, PEER_RUNS, async () => (DUMP ? runGoParse() : runPprof()));
 oursServer.close();
 ssServer.close();
 let site = siteSize();
@@ -470,8 +473,8 @@ const row = (...c) => lines.push(`| ${c.join(" | ")} |`);
 console.log(`# pprof-lens browser benchmark`);
 console.log(`file: ${relative(process.cwd(), FILE) || FILE} — ${MB(fileBytes)} on disk, ${MB(rawBytes)} uncompressed`);
 console.log(`Chromium ${browserVersion ?? "?"} headless, ${VIEWPORT.width}x${VIEWPORT.height}, flags: ${FLAGS.join(" ")}`);
-console.log(`runs: pprof-lens ${RUNS}, speedscope ${NO_SS ? 0 : SS_RUNS}, ${PEER} ${NO_GO ? 0 : RUNS}; each figure is the minimum over successful runs (p50/p95 per run, then the minimum)`);
-for (const [what, rs] of [["pprof-lens", ours], ["speedscope", ss], [PEER, go]]) {
+console.log(`runs: pprof-lens ${RUNS}, speedscope ${NO_SS || DUMP ? 0 : SS_RUNS}, ${PEER_RUNS} ${NO_GO ? 0 : RUNS}; each figure is the minimum over successful runs (p50/p95 per run, then the minimum)`);
+for (const [what, rs] of [["pprof-lens", ours], ["speedscope", ss], [PEER_RUNS, go]]) {
   rs.forEach((r, i) => { if (r.errors.length) console.log(`${what} run ${i + 1} failed: ${r.errors.join("; ")}`); });
 }
 console.log("");
@@ -483,11 +486,13 @@ const ISSUE_SS_MS = 84_000;
 const ssRatio = s.length ? `speedscope/ours ${ratio(ssm.render, fm.firstPaint)}` : `speedscope/ours n/a (issue's 84 s/ours: ${ratio(ISSUE_SS_MS, fm.firstPaint)})`;
 if (DUMP) {
   // Issue 15's dump target: ready, goroutines drawn, in at most 1.6 s and
-  // at most the time a native Go parser takes only to parse.
+  // at most the time a native Go parser takes only to parse (its own
+  // clock around the parse, without the process's start and exit; our
+  // ready includes the page's reading of the file).
   const counts = `${fm.goroutines ?? "n/a"} goroutines; Go parser ${gm.goroutines ?? "n/a"}`;
-  row(`file chosen → status ready (${counts})`, msf(fm.ready), "", g.length ? `${msf(gm.wall)} (parsing ${msf(gm.parse)})` : (go.length ? `failed: ${go[0].errors[0]}` : "not run"),
-    `ours/Go ${ratio(fm.ready, gm.wall)}`, "≤ 1.6 s, ≤ the Go parser",
-    `${yes(Number.isFinite(fm.ready) ? fm.ready <= 1600 : undefined)} / ${yes(g.length ? fm.ready <= gm.wall : undefined)}`);
+  row(`file chosen → status ready (${counts})`, msf(fm.ready), "", g.length ? `parsing ${msf(gm.parse)} (process ${msf(gm.wall)})` : (go.length ? `failed: ${go[0].errors[0]}` : "not run"),
+    `ours/Go parsing ${ratio(fm.ready, gm.parse)}`, "≤ 1.6 s, ≤ the Go parser's parsing",
+    `${yes(Number.isFinite(fm.ready) ? fm.ready <= 1600 : undefined)} / ${yes(g.length ? fm.ready <= gm.parse : undefined)}`);
 } else {
   row("file chosen → status ready", msf(fm.ready), "", "", "", "", "");
 }
@@ -531,5 +536,5 @@ const cdp = o[0]?.cdp;
 if (cdp) {
   console.log(`\nCDP Performance.getMetrics at the end of pprof-lens run 1: JSHeapUsedSize ${MB(cdp.JSHeapUsedSize)}, JSHeapTotalSize ${MB(cdp.JSHeapTotalSize)}, Nodes ${cdp.Nodes}, TaskDuration ${cdp.TaskDuration?.toFixed(2)} s, ScriptDuration ${cdp.ScriptDuration?.toFixed(2)} s`);
 }
-console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER} ${go.map((r) => (r.errors.length ? "failed" : r.wall.toFixed(0))).join(", ") || "-"}`);
+console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER_RUNS} ${go.map((r) => (r.errors.length ? "failed" : r.wall.toFixed(0))).join(", ") || "-"}`);
 if (DUMP) console.log(`per-run status ready (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.ready.toFixed(0))).join(", ")}`);

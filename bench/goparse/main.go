@@ -118,6 +118,9 @@ func main() {
 				pending.File, pending.Line = fileLine(line)
 				pending = nil
 			}
+		case line[0] == '.' || line[0] == '[':
+			// "...N frames elided..." and "[originating from goroutine N]:"
+			// are not frames.
 		case bytes.HasPrefix(line, createdByPrefix):
 			name := line[len(createdByPrefix):]
 			if i := bytes.Index(name, []byte(" in goroutine ")); i >= 0 {
