@@ -325,26 +325,33 @@ async function runSpeedscope(url) {
   return r;
 }
 
-// ---- go tool pprof ----
-function runPprof() {
-  const which = spawnSync("sh", ["-c", "command -v go"], { encoding: "utf8" });
-  if (which.status !== 0) return { errors: ["go is not on PATH"] };
+// ---- the native peers ----
+const goOnPath = () => spawnSync("sh", ["-c", "command -v go"], { encoding: "utf8" }).status === 0;
+
+/// Runs `cmd args` to its end: its output, wall time and max RSS (through
+/// /usr/bin/time where there is one, else NaN), or `error` naming `what`.
+function timed(what, cmd, args) {
   const hasTime = existsSync("/usr/bin/time");
   const t = performance.now();
   const p = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "%M", "go", "tool", "pprof", "-symbolize=none", "-top", FILE], { encoding: "utf8", maxBuffer: 1 << 30 })
-    : spawnSync("go", ["tool", "pprof", "-symbolize=none", "-top", FILE], { encoding: "utf8", maxBuffer: 1 << 30 });
+    ? spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...args], { encoding: "utf8", maxBuffer: 1 << 30 })
+    : spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 30 });
   const wall = performance.now() - t;
-  if (p.status !== 0) return { errors: [`go tool pprof exited with ${p.status}: ${(p.stderr || "").slice(-300)}`] };
+  if (p.status !== 0) return { error: `${what} exited with ${p.status}: ${(p.stderr || "").slice(-300)}` };
   const kib = hasTime ? Number((p.stderr.trim().split("\n").pop() || "").trim()) : NaN;
-  return { errors: [], wall, rss: kib * 1024 };
+  return { stdout: p.stdout, wall, rss: kib * 1024 };
 }
 
-// ---- the native Go dump parser ----
+function runPprof() {
+  if (!goOnPath()) return { errors: ["go is not on PATH"] };
+  const p = timed("go tool pprof", "go", ["tool", "pprof", "-symbolize=none", "-top", FILE]);
+  if (p.error) return { errors: [p.error] };
+  return { errors: [], wall: p.wall, rss: p.rss };
+}
+
 let goparse;
 function runGoParse() {
-  const which = spawnSync("sh", ["-c", "command -v go"], { encoding: "utf8" });
-  if (which.status !== 0) return { errors: ["go is not on PATH"] };
+  if (!goOnPath()) return { errors: ["go is not on PATH"] };
   if (!goparse) {
     const out = join(ROOT, "bench-out", "goparse");
     // Standard library only; GOTOOLCHAIN and GOPROXY keep the build offline.
@@ -353,16 +360,10 @@ function runGoParse() {
     if (b.status !== 0) return { errors: [`go build bench/goparse: ${(b.stderr || "").slice(-300)}`] };
     goparse = out;
   }
-  const hasTime = existsSync("/usr/bin/time");
-  const t = performance.now();
-  const p = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "%M", goparse, FILE], { encoding: "utf8" })
-    : spawnSync(goparse, [FILE], { encoding: "utf8" });
-  const wall = performance.now() - t;
-  if (p.status !== 0) return { errors: [`goparse exited with ${p.status}: ${(p.stderr || "").slice(-300)}`] };
-  const kib = hasTime ? Number((p.stderr.trim().split("\n").pop() || "").trim()) : NaN;
+  const p = timed("goparse", goparse, [FILE]);
+  if (p.error) return { errors: [p.error] };
   const m = /goroutines (\d+) frames (\d+) parse_ms ([\d.]+)/.exec(p.stdout) ?? [];
-  return { errors: [], wall, rss: kib * 1024, goroutines: Number(m[1]), parse: Number(m[3]) };
+  return { errors: [], wall: p.wall, rss: p.rss, goroutines: Number(m[1]), parse: Number(m[3]) };
 }
 
 // ---- site size ----
@@ -536,5 +537,5 @@ const cdp = o[0]?.cdp;
 if (cdp) {
   console.log(`\nCDP Performance.getMetrics at the end of pprof-lens run 1: JSHeapUsedSize ${MB(cdp.JSHeapUsedSize)}, JSHeapTotalSize ${MB(cdp.JSHeapTotalSize)}, Nodes ${cdp.Nodes}, TaskDuration ${cdp.TaskDuration?.toFixed(2)} s, ScriptDuration ${cdp.ScriptDuration?.toFixed(2)} s`);
 }
-console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER_RUNS} ${go.map((r) => (r.errors.length ? "failed" : r.wall.toFixed(0))).join(", ") || "-"}`);
+console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER_RUNS}${DUMP ? " (parsing)" : ""} ${go.map((r) => (r.errors.length ? "failed" : (DUMP ? r.parse : r.wall).toFixed(0))).join(", ") || "-"}`);
 if (DUMP) console.log(`per-run status ready (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.ready.toFixed(0))).join(", ")}`);

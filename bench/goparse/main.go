@@ -1,6 +1,7 @@
 // Command goparse is the browser benchmark's native peer for goroutine
 // dumps (issue 15): a plain Go parser of a debug=2 dump that only parses.
-// It reads the file line by line and keeps every goroutine as a struct
+// It reads the file line by line (through the inflater when it is gzipped,
+// as the page reads it) and keeps every goroutine as a struct
 // (id, state, wait, frames with function, arguments, file and line, and
 // its creator), with no grouping, no interning and no summary, the way a
 // straightforward Go tool would hold a dump before analysing it. It uses
@@ -15,7 +16,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -96,7 +99,18 @@ func main() {
 	}
 	defer f.Close()
 	start := time.Now()
-	sc := bufio.NewScanner(f)
+	// A gzipped dump is read through the inflater, as the page reads it.
+	br := bufio.NewReaderSize(f, 1<<20)
+	var in io.Reader = br
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		in = zr
+	}
+	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var all []Goroutine
 	var cur *Goroutine

@@ -393,12 +393,6 @@ impl StreamDecoder {
             d.malformed(start, format!("Profile.{name}[{i}]"), e.to_string())
         };
         let mut checked = false;
-        if key.field == 6 {
-            // The stack lookup's slots (50 MB at 3M nodes) are not needed
-            // beside the strings and the tables resolved after them (see
-            // `StackInterner::pause`).
-            self.samples.stacks.pause();
-        }
         match key.field {
             1 => {
                 let m = pb::ValueType::decode(body)
@@ -437,6 +431,10 @@ impl StreamDecoder {
                 checked = true;
             }
             6 => {
+                // The stack lookup's slots (50 MB at 3M nodes) are not
+                // needed beside the strings and the tables resolved after
+                // them (see `StackInterner::pause`).
+                self.samples.stacks.pause();
                 // Go does not check that strings are UTF-8; neither does
                 // `go tool pprof`. Replace bad bytes rather than fail.
                 // `from_utf8` first: its check of valid text (nearly every

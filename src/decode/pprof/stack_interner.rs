@@ -226,8 +226,8 @@ mod tests {
         }
     }
 
-    /// A sample after a pause (a file that interleaves samples with other
-    /// fields) finds every node made before it through rebuilt slots, and
+    /// A sample after a pause (a file that puts samples between its
+    /// strings) finds every node made before it through rebuilt slots, and
     /// adds new ones after them.
     #[test]
     fn a_pause_keeps_every_node_findable() {
