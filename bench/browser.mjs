@@ -161,6 +161,16 @@ async function runOurs(url) {
     r.rendererAtPaint = rendererPeak();
     r.longFlame = b2.longtasks.filter((t) => t.start + t.duration >= tabClick);
     r.wasmAtPaint = await wasmSizes(page);
+    // What the Flame tab waited for: the worker's queries answered from
+    // ready to the first paint, on the page's clock.
+    const origin = await page.evaluate(() => performance.timeOrigin);
+    const queries = (await page.workers()[0]?.evaluate(() => (self.__pprofLensQueries ?? []).map((q) => ({ ...q, at: q.start + performance.timeOrigin }))).catch(() => [])) ?? [];
+    const paintEnd = d0[0].start + d0[0].duration;
+    r.queries = queries
+      .map((q) => ({ kind: q.kind, at: q.at - origin, ms: q.ms }))
+      .filter((q) => q.at + q.ms >= b.ready && q.at <= paintEnd)
+      .map((q) => ({ ...q, fromReady: q.at - b.ready }));
+    r.clickAfterReady = tabClick - b.ready;
     heapPeak = Math.max(heapPeak, await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0));
 
     // 50 hover steps over the canvas, then 50 zoom steps (click a box at
@@ -536,6 +546,9 @@ console.log(`| total | ${siteRaw} | ${siteGz} |`);
 const cdp = o[0]?.cdp;
 if (cdp) {
   console.log(`\nCDP Performance.getMetrics at the end of pprof-lens run 1: JSHeapUsedSize ${MB(cdp.JSHeapUsedSize)}, JSHeapTotalSize ${MB(cdp.JSHeapTotalSize)}, Nodes ${cdp.Nodes}, TaskDuration ${cdp.TaskDuration?.toFixed(2)} s, ScriptDuration ${cdp.ScriptDuration?.toFixed(2)} s`);
+}
+for (const [i, r] of ours.entries()) {
+  if (r.queries?.length) console.log(`run ${i + 1}, worker queries from ready to the first flame paint: ${r.queries.map((q) => `${q.kind} ${q.ms.toFixed(0)} ms (from ${q.fromReady.toFixed(0)} ms after ready)`).join(", ")}; the Flame tab clicked ${r.clickAfterReady.toFixed(0)} ms after ready`);
 }
 console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER_RUNS}${DUMP ? " (parsing)" : ""} ${go.map((r) => (r.errors.length ? "failed" : (DUMP ? r.parse : r.wall).toFixed(0))).join(", ") || "-"}`);
 if (DUMP) console.log(`per-run status ready (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.ready.toFixed(0))).join(", ")}`);

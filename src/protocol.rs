@@ -165,6 +165,24 @@ pub enum Query {
     Labels { opts: ReportOptions },
 }
 
+impl Query {
+    /// The query's variant name, as benchmarks and timings name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Query::Top { .. } => "Top",
+            Query::TopText { .. } => "TopText",
+            Query::TopExport { .. } => "TopExport",
+            Query::Flame { .. } => "Flame",
+            Query::Goroutines { .. } => "Goroutines",
+            Query::Series { .. } => "Series",
+            Query::Sandwich { .. } => "Sandwich",
+            Query::Reshaped { .. } => "Reshaped",
+            Query::FlameNode { .. } => "FlameNode",
+            Query::Labels { .. } => "Labels",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
     Top(TopWindow),

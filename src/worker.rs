@@ -227,6 +227,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
         // Comes through the helper's channel (see `serve_as_helper`).
         Request::Snapshot { .. } => {}
         Request::Query { id, query } => {
+            let (kind, start) = (query.kind(), now());
             let answer = match state.borrow_mut().session.as_mut() {
                 Some(session) => session.answer(query),
                 None => crate::protocol::Answer::Failed {
@@ -235,6 +236,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             };
             post(&Response::Answer { id, answer });
             record_memory();
+            record_query(kind, start);
         }
     }
 }
@@ -444,6 +446,36 @@ fn performance() -> Option<web_sys::Performance> {
     Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+}
+
+/// The worker's clock in milliseconds (0 where it has none).
+fn now() -> f64 {
+    performance().map_or(0.0, |p| p.now())
+}
+
+/// Leaves the latest answered queries' timings (`{ kind, start, ms }`,
+/// the worker's clock, the last 64) where benchmarks can read them
+/// (`__pprofLensQueries` in the worker's global scope): they say what a
+/// view's first paint waited for.
+fn record_query(kind: &str, start: f64) {
+    const KEPT: u32 = 64;
+    let key = JsValue::from_str("__pprofLensQueries");
+    let list = Reflect::get(&js_sys::global(), &key)
+        .ok()
+        .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+        .unwrap_or_else(|| {
+            let list = js_sys::Array::new();
+            let _ = Reflect::set(&js_sys::global(), &key, &list);
+            list
+        });
+    let entry = js_sys::Object::new();
+    let _ = Reflect::set(&entry, &"kind".into(), &kind.into());
+    let _ = Reflect::set(&entry, &"start".into(), &start.into());
+    let _ = Reflect::set(&entry, &"ms".into(), &(now() - start).into());
+    list.push(&entry);
+    if list.length() > KEPT {
+        list.shift();
+    }
 }
 
 /// A progress sink that posts to the page, at most ~20 messages a second.
