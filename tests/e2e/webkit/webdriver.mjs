@@ -87,15 +87,34 @@ export class Session {
   async setFile(css, path) { return this.call("POST", `/element/${await this.find(css)}/value`, { text: path }); }
   async screenshot() { return Buffer.from(await this.call("GET", "/screenshot"), "base64"); }
   async setWindow(width, height) { return this.call("POST", "/window/rect", { width, height }); }
-  /// Polls `fn` in the page until it returns a truthy value.
-  async waitFor(fn, { timeout = 30_000, what = String(fn) } = {}, ...args) {
+  /// Polls `fn` in the page until it returns a truthy value. On timeout
+  /// the error says what the page showed then (`seen`, run in the page).
+  async waitFor(fn, { timeout = 30_000, what = String(fn), seen = pageState } = {}, ...args) {
     const end = Date.now() + timeout;
     for (;;) {
       const v = await this.run(fn, ...args);
       if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+      if (Date.now() > end) {
+        const state = await this.run(seen).catch((e) => `unreadable: ${e.message}`);
+        throw new Error(`timed out after ${timeout} ms waiting for ${what}; the page showed ${JSON.stringify(state)}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   close() { return this.call("DELETE", "", undefined).catch(() => {}); }
+}
+
+/// What a timed-out wait reports: the status, its error, and the controls
+/// the suites wait on.
+function pageState() {
+  const q = (t) => document.querySelector(`[data-testid="${t}"]`);
+  return {
+    status: q("status")?.dataset.state,
+    statusText: q("status")?.textContent,
+    error: q("error")?.textContent,
+    tab: document.querySelector('[aria-selected="true"]')?.dataset.testid,
+    compareMode: q("compare-mode")?.value,
+    shownMode: q("compare-inputs")?.dataset.mode,
+    drawn: q("flame-canvas")?.dataset.drawn,
+  };
 }
