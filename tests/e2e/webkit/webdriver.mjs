@@ -92,7 +92,13 @@ export class Session {
   async waitFor(fn, { timeout = 30_000, what = String(fn), seen = pageState } = {}, ...args) {
     const end = Date.now() + timeout;
     for (;;) {
-      const v = await this.run(fn, ...args);
+      const v = await this.run(fn, ...args).catch((e) => {
+        // Now and then WebKitWebDriver loses a poll's result ("Could not
+        // parse script result") while the page paints; a poll reads only,
+        // so it is asked again.
+        if (/Could not parse script result/.test(e.message)) return undefined;
+        throw e;
+      });
       if (v) return v;
       if (Date.now() > end) {
         const state = await this.run(seen).catch((e) => `unreadable: ${e.message}`);
