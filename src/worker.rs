@@ -456,7 +456,8 @@ fn now() -> f64 {
 /// Leaves the latest answered queries' timings (`{ kind, start, ms }`,
 /// the worker's clock, the last 64) where benchmarks can read them
 /// (`__pprofLensQueries` in the worker's global scope): they say what a
-/// view's first paint waited for.
+/// view's first paint waited for. `ms` runs to the answer posted, so it
+/// includes encoding it for the page.
 fn record_query(kind: &str, start: f64) {
     const KEPT: u32 = 64;
     let key = JsValue::from_str("__pprofLensQueries");

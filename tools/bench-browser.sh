@@ -2,7 +2,7 @@
 # Browser benchmark: pprof-lens against speedscope 1.25 and go tool pprof -top
 # (or, for a goroutine dump, a native Go parser: bench/goparse)
 # on one profile, in Debian's headless Chromium. Prints one table; asserts nothing.
-#   tools/bench-browser.sh [FILE] [--runs N] [--speedscope-runs N] [--speedscope-timeout S] [--no-speedscope] [--no-go]
+#   tools/bench-browser.sh [FILE] [--runs N] [--speedscope-runs N] [--speedscope-timeout S] [--no-speedscope] [--no-go] [--no-native]
 #   tools/bench-browser.sh --compare [--runs N]
 #   tools/bench-browser.sh --series [--mb N] [--runs N]
 #   tools/bench-browser.sh --cold [--runs N]
@@ -87,7 +87,9 @@ if ! cmp -s bench/package-lock.json bench/node_modules/.installed-lock.json 2>/d
 fi
 
 if [ "$MODE" = one ]; then
-  exec node bench/browser.mjs "${ARGS[@]}"
+  # The native floor beside the browser's first flame paint.
+  cargo build --release --example bench --quiet
+  PPROF_LENS_NATIVE_BENCH="${CARGO_TARGET_DIR:-target}/release/examples/bench" exec node bench/browser.mjs "${ARGS[@]}"
 fi
 if [ "$MODE" = cold ]; then
   exec node bench/coldstart.mjs "${ARGS[@]}"
