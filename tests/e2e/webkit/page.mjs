@@ -58,7 +58,22 @@ async function startSession(site, dark) {
 /// MiniBrowser (in its dark mode with `dark`), waits for its worker, runs
 /// `fn(s)`, then checks that the page raised no error and that nothing but
 /// GETs of the site reached the server.
-export async function withSession(site, fn, { file, dark = false } = {}) {
+export async function withSession(site, fn, options = {}) {
+  try {
+    await sessionOnce(site, fn, options);
+  } catch (e) {
+    // WebKitGTK's web process now and then crashes or hangs under
+    // MiniBrowser, and the driver then drops the session ("session deleted
+    // because of page crash or hang"). That is the engine, not a finding of
+    // the test, which runs once more in a fresh session; any other failure,
+    // and a second crash, fails the test.
+    if (!/session deleted because of page crash or hang/.test(e.message)) throw e;
+    console.log(`# webkit: the page crashed or hung (${e.message.split("\n")[0]}); running the test once more in a fresh session`);
+    await sessionOnce(site, fn, options);
+  }
+}
+
+async function sessionOnce(site, fn, { file, dark = false } = {}) {
   const s = await startSession(site, dark);
   s.site = site;
   try {

@@ -91,18 +91,23 @@ export class Session {
   /// the error says what the page showed then (`seen`, run in the page).
   async waitFor(fn, { timeout = 30_000, what = String(fn), seen = pageState } = {}, ...args) {
     const end = Date.now() + timeout;
+    let lost = "";
     for (;;) {
       const v = await this.run(fn, ...args).catch((e) => {
         // Now and then WebKitWebDriver loses a poll's result ("Could not
         // parse script result") while the page paints; a poll reads only,
         // so it is asked again.
-        if (/Could not parse script result/.test(e.message)) return undefined;
+        if (/Could not parse script result/.test(e.message)) {
+          lost = e.message;
+          return undefined;
+        }
         throw e;
       });
       if (v) return v;
       if (Date.now() > end) {
         const state = await this.run(seen).catch((e) => `unreadable: ${e.message}`);
-        throw new Error(`timed out after ${timeout} ms waiting for ${what}; the page showed ${JSON.stringify(state)}`);
+        const driver = lost ? `; the driver last lost a result: ${lost}` : "";
+        throw new Error(`timed out after ${timeout} ms waiting for ${what}; the page showed ${JSON.stringify(state)}${driver}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -116,6 +121,7 @@ function pageState() {
   const q = (t) => document.querySelector(`[data-testid="${t}"]`);
   return {
     status: q("status")?.dataset.state,
+    worker: q("status")?.dataset.worker,
     statusText: q("status")?.textContent,
     error: q("error")?.textContent,
     tab: document.querySelector('[aria-selected="true"]')?.dataset.testid,
