@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { browserVersion, FLAGS, launch, rendererPeak, VIEWPORT } from "./chromium.mjs";
+import { appWorker, browserVersion, FLAGS, launch, rendererPeak, VIEWPORT } from "./chromium.mjs";
 import { serve } from "../tools/static-server.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -105,15 +105,6 @@ const INIT = () => {
   };
   if (document.documentElement) watch();
   else document.addEventListener("DOMContentLoaded", watch);
-};
-
-// The app's worker, not its helper (a second copy of it, named so), which
-// Playwright may list first.
-const appWorker = async (page) => {
-  for (const w of page.workers()) {
-    if ((await w.evaluate(() => self.name).catch(() => "")) !== "pprof-lens-helper") return w;
-  }
-  return undefined;
 };
 
 // wasm memory sizes (they only grow): the worker's, as it records it, and the page's.

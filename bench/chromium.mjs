@@ -46,3 +46,12 @@ export function rendererPeak() {
   }
   return peak;
 }
+
+/// The app's worker, not its helper (a second copy of it, named so, which
+/// Playwright may list first).
+export async function appWorker(page) {
+  for (const w of page.workers()) {
+    if ((await w.evaluate(() => self.name).catch(() => "")) !== "pprof-lens-helper") return w;
+  }
+  return undefined;
+}

@@ -14,7 +14,7 @@
 import { statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { browserVersion, launch, rendererPeak, VIEWPORT } from "./chromium.mjs";
+import { appWorker, browserVersion, launch, rendererPeak, VIEWPORT } from "./chromium.mjs";
 import { serve } from "../tools/static-server.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -93,7 +93,7 @@ async function run(url, files) {
       const row = await page.evaluate(() => window.__b.row - window.__b.chosen);
       r.done = Math.max(r.ready, row);
     }
-    r.wasm = await page.workers()[0]?.evaluate(() => self.__pprofLensWasmBytes).catch(() => NaN);
+    r.wasm = await (await appWorker(page))?.evaluate(() => self.__pprofLensWasmBytes).catch(() => NaN);
     r.renderer = rendererPeak();
     await context.close();
   } catch (e) {
