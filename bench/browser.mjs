@@ -391,7 +391,9 @@ function runNative() {
   if (p.error) return { errors: [p.error] };
   const m = Object.fromEntries(p.stdout.trim().split("\n").map((l) => l.split(" ")).map(([k, v]) => [k, Number(v)]));
   const [load, tree, layout] = [m.stream_s, m.flame_build_s, m.flame_layout_s].map((x) => x * 1000);
-  return { errors: [], load, tree, layout, floor: load + tree + layout };
+  const floor = load + tree + layout;
+  if (!Number.isFinite(floor)) return { errors: [`the native bench printed no load or flame times: ${p.stdout.slice(-300)}`] };
+  return { errors: [], load, tree, layout, floor };
 }
 
 // ---- site size ----
@@ -444,8 +446,9 @@ const allOf = (rs, f) => rs.flatMap(f);
 const fm = {
   ready: pick(o, (r) => r.ready),
   flameTab: pick(o, (r) => r.flameTab),
-  // The worker's Flame query (tree and scene) within the click to paint.
-  flameQuery: pick(o, (r) => r.queries?.find((q) => q.kind === "Flame")?.ms),
+  // The worker's Flame query (tree and scene) in the run whose click to
+  // paint is the one shown.
+  flameQuery: o.filter((r) => Number.isFinite(r.flameTab)).sort((a, b) => a.flameTab - b.flameTab)[0]?.queries?.find((q) => q.kind === "Flame")?.ms,
   firstPaint: pick(o, (r) => r.firstPaint),
   firstDraw: pick(o, (r) => r.firstDraw),
   // p50/p95 per run, then the minimum over runs

@@ -88,8 +88,11 @@ fi
 
 if [ "$MODE" = one ]; then
   # The native floor beside the browser's first flame paint.
-  cargo build --release --example bench --quiet
-  PPROF_LENS_NATIVE_BENCH="${CARGO_TARGET_DIR:-target}/release/examples/bench" exec node bench/browser.mjs "${ARGS[@]}"
+  if [[ " ${ARGS[*]} " != *" --no-native "* ]]; then
+    cargo build --release --example bench --quiet
+    export PPROF_LENS_NATIVE_BENCH="${CARGO_TARGET_DIR:-target}/release/examples/bench"
+  fi
+  exec node bench/browser.mjs "${ARGS[@]}"
 fi
 if [ "$MODE" = cold ]; then
   exec node bench/coldstart.mjs "${ARGS[@]}"
