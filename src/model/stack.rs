@@ -199,19 +199,26 @@ impl StackBuilder {
 /// larger than the CPU cache, and a `(parent, location)` hash needs the
 /// parent's lookup first, so the misses of one call path queue. A path
 /// hash is known for every frame before any lookup, so a caller can touch
-/// (`touch`) a batch of slots up front and their misses overlap; the slot
-/// still stores `(parent, location)`, and equality on those decides (the
-/// hash only picks the slot). Key and node live inline in one 12-byte slot,
-/// one miss per lookup. The path hash is not stored: growing the table
-/// recomputes it for every node in one parents-first pass.
+/// (`touch`) a batch of slots up front and their misses overlap.
+///
+/// A slot is 8 bytes, `[path hash, node]`: the slots are the largest block
+/// while a file's samples are read or a fleet is merged (2^22 of them at 3
+/// million nodes), so each byte in them counts. A slot whose hash matches is
+/// confirmed by the node's parent alone. That is exact: for one parent
+/// path hash, [`Self::path_step`] is a bijection of the location (a
+/// bijective mix of the parent's rotated hash xor the location times an
+/// odd constant), so under the same parent an equal path hash means an
+/// equal location. The parent check reads the table, but the next frame's
+/// lookup does not wait for it (its address comes from the slot), so those
+/// reads overlap too. Growing recomputes every path hash in one
+/// parents-first pass over the table, without the old slots.
 ///
 /// The pprof decoder interns a file's samples with it, and a merge maps
 /// each input's nodes into it.
 pub struct PathStacks {
     table: StackTable,
-    /// `[parent + 1 (0 for a root), location, node]`; node `EMPTY` marks a
-    /// free slot.
-    slots: Vec<[u32; 3]>,
+    /// `[path hash, node]`; node `EMPTY` marks a free slot.
+    slots: Vec<[u32; 2]>,
     /// log2(slots.len()).
     bits: u32,
 }
@@ -232,7 +239,7 @@ impl PathStacks {
         let bits = 12;
         PathStacks {
             table: StackTable::default(),
-            slots: vec![[0, 0, Self::EMPTY]; 1 << bits],
+            slots: vec![[0, Self::EMPTY]; 1 << bits],
             bits,
         }
     }
@@ -259,7 +266,7 @@ impl PathStacks {
     #[inline(always)]
     pub fn touch(&self, path: u32) -> u32 {
         debug_assert!(!self.slots.is_empty(), "slots released");
-        self.slots[self.slot_of(path)][2]
+        self.slots[self.slot_of(path)][1]
     }
 
     pub fn table(&self) -> &StackTable {
@@ -275,17 +282,18 @@ impl PathStacks {
         let mask = self.slots.len() - 1;
         let mut i = self.slot_of(path);
         loop {
-            let slot = self.slots[i];
-            if slot[2] == Self::EMPTY {
+            let [hash, node] = self.slots[i];
+            if node == Self::EMPTY {
                 break;
             }
-            if !*fresh && slot[0] == parent1 && slot[1] == loc {
-                return Some(slot[2]);
+            if !*fresh && hash == path && self.parent1(node) == parent1 {
+                debug_assert_eq!(self.table.locs()[node as usize].0, loc);
+                return Some(node);
             }
             i = (i + 1) & mask;
         }
         let node = Self::next_node(self.table.len())?;
-        self.slots[i] = [parent1, loc, node];
+        self.slots[i] = [path, node];
         let t = &mut self.table;
         if t.len() == t.capacity() {
             // Grow by half, not double: less slack in the largest arrays.
@@ -293,14 +301,20 @@ impl PathStacks {
         }
         t.push(parent1.checked_sub(1).map(StackId::new), LocId(loc));
         *fresh = true;
-        // Keep the load factor under 7/8, not 3/4: slots are 12 bytes and
-        // tables double, so at 3/4 a merge of 3.4M nodes took 8M slots
-        // (96 MB) that 4M hold at 7/8; linear probes over adjacent slots
-        // stay short at that load.
+        // Keep the load factor under 7/8, not 3/4: tables double, so at 3/4
+        // a merge of 3.4M nodes took 8M slots that 4M hold at 7/8; linear
+        // probes over adjacent slots stay short at that load.
         if self.table.len() * 8 > self.slots.len() * 7 {
             self.grow();
         }
         Some(node)
+    }
+
+    /// Node `node`'s parent + 1, 0 for a root: the stored form of
+    /// `Option<StackId>`, so one plain read.
+    #[inline(always)]
+    fn parent1(&self, node: u32) -> u32 {
+        self.table.parents()[node as usize].map_or(0, |p| p.0.get())
     }
 
     /// The id of a new node in a table of `len` nodes: every id but
@@ -338,7 +352,7 @@ impl PathStacks {
         // The old slots are not needed: every node is re-placed from the
         // table, parents first, recomputing path hashes as it goes.
         self.slots = Vec::new();
-        self.slots = vec![[0, 0, Self::EMPTY]; 1 << self.bits];
+        self.slots = vec![[0, Self::EMPTY]; 1 << self.bits];
         let mask = self.slots.len() - 1;
         let t = &self.table;
         let mut paths: Vec<u32> = Vec::with_capacity(t.len());
@@ -346,11 +360,10 @@ impl PathStacks {
             let path = Self::path_step(parent.map_or(Self::PATH_SEED, |p| paths[p.index()]), loc.0);
             paths.push(path);
             let mut i = self.slot_of(path);
-            while self.slots[i][2] != Self::EMPTY {
+            while self.slots[i][1] != Self::EMPTY {
                 i = (i + 1) & mask;
             }
-            let parent1 = parent.map_or(0, |p| p.index() as u32 + 1);
-            self.slots[i] = [parent1, loc.0, n as u32];
+            self.slots[i] = [path, n as u32];
         }
     }
 
@@ -387,6 +400,55 @@ mod tests {
             vec![LocId(3), LocId(2), LocId(1)]
         );
         assert_eq!(t.depth(s2), 3);
+    }
+
+    /// Half a million random call paths hold a few dozen pairs of nodes
+    /// with equal 32-bit path hashes (under different parents); each must
+    /// stay its own node, found again by `(parent, location)`.
+    #[test]
+    fn path_stacks_tell_nodes_apart_when_path_hashes_collide() {
+        let mut ps = PathStacks::new();
+        let mut by_key = std::collections::HashMap::new();
+        let mut paths = vec![PathStacks::PATH_SEED];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..500_000 {
+            let r = next();
+            // parent1 0 is a root; the deep end of the table is favoured
+            // so that call paths grow long as well as wide.
+            let len = paths.len() as u64;
+            let parent1 = (len - 1 - (r % len).min(r >> 40 & 63)) as u32;
+            let loc = (r >> 16) as u32 % 1000;
+            let path = PathStacks::path_step(paths[parent1 as usize], loc);
+            let mut fresh = false;
+            let node = ps.node(path, parent1, loc, &mut fresh).unwrap();
+            let want = *by_key.entry((parent1, loc)).or_insert(node);
+            assert_eq!(node, want, "parent1 {parent1} loc {loc}");
+            if fresh {
+                paths.push(path);
+            }
+        }
+        let mut sorted = paths[1..].to_vec();
+        sorted.sort_unstable();
+        let equal = sorted.windows(2).filter(|w| w[0] == w[1]).count();
+        assert!(
+            equal > 0,
+            "no two nodes share a path hash: the test proves nothing"
+        );
+        assert_eq!(ps.table().len(), by_key.len());
+        for (&(parent1, loc), &node) in &by_key {
+            let t = ps.table();
+            assert_eq!(t.locs()[node as usize].0, loc);
+            assert_eq!(
+                t.parents()[node as usize].map_or(0, |p| p.index() as u32 + 1),
+                parent1
+            );
+        }
     }
 
     #[test]
