@@ -137,28 +137,34 @@ impl Graph {
         let parent = profile.stacks.parents();
         let locs = profile.stacks.locs();
         let t = profile.stacks.len();
-        let unreached = PathNode {
-            last: UNREACHED,
-            ..PathNode::ROOT
-        };
-        let mut nodes = vec![unreached; t];
-        let mut weights = vec![0i64; t];
+        // Per stack node, 8 bytes that serve twice: its subtree weight from
+        // the reverse pass until the forward pass reaches it, then its
+        // `PathNode`. The table's parents come first, so a node's weight is
+        // read before its slot is overwritten and its parent's `PathNode`
+        // is already there. At millions of nodes this is the Top query's
+        // largest block, and wasm memory never shrinks after a peak.
+        let mut reached = vec![false; t];
+        let mut cell = vec![0u64; t];
         for ws in &self.stacks {
-            nodes[ws.leaf.index()] = PathNode::ROOT;
-            weights[ws.leaf.index()] = ws.weight;
+            reached[ws.leaf.index()] = true;
+            cell[ws.leaf.index()] = ws.weight as u64;
         }
         for s in (0..t).rev() {
-            if let (false, Some(p)) = (nodes[s].last == UNREACHED, parent[s]) {
-                weights[p.index()] = weights[p.index()].wrapping_add(weights[s]);
-                nodes[p.index()].last = u32::MAX;
+            if let (true, Some(p)) = (reached[s], parent[s]) {
+                let p = p.index();
+                cell[p] = (cell[p] as i64).wrapping_add(cell[s] as i64) as u64;
+                reached[p] = true;
             }
         }
+        let path_node = |cell: &[u64], n: Option<StackId>| {
+            n.map_or(PathNode::ROOT, |p| PathNode::unpack(cell[p.index()]))
+        };
         // Whether a stack through `above` crossed `from -> to` on its way
         // there: the ancestors' frames read again, rarely (see `callees`).
-        let crossed_above = |nodes: &[PathNode], mut above: Option<StackId>, from: u32, to: u32| {
+        let crossed_above = |cell: &[u64], mut above: Option<StackId>, from: u32, to: u32| {
             while let Some(a) = above {
                 above = parent[a.index()];
-                let mut prev = above.map_or(u32::MAX, |p| nodes[p.index()].last);
+                let mut prev = path_node(cell, above).last;
                 for &node in self.nodes_of(locs[a.index()]).iter().rev() {
                     if !kept.get(node as usize).copied().unwrap_or(false) {
                         continue;
@@ -174,10 +180,11 @@ impl Graph {
         let bit = |node: u32| 1u32 << (node.wrapping_mul(0x9E37_79B9) >> 27);
         let mut crossings: Vec<u32> = Vec::new();
         for s in 0..t {
-            if nodes[s].last == UNREACHED {
+            if !reached[s] {
                 continue;
             }
-            let above = parent[s].map_or(PathNode::ROOT, |p| nodes[p.index()]);
+            let weight = cell[s] as i64;
+            let above = path_node(&cell, parent[s]);
             let mut prev = above.last;
             crossings.clear();
             self.enter(kept, tracked, &mut prev, locs[s], map, &mut crossings);
@@ -186,37 +193,31 @@ impl Graph {
                 let e = (c >> 1) as usize;
                 let (from, to) = (map.from[e], map.to[e]);
                 let repeat = crossings[..k].iter().any(|&d| d >> 1 == c >> 1)
-                    || (above.callees & bit(to) != 0 && crossed_above(&nodes, parent[s], from, to));
+                    || (above.callees & bit(to) != 0 && crossed_above(&cell, parent[s], from, to));
                 if !repeat {
-                    map.cross(e, weights[s], c & 1 != 0);
+                    map.cross(e, weight, c & 1 != 0);
                 }
                 callees |= bit(to);
             }
-            let node = &mut nodes[s];
-            node.last = prev;
-            node.callees = callees;
+            cell[s] = PathNode {
+                callees,
+                last: prev,
+            }
+            .pack();
         }
     }
 }
 
 /// What [`Graph::call_edges`] keeps per stack node for its callees, in 8
 /// bytes: a parent is anywhere in the table, so each read is a cache miss.
-/// The node's subtree weight, read only by the node itself, is in an array
-/// of its own: at millions of nodes two arrays of half the size find room
-/// in wasm memory that one would grow it for (wasm memory never shrinks).
 #[derive(Clone, Copy)]
 struct PathNode {
     /// One bit per callee of an edge crossed on the node's path, so that a
     /// callee met for the first time needs no search of the path.
     callees: u32,
-    /// The last kept graph node on the path (`u32::MAX`: none yet), or
-    /// [`UNREACHED`] when no stack goes through the node.
+    /// The last kept graph node on the path (`u32::MAX`: none yet).
     last: u32,
 }
-
-/// In [`PathNode::last`]: no stack goes through the node. Graph node ids
-/// stay below 2^31 (the top bit marks inlined frames elsewhere).
-const UNREACHED: u32 = u32::MAX - 1;
 
 impl PathNode {
     /// Also what a root's missing caller reads as.
@@ -224,6 +225,19 @@ impl PathNode {
         callees: 0,
         last: u32::MAX,
     };
+
+    #[inline]
+    fn pack(self) -> u64 {
+        u64::from(self.callees) << 32 | u64::from(self.last)
+    }
+
+    #[inline]
+    fn unpack(v: u64) -> PathNode {
+        PathNode {
+            callees: (v >> 32) as u32,
+            last: v as u32,
+        }
+    }
 }
 
 /// Call edges by (caller, callee), numbered as first met, each field in
