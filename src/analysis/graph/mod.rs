@@ -189,8 +189,10 @@ impl Graph {
         g.create_nodes(profile, &filters);
 
         // Sum samples per distinct stack. pprof skips zero-valued samples;
-        // a stack is walked when any of its samples is non-zero.
-        let mut pairs: Vec<(u32, i64)> = Vec::with_capacity(n_samples);
+        // a stack is walked when any of its samples is non-zero. The sums
+        // are made in place in the one buffer the graph keeps: at a million
+        // samples a second buffer, and its growth, were this step's peak.
+        let mut stacks: Vec<WeightedStack> = Vec::with_capacity(n_samples);
         for i in 0..n_samples {
             let Some(leaf) = profile.samples.stack[i] else {
                 continue;
@@ -204,19 +206,22 @@ impl Graph {
                     continue;
                 }
             }
-            pairs.push((leaf.index() as u32, v));
+            stacks.push(WeightedStack {
+                leaf,
+                weight: v,
+                keep: u32::MAX,
+            });
         }
-        pairs.sort_unstable_by_key(|p| p.0);
+        stacks.sort_unstable_by_key(|ws| ws.leaf);
         let by_stack = filters.by_name || filters.show_from.is_some();
-        let mut i = 0;
-        while i < pairs.len() {
-            let leaf = pairs[i].0;
+        let (mut read, mut write) = (0, 0);
+        while read < stacks.len() {
+            let leaf = stacks[read].leaf;
             let mut weight: i64 = 0;
-            while i < pairs.len() && pairs[i].0 == leaf {
-                weight = weight.wrapping_add(pairs[i].1);
-                i += 1;
+            while read < stacks.len() && stacks[read].leaf == leaf {
+                weight = weight.wrapping_add(stacks[read].weight);
+                read += 1;
             }
-            let leaf = StackId::new(leaf);
             if leaf.index() >= profile.stacks.len() {
                 continue;
             }
@@ -226,10 +231,13 @@ impl Graph {
                 Some(u32::MAX)
             };
             if let Some(keep) = keep {
-                g.stacks.push(WeightedStack { leaf, weight, keep });
+                stacks[write] = WeightedStack { leaf, weight, keep };
+                write += 1;
             }
         }
-        drop(pairs);
+        stacks.truncate(write);
+        stacks.shrink_to_fit();
+        g.stacks = stacks;
 
         g.flat = vec![0; g.infos.len()];
         g.cum = vec![0; g.infos.len()];
