@@ -117,6 +117,15 @@ const draws = (page) => page.evaluate(() => performance.getEntriesByName("flame-
 const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 // ---- pprof-lens ----
+// The URL's hash follows a zoom a moment after its paint, so a step reads
+// it only once it has moved from `before`: a stale hash still holding the
+// zoom once sent Escape to a flame graph already at its root.
+async function hashMoved(page, before, what) {
+  await page.waitForFunction((h) => location.hash !== h, before, { timeout: 10_000 }).catch(async () => {
+    throw new Error(`${what}: the URL's hash stayed ${before} after the paint`);
+  });
+}
+
 async function runOurs(url) {
   const browser = await launch();
   const r = { errors: [] };
@@ -221,6 +230,7 @@ async function runOurs(url) {
       });
       const c = await page.evaluate(() => window.__b.clicks.at(-1));
       zoomLatency.push(d.start + d.duration - c);
+      await hashMoved(page, h0, `zoom click, step ${step}`);
       const n2 = (await draws(page)).length;
       const h1 = await page.evaluate(() => location.hash);
       await page.keyboard.press("Escape");
@@ -229,15 +239,18 @@ async function runOurs(url) {
       });
       const kt = await page.evaluate(() => window.__b.keys.at(-1));
       resetLatency.push(d2.start + d2.duration - kt);
+      await hashMoved(page, h1, `escape, step ${step}`);
       // Escape goes up one level; the next step starts from the root (the
       // zoom leaves the URL's hash there).
-      while (await page.evaluate(() => /[#&]z=/.test(location.hash))) {
-        const n3 = (await draws(page)).length;
+      for (;;) {
         const h3 = await page.evaluate(() => location.hash);
+        if (!/[#&]z=/.test(h3)) break;
+        const n3 = (await draws(page)).length;
         await page.keyboard.press("Escape");
         await waitDraw(n3).catch(async () => {
           throw new Error(`escape back to the root drew nothing: step ${step}; hash before ${h3}, after ${await page.evaluate(() => location.hash)}`);
         });
+        await hashMoved(page, h3, `escape back to the root, step ${step}`);
       }
       step++;
     }
