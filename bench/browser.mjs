@@ -121,8 +121,8 @@ const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationF
 // it only once it has moved from `before`: a stale hash still holding the
 // zoom once sent Escape to a flame graph already at its root.
 async function hashMoved(page, before, what) {
-  await page.waitForFunction((h) => location.hash !== h, before, { timeout: 10_000 }).catch(async () => {
-    throw new Error(`${what}: the URL's hash stayed ${before} after the paint`);
+  await page.waitForFunction((h) => location.hash !== h, before, { timeout: 10_000 }).catch((e) => {
+    throw new Error(`${what}: the URL's hash stayed ${before} after the paint (${e.message.split("\n")[0]})`);
   });
 }
 

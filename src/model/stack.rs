@@ -274,9 +274,12 @@ impl PathStacks {
     }
 
     /// The node for `loc` under `parent1` (parent + 1, 0 for a root) whose
-    /// path hashes to `path`. `fresh` says the parent was created since the
-    /// caller last found an existing node, so this one cannot exist yet;
-    /// it is set when the node is created. `None` past 4 billion nodes.
+    /// path hashes to `path`, which must be [`Self::path_step`] of the
+    /// parent's path hash and `loc`: a match is confirmed by the parent
+    /// alone, so a wrong hash could find another node. `fresh` says the
+    /// parent was created since the caller last found an existing node, so
+    /// this one cannot exist yet; it is set when the node is created.
+    /// `None` past 4 billion nodes.
     #[inline(always)]
     pub fn node(&mut self, path: u32, parent1: u32, loc: u32, fresh: &mut bool) -> Option<u32> {
         let mask = self.slots.len() - 1;
@@ -436,11 +439,11 @@ mod tests {
         let mut sorted = paths[1..].to_vec();
         sorted.sort_unstable();
         let equal = sorted.windows(2).filter(|w| w[0] == w[1]).count();
+        assert_eq!(ps.table().len(), by_key.len(), "keys given one node");
         assert!(
             equal > 0,
             "no two nodes share a path hash: the test proves nothing"
         );
-        assert_eq!(ps.table().len(), by_key.len());
         for (&(parent1, loc), &node) in &by_key {
             let t = ps.table();
             assert_eq!(t.locs()[node as usize].0, loc);
