@@ -140,6 +140,32 @@ fn same_stacks_and_labels_add_up() {
     assert_eq!(m.locations.len(), 3);
 }
 
+/// Two locations of one input with equal content (here `b`'s made a copy of
+/// `a`'s) are one location to pprof's merge, so their samples under the
+/// same caller are one sample, even below a caller the input itself adds.
+#[test]
+fn locations_equal_in_content_are_one_call_path() {
+    let mut p = cpu(&["main;a 1 10", "main;b 2 20", "main;a;c 4 40"]);
+    let func = |p: &Profile, name: &str| {
+        let f = p.functions.iter().position(|f| p.str(f.name) == name);
+        f.expect("the function")
+    };
+    let (a, b) = (func(&p, "a"), func(&p, "b"));
+    let line_of = |p: &Profile, f: usize| p.lines.iter().position(|l| l.func.index() == f);
+    let (a_line, b_line) = (line_of(&p, a).unwrap(), line_of(&p, b).unwrap());
+    p.lines[b_line] = p.lines[a_line];
+    let loc_of = |p: &Profile, l: usize| {
+        let at =
+            |x: &pprof_lens::model::Location| (x.lines_start..x.lines_end).contains(&(l as u32));
+        p.locations.iter().position(at).unwrap()
+    };
+    let (a_loc, b_loc) = (loc_of(&p, a_line), loc_of(&p, b_line));
+    p.locations[b_loc].address = p.locations[a_loc].address;
+    let m = merge(&[&p]).unwrap();
+    assert_eq!(samples(&m), ["main;a 3 30", "main;a;c 4 40"]);
+    assert_eq!(m.locations.len(), 3, "main, a and c");
+}
+
 #[test]
 fn label_order_does_not_split_samples() {
     let a = cpu(&["main 1 10 k=x n=#3bytes"]);

@@ -484,9 +484,12 @@ impl Merger {
             locs[n] = loc;
             order.push(n as u32);
         }
-        // `used` now says whether this input created the merged node, so
-        // that its children skip comparing.
-        let created = &mut used;
+        drop(used);
+        // Every lookup compares, even below a node this input has just
+        // created: two of the input's locations may be one merged location,
+        // so its children may meet again. A slot's compare reads the table
+        // only when its path hash matches (see [`PathStacks`]), so it costs
+        // a new node next to nothing.
         const BATCH: usize = 16;
         for batch in order.chunks(BATCH) {
             let mut touched = 0;
@@ -496,16 +499,12 @@ impl Merger {
             self.touched ^= touched;
             for &n in batch {
                 let n = n as usize;
-                let (parent1, mut fresh) = match t.parents()[n] {
-                    Some(p) => (maps.stacks[p.index()] + 1, created[p.index()]),
-                    None => (0, false),
-                };
+                let parent1 = t.parents()[n].map_or(0, |p| maps.stacks[p.index()] + 1);
                 let node = self
                     .stacks
-                    .node(paths[n], parent1, locs[n], &mut fresh)
+                    .node(paths[n], parent1, locs[n], &mut false)
                     .expect("a merge holds fewer than 4 billion stack nodes");
                 maps.stacks[n] = node;
-                created[n] = fresh;
             }
         }
     }
