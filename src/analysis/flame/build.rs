@@ -1,17 +1,22 @@
 //! Building the flame tree from a profile (see the module's "Building").
 
-use hashbrown::HashMap;
+use std::hash::BuildHasher;
 
-use super::child_index::{key_hash, ChildIndex, Slot};
+use hashbrown::DefaultHashBuilder;
+
+use super::child_index::{key_hash, ChildIndex};
+use super::permute::{permute, permute_in_place, permute_parents};
 use super::{
     add_value, add_weight, FlameFilter, FlameOptions, FlameTree, Frame, Points, NO_PARENT, ROOT,
 };
-use crate::model::{LocId, Profile, Strings};
+use crate::model::{IdIndex, LocId, Profile, Strings};
 
 /// Stack node states while mapping: not reached yet.
 const UNMAPPED: u32 = u32::MAX;
 /// Reached, but rootward of every `show_from` match: no flame node.
 const BEFORE_SHOW_FROM: u32 = u32::MAX - 1;
+/// On the path of a used leaf, not mapped yet.
+const REACHED: u32 = u32::MAX - 2;
 
 /// Which samples count, step 1 of the build: enough to map the stacks,
 /// without their values, which step 3 adds straight into the flame nodes,
@@ -88,7 +93,10 @@ struct LocationFrames<'a, F: ?Sized> {
     items: Vec<u32>,
     points: Points,
     frames: Vec<Frame>,
-    ids: HashMap<Frame, u32>,
+    /// `frames` by content: ids only, 8 bytes a slot rather than a map's
+    /// 32 (the build's largest step holds it).
+    ids: IdIndex,
+    hasher: DefaultHashBuilder,
 }
 
 /// [`LocationFrames::span`] markers, above any point id.
@@ -106,7 +114,8 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
             items: Vec::new(),
             points: Points::default(),
             frames: Vec::new(),
-            ids: HashMap::new(),
+            ids: IdIndex::default(),
+            hasher: DefaultHashBuilder::default(),
         };
         let root = t.intern(Frame::default()); // the root's, frame 0
         t.points.frame.push(root); // point 0
@@ -120,11 +129,15 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
     }
 
     fn intern(&mut self, f: Frame) -> u32 {
-        let frames = &mut self.frames;
-        *self.ids.entry(f).or_insert_with(|| {
-            frames.push(f);
-            frames.len() as u32 - 1
-        })
+        self.ids.find_or_add(
+            self.hasher.hash_one(f),
+            &mut self.frames,
+            |frames, id| frames[id as usize] == f,
+            |frames| {
+                frames.push(f);
+                frames.len() as u32 - 1
+            },
+        )
     }
 
     /// A new point of frame `f`; its id goes to `items`.
@@ -251,9 +264,6 @@ struct RawTree {
     /// Per node: its only child, [`NO_CHILD`], or [`MANY_CHILDREN`] (then
     /// its children are in `index`).
     first: Vec<u32>,
-    /// Per node, while it is an only child: the rank of the stack node that
-    /// gave it its line (see [`map_stacks`]); in its slot once indexed.
-    rank: Vec<u32>,
     index: ChildIndex,
 }
 
@@ -271,15 +281,14 @@ impl RawTree {
                 point: Vec::with_capacity(n),
             },
             first: Vec::with_capacity(n),
-            rank: Vec::with_capacity(n),
             index: ChildIndex::with_capacity(n / 4),
         };
-        t.push(NO_PARENT, ROOT.get(), 0);
+        t.push(NO_PARENT, ROOT.get());
         t
     }
 
     #[inline]
-    fn push(&mut self, parent: u32, point: u32, rank: u32) -> u32 {
+    fn push(&mut self, parent: u32, point: u32) -> u32 {
         let n = self.nodes.parent.len() as u32;
         if self.nodes.parent.len() == self.nodes.parent.capacity() {
             self.grow();
@@ -287,11 +296,10 @@ impl RawTree {
         self.nodes.parent.push(parent);
         self.nodes.point.push(point);
         self.first.push(NO_CHILD);
-        self.rank.push(rank);
         n
     }
 
-    /// Room for a quarter more nodes: doubling four arrays at once would
+    /// Room for a quarter more nodes: doubling three arrays at once would
     /// make the tree's growth the build's peak.
     #[cold]
     fn grow(&mut self) {
@@ -299,77 +307,44 @@ impl RawTree {
         self.nodes.parent.reserve_exact(more);
         self.nodes.point.reserve_exact(more);
         self.first.reserve_exact(more);
-        self.rank.reserve_exact(more);
     }
 
-    /// The child of `parent` for `point`'s frame, made if new. Its point
-    /// (its line) is that of the lowest `rank` that reached it.
+    /// The child of `parent` for `point`'s frame, made with `point` (its
+    /// line) if new: the first stack node to reach a flame node gives it
+    /// its line (see [`map_stacks`]).
     #[inline]
-    fn child(&mut self, parent: u32, point: u32, rank: u32, point_frame: &[u32]) -> u32 {
+    fn child(&mut self, parent: u32, point: u32, point_frame: &[u32]) -> u32 {
         let p = parent as usize;
         let frame = point_frame[point as usize];
         match self.first[p] {
             NO_CHILD => {
-                let n = self.push(parent, point, rank);
+                let n = self.push(parent, point);
                 self.first[p] = n;
                 n
             }
             MANY_CHILDREN => {
                 let hash = key_hash(parent, frame);
-                if let Some(slot) = self.index.find(hash) {
-                    let n = slot.node;
-                    if rank < slot.rank {
-                        slot.rank = rank;
-                        self.nodes.point[n as usize] = point;
-                    }
+                if let Some(n) = self.index.find(hash) {
                     return n;
                 }
-                let n = self.push(parent, point, rank);
-                self.index.insert_new(Slot {
-                    hash,
-                    node: n,
-                    rank,
-                });
+                let n = self.push(parent, point);
+                self.index.insert_new(hash, n);
                 n
             }
             only => {
-                let o = only as usize;
-                let only_frame = point_frame[self.nodes.point[o] as usize];
+                let only_frame = point_frame[self.nodes.point[only as usize] as usize];
                 if only_frame == frame {
-                    if rank < self.rank[o] {
-                        self.rank[o] = rank;
-                        self.nodes.point[o] = point;
-                    }
                     return only;
                 }
                 // A second child: both go to the index.
                 self.first[p] = MANY_CHILDREN;
-                let hash = key_hash(parent, only_frame);
-                self.index.insert_new(Slot {
-                    hash,
-                    node: only,
-                    rank: self.rank[o],
-                });
-                let n = self.push(parent, point, rank);
-                self.index.insert_new(Slot {
-                    hash: key_hash(parent, frame),
-                    node: n,
-                    rank,
-                });
+                self.index.insert_new(key_hash(parent, only_frame), only);
+                let n = self.push(parent, point);
+                self.index.insert_new(key_hash(parent, frame), n);
                 n
             }
         }
     }
-}
-
-/// `old` reordered so that element `i` moves to `new_id[i]`; empty stays
-/// empty.
-fn permute<T: Copy + Default>(old: Vec<T>, new_id: &[u32]) -> Vec<T> {
-    let mut out = vec![T::default(); old.len()];
-    for (&v, &k) in old.iter().zip(new_id) {
-        out[k as usize] = v;
-    }
-    out
 }
 
 /// Compares two frames for the order of siblings of equal weight: name,
@@ -415,10 +390,9 @@ impl FlameTree {
         parent.shrink_to_fit();
         point.shrink_to_fit();
 
-        // 3. Totals (and weights) and subtree sizes: each value into its
-        // node, then, nodes being made after their parents, one reverse
-        // pass. Sums wrap (see `add_value`), so the order of the terms does
-        // not matter.
+        // 3. Totals (and weights): each value into its node, then, nodes
+        // being made after their parents, one reverse pass. Sums wrap (see
+        // `add_value`), so the order of the terms does not matter.
         let with_weight = kept.negative;
         let mut total = vec![0i64; n];
         let mut weight = if with_weight {
@@ -428,7 +402,7 @@ impl FlameTree {
         };
         for_each_kept(profile, opts.sample_index, filter, |s, v| {
             let f = match map.get(s) {
-                Some(&f) if f < BEFORE_SHOW_FROM => f as usize,
+                Some(&f) if f < REACHED => f as usize,
                 Some(_) => return,
                 None => 0,
             };
@@ -438,84 +412,89 @@ impl FlameTree {
             }
         });
         drop((map, kept));
-        let mut size = vec![1u32; n];
         for i in (1..n).rev() {
             let p = parent[i] as usize;
             total[p] = add_value(total[p], total[i]);
             if with_weight {
                 weight[p] = add_weight(weight[p], weight[i]);
             }
-            size[p] += size[i];
         }
 
-        // 4. Children lists (CSR), sorted for display. After the fill,
-        // `next[p]` is the end of p's children and the start of p + 1's.
-        let mut next = vec![0u32; n + 1];
-        for &p in &parent[1..] {
-            next[p as usize + 1] += 1;
-        }
-        for i in 0..n {
-            next[i + 1] += next[i];
-        }
+        // 4. Children lists, sorted for display: grouped by parent, parents
+        // in build order. The group offsets (`next[p]` ends p's children
+        // and starts p + 1's once filled) go once the groups are sorted:
+        // later steps find a group's end where its parent changes.
         let mut children = vec![0u32; n.saturating_sub(1)];
-        for (i, &p) in parent.iter().enumerate().skip(1) {
-            let slot = &mut next[p as usize];
-            children[*slot as usize] = i as u32;
-            *slot += 1;
-        }
-        let kids = |p: usize| (if p == 0 { 0 } else { next[p - 1] as usize })..next[p] as usize;
-        let strings = &profile.strings;
-        let wkey = |c: u32| {
-            if with_weight {
-                weight[c as usize]
-            } else {
-                total[c as usize] as u64
+        {
+            let mut next = vec![0u32; n + 1];
+            for &p in &parent[1..] {
+                next[p as usize + 1] += 1;
             }
-        };
-        for p in 0..n {
-            let list = &mut children[kids(p)];
-            if list.len() > 1 {
-                list.sort_unstable_by(|&a, &b| {
-                    wkey(b)
-                        .cmp(&wkey(a))
-                        .then_with(|| {
-                            let frame_of = |c: u32| points.frame[point[c as usize] as usize];
-                            frame_order(&frames, strings, frame_of(a), frame_of(b))
-                        })
-                        .then(a.cmp(&b))
-                });
+            for i in 0..n {
+                next[i + 1] += next[i];
+            }
+            for (i, &p) in parent.iter().enumerate().skip(1) {
+                let slot = &mut next[p as usize];
+                children[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+            let strings = &profile.strings;
+            let wkey = |c: u32| {
+                if with_weight {
+                    weight[c as usize]
+                } else {
+                    total[c as usize] as u64
+                }
+            };
+            let mut start = 0;
+            for &end in &next[..n] {
+                let list = &mut children[start..end as usize];
+                start = end as usize;
+                if list.len() > 1 {
+                    list.sort_unstable_by(|&a, &b| {
+                        wkey(b)
+                            .cmp(&wkey(a))
+                            .then_with(|| {
+                                let frame_of = |c: u32| points.frame[point[c as usize] as usize];
+                                frame_order(&frames, strings, frame_of(a), frame_of(b))
+                            })
+                            .then(a.cmp(&b))
+                    });
+                }
             }
         }
 
         // 5. Preorder ids without a traversal: a node's first child comes
         // right after it, each next sibling after the previous one's
-        // subtree. Parents come first, so one pass in build order numbers
-        // everything; `size` turns into the new ids in place. The new
-        // parents fall out on the way, into `parent`'s buffer (its old
-        // values are not read again).
-        let mut new_id = size;
-        new_id[0] = ROOT.get();
-        parent[0] = NO_PARENT;
-        for p in 0..n {
-            let np = new_id[p];
-            let mut pos = np + 1;
-            for &c in &children[kids(p)] {
-                let c = c as usize;
-                let sz = new_id[c];
-                new_id[c] = pos;
-                parent[pos as usize] = np;
-                pos += sz;
-            }
+        // subtree. Parents come first, so one pass over the groups numbers
+        // everything (a group's parent is numbered in an earlier group);
+        // the subtree sizes turn into the new ids in place.
+        let mut new_id = vec![1u32; n];
+        for i in (1..n).rev() {
+            new_id[parent[i] as usize] += new_id[i];
         }
-        drop((children, next));
+        new_id[0] = ROOT.get();
+        let mut group = (NO_PARENT, 0);
+        for &c in &children {
+            let c = c as usize;
+            let p = parent[c];
+            if p != group.0 {
+                group = (p, new_id[p as usize] + 1);
+            }
+            let size = new_id[c];
+            new_id[c] = group.1;
+            group.1 += size;
+        }
+        drop(children);
 
-        // 6. Everything else moves to its new place, one array at a time so
-        // each old array is freed before the next new one is made, and
-        // before the subtree ends and depths exist: the build's arrays
-        // never outgrow its step 2.
+        // 6. Everything moves to its new place: the 4-byte arrays one at a
+        // time, each old one freed before the next new one is made, and the
+        // 8-byte ones in place, so the build's arrays never outgrow its
+        // steps 4 and 5, nor the tree it returns.
+        let parent = permute_parents(parent, &new_id);
         let point = permute(point, &new_id);
-        let total = permute(total, &new_id);
-        let weight = permute(weight, &new_id);
+        permute_in_place(&mut total, &new_id);
+        permute_in_place(&mut weight, &new_id);
         drop(new_id);
 
         // 7. Subtree ends and depths, from the preorder parents.
@@ -554,12 +533,14 @@ impl FlameTree {
 ///
 /// A flame node's representative line is that of the first stack node to
 /// reach it when the used leaves are taken by id, each with its path from
-/// the root. A stack node is first reached by the lowest used leaf below
-/// it, so "first" is the lowest (leaf, depth): the node's *rank*, with ties
-/// going to the ancestor. With ranks known, the nodes can be visited in any
-/// order that has parents first, and the stack table's own order does
-/// (see [`crate::model::StackTable`]): a straight pass over its arrays, in
-/// which a new call path's parent entry was written just before.
+/// the root. So the leaves are visited in that order, each climbing to the
+/// first node already mapped and mapping the path below it top-down: every
+/// stack node is mapped once, by the lowest used leaf below it, and the
+/// first to reach a flame node is the one whose line it keeps, with no
+/// per-node record of who came first. Parents come first in the stack
+/// table (see [`crate::model::StackTable`]), and a decoder adds a new call
+/// path's nodes one after another, so a climb mostly reads entries next to
+/// each other, just below the leaf.
 fn map_stacks<F: FlameFilter + ?Sized>(
     profile: &Profile,
     filter: &F,
@@ -571,7 +552,8 @@ fn map_stacks<F: FlameFilter + ?Sized>(
     let parents = stacks.parents();
     let with_show_from = filter.has_show_from();
 
-    // state[c]: UNMAPPED, then the rank once known, then the mapping.
+    // state[c]: UNMAPPED, REACHED once on a used leaf's path, then the
+    // mapping.
     let mut state = vec![UNMAPPED; ns];
     // Room for the nodes: each stack node adds at most one per line of its
     // location (or one if it has none); a byte per location keeps the count
@@ -587,12 +569,11 @@ fn map_stacks<F: FlameFilter + ?Sized>(
     let mut reached = 1usize;
     for (c, st) in state.iter_mut().enumerate() {
         if kept.used(c) {
-            *st = c as u32;
+            *st = REACHED;
         }
     }
     for c in (0..ns).rev() {
-        let r = state[c];
-        if r == UNMAPPED {
+        if state[c] != REACHED {
             continue;
         }
         frames_bound += lines_of
@@ -600,34 +581,43 @@ fn map_stacks<F: FlameFilter + ?Sized>(
             .map_or(0, |&l| usize::from(l));
         reached += 1;
         if let Some(p) = parents[c] {
-            state[p.index()] = state[p.index()].min(r);
+            state[p.index()] = REACHED;
         }
     }
+    drop(lines_of);
     let mut raw = RawTree::with_capacity(frames_bound.min(reached));
-    for c in 0..ns {
-        let rank = state[c];
-        if rank == UNMAPPED {
-            continue;
-        }
-        let (mut node, mut on) = match parents[c].map(|p| state[p.index()]) {
-            Some(BEFORE_SHOW_FROM) => (ROOT.get(), false),
-            Some(m) => (m, true),
-            None => (ROOT.get(), !with_show_from),
-        };
-        let loc = stacks.locs()[c];
-        if !on && filter.shows_from(loc) {
-            on = true;
-            node = ROOT.get();
-        }
-        state[c] = if on {
-            locs.prepare(loc);
-            for &point in locs.of(loc) {
-                node = raw.child(node, point, rank, &locs.points.frame);
+    // The unmapped part of a leaf's path, leaf first.
+    let mut path: Vec<usize> = Vec::new();
+    for leaf in (0..ns).filter(|&c| kept.used(c)) {
+        let mut c = leaf;
+        while state[c] == REACHED {
+            path.push(c);
+            match parents[c] {
+                Some(p) => c = p.index(),
+                None => break,
             }
-            node
-        } else {
-            BEFORE_SHOW_FROM
-        };
+        }
+        while let Some(c) = path.pop() {
+            let (mut node, mut on) = match parents[c].map(|p| state[p.index()]) {
+                Some(BEFORE_SHOW_FROM) => (ROOT.get(), false),
+                Some(m) => (m, true),
+                None => (ROOT.get(), !with_show_from),
+            };
+            let loc = stacks.locs()[c];
+            if !on && filter.shows_from(loc) {
+                on = true;
+                node = ROOT.get();
+            }
+            state[c] = if on {
+                locs.prepare(loc);
+                for &point in locs.of(loc) {
+                    node = raw.child(node, point, &locs.points.frame);
+                }
+                node
+            } else {
+                BEFORE_SHOW_FROM
+            };
+        }
     }
     (raw.nodes, state)
 }

@@ -10,15 +10,29 @@ pub(super) struct ChildIndex {
     len: usize,
 }
 
+/// The hash in two halves, so a slot is 12 bytes, not a `u64`'s padded 16.
 #[derive(Clone, Copy, Default)]
-pub(super) struct Slot {
-    pub(super) hash: u64,
+struct Slot {
+    hash_hi: u32,
+    hash_lo: u32,
     /// 0 (the root, never a child) for an empty slot.
-    pub(super) node: u32,
-    /// The rank of the stack node that gave the node its line (see
-    /// `build::map_stacks`); here rather than in a node array, so a lookup that
-    /// finds a node touches nothing else.
-    pub(super) rank: u32,
+    node: u32,
+}
+
+impl Slot {
+    #[inline]
+    fn new(hash: u64, node: u32) -> Slot {
+        Slot {
+            hash_hi: (hash >> 32) as u32,
+            hash_lo: hash as u32,
+            node,
+        }
+    }
+
+    #[inline]
+    fn hash(&self) -> u64 {
+        u64::from(self.hash_hi) << 32 | u64::from(self.hash_lo)
+    }
 }
 
 /// A bijective mix of a (parent, frame) key (splitmix64's finaliser): equal
@@ -60,29 +74,34 @@ impl ChildIndex {
         }
     }
 
-    /// The slot holding `hash`, if any.
+    /// The node whose key hashes to `hash`, if any.
     #[inline]
-    pub(super) fn find(&mut self, hash: u64) -> Option<&mut Slot> {
+    pub(super) fn find(&self, hash: u64) -> Option<u32> {
         let mut i = self.home(hash);
         loop {
             let slot = self.slots[i];
             if slot.node == 0 {
                 return None;
             }
-            if slot.hash == hash {
-                return Some(&mut self.slots[i]);
+            if slot.hash() == hash {
+                return Some(slot.node);
             }
             i = self.next(i);
         }
     }
 
-    /// Adds a slot whose hash is not in the table yet.
+    /// Adds `node` under a key whose `hash` is not in the table yet.
     #[inline]
-    pub(super) fn insert_new(&mut self, slot: Slot) {
+    pub(super) fn insert_new(&mut self, hash: u64, node: u32) {
+        self.insert_slot(Slot::new(hash, node));
+    }
+
+    #[inline]
+    fn insert_slot(&mut self, slot: Slot) {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        let mut i = self.home(slot.hash);
+        let mut i = self.home(slot.hash());
         while self.slots[i].node != 0 {
             i = self.next(i);
         }
@@ -98,7 +117,7 @@ impl ChildIndex {
         self.len = 0;
         for s in old {
             if s.node != 0 {
-                self.insert_new(s);
+                self.insert_slot(s);
             }
         }
     }
@@ -107,14 +126,6 @@ impl ChildIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn slot(parent: u32, frame: u32, node: u32) -> Slot {
-        Slot {
-            hash: key_hash(parent, frame),
-            node,
-            rank: node * 10,
-        }
-    }
 
     #[test]
     fn equal_hashes_only_for_equal_keys() {
@@ -132,23 +143,26 @@ mod tests {
         let mut index = ChildIndex::with_capacity(0);
         let start = index.slots.len();
         for n in 1..=5000u32 {
-            index.insert_new(slot(n / 3, n % 7, n));
+            index.insert_new(key_hash(n / 3, n % 7), n);
         }
         assert!(index.slots.len() > start, "grew");
         assert!(index.len * 4 <= index.slots.len() * 3, "at most 3/4 full");
         for n in 1..=5000u32 {
-            let s = index.find(key_hash(n / 3, n % 7)).expect("inserted");
-            assert_eq!((s.node, s.rank), (n, n * 10));
+            assert_eq!(index.find(key_hash(n / 3, n % 7)), Some(n));
         }
         assert!(index.find(key_hash(1, 1000)).is_none());
     }
 
     #[test]
-    fn a_found_slot_can_be_updated() {
+    fn a_slot_keeps_all_64_bits_of_its_hash() {
+        // Two hashes equal in either half are told apart.
         let mut index = ChildIndex::with_capacity(4);
-        index.insert_new(slot(3, 4, 9));
-        index.find(key_hash(3, 4)).unwrap().rank = 1;
-        assert_eq!(index.find(key_hash(3, 4)).map(|s| s.rank), Some(1));
+        let h = 0x1234_5678_9abc_def0u64;
+        index.insert_new(h, 9);
+        assert_eq!(index.find(h), Some(9));
+        assert_eq!(index.find(h ^ 1), None);
+        assert_eq!(index.find(h ^ 1 << 40), None);
+        assert_eq!(std::mem::size_of::<Slot>(), 12);
     }
 
     #[test]
@@ -162,14 +176,11 @@ mod tests {
             .take(3)
             .collect();
         for (i, &(p, f)) in keys.iter().enumerate() {
-            index.insert_new(slot(p, f, i as u32 + 1));
+            index.insert_new(key_hash(p, f), i as u32 + 1);
         }
         assert_ne!(index.slots[0].node, 0, "wrapped to the first slot");
         for (i, &(p, f)) in keys.iter().enumerate() {
-            assert_eq!(
-                index.find(key_hash(p, f)).map(|s| s.node),
-                Some(i as u32 + 1)
-            );
+            assert_eq!(index.find(key_hash(p, f)), Some(i as u32 + 1));
         }
     }
 }

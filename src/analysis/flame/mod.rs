@@ -58,6 +58,7 @@ mod build;
 mod child_index;
 pub mod diff;
 mod filter;
+mod permute;
 
 use serde::{Deserialize, Serialize};
 
