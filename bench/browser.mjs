@@ -181,7 +181,7 @@ async function runOurs(url) {
     const queries = (await (await appWorker(page))?.evaluate(() => (self.__pprofLensQueries ?? []).map((q) => ({ ...q, at: q.start + performance.timeOrigin }))).catch(() => [])) ?? [];
     const paintEnd = d0[0].start + d0[0].duration;
     r.queries = queries
-      .map((q) => ({ kind: q.kind, at: q.at - origin, ms: q.ms }))
+      .map((q) => ({ kind: q.kind, at: q.at - origin, ms: q.ms, wasmBytes: q.wasmBytes }))
       .filter((q) => q.at + q.ms >= b.ready && q.at <= paintEnd)
       .map((q) => ({ ...q, fromReady: q.at - b.ready }));
     r.clickAfterReady = tabClick - b.ready;
@@ -592,7 +592,7 @@ if (cdp) {
   console.log(`\nCDP Performance.getMetrics at the end of pprof-lens run 1: JSHeapUsedSize ${MB(cdp.JSHeapUsedSize)}, JSHeapTotalSize ${MB(cdp.JSHeapTotalSize)}, Nodes ${cdp.Nodes}, TaskDuration ${cdp.TaskDuration?.toFixed(2)} s, ScriptDuration ${cdp.ScriptDuration?.toFixed(2)} s`);
 }
 for (const [i, r] of ours.entries()) {
-  if (r.queries?.length) console.log(`run ${i + 1}, worker queries from ready to the first flame paint: ${r.queries.map((q) => `${q.kind} ${q.ms.toFixed(0)} ms (started at ready ${q.fromReady < 0 ? "−" : "+"} ${Math.abs(q.fromReady).toFixed(0)} ms)`).join(", ")}; the Flame tab clicked at ready + ${r.clickAfterReady.toFixed(0)} ms`);
+  if (r.queries?.length) console.log(`run ${i + 1}, worker queries from ready to the first flame paint: ${r.queries.map((q) => `${q.kind} ${q.ms.toFixed(0)} ms (started at ready ${q.fromReady < 0 ? "−" : "+"} ${Math.abs(q.fromReady).toFixed(0)} ms${Number.isFinite(q.wasmBytes) ? `; wasm ${MB(q.wasmBytes)} after` : ""})`).join(", ")}; the Flame tab clicked at ready + ${r.clickAfterReady.toFixed(0)} ms`);
 }
 console.log(`per-run first flame paint (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.firstPaint.toFixed(0))).join(", ")}; speedscope ${ss.map((r) => (r.errors.length ? "failed" : r.render.toFixed(0))).join(", ") || "-"}; ${PEER_RUNS}${DUMP ? " (parsing)" : ""} ${go.map((r) => (r.errors.length ? "failed" : (DUMP ? r.parse : r.wall).toFixed(0))).join(", ") || "-"}`);
 if (DUMP) console.log(`per-run status ready (ms): pprof-lens ${ours.map((r) => (r.errors.length ? "failed" : r.ready.toFixed(0))).join(", ")}`);

@@ -453,11 +453,12 @@ fn now() -> f64 {
     performance().map_or(0.0, |p| p.now())
 }
 
-/// Leaves the latest answered queries' timings (`{ kind, start, ms }`,
-/// the worker's clock, the last 64) where benchmarks can read them
-/// (`__pprofLensQueries` in the worker's global scope): they say what a
-/// view's first paint waited for. `ms` runs to the answer posted, so it
-/// includes encoding it for the page.
+/// Leaves the latest answered queries' timings (`{ kind, start, ms,
+/// wasmBytes }`, the worker's clock, the last 64) where benchmarks can read
+/// them (`__pprofLensQueries` in the worker's global scope): they say what
+/// a view's first paint waited for, and which query grew the memory.
+/// `ms` runs to the answer posted, so it includes encoding it for the
+/// page; `wasmBytes` is the memory's size then.
 fn record_query(kind: &str, start: f64) {
     const KEPT: u32 = 64;
     let key = JsValue::from_str("__pprofLensQueries");
@@ -473,6 +474,7 @@ fn record_query(kind: &str, start: f64) {
     let _ = Reflect::set(&entry, &"kind".into(), &kind.into());
     let _ = Reflect::set(&entry, &"start".into(), &start.into());
     let _ = Reflect::set(&entry, &"ms".into(), &(now() - start).into());
+    let _ = Reflect::set(&entry, &"wasmBytes".into(), &wasm_bytes());
     list.push(&entry);
     if list.length() > KEPT {
         list.shift();
@@ -621,10 +623,18 @@ fn count_helped() {
 /// grows) where benchmarks can read it from the worker's global scope
 /// (`__pprofLensWasmBytes`): a page cannot see it.
 fn record_memory() {
-    let bytes = Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+    let _ = Reflect::set(
+        &js_sys::global(),
+        &"__pprofLensWasmBytes".into(),
+        &wasm_bytes(),
+    );
+}
+
+/// The size of the worker's wasm memory (it only grows).
+fn wasm_bytes() -> JsValue {
+    Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
         .and_then(|b| Reflect::get(&b, &"byteLength".into()))
-        .unwrap_or(JsValue::UNDEFINED);
-    let _ = Reflect::set(&js_sys::global(), &"__pprofLensWasmBytes".into(), &bytes);
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 fn js_error_text(e: &JsValue) -> String {
