@@ -259,8 +259,14 @@ struct RawNodes {
 /// the index: a small table that stays in cache, and most lookups answered
 /// by the parent's own entry (which, for a chain of new nodes, was written
 /// just before).
+///
+/// The parent links are not kept while building (nothing reads them
+/// then): [`Self::into_nodes`] reads them from the only-child links and
+/// the index once the count of nodes is known, so the build's largest
+/// step holds two node arrays reserved for the worst case, not three.
 struct RawTree {
-    nodes: RawNodes,
+    /// Index into [`LocationFrames::points`].
+    point: Vec<u32>,
     /// Per node: its only child, [`NO_CHILD`], or [`MANY_CHILDREN`] (then
     /// its children are in `index`).
     first: Vec<u32>,
@@ -276,36 +282,31 @@ impl RawTree {
     /// Room for `n` nodes, of which a fraction in the index.
     fn with_capacity(n: usize) -> RawTree {
         let mut t = RawTree {
-            nodes: RawNodes {
-                parent: Vec::with_capacity(n),
-                point: Vec::with_capacity(n),
-            },
+            point: Vec::with_capacity(n),
             first: Vec::with_capacity(n),
             index: ChildIndex::with_capacity(n / 4),
         };
-        t.push(NO_PARENT, ROOT.get());
+        t.push(ROOT.get());
         t
     }
 
     #[inline]
-    fn push(&mut self, parent: u32, point: u32) -> u32 {
-        let n = self.nodes.parent.len() as u32;
-        if self.nodes.parent.len() == self.nodes.parent.capacity() {
+    fn push(&mut self, point: u32) -> u32 {
+        let n = self.point.len() as u32;
+        if self.point.len() == self.point.capacity() {
             self.grow();
         }
-        self.nodes.parent.push(parent);
-        self.nodes.point.push(point);
+        self.point.push(point);
         self.first.push(NO_CHILD);
         n
     }
 
-    /// Room for a quarter more nodes: doubling three arrays at once would
+    /// Room for a quarter more nodes: doubling both arrays at once would
     /// make the tree's growth the build's peak.
     #[cold]
     fn grow(&mut self) {
         let more = (self.first.len() / 4).max(1024);
-        self.nodes.parent.reserve_exact(more);
-        self.nodes.point.reserve_exact(more);
+        self.point.reserve_exact(more);
         self.first.reserve_exact(more);
     }
 
@@ -318,7 +319,7 @@ impl RawTree {
         let frame = point_frame[point as usize];
         match self.first[p] {
             NO_CHILD => {
-                let n = self.push(parent, point);
+                let n = self.push(point);
                 self.first[p] = n;
                 n
             }
@@ -327,22 +328,40 @@ impl RawTree {
                 if let Some(n) = self.index.find(hash) {
                     return n;
                 }
-                let n = self.push(parent, point);
+                let n = self.push(point);
                 self.index.insert_new(hash, n);
                 n
             }
             only => {
-                let only_frame = point_frame[self.nodes.point[only as usize] as usize];
+                let only_frame = point_frame[self.point[only as usize] as usize];
                 if only_frame == frame {
                     return only;
                 }
                 // A second child: both go to the index.
                 self.first[p] = MANY_CHILDREN;
                 self.index.insert_new(key_hash(parent, only_frame), only);
-                let n = self.push(parent, point);
+                let n = self.push(point);
                 self.index.insert_new(key_hash(parent, frame), n);
                 n
             }
+        }
+    }
+
+    /// The nodes with their parents: every node but the root is either
+    /// its parent's only child or in the index under its parent's key.
+    fn into_nodes(self) -> RawNodes {
+        let mut parent = vec![NO_PARENT; self.point.len()];
+        for (p, &only) in self.first.iter().enumerate() {
+            if only != NO_CHILD && only != MANY_CHILDREN {
+                parent[only as usize] = p as u32;
+            }
+        }
+        for (p, n) in self.index.parents() {
+            parent[n as usize] = p;
+        }
+        RawNodes {
+            parent,
+            point: self.point,
         }
     }
 }
@@ -381,13 +400,9 @@ impl FlameTree {
         let mut locs = LocationFrames::new(profile, filter);
         let (raw, map) = map_stacks(profile, filter, &kept, &mut locs);
         let (points, frames) = locs.into_tables();
-        let RawNodes {
-            mut parent,
-            mut point,
-        } = raw;
+        let RawNodes { parent, mut point } = raw;
         let n = parent.len();
         // Reserved for the worst case; kept for good.
-        parent.shrink_to_fit();
         point.shrink_to_fit();
 
         // 3. Totals (and weights): each value into its node, then, nodes
@@ -619,5 +634,5 @@ fn map_stacks<F: FlameFilter + ?Sized>(
             };
         }
     }
-    (raw.nodes, state)
+    (raw.into_nodes(), state)
 }

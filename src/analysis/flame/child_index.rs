@@ -36,13 +36,49 @@ impl Slot {
 }
 
 /// A bijective mix of a (parent, frame) key (splitmix64's finaliser): equal
-/// hashes mean equal keys.
+/// hashes mean equal keys, and [`key_of`] gives the key back.
 #[inline]
 pub(super) fn key_hash(parent: u32, frame: u32) -> u64 {
-    let mut z = (u64::from(parent) << 32 | u64::from(frame)).wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    let mut z = (u64::from(parent) << 32 | u64::from(frame)).wrapping_add(ADD);
+    z = (z ^ (z >> 30)).wrapping_mul(MUL1);
+    z = (z ^ (z >> 27)).wrapping_mul(MUL2);
     z ^ (z >> 31)
+}
+
+const ADD: u64 = 0x9e37_79b9_7f4a_7c15;
+const MUL1: u64 = 0xbf58_476d_1ce4_e5b9;
+const MUL2: u64 = 0x94d0_49bb_1331_11eb;
+
+/// The (parent, frame) key that [`key_hash`] mixed into `hash`: each of
+/// its steps undone in turn.
+pub(super) fn key_of(hash: u64) -> (u32, u32) {
+    let mut z = unshift(hash, 31);
+    z = unshift(z.wrapping_mul(inverse(MUL2)), 27);
+    z = unshift(z.wrapping_mul(inverse(MUL1)), 30).wrapping_sub(ADD);
+    ((z >> 32) as u32, z as u32)
+}
+
+/// `x` from `x ^ (x >> s)`: each pass recovers `s` more high bits.
+const fn unshift(y: u64, s: u32) -> u64 {
+    let mut x = y;
+    let mut known = s;
+    while known < 64 {
+        x = y ^ (x >> s);
+        known += s;
+    }
+    x
+}
+
+/// The inverse of an odd `m` modulo 2^64 (Newton's iteration: each step
+/// doubles the correct low bits, from 3 for `m` itself).
+const fn inverse(m: u64) -> u64 {
+    let mut x = m;
+    let mut i = 0;
+    while i < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
+        i += 1;
+    }
+    x
 }
 
 impl ChildIndex {
@@ -109,6 +145,14 @@ impl ChildIndex {
         self.len += 1;
     }
 
+    /// Each indexed node with its parent, in no order.
+    pub(super) fn parents(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.node != 0)
+            .map(|s| (key_of(s.hash()).0, s.node))
+    }
+
     /// Doubles the slots.
     #[cold]
     fn grow(&mut self) {
@@ -136,6 +180,23 @@ mod tests {
             }
         }
         assert_ne!(key_hash(1, 2), key_hash(2, 1), "the key is ordered");
+    }
+
+    #[test]
+    fn keys_come_back_from_their_hashes() {
+        for parent in [0, 1, 2, 1000, 0x8000_0000, u32::MAX - 1, u32::MAX] {
+            for frame in [0, 1, 7, 1 << 20, 0xdead_beef, u32::MAX] {
+                assert_eq!(key_of(key_hash(parent, frame)), (parent, frame));
+            }
+        }
+        let mut index = ChildIndex::with_capacity(0);
+        for n in 1..=300u32 {
+            index.insert_new(key_hash(n / 3, n % 7), n);
+        }
+        let mut got: Vec<(u32, u32)> = index.parents().collect();
+        got.sort_by_key(|&(_, n)| n);
+        let want: Vec<(u32, u32)> = (1..=300u32).map(|n| (n / 3, n)).collect();
+        assert_eq!(got, want);
     }
 
     #[test]
