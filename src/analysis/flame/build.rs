@@ -93,8 +93,8 @@ struct LocationFrames<'a, F: ?Sized> {
     items: Vec<u32>,
     points: Points,
     frames: Vec<Frame>,
-    /// `frames` by content: ids only, 8 bytes a slot rather than a map's
-    /// 32 (the build's largest step holds it).
+    /// `frames` by content: ids only, 8 bytes a slot, as the build's
+    /// largest step holds it.
     ids: IdIndex,
     hasher: DefaultHashBuilder,
 }
@@ -262,8 +262,8 @@ struct RawNodes {
 ///
 /// The parent links are not kept while building (nothing reads them
 /// then): [`Self::into_nodes`] reads them from the only-child links and
-/// the index once the count of nodes is known, so the build's largest
-/// step holds two node arrays reserved for the worst case, not three.
+/// the index once the count of nodes is known, so the only node arrays
+/// reserved for the worst case are the two the lookups need.
 struct RawTree {
     /// Index into [`LocationFrames::points`].
     point: Vec<u32>,

@@ -48,13 +48,15 @@ pub(super) fn key_hash(parent: u32, frame: u32) -> u64 {
 const ADD: u64 = 0x9e37_79b9_7f4a_7c15;
 const MUL1: u64 = 0xbf58_476d_1ce4_e5b9;
 const MUL2: u64 = 0x94d0_49bb_1331_11eb;
+const INV_MUL1: u64 = inverse(MUL1);
+const INV_MUL2: u64 = inverse(MUL2);
 
 /// The (parent, frame) key that [`key_hash`] mixed into `hash`: each of
 /// its steps undone in turn.
 pub(super) fn key_of(hash: u64) -> (u32, u32) {
     let mut z = unshift(hash, 31);
-    z = unshift(z.wrapping_mul(inverse(MUL2)), 27);
-    z = unshift(z.wrapping_mul(inverse(MUL1)), 30).wrapping_sub(ADD);
+    z = unshift(z.wrapping_mul(INV_MUL2), 27);
+    z = unshift(z.wrapping_mul(INV_MUL1), 30).wrapping_sub(ADD);
     ((z >> 32) as u32, z as u32)
 }
 
