@@ -23,6 +23,9 @@ pub mod sort;
 pub mod ui;
 pub mod view;
 
+#[cfg(test)]
+mod test_rng;
+
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 #[cfg(target_arch = "wasm32")]

@@ -416,13 +416,8 @@ mod tests {
     /// over the syntax it reads, against random names.
     #[test]
     fn prefilters_never_reject_a_match() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move |n: usize| (rng.next_u64() % n as u64) as usize;
         const ATOMS: &[&str] = &[
             "a",
             "b",

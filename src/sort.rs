@@ -78,13 +78,8 @@ mod tests {
     /// the same order, ties included.
     #[test]
     fn stable_sort_equals_std_on_random_input() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         for len in (0..40).chain([100, 1000, 5000]) {
             for keys in [1, 3, 50, 1 << 20] {
                 let v: Vec<(u64, usize)> = (0..len).map(|i| (next() % keys, i)).collect();

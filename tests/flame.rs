@@ -794,13 +794,8 @@ fn tie_profile() -> Profile {
         "addr.b@x.go:2",
         "addr.c@x.go:3",
     ];
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = support::XorShift::new(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || rng.next_u64();
     let mut samples = Vec::new();
     for _ in 0..3000 {
         let depth = 1 + (next() % 7) as usize;

@@ -8,6 +8,7 @@
 
 #[path = "../examples/support/counting_alloc.rs"]
 mod counting_alloc;
+mod support;
 
 use pprof_lens::analysis::flame::{FlameOptions, FlameTree};
 use pprof_lens::model::builder::ProfileBuilder;
@@ -20,13 +21,8 @@ static ALLOC: counting_alloc::Counting = counting_alloc::Counting;
 /// lines, so sibling stack nodes merge into one flame node by function and
 /// the tree is smaller than the stack table, as in real profiles.
 fn profile() -> pprof_lens::model::Profile {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = support::XorShift::new(0x2545_f491_4f6c_dd1d);
+    let mut next = move || rng.next_u64();
     let samples: Vec<String> = (0..20_000)
         .map(|_| {
             let depth = 5 + (next() % 20) as usize;

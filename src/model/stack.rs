@@ -413,13 +413,8 @@ mod tests {
         let mut ps = PathStacks::new();
         let mut by_key = std::collections::HashMap::new();
         let mut paths = vec![PathStacks::PATH_SEED];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next_u64();
         for _ in 0..500_000 {
             let r = next();
             // parent1 0 is a root; the deep end of the table is favoured

@@ -1,5 +1,5 @@
 //! What the integration tests share: the golden-file check with its bless
-//! switch, and where the shared corpus is.
+//! switch, where the shared corpus is, and a seeded random stream.
 //!
 //! Each test file that uses it says `mod support;`; not every file uses
 //! every function.
@@ -116,4 +116,24 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     out.extend(pprof_lens::decode::gzip::crc32(data).to_le_bytes());
     out.extend((data.len() as u32).to_le_bytes());
     out
+}
+
+/// Marsaglia's xorshift64 (shifts 13, 7, 17), seeded, so every run draws
+/// the same numbers (the crate's unit tests have the same stream); its
+/// seed must not be 0.
+pub struct XorShift(u64);
+
+impl XorShift {
+    pub fn new(seed: u64) -> XorShift {
+        XorShift(seed)
+    }
+
+    /// The next number of the stream.
+    pub fn next_u64(&mut self) -> u64 {
+        let x = &mut self.0;
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
 }

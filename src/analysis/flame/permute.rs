@@ -83,13 +83,10 @@ mod tests {
 
     /// A permutation of `0..n` from a xorshift stream (Fisher-Yates).
     fn shuffled(n: usize, seed: u64) -> Vec<u32> {
-        let mut x = seed;
+        let mut rng = crate::test_rng::XorShift::new(seed);
         let mut ids: Vec<u32> = (0..n as u32).collect();
         for i in (1..n).rev() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            ids.swap(i, (x % (i as u64 + 1)) as usize);
+            ids.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
         }
         ids
     }

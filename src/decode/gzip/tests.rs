@@ -100,15 +100,8 @@ fn cancels() {
     let mut file = member(&data, 0, b"");
     // Incompressible-ish padding so that the compressed stream crosses a
     // progress boundary: several members.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let noise: Vec<u8> = (0..1_500_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+    let noise: Vec<u8> = (0..1_500_000).map(|_| rng.next_u64() as u8).collect();
     file.extend(member(&noise, 0, b""));
     let mut calls = 0;
     let mut cancel = |stage: Stage, _: u64, _: u64| {
