@@ -45,7 +45,9 @@
 //! by a small index (`child_index.rs`), and stack nodes are visited in an
 //! order in which a new call path finds its parent's entry just written.
 //! Preorder numbers then come from subtree sizes in one pass, with no
-//! traversal, and each array moves to its place in turn.
+//! traversal, and each array moves to its place in turn, the wide ones in
+//! place (`permute.rs`): the build's working arrays come to about the size
+//! of the tree it returns, which stays in the worker.
 //!
 //! # Filters
 //! [`FlameFilter`] (`filter.rs`) lets the report filters
