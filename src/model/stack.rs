@@ -201,26 +201,27 @@ impl StackBuilder {
 /// hash is known for every frame before any lookup, so a caller can touch
 /// (`touch`) a batch of slots up front and their misses overlap.
 ///
-/// A slot is 8 bytes, `[path hash, node]`: the slots are the largest block
-/// while a file's samples are read or a fleet is merged (2^22 of them at 3
-/// million nodes), so each byte in them counts. A slot whose hash matches is
-/// confirmed by the node's parent alone. That is exact: for one parent
-/// path hash, [`Self::path_step`] is a bijection of the location (a
-/// bijective mix of the parent's rotated hash xor the location times an
-/// odd constant), so under the same parent an equal path hash means an
-/// equal location. The parent check reads the table, but the next frame's
-/// lookup does not wait for it (its address comes from the slot), so those
-/// reads overlap too. Growing recomputes every path hash in one
-/// parents-first pass over the table, without the old slots.
+/// A slot is 4 bytes: the node + 1 in its low `bits` bits (the table holds
+/// fewer nodes than slots, so it fits) and the low `32 - bits` bits of the
+/// path hash above it, as a tag; 0 marks a free slot. The slots are the
+/// largest block while a file's samples are read or a fleet is merged
+/// (2^22 of them at 3 million nodes), so each byte in them counts. A slot
+/// whose tag matches is confirmed by the node's parent and location, which
+/// is exact. Those reads go to the table, but the next frame's lookup does
+/// not wait for them (its address comes from the path hash), so they
+/// overlap too. Growing recomputes every path hash in one parents-first
+/// pass over the table, without the old slots.
 ///
 /// The pprof decoder interns a file's samples with it, and a merge maps
 /// each input's nodes into it.
 pub struct PathStacks {
     table: StackTable,
-    /// `[path hash, node]`; node `EMPTY` marks a free slot.
-    slots: Vec<[u32; 2]>,
+    /// `tag | node + 1` (see above); 0 marks a free slot.
+    slots: Vec<u32>,
     /// log2(slots.len()).
     bits: u32,
+    /// The bits of a slot that hold the node + 1.
+    node_mask: u32,
 }
 
 impl Default for PathStacks {
@@ -230,7 +231,7 @@ impl Default for PathStacks {
 }
 
 impl PathStacks {
-    const EMPTY: u32 = u32::MAX;
+    const FREE: u32 = 0;
 
     /// The path hash before the root frame.
     pub const PATH_SEED: u32 = 0x2545_f491;
@@ -239,9 +240,14 @@ impl PathStacks {
         let bits = 12;
         PathStacks {
             table: StackTable::default(),
-            slots: vec![[0, Self::EMPTY]; 1 << bits],
+            slots: vec![Self::FREE; 1 << bits],
             bits,
+            node_mask: Self::node_mask(bits),
         }
+    }
+
+    fn node_mask(bits: u32) -> u32 {
+        ((1u64 << bits) - 1) as u32
     }
 
     /// The path hash of a frame at `loc` below a frame whose path hash is
@@ -256,9 +262,16 @@ impl PathStacks {
         h ^ (h >> 16)
     }
 
+    /// The slot a path starts probing at: its hash's top bits.
     #[inline(always)]
     fn slot_of(&self, path: u32) -> usize {
         (path >> (32 - self.bits)) as usize
+    }
+
+    /// The path hash's other bits, where a slot keeps them.
+    #[inline(always)]
+    fn tag_of(&self, path: u32) -> u32 {
+        (u64::from(path) << self.bits) as u32
     }
 
     /// Reads the slot of `path` so that its cache miss starts now; fold
@@ -266,7 +279,7 @@ impl PathStacks {
     #[inline(always)]
     pub fn touch(&self, path: u32) -> u32 {
         debug_assert!(!self.slots.is_empty(), "slots released");
-        self.slots[self.slot_of(path)][1]
+        self.slots[self.slot_of(path)]
     }
 
     pub fn table(&self) -> &StackTable {
@@ -275,28 +288,30 @@ impl PathStacks {
 
     /// The node for `loc` under `parent1` (parent + 1, 0 for a root) whose
     /// path hashes to `path`, which must be [`Self::path_step`] of the
-    /// parent's path hash and `loc`: a match is confirmed by the parent
-    /// alone, so a wrong hash could find another node. `fresh` says the
-    /// parent was created since the caller last found an existing node, so
-    /// this one cannot exist yet; it is set when the node is created.
-    /// `None` past 4 billion nodes.
+    /// parent's path hash and `loc`, or the node is not found where it
+    /// was placed. `fresh` says the parent was created since the caller
+    /// last found an existing node, so this one cannot exist yet; it is
+    /// set when the node is created. `None` past 4 billion nodes.
     #[inline(always)]
     pub fn node(&mut self, path: u32, parent1: u32, loc: u32, fresh: &mut bool) -> Option<u32> {
         let mask = self.slots.len() - 1;
+        let tag = self.tag_of(path);
         let mut i = self.slot_of(path);
         loop {
-            let [hash, node] = self.slots[i];
-            if node == Self::EMPTY {
+            let slot = self.slots[i];
+            if slot == Self::FREE {
                 break;
             }
-            if !*fresh && hash == path && self.parent1(node) == parent1 {
-                debug_assert_eq!(self.table.locs()[node as usize].0, loc);
-                return Some(node);
+            if !*fresh && slot & !self.node_mask == tag {
+                let node = (slot & self.node_mask) - 1;
+                if self.parent1(node) == parent1 && self.table.locs()[node as usize].0 == loc {
+                    return Some(node);
+                }
             }
             i = (i + 1) & mask;
         }
         let node = Self::next_node(self.table.len())?;
-        self.slots[i] = [path, node];
+        self.slots[i] = tag | (node + 1);
         let t = &mut self.table;
         if t.len() == t.capacity() {
             // Grow by half, not double: less slack in the largest arrays.
@@ -306,7 +321,8 @@ impl PathStacks {
         *fresh = true;
         // Keep the load factor under 7/8, not 3/4: tables double, so at 3/4
         // a merge of 3.4M nodes took 8M slots that 4M hold at 7/8; linear
-        // probes over adjacent slots stay short at that load.
+        // probes over adjacent slots stay short at that load. It also keeps
+        // every node + 1 below the slot count, in the slot's low bits.
         if self.table.len() * 8 > self.slots.len() * 7 {
             self.grow();
         }
@@ -320,11 +336,11 @@ impl PathStacks {
         self.table.parents()[node as usize].map_or(0, |p| p.0.get())
     }
 
-    /// The id of a new node in a table of `len` nodes: every id but
-    /// [`Self::EMPTY`], which marks a free slot.
+    /// The id of a new node in a table of `len` nodes: every id whose
+    /// node + 1 fits a slot.
     #[inline(always)]
     pub(crate) fn next_node(len: usize) -> Option<u32> {
-        u32::try_from(len).ok().filter(|&n| n < Self::EMPTY)
+        u32::try_from(len).ok().filter(|&n| n < u32::MAX)
     }
 
     /// Frees the slots, the largest block, while no node is looked up (a
@@ -355,7 +371,8 @@ impl PathStacks {
         // The old slots are not needed: every node is re-placed from the
         // table, parents first, recomputing path hashes as it goes.
         self.slots = Vec::new();
-        self.slots = vec![[0, Self::EMPTY]; 1 << self.bits];
+        self.slots = vec![Self::FREE; 1 << self.bits];
+        self.node_mask = Self::node_mask(self.bits);
         let mask = self.slots.len() - 1;
         let t = &self.table;
         let mut paths: Vec<u32> = Vec::with_capacity(t.len());
@@ -363,10 +380,10 @@ impl PathStacks {
             let path = Self::path_step(parent.map_or(Self::PATH_SEED, |p| paths[p.index()]), loc.0);
             paths.push(path);
             let mut i = self.slot_of(path);
-            while self.slots[i][1] != Self::EMPTY {
+            while self.slots[i] != Self::FREE {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = [path, n as u32];
+            self.slots[i] = self.tag_of(path) | (n as u32 + 1);
         }
     }
 
@@ -446,6 +463,25 @@ mod tests {
                 t.parents()[node as usize].map_or(0, |p| p.index() as u32 + 1),
                 parent1
             );
+        }
+    }
+
+    /// A slot keeps only part of the path hash, so two children of one
+    /// parent can share a tag in one probe run; the location tells them
+    /// apart. A million roots make thousands of such meetings.
+    #[test]
+    fn path_stacks_tell_siblings_apart_when_tags_collide() {
+        let mut ps = PathStacks::new();
+        let n = 1_000_000u32;
+        let path = |loc| PathStacks::path_step(PathStacks::PATH_SEED, loc);
+        for loc in 0..n {
+            let node = ps.node(path(loc), 0, loc, &mut false).unwrap();
+            assert_eq!(node, loc, "root {loc} found another root's node");
+        }
+        for loc in (0..n).step_by(997) {
+            let mut fresh = false;
+            assert_eq!(ps.node(path(loc), 0, loc, &mut fresh), Some(loc));
+            assert!(!fresh);
         }
     }
 

@@ -488,8 +488,8 @@ impl Merger {
         // Every lookup compares, even below a node this input has just
         // created: two of the input's locations may be one merged location,
         // so its children may meet again. A slot's compare reads the table
-        // only when its path hash matches (see [`PathStacks`]), so it costs
-        // a new node next to nothing.
+        // only when the path hash bits it keeps match (see [`PathStacks`]),
+        // so it costs a new node next to nothing.
         const BATCH: usize = 16;
         for batch in order.chunks(BATCH) {
             let mut touched = 0;
