@@ -166,6 +166,60 @@ fn locations_equal_in_content_are_one_call_path() {
     assert_eq!(m.locations.len(), 3, "main, a and c");
 }
 
+/// Samples are told apart by their label sets even when the first labels
+/// come after thousands of unlabelled samples, on stacks already seen.
+#[test]
+fn labels_that_come_late_still_split_samples() {
+    // The builder numbers addresses in order of first use, and `c` comes
+    // second in the last input: without addresses, lines alone match.
+    let plain_cpu = |samples: &[&str]| {
+        let mut p = cpu(samples);
+        p.locations.iter_mut().for_each(|l| l.address = 0);
+        p
+    };
+    let a = plain_cpu(&["main;a 1 10", "main;b 2 20"]);
+    let b = plain_cpu(&["main;a 3 30 k=x", "main;b 1 1", "main;c 1 1"]);
+    let c = plain_cpu(&["main;a 1 1", "main;c 1 1 k=x", "main;c 2 2"]);
+    assert_eq!(
+        samples(&merge(&[&a, &b, &c]).unwrap()),
+        [
+            "main;a 2 11",
+            "main;a 3 30 k=x",
+            "main;b 3 21",
+            "main;c 1 1 k=x",
+            "main;c 3 3"
+        ]
+    );
+    let plain: Vec<String> = (0..5_000).map(|i| format!("main;f{i} 1 10")).collect();
+    let labelled: Vec<String> = plain
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i % 2 == 1 {
+                format!("{s} k=x")
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let as_strs =
+        |v: &[String]| -> Profile { cpu(&v.iter().map(String::as_str).collect::<Vec<_>>()) };
+    let m = merge(&[as_strs(&plain), as_strs(&labelled), as_strs(&plain)]).unwrap();
+    assert_eq!(
+        m.samples.len(),
+        7_500,
+        "one sample per stack, one more per k=x"
+    );
+    let mut want: Vec<String> = (0..5_000)
+        .flat_map(|i| match i % 2 {
+            0 => vec![format!("main;f{i} 3 30")],
+            _ => vec![format!("main;f{i} 2 20"), format!("main;f{i} 1 10 k=x")],
+        })
+        .collect();
+    want.sort();
+    assert_eq!(samples(&m), want);
+}
+
 #[test]
 fn label_order_does_not_split_samples() {
     let a = cpu(&["main 1 10 k=x n=#3bytes"]);

@@ -200,11 +200,16 @@ struct Merger {
     /// the last line's column only (pprof writes each line's column into
     /// the slot the next line's function id then overwrites).
     locations: IdIndex,
-    /// Samples by (stack, canonical label set), kept inline as
-    /// `[stack + 1, label set, sample]`: a fleet adds each of its million
-    /// samples here, and reading the key back from the sample columns cost
-    /// two more cache misses each.
-    samples: HashTable<[u32; 3]>,
+    /// Merged samples by (stack, canonical label set), as sample ids:
+    /// 5 bytes a bucket, where a fleet's million samples are the largest
+    /// index after the stack nodes'. A candidate's key is read back from
+    /// the stack column (4 bytes a sample, within the CPU's last cache at
+    /// a million samples) and from `sample_sets`.
+    samples: HashTable<u32>,
+    /// The canonical label set of each merged sample, but empty until a
+    /// sample has labels: CPU fleets mostly have none, and a sample past
+    /// its end has none ([`LabelSets::EMPTY`]).
+    sample_sets: Vec<LabelSetId>,
     hasher: DefaultHashBuilder,
     /// The mapped lines of the location being added.
     lines: Vec<(FuncId, i64)>,
@@ -245,6 +250,7 @@ impl Merger {
             mappings: HashMap::new(),
             locations: IdIndex::default(),
             samples: HashTable::new(),
+            sample_sets: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             lines: Vec::new(),
             canonical: LabelSets::default(),
@@ -299,6 +305,9 @@ impl Merger {
 
     fn finish(mut self) -> Profile {
         self.out.stacks = self.stacks.finish();
+        // The indexes go before the columns shrink, which copies them.
+        self.samples = HashTable::new();
+        self.sample_sets = Vec::new();
         // The merged columns grew as samples came; the profile lives on.
         let samples = &mut self.out.samples;
         samples.stack.shrink_to_fit();
@@ -596,16 +605,24 @@ impl Merger {
                 .copied()
                 .unwrap_or(LabelSets::EMPTY);
             let (stored, canonical) = self.map_labels(&mut maps, src, set, input.base_label);
-            // Samples are keyed inline (see `samples`): 0 for an empty stack.
-            let key = (stack.map_or(0, |s| s.index() as u32 + 1), canonical.0);
+            let key = (stack.map_or(0, |s| s.index() as u32 + 1), canonical);
+            let (columns, sets) = (&self.out.samples, &self.sample_sets);
+            let key_of = |i: u32| {
+                let stack = columns.stack[i as usize].map_or(0, |s| s.index() as u32 + 1);
+                let set = sets.get(i as usize).copied().unwrap_or(LabelSets::EMPTY);
+                (stack, set)
+            };
             let entry = self.samples.entry(
-                pair_hash(key.0, key.1),
-                |s| (s[0], s[1]) == key,
-                |s| pair_hash(s[0], s[1]),
+                pair_hash(key.0, key.1 .0),
+                |&i| key_of(i) == key,
+                |&i| {
+                    let (stack, set) = key_of(i);
+                    pair_hash(stack, set.0)
+                },
             );
             match entry {
                 Entry::Occupied(e) => {
-                    let at = e.get()[2] as usize * nt;
+                    let at = *e.get() as usize * nt;
                     let samples = &mut self.out.samples;
                     for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
                         *sum = sum.wrapping_add(*v);
@@ -614,6 +631,7 @@ impl Merger {
                 Entry::Vacant(e) => {
                     let samples = &mut self.out.samples;
                     let len = samples.stack.len();
+                    e.insert(len as u32);
                     if len == samples.stack.capacity() {
                         // Grow by half, not double (see `StackBuilder::push`).
                         let more = len / 2 + 1024;
@@ -621,10 +639,13 @@ impl Merger {
                         samples.labels.reserve_exact(more);
                         samples.values.reserve_exact(more * nt);
                     }
-                    e.insert([key.0, key.1, samples.stack.len() as u32]);
                     samples.stack.push(stack);
                     samples.values.extend_from_slice(&values);
                     samples.labels.push(stored);
+                    if canonical != LabelSets::EMPTY || !self.sample_sets.is_empty() {
+                        self.sample_sets.resize(len, LabelSets::EMPTY);
+                        self.sample_sets.push(canonical);
+                    }
                 }
             }
         }
