@@ -184,7 +184,7 @@ fn decode_dyn_reader(
         )?;
         return decode_plain(&head, false, opts, progress);
     }
-    let mut decoder = pprof::StreamDecoder::new(false, size);
+    let mut decoder = pprof::StreamDecoder::new(false, size).expecting(size, false);
     let mut chunk = head;
     loop {
         decoder
@@ -285,7 +285,7 @@ fn decode_gzip(
         }
         return decode_plain(&head, true, opts, progress);
     }
-    let mut decoder = pprof::StreamDecoder::new(true, opts.max_uncompressed);
+    let mut decoder = pprof::StreamDecoder::new(true, opts.max_uncompressed).expecting(size, true);
     decoder
         .feed(&head)
         .map_err(|e| unrecognized(e, &head, true))?;

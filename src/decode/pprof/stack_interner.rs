@@ -50,8 +50,14 @@ impl StackInterner {
     const WHOLE_BITS: u32 = 16;
 
     pub fn new() -> Self {
+        Self::with_nodes(0)
+    }
+
+    /// An interner sized for about `nodes` stack nodes (see
+    /// [`PathStacks::with_nodes`]).
+    pub fn with_nodes(nodes: usize) -> Self {
         StackInterner {
-            stacks: PathStacks::new(),
+            stacks: PathStacks::with_nodes(nodes),
             paths: Vec::new(),
             whole: vec![(0, Self::EMPTY); 1 << Self::WHOLE_BITS],
             touched: 0,
