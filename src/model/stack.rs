@@ -237,22 +237,35 @@ impl PathStacks {
     pub const PATH_SEED: u32 = 0x2545_f491;
 
     pub fn new() -> Self {
-        Self::with_nodes(0)
-    }
-
-    /// A table whose slots hold about `nodes` nodes before they first
-    /// grow, up to 2^22 slots (16.8 MB). Each growth places every node
-    /// again: a million-sample profile grew ten times, re-placing 3.6
-    /// million nodes, about a tenth of its decode.
-    pub fn with_nodes(nodes: usize) -> Self {
-        let want = nodes.saturating_mul(8) / 7 + 1;
-        let bits = want.next_power_of_two().trailing_zeros().clamp(12, 22);
+        let bits = Self::bits_for(0);
         PathStacks {
             table: StackTable::default(),
             slots: vec![Self::FREE; 1 << bits],
             bits,
             node_mask: Self::node_mask(bits),
         }
+    }
+
+    /// log2 of the fewest slots (at least 2^12) that hold `nodes` nodes
+    /// under the load factor.
+    fn bits_for(nodes: usize) -> u32 {
+        let want = nodes.saturating_mul(8) / 7 + 1;
+        want.next_power_of_two().trailing_zeros().max(12)
+    }
+
+    /// Sizes the slots of a table still empty for about `nodes` nodes, up
+    /// to 2^22 slots (16.8 MB), so that they need not grow on the way.
+    /// Each growth places every node again: a million-sample profile grew
+    /// ten times from 2^12, re-placing 3.6 million nodes, about a tenth of
+    /// its decode.
+    pub fn presize(&mut self, nodes: usize) {
+        if !self.table.is_empty() {
+            return;
+        }
+        self.bits = Self::bits_for(nodes).min(22);
+        self.slots = Vec::new();
+        self.slots = vec![Self::FREE; 1 << self.bits];
+        self.node_mask = Self::node_mask(self.bits);
     }
 
     fn node_mask(bits: u32) -> u32 {
@@ -346,7 +359,8 @@ impl PathStacks {
     }
 
     /// The id of a new node in a table of `len` nodes: every id whose
-    /// node + 1 fits a slot.
+    /// node + 1 fits a `u32` (the load factor keeps it within a slot's
+    /// node bits).
     #[inline(always)]
     pub(crate) fn next_node(len: usize) -> Option<u32> {
         u32::try_from(len).ok().filter(|&n| n < u32::MAX)
@@ -357,6 +371,10 @@ impl PathStacks {
     /// [`Self::restore_slots`] rebuilds them from the table.
     pub fn release_slots(&mut self) {
         self.slots = Vec::new();
+        // Rebuilt, they hold twice the table, not what [`Self::presize`]
+        // foresaw: a file that puts samples between strings rebuilds them
+        // while the table is still small.
+        self.bits = self.bits.min(Self::bits_for(self.table.len() * 2));
     }
 
     /// Rebuilds the slots if [`Self::release_slots`] freed them, and says
@@ -477,11 +495,16 @@ mod tests {
 
     #[test]
     fn path_stacks_sized_ahead_find_what_they_hold() {
-        assert_eq!(PathStacks::with_nodes(0).slots.len(), 1 << 12);
+        let sized = |nodes| {
+            let mut ps = PathStacks::new();
+            ps.presize(nodes);
+            ps
+        };
+        assert_eq!(sized(0).slots.len(), 1 << 12);
         // 3 million nodes fit 2^22 slots under the 7/8 load.
-        assert_eq!(PathStacks::with_nodes(3_000_000).slots.len(), 1 << 22);
-        assert_eq!(PathStacks::with_nodes(usize::MAX).slots.len(), 1 << 22);
-        let mut ps = PathStacks::with_nodes(100_000);
+        assert_eq!(sized(3_000_000).slots.len(), 1 << 22);
+        assert_eq!(sized(usize::MAX).slots.len(), 1 << 22);
+        let mut ps = sized(100_000);
         let bits = ps.bits;
         let path = |loc| PathStacks::path_step(PathStacks::PATH_SEED, loc);
         for loc in 0..100_000 {
@@ -491,6 +514,18 @@ mod tests {
         for loc in (0..100_000).step_by(97) {
             assert_eq!(ps.node(path(loc), 0, loc, &mut false), Some(loc));
         }
+        ps.presize(10);
+        assert_eq!(ps.bits, bits, "a table that holds nodes keeps its slots");
+        // Released and rebuilt, the slots hold twice the table, not what
+        // was foreseen.
+        let mut ps = sized(1_000_000);
+        for loc in 0..3_000 {
+            ps.node(path(loc), 0, loc, &mut false);
+        }
+        ps.release_slots();
+        assert!(ps.restore_slots());
+        assert_eq!(ps.slots.len(), 1 << 13);
+        assert_eq!(ps.node(path(7), 0, 7, &mut false), Some(7));
     }
 
     /// A slot keeps only part of the path hash, so two children of one

@@ -33,6 +33,10 @@ fn too_many_nodes() -> crate::decode::DecodeError {
 ///   table) serves the repeated stacks of CPU and goroutine profiles.
 pub(super) struct StackInterner {
     stacks: PathStacks,
+    /// About how many nodes the file holds, for the first sample to size
+    /// the slots by (see [`PathStacks::presize`]): sized any earlier, they
+    /// would sit through a file's other tables unused.
+    expected: usize,
     /// Path hash of each frame of the current sample, root first.
     paths: Vec<u32>,
     whole: Vec<(u64, u32)>,
@@ -50,20 +54,21 @@ impl StackInterner {
     const WHOLE_BITS: u32 = 16;
 
     pub fn new() -> Self {
-        Self::with_nodes(0)
-    }
-
-    /// An interner sized for about `nodes` stack nodes (see
-    /// [`PathStacks::with_nodes`]).
-    pub fn with_nodes(nodes: usize) -> Self {
         StackInterner {
-            stacks: PathStacks::with_nodes(nodes),
+            stacks: PathStacks::new(),
+            expected: 0,
             paths: Vec::new(),
             whole: vec![(0, Self::EMPTY); 1 << Self::WHOLE_BITS],
             touched: 0,
             rebuilt_at: None,
             replaced: 0,
         }
+    }
+
+    /// Sizes the node lookup for about `nodes` nodes when the first
+    /// sample comes.
+    pub fn expect_nodes(&mut self, nodes: usize) {
+        self.expected = nodes;
     }
 
     /// The node for `loc` under `parent1` (see [`PathStacks::node`]).
@@ -89,6 +94,9 @@ impl StackInterner {
         let (h, cached) = self.whole[w];
         if h == hash && cached != Self::EMPTY && self.is_stack(cached, locs) {
             return Ok(Some(StackId::new(cached)));
+        }
+        if self.expected > 0 {
+            self.stacks.presize(std::mem::take(&mut self.expected));
         }
         if self.stacks.restore_slots() {
             let len = self.stacks.table().len();
@@ -279,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn node_ids_stop_below_the_free_slot_mark() {
+    fn node_ids_stop_where_node_plus_one_leaves_a_u32() {
         assert_eq!(PathStacks::next_node(0), Some(0));
         assert_eq!(
             PathStacks::next_node(u32::MAX as usize - 1),
