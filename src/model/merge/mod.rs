@@ -498,7 +498,8 @@ impl Merger {
         // created: two of the input's locations may be one merged location,
         // so its children may meet again. A slot's compare reads the table
         // only when the path hash bits it keeps match (see [`PathStacks`]),
-        // so it costs a new node next to nothing.
+        // at most about one probed slot in a thousand, so it costs a new node
+        // little.
         const BATCH: usize = 16;
         for batch in order.chunks(BATCH) {
             let mut touched = 0;
@@ -643,6 +644,9 @@ impl Merger {
                     samples.values.extend_from_slice(&values);
                     samples.labels.push(stored);
                     if canonical != LabelSets::EMPTY || !self.sample_sets.is_empty() {
+                        // As long as the columns, which grow by half.
+                        let more = samples.stack.capacity() - self.sample_sets.len();
+                        self.sample_sets.reserve_exact(more);
                         self.sample_sets.resize(len, LabelSets::EMPTY);
                         self.sample_sets.push(canonical);
                     }
