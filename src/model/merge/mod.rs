@@ -25,19 +25,20 @@
 use std::borrow::Borrow;
 use std::hash::BuildHasher;
 
-use hashbrown::hash_table::Entry;
-use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use hashbrown::{DefaultHashBuilder, HashMap};
 
 mod compatible;
+mod labels;
+mod samples;
 
 pub(crate) use compatible::check_compatible;
 pub use compatible::MergeError;
 
-use super::id_index::pair_hash;
 use super::{
-    FuncId, Function, IdIndex, Label, LabelSetId, LabelSets, Line, LocId, Location, Mapping,
-    MappingId, PathStacks, Profile, SourceFormat, StackId, StrId, Strings, ValueType,
+    FuncId, Function, IdIndex, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
+    PathStacks, Profile, SourceFormat, StackId, StrId, Strings, ValueType,
 };
+use samples::SampleIndex;
 
 /// The label pprof puts on the samples of a `-diff_base` profile
 /// (`pprof::base=true`); reports take their total from those samples.
@@ -200,16 +201,7 @@ struct Merger {
     /// the last line's column only (pprof writes each line's column into
     /// the slot the next line's function id then overwrites).
     locations: IdIndex,
-    /// Merged samples by (stack, canonical label set), as sample ids:
-    /// 5 bytes a bucket, where a fleet's million samples are the largest
-    /// index after the stack nodes'. A candidate's key is read back from
-    /// the stack column (4 bytes a sample, within the CPU's last cache at
-    /// a million samples) and from `sample_sets`.
-    samples: HashTable<u32>,
-    /// The canonical label set of each merged sample, but empty until a
-    /// sample has labels: CPU fleets mostly have none, and a sample past
-    /// its end has none ([`LabelSets::EMPTY`]).
-    sample_sets: Vec<LabelSetId>,
+    samples: SampleIndex,
     hasher: DefaultHashBuilder,
     /// The mapped lines of the location being added.
     lines: Vec<(FuncId, i64)>,
@@ -249,8 +241,7 @@ impl Merger {
             functions: IdIndex::default(),
             mappings: HashMap::new(),
             locations: IdIndex::default(),
-            samples: HashTable::new(),
-            sample_sets: Vec::new(),
+            samples: SampleIndex::default(),
             hasher: DefaultHashBuilder::default(),
             lines: Vec::new(),
             canonical: LabelSets::default(),
@@ -306,8 +297,7 @@ impl Merger {
     fn finish(mut self) -> Profile {
         self.out.stacks = self.stacks.finish();
         // The indexes go before the columns shrink, which copies them.
-        self.samples = HashTable::new();
-        self.sample_sets = Vec::new();
+        self.samples = SampleIndex::default();
         // The merged columns grew as samples came; the profile lives on.
         let samples = &mut self.out.samples;
         samples.stack.shrink_to_fit();
@@ -519,64 +509,8 @@ impl Merger {
         }
     }
 
-    /// The label set as stored (input order, `pprof::base` last when set)
-    /// and its canonical form (the sample key).
-    fn map_labels(
-        &mut self,
-        maps: &mut SourceMaps,
-        src: &Profile,
-        set: LabelSetId,
-        base_label: bool,
-    ) -> (LabelSetId, LabelSetId) {
-        if let Some(done) = maps.label_sets.get(set.index()).copied().flatten() {
-            return done;
-        }
-        let mut labels: Vec<Label> = Vec::new();
-        for l in src.label_sets.get(set) {
-            // `SetLabel` replaces any string values the key had.
-            if base_label && l.str.is_some() && src.str(l.key) == BASE_LABEL_KEY {
-                continue;
-            }
-            let key = self.str(maps, src, l.key);
-            labels.push(match l.str {
-                Some(v) => Label {
-                    key,
-                    str: Some(self.str(maps, src, v)),
-                    num: 0,
-                    num_unit: Strings::EMPTY,
-                },
-                None => Label {
-                    key,
-                    str: None,
-                    num: l.num,
-                    num_unit: self.str(maps, src, l.num_unit),
-                },
-            });
-        }
-        if base_label {
-            labels.push(Label {
-                key: self.out.strings.intern(BASE_LABEL_KEY),
-                str: Some(self.out.strings.intern(BASE_LABEL_VALUE)),
-                num: 0,
-                num_unit: Strings::EMPTY,
-            });
-        }
-        let stored = self.out.label_sets.intern(&labels);
-        let strings = &self.out.strings;
-        // Stable: the values of one key keep their order, as in pprof's map.
-        labels.sort_by(|a, b| {
-            (a.str.is_none(), strings.get(a.key)).cmp(&(b.str.is_none(), strings.get(b.key)))
-        });
-        let canonical = self.canonical.intern(&labels);
-        if let Some(slot) = maps.label_sets.get_mut(set.index()) {
-            *slot = Some((stored, canonical));
-        }
-        (stored, canonical)
-    }
-
     fn add(&mut self, input: &Input<'_>) {
         let src = input.profile;
-        let nt = self.out.sample_types.len();
         let mut maps = SourceMaps::new(src);
         if self.out.mappings.is_empty() && !src.mappings.is_empty() {
             // pprof keeps the main binary (the first mapping) first.
@@ -606,52 +540,8 @@ impl Merger {
                 .copied()
                 .unwrap_or(LabelSets::EMPTY);
             let (stored, canonical) = self.map_labels(&mut maps, src, set, input.base_label);
-            let key = (stack.map_or(0, |s| s.index() as u32 + 1), canonical);
-            let (columns, sets) = (&self.out.samples, &self.sample_sets);
-            let key_of = |i: u32| {
-                let stack = columns.stack[i as usize].map_or(0, |s| s.index() as u32 + 1);
-                let set = sets.get(i as usize).copied().unwrap_or(LabelSets::EMPTY);
-                (stack, set)
-            };
-            let entry = self.samples.entry(
-                pair_hash(key.0, key.1 .0),
-                |&i| key_of(i) == key,
-                |&i| {
-                    let (stack, set) = key_of(i);
-                    pair_hash(stack, set.0)
-                },
-            );
-            match entry {
-                Entry::Occupied(e) => {
-                    let at = *e.get() as usize * nt;
-                    let samples = &mut self.out.samples;
-                    for (sum, v) in samples.values[at..at + nt].iter_mut().zip(&values) {
-                        *sum = sum.wrapping_add(*v);
-                    }
-                }
-                Entry::Vacant(e) => {
-                    let samples = &mut self.out.samples;
-                    let len = samples.stack.len();
-                    e.insert(len as u32);
-                    if len == samples.stack.capacity() {
-                        // Grow by half, not double (see `StackBuilder::push`).
-                        let more = len / 2 + 1024;
-                        samples.stack.reserve_exact(more);
-                        samples.labels.reserve_exact(more);
-                        samples.values.reserve_exact(more * nt);
-                    }
-                    samples.stack.push(stack);
-                    samples.values.extend_from_slice(&values);
-                    samples.labels.push(stored);
-                    if canonical != LabelSets::EMPTY || !self.sample_sets.is_empty() {
-                        // As long as the columns, which grow by half.
-                        let more = samples.stack.capacity() - self.sample_sets.len();
-                        self.sample_sets.reserve_exact(more);
-                        self.sample_sets.resize(len, LabelSets::EMPTY);
-                        self.sample_sets.push(canonical);
-                    }
-                }
-            }
+            self.samples
+                .add(&mut self.out.samples, stack, stored, canonical, &values);
         }
         self.values = values;
     }
