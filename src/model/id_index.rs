@@ -12,10 +12,10 @@
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
-/// A key of two 32-bit words hashed for a `HashTable` whose slots hold
-/// the key inline (`[a, b, row]`): murmur3's 64-bit finaliser, so both the
-/// table's bucket bits (low) and its tag bits (top 7) depend on every bit
-/// of the key, at the cost of two multiplies.
+/// A key of two 32-bit words hashed for a `HashTable` (the merge's sample
+/// index, keyed by stack and label set): murmur3's 64-bit finaliser, so
+/// both the table's bucket bits (low) and its tag bits (top 7) depend on
+/// every bit of the key, at the cost of two multiplies.
 #[inline]
 pub(crate) fn pair_hash(a: u32, b: u32) -> u64 {
     let mut k = (u64::from(a) << 32) | u64::from(b);
