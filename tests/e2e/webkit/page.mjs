@@ -80,7 +80,14 @@ async function sessionOnce(site, fn, { file, dark = false } = {}) {
     await s.setWindow(1280, 900);
     await s.goto(file ? pathToFileURL(file).href : site.url);
     await s.waitFor(() => document.querySelector('[data-testid="status"]')?.dataset.worker === "ready", { what: "the worker" });
-    await s.run(() => { window.__errors = []; window.addEventListener("error", (e) => window.__errors.push(String(e.message))); });
+    await s.run(() => {
+      window.__errors = [];
+      window.addEventListener("error", (e) => window.__errors.push(`${e.message}${e.error?.stack ? `\n${e.error.stack}` : ""}`));
+      // Kept for a failure's report only: a panic's message goes to the console.
+      window.__consoleErrors = [];
+      const log = console.error.bind(console);
+      console.error = (...a) => { window.__consoleErrors.push(a.map(String).join(" ")); log(...a); };
+    });
     if (!file) {
       // The service worker caches the site once installed; wait for that so
       // its fetches are not taken for the page's.
@@ -89,8 +96,16 @@ async function sessionOnce(site, fn, { file, dark = false } = {}) {
         : false);
       if (!sw) logSkip("webkit", "no service worker in MiniBrowser: the offline cache is not exercised");
     }
-    await fn(s);
-    assert.deepEqual(await s.run(() => window.__errors), [], "the page raised errors");
+    let failure = null;
+    await fn(s).catch((e) => { failure = e; });
+    const [errors, consoleErrors] = await s.run(() => [window.__errors, window.__consoleErrors]).catch(() => [null, null]);
+    if (failure) {
+      // An error the page raised is often why a step waited in vain.
+      if (errors?.length) failure.message += `\nthe page raised errors: ${JSON.stringify(errors)}`;
+      if (consoleErrors?.length) failure.message += `\nthe page's console errors: ${JSON.stringify(consoleErrors)}`;
+      throw failure;
+    }
+    assert.deepEqual(errors, [], "the page raised errors");
     const bad = site.served.filter((r) => !r.startsWith("GET /pprof-lens/"));
     assert.deepEqual(bad, [], "requests other than GETs of the site");
   } finally {
@@ -212,6 +227,19 @@ function canvasInk() {
   return ink / (data.length / 4);
 }
 
+/// What a failed ink check reports: the canvas's pixel and CSS sizes, its
+/// container's, and the status line.
+function flameState() {
+  const c = document.querySelector('[data-testid="flame-canvas"]');
+  const box = c?.closest(".flame-scroll");
+  const status = document.querySelector('[data-testid="status"]');
+  return {
+    canvas: c && [c.width, c.height, c.style.width, c.style.height, c.dataset.drawn],
+    box: box && [box.clientWidth, box.clientHeight],
+    status: status && [status.dataset.state, status.textContent],
+  };
+}
+
 /// Checks that the flame canvas shows boxes. Polled for a few seconds: a
 /// resize after the paint (a scroll bar coming or going under load) clears
 /// the canvas until the next paint.
@@ -225,7 +253,10 @@ export async function expectInk(s) {
       return 0;
     });
     if (ink > 0.05) return;
-    if (Date.now() > end) assert.fail(`the flame graph drew no boxes (ink ${ink})`);
+    if (Date.now() > end) {
+      await screenshot(s, "failed-ink");
+      assert.fail(`the flame graph drew no boxes (ink ${ink}; ${JSON.stringify(await s.run(flameState))})`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
