@@ -135,6 +135,7 @@ export function writeSingleFile(dir) {
   const examples = readdirSync(join(dir, "examples")).sort();
 
   const start = `
+${read("stopped.js").toString("utf8")}
 ${DECODE7}
 const block = (el) => decode7(el.textContent, Number(el.dataset.n));
 const byId = (id) => document.getElementById(id);

@@ -5,7 +5,6 @@
 // input or example button, as if the user had used them. The app then
 // replaces this landing. A classic script at the end of <body>, so it runs
 // before the first paint and needs nothing but the CSP's script-src 'self'.
-// It also reports a trap in the page's wasm (at its end).
 (() => {
   const boot = document.getElementById("boot");
   if (!boot) return;
@@ -66,26 +65,3 @@
     watch.observe(document.body, { childList: true, subtree: true });
   }
 })();
-
-// A trap in the page's wasm (an engine fault, or its stack running out)
-// leaves the app's state half changed, and the app cannot report it itself:
-// this says so once, above the app, with a way back. A Rust panic traps as
-// "unreachable" after the app's own banner has named it, so it is left to
-// the app.
-addEventListener("error", (e) => {
-  if (!(e.error instanceof WebAssembly.RuntimeError) || /unreachable/i.test(e.error.message)) return;
-  if (document.querySelector('[data-testid="page-stopped"]')) return;
-  const bar = document.createElement("div");
-  bar.className = "banner error stopped";
-  bar.dataset.testid = "page-stopped";
-  const text = document.createElement("span");
-  text.setAttribute("role", "alert");
-  text.textContent = `pprof-lens stopped: your browser's WebAssembly engine failed (${e.error.message}). Reload the page to go on; your files stay on this machine.`;
-  const reload = document.createElement("button");
-  reload.className = "button";
-  reload.dataset.testid = "page-stopped-reload";
-  reload.textContent = "Reload";
-  reload.addEventListener("click", () => location.reload());
-  bar.append(text, reload);
-  document.body.prepend(bar);
-});

@@ -2,7 +2,7 @@
 // any network request, and survives a broken file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { corpus, expectState, openFile, screenshot, text, withPage } from "./harness.mjs";
+import { corpus, expectState, openFile, screenshot, text, trapInPage, withPage } from "./harness.mjs";
 
 test("the page loads with no errors and no foreign requests", () =>
   withPage(async (page) => {
@@ -36,22 +36,19 @@ test("a broken file shows a banner, then a good file still opens", () =>
     assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "inuse_space");
   }));
 
-// A trap in the page's wasm cannot be caused on purpose (the app has none
-// it would reach), so the case raises the error event a trap raises, and
-// checks what www/boot.js makes of it.
+// www/stopped.js, with real traps of the page's engine (trapInPage).
 test("a trap in the page's wasm shows a banner whose button reloads the page", () =>
   withPage(async (page) => {
     await openFile(page, corpus("cpu_regexp_json.pb.gz"));
-    const trap = (message) => page.evaluate((m) =>
-      dispatchEvent(new ErrorEvent("error", { message: `RuntimeError: ${m}`, error: new WebAssembly.RuntimeError(m) })), message);
-    await trap("unreachable");
-    assert.equal(await page.$('[data-testid="page-stopped"]'), null, "a panic is left to the app's own banner");
-    await trap("Out of bounds memory access");
-    await trap("Out of bounds memory access");
+    await trapInPage(page, "unreachable");
+    assert.equal(await page.$('[data-testid="page-stopped"]'), null, "a panic's trap is left to the app's own banner");
+    const message = await trapInPage(page, "oob");
+    await trapInPage(page, "oob");
     assert.equal((await page.$$('[data-testid="page-stopped"]')).length, 1, "one banner, however many traps");
-    assert.match(await text(page, "page-stopped"), /^pprof-lens stopped: .*\(Out of bounds memory access\)\. Reload the page/);
+    const shown = await text(page, "page-stopped");
+    assert.ok(shown.startsWith(`pprof-lens stopped: its WebAssembly code failed (${message}). Reload the page`), shown);
     await screenshot(page, "page-stopped");
-    await page.click('[data-testid="page-stopped-reload"]');
+    await Promise.all([page.waitForEvent("load"), page.click('[data-testid="page-stopped-reload"]')]);
     await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
     await expectState(page, "idle");
     assert.equal(await page.$('[data-testid="page-stopped"]'), null);

@@ -160,6 +160,36 @@ export async function expectState(page, state) {
   }
 }
 
+/// Makes the page's engine trap for real, outside the app's code: a tiny
+/// wasm module, called from a timer so that nothing catches the trap, loads
+/// out of bounds (`kind` "oob") or reaches `unreachable` (how a Rust panic
+/// traps). Returns the engine's message, and takes that uncaught error out
+/// of what withPage fails a case on: it was made on purpose.
+export async function trapInPage(page, kind) {
+  const message = await page.evaluate(async (k) => {
+    // (func (i32.load (i32.const -1)) drop) or (func unreachable).
+    const body = k === "oob" ? [0x00, 0x41, 0x7f, 0x28, 0x02, 0x00, 0x1a, 0x0b] : [0x00, 0x00, 0x0b];
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: [] -> []
+      0x03, 0x02, 0x01, 0x00, // one function of type 0
+      0x05, 0x03, 0x01, 0x00, 0x01, // one page of memory
+      0x07, 0x07, 0x01, 0x03, 0x72, 0x75, 0x6e, 0x00, 0x00, // export "run"
+      0x0a, body.length + 2, 0x01, body.length, ...body,
+    ]);
+    const { instance } = await WebAssembly.instantiate(bytes);
+    return new Promise((resolve) => {
+      addEventListener("error", (e) => resolve(String(e.error?.message)), { once: true });
+      setTimeout(() => instance.exports.run());
+    });
+  }, kind);
+  const errors = page.pprofLens.consoleErrors;
+  for (let i = 0; i < 100 && !errors.some((e) => e.includes(message)); i++) await page.waitForTimeout(20);
+  assert.ok(errors.some((e) => e.includes(message)), `the trap (${message}) was reported as a page error`);
+  for (let i = errors.length - 1; i >= 0; i--) if (errors[i].includes(message)) errors.splice(i, 1);
+  return message;
+}
+
 /// Saves a PNG under tests/e2e/output/ and returns its path.
 export async function screenshot(page, name) {
   mkdirSync(OUTPUT, { recursive: true });

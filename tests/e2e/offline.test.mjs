@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "../../tools/static-server.mjs";
 import { writeServiceWorker } from "../../tools/service-worker.mjs";
-import { DIST, ENGINE, corpus, openFile, screenshot, serviceWorkerInControl, text, withPage } from "./harness.mjs";
+import { DIST, ENGINE, corpus, openFile, screenshot, serviceWorkerInControl, text, trapInPage, withPage } from "./harness.mjs";
 import { canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
 
 let dir;
@@ -68,6 +68,14 @@ test("single file: a goroutine dump opens through the file input", () =>
     const headers = readFileSync(corpus("goroutine_states.debug2.txt"), "utf8")
       .split("\n").filter((l) => /^goroutine \d+ .*:$/.test(l)).length;
     assert.equal(Number(await text(page, "goroutine-total")), headers);
+  }, { file }));
+
+test("single file: a trap in the page's wasm shows the banner", () =>
+  withPage(async (page) => {
+    await openFile(page, corpus("cpu_regexp_json.pb.gz"));
+    const message = await trapInPage(page, "oob");
+    assert.match(await text(page, "page-stopped"), /^pprof-lens stopped: its WebAssembly code failed/);
+    assert.ok((await text(page, "page-stopped")).includes(message));
   }, { file }));
 
 test("the hosted site links to the single file", () =>

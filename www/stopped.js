@@ -1,0 +1,30 @@
+// Says so when the page's wasm traps. A trap leaves the app's state half
+// changed and its code unable to report anything: without this the page
+// would sit still, showing its last status. One banner goes above the app,
+// naming the engine's message, with a Reload button. A Rust panic traps as
+// "unreachable" after the app's own error banner has named it, so it is
+// left to the app. A classic script, deferred, before the app's module
+// script, so it listens before any wasm runs; the single file
+// (tools/single-file.mjs) runs the same text first in its start script.
+(() => {
+  if (typeof WebAssembly !== "object") return;
+  const stopped = (error) => {
+    if (!(error instanceof WebAssembly.RuntimeError) || /unreachable/i.test(error.message)) return;
+    if (document.querySelector('[data-testid="page-stopped"]')) return;
+    const bar = document.createElement("div");
+    bar.className = "banner error stopped";
+    bar.dataset.testid = "page-stopped";
+    const text = document.createElement("span");
+    text.setAttribute("role", "alert");
+    text.textContent = `pprof-lens stopped: its WebAssembly code failed (${error.message}). Reload the page to go on; your files stay on this machine.`;
+    const reload = document.createElement("button");
+    reload.className = "button";
+    reload.dataset.testid = "page-stopped-reload";
+    reload.textContent = "Reload";
+    reload.addEventListener("click", () => location.reload());
+    bar.append(text, reload);
+    document.body.prepend(bar);
+  };
+  addEventListener("error", (e) => stopped(e.error));
+  addEventListener("unhandledrejection", (e) => stopped(e.reason));
+})();
