@@ -7,7 +7,9 @@
 // WebDriver classic shows neither the console nor the page's own requests,
 // so the network rule is checked at the server (it sees the page's and its
 // workers' requests alike) and page errors through window.onerror set after
-// load; the steps that cannot be checked here are logged as skips.
+// load; console errors are kept for a failed case's report. The steps that
+// cannot be checked here are logged as skips. A case runs once more in a
+// fresh session when WebKit itself failed (see withSession).
 import { before, after } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -69,18 +71,20 @@ export async function withSession(site, fn, options = {}) {
     //   drops the session ("session deleted because of page crash or hang");
     // - its JavaScriptCore traps in the page's wasm (see WASM_TRAP).
     if (!/session deleted because of page crash or hang|^the page's wasm trapped/.test(e.message)) throw e;
-    console.log(`# webkit: ${e.message.split("\n")[0].slice(0, 200)}; running the test once more in a fresh session`);
+    // The whole message: a trap's wasm stack stays in the log when the
+    // second run passes.
+    console.log(`# webkit: ${e.message}\n# webkit: running the test once more in a fresh session`);
     await sessionOnce(site, fn, options);
   }
 }
 
 /// A trap in the page's wasm that WebKitGTK 2.50's JavaScriptCore raises
-/// now and then, about once in 400 cases, each time at another step and in
-/// another function (a yew diff dropping a key, the allocator freeing a
-/// message's bytes). The same wasm runs the whole suite on Chromium and
-/// Firefox, where a trap our code caused would fail every time, with no
-/// second run; the page's stack peaks at 13 KB of its 1 MiB there. A Rust
-/// panic traps as "unreachable", which this does not match.
+/// now and then, about once in 400 cases, at a different step and in a
+/// different function each time (a yew diff dropping a key, the allocator
+/// freeing a message's bytes). The same wasm runs the whole suite on
+/// Chromium and Firefox with no second run, so a trap of our own code would
+/// fail there; the page's stack peaks at 13 KB of its 1 MiB. A Rust panic
+/// traps as "unreachable", which this does not match.
 const WASM_TRAP = /RuntimeError: Out of bounds memory access/;
 
 async function sessionOnce(site, fn, { file, dark = false } = {}) {
@@ -96,7 +100,10 @@ async function sessionOnce(site, fn, { file, dark = false } = {}) {
       // Kept for a failure's report only: a panic's message goes to the console.
       window.__consoleErrors = [];
       const log = console.error.bind(console);
-      console.error = (...a) => { window.__consoleErrors.push(a.map(String).join(" ")); log(...a); };
+      console.error = (...a) => {
+        try { window.__consoleErrors.push(a.map(String).join(" ")); } catch { window.__consoleErrors.push("(an error that does not print)"); }
+        log(...a);
+      };
     });
     if (!file) {
       // The service worker caches the site once installed; wait for that so
@@ -108,16 +115,22 @@ async function sessionOnce(site, fn, { file, dark = false } = {}) {
     }
     let failure = null;
     await fn(s).catch((e) => { failure = e; });
-    const [errors, consoleErrors] = await s.run(() => [window.__errors, window.__consoleErrors]).catch(() => [null, null]);
+    // A session that died after a passing case fails with the driver's
+    // error (which withSession may run again); after a failing one, the
+    // case's own error is the one to report.
+    const [errors, consoleErrors] = await s.run(() => [window.__errors, window.__consoleErrors])
+      .catch((e) => { if (failure) return [null, null]; throw e; });
     const trap = errors?.find((m) => WASM_TRAP.test(m));
     if (trap) {
-      const then = failure ? `\nthe case then failed: ${failure.message.split("\n")[0]}` : "";
+      const then = failure ? `\nthe case then failed: ${String(failure.message ?? failure).split("\n")[0]}` : "";
       throw new Error(`the page's wasm trapped: ${trap}${then}`);
     }
     if (failure) {
       // An error the page raised is often why a step waited in vain.
-      if (errors?.length) failure.message += `\nthe page raised errors: ${JSON.stringify(errors)}`;
-      if (consoleErrors?.length) failure.message += `\nthe page's console errors: ${JSON.stringify(consoleErrors)}`;
+      if (failure instanceof Error) {
+        if (errors?.length) failure.message += `\nthe page raised errors: ${JSON.stringify(errors)}`;
+        if (consoleErrors?.length) failure.message += `\nthe page's console errors: ${JSON.stringify(consoleErrors)}`;
+      }
       throw failure;
     }
     assert.deepEqual(errors, [], "the page raised errors");
@@ -269,8 +282,9 @@ export async function expectInk(s) {
     });
     if (ink > 0.05) return;
     if (Date.now() > end) {
-      await screenshot(s, "failed-ink");
-      assert.fail(`the flame graph drew no boxes (ink ${ink}; ${JSON.stringify(await s.run(flameState))})`);
+      await screenshot(s, "failed-ink").catch(() => {});
+      const state = await s.run(flameState).catch((e) => e.message);
+      assert.fail(`the flame graph drew no boxes (ink ${ink}; ${JSON.stringify(state)}; screenshot failed-ink.webkit.png)`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
