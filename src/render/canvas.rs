@@ -74,10 +74,10 @@ impl CanvasPainter {
         if canvas.height() != bh {
             canvas.set_height(bh);
         }
-        // A canvas kept in memory rather than accelerated: WebKitGTK 2.50's
-        // accelerated canvas now and then showed a paint's labels without
-        // its boxes (every fill style set and kept, the rectangles lost),
-        // twice in 900 end-to-end cases, and in none of 1,000 since this.
+        // A canvas kept in memory rather than accelerated, on every engine
+        // (`willReadFrequently` is a hint they all take): WebKitGTK 2.50's
+        // accelerated canvas now and then shows a paint's labels without
+        // its boxes, every fill style set and kept and the rectangles lost.
         // Rectangles and text are cheap to raster on the CPU, and the
         // end-to-end tests read the pixels back.
         let opts = js_sys::Object::new();
