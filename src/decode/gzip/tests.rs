@@ -77,6 +77,12 @@ fn errors_say_where() {
     let (off, msg) = err(&file[..file.len() - 12]);
     assert!(msg.contains("truncated"), "{msg}");
     assert_eq!(off as usize, file.len() - 12);
+    // The first deflate block's type bits set to 11, which deflate reserves.
+    let mut bad_block = file.clone();
+    bad_block[10] = 0x07;
+    let (off, msg) = err(&bad_block);
+    assert_eq!(msg, "the deflate data is corrupt: invalid block type");
+    assert!((10..=11).contains(&off), "{off}");
     let mut bad_crc = file.clone();
     let n = bad_crc.len();
     bad_crc[n - 8] ^= 1;
