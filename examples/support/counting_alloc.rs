@@ -1,8 +1,9 @@
 //! A global allocator that counts the heap in use and its peak, for the
-//! big-dump benchmark and the 4 GB dump test: the figure they report is
-//! the heap the decoder holds, not the process's RSS, which the
-//! allocator's caching blurs. A realloc that moves holds both blocks for a
-//! moment, and counts them both.
+//! big-dump and merge benchmarks and the 4 GB dump test: the figure they
+//! report is the heap the code holds, not the process's RSS, which the
+//! allocator's caching blurs. It counts a block's whole size, pages never
+//! written included, as a wasm heap holds them. A realloc that moves
+//! holds both blocks for a moment, and counts them both.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,9 +52,22 @@ unsafe impl GlobalAlloc for Counting {
 
 /// Runs `f` and returns its result with the peak heap it added over what
 /// was in use when it started, in bytes.
+#[allow(dead_code)] // Each benchmark uses one of the two ways.
 pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = start_peak();
+    let out = f();
+    (out, peak_since(base))
+}
+
+/// Starts measuring a peak: returns the heap in use now, for [`peak_since`].
+pub fn start_peak() -> usize {
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
-    let out = f();
-    (out, PEAK.load(Ordering::Relaxed).saturating_sub(base))
+    base
+}
+
+/// The peak heap since [`start_peak`] returned `base`, over `base`, in
+/// bytes.
+pub fn peak_since(base: usize) -> usize {
+    PEAK.load(Ordering::Relaxed).saturating_sub(base)
 }
