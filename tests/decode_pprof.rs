@@ -1099,7 +1099,7 @@ fn error_gzip_bomb_stops_at_the_limit() {
         ),
     }
     // With the default limit, streaming through the Inflater stops at the
-    // limit without holding the output: memory stays one ring buffer.
+    // limit without holding the output: memory stays its buffers.
     let limit = DecodeOptions::default().max_uncompressed;
     let mut inflater = gzip::Inflater::new(&bomb[..], limit);
     let result = loop {

@@ -49,8 +49,8 @@ impl<R: Read> DumpSource for gzip::Inflater<R> {
         want: usize,
         progress: &mut dyn Progress,
     ) -> Result<bool> {
-        // A chunk is at most the inflater's ring, so a piece is at most
-        // that much over.
+        // A chunk is at most the inflater's output buffer, so a piece is
+        // at most that much over.
         while buf.len() < want {
             match self.next_chunk(progress)? {
                 Some(chunk) => buf.extend_from_slice(chunk),

@@ -11,7 +11,7 @@
 //! Why zlib-rs's inflate: in V8's wasm (the worker, where profiles are
 //! read) it inflates the 1M-sample reference profile (18 MB to 67 MB) in
 //! 151-160 ms where miniz_oxide's core takes 233-244 ms, and natively in
-//! 133-142 ms to 153-168 ms. Its stable `Inflate` keeps the deflate window
+//! 133-142 ms against 153-168 ms. Its stable `Inflate` keeps the deflate window
 //! itself, so each chunk is written to the start of one plain buffer.
 //!
 //! [`Inflater`] hands out the output one chunk at a time (a slice of its
@@ -42,8 +42,9 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 /// Inflates a whole gzip stream (all members), failing with
 /// [`DecodeError::TooLarge`] as soon as the output would exceed `limit`.
 ///
-/// Memory stays below `limit` plus one output buffer: the output `Vec` grows by
-/// doubling but never past `limit`.
+/// Memory stays below `limit` plus the [`Inflater`]'s buffers (1 MiB in,
+/// 256 KiB out, and zlib-rs's state with its 32 KiB window): the output
+/// `Vec` grows by doubling but never past `limit`.
 pub fn inflate(bytes: &[u8], limit: u64, progress: &mut dyn Progress) -> Result<Vec<u8>> {
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut out: Vec<u8> = Vec::with_capacity(initial_capacity(bytes, limit_usize));
@@ -97,9 +98,6 @@ enum State {
 /// Size of the input buffer: compressed bytes are read this many at a time.
 const INPUT_BUFFER: usize = 1 << 20;
 
-/// Streaming gzip decoder; see the module docs. It reads its input from any
-/// [`Read`] (a slice, or a file read in slices) a buffer at a time, so neither
-/// the compressed nor the uncompressed data need be in memory whole.
 /// Where a gzip stream's input ended early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CutShort {
@@ -110,6 +108,9 @@ pub enum CutShort {
     InTrailer,
 }
 
+/// Streaming gzip decoder; see the module docs. It reads its input from any
+/// [`Read`] (a slice, or a file read in slices) a buffer at a time, so neither
+/// the compressed nor the uncompressed data need be in memory whole.
 pub struct Inflater<R> {
     reader: R,
     /// Compressed bytes read but not yet used are `input[lo..hi]`.

@@ -39,7 +39,7 @@ fn inflates_header_fields_and_multiple_members() {
 }
 
 #[test]
-fn big_output_crosses_ring_buffer_many_times() {
+fn big_output_fills_the_output_buffer_many_times() {
     let data: Vec<u8> = (0..3_000_000u32)
         .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
         .collect();
