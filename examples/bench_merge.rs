@@ -7,10 +7,12 @@
 //! then merged into the running result, as the worker does) timed best of
 //! `--runs`, its CPU seconds per stage (decode, merge, finish; the merge
 //! also by quarter of the files, which stays flat when merging is linear)
-//! and its peak RSS and peak heap after run 1; the largest file loaded
-//! alone (its peak RSS and heap, the "largest input"); then
-//! `go tool pprof -symbolize=none -top` on the same files, best of
-//! `--runs` too, with its wall time, CPU time and max RSS.
+//! and its peak RSS after run 1, then its peak heap in a run of its own
+//! (counting costs each allocation two atomic operations, which the timed
+//! runs do not pay); the largest file loaded alone (its peak RSS and
+//! heap, the "largest input"); then `go tool pprof -symbolize=none -top`
+//! on the same files, best of `--runs` too, with its wall time, CPU time
+//! and max RSS.
 //! The ratio is printed both wall to wall and CPU to CPU: the machine is
 //! shared, and a neighbour's load stretches a minute-long pprof run far
 //! more than a run of a few seconds.
@@ -109,8 +111,13 @@ fn load(path: &Path) -> pprof_lens::model::Profile {
 }
 
 /// The child: the streamed merge of `dir`, best of `runs`; prints
-/// `key value` lines.
-fn child_merge(dir: &str, runs: usize) {
+/// `key value` lines. With `count_heap` (one run), only the peak heap is
+/// wanted; otherwise the heap is not counted, so that counting costs the
+/// timed runs nothing.
+fn child_merge(dir: &str, runs: usize, count_heap: bool) {
+    if !count_heap {
+        counting_alloc::stop_counting();
+    }
     let files = files_of(dir);
     let bytes: u64 = files
         .iter()
@@ -160,6 +167,10 @@ fn child_merge(dir: &str, runs: usize) {
             p.heap_bytes(),
         );
     }
+    if count_heap {
+        println!("merge_peak_heap {}", heap.unwrap_or(0));
+        return;
+    }
     println!("merge_s {best}");
     println!("merge_cpu_s {cpu}");
     println!("stage_decode_s {}", stages.0);
@@ -169,7 +180,7 @@ fn child_merge(dir: &str, runs: usize) {
         println!("stage_merge_q{} {q}", i + 1);
     }
     println!("merge_rss {}", rss.unwrap_or(0));
-    println!("merge_peak_heap {}", heap.unwrap_or(0));
+
     println!("merged_samples {}", stats.0);
     println!("merged_stack_nodes {}", stats.1);
     println!("merged_locations {}", stats.2);
@@ -211,7 +222,10 @@ fn mb(b: f64) -> String {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child-merge") {
-        return child_merge(&args[1], args[2].parse().unwrap_or(1));
+        return child_merge(&args[1], args[2].parse().unwrap_or(1), false);
+    }
+    if args.first().map(String::as_str) == Some("--child-merge-heap") {
+        return child_merge(&args[1], 1, true);
     }
     if args.first().map(String::as_str) == Some("--child-single") {
         return child_single(&args[1]);
@@ -229,7 +243,8 @@ fn main() {
             .collect();
         let total: u64 = sizes.iter().sum();
         let largest = (0..files.len()).max_by_key(|&i| sizes[i]).unwrap_or(0);
-        let m = run_child(&["--child-merge", dir, &runs.to_string()]);
+        let mut m = run_child(&["--child-merge", dir, &runs.to_string()]);
+        m.extend(run_child(&["--child-merge-heap", dir]));
         let s = run_child(&["--child-single", &files[largest].to_string_lossy()]);
         let g = |k: &str| m.get(k).or_else(|| s.get(k)).copied().unwrap_or(f64::NAN);
         println!(
