@@ -26,6 +26,10 @@ pub(super) fn reads_blobs() -> bool {
     matches!(read(), Ok(n) if n > 0.0)
 }
 
+/// The bytes read from a `Blob` at a time, at least (see [`Input::reader`]):
+/// the decoder's own buffer for compressed input is this size too.
+const BLOB_SLICE: usize = 1 << 20;
+
 /// A file as the page sent it.
 pub(super) enum Input {
     Blob(Blob),
@@ -52,9 +56,20 @@ impl Input {
 
     /// Reads the input a slice at a time, so it is never copied whole into
     /// wasm memory: the decoder streams through it.
+    ///
+    /// A `Blob` is read through a buffer of [`BLOB_SLICE`]: each read of
+    /// one costs a call into the browser of a millisecond or more whatever
+    /// its size, and the decoder's first reads are small (it sniffs the
+    /// first 64 KiB, which `read_to_end` reads in growing steps from 32
+    /// bytes). Unbuffered, those calls cost 15 ms of each 0.8 MB profile of
+    /// a fleet, half its decode; buffered, a file that size is one call.
+    /// Reads as large as the buffer skip it.
     pub(super) fn reader(self) -> Result<Box<dyn std::io::Read>, JsValue> {
         Ok(match self {
-            Input::Blob(blob) => Box::new(BlobReader::new(blob)?),
+            Input::Blob(blob) => Box::new(std::io::BufReader::with_capacity(
+                BLOB_SLICE,
+                BlobReader::new(blob)?,
+            )),
             Input::Bytes(bytes) => Box::new(BytesReader { bytes, pos: 0 }),
         })
     }
