@@ -12,13 +12,12 @@
 //! requests that come meanwhile wait in a queue, so every request is still
 //! answered in the order it was sent.
 //!
-//! Two files opened together are decoded at once: this worker sends the
-//! second file to its helper (a second copy of itself) and decodes the
-//! first meanwhile; the helper hands its model back as bytes
-//! ([`crate::model::snapshot`]). Decoding is most of a pair's time, and the
-//! page's machine has a core for each. The page starts the helper beside
-//! this worker and joins the two with a `MessageChannel` (a worker started
-//! from a worker stalled Firefox's worker thread now and then), so opening
+//! Files opened together are decoded two at a time: this worker decodes
+//! the first while its helper (a second copy of itself) decodes the next
+//! ones and hands each model back as bytes, and this worker merges or holds
+//! each as it comes ([`helper`]). The page starts the helper beside this
+//! worker and joins the two with a `MessageChannel` (a worker started from
+//! a worker stalled Firefox's worker thread now and then), so opening
 //! files never fetches a script: the page makes no request once it runs.
 //! Until the helper answers through the channel, and where none runs, the
 //! files are decoded one after the other here.
@@ -26,23 +25,25 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Reflect, Uint8Array};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::decode::{self, DecodeOptions, Stage};
-use crate::model::{snapshot, Profile};
+use crate::model::Profile;
 use crate::protocol::{FileCount, OpenMode, Request, Response};
 use crate::session::{Named, Opening, Session};
 
+mod helper;
 mod read;
+use helper::{serve_as_helper, Helper, Pending};
 use read::{reads_blobs, Input, PlainDump};
 
 #[derive(Default)]
 struct State {
     session: Option<Session>,
-    /// Two files being opened: the first decoded, the second with the helper.
+    /// Files being opened with the helper's help.
     pending: Option<Pending>,
     /// The helper, when it runs (see the module's doc).
     helper: Option<Helper>,
@@ -92,6 +93,16 @@ pub fn start() {
             // This worker's end of the channel to its helper.
             let helper = Helper::attach(state, port);
             state.borrow_mut().helper = Some(helper);
+            return;
+        }
+        if Reflect::get(&data, &"helperStopped".into()).is_ok_and(|v| v.is_truthy()) {
+            // The page saw the helper fail: nothing more goes to it, and
+            // an opening waiting for it goes on here.
+            state.borrow_mut().helper = None;
+            let pending = state.borrow_mut().pending.take();
+            if let Some(p) = pending {
+                p.helper_stopped(state);
+            }
             return;
         }
         if let Some(port) = port_in(&data, "port") {
@@ -186,28 +197,11 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             state.borrow_mut().session = None;
             let bytes = files.iter().map(Input::size).sum();
             let mut opening = Opening::new(mode, files.len(), bytes);
-            let mut files = files;
-            if files.len() == 2 && names.len() == 2 {
-                let second = files.pop().expect("two files");
-                if let Some(job) = send_to_helper(state, &names[1], &second) {
-                    let opened =
-                        decode_each(&names[..1], files, (0, 2), |input| opening.push(input));
-                    match opened {
-                        Ok(()) => {
-                            state.borrow_mut().pending = Some(Pending {
-                                job,
-                                opening,
-                                name: names[1].clone(),
-                            })
-                        }
-                        Err(message) => post(&Response::Error { message }),
-                    }
-                    return;
-                }
-                files.push(second);
+            if Pending::can_open(state, &names, &files) {
+                return Pending::open(state, opening, &names, files);
             }
-            let chosen = (0, files.len() as u32);
-            let opened = decode_each(&names, files, chosen, |input| opening.push(input));
+            let share = Share::all(&files);
+            let opened = decode_each(&names, files, share, |input| opening.push(input));
             opened_many(state, opened.and_then(|()| opening.finish()));
         }
         Request::OpenBase { name } => {
@@ -251,176 +245,6 @@ fn opened_many(state: &Rc<RefCell<State>>, opened: Result<(Session, OpenMode), S
             post(&Response::Loaded { summary });
         }
         Err(message) => post(&Response::Error { message }),
-    }
-}
-
-/// The second file of two, decoded by a helper while this worker decodes
-/// the first.
-struct Pending {
-    /// The helper's job number for the second file.
-    job: u32,
-    opening: Opening,
-    name: String,
-}
-
-impl Pending {
-    /// The helper's model arrived, or its error, or it could not run.
-    fn finish(self, state: &Rc<RefCell<State>>, from_helper: Result<Profile, String>) {
-        let Pending {
-            mut opening, name, ..
-        } = self;
-        if from_helper.is_ok() {
-            count_helped();
-        }
-        let opened = from_helper
-            .and_then(|p| opening.push((name, p)))
-            .and_then(|()| opening.finish());
-        opened_many(state, opened);
-    }
-}
-
-/// This worker's end of the channel to its helper, a second copy of this
-/// worker that decodes a file when asked.
-struct Helper {
-    port: web_sys::MessagePort,
-    /// The helper said hello through the channel: it runs, and reads what
-    /// is sent to it.
-    ready: Rc<std::cell::Cell<bool>>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-}
-
-impl Helper {
-    /// Listens on `port`; the helper's answers finish `state.pending`.
-    fn attach(state: &Rc<RefCell<State>>, port: web_sys::MessagePort) -> Helper {
-        let ready = Rc::new(std::cell::Cell::new(false));
-        let (state, is_ready) = (state.clone(), ready.clone());
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let data = ev.data();
-            let get = |key: &str| Reflect::get(&data, &key.into()).ok();
-            let Some(job) = get("job").and_then(|j| j.as_f64()) else {
-                is_ready.set(true); // its hello
-                return;
-            };
-            let result = if let Some(bytes) =
-                get("snapshot").and_then(|b| b.dyn_into::<Uint8Array>().ok())
-            {
-                snapshot::from_bytes(&bytes.to_vec())
-            } else {
-                Err(get("error")
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_else(|| "the helper worker's answer is unreadable".into()))
-            };
-            // Taken out first: finishing posts and may start over. An answer
-            // to a job whose opening was given up is dropped.
-            let pending = state.borrow_mut().pending.take_if(|p| p.job == job as u32);
-            if let Some(p) = pending {
-                p.finish(&state, result);
-            }
-        });
-        port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Helper {
-            port,
-            ready,
-            _on_message: on_message,
-        }
-    }
-}
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        self.port.set_onmessage(None);
-        self.port.close();
-    }
-}
-
-/// Sends `file` to the helper to decode; its job number, or `None` when no
-/// helper runs.
-fn send_to_helper(state: &Rc<RefCell<State>>, name: &str, file: &Input) -> Option<u32> {
-    let mut st = state.borrow_mut();
-    let port = st.helper.as_ref().filter(|h| h.ready.get())?.port.clone();
-    st.jobs = st.jobs.wrapping_add(1);
-    let job = st.jobs;
-    drop(st);
-    let msg = js_sys::Object::new();
-    let req = crate::wire::to_js(&Request::Snapshot {
-        name: name.to_string(),
-        job,
-    })
-    .ok()?;
-    Reflect::set(&msg, &"req".into(), &req).ok()?;
-    let sent = match file {
-        Input::Blob(b) => Reflect::set(&msg, &"file".into(), b),
-        Input::Bytes(b) => Reflect::set(&msg, &"file".into(), &b.slice(0, b.length()).buffer()),
-    };
-    sent.ok()?;
-    port.post_message(&msg).ok()?;
-    Some(job)
-}
-
-/// As a helper: answers the jobs that come through `port`, and says hello
-/// through it first.
-fn serve_as_helper(port: web_sys::MessagePort) {
-    let reply_to = port.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let data = ev.data();
-        let req = Reflect::get(&data, &"req".into())
-            .ok()
-            .and_then(|r| crate::wire::from_js::<Request>(&r).ok());
-        if let Some(Request::Snapshot { name, job }) = req {
-            let file = Reflect::get(&data, &"file".into())
-                .ok()
-                .and_then(Input::new);
-            snapshot(&reply_to, &name, job, file);
-        }
-    });
-    port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The helper serves as long as the page runs.
-    on_message.forget();
-    let _ = port.post_message(&js_sys::Object::new());
-}
-
-/// As a helper: decodes `file` and posts its model as bytes, moved rather
-/// than copied, or the error naming the file.
-fn snapshot(port: &web_sys::MessagePort, name: &str, job: u32, file: Option<Input>) {
-    // Plain objects: the worker reads no `Response` (its decoder is the
-    // page's, and large).
-    let answer = || {
-        let msg = js_sys::Object::new();
-        let _ = Reflect::set(&msg, &"job".into(), &job.into());
-        msg
-    };
-    let failed = |message: &str| {
-        let msg = answer();
-        let _ = Reflect::set(&msg, &"error".into(), &message.into());
-        let _ = port.post_message(&msg);
-    };
-    let Some(file) = file else {
-        return failed("no file was sent to the helper worker");
-    };
-    let size = file.size();
-    let decoded = file
-        .reader()
-        .map_err(|e| format!("could not read {name}: {}", js_error_text(&e)))
-        .and_then(|reader| {
-            decode::decode_reader(
-                reader,
-                size,
-                &DecodeOptions::default(),
-                &mut decode::NoProgress,
-            )
-            .map_err(|e| format!("{name}: {e}"))
-        });
-    match decoded {
-        Ok(profile) => {
-            let bytes = snapshot::to_bytes(&profile);
-            drop(profile);
-            let array = Uint8Array::from(bytes.as_slice());
-            drop(bytes);
-            let msg = answer();
-            let _ = Reflect::set(&msg, &"snapshot".into(), &array);
-            let _ = port.post_message_with_transferable(&msg, &crate::wire::transfer_list(&array));
-        }
-        Err(message) => failed(&message),
     }
 }
 
@@ -541,24 +365,46 @@ fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut Session) -> Result<(),
 /// Decodes `files`, named by `names` in the same order, into a list.
 fn decode_all(names: &[String], files: Vec<Input>) -> Result<Vec<Named>, String> {
     let mut out = Vec::with_capacity(files.len());
-    let chosen = (0, files.len() as u32);
-    decode_each(names, files, chosen, |input| {
+    let share = Share::all(&files);
+    decode_each(names, files, share, |input| {
         out.push(input);
         Ok(())
     })?;
     Ok(out)
 }
 
+/// Where the files [`decode_each`] is given stand among those chosen, for
+/// its progress messages: the files and bytes before them, and the
+/// files and bytes chosen (the rest go to the helper).
+#[derive(Clone, Copy)]
+struct Share {
+    files_before: u32,
+    chosen: u32,
+    bytes_before: u64,
+    total: u64,
+}
+
+impl Share {
+    /// All of the files chosen.
+    fn all(files: &[Input]) -> Share {
+        Share {
+            files_before: 0,
+            chosen: files.len() as u32,
+            bytes_before: 0,
+            total: files.iter().map(Input::size).sum(),
+        }
+    }
+}
+
 /// Decodes `files`, named by `names` in the same order, handing each to
 /// `sink` as soon as it is decoded, and posting progress over all of them:
 /// the files done of those chosen as each file starts (one message a file,
 /// so none is missed), the bytes within a file at most every 50 ms. The
-/// first that fails is named in the error. `(first, chosen)`: these are
-/// files `first..` of the `chosen` (the rest go to the helper).
+/// first that fails is named in the error.
 fn decode_each(
     names: &[String],
     files: Vec<Input>,
-    (first, chosen): (u32, u32),
+    share: Share,
     mut sink: impl FnMut(Named) -> Result<(), String>,
 ) -> Result<(), String> {
     if names.len() != files.len() {
@@ -568,10 +414,14 @@ fn decode_each(
             files.len()
         ));
     }
-    let total: u64 = files.iter().map(Input::size).sum();
+    let Share {
+        files_before: first,
+        chosen,
+        bytes_before: mut before,
+        total,
+    } = share;
     let perf = performance();
     let mut last = 0f64;
-    let mut before = 0u64;
     for (i, (name, file)) in names.iter().zip(files).enumerate() {
         let size = file.size();
         post(&Response::Progress {
@@ -605,18 +455,6 @@ fn decode_each(
         sink((name.clone(), profile))?;
     }
     Ok(())
-}
-
-/// Counts the files the helper decoded (`__pprofLensHelped` in this
-/// worker's global scope), for tests that check the pair was decoded in
-/// parallel rather than only that it opened.
-fn count_helped() {
-    let key = JsValue::from_str("__pprofLensHelped");
-    let n = Reflect::get(&js_sys::global(), &key)
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
-    let _ = Reflect::set(&js_sys::global(), &key, &(n + 1.0).into());
 }
 
 /// Leaves the wasm memory size (after a load and after each answer; it only

@@ -277,13 +277,13 @@ impl Drop for WorkerClient {
 }
 
 /// The worker's helper: a second copy of the worker, which decodes the
-/// second of two files opened together while the worker decodes the first
-/// (see `crate::worker`). Started here, beside the worker, rather than by
+/// files after the first of several opened together while the worker
+/// decodes the first and merges or holds each (see `crate::worker`). Started here, beside the worker, rather than by
 /// it: it is fetched with the page, never while a file opens, and a worker
 /// that starts a worker stalled Firefox's worker thread now and then. The
 /// two talk through a `MessageChannel`: the worker's end waits in the
 /// outbox for the worker's `Ready`, the helper's end goes once the helper
-/// says `Ready`. Where it cannot start, the worker decodes both files.
+/// says `Ready`. Where it cannot start, the worker decodes every file.
 struct HelperLink {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -317,11 +317,16 @@ impl HelperLink {
                 helper_state("ready");
             }
         });
-        // A helper that fails only costs the pair its speed-up: the worker
-        // decodes both files, so it is not an error the user sees.
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|ev: web_sys::Event| {
+        // A helper that fails only costs its speed-up: the worker is told,
+        // and decodes the files the helper held and the rest itself, so it
+        // is not an error the user sees.
+        let outbox = outbox.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
             ev.prevent_default();
             helper_state("failed");
+            let msg = Object::new();
+            let _ = Reflect::set(&msg, &"helperStopped".into(), &true.into());
+            outbox.push(msg, false);
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

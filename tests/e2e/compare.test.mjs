@@ -26,6 +26,12 @@ async function setFiles(page, testid, files, expect = "ready") {
   assert.deepEqual(page.pprofLens.requests.slice(before), [], `reading ${files.map((f) => f.name)} made requests`);
 }
 
+/// The files the worker's helper decoded, as the worker counts them.
+async function helpedCount(page) {
+  const counts = await Promise.all(page.workers().map((w) => w.evaluate(() => self.__pprofLensHelped ?? 0)));
+  return Math.max(...counts);
+}
+
 /// Waits for the load started by the last action to end in `expect`.
 async function settle(page, expect = "ready") {
   // The status turns "loading" on the next render; wait for that first.
@@ -118,8 +124,7 @@ test("two profiles chosen together compare, the earlier as base, and swap", () =
     assert.equal(await text(page, "new-name"), "snap2");
     if (!skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read")) {
       // The second file was decoded by the worker's helper, beside the first.
-      const helped = await Promise.all(page.workers().map((w) => w.evaluate(() => self.__pprofLensHelped ?? 0)));
-      assert.equal(Math.max(...helped), 1, "files the helper decoded");
+      assert.equal(await helpedCount(page), 1, "files the helper decoded");
     }
     await selectSampleType(page, "inuse_space");
     const want = (mode) => readFileSync(corpus(`pairs/leak_http.snap2.heap.pb.gz__vs__leak_http.snap0.heap.pb.gz.${mode}.top.inuse_space.txt`), "utf8");
@@ -216,6 +221,10 @@ test("a merge shows files done of files chosen, and cancels between files", () =
     const done = counts.map((c) => Number(c.split("/")[0]));
     assert.ok(counts.every((c) => c.endsWith("/6")), `${counts}`);
     assert.ok(done.every((d, i) => d < 6 && (i === 0 || d > done[i - 1])), `${counts}`);
+    if (!skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read")) {
+      // The worker decoded the first file; its helper decoded the other five.
+      assert.equal(await helpedCount(page), 5, "files the helper decoded");
+    }
 
     // Large files: cancel once the first is done, while the second is read.
     const big = [1, 2, 3].map((i) => file("bigheap_callgraph.heap.pb.gz", `big${i}`));
@@ -230,6 +239,31 @@ test("a merge shows files done of files chosen, and cancels between files", () =
       await page.waitForSelector('[data-testid="merged-inputs"][data-count="6"]', { timeout: 30_000 });
       assert.equal(await page.$('[data-testid="progress-files"]'), null);
     }
+  }));
+
+test("a merge goes on when the helper worker fails", () =>
+  withPage(async (page) => {
+    if (skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper cannot be made to fail")) return;
+    const row = tsv("MERGES.tsv")[0];
+    const paths = row.files.split(" ");
+    // The helper takes its jobs, then fails as it answers the first.
+    await page.waitForFunction(() => window.__pprofLensHelper === "ready");
+    const workers = page.workers();
+    const names = await Promise.all(workers.map((w) => w.evaluate(() => self.name)));
+    const helper = workers[names.indexOf("pprof-lens-helper")];
+    assert.ok(helper, `no helper among the workers ${names}`);
+    await helper.evaluate(() => {
+      MessagePort.prototype.postMessage = function () {
+        setTimeout(() => { throw new Error("the helper fails, as a test asks"); });
+      };
+    });
+    await page.selectOption('[data-testid="open-mode"]', "merge");
+    await setFiles(page, "file-input", paths.map((p, i) => file(p, `input${i + 1}`)));
+    await page.waitForSelector(`[data-testid="merged-inputs"][data-count="${paths.length}"]`);
+    assert.equal(await page.evaluate(() => window.__pprofLensHelper), "failed");
+    assert.equal(await helpedCount(page), 0, "files the helper decoded");
+    await selectSampleType(page, row.sample_index);
+    assert.equal(await downloadTop(page, null), readFileSync(corpus(row.oracle), "utf8"), row.oracle);
   }));
 
 test("bad pairs say what differs and the app stays usable", () =>
