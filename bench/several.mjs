@@ -3,6 +3,7 @@
 // same run. Run through tools/bench-browser.sh --compare / --series:
 //   node bench/several.mjs compare BASE NEW [--runs N]
 //   node bench/several.mjs series DUMP... [--runs N]
+//   node bench/several.mjs merge DIR|PROFILE... [--runs N] [--dist DIR]
 // Each run opens the page in a freshly launched headless Chromium and
 // chooses the files through the file input, with `open-mode` set first, so
 // the page reads them as a user's choice would. One alone and all together
@@ -10,8 +11,12 @@
 // chosen → status ready, then Flame tab click → first flame paint (the
 // diff flame graph for the pair). Series: file(s) chosen → status ready
 // and the first group row (goroutine-group alone, series-row together).
+// Merge (issue 17): a fleet's profiles (a folder's *.pb.gz, in name order)
+// chosen → status ready with every file merged, and how many files the
+// helper worker decoded; `--dist` serves another build of the site (a
+// base commit's, for before and after figures in the same run).
 // Prints figures, the minimum and the median over runs; asserts nothing.
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { appWorker, browserVersion, launch, rendererPeak, VIEWPORT } from "./chromium.mjs";
@@ -21,9 +26,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
 const runsAt = argv.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Number(argv.splice(runsAt, 2)[1]) : 3;
-const [KIND, ...FILES] = argv;
-if (!["compare", "series"].includes(KIND) || FILES.length < 2 || (KIND === "compare" && FILES.length !== 2)) {
-  console.error("usage: several.mjs compare BASE NEW | series DUMP DUMP... [--runs N]");
+const distAt = argv.indexOf("--dist");
+const DIST = distAt >= 0 ? resolve(argv.splice(distAt, 2)[1]) : join(ROOT, "dist");
+const [KIND, ...ARGS] = argv;
+// A folder stands for its profiles, in name order.
+const FILES = ARGS.flatMap((a) =>
+  statSync(a).isDirectory() ? readdirSync(a).filter((f) => f.endsWith(".pb.gz")).sort().map((f) => join(a, f)) : [a],
+);
+if (!["compare", "series", "merge"].includes(KIND) || FILES.length < 2 || (KIND === "compare" && FILES.length !== 2)) {
+  console.error("usage: several.mjs compare BASE NEW | series DUMP DUMP... | merge DIR|PROFILE... [--runs N] [--dist DIR]");
   process.exit(2);
 }
 const paths = FILES.map((f) => resolve(f));
@@ -88,6 +99,13 @@ async function run(url, files) {
       }));
       r.flameTab = draw.startTime + draw.duration - click;
       r.done = r.ready + r.flameTab;
+    } else if (KIND === "merge") {
+      if (many) {
+        const count = await page.getAttribute('[data-testid="merged-inputs"]', "data-count");
+        if (Number(count) !== files.length) r.errors.push(`merged ${count} of ${files.length} files`);
+      }
+      r.done = r.ready;
+      r.helped = await (await appWorker(page))?.evaluate(() => self.__pprofLensHelped ?? 0).catch(() => NaN);
     } else {
       await page.waitForSelector(rowSelector, { timeout: TIMEOUT });
       const row = await page.evaluate(() => window.__b.row - window.__b.chosen);
@@ -104,7 +122,7 @@ async function run(url, files) {
   return r;
 }
 
-const { server, url } = await serve({ dir: join(ROOT, "dist"), port: 0, base: "/" });
+const { server, url } = await serve({ dir: DIST, port: 0, base: "/" });
 // Alone: the new profile (compare) or the last snapshot (series).
 const alone = [];
 const together = [];
@@ -127,20 +145,30 @@ const MB = (b) => (Number.isFinite(b) ? `${(b / 1e6).toFixed(1)} MB` : "n/a");
 const both = (k, f = msf) => [`${f(min(alone, k))} / ${f(med(alone, k))}`, `${f(min(together, k))} / ${f(med(together, k))}`];
 const ratio = (k) => `${(min(together, k) / min(alone, k)).toFixed(2)}x / ${(med(together, k) / med(alone, k)).toFixed(2)}x`;
 
-console.log(`# pprof-lens browser benchmark: ${KIND === "compare" ? "a pair compared" : `a series of ${paths.length} dumps`} against one alone`);
-for (const p of paths) console.log(`file: ${basename(p)} — ${MB(statSync(p).size)} on disk`);
+const title = { compare: "a pair compared", series: `a series of ${paths.length} dumps`, merge: `${paths.length} profiles merged` }[KIND];
+console.log(`# pprof-lens browser benchmark: ${title} against one alone`);
+console.log(`site: ${DIST}`);
+if (paths.length > 4) {
+  const sizes = paths.map((p) => statSync(p).size);
+  console.log(`files: ${basename(paths[0])} … ${basename(paths.at(-1))}, ${MB(sizes.reduce((a, b) => a + b, 0))} on disk, the largest ${MB(Math.max(...sizes))}`);
+} else {
+  for (const p of paths) console.log(`file: ${basename(p)} — ${MB(statSync(p).size)} on disk`);
+}
 console.log(`Chromium ${browserVersion ?? "?"} headless, ${VIEWPORT.width}x${VIEWPORT.height}; ${RUNS} runs each, alternating; figures are min / median over successful runs`);
 for (const [what, rs] of [["one", alone], ["together", together]]) {
   rs.forEach((r, i) => { if (r.errors.length) console.log(`${what} run ${i + 1} failed: ${r.errors.join("; ")}`); });
 }
 console.log("");
 const oneName = basename(paths.at(-1));
-console.log(`| measure | ${oneName} alone | ${KIND === "compare" ? "the pair, compared" : "the series"} | ratio | target |`);
+const togetherName = { compare: "the pair, compared", series: "the series", merge: "all, merged" }[KIND];
+console.log(`| measure | ${oneName} alone | ${togetherName} | ratio | target |`);
 console.log("|---|---|---|---|---|");
 console.log(`| file(s) chosen → status ready | ${both("ready").join(" | ")} | ${ratio("ready")} | |`);
 if (KIND === "compare") {
   console.log(`| Flame tab click → first flame paint | ${both("flameTab").join(" | ")} | ${ratio("flameTab")} | |`);
   console.log(`| file(s) chosen → first flame paint | ${both("done").join(" | ")} | ${ratio("done")} | ≤ 2x |`);
+} else if (KIND === "merge") {
+  console.log(`| files decoded by the helper worker | ${both("helped", String).join(" | ")} | | |`);
 } else {
   console.log(`| file(s) chosen → first group row | ${both("done").join(" | ")} | ${ratio("done")} | ≤ 3x |`);
 }

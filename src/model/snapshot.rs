@@ -1,10 +1,10 @@
 //! A decoded profile as bytes, and back.
 //!
-//! Two files opened together (a pair to compare, two snapshots) are decoded
-//! at once: the worker decodes the first while a helper worker decodes the
-//! second and hands its model over as one buffer, moved, not copied,
-//! between the two. Decoding is most of the time a pair takes, and two
-//! workers are two cores.
+//! Files opened together (a pair to compare, a series, a fleet to merge)
+//! are decoded two at a time: the worker decodes the first while a helper
+//! worker decodes the others and hands each model over as one buffer,
+//! moved, not copied, between the two. Decoding is most of the time a pair
+//! takes and half of a merge's, and two workers are two cores.
 //!
 //! The encoding is written here, not derived with serde: the derives and
 //! their visitors for the model's twenty types put 110 KB into the worker's
