@@ -193,8 +193,8 @@ fn child_merge(dir: &str, runs: usize, count_heap: bool) {
 /// The child: the streamed merge of `dir` as the worker runs it with its
 /// helper, best of `runs`: a second thread stands for the helper worker,
 /// decoding the files after the first, in order, and handing each model
-/// over as snapshot bytes, at most two ahead (`IN_FLIGHT` in
-/// `src/worker/helper.rs`), while this thread decodes the first file and
+/// over as snapshot bytes, at most two ahead of the one being merged
+/// (`IN_FLIGHT` in `src/worker/helper.rs`), while this thread decodes the first file and
 /// then reads each snapshot back and merges it. Prints the wall time and
 /// the CPU time of both threads.
 fn child_merge_helped(dir: &str, runs: usize) {
@@ -212,7 +212,9 @@ fn child_merge_helped(dir: &str, runs: usize) {
         let c = cpu_seconds();
         let mut opening = Opening::new(Some(OpenMode::Merge), files.len(), bytes);
         let name = |f: &Path| f.file_name().unwrap().to_string_lossy().into_owned();
-        // One snapshot waits while the next is decoded: two with the helper.
+        // While this thread merges file k, the helper holds k + 1 (decoded,
+        // waiting in the channel) and k + 2 (being decoded), as the worker's
+        // helper does.
         let (to_main, from_helper) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
         let rest: Vec<PathBuf> = files[1..].to_vec();
         let helper = std::thread::spawn(move || {

@@ -47,12 +47,12 @@ struct State {
     pending: Option<Pending>,
     /// The helper, when it runs (see the module's doc).
     helper: Option<Helper>,
-    /// The number of the helper's next job: an answer to a job whose opening
-    /// was given up (another file was opened meanwhile) is dropped.
+    /// The number of the helper's last job (see [`helper`]).
     jobs: u32,
-    /// A load awaits its file's next bytes ([`PlainDump::stream`]): requests wait
-    /// in `queued` until it ends, so they are answered in the order sent,
-    /// as when every load ran to its end before the next message.
+    /// A load awaits its file's next bytes ([`PlainDump::stream`]) or the
+    /// helper's next file ([`Pending`]): requests wait in `queued` until it
+    /// ends, so they are answered in the order sent, as when every load ran
+    /// to its end before the next message.
     busy: bool,
     queued: std::collections::VecDeque<(Request, Option<Input>, Vec<Input>)>,
 }
@@ -96,8 +96,9 @@ pub fn start() {
             return;
         }
         if Reflect::get(&data, &"helperStopped".into()).is_ok_and(|v| v.is_truthy()) {
-            // The page saw the helper fail: nothing more goes to it, and
-            // an opening waiting for it goes on here.
+            // The page saw an error in the helper: nothing more goes to it,
+            // and an opening waiting for it goes on here. Not queued: the
+            // opening that holds the queue waits for this.
             state.borrow_mut().helper = None;
             let pending = state.borrow_mut().pending.take();
             if let Some(p) = pending {
@@ -148,12 +149,27 @@ fn port_in(data: &JsValue, key: &str) -> Option<web_sys::MessagePort> {
         .ok()
 }
 
-fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
-    if !matches!(req, Request::Query { .. }) {
-        // Whatever comes next replaces an opening still waiting for its
-        // helper; the helper's answer to it is then dropped on arrival.
-        state.borrow_mut().pending = None;
+/// Ends a load that held the requests (`busy`), and answers those that
+/// came meanwhile, in order, until one of them holds them again.
+fn run_queued(state: &Rc<RefCell<State>>) {
+    state.borrow_mut().busy = false;
+    loop {
+        let next = state.borrow_mut().queued.pop_front();
+        let Some((req, file, files)) = next else {
+            break;
+        };
+        handle(state, req, file, files);
+        if state.borrow().busy {
+            break;
+        }
     }
+}
+
+fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
+    debug_assert!(
+        state.borrow().pending.is_none(),
+        "an opening waiting for the helper holds the requests"
+    );
     match req {
         Request::Open { name } => {
             let Some(file) = file else {
@@ -373,15 +389,15 @@ fn decode_all(names: &[String], files: Vec<Input>) -> Result<Vec<Named>, String>
     Ok(out)
 }
 
-/// Where the files [`decode_each`] is given stand among those chosen, for
-/// its progress messages: the files and bytes before them, and the
-/// files and bytes chosen (the rest go to the helper).
+/// Where the files [`decode_each`] is given stand among all those chosen
+/// together, for its progress messages: the files and bytes before them,
+/// and the files and bytes chosen.
 #[derive(Clone, Copy)]
 struct Share {
     files_before: u32,
-    chosen: u32,
+    chosen_files: u32,
     bytes_before: u64,
-    total: u64,
+    chosen_bytes: u64,
 }
 
 impl Share {
@@ -389,9 +405,9 @@ impl Share {
     fn all(files: &[Input]) -> Share {
         Share {
             files_before: 0,
-            chosen: files.len() as u32,
+            chosen_files: files.len() as u32,
             bytes_before: 0,
-            total: files.iter().map(Input::size).sum(),
+            chosen_bytes: files.iter().map(Input::size).sum(),
         }
     }
 }
@@ -416,9 +432,9 @@ fn decode_each(
     }
     let Share {
         files_before: first,
-        chosen,
+        chosen_files: chosen,
         bytes_before: mut before,
-        total,
+        chosen_bytes: total,
     } = share;
     let perf = performance();
     let mut last = 0f64;

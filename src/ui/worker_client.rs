@@ -278,12 +278,13 @@ impl Drop for WorkerClient {
 
 /// The worker's helper: a second copy of the worker, which decodes the
 /// files after the first of several opened together while the worker
-/// decodes the first and merges or holds each (see `crate::worker`). Started here, beside the worker, rather than by
-/// it: it is fetched with the page, never while a file opens, and a worker
-/// that starts a worker stalled Firefox's worker thread now and then. The
-/// two talk through a `MessageChannel`: the worker's end waits in the
-/// outbox for the worker's `Ready`, the helper's end goes once the helper
-/// says `Ready`. Where it cannot start, the worker decodes every file.
+/// decodes the first and merges or holds each (see `crate::worker`).
+/// Started here, beside the worker, rather than by it: it is fetched with
+/// the page, never while a file opens, and a worker that starts a worker
+/// stalled Firefox's worker thread now and then. The two talk through a
+/// `MessageChannel`: the worker's end waits in the outbox for the worker's
+/// `Ready`, the helper's end goes once the helper says `Ready`. Where it
+/// cannot start, the worker decodes every file.
 struct HelperLink {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,

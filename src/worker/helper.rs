@@ -9,12 +9,14 @@
 //! fleet's files are decoded there while this worker merges the ones
 //! before them.
 //!
-//! The helper is given at most [`IN_FLIGHT`] files at a time, so that it
-//! always has the next file queued when it posts one, yet never runs far
-//! ahead: every decoded file it posts waits here, whole, until merged.
-//! It answers jobs in the order sent, so an answer is always for the
-//! oldest job; an answer to a job whose opening was given up (another
-//! file was opened meanwhile) is dropped on arrival.
+//! The helper holds at most [`IN_FLIGHT`] files, and is sent the next as
+//! soon as one comes back, before that one is merged: it has a file queued
+//! whenever it finishes one, yet never runs far ahead, as every decoded
+//! file it posts waits here, whole, until merged. It answers jobs in the
+//! order sent, so an answer is always for the oldest job; an answer to a
+//! job whose opening has ended (its first file failed) is dropped on
+//! arrival. While an opening waits for the helper, the worker's other
+//! requests wait too (`busy`), so they are answered in the order sent.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -26,7 +28,7 @@ use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
 use super::read::Input;
-use super::{decode_each, js_error_text, opened_many, post, Share, State};
+use super::{decode_each, js_error_text, opened_many, post, run_queued, Share, State};
 use crate::decode::{self, DecodeOptions, Stage};
 use crate::model::{snapshot, Profile};
 use crate::protocol::{FileCount, Request, Response};
@@ -46,11 +48,21 @@ pub(super) struct Pending {
     /// kept, to be decoded here if the helper stops.
     sent: VecDeque<(u32, String, Input)>,
     /// Files in `opening` so far, and their bytes.
-    done: u32,
+    done_files: u32,
     done_bytes: u64,
     /// Files chosen, and their bytes.
-    chosen: u32,
-    total: u64,
+    chosen_files: u32,
+    chosen_bytes: u64,
+}
+
+/// What the helper answered to a job.
+enum Answer {
+    /// The file's model.
+    Decoded(Box<Profile>),
+    /// The file cannot be opened: why, naming it.
+    Failed(String),
+    /// An answer this worker cannot read.
+    Unreadable(String),
 }
 
 impl Pending {
@@ -72,8 +84,8 @@ impl Pending {
         names: &[String],
         files: Vec<Input>,
     ) {
-        let total = files.iter().map(Input::size).sum();
-        let chosen = files.len() as u32;
+        let chosen_bytes = files.iter().map(Input::size).sum();
+        let chosen_files = files.len() as u32;
         let mut unsent: VecDeque<(String, Input)> = names.iter().cloned().zip(files).collect();
         let (first_name, first) = unsent.pop_front().expect("two files or more");
         let first_size = first.size();
@@ -81,19 +93,19 @@ impl Pending {
             opening,
             unsent,
             sent: VecDeque::new(),
-            done: 0,
+            done_files: 0,
             done_bytes: 0,
-            chosen,
-            total,
+            chosen_files,
+            chosen_bytes,
         };
         // The helper starts on the next files before this worker decodes
         // the first.
         pending.send_more(state);
         let share = Share {
             files_before: 0,
-            chosen,
+            chosen_files,
             bytes_before: 0,
-            total,
+            chosen_bytes,
         };
         let opened = decode_each(&[first_name], vec![first], share, |input| {
             pending.opening.push(input)
@@ -108,8 +120,8 @@ impl Pending {
     }
 
     /// Sends the helper files until it holds [`IN_FLIGHT`]; stops at the
-    /// first it cannot send (that one and those after it are decoded here
-    /// once the helper's jobs are in).
+    /// first it cannot send, which is tried again at the next answer, or
+    /// decoded here when the helper holds nothing.
     fn send_more(&mut self, state: &Rc<RefCell<State>>) {
         while self.sent.len() < IN_FLIGHT {
             let Some((name, file)) = self.unsent.pop_front() else {
@@ -125,36 +137,43 @@ impl Pending {
         }
     }
 
-    /// Waits for the helper's next answer, or, when it holds nothing,
-    /// decodes what is left here and finishes the opening.
+    /// Waits for the helper's next answer, holding the worker's requests
+    /// meanwhile, or, when the helper holds nothing, decodes what is left
+    /// here, finishes the opening and answers the requests held.
     fn advance(mut self, state: &Rc<RefCell<State>>) {
         self.send_more(state);
         if !self.sent.is_empty() {
-            state.borrow_mut().pending = Some(self);
+            let mut st = state.borrow_mut();
+            st.busy = true;
+            st.pending = Some(self);
             return;
         }
         let Pending {
             mut opening,
             unsent,
-            done,
+            done_files,
             done_bytes,
-            chosen,
-            total,
+            chosen_files,
+            chosen_bytes,
             ..
         } = self;
         let (names, files): (Vec<String>, Vec<Input>) = unsent.into_iter().unzip();
         let share = Share {
-            files_before: done,
-            chosen,
+            files_before: done_files,
+            chosen_files,
             bytes_before: done_bytes,
-            total,
+            chosen_bytes,
         };
         let opened = decode_each(&names, files, share, |input| opening.push(input));
+        let held = state.borrow().busy;
         opened_many(state, opened.and_then(|()| opening.finish()));
+        if held {
+            run_queued(state);
+        }
     }
 
-    /// The helper stopped (its wasm failed): the files it held are decoded
-    /// here, with those not yet sent.
+    /// The helper is not used again: the files it held are decoded here,
+    /// with those not yet sent.
     pub(super) fn helper_stopped(mut self, state: &Rc<RefCell<State>>) {
         while let Some((_, name, file)) = self.sent.pop_back() {
             self.unsent.push_front((name, file));
@@ -167,37 +186,54 @@ impl Pending {
         self.sent.front().is_some_and(|&(j, ..)| j == job)
     }
 
-    /// The helper's model for the oldest job arrived, or its error, or the
-    /// answer could not be read.
-    fn answered(mut self, state: &Rc<RefCell<State>>, from_helper: Result<Profile, String>) {
-        let (_, name, file) = self.sent.pop_front().expect("an answered job");
+    /// The helper answered the oldest job.
+    fn answered(mut self, state: &Rc<RefCell<State>>, answer: Answer) {
+        let (job, name, file) = self.sent.pop_front().expect("an answered job");
+        let profile = match answer {
+            Answer::Decoded(profile) => profile,
+            Answer::Failed(message) => return self.fail(state, message),
+            Answer::Unreadable(why) => {
+                web_sys::console::warn_1(&format!("the helper worker: {why}").into());
+                if let Some(helper) = state.borrow().helper.as_ref() {
+                    helper.ready.set(false);
+                }
+                self.sent.push_front((job, name, file));
+                return self.helper_stopped(state);
+            }
+        };
+        count_helped();
+        // The helper starts on its next file while this one merges.
+        self.send_more(state);
         let size = file.size();
-        if from_helper.is_ok() {
-            count_helped();
-        }
-        // On an error the opening ends here: the answers to the jobs still
-        // with the helper find no opening and are dropped.
-        if let Err(message) = from_helper.and_then(|p| self.opening.push((name, p))) {
-            post(&Response::Error { message });
-            return;
+        if let Err(message) = self.opening.push((name, *profile)) {
+            return self.fail(state, message);
         }
         self.done_one(size);
         self.advance(state);
     }
 
+    /// Ends the opening with `message`, and answers the requests it held.
+    /// The answers to the jobs still with the helper find no opening and
+    /// are dropped.
+    fn fail(self, state: &Rc<RefCell<State>>, message: String) {
+        drop(self);
+        post(&Response::Error { message });
+        run_queued(state);
+    }
+
     /// A file of `size` bytes is in the opening: says so to the page while
     /// files remain (the last one's answer is the opening itself).
     fn done_one(&mut self, size: u64) {
-        self.done += 1;
+        self.done_files += 1;
         self.done_bytes += size;
-        if self.done < self.chosen {
+        if self.done_files < self.chosen_files {
             post(&Response::Progress {
                 stage: Stage::Decoding,
                 done: self.done_bytes,
-                total: self.total,
+                total: self.chosen_bytes,
                 files: Some(FileCount {
-                    done: self.done,
-                    chosen: self.chosen,
+                    done: self.done_files,
+                    chosen: self.chosen_files,
                 }),
             });
         }
@@ -223,24 +259,27 @@ impl Helper {
             let data = ev.data();
             let get = |key: &str| Reflect::get(&data, &key.into()).ok();
             let Some(job) = get("job").and_then(|j| j.as_f64()) else {
-                is_ready.set(true); // its hello
+                // Its hello; tests wait for it here, where it counts.
+                is_ready.set(true);
+                set_global("__pprofLensHelperReady", &true.into());
                 return;
             };
-            // Taken out first: finishing posts and may start over.
+            // Out of the state while `answered` merges, posts, and may put
+            // it back.
             let pending = state.borrow_mut().pending.take_if(|p| p.awaits(job as u32));
             let Some(pending) = pending else {
                 return;
             };
-            let result = if let Some(bytes) =
-                get("snapshot").and_then(|b| b.dyn_into::<Uint8Array>().ok())
-            {
-                snapshot::from_bytes(&bytes.to_vec())
-            } else {
-                Err(get("error")
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_else(|| "the helper worker's answer is unreadable".into()))
+            let snapshot = get("snapshot").and_then(|b| b.dyn_into::<Uint8Array>().ok());
+            let answer = match (snapshot, get("error").and_then(|m| m.as_string())) {
+                (Some(bytes), _) => match snapshot::from_bytes(&bytes.to_vec()) {
+                    Ok(profile) => Answer::Decoded(Box::new(profile)),
+                    Err(e) => Answer::Unreadable(format!("its model is unreadable: {e}")),
+                },
+                (None, Some(message)) => Answer::Failed(message),
+                (None, None) => Answer::Unreadable("an answer with no model and no error".into()),
             };
-            pending.answered(&state, result);
+            pending.answered(&state, answer);
         });
         port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         Helper {
@@ -273,13 +312,25 @@ fn send_to_helper(state: &Rc<RefCell<State>>, name: &str, file: &Input) -> Optio
     })
     .ok()?;
     Reflect::set(&msg, &"req".into(), &req).ok()?;
-    let sent = match file {
-        Input::Blob(b) => Reflect::set(&msg, &"file".into(), b),
-        Input::Bytes(b) => Reflect::set(&msg, &"file".into(), &b.slice(0, b.length()).buffer()),
+    // Bytes go as a copy, moved rather than copied again: the original
+    // stays here in case the helper stops.
+    let transfer = js_sys::Array::new();
+    match file {
+        Input::Blob(b) => Reflect::set(&msg, &"file".into(), b).ok()?,
+        Input::Bytes(b) => {
+            let buffer = b.slice(0, b.length()).buffer();
+            transfer.push(&buffer);
+            Reflect::set(&msg, &"file".into(), &buffer).ok()?
+        }
     };
-    sent.ok()?;
-    port.post_message(&msg).ok()?;
+    port.post_message_with_transferable(&msg, &transfer).ok()?;
+    set_global("__pprofLensHelperJobs", &job.into());
     Some(job)
+}
+
+/// Sets `key` in this worker's global scope, where tests read it.
+fn set_global(key: &str, value: &JsValue) {
+    let _ = Reflect::set(&js_sys::global(), &key.into(), value);
 }
 
 /// As a helper: answers the jobs that come through `port`, and says hello
@@ -351,12 +402,14 @@ fn snapshot(port: &web_sys::MessagePort, name: &str, job: u32, file: Option<Inpu
 
 /// Counts the files the helper decoded (`__pprofLensHelped` in this
 /// worker's global scope), for tests that check files were decoded in
-/// parallel rather than only that they opened.
+/// parallel rather than only that they opened. The helper's hello
+/// (`__pprofLensHelperReady`) and the last job sent to it
+/// (`__pprofLensHelperJobs`) are kept there too.
 fn count_helped() {
-    let key = JsValue::from_str("__pprofLensHelped");
-    let n = Reflect::get(&js_sys::global(), &key)
+    let key = "__pprofLensHelped";
+    let n = Reflect::get(&js_sys::global(), &key.into())
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0);
-    let _ = Reflect::set(&js_sys::global(), &key, &(n + 1.0).into());
+    set_global(key, &(n + 1.0).into());
 }

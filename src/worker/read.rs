@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, FileReaderSync};
 
-use super::{handle, js_error_text, loaded, performance, progress_to_page, State};
+use super::{js_error_text, loaded, performance, progress_to_page, run_queued, State};
 use crate::decode::{self, DecodeOptions};
 use crate::model::Profile;
 
@@ -66,13 +66,15 @@ impl Input {
     /// Reads as large as the buffer skip it.
     pub(super) fn reader(self) -> Result<Box<dyn std::io::Read>, JsValue> {
         Ok(match self {
-            Input::Blob(blob) => Box::new(std::io::BufReader::with_capacity(
-                BLOB_SLICE,
-                BlobReader::new(blob)?,
-            )),
+            Input::Blob(blob) => Box::new(buffered(BlobReader::new(blob)?)),
             Input::Bytes(bytes) => Box::new(BytesReader { bytes, pos: 0 }),
         })
     }
+}
+
+/// `reader` read through a buffer of [`BLOB_SLICE`] (see [`Input::reader`]).
+fn buffered(reader: BlobReader) -> std::io::BufReader<BlobReader> {
+    std::io::BufReader::with_capacity(BLOB_SLICE, reader)
 }
 
 /// Reads an `ArrayBuffer` the page sent.
@@ -115,7 +117,7 @@ impl PlainDump {
         Ok(if streams && decode::is_plain_dump(&head) {
             Ok(PlainDump { blob, head })
         } else {
-            Err(Box::new(BlobReader::new(blob)?))
+            Err(Box::new(buffered(BlobReader::new(blob)?)))
         })
     }
 
@@ -132,17 +134,7 @@ impl PlainDump {
                 message: js_error_text(&e),
             });
             loaded(&state, &name, size, decoded.and_then(|d| d));
-            state.borrow_mut().busy = false;
-            loop {
-                let next = state.borrow_mut().queued.pop_front();
-                let Some((req, file, files)) = next else {
-                    break;
-                };
-                handle(&state, req, file, files);
-                if state.borrow().busy {
-                    break;
-                }
-            }
+            run_queued(&state);
         });
     }
 

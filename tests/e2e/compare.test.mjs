@@ -28,8 +28,22 @@ async function setFiles(page, testid, files, expect = "ready") {
 
 /// The files the worker's helper decoded, as the worker counts them.
 async function helpedCount(page) {
-  const counts = await Promise.all(page.workers().map((w) => w.evaluate(() => self.__pprofLensHelped ?? 0)));
-  return Math.max(...counts);
+  return workerGlobal(page, "__pprofLensHelped");
+}
+
+/// The largest value of `key` in the workers' global scopes (0 where unset).
+async function workerGlobal(page, key) {
+  const values = await Promise.all(page.workers().map((w) => w.evaluate((k) => self[k] ?? 0, key)));
+  return Math.max(0, ...values.map(Number));
+}
+
+/// Waits until the worker has heard its helper's hello: from then on it
+/// sends the helper files.
+async function helperHeard(page) {
+  for (let i = 0; i < 300 && !(await workerGlobal(page, "__pprofLensHelperReady")); i++) {
+    await page.waitForTimeout(100);
+  }
+  assert.ok(await workerGlobal(page, "__pprofLensHelperReady"), "the worker never heard its helper");
 }
 
 /// Waits for the load started by the last action to end in `expect`.
@@ -118,11 +132,13 @@ test("adding files merges them into the open profile", () =>
 
 test("two profiles chosen together compare, the earlier as base, and swap", () =>
   withPage(async (page) => {
+    const counted = !skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read");
+    if (counted) await helperHeard(page);
     // Chosen later-first: the earlier time_nanos still becomes the base.
     await setFiles(page, "file-input", [file("series/leak_http.snap2.heap.pb.gz", "snap2"), file("series/leak_http.snap0.heap.pb.gz", "snap0")]);
     assert.equal(await text(page, "base-name"), "snap0");
     assert.equal(await text(page, "new-name"), "snap2");
-    if (!skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read")) {
+    if (counted) {
       // The second file was decoded by the worker's helper, beside the first.
       assert.equal(await helpedCount(page), 1, "files the helper decoded");
     }
@@ -211,6 +227,8 @@ async function recordFileCounts(page) {
 
 test("a merge shows files done of files chosen, and cancels between files", () =>
   withPage(async (page) => {
+    const counted = !skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read");
+    if (counted) await helperHeard(page);
     await page.selectOption('[data-testid="open-mode"]', "merge");
     const heaps = [0, 1, 2, 0, 1, 2].map((n, i) => file(`series/leak_http.snap${n}.heap.pb.gz`, `input${i + 1}`));
     await recordFileCounts(page);
@@ -221,7 +239,7 @@ test("a merge shows files done of files chosen, and cancels between files", () =
     const done = counts.map((c) => Number(c.split("/")[0]));
     assert.ok(counts.every((c) => c.endsWith("/6")), `${counts}`);
     assert.ok(done.every((d, i) => d < 6 && (i === 0 || d > done[i - 1])), `${counts}`);
-    if (!skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper's count is not read")) {
+    if (counted) {
       // The worker decoded the first file; its helper decoded the other five.
       assert.equal(await helpedCount(page), 5, "files the helper decoded");
     }
@@ -247,7 +265,7 @@ test("a merge goes on when the helper worker fails", () =>
     const row = tsv("MERGES.tsv")[0];
     const paths = row.files.split(" ");
     // The helper takes its jobs, then fails as it answers the first.
-    await page.waitForFunction(() => window.__pprofLensHelper === "ready");
+    await helperHeard(page);
     const workers = page.workers();
     const names = await Promise.all(workers.map((w) => w.evaluate(() => self.name)));
     const helper = workers[names.indexOf("pprof-lens-helper")];
@@ -261,7 +279,35 @@ test("a merge goes on when the helper worker fails", () =>
     await setFiles(page, "file-input", paths.map((p, i) => file(p, `input${i + 1}`)));
     await page.waitForSelector(`[data-testid="merged-inputs"][data-count="${paths.length}"]`);
     assert.equal(await page.evaluate(() => window.__pprofLensHelper), "failed");
+    assert.ok(await workerGlobal(page, "__pprofLensHelperJobs") >= 2, "files sent to the helper");
     assert.equal(await helpedCount(page), 0, "files the helper decoded");
+    await selectSampleType(page, row.sample_index);
+    assert.equal(await downloadTop(page, null), readFileSync(corpus(row.oracle), "utf8"), row.oracle);
+  }));
+
+test("choosing another mode while files open ends in the last choice", () =>
+  withPage(async (page) => {
+    if (skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the helper cannot be slowed")) return;
+    const row = tsv("MERGES.tsv").find((r) => r.files.includes("goroutine"));
+    const paths = row.files.split(" ");
+    // The helper answers a second late, so the first opening is still
+    // waiting for it when the second request comes.
+    await helperHeard(page);
+    const workers = page.workers();
+    const names = await Promise.all(workers.map((w) => w.evaluate(() => self.name)));
+    await workers[names.indexOf("pprof-lens-helper")].evaluate(() => {
+      const post = MessagePort.prototype.postMessage;
+      MessagePort.prototype.postMessage = function (...args) {
+        setTimeout(() => post.apply(this, args), 1000);
+      };
+    });
+    // Goroutine profiles open as a series unless told otherwise.
+    await page.setInputFiles('[data-testid="file-input"]', paths.map((p, i) => file(p, `input${i + 1}`)));
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.state === "loading");
+    await page.selectOption('[data-testid="open-mode"]', "merge");
+    await page.waitForSelector(`[data-testid="merged-inputs"][data-count="${paths.length}"]`, { timeout: 30_000 });
+    await waitSettled(page, "ready");
+    assert.equal(await page.$('[data-testid="error"]'), null);
     await selectSampleType(page, row.sample_index);
     assert.equal(await downloadTop(page, null), readFileSync(corpus(row.oracle), "utf8"), row.oracle);
   }));
