@@ -105,6 +105,16 @@ fn files_of(dir: &str) -> Vec<PathBuf> {
     files
 }
 
+/// The profiles of `dir`, in name order, and their bytes on disk.
+fn files_and_bytes(dir: &str) -> (Vec<PathBuf>, u64) {
+    let files = files_of(dir);
+    let bytes = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
+    (files, bytes)
+}
+
 fn load(path: &Path) -> pprof_lens::model::Profile {
     let file = std::fs::File::open(path).unwrap_or_else(|e| die(format_args!("{path:?}: {e}")));
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -121,11 +131,7 @@ fn child_merge(dir: &str, runs: usize, count_heap: bool) {
     if !count_heap {
         counting_alloc::stop_counting();
     }
-    let files = files_of(dir);
-    let bytes: u64 = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-        .sum();
+    let (files, bytes) = files_and_bytes(dir);
     let mut best = f64::MAX;
     let mut rss = None;
     let mut heap = None;
@@ -194,16 +200,12 @@ fn child_merge(dir: &str, runs: usize, count_heap: bool) {
 /// helper, best of `runs`: a second thread stands for the helper worker,
 /// decoding the files after the first, in order, and handing each model
 /// over as snapshot bytes, at most two ahead of the one being merged
-/// (`IN_FLIGHT` in `src/worker/helper.rs`), while this thread decodes the first file and
-/// then reads each snapshot back and merges it. Prints the wall time and
-/// the CPU time of both threads.
+/// (`IN_FLIGHT` in `src/worker/helper.rs`), while this thread decodes the
+/// first file and then reads each snapshot back and merges it. Prints the
+/// wall time and the CPU time of both threads.
 fn child_merge_helped(dir: &str, runs: usize) {
     counting_alloc::stop_counting();
-    let files = files_of(dir);
-    let bytes: u64 = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-        .sum();
+    let (files, bytes) = files_and_bytes(dir);
     let mut best = f64::MAX;
     let mut cpu = 0.0;
     let mut samples = 0;
