@@ -37,7 +37,7 @@ use crate::session::{Named, Opening, Session};
 
 mod helper;
 mod read;
-use helper::{serve_as_helper, Helper, Pending};
+use helper::{serve_as_helper, Helper, Pending, Target};
 use read::{reads_blobs, Input, PlainDump};
 
 #[derive(Default)]
@@ -214,7 +214,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             let bytes = files.iter().map(Input::size).sum();
             let mut opening = Opening::new(mode, files.len(), bytes);
             if Pending::can_open(state, &names, &files) {
-                return Pending::open(state, opening, &names, files);
+                return Pending::open(state, Target::Open(opening), &names, files);
             }
             let share = Share::all(&files);
             let opened = decode_each(&names, files, share, |input| opening.push(input));
@@ -229,7 +229,22 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
                 s.set_base(base)
             })
         }
-        Request::Add { names } => change(state, |s| s.add(decode_all(&names, files)?)),
+        Request::Add { names } => {
+            // Each file is merged as it is decoded, then dropped.
+            let Some(mut adding) = state.borrow().session.as_ref().map(Session::start_add) else {
+                return post(&Response::Error {
+                    message: "open a profile first".into(),
+                });
+            };
+            if Pending::can_open(state, &names, &files) {
+                return Pending::open(state, Target::Add(adding), &names, files);
+            }
+            let share = Share::all(&files);
+            match decode_each(&names, files, share, |(name, p)| adding.push(name, &p)) {
+                Ok(()) => change(state, |s| s.finish_add(adding)),
+                Err(message) => post(&Response::Error { message }),
+            }
+        }
         Request::SetCompare { mode, normalize } => {
             change(state, |s| s.set_compare(mode, normalize))
         }

@@ -12,9 +12,10 @@
 
 use std::rc::Rc;
 
+use super::NamedMerge;
 use super::Session;
 use crate::model::compare::{subtract_base, CompareMode};
-use crate::model::merge::{merge, merged_header, MergeError, StreamMerge};
+use crate::model::merge::{merge, merged_header, MergeError};
 use crate::model::Profile;
 use crate::protocol::OpenMode;
 use crate::view::summary::{totals, Inputs, Summary};
@@ -134,7 +135,7 @@ fn pair_error(new: (&str, &Profile), base: (&str, &Profile), e: MergeError) -> S
 }
 
 /// A merge error with pprof's "profile N" replaced by the files' names.
-fn merge_error(names: &[&str], e: MergeError) -> String {
+pub(super) fn merge_error(names: &[&str], e: MergeError) -> String {
     let name = |i: usize| names.get(i.wrapping_sub(1)).copied().unwrap_or("?");
     match e {
         MergeError::SampleTypes {
@@ -169,89 +170,6 @@ pub fn default_mode(inputs: &[Named]) -> OpenMode {
         OpenMode::Compare
     } else {
         OpenMode::Merge
-    }
-}
-
-/// Several files opened together, fed one at a time as each is decoded.
-///
-/// When the result is going to be a merge (chosen, or left to choose with
-/// three or more files of which the first is not goroutine data, see
-/// [`default_mode`]), each file is merged into the others as it comes and
-/// then dropped, so memory grows with the distinct stacks rather than with
-/// the number of files: merging one at a time is pprof's merge of all
-/// (`tests/merge_golden.rs` checks it against every oracle). Otherwise the
-/// files are held until [`Opening::finish`] routes them.
-pub struct Opening {
-    mode: Option<OpenMode>,
-    count: usize,
-    bytes: u64,
-    held: Vec<Named>,
-    /// The names so far and their merge, when merging as they come.
-    merging: Option<(Vec<String>, StreamMerge)>,
-}
-
-impl Opening {
-    /// `count` files of `bytes` in all, to become `mode` (`None`: choose).
-    pub fn new(mode: Option<OpenMode>, count: usize, bytes: u64) -> Opening {
-        Opening {
-            mode,
-            count,
-            bytes,
-            held: Vec::new(),
-            merging: None,
-        }
-    }
-
-    /// The next file, in the order chosen.
-    pub fn push(&mut self, input: Named) -> Result<(), String> {
-        if self.held.is_empty() && self.merging.is_none() {
-            let merge = match self.mode {
-                Some(m) => m == OpenMode::Merge,
-                None => self.count > 2 && !input.1.is_goroutine_data(),
-            };
-            if merge {
-                self.merging = Some((Vec::new(), StreamMerge::new()));
-            }
-        }
-        let Some((names, acc)) = self.merging.as_mut() else {
-            self.held.push(input);
-            return Ok(());
-        };
-        let (name, profile) = input;
-        acc.add(&profile).map_err(|e| {
-            let first = names.first().map_or(name.as_str(), |n| n.as_str());
-            // Named as a merge of the first file and this one.
-            let e = match e {
-                MergeError::SampleTypes { first, other, .. } => MergeError::SampleTypes {
-                    profile: 2,
-                    first,
-                    other,
-                },
-                MergeError::PeriodTypes { first, other, .. } => MergeError::PeriodTypes {
-                    profile: 2,
-                    first,
-                    other,
-                },
-                e => e,
-            };
-            merge_error(&[first, &name], e)
-        })?;
-        names.push(name);
-        Ok(())
-    }
-
-    /// The session the files make, and the mode used.
-    pub fn finish(self) -> Result<(Session, OpenMode), String> {
-        match self.merging {
-            Some((names, acc)) => {
-                let profile = acc.finish().map_err(|_| "no files to merge".to_string())?;
-                let mut s = Session::new(profile);
-                s.names = names;
-                s.bytes = self.bytes;
-                Ok((s, OpenMode::Merge))
-            }
-            None => Session::open_many(self.held, self.mode, self.bytes),
-        }
     }
 }
 
@@ -340,16 +258,34 @@ impl Session {
     /// Merges `inputs` into the open profile (into the new side of a
     /// comparison). The session is unchanged on error.
     pub fn add(&mut self, inputs: Vec<Named>) -> Result<(), String> {
+        let mut adding = self.start_add();
+        for (name, profile) in inputs {
+            adding.push(name, &profile)?;
+        }
+        self.finish_add(adding)
+    }
+
+    /// The merge that adding files starts from: the open profile (the new
+    /// side of a comparison), under its first name. Each file is then
+    /// pushed into it as it is decoded, and dropped ([`Self::finish_add`]
+    /// shows the result), so adding many files holds one at a time.
+    pub fn start_add(&self) -> NamedMerge {
         let current = match &self.compared {
-            Some(c) => c.new.clone(),
-            None => self.profile.clone(),
+            Some(c) => &c.new,
+            None => &self.profile,
         };
-        let mut names: Vec<&str> = vec![self.names.first().map_or("the open profile", |n| n)];
-        names.extend(inputs.iter().map(|(n, _)| n.as_str()));
-        let mut profiles: Vec<&Profile> = vec![&current];
-        profiles.extend(inputs.iter().map(|(_, p)| p));
-        let merged = merge(&profiles).map_err(|e| merge_error(&names, e))?;
-        let added = inputs.into_iter().map(|(n, _)| n);
+        let name = self.names.first().map_or("the open profile", |n| n);
+        let mut adding = NamedMerge::default();
+        // The first profile of a merge is always compatible with itself.
+        let _ = adding.push(name.to_string(), current);
+        adding
+    }
+
+    /// Shows what [`Self::start_add`] and the files pushed into it made;
+    /// on an error, the open profile stays as it was.
+    pub fn finish_add(&mut self, adding: NamedMerge) -> Result<(), String> {
+        let (names, merged) = adding.finish()?;
+        let added = names.into_iter().skip(1);
         match &mut self.compared {
             Some(c) => {
                 let mut next = Compared {
@@ -474,6 +410,7 @@ mod tests {
     use super::*;
     use crate::model::builder::ProfileBuilder;
     use crate::protocol::{Answer, Query, ReportOptions};
+    use crate::session::Opening;
 
     fn counts(samples: &[&str], time_nanos: i64) -> Profile {
         let mut p = ProfileBuilder::new(&[("samples", "count")])
@@ -490,6 +427,29 @@ mod tests {
             Answer::Text { text } => text,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn adding_files_one_at_a_time_is_opening_them_merged() {
+        let p = |n: &str, s: &[&str], t| (n.to_string(), counts(s, t));
+        let files = || {
+            vec![
+                p("a", &["main;x 1", "main;y 2"], 30),
+                p("b", &["main;x 4", "main;z 1"], 10),
+                p("c", &["main;y 3", "main;x;w 5"], 20),
+            ]
+        };
+        let (mut all, _) = Session::open_many(files(), Some(OpenMode::Merge), 0).unwrap();
+        let mut files = files().into_iter();
+        let (name, first) = files.next().unwrap();
+        let mut one = Session::named(first, &name, 0);
+        let mut adding = one.start_add();
+        for (name, profile) in files {
+            adding.push(name, &profile).unwrap();
+        }
+        one.finish_add(adding).unwrap();
+        assert_eq!(top_text(&mut one), top_text(&mut all));
+        assert_eq!(one.summary().inputs, all.summary().inputs);
     }
 
     #[test]

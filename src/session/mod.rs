@@ -21,10 +21,12 @@ use crate::view::{export, flame_diff, top_text};
 
 mod flame;
 mod inputs;
+mod opening;
 mod reshaped;
 mod top;
 
-pub use inputs::{default_mode, Named, Opening};
+pub use inputs::{default_mode, Named};
+pub use opening::{NamedMerge, Opening};
 use reshaped::Reshaped;
 
 pub struct Session {

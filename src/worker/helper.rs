@@ -1,10 +1,10 @@
 //! The helper: a second copy of this worker that decodes files for it.
 //!
-//! When several files are opened together, this worker decodes the first
-//! while the helper decodes the next ones, one job a file, and hands each
-//! model back as bytes ([`crate::model::snapshot`]), moved rather than
-//! copied. This worker merges (or holds) each as it comes, in the order
-//! chosen. Decoding is about half of a fleet merge's time and nearly all
+//! When several files are opened together, or added to the open profile,
+//! this worker decodes the first while the helper decodes the next ones,
+//! one job a file, and hands each model back as bytes
+//! ([`crate::model::snapshot`]), moved rather than copied. This worker
+//! merges (or holds) each as it comes, in the order chosen. Decoding is about half of a fleet merge's time and nearly all
 //! of a pair's, and the page's machine has a core for each worker: a
 //! fleet's files are decoded there while this worker merges the ones
 //! before them.
@@ -28,26 +28,52 @@ use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
 use super::read::Input;
-use super::{decode_each, js_error_text, opened_many, post, run_queued, Share, State};
+use super::{change, decode_each, js_error_text, opened_many, post, run_queued, Share, State};
 use crate::decode::{self, DecodeOptions, Stage};
 use crate::model::{snapshot, Profile};
 use crate::protocol::{FileCount, Request, Response};
-use crate::session::Opening;
+use crate::session::{Named, NamedMerge, Opening};
 
 /// Files the helper holds at once (see the module's doc).
 const IN_FLIGHT: usize = 2;
 
-/// Files opened together: the first decoded here, the rest by the helper
-/// while this worker merges what came before them.
+/// What files decoded together go into.
+pub(super) enum Target {
+    /// Files opened together: a merge, a comparison or a series.
+    Open(Opening),
+    /// Files added to the open profile, merged into it.
+    Add(NamedMerge),
+}
+
+impl Target {
+    fn push(&mut self, (name, profile): Named) -> Result<(), String> {
+        match self {
+            Target::Open(opening) => opening.push((name, profile)),
+            Target::Add(adding) => adding.push(name, &profile),
+        }
+    }
+
+    /// Posts what the files made: the new session's summary, or the open
+    /// one's with the files added, or the error.
+    fn finish(self, state: &Rc<RefCell<State>>) {
+        match self {
+            Target::Open(opening) => opened_many(state, opening.finish()),
+            Target::Add(adding) => change(state, |s| s.finish_add(adding)),
+        }
+    }
+}
+
+/// Files decoded together: the first here, the rest by the helper while
+/// this worker merges what came before them.
 pub(super) struct Pending {
-    opening: Opening,
+    target: Target,
     /// Files not yet sent to the helper, in the order chosen, with their
     /// names.
     unsent: VecDeque<(String, Input)>,
     /// Files with the helper, in the order sent, with their job numbers:
     /// kept, to be decoded here if the helper stops.
     sent: VecDeque<(u32, String, Input)>,
-    /// Files in `opening` so far, and their bytes.
+    /// Files in `target` so far, and their bytes.
     done_files: u32,
     done_bytes: u64,
     /// Files chosen, and their bytes.
@@ -80,7 +106,7 @@ impl Pending {
     /// Opens `files` with the helper's help ([`Pending::can_open`]).
     pub(super) fn open(
         state: &Rc<RefCell<State>>,
-        opening: Opening,
+        target: Target,
         names: &[String],
         files: Vec<Input>,
     ) {
@@ -90,7 +116,7 @@ impl Pending {
         let (first_name, first) = unsent.pop_front().expect("two files or more");
         let first_size = first.size();
         let mut pending = Pending {
-            opening,
+            target,
             unsent,
             sent: VecDeque::new(),
             done_files: 0,
@@ -108,7 +134,7 @@ impl Pending {
             chosen_bytes,
         };
         let opened = decode_each(&[first_name], vec![first], share, |input| {
-            pending.opening.push(input)
+            pending.target.push(input)
         });
         match opened {
             Ok(()) => {
@@ -149,7 +175,7 @@ impl Pending {
             return;
         }
         let Pending {
-            mut opening,
+            mut target,
             unsent,
             done_files,
             done_bytes,
@@ -164,9 +190,11 @@ impl Pending {
             bytes_before: done_bytes,
             chosen_bytes,
         };
-        let opened = decode_each(&names, files, share, |input| opening.push(input));
         let held = state.borrow().busy;
-        opened_many(state, opened.and_then(|()| opening.finish()));
+        match decode_each(&names, files, share, |input| target.push(input)) {
+            Ok(()) => target.finish(state),
+            Err(message) => post(&Response::Error { message }),
+        }
         if held {
             run_queued(state);
         }
@@ -205,7 +233,7 @@ impl Pending {
         // The helper starts on its next file while this one merges.
         self.send_more(state);
         let size = file.size();
-        if let Err(message) = self.opening.push((name, *profile)) {
+        if let Err(message) = self.target.push((name, *profile)) {
             return self.fail(state, message);
         }
         self.done_one(size);
