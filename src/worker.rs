@@ -12,10 +12,10 @@
 //! requests that come meanwhile wait in a queue, so every request is still
 //! answered in the order it was sent.
 //!
-//! Files opened together are decoded two at a time: this worker decodes
-//! the first while its helper (a second copy of itself) decodes the next
-//! ones and hands each model back as bytes, and this worker merges or holds
-//! each as it comes ([`helper`]). The page starts the helper beside this
+//! Files opened together, or added to the open profile, are decoded two
+//! at a time: this worker decodes the first while its helper (a second
+//! copy of itself) decodes the next ones and hands each model back as
+//! bytes, and this worker merges or holds each as it comes ([`helper`]). The page starts the helper beside this
 //! worker and joins the two with a `MessageChannel` (a worker started from
 //! a worker stalled Firefox's worker thread now and then), so opening
 //! files never fetches a script: the page makes no request once it runs.
@@ -43,7 +43,7 @@ use read::{reads_blobs, Input, PlainDump};
 #[derive(Default)]
 struct State {
     session: Option<Session>,
-    /// Files being opened with the helper's help.
+    /// Files being opened or added with the helper's help.
     pending: Option<Pending>,
     /// The helper, when it runs (see the module's doc).
     helper: Option<Helper>,
@@ -97,8 +97,8 @@ pub fn start() {
         }
         if Reflect::get(&data, &"helperStopped".into()).is_ok_and(|v| v.is_truthy()) {
             // The page saw an error in the helper: nothing more goes to it,
-            // and an opening waiting for it goes on here. Not queued: the
-            // opening that holds the queue waits for this.
+            // and files waiting for it are decoded here. Not queued: the
+            // files that hold the queue wait for this.
             state.borrow_mut().helper = None;
             let pending = state.borrow_mut().pending.take();
             if let Some(p) = pending {
@@ -168,7 +168,7 @@ fn run_queued(state: &Rc<RefCell<State>>) {
 fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: Vec<Input>) {
     debug_assert!(
         state.borrow().pending.is_none(),
-        "an opening waiting for the helper holds the requests"
+        "files waiting for the helper hold the requests"
     );
     match req {
         Request::Open { name } => {
@@ -214,7 +214,7 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             let bytes = files.iter().map(Input::size).sum();
             let mut opening = Opening::new(mode, files.len(), bytes);
             if Pending::can_open(state, &names, &files) {
-                return Pending::open(state, Target::Open(opening), &names, files);
+                return Pending::open(state, || Target::Open(opening), &names, files);
             }
             let share = Share::all(&files);
             let opened = decode_each(&names, files, share, |input| opening.push(input));
@@ -230,15 +230,21 @@ fn handle(state: &Rc<RefCell<State>>, req: Request, file: Option<Input>, files: 
             })
         }
         Request::Add { names } => {
-            // Each file is merged as it is decoded, then dropped.
-            let Some(mut adding) = state.borrow().session.as_ref().map(Session::start_add) else {
+            // Each file is merged as it is decoded, then dropped, so adding
+            // a fleet holds one file at a time, not all of them.
+            if state.borrow().session.is_none() {
                 return post(&Response::Error {
                     message: "open a profile first".into(),
                 });
+            }
+            let start = || {
+                let st = state.borrow();
+                st.session.as_ref().expect("checked above").start_add()
             };
             if Pending::can_open(state, &names, &files) {
-                return Pending::open(state, Target::Add(adding), &names, files);
+                return Pending::open(state, || Target::Add(start()), &names, files);
             }
+            let mut adding = start();
             let share = Share::all(&files);
             match decode_each(&names, files, share, |(name, p)| adding.push(name, &p)) {
                 Ok(()) => change(state, |s| s.finish_add(adding)),

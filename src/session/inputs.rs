@@ -275,10 +275,7 @@ impl Session {
             None => &self.profile,
         };
         let name = self.names.first().map_or("the open profile", |n| n);
-        let mut adding = NamedMerge::default();
-        // The first profile of a merge is always compatible with itself.
-        let _ = adding.push(name.to_string(), current);
-        adding
+        NamedMerge::starting(name.to_string(), current)
     }
 
     /// Shows what [`Self::start_add`] and the files pushed into it made;
@@ -450,6 +447,34 @@ mod tests {
         one.finish_add(adding).unwrap();
         assert_eq!(top_text(&mut one), top_text(&mut all));
         assert_eq!(one.summary().inputs, all.summary().inputs);
+    }
+
+    #[test]
+    fn adding_to_a_comparison_merges_into_its_new_side_or_changes_nothing() {
+        let base = ("base".to_string(), counts(&["main;a 10"], 10));
+        let new = ("new".to_string(), counts(&["main;a 15", "main;b 10"], 20));
+        let (mut s, _) = Session::open_many(vec![base, new], None, 0).unwrap();
+        let before = top_text(&mut s);
+        let mut adding = s.start_add();
+        adding
+            .push("more".into(), &counts(&["main;b 5"], 30))
+            .unwrap();
+        let cpu = ProfileBuilder::new(&[("cpu", "nanoseconds")])
+            .samples(&["main 1"])
+            .build();
+        assert_eq!(
+            adding.push("cpu".into(), &cpu).unwrap_err(),
+            "cannot merge cpu: its sample types cpu/nanoseconds differ from samples/count (new)"
+        );
+        // The refused file left the merge as it was: finishing adds `more`.
+        s.finish_add(adding).unwrap();
+        let Inputs::Compared { base, new, .. } = s.summary().inputs else {
+            panic!("still a comparison");
+        };
+        assert_eq!((base.as_str(), new.as_str()), ("base", "new + more"));
+        let after = top_text(&mut s);
+        assert_ne!(after, before);
+        assert!(after.contains("of 10 total"), "the base's total: {after}");
     }
 
     #[test]

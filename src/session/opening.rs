@@ -20,6 +20,16 @@ pub struct NamedMerge {
 }
 
 impl NamedMerge {
+    /// A merge that starts from `profile`: a merge takes its types from
+    /// its first profile, so it refuses none.
+    pub fn starting(name: String, profile: &Profile) -> NamedMerge {
+        let mut merge = NamedMerge::default();
+        merge
+            .push(name, profile)
+            .expect("a merge's first profile is never refused");
+        merge
+    }
+
     /// Merges the next profile; an error names it and the first, and
     /// leaves the merge as it was.
     pub fn push(&mut self, name: String, profile: &Profile) -> Result<(), String> {

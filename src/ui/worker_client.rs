@@ -277,8 +277,8 @@ impl Drop for WorkerClient {
 }
 
 /// The worker's helper: a second copy of the worker, which decodes the
-/// files after the first of several opened together while the worker
-/// decodes the first and merges or holds each (see `crate::worker`).
+/// files after the first of several opened together or added, while the
+/// worker decodes the first and merges or holds each (see `crate::worker`).
 /// Started here, beside the worker, rather than by it: it is fetched with
 /// the page, never while a file opens, and a worker that starts a worker
 /// stalled Firefox's worker thread now and then. The two talk through a

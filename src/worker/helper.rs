@@ -4,19 +4,20 @@
 //! this worker decodes the first while the helper decodes the next ones,
 //! one job a file, and hands each model back as bytes
 //! ([`crate::model::snapshot`]), moved rather than copied. This worker
-//! merges (or holds) each as it comes, in the order chosen. Decoding is about half of a fleet merge's time and nearly all
-//! of a pair's, and the page's machine has a core for each worker: a
-//! fleet's files are decoded there while this worker merges the ones
-//! before them.
+//! merges (or holds) each as it comes, in the order chosen. Decoding is
+//! about half of a fleet merge's time and nearly all of a pair's, and the
+//! page's machine has a core for each worker: a fleet's files are decoded
+//! there while this worker merges the ones before them.
 //!
 //! The helper holds at most [`IN_FLIGHT`] files, and is sent the next as
 //! soon as one comes back, before that one is merged: it has a file queued
 //! whenever it finishes one, yet never runs far ahead, as every decoded
 //! file it posts waits here, whole, until merged. It answers jobs in the
 //! order sent, so an answer is always for the oldest job; an answer to a
-//! job whose opening has ended (its first file failed) is dropped on
-//! arrival. While an opening waits for the helper, the worker's other
-//! requests wait too (`busy`), so they are answered in the order sent.
+//! job whose files have failed (an earlier one did not decode or merge)
+//! is dropped on arrival. While files wait for the helper, the worker's
+//! other requests wait too (`busy`), so they are answered in the order
+//! sent.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -103,10 +104,11 @@ impl Pending {
         ready && files.len() >= 2 && names.len() == files.len()
     }
 
-    /// Opens `files` with the helper's help ([`Pending::can_open`]).
+    /// Decodes `files` into the target `make` gives, with the helper's
+    /// help ([`Pending::can_open`]).
     pub(super) fn open(
         state: &Rc<RefCell<State>>,
-        target: Target,
+        make: impl FnOnce() -> Target,
         names: &[String],
         files: Vec<Input>,
     ) {
@@ -115,18 +117,20 @@ impl Pending {
         let mut unsent: VecDeque<(String, Input)> = names.iter().cloned().zip(files).collect();
         let (first_name, first) = unsent.pop_front().expect("two files or more");
         let first_size = first.size();
+        // The helper starts on the next files before this worker makes
+        // the target (an add merges the open profile into it first) and
+        // decodes the first.
+        let mut sent = VecDeque::new();
+        send_more(state, &mut unsent, &mut sent);
         let mut pending = Pending {
-            target,
+            target: make(),
             unsent,
-            sent: VecDeque::new(),
+            sent,
             done_files: 0,
             done_bytes: 0,
             chosen_files,
             chosen_bytes,
         };
-        // The helper starts on the next files before this worker decodes
-        // the first.
-        pending.send_more(state);
         let share = Share {
             files_before: 0,
             chosen_files,
@@ -149,23 +153,12 @@ impl Pending {
     /// first it cannot send, which is tried again at the next answer, or
     /// decoded here when the helper holds nothing.
     fn send_more(&mut self, state: &Rc<RefCell<State>>) {
-        while self.sent.len() < IN_FLIGHT {
-            let Some((name, file)) = self.unsent.pop_front() else {
-                return;
-            };
-            match send_to_helper(state, &name, &file) {
-                Some(job) => self.sent.push_back((job, name, file)),
-                None => {
-                    self.unsent.push_front((name, file));
-                    return;
-                }
-            }
-        }
+        send_more(state, &mut self.unsent, &mut self.sent);
     }
 
     /// Waits for the helper's next answer, holding the worker's requests
     /// meanwhile, or, when the helper holds nothing, decodes what is left
-    /// here, finishes the opening and answers the requests held.
+    /// here, finishes the target and answers the requests held.
     fn advance(mut self, state: &Rc<RefCell<State>>) {
         self.send_more(state);
         if !self.sent.is_empty() {
@@ -240,17 +233,17 @@ impl Pending {
         self.advance(state);
     }
 
-    /// Ends the opening with `message`, and answers the requests it held.
-    /// The answers to the jobs still with the helper find no opening and
-    /// are dropped.
+    /// Ends with `message` (an add leaves the open profile as it was), and
+    /// answers the requests held. The answers to the jobs still with the
+    /// helper find nothing waiting for them and are dropped.
     fn fail(self, state: &Rc<RefCell<State>>, message: String) {
         drop(self);
         post(&Response::Error { message });
         run_queued(state);
     }
 
-    /// A file of `size` bytes is in the opening: says so to the page while
-    /// files remain (the last one's answer is the opening itself).
+    /// A file of `size` bytes is in the target: says so to the page while
+    /// files remain (the last one's answer is the target's own).
     fn done_one(&mut self, size: u64) {
         self.done_files += 1;
         self.done_bytes += size;
@@ -264,6 +257,27 @@ impl Pending {
                     chosen: self.chosen_files,
                 }),
             });
+        }
+    }
+}
+
+/// Sends the helper files from `unsent` into `sent` until it holds
+/// [`IN_FLIGHT`] (see [`Pending::send_more`]).
+fn send_more(
+    state: &Rc<RefCell<State>>,
+    unsent: &mut VecDeque<(String, Input)>,
+    sent: &mut VecDeque<(u32, String, Input)>,
+) {
+    while sent.len() < IN_FLIGHT {
+        let Some((name, file)) = unsent.pop_front() else {
+            return;
+        };
+        match send_to_helper(state, &name, &file) {
+            Some(job) => sent.push_back((job, name, file)),
+            None => {
+                unsent.push_front((name, file));
+                return;
+            }
         }
     }
 }
