@@ -15,12 +15,13 @@
 //! Files opened together, or added to the open profile, are decoded two
 //! at a time: this worker decodes the first while its helper (a second
 //! copy of itself) decodes the next ones and hands each model back as
-//! bytes, and this worker merges or holds each as it comes ([`helper`]). The page starts the helper beside this
-//! worker and joins the two with a `MessageChannel` (a worker started from
-//! a worker stalled Firefox's worker thread now and then), so opening
-//! files never fetches a script: the page makes no request once it runs.
-//! Until the helper answers through the channel, and where none runs, the
-//! files are decoded one after the other here.
+//! bytes, and this worker merges or holds each as it comes ([`helper`]).
+//! The page starts the helper beside this worker and joins the two with a
+//! `MessageChannel` (a worker started from a worker stalled Firefox's
+//! worker thread now and then), so opening files never fetches a script:
+//! the page makes no request once it runs. Until this worker hears the
+//! helper's hello through the channel, and where none runs, the files are
+//! decoded one after the other here.
 
 use std::cell::RefCell;
 use std::rc::Rc;
