@@ -19,7 +19,7 @@ use super::state::RecentFile;
 use super::state::{Action, AppState, Tab};
 use super::top::TopView;
 use super::url_sync::use_url_sync;
-use super::worker_client::{Change, Source, WorkerHandle};
+use super::worker_client::{Cancelled, Change, Source, WorkerHandle};
 use crate::protocol::Reshape;
 
 /// Mounts the app on `<body>` and installs the panic hook.
@@ -117,12 +117,17 @@ pub fn App() -> Html {
         };
         let cancel = {
             let (d, worker) = (d.clone(), worker.clone());
-            Callback::from(move |()| {
-                d.dispatch(Action::Cancelled);
-                match worker.cancel() {
-                    Ok(Some(label)) => d.dispatch(Action::StartChange(label)),
-                    Ok(None) => {}
-                    Err(e) => d.dispatch(Action::Fail(e)),
+            Callback::from(move |()| match worker.cancel() {
+                Ok(Cancelled::Nothing) => {}
+                Ok(Cancelled::Replaced(label)) => {
+                    d.dispatch(Action::Cancelled);
+                    if let Some(label) = label {
+                        d.dispatch(Action::StartChange(label));
+                    }
+                }
+                Err(e) => {
+                    d.dispatch(Action::Cancelled);
+                    d.dispatch(Action::Fail(e));
                 }
             })
         };

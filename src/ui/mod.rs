@@ -58,5 +58,5 @@ pub use {
     open::{Landing, LandingProps, StatusLine, StatusLineProps},
     series::{SeriesSummaryView, SeriesSummaryViewProps, SeriesView, SeriesViewProps},
     top::{TopView, TopViewProps},
-    worker_client::{Change, Content, Source, WorkerHandle},
+    worker_client::{Cancelled, Change, Content, Source, WorkerHandle},
 };

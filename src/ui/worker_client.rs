@@ -17,6 +17,18 @@ use yew::Callback;
 
 use crate::protocol::{Answer, CompareMode, OpenMode, Query, Request, Response};
 
+/// What [`WorkerHandle::cancel`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cancelled {
+    /// No load was running: the last one has ended, and its answer is with
+    /// the page. Nothing changes.
+    Nothing,
+    /// The worker was replaced. The new one makes the profile the page
+    /// showed again, when there was one: what the status line should say
+    /// while it loads.
+    Replaced(Option<String>),
+}
+
 /// What to open: a file (or any blob) or text the user pasted or dropped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source {
@@ -272,7 +284,12 @@ impl WorkerClient {
 
 impl Drop for WorkerClient {
     fn drop(&mut self) {
-        self.outbox.0.borrow().worker.terminate();
+        // A message it posted before it stopped may still be on its way,
+        // and its handler is dropped with this.
+        let st = self.outbox.0.borrow();
+        st.worker.set_onmessage(None);
+        st.worker.set_onerror(None);
+        st.worker.terminate();
     }
 }
 
@@ -555,12 +572,11 @@ impl WorkerHandle {
 
     /// Stops a load. The worker cannot be interrupted while it decodes, so
     /// it is replaced by a fresh one, which makes the profile the page
-    /// shows again, if any: what the status line should say is returned,
-    /// as it is now loading.
-    pub fn cancel(&self) -> Result<Option<String>, String> {
+    /// shows again, if any (see [`Cancelled`]).
+    pub fn cancel(&self) -> Result<Cancelled, String> {
         match &*self.0 {
             Backend::Worker(c) => c.cancel(),
-            Backend::Local(_) => Ok(None),
+            Backend::Local(_) => Ok(Cancelled::Nothing),
         }
     }
 
@@ -623,7 +639,12 @@ impl Connection {
         sent
     }
 
-    fn cancel(&self) -> Result<Option<String>, String> {
+    fn cancel(&self) -> Result<Cancelled, String> {
+        // The worker's last answer may have come between the page's last
+        // render and the click: that load is shown, not stopped.
+        if self.opened.borrow().loading.is_empty() {
+            return Ok(Cancelled::Nothing);
+        }
         self.client.borrow_mut().take();
         let shown = {
             let mut o = self.opened.borrow_mut();
@@ -634,13 +655,13 @@ impl Connection {
         // makes no request) whether or not anything is reopened.
         self.start()?;
         let Some(first) = shown.first() else {
-            return Ok(None);
+            return Ok(Cancelled::Replaced(None));
         };
         let label = first.label.clone();
         // Each answer files its load under `shown` as the first time.
         for load in shown {
             self.load(load)?;
         }
-        Ok(Some(label))
+        Ok(Cancelled::Replaced(Some(label)))
     }
 }

@@ -354,16 +354,59 @@ test("bad pairs say what differs and the app stays usable", () =>
     await page.waitForSelector('[data-testid="merged-inputs"][data-count="2"]');
   }));
 
+test("Cancel clicked as a load ends keeps that load and its worker", () =>
+  withPage(async (page) => {
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "one" });
+    await page.evaluate(() => { window.__cancelOnLoaded = true; });
+    await page.setInputFiles('[data-testid="file-input"]', file("mutex_block.mutex.pb.gz", "two"));
+    await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent.includes("two"));
+    await waitSettled(page, "ready");
+    // The click came after the worker's answer, before the page drew it.
+    assert.equal(await page.evaluate(() => window.__cancelClicked), true, "Cancel was not clicked as the load ended");
+    assert.equal(await page.evaluate(() => window.__workersStarted), 2, "workers started (the worker and its helper)");
+  }, {
+    // Wraps the page's workers so that, when asked, Cancel is clicked right
+    // after the page's handler has taken the worker's `Loaded` (postcard
+    // variant 2), while the button is still drawn.
+    booting: (context) => context.addInitScript(() => {
+      const Real = window.Worker;
+      window.__workersStarted = 0;
+      window.Worker = class extends Real {
+        constructor(...args) {
+          super(...args);
+          window.__workersStarted += 1;
+        }
+        set onmessage(handler) {
+          super.onmessage = handler && ((ev) => {
+            handler(ev);
+            if (window.__cancelOnLoaded && ev.data instanceof Uint8Array && ev.data[0] === 2) {
+              window.__cancelOnLoaded = false;
+              const cancel = document.querySelector('[data-testid="cancel"]');
+              window.__cancelClicked = !!cancel;
+              cancel?.click();
+            }
+          });
+        }
+        get onmessage() {
+          return super.onmessage;
+        }
+      };
+    }),
+  }));
+
 test("cancelling a load brings the comparison back as it was", () =>
   withPage(async (page) => {
     await openPair(page, "series/leak_http.snap0.heap.pb.gz", "series/leak_http.snap2.heap.pb.gz");
     await selectCompareMode(page, "base");
     await selectSampleType(page, "inuse_space");
-    await page.setInputFiles('[data-testid="file-input"]', file("bigheap_callgraph.heap.pb.gz", "big"));
-    const cancel = await page.waitForSelector('[data-testid="cancel"]', { timeout: 10_000 }).catch(() => null);
-    const cancelled = cancel && (await cancel.click().then(() => true, () => false));
+    // Four large files, so that the click lands well before their merge
+    // ends (one of them opens in about half a second).
+    const big = [1, 2, 3, 4].map((i) => file("bigheap_callgraph.heap.pb.gz", `big${i}`));
+    await page.setInputFiles('[data-testid="file-input"]', big);
+    const cancel = await page.waitForSelector('[data-testid="cancel"]', { timeout: 10_000 });
+    await cancel.click();
     await waitSettled(page, "ready");
-    if (!cancelled) return; // The load ended first: nothing to bring back.
     // The new worker replays the open, the base and the mode, in order.
     await page.waitForSelector('[data-testid="compare-inputs"][data-mode="base"]', { timeout: 30_000 });
     await waitSettled(page, "ready");
