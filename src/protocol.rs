@@ -211,6 +211,11 @@ pub struct FileCount {
     pub chosen: u32,
 }
 
+/// How the worker's panic hook begins its [`Response::Error`], which comes
+/// just before the worker stops: the page then reports that message, not
+/// only that the worker stopped.
+pub const WORKER_PANIC: &str = "internal error in the worker: ";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     /// The worker is up and waiting. `reads_blobs` is false where the

@@ -81,7 +81,7 @@ fn post(resp: &Response) {
 /// Entry point of the worker binary.
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        let message = format!("internal error in the worker: {info}");
+        let message = format!("{}{info}", crate::protocol::WORKER_PANIC);
         web_sys::console::error_1(&message.clone().into());
         post(&Response::Error { message });
     }));

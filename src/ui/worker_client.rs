@@ -15,7 +15,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::protocol::{Answer, CompareMode, OpenMode, Query, Request, Response};
+use crate::protocol::{Answer, CompareMode, OpenMode, Query, Request, Response, WORKER_PANIC};
+
+mod helper_link;
+mod outbox;
+use helper_link::HelperLink;
+use outbox::Outbox;
 
 /// What [`WorkerHandle::cancel`] did.
 #[derive(Clone, Debug, PartialEq)]
@@ -199,16 +204,30 @@ struct WorkerClient {
 }
 
 impl WorkerClient {
-    fn spawn(on_event: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
+    /// Starts a worker whose messages go to `on_event`. When it fails (an
+    /// error event: a trap, as when its memory cannot grow), `on_crash`
+    /// runs, told whether the worker's panic hook has just said why.
+    fn spawn(
+        on_event: impl Fn(Response) + 'static,
+        on_crash: impl Fn(bool) + 'static,
+    ) -> Result<WorkerClient, String> {
         let url = super::bundle::worker_url();
         let worker = Worker::new(&url).map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
         let outbox = Outbox::new(worker.clone());
         let helper = HelperLink::start(&url, &outbox);
         let answers: Pending = Rc::new(RefCell::new(HashMap::new()));
-        let (cb, out, a) = (on_event.clone(), outbox.clone(), answers.clone());
+        let reported = Rc::new(Cell::new(false));
+        let (cb, out, a, said) = (
+            on_event.clone(),
+            outbox.clone(),
+            answers.clone(),
+            reported.clone(),
+        );
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            match crate::wire::from_js::<Response>(&ev.data()) {
+            let resp = crate::wire::from_js::<Response>(&ev.data());
+            said.set(matches!(&resp, Ok(Response::Error { message }) if message.starts_with(WORKER_PANIC)));
+            match resp {
                 Ok(Response::Ready { reads_blobs }) => {
                     out.open(reads_blobs);
                     cb(Response::Ready { reads_blobs });
@@ -227,9 +246,7 @@ impl WorkerClient {
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
             ev.prevent_default();
-            on_event(Response::Error {
-                message: "the worker stopped unexpectedly (out of memory?)".into(),
-            });
+            on_crash(reported.get());
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -284,198 +301,8 @@ impl WorkerClient {
 
 impl Drop for WorkerClient {
     fn drop(&mut self) {
-        // A message it posted before it stopped may still be on its way,
-        // and its handler is dropped with this.
-        let st = self.outbox.0.borrow();
-        st.worker.set_onmessage(None);
-        st.worker.set_onerror(None);
-        st.worker.terminate();
+        self.outbox.stop();
     }
-}
-
-/// The worker's helper: a second copy of the worker, which decodes the
-/// files after the first of several opened together or added, while the
-/// worker decodes the first and merges or holds each (see `crate::worker`).
-/// Started here, beside the worker, rather than by it: it is fetched with
-/// the page, never while a file opens, and a worker that starts a worker
-/// stalled Firefox's worker thread now and then. The two talk through a
-/// `MessageChannel`: the worker's end waits in the outbox for the worker's
-/// `Ready`, the helper's end goes once the helper says `Ready`. Where it
-/// cannot start, the worker decodes every file.
-struct HelperLink {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl HelperLink {
-    fn start(url: &str, outbox: &Outbox) -> Option<HelperLink> {
-        let opts = web_sys::WorkerOptions::new();
-        opts.set_name("pprof-lens-helper");
-        let worker = Worker::new_with_options(url, &opts).ok()?;
-        let channel = web_sys::MessageChannel::new().ok()?;
-        let to_worker = Object::new();
-        Reflect::set(&to_worker, &"helper".into(), &channel.port1()).ok()?;
-        outbox.push(to_worker, false);
-        let (port, helper) = (Cell::new(Some(channel.port2())), worker.clone());
-        helper_state("starting");
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            // Its Ready; anything else it says (a panic's message) is the
-            // worker's to report, through the channel's silence.
-            if !matches!(
-                crate::wire::from_js::<Response>(&ev.data()),
-                Ok(Response::Ready { .. })
-            ) {
-                return;
-            }
-            if let Some(port) = port.take() {
-                let msg = Object::new();
-                let _ = Reflect::set(&msg, &"port".into(), &port);
-                let _ = helper.post_message_with_transfer(&msg, &js_sys::Array::of1(&port));
-                helper_state("ready");
-            }
-        });
-        // A helper that fails only costs its speed-up: the worker is told,
-        // and decodes the files the helper held and the rest itself, so it
-        // is not an error the user sees.
-        let outbox = outbox.clone();
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-            ev.prevent_default();
-            helper_state("failed");
-            let msg = Object::new();
-            let _ = Reflect::set(&msg, &"helperStopped".into(), &true.into());
-            outbox.push(msg, false);
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Some(HelperLink {
-            worker,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    }
-}
-
-/// Leaves where the helper is (`starting`, `ready` once its wasm runs, or
-/// `failed`) in the page's global scope (`__pprofLensHelper`): its start
-/// fetches the worker's wasm, and tests that count the requests a file
-/// causes wait for it to be done first.
-fn helper_state(state: &str) {
-    let _ = Reflect::set(
-        &js_sys::global(),
-        &"__pprofLensHelper".into(),
-        &state.into(),
-    );
-}
-
-impl Drop for HelperLink {
-    fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-    }
-}
-
-/// The messages for the worker, posted in order.
-///
-/// The worker sets its message handler only once its wasm has started, and
-/// a message that arrives before that is lost; so messages wait here until
-/// the worker says [`Response::Ready`]. Where it reads no `Blob`, a message
-/// with files waits while the page reads them, and goes with their bytes
-/// (the messages after it wait too, so the order holds).
-#[derive(Clone)]
-struct Outbox(Rc<RefCell<OutboxState>>);
-
-struct OutboxState {
-    worker: Worker,
-    waiting: std::collections::VecDeque<(Object, bool)>,
-    /// Set by the worker's `Ready`: whether it reads blobs.
-    open: Option<bool>,
-    /// A message's files are being read.
-    reading: bool,
-}
-
-impl Outbox {
-    fn new(worker: Worker) -> Outbox {
-        Outbox(Rc::new(RefCell::new(OutboxState {
-            worker,
-            waiting: Default::default(),
-            open: None,
-            reading: false,
-        })))
-    }
-
-    fn open(&self, reads_blobs: bool) {
-        self.0.borrow_mut().open = Some(reads_blobs);
-        self.pump();
-    }
-
-    /// Queues `msg`; `has_files` when it carries files.
-    fn push(&self, msg: Object, has_files: bool) {
-        self.0.borrow_mut().waiting.push_back((msg, has_files));
-        self.pump();
-    }
-
-    fn pump(&self) {
-        let mut st = self.0.borrow_mut();
-        while let (Some(reads_blobs), false) = (st.open, st.reading) {
-            let Some((msg, has_files)) = st.waiting.pop_front() else {
-                return;
-            };
-            if has_files && !reads_blobs {
-                st.reading = true;
-                let (outbox, worker) = (self.clone(), st.worker.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    let transfer = with_bytes(&msg).await;
-                    let _ = worker.post_message_with_transfer(&msg, &transfer);
-                    outbox.0.borrow_mut().reading = false;
-                    outbox.pump();
-                });
-                return;
-            }
-            // A worker that is gone posts nothing; the page hears of it
-            // through its error event. The channel to the helper moves.
-            let _ = match Reflect::get(&msg, &"helper".into()) {
-                Ok(port) if port.is_object() => st
-                    .worker
-                    .post_message_with_transfer(&msg, &js_sys::Array::of1(&port)),
-                _ => st.worker.post_message(&msg),
-            };
-        }
-    }
-}
-
-/// Replaces the blobs in `msg`'s `file` and `files` with their bytes, and
-/// returns the buffers to transfer. A blob that cannot be read stays, so
-/// the worker reports it as it reports any unreadable file.
-async fn with_bytes(msg: &Object) -> js_sys::Array {
-    async fn bytes(value: JsValue, transfer: &js_sys::Array) -> JsValue {
-        let Ok(blob) = value.clone().dyn_into::<Blob>() else {
-            return value;
-        };
-        match wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await {
-            Ok(buffer) => {
-                transfer.push(&buffer);
-                buffer
-            }
-            Err(_) => value,
-        }
-    }
-    let transfer = js_sys::Array::new();
-    if let Ok(file) = Reflect::get(msg, &"file".into()) {
-        let file = bytes(file, &transfer).await;
-        let _ = Reflect::set(msg, &"file".into(), &file);
-    }
-    if let Ok(files) = Reflect::get(msg, &"files".into()) {
-        if let Ok(files) = files.dyn_into::<js_sys::Array>() {
-            let read = js_sys::Array::new();
-            for f in files.iter() {
-                read.push(&bytes(f, &transfer).await);
-            }
-            let _ = Reflect::set(msg, &"files".into(), &read);
-        }
-    }
-    transfer
 }
 
 /// Answers queries in the page instead of the worker (component tests).
@@ -491,12 +318,20 @@ struct Opened {
     /// the changes made to it. Cancelling replaces the worker, which must
     /// make that profile again.
     shown: Vec<Load>,
+    /// A failed worker was replaced, and no load has ended since.
+    recovering: bool,
 }
 
 struct Connection {
     client: RefCell<Option<WorkerClient>>,
     on_event: Callback<Response>,
     opened: Rc<RefCell<Opened>>,
+    /// The backend this is in, for a failed worker's replacement, which
+    /// runs after the failed worker's handler rather than in it.
+    this: std::rc::Weak<Backend>,
+    /// Counts the workers started, so a failure is acted on only while
+    /// its worker is the one running.
+    started: Cell<u32>,
 }
 
 enum Backend {
@@ -525,11 +360,15 @@ impl WorkerHandle {
     /// to `on_event`; the worker starts with [`WorkerHandle::start`] or the
     /// first open.
     pub fn new(on_event: Callback<Response>) -> WorkerHandle {
-        WorkerHandle(Rc::new(Backend::Worker(Connection {
-            client: RefCell::new(None),
-            on_event,
-            opened: Rc::default(),
-        })))
+        WorkerHandle(Rc::new_cyclic(|this| {
+            Backend::Worker(Connection {
+                client: RefCell::new(None),
+                on_event,
+                opened: Rc::default(),
+                this: this.clone(),
+                started: Cell::new(0),
+            })
+        }))
     }
 
     /// A handle that answers with `responder` on the main thread (tests
@@ -603,26 +442,42 @@ impl Connection {
             return Ok(());
         }
         let (on_event, opened) = (self.on_event.clone(), self.opened.clone());
-        let client = WorkerClient::spawn(move |resp| {
-            {
-                let mut o = opened.borrow_mut();
-                match &resp {
-                    Response::Loaded { .. } | Response::Changed { .. } => {
-                        if let Some(load) = o.loading.pop_front() {
-                            if load.fresh {
-                                o.shown.clear();
-                            }
-                            o.shown.push(load);
-                        }
+        let (this, started) = (self.this.clone(), self.started.get().wrapping_add(1));
+        self.started.set(started);
+        let on_crash = move |reported: bool| {
+            let this = this.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(Backend::Worker(c)) = this.upgrade().as_deref() {
+                    if c.started.get() == started {
+                        c.recover(reported);
                     }
-                    Response::Error { .. } => {
-                        o.loading.pop_front();
-                    }
-                    _ => {}
                 }
-            }
-            on_event.emit(resp);
-        })?;
+            });
+        };
+        let client = WorkerClient::spawn(
+            move |resp| {
+                {
+                    let mut o = opened.borrow_mut();
+                    match &resp {
+                        Response::Loaded { .. } | Response::Changed { .. } => {
+                            o.recovering = false;
+                            if let Some(load) = o.loading.pop_front() {
+                                if load.fresh {
+                                    o.shown.clear();
+                                }
+                                o.shown.push(load);
+                            }
+                        }
+                        Response::Error { .. } => {
+                            o.loading.pop_front();
+                        }
+                        _ => {}
+                    }
+                }
+                on_event.emit(resp);
+            },
+            on_crash,
+        )?;
         *self.client.borrow_mut() = Some(client);
         Ok(())
     }
@@ -645,6 +500,48 @@ impl Connection {
         if self.opened.borrow().loading.is_empty() {
             return Ok(Cancelled::Nothing);
         }
+        self.replace().map(Cancelled::Replaced)
+    }
+
+    /// After the worker failed: a new one makes the profile the page
+    /// shows again. When that one fails too before anything has loaded
+    /// (the reopening itself may be what fails, or no worker can start),
+    /// no other is started until the next load. The page is told what
+    /// stopped and what is open again, unless the worker's panic hook has
+    /// said why (`reported`).
+    fn recover(&self, reported: bool) {
+        let (running, again) = {
+            let mut o = self.opened.borrow_mut();
+            let running = o.loading.front().map(|l| l.label.clone());
+            (running, std::mem::replace(&mut o.recovering, true))
+        };
+        let reopened = if again {
+            self.client.borrow_mut().take();
+            let mut o = self.opened.borrow_mut();
+            o.loading.clear();
+            o.shown.clear();
+            Ok(None)
+        } else {
+            self.replace()
+        };
+        if reported {
+            return;
+        }
+        let during = running.map_or(String::new(), |l| format!(" while loading {l}"));
+        let then = match reopened {
+            Ok(Some(label)) => format!("; {label} is open again"),
+            Ok(None) => String::new(),
+            Err(e) => format!("; no new worker could start: {e}"),
+        };
+        self.on_event.emit(Response::Error {
+            message: format!("the worker stopped{during} (out of memory?){then}"),
+        });
+    }
+
+    /// Stops the worker and starts another, which makes the profile the
+    /// page shows again, if any: what the status line should say while it
+    /// loads.
+    fn replace(&self) -> Result<Option<String>, String> {
         self.client.borrow_mut().take();
         let shown = {
             let mut o = self.opened.borrow_mut();
@@ -655,13 +552,13 @@ impl Connection {
         // makes no request) whether or not anything is reopened.
         self.start()?;
         let Some(first) = shown.first() else {
-            return Ok(Cancelled::Replaced(None));
+            return Ok(None);
         };
         let label = first.label.clone();
         // Each answer files its load under `shown` as the first time.
         for load in shown {
             self.load(load)?;
         }
-        Ok(Cancelled::Replaced(Some(label)))
+        Ok(Some(label))
     }
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
+import { CORPUS, corpus, expectState, openFile, screenshot, skipOn, text, waitSettled, withPage } from "./harness.mjs";
 import { asToday, assertFlameFits, canvasInk, downloadTop, flameFit, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
 import { HOSTILE_NAMES, hostileProfile } from "./hostile.mjs";
 
@@ -187,6 +187,38 @@ test("cancelling a load keeps the page usable", () =>
     await waitSettled(page, "ready");
     assert.equal(await text(page, "file-name"), "first");
     assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "inuse_space");
+  }));
+
+test("a worker that fails is replaced, and the profile shown before stays usable", () =>
+  withPage(async (page) => {
+    if (skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the worker cannot be made to fail")) return;
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "first" });
+    // The worker throws at its next message and then hears nothing more,
+    // as a worker whose memory could not grow is left.
+    const names = await Promise.all(page.workers().map((w) => w.evaluate(() => self.name)));
+    const worker = page.workers()[names.indexOf("")];
+    assert.ok(worker, `no worker among ${names}`);
+    await worker.evaluate(() => {
+      self.onmessage = () => {
+        self.onmessage = null;
+        throw new Error("the worker fails, as a test asks");
+      };
+    });
+    const second = { name: "second", mimeType: "application/octet-stream", buffer: readFileSync(corpus("mutex_block.mutex.pb.gz")) };
+    await page.setInputFiles('[data-testid="file-input"]', second);
+    await page.waitForFunction(() => document.querySelector('[data-testid="error"]')?.textContent.includes("the worker stopped"));
+    // A new worker opens the first file again; the error stays in view.
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.state === "ready", null, { timeout: 30_000 });
+    assert.equal(await text(page, "file-name"), "first");
+    assert.equal(await text(page, "error"), "the worker stopped while loading second (out of memory?); first is open again");
+    await page.click('[data-testid="tab-top"]');
+    await page.waitForSelector('[data-testid="top-row"]');
+    assert.match(await text(page, "top-header"), /Type: inuse_space/);
+    await screenshot(page, "worker-failed-profile-kept");
+    // And the next file opens in it.
+    await page.setInputFiles('[data-testid="file-input"]', second);
+    await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent === "second", null, { timeout: 30_000 });
+    await waitSettled(page, "ready");
   }));
 
 // Legacy text profiles (debug=1) of the same processes as the protobuf ones:
