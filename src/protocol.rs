@@ -216,6 +216,8 @@ pub struct FileCount {
 /// only that the worker stopped.
 pub const WORKER_PANIC: &str = "internal error in the worker: ";
 
+/// The variants' order is their postcard tag: an end-to-end case
+/// (tests/e2e/compare.test.mjs) knows `Loaded` by its first byte, 2.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     /// The worker is up and waiting. `reads_blobs` is false where the
@@ -382,6 +384,9 @@ mod tests {
         );
         for r in responses {
             let bytes = postcard::to_allocvec(&r).expect("encodes");
+            if matches!(r, Response::Loaded { .. }) {
+                assert_eq!(bytes[0], 2, "Loaded's tag, which an end-to-end case reads");
+            }
             assert_eq!(
                 postcard::from_bytes::<Response>(&bytes).expect("decodes"),
                 r

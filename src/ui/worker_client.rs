@@ -206,10 +206,11 @@ struct WorkerClient {
 impl WorkerClient {
     /// Starts a worker whose messages go to `on_event`. When it fails (an
     /// error event: a trap, as when its memory cannot grow), `on_crash`
-    /// runs, told whether the worker's panic hook has just said why.
+    /// runs, given a cell that says whether the worker's panic hook has
+    /// just said why.
     fn spawn(
         on_event: impl Fn(Response) + 'static,
-        on_crash: impl Fn(bool) + 'static,
+        on_crash: impl Fn(Rc<Cell<bool>>) + 'static,
     ) -> Result<WorkerClient, String> {
         let url = super::bundle::worker_url();
         let worker = Worker::new(&url).map_err(|e| format!("cannot start the worker: {e:?}"))?;
@@ -246,7 +247,7 @@ impl WorkerClient {
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
             ev.prevent_default();
-            on_crash(reported.get());
+            on_crash(reported.clone());
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -318,7 +319,8 @@ struct Opened {
     /// the changes made to it. Cancelling replaces the worker, which must
     /// make that profile again.
     shown: Vec<Load>,
-    /// A failed worker was replaced, and no load has ended since.
+    /// A failed worker was replaced, and the user has started no load
+    /// since: another failure starts no worker (see `Connection::recover`).
     recovering: bool,
 }
 
@@ -404,7 +406,12 @@ impl WorkerHandle {
 
     fn load(&self, load: Load) -> Result<(), String> {
         match &*self.0 {
-            Backend::Worker(c) => c.load(load),
+            Backend::Worker(c) => {
+                // The user's load: a worker that fails from here on is
+                // replaced once more.
+                c.opened.borrow_mut().recovering = false;
+                c.load(load)
+            }
             Backend::Local(_) => Err("this handle only answers queries".into()),
         }
     }
@@ -444,15 +451,23 @@ impl Connection {
         let (on_event, opened) = (self.on_event.clone(), self.opened.clone());
         let (this, started) = (self.this.clone(), self.started.get().wrapping_add(1));
         self.started.set(started);
-        let on_crash = move |reported: bool| {
+        let on_crash = move |reported: Rc<Cell<bool>>| {
             let this = this.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            // After the tasks already queued: the panic hook's message may
+            // come after the error event it precedes.
+            let recover = Closure::once_into_js(move || {
                 if let Some(Backend::Worker(c)) = this.upgrade().as_deref() {
                     if c.started.get() == started {
-                        c.recover(reported);
+                        c.recover(reported.get());
                     }
                 }
             });
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    recover.unchecked_ref(),
+                    0,
+                );
+            }
         };
         let client = WorkerClient::spawn(
             move |resp| {
@@ -460,7 +475,6 @@ impl Connection {
                     let mut o = opened.borrow_mut();
                     match &resp {
                         Response::Loaded { .. } | Response::Changed { .. } => {
-                            o.recovering = false;
                             if let Some(load) = o.loading.pop_front() {
                                 if load.fresh {
                                     o.shown.clear();
@@ -504,11 +518,11 @@ impl Connection {
     }
 
     /// After the worker failed: a new one makes the profile the page
-    /// shows again. When that one fails too before anything has loaded
-    /// (the reopening itself may be what fails, or no worker can start),
-    /// no other is started until the next load. The page is told what
-    /// stopped and what is open again, unless the worker's panic hook has
-    /// said why (`reported`).
+    /// shows again. When that one fails too before the user starts another
+    /// load (the reopening itself, or a view's question, may be what
+    /// fails, or no worker can start), no other is started until then. The
+    /// page is told what stopped and what is open again, unless the
+    /// worker's panic hook has said why (`reported`).
     fn recover(&self, reported: bool) {
         let (running, again) = {
             let mut o = self.opened.borrow_mut();
@@ -528,14 +542,21 @@ impl Connection {
             return;
         }
         let during = running.map_or(String::new(), |l| format!(" while loading {l}"));
-        let then = match reopened {
-            Ok(Some(label)) => format!("; {label} is open again"),
-            Ok(None) => String::new(),
-            Err(e) => format!("; no new worker could start: {e}"),
+        let message = match reopened {
+            _ if again => {
+                format!("the worker stopped again{during} (out of memory?): open a file to go on")
+            }
+            Ok(Some(label)) => {
+                format!("the worker stopped{during} (out of memory?); {label} is open again")
+            }
+            Ok(None) => format!("the worker stopped{during} (out of memory?)"),
+            Err(e) => {
+                format!(
+                    "the worker stopped{during} (out of memory?); no new worker could start: {e}"
+                )
+            }
         };
-        self.on_event.emit(Response::Error {
-            message: format!("the worker stopped{during} (out of memory?){then}"),
-        });
+        self.on_event.emit(Response::Error { message });
     }
 
     /// Stops the worker and starts another, which makes the profile the

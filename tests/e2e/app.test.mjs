@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { CORPUS, corpus, expectState, openFile, screenshot, skipOn, text, waitSettled, withPage } from "./harness.mjs";
+import { CORPUS, corpus, expectState, openFile, screenshot, text, waitSettled, withPage } from "./harness.mjs";
 import { asToday, assertFlameFits, canvasInk, downloadTop, flameFit, oracleTypes, selectSampleType, statesOf } from "./report.mjs";
 import { HOSTILE_NAMES, hostileProfile } from "./hostile.mjs";
 
@@ -189,37 +189,92 @@ test("cancelling a load keeps the page usable", () =>
     assert.equal(await page.$eval('[data-testid="sample-type"]', (s) => s.value), "inuse_space");
   }));
 
+/// An init script that lets a case fail the page's worker as a trap would:
+/// `__failWorker()` makes the page deaf to the running worker and fires an
+/// error event at it; with `__failOnNextPost` set, the worker fails so as
+/// the page next posts it a message; with `__failNextWorker` set, the next
+/// worker started fails as soon as it starts. Workers are counted
+/// (`__workersStarted`, the helpers with them).
+const failingWorkers = (context) => context.addInitScript(() => {
+  const Real = window.Worker;
+  window.__workersStarted = 0;
+  let current = null;
+  const fail = (w) => {
+    w.__deaf = true;
+    w.dispatchEvent(new ErrorEvent("error", { message: "the worker fails, as a test asks" }));
+  };
+  window.__failWorker = () => fail(current);
+  window.Worker = class extends Real {
+    constructor(url, options) {
+      super(url, options);
+      window.__workersStarted += 1;
+      if (options?.name) return; // the helper
+      current = this;
+      if (window.__failNextWorker) {
+        window.__failNextWorker = false;
+        setTimeout(() => fail(this));
+      }
+    }
+    postMessage(...args) {
+      super.postMessage(...args);
+      if (this === current && window.__failOnNextPost) {
+        window.__failOnNextPost = false;
+        fail(this);
+      }
+    }
+    set onmessage(handler) {
+      super.onmessage = handler && ((ev) => { if (!this.__deaf) handler(ev); });
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+  };
+});
+
+const startedWorkers = (page) => page.evaluate(() => window.__workersStarted);
+const profileFile = (name, path) => ({ name, mimeType: "application/octet-stream", buffer: readFileSync(corpus(path)) });
+
 test("a worker that fails is replaced, and the profile shown before stays usable", () =>
   withPage(async (page) => {
-    if (skipOn("firefox", "playwright cannot evaluate in a worker over WebDriver BiDi: the worker cannot be made to fail")) return;
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
     await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "first" });
-    // The worker throws at its next message and then hears nothing more,
-    // as a worker whose memory could not grow is left.
-    const names = await Promise.all(page.workers().map((w) => w.evaluate(() => self.name)));
-    const worker = page.workers()[names.indexOf("")];
-    assert.ok(worker, `no worker among ${names}`);
-    await worker.evaluate(() => {
-      self.onmessage = () => {
-        self.onmessage = null;
-        throw new Error("the worker fails, as a test asks");
-      };
-    });
-    const second = { name: "second", mimeType: "application/octet-stream", buffer: readFileSync(corpus("mutex_block.mutex.pb.gz")) };
-    await page.setInputFiles('[data-testid="file-input"]', second);
+    assert.equal(await startedWorkers(page), 2, "the worker and its helper");
+    // The worker fails as the second file is sent to it.
+    await page.evaluate(() => { window.__failOnNextPost = true; });
+    await page.setInputFiles('[data-testid="file-input"]', profileFile("second", "mutex_block.mutex.pb.gz"));
     await page.waitForFunction(() => document.querySelector('[data-testid="error"]')?.textContent.includes("the worker stopped"));
     // A new worker opens the first file again; the error stays in view.
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.state === "ready", null, { timeout: 30_000 });
     assert.equal(await text(page, "file-name"), "first");
     assert.equal(await text(page, "error"), "the worker stopped while loading second (out of memory?); first is open again");
+    assert.equal(await startedWorkers(page), 4, "one new worker and its helper");
     await page.click('[data-testid="tab-top"]');
     await page.waitForSelector('[data-testid="top-row"]');
     assert.match(await text(page, "top-header"), /Type: inuse_space/);
     await screenshot(page, "worker-failed-profile-kept");
     // And the next file opens in it.
-    await page.setInputFiles('[data-testid="file-input"]', second);
+    await page.setInputFiles('[data-testid="file-input"]', profileFile("second", "mutex_block.mutex.pb.gz"));
     await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent === "second", null, { timeout: 30_000 });
     await waitSettled(page, "ready");
-  }));
+    assert.equal(await startedWorkers(page), 4);
+  }, { booting: failingWorkers }));
+
+test("a worker that fails again before a new load starts no other", () =>
+  withPage(async (page) => {
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "first" });
+    // The worker fails while idle, and so does the one that replaces it.
+    await page.evaluate(() => { window.__failNextWorker = true; window.__failWorker(); });
+    await page.waitForFunction(() => document.querySelector('[data-testid="error"]')?.textContent.includes("again"), null, { timeout: 30_000 });
+    assert.equal(await text(page, "error"), "the worker stopped again while loading first (out of memory?): open a file to go on");
+    await page.waitForTimeout(1_000);
+    assert.equal(await startedWorkers(page), 4, "the first worker's replacement only");
+    // The next load starts a worker, and opens.
+    await page.setInputFiles('[data-testid="file-input"]', profileFile("second", "mutex_block.mutex.pb.gz"));
+    await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent === "second", null, { timeout: 30_000 });
+    await waitSettled(page, "ready");
+    assert.equal(await startedWorkers(page), 6);
+  }, { booting: failingWorkers }));
 
 // Legacy text profiles (debug=1) of the same processes as the protobuf ones:
 // the total of each sample type must equal pprof's total for the protobuf.
