@@ -74,8 +74,12 @@ pub fn App() -> Html {
     let state = use_reducer(AppState::<Blob>::default);
     let worker = {
         let d = state.dispatcher();
-        let on_event = Callback::from(move |resp| d.dispatch(Action::Worker(resp)));
-        (*use_memo((), move |_| WorkerHandle::new(on_event))).clone()
+        let on_event = {
+            let d = d.clone();
+            Callback::from(move |resp| d.dispatch(Action::Worker(resp)))
+        };
+        let on_reopening = Callback::from(move |label| d.dispatch(Action::Reopening(label)));
+        (*use_memo((), move |_| WorkerHandle::new(on_event, on_reopening))).clone()
     };
 
     // Start the worker with the page, so that opening a file makes no

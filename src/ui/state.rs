@@ -159,6 +159,9 @@ pub enum Action<F> {
     Fail(String),
     /// The load was cancelled: its worker is gone.
     Cancelled,
+    /// The worker failed (its error is shown) and a new one makes the
+    /// profile shown again, named by `label`.
+    Reopening(String),
     DismissError,
     SetSampleIndex(usize),
     SetOptions(ReportOptions),
@@ -256,6 +259,14 @@ impl<F: Clone> AppState<F> {
                 self.worker_ready = false;
                 self.status = self.settled();
                 self.loading_name = None;
+                self.loading_file = None;
+                self.progress = None;
+            }
+            Action::Reopening(label) => {
+                // As a change in place, but the error stays in view.
+                self.worker_ready = false;
+                self.status = Status::Loading;
+                self.loading_name = Some(label);
                 self.loading_file = None;
                 self.progress = None;
             }
@@ -599,6 +610,39 @@ mod tests {
             files: None,
         })));
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_failed_worker_reopens_what_was_shown_and_keeps_its_error_in_view() {
+        let mut s = State::default();
+        let ready = || Action::Worker(Response::Ready { reads_blobs: true });
+        run(
+            &mut s,
+            [
+                ready(),
+                start("a", Some(1)),
+                loaded("a", false),
+                start("b", Some(2)),
+            ],
+        );
+        let message = "the worker stopped while loading b (out of memory?); a is open again";
+        run(
+            &mut s,
+            [
+                Action::Worker(Response::Error {
+                    message: message.into(),
+                }),
+                Action::Reopening("a".into()),
+            ],
+        );
+        assert_eq!(s.status, Status::Loading);
+        assert_eq!(s.loading_name.as_deref(), Some("a"));
+        assert!(!s.worker_ready);
+        assert_eq!(s.error.as_deref(), Some(message));
+        run(&mut s, [ready(), loaded("a", false)]);
+        assert_eq!((s.status, s.worker_ready), (Status::Ready, true));
+        assert_eq!(s.error.as_deref(), Some(message));
+        assert_eq!(recent_names(&s), ["a"], "b never opened");
     }
 
     #[test]

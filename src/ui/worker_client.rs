@@ -327,6 +327,9 @@ struct Opened {
 struct Connection {
     client: RefCell<Option<WorkerClient>>,
     on_event: Callback<Response>,
+    /// Told when a failed worker's replacement makes the shown profile
+    /// again: what the status line should say while it loads.
+    on_reopening: Callback<String>,
     opened: Rc<RefCell<Opened>>,
     /// The backend this is in, for a failed worker's replacement, which
     /// runs after the failed worker's handler rather than in it.
@@ -360,12 +363,15 @@ impl PartialEq for WorkerHandle {
 impl WorkerHandle {
     /// A handle whose worker's events (progress, loaded, errors, ready) go
     /// to `on_event`; the worker starts with [`WorkerHandle::start`] or the
-    /// first open.
-    pub fn new(on_event: Callback<Response>) -> WorkerHandle {
+    /// first open. When the worker fails, a new one makes the profile shown
+    /// again, and `on_reopening` gets what the status line should say
+    /// meanwhile.
+    pub fn new(on_event: Callback<Response>, on_reopening: Callback<String>) -> WorkerHandle {
         WorkerHandle(Rc::new_cyclic(|this| {
             Backend::Worker(Connection {
                 client: RefCell::new(None),
                 on_event,
+                on_reopening,
                 opened: Rc::default(),
                 this: this.clone(),
                 started: Cell::new(0),
@@ -538,25 +544,14 @@ impl Connection {
         } else {
             self.replace()
         };
-        if reported {
-            return;
+        if !reported {
+            self.on_event.emit(Response::Error {
+                message: crash_message(running, again, &reopened),
+            });
         }
-        let during = running.map_or(String::new(), |l| format!(" while loading {l}"));
-        let message = match reopened {
-            _ if again => {
-                format!("the worker stopped again{during} (out of memory?): open a file to go on")
-            }
-            Ok(Some(label)) => {
-                format!("the worker stopped{during} (out of memory?); {label} is open again")
-            }
-            Ok(None) => format!("the worker stopped{during} (out of memory?)"),
-            Err(e) => {
-                format!(
-                    "the worker stopped{during} (out of memory?); no new worker could start: {e}"
-                )
-            }
-        };
-        self.on_event.emit(Response::Error { message });
+        if let Ok(Some(label)) = reopened {
+            self.on_reopening.emit(label);
+        }
     }
 
     /// Stops the worker and starts another, which makes the profile the
@@ -581,5 +576,27 @@ impl Connection {
             self.load(load)?;
         }
         Ok(Some(label))
+    }
+}
+
+/// What the page says when the worker failed while `running` loaded (if
+/// anything did), as [`Connection::recover`] replaced it.
+fn crash_message(
+    running: Option<String>,
+    again: bool,
+    reopened: &Result<Option<String>, String>,
+) -> String {
+    let during = running.map_or(String::new(), |l| format!(" while loading {l}"));
+    match reopened {
+        _ if again => {
+            format!("the worker stopped again{during} (out of memory?): open a file to go on")
+        }
+        Ok(Some(label)) => {
+            format!("the worker stopped{during} (out of memory?); {label} is open again")
+        }
+        Ok(None) => format!("the worker stopped{during} (out of memory?)"),
+        Err(e) => {
+            format!("the worker stopped{during} (out of memory?); no new worker could start: {e}")
+        }
     }
 }

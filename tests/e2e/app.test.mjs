@@ -240,7 +240,18 @@ test("a worker that fails is replaced, and the profile shown before stays usable
     await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "first" });
     assert.equal(await startedWorkers(page), 2, "the worker and its helper");
     // The worker fails as the second file is sent to it.
-    await page.evaluate(() => { window.__failOnNextPost = true; });
+    await page.evaluate(() => {
+      window.__failOnNextPost = true;
+      // What the status line says while the error is in view.
+      window.__statusWithError = [];
+      new MutationObserver(() => {
+        const status = document.querySelector('[data-testid="status"]');
+        if (document.querySelector('[data-testid="error"]') && status) {
+          const seen = `${status.dataset.state}: ${status.textContent}`;
+          if (window.__statusWithError.at(-1) !== seen) window.__statusWithError.push(seen);
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await page.setInputFiles('[data-testid="file-input"]', profileFile("second", "mutex_block.mutex.pb.gz"));
     await page.waitForFunction(() => document.querySelector('[data-testid="error"]')?.textContent.includes("the worker stopped"));
     // A new worker opens the first file again; the error stays in view.
@@ -248,6 +259,10 @@ test("a worker that fails is replaced, and the profile shown before stays usable
     assert.equal(await text(page, "file-name"), "first");
     assert.equal(await text(page, "error"), "the worker stopped while loading second (out of memory?); first is open again");
     assert.equal(await startedWorkers(page), 4, "one new worker and its helper");
+    // While the new worker opened it, the status line said so.
+    const statuses = await page.evaluate(() => window.__statusWithError);
+    assert.ok(statuses.some((t) => /^loading: .*first/.test(t)), `${statuses}`);
+    assert.match(statuses.at(-1), /^ready/);
     await page.click('[data-testid="tab-top"]');
     await page.waitForSelector('[data-testid="top-row"]');
     assert.match(await text(page, "top-header"), /Type: inuse_space/);
