@@ -1,9 +1,10 @@
 //! The page's side of the worker connection.
 //!
 //! [`WorkerHandle`] is all the app and its views hold. It starts the worker,
-//! opens files in it, cancels a load by replacing the worker, and sends
-//! queries, whose answers go to the callback given with each. Requests are
-//! built in this file only, so a query can never travel as an open.
+//! opens files in it, cancels a load by replacing the worker (as it
+//! replaces a worker that fails), and sends queries, whose answers go to
+//! the callback given with each. Requests are built in this file only, so a
+//! query can never travel as an open.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
