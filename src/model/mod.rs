@@ -18,6 +18,7 @@
 //! go no further.
 
 pub mod builder;
+mod chunked;
 pub mod compare;
 mod goroutine;
 mod id_index;

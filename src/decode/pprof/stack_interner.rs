@@ -99,7 +99,7 @@ impl StackInterner {
             self.stacks.presize(std::mem::take(&mut self.expected));
         }
         if self.stacks.restore_slots() {
-            let len = self.stacks.table().len();
+            let len = self.stacks.len();
             self.rebuilt_at = Some(len);
             self.replaced += len;
         }
@@ -128,7 +128,7 @@ impl StackInterner {
 
     /// Whether node `leaf` is exactly the stack `locs` (leaf first).
     fn is_stack(&self, leaf: u32, locs: &[LocId]) -> bool {
-        let t = self.stacks.table();
+        let t = &self.stacks;
         let mut node = Some(StackId::new(leaf));
         for &loc in locs {
             let Some(n) = node else { return false };
@@ -153,7 +153,7 @@ impl StackInterner {
     /// which keeps every rebuild together within twice the table's final
     /// size, as a growing vector's copies are.
     pub fn pause(&mut self) {
-        let len = self.stacks.table().len();
+        let len = self.stacks.len();
         if len == 0 || self.rebuilt_at.is_some_and(|at| len < 2 * at) {
             return;
         }
@@ -226,14 +226,14 @@ mod tests {
     fn growth_keeps_every_node_findable() {
         let mut s = StackInterner::new();
         let (stacks, leaves) = many_stacks(&mut s, 20_000);
-        let nodes = s.stacks.table().len();
+        let nodes = s.stacks.len();
         assert!(nodes > 4096, "the table grew past its first 4096 slots");
         for (locs, &leaf) in stacks.iter().zip(&leaves) {
             // A hash that misses the whole-stack cache.
             let again = s.intern(locs, !hash_of(locs)).unwrap().unwrap();
             assert_eq!(again, leaf);
         }
-        assert_eq!(s.stacks.table().len(), nodes, "no node was added twice");
+        assert_eq!(s.stacks.len(), nodes, "no node was added twice");
         let t = s.finish();
         for (locs, &leaf) in stacks.iter().zip(&leaves) {
             assert!(t.frames(leaf).eq(locs.iter().copied()));
@@ -248,7 +248,7 @@ mod tests {
         let mut s = StackInterner::new();
         s.pause(); // before any sample: nothing to free
         let (stacks, leaves) = many_stacks(&mut s, 10_000);
-        let nodes = s.stacks.table().len();
+        let nodes = s.stacks.len();
         s.pause();
         s.pause();
         for (locs, &leaf) in stacks.iter().zip(&leaves) {
@@ -256,7 +256,7 @@ mod tests {
             assert_eq!(again, leaf);
             s.pause();
         }
-        assert_eq!(s.stacks.table().len(), nodes, "no node was added twice");
+        assert_eq!(s.stacks.len(), nodes, "no node was added twice");
         assert_eq!(s.replaced, nodes, "one rebuild: no pause since");
         let new = intern(&mut s, &[1_000_000, 0, 5]); // 5, then 5 / 7 % 50
         assert_eq!(new.index(), nodes, "one new leaf under existing callers");
@@ -276,7 +276,7 @@ mod tests {
             let locs = [LocId(i % 7 + 100), LocId(i / 7 % 50), LocId(i)];
             leaves.push(s.intern(&locs, hash_of(&locs)).unwrap().unwrap());
         }
-        let nodes = s.stacks.table().len();
+        let nodes = s.stacks.len();
         assert_eq!(nodes, 60_000);
         assert!(s.replaced <= 2 * nodes, "{} nodes re-placed", s.replaced);
         s.pause();

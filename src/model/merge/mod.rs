@@ -241,7 +241,7 @@ impl Merger {
             functions: IdIndex::default(),
             mappings: HashMap::new(),
             locations: IdIndex::default(),
-            samples: SampleIndex::default(),
+            samples: SampleIndex::new(nt),
             hasher: DefaultHashBuilder::default(),
             lines: Vec::new(),
             canonical: LabelSets::default(),
@@ -294,16 +294,19 @@ impl Merger {
         m.finish()
     }
 
-    fn finish(mut self) -> Profile {
-        self.out.stacks = self.stacks.finish();
-        // The indexes go before the columns shrink, which copies them.
-        self.samples = SampleIndex::default();
-        // The merged columns grew as samples came; the profile lives on.
-        let samples = &mut self.out.samples;
-        samples.stack.shrink_to_fit();
-        samples.values.shrink_to_fit();
-        samples.labels.shrink_to_fit();
-        self.out
+    /// The merged profile. Each of the largest arrays leaves its chunks
+    /// for one exact block in turn, its index freed first, so the copies
+    /// add nothing to the merge's peak.
+    fn finish(self) -> Profile {
+        let Merger {
+            mut out,
+            stacks,
+            samples,
+            ..
+        } = self;
+        out.stacks = stacks.finish();
+        out.samples = samples.finish();
+        out
     }
 
     fn str(&mut self, maps: &mut SourceMaps, src: &Profile, id: StrId) -> StrId {
@@ -540,8 +543,7 @@ impl Merger {
                 .copied()
                 .unwrap_or(LabelSets::EMPTY);
             let (stored, canonical) = self.map_labels(&mut maps, src, set, input.base_label);
-            self.samples
-                .add(&mut self.out.samples, stack, stored, canonical, &values);
+            self.samples.add(stack, stored, canonical, &values);
         }
         self.values = values;
     }

@@ -1,0 +1,193 @@
+//! Rows that grow in fixed-size chunks, for the largest arrays a merge
+//! builds (its stack nodes and its samples) while it cannot know their
+//! final size.
+//!
+//! Why not a `Vec`: a `Vec` that grows copies itself into a larger block,
+//! and both blocks are held during the copy. On a fleet's merge the last
+//! such copy of the sample values was the merge's peak (14 MB allocated on
+//! top of everything else), and a grown `Vec` keeps up to half its size
+//! as slack until the end. Here a full chunk is never moved: growth costs
+//! one chunk, and the slack is at most one chunk. [`Chunked::into_vec`]
+//! gives the finished column as one exact block, freeing each chunk as it
+//! is copied.
+//!
+//! Why by hand: the segmented vectors on crates.io (`segvec` and the like)
+//! grow their segments geometrically, which brings the slack back, and
+//! none gives up its chunks one at a time as it is flattened.
+
+/// Rows per chunk: 2^16, so that a chunk of the widest rows used (a stack
+/// node's two `u32`s, or two sample values) is 512 KiB.
+const SHIFT: u32 = 16;
+const ROWS: usize = 1 << SHIFT;
+const MASK: usize = ROWS - 1;
+
+/// Rows of `width` values of `T` each, indexed from 0.
+#[derive(Clone, Debug)]
+pub(crate) struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    width: usize,
+    rows: usize,
+}
+
+impl<T: Copy> Chunked<T> {
+    /// No rows of `width` values yet; `width` 0 holds rows of nothing.
+    pub fn new(width: usize) -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            width,
+            rows: 0,
+        }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Row `i`; panics past the end, as a slice does (every chunk holds
+    /// only the rows pushed, so its own bounds check is the table's).
+    #[inline(always)]
+    pub fn row(&self, i: usize) -> &[T] {
+        let at = (i & MASK) * self.width;
+        &self.chunks[i >> SHIFT][at..at + self.width]
+    }
+
+    #[inline(always)]
+    pub fn row_mut(&mut self, i: usize) -> &mut [T] {
+        let at = (i & MASK) * self.width;
+        &mut self.chunks[i >> SHIFT][at..at + self.width]
+    }
+
+    /// Appends a row of `width` values.
+    #[inline]
+    pub fn push(&mut self, row: &[T]) {
+        debug_assert_eq!(row.len(), self.width);
+        let full = self.width * ROWS;
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < full => {
+                if last.len() == last.capacity() {
+                    // The first chunk grows as a `Vec` does, so a small
+                    // table holds little; it stops at one chunk's size.
+                    let more = last.len().min(full - last.len());
+                    last.reserve_exact(more);
+                }
+                last.extend_from_slice(row);
+            }
+            _ => {
+                let mut chunk = if self.chunks.is_empty() {
+                    Vec::with_capacity(self.width * 64)
+                } else {
+                    Vec::with_capacity(full)
+                };
+                chunk.extend_from_slice(row);
+                self.chunks.push(chunk);
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Every row in order, as slices of whole rows.
+    pub fn chunks(&self) -> impl Iterator<Item = &[T]> {
+        self.chunks.iter().map(|c| &c[..])
+    }
+
+    /// The bytes held, growth slack included.
+    #[cfg(test)]
+    pub fn heap_bytes(&self) -> usize {
+        self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
+            + self
+                .chunks
+                .iter()
+                .map(|c| c.capacity() * std::mem::size_of::<T>())
+                .sum::<usize>()
+    }
+
+    /// The chunks, in order, each of whole rows, to be taken apart one at
+    /// a time.
+    pub fn into_chunks(self) -> impl Iterator<Item = Vec<T>> {
+        self.chunks.into_iter()
+    }
+
+    /// The rows as one block of exactly their size, each chunk freed once
+    /// copied.
+    pub fn into_vec(self) -> Vec<T> {
+        self.into_vec_with(|x| x)
+    }
+
+    /// [`Self::into_vec`] with each value converted by `f`.
+    pub fn into_vec_with<U>(self, f: impl Fn(T) -> U) -> Vec<U> {
+        let mut out = Vec::with_capacity(self.rows * self.width);
+        for chunk in self.chunks {
+            out.extend(chunk.into_iter().map(&f));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_across_chunks_read_back_in_order() {
+        let mut c = Chunked::new(3);
+        let n = 2 * ROWS + 5;
+        for i in 0..n as u32 {
+            c.push(&[i, i + 1, i + 2]);
+        }
+        assert_eq!(c.len(), n);
+        assert_eq!(
+            c.row(ROWS - 1),
+            &[ROWS as u32 - 1, ROWS as u32, ROWS as u32 + 1]
+        );
+        assert_eq!(c.row(ROWS)[0], ROWS as u32);
+        c.row_mut(n - 1)[2] = 7;
+        assert_eq!(c.row(n - 1), &[n as u32 - 1, n as u32, 7]);
+        let rows: usize = c.chunks().map(|ch| ch.len() / 3).sum();
+        assert_eq!(rows, n);
+        let flat = c.into_vec();
+        assert_eq!(flat.len(), 3 * n);
+        assert_eq!(flat.capacity(), 3 * n);
+        assert_eq!(
+            &flat[3 * ROWS..3 * ROWS + 3],
+            &[ROWS as u32, ROWS as u32 + 1, ROWS as u32 + 2]
+        );
+        assert_eq!(flat[3 * n - 1], 7);
+    }
+
+    #[test]
+    fn slack_is_at_most_one_chunk() {
+        let mut c = Chunked::new(2);
+        for i in 0..(3 * ROWS + 1) as u64 {
+            c.push(&[i, i]);
+        }
+        let exact = c.len() * 2 * 8;
+        let chunk = ROWS * 2 * 8;
+        assert!(
+            c.heap_bytes() <= exact + chunk + 64 * 24,
+            "{}",
+            c.heap_bytes()
+        );
+        // A small table holds about what it uses.
+        let mut small = Chunked::new(2);
+        for i in 0..100u64 {
+            small.push(&[i, i]);
+        }
+        assert!(small.heap_bytes() < 100 * 2 * 8 * 2 + 4 * 24);
+    }
+
+    #[test]
+    #[should_panic(expected = "out of range")]
+    fn a_row_past_the_end_panics() {
+        let mut c = Chunked::new(1);
+        for i in 0..3u8 {
+            c.push(&[i]);
+        }
+        let _ = c.row(3);
+    }
+}
