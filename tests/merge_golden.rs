@@ -310,6 +310,36 @@ fn stacks_are_found_again_across_inputs_and_growth() {
     assert_eq!(samples(&m), tripled);
 }
 
+/// Inlined frames give a location several lines. With three lines each,
+/// 20,000 locations put some location's lines across every boundary of the
+/// merge's line chunks (2^14 lines), where it must still be found again.
+#[test]
+fn inlined_locations_are_found_again_across_the_merge_tables_chunks() {
+    let text: Vec<String> = (0..20_000)
+        .map(|i| format!("main;x{i}+y{i}+z{i} 1 10"))
+        .collect();
+    let texts: Vec<&str> = text.iter().map(String::as_str).collect();
+    let reversed: Vec<&str> = texts.iter().rev().copied().collect();
+    // Without addresses, a location is known by its lines alone.
+    let no_addresses = |mut p: Profile| {
+        p.locations.iter_mut().for_each(|l| l.address = 0);
+        p
+    };
+    let a = no_addresses(cpu(&texts));
+    let b = no_addresses(cpu(&reversed));
+    let one = merge(&[&a]).unwrap();
+    assert_eq!(one.lines.len(), 1 + 3 * 20_000);
+    let m = merge(&[&a, &b, &a]).unwrap();
+    assert_eq!(m.locations.len(), one.locations.len(), "no location twice");
+    assert_eq!(m.lines.len(), one.lines.len());
+    assert_eq!(m.functions.len(), 1 + 3 * 20_000);
+    let tripled: Vec<String> = samples(&one)
+        .iter()
+        .map(|s| s.replace(" 1 10", " 3 30"))
+        .collect();
+    assert_eq!(samples(&m), tripled);
+}
+
 #[test]
 fn incompatible_profiles_say_what_differs() {
     let a = cpu(&["main 1 10"]);

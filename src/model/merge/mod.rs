@@ -34,6 +34,7 @@ mod samples;
 pub(crate) use compatible::check_compatible;
 pub use compatible::MergeError;
 
+use super::chunked::Chunked;
 use super::{
     FuncId, Function, IdIndex, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
     PathStacks, Profile, SourceFormat, StackId, StrId, Strings, ValueType,
@@ -195,6 +196,9 @@ struct Merger {
     /// `out` ([`IdIndex`]): a fleet's merge holds millions of each, and
     /// maps keeping every key a second time were most of its peak memory.
     functions: IdIndex,
+    /// The merged functions, locations and lines as they grow (see
+    /// [`Tables`]).
+    tables: Tables,
     mappings: HashMap<(u64, u64, StrId), MappingId>,
     /// Locations by pprof's `locationKey`: the address relative to the
     /// mapping, the lines' functions and line numbers, `is_folded`, and
@@ -239,6 +243,7 @@ impl Merger {
             stacks: PathStacks::new(),
             touched: 0,
             functions: IdIndex::default(),
+            tables: Tables::new(),
             mappings: HashMap::new(),
             locations: IdIndex::default(),
             samples: SampleIndex::new(nt),
@@ -302,10 +307,20 @@ impl Merger {
             mut out,
             stacks,
             samples,
+            tables,
+            functions,
+            locations,
             ..
         } = self;
+        drop((functions, locations));
         out.stacks = stacks.finish();
         out.samples = samples.finish();
+        out.functions = tables.functions.into_vec();
+        out.locations = tables.locations.into_vec();
+        out.lines = tables.lines.into_vec();
+        // A merge of many programs holds hundreds of MB of names; the
+        // growth slack would stay as long as the profile.
+        out.strings.shrink_to_fit();
         out
     }
 
@@ -331,10 +346,10 @@ impl Merger {
         let key = (func.start_line, func.name, func.system_name, func.file);
         let id = FuncId(self.functions.find_or_add(
             self.hasher.hash_one(key),
-            &mut self.out.functions,
-            |fs, id| fs[id as usize] == func,
+            &mut self.tables.functions,
+            |fs, id| fs.row(id as usize)[0] == func,
             |fs| {
-                fs.push(func);
+                fs.push(&[func]);
                 fs.len() as u32 - 1
             },
         ));
@@ -417,38 +432,40 @@ impl Merger {
             .hash_one((address, mapping_key, folded, &lines[..], last_column));
         let id = self.locations.find_or_add(
             hash,
-            &mut self.out,
-            |out, id| {
-                let l = &out.locations[id as usize];
-                let stored = &out.lines[l.line_range()];
+            &mut self.tables,
+            |t, id| {
+                let l = t.locations.row(id as usize)[0];
+                let stored = l.line_range().map(|i| t.lines.row(i)[0]);
                 l.address == address
                     && l.mapping.map_or(u32::MAX, |m| m.0) == mapping_key
                     && l.is_folded == folded
-                    && stored.len() == lines.len()
+                    && l.line_range().len() == lines.len()
                     && stored
-                        .iter()
                         .zip(&lines)
                         .all(|(s, &(f, n))| s.func == f && s.line == n)
-                    && stored.last().map_or(0, |s| s.column) == last_column
+                    && l.line_range()
+                        .last()
+                        .map_or(0, |i| t.lines.row(i)[0].column)
+                        == last_column
             },
-            |out| {
-                let lines_start = out.lines.len() as u32;
+            |t| {
+                let lines_start = t.lines.len() as u32;
                 for (&(func, line), l) in lines.iter().zip(src_lines) {
-                    out.lines.push(Line {
+                    t.lines.push(&[Line {
                         func,
                         line,
                         column: l.column,
-                    });
+                    }]);
                 }
-                let id = out.locations.len() as u32;
-                out.locations.push(Location {
+                let id = t.locations.len() as u32;
+                t.locations.push(&[Location {
                     source_id: u64::from(id) + 1,
                     mapping,
                     address,
                     lines_start,
-                    lines_end: out.lines.len() as u32,
+                    lines_end: t.lines.len() as u32,
                     is_folded: folded,
-                });
+                }]);
                 id
             },
         );
@@ -574,6 +591,28 @@ pub(crate) fn scale_n(values: &mut [i64], ratios: &[f64]) -> bool {
         }
     }
     keep
+}
+
+/// The merged functions, locations and lines while a merge runs, in
+/// chunks ([`Chunked`]): a merge of many programs holds millions of each
+/// (hundreds of MB), and a `Vec`'s doubling copy held the old block and
+/// one twice its size at once (the lines' last doubling, 101 MB, was such
+/// a merge's peak). A location's lines may span two chunks, so they are
+/// read by index, not as a slice.
+struct Tables {
+    functions: Chunked<Function>,
+    locations: Chunked<Location>,
+    lines: Chunked<Line>,
+}
+
+impl Tables {
+    fn new() -> Self {
+        Tables {
+            functions: Chunked::new(1),
+            locations: Chunked::new(1),
+            lines: Chunked::new(1),
+        }
+    }
 }
 
 /// A merged dump holds groups of goroutines, not one sample per goroutine,
