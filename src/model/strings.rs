@@ -152,13 +152,6 @@ impl Strings {
     }
 
     /// Approximate heap bytes used by the table.
-    /// Drops the growth slack of the text and its offsets (the index
-    /// stays: it is sized by its own load).
-    pub fn shrink_to_fit(&mut self) {
-        self.buf.shrink_to_fit();
-        self.ends.shrink_to_fit();
-    }
-
     pub fn heap_bytes(&self) -> usize {
         self.buf.capacity() + self.ends.capacity() * 4 + self.index.capacity() * 9
     }

@@ -34,7 +34,6 @@ mod samples;
 pub(crate) use compatible::check_compatible;
 pub use compatible::MergeError;
 
-use super::chunked::Chunked;
 use super::{
     FuncId, Function, IdIndex, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
     PathStacks, Profile, SourceFormat, StackId, StrId, Strings, ValueType,
@@ -196,9 +195,6 @@ struct Merger {
     /// `out` ([`IdIndex`]): a fleet's merge holds millions of each, and
     /// maps keeping every key a second time were most of its peak memory.
     functions: IdIndex,
-    /// The merged functions, locations and lines as they grow (see
-    /// [`Tables`]).
-    tables: Tables,
     mappings: HashMap<(u64, u64, StrId), MappingId>,
     /// Locations by pprof's `locationKey`: the address relative to the
     /// mapping, the lines' functions and line numbers, `is_folded`, and
@@ -243,7 +239,6 @@ impl Merger {
             stacks: PathStacks::new(),
             touched: 0,
             functions: IdIndex::default(),
-            tables: Tables::new(),
             mappings: HashMap::new(),
             locations: IdIndex::default(),
             samples: SampleIndex::new(nt),
@@ -307,20 +302,17 @@ impl Merger {
             mut out,
             stacks,
             samples,
-            tables,
-            functions,
-            locations,
             ..
         } = self;
-        drop((functions, locations));
         out.stacks = stacks.finish();
         out.samples = samples.finish();
-        out.functions = tables.functions.into_vec();
-        out.locations = tables.locations.into_vec();
-        out.lines = tables.lines.into_vec();
-        // A merge of many programs holds hundreds of MB of names; the
-        // growth slack would stay as long as the profile.
-        out.strings.shrink_to_fit();
+        // A merge of many programs holds millions of functions, locations
+        // and lines; the slack of their growth would stay as long as the
+        // profile. (The string text keeps its slack: shrinking it too cost
+        // the worker's wasm more than the single-file budget leaves.)
+        out.functions.shrink_to_fit();
+        out.locations.shrink_to_fit();
+        out.lines.shrink_to_fit();
         out
     }
 
@@ -346,10 +338,11 @@ impl Merger {
         let key = (func.start_line, func.name, func.system_name, func.file);
         let id = FuncId(self.functions.find_or_add(
             self.hasher.hash_one(key),
-            &mut self.tables.functions,
-            |fs, id| fs.row(id as usize)[0] == func,
+            &mut self.out.functions,
+            |fs, id| fs[id as usize] == func,
             |fs| {
-                fs.push(&[func]);
+                grow_by_half(fs);
+                fs.push(func);
                 fs.len() as u32 - 1
             },
         ));
@@ -432,40 +425,40 @@ impl Merger {
             .hash_one((address, mapping_key, folded, &lines[..], last_column));
         let id = self.locations.find_or_add(
             hash,
-            &mut self.tables,
-            |t, id| {
-                let l = t.locations.row(id as usize)[0];
-                let stored = l.line_range().map(|i| t.lines.row(i)[0]);
+            &mut self.out,
+            |out, id| {
+                let l = &out.locations[id as usize];
+                let stored = &out.lines[l.line_range()];
                 l.address == address
                     && l.mapping.map_or(u32::MAX, |m| m.0) == mapping_key
                     && l.is_folded == folded
-                    && l.line_range().len() == lines.len()
+                    && stored.len() == lines.len()
                     && stored
+                        .iter()
                         .zip(&lines)
                         .all(|(s, &(f, n))| s.func == f && s.line == n)
-                    && l.line_range()
-                        .last()
-                        .map_or(0, |i| t.lines.row(i)[0].column)
-                        == last_column
+                    && stored.last().map_or(0, |s| s.column) == last_column
             },
-            |t| {
-                let lines_start = t.lines.len() as u32;
+            |out| {
+                let lines_start = out.lines.len() as u32;
                 for (&(func, line), l) in lines.iter().zip(src_lines) {
-                    t.lines.push(&[Line {
+                    grow_by_half(&mut out.lines);
+                    out.lines.push(Line {
                         func,
                         line,
                         column: l.column,
-                    }]);
+                    });
                 }
-                let id = t.locations.len() as u32;
-                t.locations.push(&[Location {
+                let id = out.locations.len() as u32;
+                grow_by_half(&mut out.locations);
+                out.locations.push(Location {
                     source_id: u64::from(id) + 1,
                     mapping,
                     address,
                     lines_start,
-                    lines_end: t.lines.len() as u32,
+                    lines_end: out.lines.len() as u32,
                     is_folded: folded,
-                }]);
+                });
                 id
             },
         );
@@ -593,25 +586,13 @@ pub(crate) fn scale_n(values: &mut [i64], ratios: &[f64]) -> bool {
     keep
 }
 
-/// The merged functions, locations and lines while a merge runs, in
-/// chunks ([`Chunked`]): a merge of many programs holds millions of each
-/// (hundreds of MB), and a `Vec`'s doubling copy held the old block and
-/// one twice its size at once (the lines' last doubling, 101 MB, was such
-/// a merge's peak). A location's lines may span two chunks, so they are
-/// read by index, not as a slice.
-struct Tables {
-    functions: Chunked<Function>,
-    locations: Chunked<Location>,
-    lines: Chunked<Line>,
-}
-
-impl Tables {
-    fn new() -> Self {
-        Tables {
-            functions: Chunked::new(1),
-            locations: Chunked::new(1),
-            lines: Chunked::new(1),
-        }
+/// Makes room in a full `v` by half its length, not double: on a merge
+/// of many programs the function, location and line tables reach hundreds
+/// of MB, and a growing copy holds the old block and the new one at once.
+#[inline]
+fn grow_by_half<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(v.len() / 2 + 1024);
     }
 }
 

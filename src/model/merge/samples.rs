@@ -11,22 +11,23 @@ use crate::model::{LabelSetId, LabelSets, Samples, StackId};
 /// The merged samples' columns as they grow, and their ids by (stack,
 /// canonical label set).
 ///
-/// The columns grow in chunks ([`Chunked`]) and become the profile's
-/// [`Samples`] at the end: as `Vec`s, the last growth of the values column
-/// copied it while holding both blocks, which was a fleet merge's peak.
+/// The values, 8 bytes a value and the widest column, grow in chunks
+/// ([`Chunked`]): as a `Vec`, their last growth copied them while holding
+/// both blocks, which was a fleet merge's peak. The 4-byte columns grow by
+/// half as `Vec`s; chunked too, they would cost the worker's wasm more
+/// than the single-file build's budget leaves.
 pub(super) struct SampleIndex {
     /// 5 bytes a bucket, where a fleet's million samples are the largest
     /// index after the stack nodes'. A candidate's key is read back from
     /// `stack` and `sets`.
     ids: HashTable<u32>,
-    /// Each sample's leaf node + 1, 0 for a sample with no locations.
-    stack: Chunked<u32>,
+    stack: Vec<Option<StackId>>,
     values: Chunked<i64>,
-    labels: Chunked<LabelSetId>,
+    labels: Vec<LabelSetId>,
     /// The canonical label set of each merged sample, but empty until a
     /// sample has labels: CPU fleets mostly have none, and a sample past
     /// its end has none ([`LabelSets::EMPTY`]).
-    sets: Chunked<LabelSetId>,
+    sets: Vec<LabelSetId>,
 }
 
 impl SampleIndex {
@@ -34,10 +35,10 @@ impl SampleIndex {
     pub fn new(types: usize) -> Self {
         SampleIndex {
             ids: HashTable::new(),
-            stack: Chunked::new(1),
+            stack: Vec::new(),
             values: Chunked::new(types),
-            labels: Chunked::new(1),
-            sets: Chunked::new(1),
+            labels: Vec::new(),
+            sets: Vec::new(),
         }
     }
 
@@ -53,13 +54,9 @@ impl SampleIndex {
         let key = (stack.map_or(0, |s| s.index() as u32 + 1), canonical);
         let (stacks, sets) = (&self.stack, &self.sets);
         let key_of = |i: u32| {
-            let i = i as usize;
-            let set = if i < sets.len() {
-                sets.row(i)[0]
-            } else {
-                LabelSets::EMPTY
-            };
-            (stacks.row(i)[0], set)
+            let stack = stacks[i as usize].map_or(0, |s| s.index() as u32 + 1);
+            let set = sets.get(i as usize).copied().unwrap_or(LabelSets::EMPTY);
+            (stack, set)
         };
         let entry = self.ids.entry(
             pair_hash(key.0, key.1 .0),
@@ -79,34 +76,43 @@ impl SampleIndex {
             Entry::Vacant(e) => {
                 let len = self.stack.len();
                 e.insert(len as u32);
-                self.stack.push(&[key.0]);
+                if len == self.stack.capacity() {
+                    // Grow by half, not double (see `StackBuilder::push`).
+                    let more = len / 2 + 1024;
+                    self.stack.reserve_exact(more);
+                    self.labels.reserve_exact(more);
+                }
+                self.stack.push(stack);
                 self.values.push(values);
-                self.labels.push(&[stored]);
+                self.labels.push(stored);
                 if canonical != LabelSets::EMPTY || !self.sets.is_empty() {
-                    while self.sets.len() < len {
-                        self.sets.push(&[LabelSets::EMPTY]);
-                    }
-                    self.sets.push(&[canonical]);
+                    // As long as the columns, which grow by half.
+                    self.sets
+                        .reserve_exact(self.stack.capacity() - self.sets.len());
+                    self.sets.resize(len, LabelSets::EMPTY);
+                    self.sets.push(canonical);
                 }
             }
         }
     }
 
     /// The samples as the profile's columns, each of exactly its size. The
-    /// index goes first, then each column as it is copied out.
+    /// index goes first, then the values as they are copied out.
     pub fn finish(self) -> Samples {
         let SampleIndex {
             ids,
-            stack,
+            mut stack,
             values,
-            labels,
+            mut labels,
             sets,
         } = self;
         drop((ids, sets));
+        stack.shrink_to_fit();
+        labels.shrink_to_fit();
         Samples {
-            stack: stack.into_vec_with(|s| s.checked_sub(1).map(StackId::new)),
+            stack,
             values: values.into_vec(),
-            labels: labels.into_vec(),
+            labels,
         }
     }
 }
