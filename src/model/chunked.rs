@@ -1,6 +1,6 @@
-//! Rows that grow in fixed-size chunks, for the largest arrays a merge
-//! builds (its stack nodes and its samples) while it cannot know their
-//! final size.
+//! Rows that grow in fixed-size chunks, for the largest arrays built
+//! without knowing their final size: the stack nodes (of a file's decode
+//! or of a merge) and a merge's sample values.
 //!
 //! Why not a `Vec`: a `Vec` that grows copies itself into a larger block,
 //! and both blocks are held during the copy. On a fleet's merge the last
