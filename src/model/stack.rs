@@ -8,8 +8,9 @@
 //! uses, without allocating.
 //!
 //! **Parents come before children.** A node can only be added by
-//! [`StackTable::push`] with a parent that is already in the table, so every
-//! table, whoever built it, is numbered root side first. Analyses rely on it
+//! [`StackTable::push`] or [`PathStacks::node`], each with a parent that is
+//! already in the table (both assert it), so every table, whoever built
+//! it, is numbered root side first. Analyses rely on it
 //! (one forward pass sees a node's caller before the node) and need no
 //! fallback for any other order.
 
@@ -206,7 +207,8 @@ impl StackBuilder {
 /// fewer nodes than slots, so it fits) and the low `32 - bits` bits of the
 /// path hash above it, as a tag; 0 marks a free slot. The slots are the
 /// largest block while a file's samples are read or a fleet is merged
-/// (up to 2^22 of them at 3 million nodes), so each byte in them counts:
+/// (2^22 of them at 3 million nodes, grown from the fewest), so each byte
+/// in them counts:
 /// their count is any number, not only a power of two (a path starts
 /// probing at its hash scaled to the count), so a table sized ahead takes
 /// half again the nodes foreseen rather than the next power of two. A slot
@@ -378,6 +380,7 @@ impl PathStacks {
             }
         }
         let node = Self::next_node(self.nodes.len())?;
+        assert!(parent1 <= node, "a stack node's parent must come before it");
         self.slots[i] = tag | (node + 1);
         self.nodes.push(&[parent1, loc]);
         *fresh = true;
@@ -583,6 +586,24 @@ mod tests {
         assert!(ps.restore_slots());
         assert_eq!(ps.slots.len(), 6_858);
         assert_eq!(ps.node(path(7), 0, 7, &mut false), Some(7));
+    }
+
+    /// A table whose slot count is not a power of two grows, twice, and
+    /// still finds every node.
+    #[test]
+    fn path_stacks_of_any_slot_count_grow_and_find_what_they_hold() {
+        let mut ps = PathStacks::new();
+        ps.presize(5_000);
+        assert_eq!(ps.slots.len(), 7_500);
+        let path = |loc| PathStacks::path_step(PathStacks::PATH_SEED, loc);
+        for loc in 0..20_000 {
+            assert_eq!(ps.node(path(loc), 0, loc, &mut false), Some(loc));
+        }
+        assert_eq!(ps.slots.len(), 30_000, "grew twice, by doubling");
+        for loc in 0..20_000 {
+            assert_eq!(ps.node(path(loc), 0, loc, &mut false), Some(loc));
+        }
+        assert_eq!(ps.len(), 20_000);
     }
 
     /// A slot keeps only part of the path hash, so two children of one

@@ -294,16 +294,22 @@ impl Merger {
         m.finish()
     }
 
-    /// The merged profile. Each of the largest arrays leaves its chunks
-    /// for one exact block in turn, its index freed first, so the copies
-    /// add nothing to the merge's peak.
+    /// The merged profile. The lookup indexes go first (the stack slots
+    /// with the nodes), so that the exact blocks the nodes and the sample
+    /// values are copied into take about the room they gave back.
     fn finish(self) -> Profile {
         let Merger {
             mut out,
             stacks,
             samples,
+            functions,
+            mappings,
+            locations,
+            canonical,
+            seen_comments,
             ..
         } = self;
+        drop((functions, mappings, locations, canonical, seen_comments));
         out.stacks = stacks.finish();
         out.samples = samples.finish();
         // A merge of many programs holds millions of functions, locations
