@@ -115,6 +115,24 @@ impl<T: Copy> Chunked<T> {
     }
 }
 
+/// The rows a full column of `len` rows makes room for when it grows by
+/// half, not double: the other way a merge's tables grow. A doubling copy
+/// holds the old block and one twice its size at once, and leaves up to
+/// half the new one unused to the end; on a merge of many programs the
+/// function, location and line tables reach hundreds of MB. Columns that
+/// grow together (a stack node's parent and location) each take this.
+pub(crate) fn half_again(len: usize) -> usize {
+    len / 2 + 1024
+}
+
+/// Makes room in `v`, when it is full, by [`half_again`] its length.
+#[inline]
+pub(crate) fn grow_by_half<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(half_again(v.len()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::DefaultHashBuilder;
 
-use super::chunked::Chunked;
+use super::chunked::{half_again, Chunked};
 use super::{IdIndex, LocId, StackId};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -165,10 +165,7 @@ impl StackBuilder {
             |t, id| node_key(t.parent[id as usize], t.loc[id as usize]) == key,
             |t| {
                 if t.len() == t.capacity() {
-                    // Grow by half, not double: a fleet's merge ends with
-                    // millions of nodes, and doubling left up to half the
-                    // table's two columns unused at its peak.
-                    t.reserve_exact(t.len() / 2 + 1024);
+                    t.reserve_exact(half_again(t.len()));
                 }
                 t.push(parent, loc).index() as u32
             },

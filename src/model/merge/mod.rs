@@ -34,6 +34,7 @@ mod samples;
 pub(crate) use compatible::check_compatible;
 pub use compatible::MergeError;
 
+use super::chunked::grow_by_half;
 use super::{
     FuncId, Function, IdIndex, LabelSetId, LabelSets, Line, LocId, Location, Mapping, MappingId,
     PathStacks, Profile, SourceFormat, StackId, StrId, Strings, ValueType,
@@ -590,16 +591,6 @@ pub(crate) fn scale_n(values: &mut [i64], ratios: &[f64]) -> bool {
         }
     }
     keep
-}
-
-/// Makes room in a full `v` by half its length, not double: on a merge
-/// of many programs the function, location and line tables reach hundreds
-/// of MB, and a growing copy holds the old block and the new one at once.
-#[inline]
-fn grow_by_half<T>(v: &mut Vec<T>) {
-    if v.len() == v.capacity() {
-        v.reserve_exact(v.len() / 2 + 1024);
-    }
 }
 
 /// A merged dump holds groups of goroutines, not one sample per goroutine,

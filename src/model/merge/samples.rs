@@ -4,7 +4,7 @@
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
-use crate::model::chunked::Chunked;
+use crate::model::chunked::{half_again, Chunked};
 use crate::model::id_index::pair_hash;
 use crate::model::{LabelSetId, LabelSets, Samples, StackId};
 
@@ -77,8 +77,7 @@ impl SampleIndex {
                 let len = self.stack.len();
                 e.insert(len as u32);
                 if len == self.stack.capacity() {
-                    // Grow by half, not double (see `StackBuilder::push`).
-                    let more = len / 2 + 1024;
+                    let more = half_again(len);
                     self.stack.reserve_exact(more);
                     self.labels.reserve_exact(more);
                 }
