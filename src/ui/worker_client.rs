@@ -531,10 +531,12 @@ impl Connection {
     /// page is told what stopped and what is open again, unless the
     /// worker's panic hook has said why (`reported`).
     fn recover(&self, reported: bool) {
-        let (running, again) = {
+        let (running, queued, again) = {
             let mut o = self.opened.borrow_mut();
-            let running = o.loading.front().map(|l| l.label.clone());
-            (running, std::mem::replace(&mut o.recovering, true))
+            let mut labels = o.loading.iter().map(|l| l.label.clone());
+            let running = labels.next();
+            let queued: Vec<String> = labels.collect();
+            (running, queued, std::mem::replace(&mut o.recovering, true))
         };
         let reopened = if again {
             self.client.borrow_mut().take();
@@ -547,7 +549,7 @@ impl Connection {
         };
         if !reported {
             self.on_event.emit(Response::Error {
-                message: crash_message(running, again, &reopened),
+                message: crash_message(running, &queued, again, &reopened),
             });
         }
         if let Ok(Some(label)) = reopened {
@@ -581,23 +583,29 @@ impl Connection {
 }
 
 /// What the page says when the worker failed while `running` loaded (if
-/// anything did), as [`Connection::recover`] replaced it.
+/// anything did), as [`Connection::recover`] replaced it. The loads
+/// `queued` behind it are dropped with the worker, so they are named: a
+/// file opened while a large one loads would otherwise vanish unsaid.
 fn crash_message(
     running: Option<String>,
+    queued: &[String],
     again: bool,
     reopened: &Result<Option<String>, String>,
 ) -> String {
-    let during = running.map_or(String::new(), |l| format!(" while loading {l}"));
+    let mut during = running.map_or(String::new(), |l| format!(" while loading {l}"));
+    if let Some((last, before)) = queued.split_last() {
+        let names = match before {
+            [] => format!("{last} was"),
+            _ => format!("{} and {last} were", before.join(", ")),
+        };
+        during = format!("{during} (out of memory?); {names} not loaded");
+    } else {
+        during.push_str(" (out of memory?)");
+    }
     match reopened {
-        _ if again => {
-            format!("the worker stopped again{during} (out of memory?): open a file to go on")
-        }
-        Ok(Some(label)) => {
-            format!("the worker stopped{during} (out of memory?); {label} is open again")
-        }
-        Ok(None) => format!("the worker stopped{during} (out of memory?)"),
-        Err(e) => {
-            format!("the worker stopped{during} (out of memory?); no new worker could start: {e}")
-        }
+        _ if again => format!("the worker stopped again{during}: open a file to go on"),
+        Ok(Some(label)) => format!("the worker stopped{during}; {label} is open again"),
+        Ok(None) => format!("the worker stopped{during}"),
+        Err(e) => format!("the worker stopped{during}; no new worker could start: {e}"),
     }
 }

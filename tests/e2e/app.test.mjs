@@ -191,7 +191,9 @@ test("cancelling a load keeps the page usable", () =>
 
 /// An init script that lets a case fail the page's worker as a trap would:
 /// `__failWorker()` makes the page deaf to the running worker and fires an
-/// error event at it; with `__failOnNextPost` set, the worker fails so as
+/// error event at it; `__deafen()` makes the page deaf to it without
+/// failing it, so that loads queue behind one that never ends; with
+/// `__failOnNextPost` set, the worker fails so as
 /// the page next posts it a message; with `__failNextWorker` set, the next
 /// worker started fails as soon as it starts. Workers are counted
 /// (`__workersStarted`, the helpers with them).
@@ -204,6 +206,7 @@ const failingWorkers = (context) => context.addInitScript(() => {
     w.dispatchEvent(new ErrorEvent("error", { message: "the worker fails, as a test asks" }));
   };
   window.__failWorker = () => fail(current);
+  window.__deafen = () => { current.__deaf = true; };
   window.Worker = class extends Real {
     constructor(url, options) {
       super(url, options);
@@ -272,6 +275,30 @@ test("a worker that fails is replaced, and the profile shown before stays usable
     await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent === "second", null, { timeout: 30_000 });
     await waitSettled(page, "ready");
     assert.equal(await startedWorkers(page), 4);
+  }, { booting: failingWorkers }));
+
+test("a worker that fails names the loads queued behind the one it was running", () =>
+  withPage(async (page) => {
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await openFile(page, corpus("heap_mapchurn.heap.pb.gz"), { name: "first" });
+    // Three files opened one after another while the worker seems busy
+    // (the page hears nothing from it), then it fails.
+    await page.evaluate(() => window.__deafen());
+    for (const name of ["second", "third", "fourth"]) {
+      await page.setInputFiles('[data-testid="file-input"]', profileFile(name, "mutex_block.mutex.pb.gz"));
+      await page.waitForFunction((n) => document.querySelector('[data-testid="status"]')?.textContent.includes(n), name);
+    }
+    await page.evaluate(() => window.__failWorker());
+    await page.waitForFunction(() => document.querySelector('[data-testid="error"]')?.textContent.includes("the worker stopped"));
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.state === "ready", null, { timeout: 30_000 });
+    assert.equal(await text(page, "error"),
+      "the worker stopped while loading second (out of memory?); third and fourth were not loaded; first is open again");
+    assert.equal(await text(page, "file-name"), "first");
+    await screenshot(page, "worker-failed-queue-named");
+    // A dropped file opens when it is opened again.
+    await page.setInputFiles('[data-testid="file-input"]', profileFile("third", "mutex_block.mutex.pb.gz"));
+    await page.waitForFunction(() => document.querySelector('[data-testid="file-name"]')?.textContent === "third", null, { timeout: 30_000 });
+    await waitSettled(page, "ready");
   }, { booting: failingWorkers }));
 
 test("a worker that fails again before a new load starts no other", () =>
