@@ -3,26 +3,35 @@
 // would sit still, showing its last status. One banner goes above the app,
 // naming the engine's message, with a Reload button. A Rust panic traps as
 // "unreachable" after the app's own error banner has named it, so it is
-// left to the app. A classic script, deferred, before the app's module
-// script, so it listens before any wasm runs; the single file
+// left to the app. A browser whose engine cannot compile or link the wasm
+// (one older than the WebAssembly features the code uses) would leave the
+// landing up with nothing behind it: it is told so, with no Reload button,
+// as reloading cannot help. A classic script, deferred, before the app's
+// module script, so it listens before any wasm runs; the single file
 // (tools/single-file.mjs) runs the same text first in its start script.
 (() => {
   if (typeof WebAssembly !== "object") return;
   const stopped = (error) => {
-    if (!(error instanceof WebAssembly.RuntimeError) || /unreachable/i.test(error.message)) return;
+    const unbuilt = error instanceof WebAssembly.CompileError || error instanceof WebAssembly.LinkError;
+    if (!unbuilt && (!(error instanceof WebAssembly.RuntimeError) || /unreachable/i.test(error.message))) return;
     if (document.querySelector('[data-testid="page-stopped"]')) return;
     const bar = document.createElement("div");
     bar.className = "banner error stopped";
     bar.dataset.testid = "page-stopped";
     const text = document.createElement("span");
     text.setAttribute("role", "alert");
-    text.textContent = `pprof-lens stopped: its WebAssembly code failed (${error.message}). Reload the page to go on; your files stay on this machine.`;
-    const reload = document.createElement("button");
-    reload.className = "button";
-    reload.dataset.testid = "page-stopped-reload";
-    reload.textContent = "Reload";
-    reload.addEventListener("click", () => location.reload());
-    bar.append(text, reload);
+    text.textContent = unbuilt
+      ? `pprof-lens cannot run in this browser: its WebAssembly code did not load (${error.message}). Open it in a current Chrome, Firefox or Safari.`
+      : `pprof-lens stopped: its WebAssembly code failed (${error.message}). Reload the page to go on; your files stay on this machine.`;
+    bar.append(text);
+    if (!unbuilt) {
+      const reload = document.createElement("button");
+      reload.className = "button";
+      reload.dataset.testid = "page-stopped-reload";
+      reload.textContent = "Reload";
+      reload.addEventListener("click", () => location.reload());
+      bar.append(reload);
+    }
     document.body.prepend(bar);
   };
   addEventListener("error", (e) => stopped(e.error));

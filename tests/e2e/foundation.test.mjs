@@ -2,7 +2,7 @@
 // any network request, and survives a broken file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { corpus, expectState, openFile, screenshot, text, trapInPage, withPage } from "./harness.mjs";
+import { corpus, expectState, expectUnbuilt, noWasmCompiles, openFile, screenshot, text, trapInPage, withPage } from "./harness.mjs";
 
 test("the page loads with no errors and no foreign requests", () =>
   withPage(async (page) => {
@@ -53,3 +53,9 @@ test("a trap in the page's wasm shows a banner whose button reloads the page", (
     await expectState(page, "idle");
     assert.equal(await page.$('[data-testid="page-stopped"]'), null);
   }));
+
+test("a browser that cannot compile the page's wasm is told so", () =>
+  withPage(async (page) => {
+    await expectUnbuilt(page);
+    await screenshot(page, "page-unbuilt");
+  }, { booting: noWasmCompiles }));

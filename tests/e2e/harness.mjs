@@ -190,6 +190,30 @@ export async function trapInPage(page, kind) {
   return message;
 }
 
+/// A `booting` for withPage: the page's engine compiles no wasm, as a
+/// browser older than the features the code uses would fail it.
+export const UNBUILT = "an engine without the WebAssembly features the code uses (simulated)";
+export const noWasmCompiles = (context) => context.addInitScript((message) => {
+  const fail = () => Promise.reject(new WebAssembly.CompileError(message));
+  WebAssembly.instantiate = fail;
+  WebAssembly.instantiateStreaming = fail;
+  WebAssembly.compile = fail;
+  WebAssembly.compileStreaming = fail;
+}, UNBUILT);
+
+/// Waits for www/stopped.js's banner for wasm that did not compile, checks
+/// it, and takes its page error off the page's list of errors.
+export async function expectUnbuilt(page) {
+  await page.waitForSelector('[data-testid="page-stopped"]', { timeout: 30_000 });
+  assert.equal(await text(page, "page-stopped"),
+    `pprof-lens cannot run in this browser: its WebAssembly code did not load (${UNBUILT}). Open it in a current Chrome, Firefox or Safari.`);
+  assert.equal(await page.$('[data-testid="page-stopped-reload"]'), null, "reloading cannot help");
+  const errors = page.pprofLens.consoleErrors;
+  for (let i = 0; i < 100 && !errors.some((e) => e.includes(UNBUILT)); i++) await page.waitForTimeout(20);
+  assert.ok(errors.some((e) => e.includes(UNBUILT)), "the failed compile was reported as a page error");
+  for (let i = errors.length - 1; i >= 0; i--) if (errors[i].includes(UNBUILT)) errors.splice(i, 1);
+}
+
 /// Saves a PNG under tests/e2e/output/ and returns its path.
 export async function screenshot(page, name) {
   mkdirSync(OUTPUT, { recursive: true });

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "../../tools/static-server.mjs";
 import { writeServiceWorker } from "../../tools/service-worker.mjs";
-import { DIST, ENGINE, corpus, openFile, screenshot, serviceWorkerInControl, text, trapInPage, withPage } from "./harness.mjs";
+import { DIST, ENGINE, corpus, expectUnbuilt, noWasmCompiles, openFile, screenshot, serviceWorkerInControl, text, trapInPage, withPage } from "./harness.mjs";
 import { canvasInk, downloadTop, oracleTypes, selectSampleType } from "./report.mjs";
 
 let dir;
@@ -77,6 +77,11 @@ test("single file: a trap in the page's wasm shows the banner", () =>
     assert.match(await text(page, "page-stopped"), /^pprof-lens stopped: its WebAssembly code failed/);
     assert.ok((await text(page, "page-stopped")).includes(message));
   }, { file }));
+
+test("single file: a browser that cannot compile its wasm is told so", () =>
+  withPage(async (page) => {
+    await expectUnbuilt(page);
+  }, { file, booting: noWasmCompiles }));
 
 test("the hosted site links to the single file", () =>
   withPage(async (page) => {
