@@ -592,20 +592,20 @@ fn crash_message(
     again: bool,
     reopened: &Result<Option<String>, String>,
 ) -> String {
-    let mut during = running.map_or(String::new(), |l| format!(" while loading {l}"));
+    let mut what = running.map_or(String::new(), |l| format!(" while loading {l}"));
     if let Some((last, before)) = queued.split_last() {
         let names = match before {
             [] => format!("{last} was"),
             _ => format!("{} and {last} were", before.join(", ")),
         };
-        during = format!("{during} (out of memory?); {names} not loaded");
+        what = format!("{what} (out of memory?); {names} not loaded");
     } else {
-        during.push_str(" (out of memory?)");
+        what.push_str(" (out of memory?)");
     }
     match reopened {
-        _ if again => format!("the worker stopped again{during}: open a file to go on"),
-        Ok(Some(label)) => format!("the worker stopped{during}; {label} is open again"),
-        Ok(None) => format!("the worker stopped{during}"),
-        Err(e) => format!("the worker stopped{during}; no new worker could start: {e}"),
+        _ if again => format!("the worker stopped again{what}: open a file to go on"),
+        Ok(Some(label)) => format!("the worker stopped{what}; {label} is open again"),
+        Ok(None) => format!("the worker stopped{what}"),
+        Err(e) => format!("the worker stopped{what}; no new worker could start: {e}"),
     }
 }
