@@ -15,6 +15,10 @@
 //! Why by hand: the segmented vectors on crates.io (`segvec` and the like)
 //! grow their segments geometrically, which brings the slack back, and
 //! none gives up its chunks one at a time as it is flattened.
+//!
+//! The columns not worth chunks (a merge's functions, locations, lines and
+//! 4-byte sample columns, a decode's stack builder) grow by half instead,
+//! by the one rule here ([`half_again`], [`grow_by_half`]).
 
 /// Rows per chunk: 2^14, so a chunk holds `width` x 2^14 values: 128 KiB of
 /// stack nodes (two `u32`s each), 256 KiB of a CPU profile's sample values
