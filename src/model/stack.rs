@@ -159,8 +159,9 @@ impl StackBuilder {
     #[inline]
     pub fn push(&mut self, parent: Option<StackId>, loc: LocId) -> StackId {
         let key = node_key(parent, loc);
+        let hasher = &self.hasher;
         let id = self.index.find_or_add(
-            self.hasher.hash_one(key),
+            hasher.hash_one(key),
             &mut self.table,
             |t, id| node_key(t.parent[id as usize], t.loc[id as usize]) == key,
             |t| {
@@ -169,6 +170,7 @@ impl StackBuilder {
                 }
                 t.push(parent, loc).index() as u32
             },
+            |t, id| hasher.hash_one(node_key(t.parent[id as usize], t.loc[id as usize])),
         );
         StackId::new(id)
     }

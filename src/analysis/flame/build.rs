@@ -93,7 +93,7 @@ struct LocationFrames<'a, F: ?Sized> {
     items: Vec<u32>,
     points: Points,
     frames: Vec<Frame>,
-    /// `frames` by content: ids only, 8 bytes a slot, as the build's
+    /// `frames` by content: ids only, 4 bytes a slot, as the build's
     /// largest step holds it.
     ids: IdIndex,
     hasher: DefaultHashBuilder,
@@ -129,14 +129,16 @@ impl<'a, F: FlameFilter + ?Sized> LocationFrames<'a, F> {
     }
 
     fn intern(&mut self, f: Frame) -> u32 {
+        let hasher = &self.hasher;
         self.ids.find_or_add(
-            self.hasher.hash_one(f),
+            hasher.hash_one(f),
             &mut self.frames,
             |frames, id| frames[id as usize] == f,
             |frames| {
                 frames.push(f);
                 frames.len() as u32 - 1
             },
+            |frames, id| hasher.hash_one(frames[id as usize]),
         )
     }
 

@@ -23,7 +23,7 @@
 //! own order, which puts every parent before its children).
 
 use std::borrow::Borrow;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use hashbrown::{DefaultHashBuilder, HashMap};
 
@@ -205,7 +205,7 @@ struct Merger {
     samples: SampleIndex,
     hasher: DefaultHashBuilder,
     /// The mapped lines of the location being added.
-    lines: Vec<(FuncId, i64)>,
+    lines: Vec<Line>,
     /// Label sets in pprof's key order (string labels by key, then numeric
     /// ones by key; values of one key in file order), for equality only.
     canonical: LabelSets,
@@ -342,9 +342,10 @@ impl Merger {
             file: self.str(maps, src, sf.file),
             start_line: sf.start_line,
         };
-        let key = (func.start_line, func.name, func.system_name, func.file);
+        let hasher = &self.hasher;
+        let key = |f: &Function| hasher.hash_one((f.start_line, f.name, f.system_name, f.file));
         let id = FuncId(self.functions.find_or_add(
-            self.hasher.hash_one(key),
+            key(&func),
             &mut self.out.functions,
             |fs, id| fs[id as usize] == func,
             |fs| {
@@ -352,6 +353,7 @@ impl Merger {
                 fs.push(func);
                 fs.len() as u32 - 1
             },
+            |fs, id| key(&fs[id as usize]),
         ));
         maps.funcs[f.index()] = id.0;
         id
@@ -420,41 +422,32 @@ impl Merger {
         let mut lines = std::mem::take(&mut self.lines);
         lines.clear();
         for l in src_lines {
-            lines.push((self.map_function(maps, src, l.func), l.line));
+            lines.push(Line {
+                func: self.map_function(maps, src, l.func),
+                ..*l
+            });
         }
-        let last_column = src_lines.last().map_or(0, |l| l.column);
         let mapping_key = mapping.map_or(u32::MAX, |m| m.0);
         let folded = sl.is_folded;
         // Within one merged mapping, equal absolute addresses are equal
         // addresses relative to it.
-        let hash = self
-            .hasher
-            .hash_one((address, mapping_key, folded, &lines[..], last_column));
+        let hasher = &self.hasher;
+        let hash = location_hash(hasher, (address, mapping_key, folded), &lines);
         let id = self.locations.find_or_add(
             hash,
             &mut self.out,
             |out, id| {
                 let l = &out.locations[id as usize];
-                let stored = &out.lines[l.line_range()];
                 l.address == address
                     && l.mapping.map_or(u32::MAX, |m| m.0) == mapping_key
                     && l.is_folded == folded
-                    && stored.len() == lines.len()
-                    && stored
-                        .iter()
-                        .zip(&lines)
-                        .all(|(s, &(f, n))| s.func == f && s.line == n)
-                    && stored.last().map_or(0, |s| s.column) == last_column
+                    && same_lines(&out.lines[l.line_range()], &lines)
             },
             |out| {
                 let lines_start = out.lines.len() as u32;
-                for (&(func, line), l) in lines.iter().zip(src_lines) {
+                for &line in &lines {
                     grow_by_half(&mut out.lines);
-                    out.lines.push(Line {
-                        func,
-                        line,
-                        column: l.column,
-                    });
+                    out.lines.push(line);
                 }
                 let id = out.locations.len() as u32;
                 grow_by_half(&mut out.locations);
@@ -467,6 +460,11 @@ impl Merger {
                     is_folded: folded,
                 });
                 id
+            },
+            |out, id| {
+                let l = &out.locations[id as usize];
+                let key = (l.address, l.mapping.map_or(u32::MAX, |m| m.0), l.is_folded);
+                location_hash(hasher, key, &out.lines[l.line_range()])
             },
         );
         self.lines = lines;
@@ -575,6 +573,28 @@ impl Merger {
         values.copy_from_slice(row);
         input.scales.iter().all(|r| scale_n(values, r)) && values.iter().any(|&v| v != 0)
     }
+}
+
+/// The hash of a merged location's key: its address, mapping and
+/// `is_folded` (`head`), and of its lines what [`same_lines`] compares.
+fn location_hash(hasher: &DefaultHashBuilder, head: (u64, u32, bool), lines: &[Line]) -> u64 {
+    let mut h = hasher.build_hasher();
+    head.hash(&mut h);
+    for l in lines {
+        (l.func, l.line).hash(&mut h);
+    }
+    lines.last().map_or(0, |l| l.column).hash(&mut h);
+    h.finish()
+}
+
+/// Whether two locations' lines are one key: the same functions and line
+/// numbers, and the same last column (see [`Merger::locations`]).
+fn same_lines(a: &[Line], b: &[Line]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.func == y.func && x.line == y.line)
+        && a.last().map(|l| l.column) == b.last().map(|l| l.column)
 }
 
 /// pprof's `ScaleN` on one sample: multiplies, rounds, and says whether the
