@@ -14,8 +14,10 @@
   const waiting = (what) => {
     status.textContent = `${what} opens as soon as pprof-lens has started…`;
   };
+  // www/stopped.js marks the landing when the app cannot start here.
+  const unbuilt = () => boot.hasAttribute("data-unbuilt");
   const take = (list) => {
-    if (!list || !list.length) return;
+    if (!list || !list.length || unbuilt()) return;
     files = [...list];
     example = null;
     waiting(files.length === 1 ? files[0].name : `${files.length} files`);

@@ -6,7 +6,7 @@
 // left to the app. A browser whose engine cannot compile or link the wasm
 // (one older than the WebAssembly features the code uses) would leave the
 // landing up with nothing behind it: it is told so, with no Reload button,
-// as reloading cannot help. A classic script, deferred, before the app's
+// as reloading cannot help, and the landing's controls are disabled. A classic script, deferred, before the app's
 // module script, so it listens before any wasm runs; the single file
 // (tools/single-file.mjs) runs the same text first in its start script.
 (() => {
@@ -33,6 +33,15 @@
       bar.append(reload);
     }
     document.body.prepend(bar);
+    const boot = document.getElementById("boot");
+    if (unbuilt && boot) {
+      // The boot landing (www/boot.js) would go on saying "starting…", and
+      // take files for an app that never comes.
+      boot.setAttribute("data-unbuilt", "");
+      const status = boot.querySelector('[data-testid="boot-status"]');
+      if (status) status.textContent = "cannot run in this browser";
+      for (const control of boot.querySelectorAll("input, button")) control.disabled = true;
+    }
   };
   addEventListener("error", (e) => stopped(e.error));
   addEventListener("unhandledrejection", (e) => stopped(e.reason));

@@ -202,12 +202,24 @@ export const noWasmCompiles = (context) => context.addInitScript((message) => {
 }, UNBUILT);
 
 /// Waits for www/stopped.js's banner for wasm that did not compile, checks
-/// it, and takes its page error off the page's list of errors.
+/// it and the boot landing's status and controls, and takes its page error
+/// off the page's list of errors.
 export async function expectUnbuilt(page) {
   await page.waitForSelector('[data-testid="page-stopped"]', { timeout: 30_000 });
   assert.equal(await text(page, "page-stopped"),
     `pprof-lens cannot run in this browser: its WebAssembly code did not load (${UNBUILT}). Open it in a current Chrome, Firefox or Safari.`);
   assert.equal(await page.$('[data-testid="page-stopped-reload"]'), null, "reloading cannot help");
+  if (await page.$('[data-testid="boot"]')) {
+    assert.equal(await text(page, "boot-status"), "cannot run in this browser");
+    assert.ok(await page.isDisabled('[data-testid="boot-file-input"]'), "the landing takes no file");
+    assert.ok(await page.isDisabled("[data-boot-example]"), "nor an example");
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["goroutine 1 [running]:\n"], "dropped.txt"));
+      document.querySelector('[data-testid="boot"] .landing').dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    assert.equal(await text(page, "boot-status"), "cannot run in this browser", "nor a dropped file");
+  }
   const errors = page.pprofLens.consoleErrors;
   for (let i = 0; i < 100 && !errors.some((e) => e.includes(UNBUILT)); i++) await page.waitForTimeout(20);
   assert.ok(errors.some((e) => e.includes(UNBUILT)), "the failed compile was reported as a page error");
