@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DIST, corpus, openFile, screenshot, text, withPage } from "./harness.mjs";
+import { DIST, corpus, openFile, screenshot, serviceWorkerInControl, text, withPage } from "./harness.mjs";
 import { downloadTop, selectSampleType } from "./report.mjs";
 
 const FILE = "cpu_regexp_json.pb.gz";
@@ -132,6 +132,46 @@ test("Back and Forward step through zooms and tabs", () =>
     await page.click('[data-testid="tab-flame"]');
     await at("tab-flame", two, "the zoom is kept across tabs");
   }));
+
+/// An init script that, once `window.__slowWorker` is set, delays each
+/// message from a worker to the page by `ms` (in order), as a worker busy
+/// with a large profile answers late.
+const slowWorker = (ms) => (context) => context.addInitScript((ms) => {
+  const Real = window.Worker;
+  window.Worker = class extends Real {
+    set onmessage(handler) {
+      super.onmessage = handler && ((ev) => setTimeout(() => handler(ev), window.__slowWorker ? ms : 0));
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+  };
+}, ms);
+
+test("Escape right after a zoom goes up, while the URL's own lookup of that zoom is unanswered", () =>
+  withPage(async (page) => {
+    await page.waitForSelector('[data-testid="status"][data-worker="ready"]', { timeout: 30_000 });
+    await serviceWorkerInControl(page);
+    await openFile(page, corpus(FILE));
+    await page.click('[data-testid="tab-flame"]');
+    await drawn(page);
+    await zoomRow(page, 1);
+    const one = await crumbs(page);
+    await page.waitForFunction(() => /[#&]z=/.test(location.hash));
+    const atOne = await hash(page);
+    await page.evaluate(() => { window.__slowWorker = true; });
+    await zoomRow(page, 2);
+    // The URL now names the second zoom, and asks the worker where it is;
+    // the answer takes 400 ms. Escape before it comes.
+    await page.waitForFunction((h) => location.hash !== h, atOne);
+    await page.keyboard.press("Escape");
+    await until(page, () => crumbs(page), one, "Escape went up one level");
+    // Every answer in, the late one included: the view stays where Escape
+    // took it, and so does the URL.
+    await page.waitForTimeout(2000);
+    assert.deepEqual(await crumbs(page), one, "the late answer did not undo Escape");
+    assert.equal(await hash(page), atOne);
+  }, { booting: slowWorker(400) }));
 
 test("a hash that does not fit shows the page, the rest of it applied, and a note", () =>
   withPage(async (page) => {

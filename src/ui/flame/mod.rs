@@ -106,6 +106,11 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     // The user zoomed and the URL is not told yet: zooms the URL asked for
     // are not echoed back to it.
     let user_zoomed = use_mut_ref(|| false);
+    // Counts the user's zooms. A zoom the URL asks for is found by a worker
+    // query, and the URL asks for each zoom the user makes; one the user
+    // made since the query went out wins, or an Escape pressed before the
+    // answer came would be undone.
+    let zooms_made = use_mut_ref(|| 0u32);
 
     // Another reshaping is another tree: a zoom into the last one names no
     // node of it.
@@ -121,6 +126,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
     // filter typed keeps the zoom on the same path, as the URL has it).
     {
         let zoom = zoom.clone();
+        let zooms_made = zooms_made.clone();
         let worker = props.worker.clone();
         let missing = props.on_zoom_missing.clone();
         let deps = (
@@ -138,7 +144,11 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
                         how: how.clone(),
                         path: path.clone(),
                     };
+                    let asked = *zooms_made.borrow();
                     worker.query(q, move |a| {
+                        if *zooms_made.borrow() != asked {
+                            return;
+                        }
                         let node = match a {
                             Answer::Node(n) => n,
                             _ => None,
@@ -218,6 +228,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
 
     {
         let (zoom, user_zoomed) = (zoom.clone(), user_zoomed.clone());
+        let zooms_made = zooms_made.clone();
         let search_box = search_box.clone();
         let scene_for_keys = scene.clone();
         use_document_event("keydown", move |e: KeyboardEvent| {
@@ -229,6 +240,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
             } else if e.key() == "Escape" && !is_typing_in_field(&e) {
                 if let Some(s) = scene_for_keys.value() {
                     *user_zoomed.borrow_mut() = zoom.is_some();
+                    *zooms_made.borrow_mut() += 1;
                     zoom.set(keys::zoom_up(s));
                 }
             }
@@ -269,6 +281,7 @@ pub fn FlameView(props: &FlameViewProps) -> Html {
         let (zoom, user_zoomed) = (zoom.clone(), user_zoomed.clone());
         Callback::from(move |node| {
             *user_zoomed.borrow_mut() = true;
+            *zooms_made.borrow_mut() += 1;
             zoom.set(node);
         })
     };
