@@ -6,9 +6,10 @@
 // left to the app. A browser whose engine cannot compile or link the wasm
 // (one older than the WebAssembly features the code uses) would leave the
 // landing up with nothing behind it: it is told so, with no Reload button,
-// as reloading cannot help, and the landing's controls are disabled. A classic script, deferred, before the app's
-// module script, so it listens before any wasm runs; the single file
-// (tools/single-file.mjs) runs the same text first in its start script.
+// as reloading cannot help, and the landing's controls are disabled. A
+// classic script, deferred, before the app's module script, so it listens
+// before any wasm runs; the single file (tools/single-file.mjs) runs the
+// same text first in its start script.
 (() => {
   if (typeof WebAssembly !== "object") return;
   const stopped = (error) => {
