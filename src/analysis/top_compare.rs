@@ -103,7 +103,7 @@ struct Pair<'a> {
 }
 
 /// A node's content, as the difference profile's graph would key it.
-type NodeKey<'a> = (&'a str, &'a str, u64, &'a str, i64, &'a str);
+type NodeKey<'a> = (&'a str, &'a str, u64, &'a str, i64, i64, &'a str);
 
 fn node_key<'a>(p: &'a Profile, g: &'a Graph, n: usize) -> NodeKey<'a> {
     let i = &g.infos[n];
@@ -112,6 +112,7 @@ fn node_key<'a>(p: &'a Profile, g: &'a Graph, n: usize) -> NodeKey<'a> {
         p.str(i.orig_name),
         i.address,
         g.text(i.file),
+        i.start_line,
         i.line,
         g.text(i.objfile),
     )

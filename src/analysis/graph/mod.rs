@@ -37,17 +37,21 @@ use hashbrown::HashMap;
 
 use crate::analysis::filter::{self, AppliedFilters, FocusMark};
 use crate::analysis::options::{FilterError, Granularity, ReportOptions};
-use crate::model::{LocId, Profile, StackId, StrId};
+use crate::model::{LocId, Location, Profile, StackId, StrId};
 
 /// What identifies a node: the fields of a frame that the granularity keeps
 /// (pprof's `graph.NodeInfo`). `file` and `objfile` index [`Graph::texts`];
-/// 0 is the empty string.
+/// 0 is the empty string. A frame with no function name (every frame at
+/// file granularity) also keeps its binary and its function's start line,
+/// as pprof keys it: a file's functions stay apart where Go wrote their
+/// start lines (Go 1.20 on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeInfo {
     pub address: u64,
     pub name: StrId,
     pub orig_name: StrId,
     pub file: u32,
+    pub start_line: i64,
     pub line: i64,
     pub objfile: u32,
 }
@@ -262,6 +266,22 @@ impl Graph {
         let keep_name = !matches!(gran, Granularity::Files);
         let keep_line = matches!(gran, Granularity::Lines | Granularity::Addresses);
         let keep_addr = matches!(gran, Granularity::Addresses);
+        // The binary's base name, as pprof prints a frame with no name.
+        let objfile = |loc: &Location, texts: &mut Texts, map_obj: &mut [u32]| match loc.mapping {
+            Some(m) if m.index() < profile.mappings.len() => {
+                let slot = &mut map_obj[m.index()];
+                if *slot == u32::MAX {
+                    let file = profile.str(profile.mappings[m.index()].file);
+                    *slot = if file.is_empty() {
+                        0
+                    } else {
+                        texts.intern(go_base(file))
+                    };
+                }
+                *slot
+            }
+            _ => 0,
+        };
 
         for (li, loc) in profile.locations.iter().enumerate() {
             self.loc_node_start.push(self.loc_nodes.len() as u32);
@@ -280,28 +300,14 @@ impl Graph {
                 this.loc_nodes.push(id);
             };
             if lines.is_empty() {
-                let objfile = match loc.mapping {
-                    Some(m) if m.index() < profile.mappings.len() => {
-                        let slot = &mut map_obj[m.index()];
-                        if *slot == u32::MAX {
-                            let file = profile.str(profile.mappings[m.index()].file);
-                            *slot = if file.is_empty() {
-                                0
-                            } else {
-                                texts.intern(go_base(file))
-                            };
-                        }
-                        *slot
-                    }
-                    _ => 0,
-                };
                 let info = NodeInfo {
                     address,
                     name: StrId(0),
                     orig_name: StrId(0),
                     file: 0,
+                    start_line: 0,
                     line: 0,
-                    objfile,
+                    objfile: objfile(loc, &mut texts, &mut map_obj),
                 };
                 push(info, OCCURS_OUTER, self);
                 continue;
@@ -310,6 +316,7 @@ impl Graph {
             for (k, &l) in lines.iter().enumerate() {
                 let line = &profile.lines[l as usize];
                 let f = line.func.index();
+                let mut start_line = 0;
                 let (name, orig_name, file) = match profile.functions.get(f) {
                     Some(func) => {
                         let file = if keep_file {
@@ -325,6 +332,9 @@ impl Graph {
                         } else {
                             0
                         };
+                        if !keep_name || func.name == StrId(0) {
+                            start_line = func.start_line;
+                        }
                         if keep_name {
                             (func.name, func.system_name, file)
                         } else {
@@ -333,13 +343,19 @@ impl Graph {
                     }
                     None => (StrId(0), StrId(0), 0),
                 };
+                let nameless = name == StrId(0);
                 let info = NodeInfo {
                     address,
                     name,
                     orig_name,
                     file,
+                    start_line,
                     line: if keep_line { line.line } else { 0 },
-                    objfile: 0,
+                    objfile: if nameless {
+                        objfile(loc, &mut texts, &mut map_obj)
+                    } else {
+                        0
+                    },
                 };
                 push(
                     info,
@@ -459,11 +475,12 @@ impl Graph {
     pub fn info_sprint(&self, profile: &Profile, n: usize) -> String {
         let i = &self.infos[n];
         format!(
-            "{{{} {} {} {} 0 {} {}}}",
+            "{{{} {} {} {} {} {} {}}}",
             profile.str(i.name),
             profile.str(i.orig_name),
             i.address,
             self.text(i.file),
+            i.start_line,
             i.line,
             self.text(i.objfile)
         )

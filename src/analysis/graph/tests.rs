@@ -97,6 +97,35 @@ fn granularities() {
 }
 
 #[test]
+fn files_keep_a_files_functions_apart_by_start_line() {
+    // At file granularity a frame has no name, and pprof then keys it by
+    // its function's start line too (and its binary).
+    let mut p = ProfileBuilder::new(&[("samples", "count")])
+        .samples(&["main@m.go:3;a@m.go:10 3", "main@m.go:4;b@m.go:20 2"])
+        .build();
+    let rows = |p: &Profile| {
+        let opts = ReportOptions {
+            granularity: Granularity::Files,
+            ..Default::default()
+        };
+        let g = Graph::build(p, &opts).unwrap();
+        let mut v: Vec<(String, i64, i64)> = (0..g.len())
+            .filter(|&i| g.is_present(i))
+            .map(|i| (g.printable_name(p, i), g.flat[i], g.cum[i]))
+            .collect();
+        v.sort();
+        v
+    };
+    // No start lines (Go before 1.20): one row for the file.
+    assert_eq!(rows(&p), [("m.go".to_string(), 5, 5)]);
+    for (f, start) in p.functions.iter_mut().zip([1, 9, 19]) {
+        f.start_line = start;
+    }
+    let m = |flat, cum| ("m.go".to_string(), flat, cum);
+    assert_eq!(rows(&p), [m(0, 5), m(2, 2), m(3, 3)]);
+}
+
+#[test]
 fn focus_ignore_hide_show_show_from() {
     let p = ProfileBuilder::new(&[("samples", "count")])
         .samples(&[
