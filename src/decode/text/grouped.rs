@@ -15,7 +15,9 @@
 //! `#` lines, so those addresses of the `@` list have no symbol; they are
 //! left out of the stack rather than shown as bare hex. A record with no `#`
 //! frame at all (an unsymbolised profile) keeps its `@` addresses as
-//! address-only locations, adjusted by -1 except the leaf as pprof does.
+//! address-only locations, each adjusted by -1, the leaf too, as Go 1.27's
+//! pprof does for these formats (`parseGoCount`, `parseHeap`,
+//! `parseContention`; its threadz and CPU parsers spare the leaf).
 //! The empty-stack group (`43 @` then `#\t0x0`) is a sample with no stack.
 //! A memory map after the records (`--- Memory map: ---`) gives addresses
 //! their binaries, as in pprof's `parseGoCount`.
@@ -188,9 +190,8 @@ impl<'a> Record<'a> {
         }
         let symbolised = self.frames.iter().any(|f| f.addr != 0);
         if !symbolised {
-            for (k, &a) in self.addrs.iter().enumerate() {
-                let a = if k > 0 { a.saturating_sub(1) } else { a };
-                let loc = sink.addr_loc(a, &[]);
+            for &a in &self.addrs {
+                let loc = sink.addr_loc(a.wrapping_sub(1), &[]);
                 self.locs_buf.push(loc);
             }
         }
