@@ -8,60 +8,10 @@ mod support;
 
 use std::path::Path;
 
-use pprof_lens::analysis::options::ReportOptions;
+use support::cases::{cases, options};
+
 use pprof_lens::protocol::{Answer, Query};
 use pprof_lens::session::Session;
-
-struct Case {
-    oracle: String,
-    profile: String,
-    report: String,
-    flags: Vec<(String, String)>,
-}
-
-fn cases() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tags");
-    let text = std::fs::read_to_string(dir.join("CASES.tsv")).expect("CASES.tsv");
-    text.lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let mut cols = l.split('\t');
-            let mut col = || cols.next().unwrap_or("").to_string();
-            let (oracle, profile, report, flags) = (col(), col(), col(), col());
-            let flags = flags
-                .split_whitespace()
-                .map(|f| {
-                    let (k, v) = f.trim_start_matches('-').split_once('=').expect("-k=v");
-                    (k.to_string(), v.to_string())
-                })
-                .collect();
-            Case {
-                oracle,
-                profile,
-                report,
-                flags,
-            }
-        })
-        .collect()
-}
-
-fn options(profile: &pprof_lens::model::Profile, flags: &[(String, String)]) -> ReportOptions {
-    let mut o = ReportOptions::default();
-    for (k, v) in flags {
-        let v = v.clone();
-        match k.as_str() {
-            "tagfocus" => o.tagfocus = v,
-            "tagignore" => o.tagignore = v,
-            "tagshow" => o.tagshow = v,
-            "taghide" => o.taghide = v,
-            "tagroot" => o.tagroot = v,
-            "tagleaf" => o.tagleaf = v,
-            "sample_index" => o.sample_index = profile.sample_index_by_name(&v),
-            _ => panic!("flag {k} is not handled here"),
-        }
-    }
-    o
-}
 
 #[test]
 fn tag_options_match_every_pprof_oracle() {
@@ -69,7 +19,7 @@ fn tag_options_match_every_pprof_oracle() {
         return;
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tags");
-    let cases = cases();
+    let cases = cases(&dir);
     assert!(cases.len() >= 20, "{} cases", cases.len());
     let mut failures = Vec::new();
     for c in &cases {

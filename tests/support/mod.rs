@@ -5,6 +5,8 @@
 //! every function.
 #![allow(dead_code)]
 
+pub mod cases;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
