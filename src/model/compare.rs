@@ -12,14 +12,15 @@
 //! `-normalize` scales the *new* profile, per sample type, so that its
 //! signed sum equals the base's (pprof's `Profile.Normalize`), before the
 //! subtraction. It applies to every sample type at once, so it needs no
-//! sample index.
+//! sample index. Each sample is scaled and rounded as read: pprof merges
+//! several sources into one before it normalizes, but keeps a single file
+//! as it was read (`combineProfiles`), and rounding a sum differs from
+//! summing rounded values.
 //!
 //! To compare fleets, [`merge`](super::merge::merge) each side first: that
 //! is what pprof does with several `-base` or source files.
 
-use std::borrow::Cow;
-
-use super::merge::{check_compatible, merge, merge_inputs, Input, MergeError};
+use super::merge::{check_compatible, merge_inputs, Input, MergeError};
 use super::Profile;
 
 /// pprof's two ways of subtracting a base.
@@ -49,16 +50,9 @@ pub fn subtract_base(
     } else {
         vec![1.0; n]
     };
-    // pprof merges each side before it scales it; a ratio other than ±1
-    // rounds, and rounding a sum differs from summing rounded values.
-    let new: Cow<'_, Profile> = if new_scale.iter().all(|&r| r == 1.0 || r == -1.0) {
-        Cow::Borrowed(new)
-    } else {
-        Cow::Owned(merge(&[new])?)
-    };
     let inputs = [
         Input {
-            profile: &new,
+            profile: new,
             scales: vec![new_scale],
             base_label: false,
         },
