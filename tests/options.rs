@@ -2,8 +2,10 @@
 //! corpus: each granularity (with and without inlined frames), the name
 //! filters (`focus`, `ignore`, `hide`, `show`, `show_from`), `cum`,
 //! `nodecount`, `nodefraction` and `edgefraction`, on Go 1.19 and Go 1.27
-//! profiles and the legacy formats. `tests/data/options/CASES.tsv` lists
-//! the oracles and `make.sh` beside it remakes them.
+//! profiles and the legacy formats; and on profiles merged, and compared
+//! with `-diff_base` and `-base` (with `-normalize` too).
+//! `tests/data/options/CASES.tsv` lists the oracles and `make.sh` beside
+//! it remakes them.
 //!
 //! Where pprof's row order is its own choice, any order is taken. Go
 //! 1.27's pprof sorts with `sort.Sort` (not stable), its graph's nodes
@@ -20,8 +22,9 @@ use std::path::Path;
 
 use support::cases::{cases, options};
 
+use pprof_lens::model::compare::CompareMode;
 use pprof_lens::protocol::{Answer, Query};
-use pprof_lens::session::Session;
+use pprof_lens::session::{Named, Session};
 
 /// A top table's row without its `sum%`, which depends on the rows above.
 fn without_sum(row: &str) -> String {
@@ -69,16 +72,44 @@ fn report_options_match_every_pprof_oracle() {
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/options");
     let cases = cases(&dir);
-    assert!(cases.len() >= 100, "{} cases", cases.len());
+    assert!(cases.len() >= 200, "{} cases", cases.len());
     let mut failures = Vec::new();
     let mut reordered = 0;
     for c in &cases {
-        assert_eq!(c.report, "-top", "{}", c.oracle);
-        let bytes = std::fs::read(corpus.join(&c.profile)).expect("corpus profile");
-        let profile = pprof_lens::decode::decode(&bytes).expect("decodes");
-        let opts = options(&profile, &c.flags);
+        let mut named: Vec<Named> = c
+            .profile
+            .split(' ')
+            .map(|f| {
+                let bytes = std::fs::read(corpus.join(f)).expect("corpus profile");
+                let p = pprof_lens::decode::decode(&bytes).expect("decodes");
+                (f.to_string(), p)
+            })
+            .collect();
+        let normalize = c.flags.iter().any(|(k, _)| k == "normalize");
+        let flags: Vec<(String, String)> = c
+            .flags
+            .iter()
+            .filter(|(k, _)| k != "normalize")
+            .cloned()
+            .collect();
+        let opts = options(&named[named.len() - 1].1, &flags);
         let cum = c.flags.iter().any(|(k, _)| k == "cum");
-        let got = match Session::new(profile).answer(Query::TopText { opts }) {
+        let mut session = match c.report.as_str() {
+            "-top" if named.len() == 1 => Session::new(named.remove(0).1),
+            "-top" => Session::merged(named).expect("merges"),
+            "-diff_base" | "-base" => {
+                let mode = if c.report == "-base" {
+                    CompareMode::Base
+                } else {
+                    CompareMode::DiffBase
+                };
+                let new = named.pop().expect("a new profile");
+                let base = named.pop().expect("a base profile");
+                Session::compared(new, base, mode, normalize).expect("compares")
+            }
+            r => panic!("{}: report {r}", c.oracle),
+        };
+        let got = match session.answer(Query::TopText { opts }) {
             Answer::Text { text } => text,
             other => panic!("{}: {other:?}", c.oracle),
         };
