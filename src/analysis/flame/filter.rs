@@ -56,9 +56,16 @@ pub struct ReportFilter<'a> {
     profile: &'a Profile,
     filters: crate::analysis::filter::AppliedFilters,
     stacks: StackVerdicts,
+    /// Whether `hide` / `show` take some location out of every sample:
+    /// pprof then drops the samples left with no location at all
+    /// (`FilterSamplesByName`), which the labels report and the flame
+    /// graph's root total leave out. The top table's total is taken before
+    /// any filter, and such a sample reaches none of its rows.
+    hides: bool,
 }
 
-/// Which samples `focus`, `ignore` and `show_from` keep, by leaf stack node.
+/// Which samples `focus`, `ignore`, `show_from`, `hide` and `show` keep, by
+/// leaf stack node.
 enum StackVerdicts {
     /// None of them is set: every stack passes.
     All,
@@ -72,6 +79,8 @@ enum StackVerdicts {
 const ON_PATH_IGNORED: u8 = 1;
 const ON_PATH_FOCUSED: u8 = 2;
 const ON_PATH_SHOWN_FROM: u8 = 4;
+/// A location on the path that `hide` / `show` leave in place.
+const ON_PATH_VISIBLE: u8 = 8;
 
 impl<'a> ReportFilter<'a> {
     pub fn new(
@@ -80,7 +89,8 @@ impl<'a> ReportFilter<'a> {
     ) -> Result<Self, crate::analysis::options::FilterError> {
         use crate::analysis::filter::FocusMark;
         let filters = crate::analysis::filter::apply(profile, opts)?;
-        let stacks = if !filters.by_name && filters.show_from.is_none() {
+        let hides = filters.hidden.iter().any(|&h| h);
+        let stacks = if !filters.by_name && filters.show_from.is_none() && !hides {
             StackVerdicts::All
         } else {
             // The marks `graph::stack_filter` looks for on a stack's way to
@@ -103,6 +113,9 @@ impl<'a> ReportFilter<'a> {
                         m |= ON_PATH_SHOWN_FROM;
                     }
                 }
+                if !filters.hidden.get(i).copied().unwrap_or(true) {
+                    m |= ON_PATH_VISIBLE;
+                }
                 m
             };
             let mut marks: Vec<u8> = Vec::with_capacity(st.len());
@@ -116,6 +129,7 @@ impl<'a> ReportFilter<'a> {
             profile,
             filters,
             stacks,
+            hides,
         })
     }
 }
@@ -129,7 +143,7 @@ impl FlameFilter for ReportFilter<'_> {
         // Focus and ignore look at whole stacks, as the top table does
         // (a stack without a show_from match is dropped by both too).
         let Some(leaf) = samples.stack[sample] else {
-            return true;
+            return !self.hides;
         };
         match &self.stacks {
             StackVerdicts::All => true,
@@ -138,6 +152,7 @@ impl FlameFilter for ReportFilter<'_> {
                 m & ON_PATH_IGNORED == 0
                     && (m & ON_PATH_FOCUSED != 0 || !self.filters.by_name)
                     && (m & ON_PATH_SHOWN_FROM != 0 || self.filters.show_from.is_none())
+                    && (m & ON_PATH_VISIBLE != 0 || !self.hides)
             }
         }
     }
