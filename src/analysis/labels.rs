@@ -94,6 +94,17 @@ fn exact_filter(
 
 /// pprof's `-tags` report over the samples that `opts`' filters keep.
 pub fn tag_report(profile: &Profile, opts: &ReportOptions) -> Result<TagReport, FilterError> {
+    report_of(profile, opts, false)
+}
+
+/// [`tag_report`], leaving out the samples whose values are all 0 when
+/// `merged`: pprof's merge drops those, labels and all. It keeps one file
+/// as read, and there such a sample still names its labels.
+fn report_of(
+    profile: &Profile,
+    opts: &ReportOptions,
+    merged: bool,
+) -> Result<TagReport, FilterError> {
     let nt = profile.num_sample_types();
     let sample_index = opts
         .sample_index
@@ -119,15 +130,13 @@ pub fn tag_report(profile: &Profile, opts: &ReportOptions) -> Result<TagReport, 
     // Per label set, the sum of its kept samples: sets are few, samples many.
     let mut per_set = vec![0i64; profile.label_sets.len()];
     let mut seen = vec![false; profile.label_sets.len()];
-    // pprof merges every input first, which drops samples whose values
-    // are all 0: their labels are not reported.
     let all_zero = |i: usize| {
         profile.samples.values[i * nt..(i + 1) * nt]
             .iter()
             .all(|&v| v == 0)
     };
     for (i, set) in profile.samples.labels.iter().enumerate() {
-        if keep.keep_sample(i) && !all_zero(i) {
+        if keep.keep_sample(i) && !(merged && all_zero(i)) {
             per_set[set.index()] = per_set[set.index()].wrapping_add(value(i));
             seen[set.index()] = true;
         }
@@ -201,8 +210,9 @@ pub fn diff_base_tag_report(
     opts: &ReportOptions,
 ) -> Result<TagReport, FilterError> {
     let opts = opts.with_sample_index_of(new);
-    let mut out = tag_report(new, &opts)?;
-    let b = tag_report(base, &opts)?;
+    // pprof merges the two sides into one profile.
+    let mut out = report_of(new, &opts, true)?;
+    let b = report_of(base, &opts, true)?;
     if b.total > 0 {
         out.total = b.total;
     }
