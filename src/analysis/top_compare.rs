@@ -103,13 +103,12 @@ struct Pair<'a> {
 }
 
 /// A node's content, as the difference profile's graph would key it.
-type NodeKey<'a> = (&'a str, &'a str, u64, &'a str, i64, i64, &'a str);
+type NodeKey<'a> = (&'a str, u64, &'a str, u32, i64, &'a str);
 
 fn node_key<'a>(p: &'a Profile, g: &'a Graph, n: usize) -> NodeKey<'a> {
     let i = &g.infos[n];
     (
         p.str(i.name),
-        p.str(i.orig_name),
         i.address,
         g.text(i.file),
         i.start_line,

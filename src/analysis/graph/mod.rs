@@ -40,21 +40,26 @@ use crate::analysis::options::{FilterError, Granularity, ReportOptions};
 use crate::model::{LocId, Location, Profile, StackId, StrId};
 
 /// What identifies a node: the fields of a frame that the granularity keeps
-/// (pprof's `graph.NodeInfo`). `file` and `objfile` index [`Graph::texts`];
-/// 0 is the empty string. A frame with no function name (every frame at
-/// file granularity) also keeps its binary and its function's start line,
-/// as pprof keys it: a file's functions stay apart where Go wrote their
-/// start lines (Go 1.20 on).
+/// (pprof's `graph.NodeInfo`). `file` and `objfile` index
+/// [`Graph::texts`]; 0 is the empty string. A frame with no function name
+/// (every frame at file granularity) also keeps its binary and its
+/// function's start line, as pprof keys it: a file's functions stay apart
+/// where Go wrote their start lines (Go 1.20 on). pprof's `OrigName` stays
+/// empty in every report made here, so the system name is not part of the
+/// key. 32 bytes: a merged fleet's graph holds a node per function,
+/// millions of them, so the start line is kept in 32 bits (a line past 4
+/// billion, which no compiler writes, would wrap).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeInfo {
     pub address: u64,
-    pub name: StrId,
-    pub orig_name: StrId,
-    pub file: u32,
-    pub start_line: i64,
     pub line: i64,
+    pub name: StrId,
+    pub file: u32,
+    pub start_line: u32,
     pub objfile: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<NodeInfo>() == 32);
 
 /// How a node was reached from its callers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -302,11 +307,10 @@ impl Graph {
             if lines.is_empty() {
                 let info = NodeInfo {
                     address,
+                    line: 0,
                     name: StrId(0),
-                    orig_name: StrId(0),
                     file: 0,
                     start_line: 0,
-                    line: 0,
                     objfile: objfile(loc, &mut texts, &mut map_obj),
                 };
                 push(info, OCCURS_OUTER, self);
@@ -317,7 +321,7 @@ impl Graph {
                 let line = &profile.lines[l as usize];
                 let f = line.func.index();
                 let mut start_line = 0;
-                let (name, orig_name, file) = match profile.functions.get(f) {
+                let (name, file) = match profile.functions.get(f) {
                     Some(func) => {
                         let file = if keep_file {
                             if func_file[f] == u32::MAX {
@@ -333,24 +337,19 @@ impl Graph {
                             0
                         };
                         if !keep_name || func.name == StrId(0) {
-                            start_line = func.start_line;
+                            start_line = func.start_line as u32;
                         }
-                        if keep_name {
-                            (func.name, func.system_name, file)
-                        } else {
-                            (StrId(0), StrId(0), file)
-                        }
+                        (if keep_name { func.name } else { StrId(0) }, file)
                     }
-                    None => (StrId(0), StrId(0), 0),
+                    None => (StrId(0), 0),
                 };
                 let nameless = name == StrId(0);
                 let info = NodeInfo {
                     address,
+                    line: if keep_line { line.line } else { 0 },
                     name,
-                    orig_name,
                     file,
                     start_line,
-                    line: if keep_line { line.line } else { 0 },
                     objfile: if nameless {
                         objfile(loc, &mut texts, &mut map_obj)
                     } else {
@@ -470,14 +469,13 @@ impl Graph {
         parts.join(" ")
     }
 
-    /// `fmt.Sprint(NodeInfo)` as Go 1.19's pprof writes it; the last
-    /// tie-breaker of its sort orders.
+    /// `fmt.Sprint(NodeInfo)` as Go 1.19's pprof writes it (its `OrigName`
+    /// empty); the last tie-breaker of its sort orders.
     pub fn info_sprint(&self, profile: &Profile, n: usize) -> String {
         let i = &self.infos[n];
         format!(
-            "{{{} {} {} {} {} {} {}}}",
+            "{{{}  {} {} {} {} {}}}",
             profile.str(i.name),
-            profile.str(i.orig_name),
             i.address,
             self.text(i.file),
             i.start_line,
