@@ -6,21 +6,17 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::cases::{cases, options};
+use support::cases::{load, options};
 
 use pprof_lens::protocol::{Answer, Query};
 use pprof_lens::session::Session;
 
 #[test]
 fn tag_options_match_every_pprof_oracle() {
-    let Some(corpus) = support::corpus("tag_options_match_every_pprof_oracle") else {
+    let Some((corpus, dir, cases)) = load("tag_options_match_every_pprof_oracle", "tags", 20)
+    else {
         return;
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tags");
-    let cases = cases(&dir);
-    assert!(cases.len() >= 20, "{} cases", cases.len());
     let mut failures = Vec::new();
     for c in &cases {
         let bytes = std::fs::read(corpus.join(&c.profile)).expect("corpus profile");
@@ -38,15 +34,9 @@ fn tag_options_match_every_pprof_oracle() {
             },
             r => panic!("report {r}"),
         };
-        let want = std::fs::read_to_string(dir.join(&c.oracle)).expect("oracle");
-        assert!(!want.is_empty(), "{}: empty oracle", c.oracle);
+        let want = c.oracle_text(&dir);
         support::check_oracle(&c.oracle, &want, &got, &mut failures);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} oracles differ: {failures:?}",
-        failures.len(),
-        cases.len()
-    );
+    support::assert_all_match(&failures, cases.len());
     eprintln!("{} oracles match", cases.len());
 }

@@ -18,9 +18,7 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::cases::{cases, options};
+use support::cases::{load, options};
 
 use pprof_lens::model::compare::CompareMode;
 use pprof_lens::protocol::{Answer, Query};
@@ -67,12 +65,11 @@ fn same_up_to_ties(want: &str, got: &str, cum: bool) -> bool {
 
 #[test]
 fn report_options_match_every_pprof_oracle() {
-    let Some(corpus) = support::corpus("report_options_match_every_pprof_oracle") else {
+    let Some((corpus, dir, cases)) =
+        load("report_options_match_every_pprof_oracle", "options", 200)
+    else {
         return;
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/options");
-    let cases = cases(&dir);
-    assert!(cases.len() >= 200, "{} cases", cases.len());
     let mut failures = Vec::new();
     let mut reordered = 0;
     for c in &cases {
@@ -113,20 +110,14 @@ fn report_options_match_every_pprof_oracle() {
             Answer::Text { text } => text,
             other => panic!("{}: {other:?}", c.oracle),
         };
-        let want = std::fs::read_to_string(dir.join(&c.oracle)).expect("oracle");
-        assert!(!want.is_empty(), "{}: empty oracle", c.oracle);
+        let want = c.oracle_text(&dir);
         if want != got && same_up_to_ties(&want, &got, cum) {
             reordered += 1;
             continue;
         }
         support::check_oracle(&c.oracle, &want, &got, &mut failures);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} oracles differ: {failures:?}",
-        failures.len(),
-        cases.len()
-    );
+    support::assert_all_match(&failures, cases.len());
     eprintln!(
         "{} oracles match ({reordered} with tied rows in pprof's order of that run)",
         cases.len()

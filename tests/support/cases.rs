@@ -4,7 +4,7 @@
 //! that made it, one `-flag` or `-flag=value` each, space-separated, as the
 //! folder's `make.sh` passes them to `go tool pprof`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use pprof_lens::analysis::options::{Granularity, ReportOptions, SortOrder};
 use pprof_lens::model::Profile;
@@ -14,6 +14,27 @@ pub struct Case {
     pub profile: String,
     pub report: String,
     pub flags: Vec<(String, String)>,
+}
+
+/// The shared corpus, `tests/data/<folder>` and its cases, at least
+/// `at_least` of them; `None` (the test skips) without the corpus.
+pub fn load(test: &str, folder: &str, at_least: usize) -> Option<(PathBuf, PathBuf, Vec<Case>)> {
+    let corpus = super::corpus(test)?;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(folder);
+    let cases = cases(&dir);
+    assert!(cases.len() >= at_least, "{} cases in {folder}", cases.len());
+    Some((corpus, dir, cases))
+}
+
+impl Case {
+    /// The oracle's text, in `dir`; an empty one is a broken `make.sh` run.
+    pub fn oracle_text(&self, dir: &Path) -> String {
+        let text = std::fs::read_to_string(dir.join(&self.oracle)).expect("oracle");
+        assert!(!text.is_empty(), "{}: empty oracle", self.oracle);
+        text
+    }
 }
 
 /// The cases of `dir/CASES.tsv`; `#` lines are comments.

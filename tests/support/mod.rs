@@ -44,6 +44,15 @@ pub fn check_oracle(name: &str, want: &str, got: &str, failures: &mut Vec<String
     }
 }
 
+/// Fails naming the oracles of `failures`, out of `count` checked.
+pub fn assert_all_match(failures: &[String], count: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {count} oracles differ: {failures:?}",
+        failures.len()
+    );
+}
+
 /// The first differing lines of two texts, or `None` when they are equal.
 pub fn diff(want: &str, got: &str) -> Option<String> {
     if want == got {
